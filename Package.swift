@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "VAExprs",
+    products: [
+        .library(name: "VAExprs", targets: ["VAExprs"]),
+        .executable(name: "vaexprs", targets: ["vaexprs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C libraries (system library shims)
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
+        .target(name: "VAExprsCore", dependencies: ["CBLAS"]),
+
+        // MARK: Built-ins, one module per family; each registers through Registry.register.
+        .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS"]),
+        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore"]),
+        .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib"]),
+        .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
+
+        // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
+        .target(name: "VAExprs", dependencies: [
+            "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels",
+        ]),
+
+        // MARK: CLI
+        .executableTarget(name: "vaexprs", dependencies: [
+            "VAExprs",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore"], path: "Tests/VAExprsTestSupport"),
+        .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsCLITests", dependencies: ["VAExprsTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

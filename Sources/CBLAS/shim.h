@@ -1,0 +1,5 @@
+// OpenBLAS through its CBLAS interface (Debian: libopenblas-dev).
+#ifndef VAEXPRS_CBLAS_SHIM_H
+#define VAEXPRS_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

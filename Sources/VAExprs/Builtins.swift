@@ -1,0 +1,17 @@
+@_exported import VAExprsCore
+@_exported import VAExprsIO
+@_exported import VAExprsModels
+import VAExprsNN
+import VAExprsSamplers
+
+/// The built-in components.
+public enum Builtins {
+    /// A registry holding every built-in component, each registered through
+    /// `Registry.register`, the same call run-time plugins use.
+    public static func makeRegistry() throws -> Registry {
+        let registry = Registry()
+        try NeuralBuiltins.register(into: registry)
+        try SamplerBuiltins.register(into: registry)
+        return registry
+    }
+}

@@ -1,0 +1,23 @@
+/// The kinds of component the registry holds.
+public enum ComponentKind: String, CaseIterable, Sendable, Comparable {
+    /// Neural-network layers (`dense`, `dropout`, ...).
+    case layer
+    /// Element-wise activations (`relu`, ...).
+    case activation
+    /// Reconstruction likelihoods (`bernoulli`, `gaussian`).
+    case likelihood
+    /// Latent priors (`standard_normal`).
+    case prior
+    /// Latent samplers for generation (`normal`, `prior`).
+    case latentSampler = "latent-sampler"
+    /// Optimizers (`adam`, `sgd`, `rmsprop`).
+    case optimizer
+    /// Dimension reducers for plots. Reserved: its protocol arrives with the reducer issue.
+    case reducer
+    /// Plot renderers. Reserved: its protocol arrives with the plotting issue.
+    case renderer
+
+    public static func < (a: ComponentKind, b: ComponentKind) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

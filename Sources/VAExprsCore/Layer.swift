@@ -1,0 +1,35 @@
+/// Whether a forward pass is for training (dropout active, batch statistics) or inference.
+public enum Phase: Sendable {
+    /// Training: stochastic layers are active and batch statistics are used.
+    case training
+    /// Inference: deterministic.
+    case inference
+}
+
+/// A neural-network layer with an explicit backward pass.
+///
+/// Contract (as swift-apis' `appliedForBackpropagation`): `forward` caches what `backward`
+/// needs; `backward` returns the gradient with respect to the input and *overwrites* the
+/// gradients of `parameters` under their paths. One forward precedes each backward.
+public protocol Layer: AnyObject {
+    /// The spec that re-creates this layer through the registry (stored in model files).
+    var spec: ComponentSpec { get }
+    /// Trainable parameters, created by `build`.
+    var parameters: [Parameter] { get }
+    /// Non-trainable state saved with the model (e.g. batch-norm running statistics).
+    var buffers: [Parameter] { get }
+    /// When false, `backward` may skip computing the input gradient (first layer of a stack).
+    var computesInputGradient: Bool { get set }
+    /// Allocates and initialises parameters for `inputWidth` features under `path`;
+    /// returns the output width.
+    func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int
+    /// Computes the layer's output for a batch (rows = cells).
+    func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix
+    /// Back-propagates `outputGradient`; returns the input gradient (empty when not computed).
+    func backward(_ outputGradient: Matrix) -> Matrix
+}
+
+extension Layer {
+    /// No buffers by default.
+    public var buffers: [Parameter] { [] }
+}

@@ -1,0 +1,119 @@
+import Synchronization
+
+/// A component factory for one kind, taking a typed configuration.
+public enum ComponentFactory: Sendable {
+    /// Makes a layer.
+    case layer(@Sendable (ComponentSpec) throws -> any Layer)
+    /// Makes an activation.
+    case activation(@Sendable (ComponentSpec) throws -> any Activation)
+    /// Makes a likelihood.
+    case likelihood(@Sendable (ComponentSpec) throws -> any Likelihood)
+    /// Makes a prior.
+    case prior(@Sendable (ComponentSpec) throws -> any Prior)
+    /// Makes a latent sampler.
+    case latentSampler(@Sendable (ComponentSpec) throws -> any LatentSampler)
+    /// Makes an optimizer.
+    case optimizer(@Sendable (ComponentSpec) throws -> any Optimizer)
+
+    /// The kind this factory makes.
+    public var kind: ComponentKind {
+        switch self {
+        case .layer: .layer
+        case .activation: .activation
+        case .likelihood: .likelihood
+        case .prior: .prior
+        case .latentSampler: .latentSampler
+        case .optimizer: .optimizer
+        }
+    }
+}
+
+/// One registered component, as listed by `plugins list`.
+public struct RegistryEntry: Sendable {
+    /// Its kind.
+    public let kind: ComponentKind
+    /// Its registered name.
+    public let name: String
+    /// Where it comes from, e.g. `built-in (VAExprsNN)` or a plugin file path.
+    public let origin: String
+    /// Its factory.
+    public let factory: ComponentFactory
+}
+
+/// Kinds × names → factories. Built-ins and run-time plugins register through the same
+/// `register` call; a name registered twice for one kind is an error naming both origins.
+/// Thread-safe.
+public final class Registry: Sendable {
+    private struct Key: Hashable { let kind: ComponentKind; let name: String }
+    private let entries = Mutex<[Key: RegistryEntry]>([:])
+
+    /// An empty registry.
+    public init() {}
+
+    /// Registers `factory` under `name`; throws when the kind already has that name.
+    public func register(_ factory: ComponentFactory, name: String, origin: String) throws {
+        let key = Key(kind: factory.kind, name: name.lowercased())
+        try entries.withLock { table in
+            if let existing = table[key] {
+                throw VAExprsError(.unusablePlugin,
+                    "\(factory.kind.rawValue) '\(name)' from \(origin) clashes with the one from \(existing.origin); rename one of them")
+            }
+            table[key] = RegistryEntry(kind: factory.kind, name: key.name, origin: origin, factory: factory)
+        }
+    }
+
+    /// Every entry, sorted by kind then name.
+    public var entriesSorted: [RegistryEntry] {
+        entries.withLock { Array($0.values) }.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+    }
+
+    /// The registered names of one kind, sorted.
+    public func names(of kind: ComponentKind) -> [String] {
+        entries.withLock { $0.keys.filter { $0.kind == kind }.map(\.name) }.sorted()
+    }
+
+    /// The factory for (`kind`, `spec.name`), or an error listing the valid names.
+    public func factory(_ kind: ComponentKind, for spec: ComponentSpec) throws -> ComponentFactory {
+        if let entry = entries.withLock({ $0[Key(kind: kind, name: spec.name.lowercased())] }) {
+            return entry.factory
+        }
+        let valid = names(of: kind).joined(separator: ", ")
+        throw VAExprsError.usage("\(spec.source): unknown \(kind.rawValue) '\(spec.name)'; valid names: \(valid)")
+    }
+
+    /// Makes a layer from its spec.
+    public func makeLayer(_ spec: ComponentSpec) throws -> any Layer {
+        guard case .layer(let make) = try factory(.layer, for: spec) else { fatalError("registry kind mismatch") }
+        return try make(spec)
+    }
+
+    /// Makes an activation from its spec.
+    public func makeActivation(_ spec: ComponentSpec) throws -> any Activation {
+        guard case .activation(let make) = try factory(.activation, for: spec) else { fatalError("registry kind mismatch") }
+        return try make(spec)
+    }
+
+    /// Makes a likelihood from its spec.
+    public func makeLikelihood(_ spec: ComponentSpec) throws -> any Likelihood {
+        guard case .likelihood(let make) = try factory(.likelihood, for: spec) else { fatalError("registry kind mismatch") }
+        return try make(spec)
+    }
+
+    /// Makes a prior from its spec.
+    public func makePrior(_ spec: ComponentSpec) throws -> any Prior {
+        guard case .prior(let make) = try factory(.prior, for: spec) else { fatalError("registry kind mismatch") }
+        return try make(spec)
+    }
+
+    /// Makes a latent sampler from its spec.
+    public func makeLatentSampler(_ spec: ComponentSpec) throws -> any LatentSampler {
+        guard case .latentSampler(let make) = try factory(.latentSampler, for: spec) else { fatalError("registry kind mismatch") }
+        return try make(spec)
+    }
+
+    /// Makes an optimizer from its spec.
+    public func makeOptimizer(_ spec: ComponentSpec) throws -> any Optimizer {
+        guard case .optimizer(let make) = try factory(.optimizer, for: spec) else { fatalError("registry kind mismatch") }
+        return try make(spec)
+    }
+}

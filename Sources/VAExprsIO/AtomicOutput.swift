@@ -1,0 +1,60 @@
+import Foundation
+import VAExprsCore
+
+/// A set of output files written atomically: each is written to a temporary file in its
+/// destination folder, and all are renamed into place by `commit()`. Until then, or when
+/// anything fails, nothing is left at the destinations; `discard()` removes the temporaries.
+public final class AtomicOutput {
+    private var pending: [(temporary: String, destination: String)] = []
+
+    /// An empty set of outputs.
+    public init() {}
+
+    /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
+    public func stage(_ bytes: [UInt8], at path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw VAExprsError(.cannotWrite, "\(path): folder \(folder) does not exist; create it first")
+        }
+        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(pending.count)"
+        do {
+            if path.hasSuffix(".gz") {
+                try Gzip.writeCompressed(bytes, to: temporary)
+            } else {
+                guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+                    throw VAExprsError(.cannotWrite, "\(path): cannot be written; check that \(folder) is writable")
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            discard()
+            throw error
+        }
+        pending.append((temporary, path))
+    }
+
+    /// Stages UTF-8 text for `path`.
+    public func stage(text: String, at path: String) throws {
+        try stage(Array(text.utf8), at: path)
+    }
+
+    /// Renames every staged file into place.
+    public func commit() throws {
+        defer { pending.removeAll() }
+        for (temporary, destination) in pending where rename(temporary, destination) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
+        }
+    }
+
+    /// Removes every staged temporary file.
+    public func discard() {
+        for (temporary, _) in pending { try? FileManager.default.removeItem(atPath: temporary) }
+        pending.removeAll()
+    }
+
+    deinit { discard() }
+}

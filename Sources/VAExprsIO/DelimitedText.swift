@@ -1,0 +1,75 @@
+import VAExprsCore
+
+/// Small helpers for delimited text: delimiter choice, line splitting and quoted fields.
+enum DelimitedText {
+    /// Tab for `.tsv`/`.tab`/`.txt` files (optionally `.gz`) or a tab-only header line, else comma.
+    static func delimiter(for path: String, firstLine: ArraySlice<UInt8>) -> UInt8 {
+        let name = path.lowercased().replacingSuffix(".gz", with: "")
+        if name.hasSuffix(".tsv") || name.hasSuffix(".tab") || name.hasSuffix(".txt") { return UInt8(ascii: "\t") }
+        if name.hasSuffix(".csv") { return UInt8(ascii: ",") }
+        return firstLine.contains(UInt8(ascii: "\t")) && !firstLine.contains(UInt8(ascii: ",")) ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+    }
+
+    /// Ranges of the non-empty lines of `bytes` (without their `\n` or `\r\n`), with their 1-based line numbers.
+    static func lines(_ bytes: [UInt8]) -> [(number: Int, range: Range<Int>)] {
+        var result: [(Int, Range<Int>)] = []
+        var start = 0, number = 1
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i <= b.count {
+                if i == b.count || b[i] == UInt8(ascii: "\n") {
+                    var end = i
+                    if end > start && b[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                    if end > start { result.append((number, start..<end)) }
+                    start = i + 1
+                    number += 1
+                }
+                i += 1
+            }
+        }
+        return result
+    }
+
+    /// Splits one line into fields, honouring double quotes (`""` inside quotes is a quote).
+    static func fields(_ line: ArraySlice<UInt8>, delimiter: UInt8) -> [String] {
+        var fields: [String] = []
+        var current: [UInt8] = []
+        var inQuotes = false
+        var i = line.startIndex
+        while i < line.endIndex {
+            let c = line[i]
+            if inQuotes {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < line.endIndex && line[i + 1] == UInt8(ascii: "\"") { current.append(c); i += 1 } else { inQuotes = false }
+                } else { current.append(c) }
+            } else if c == UInt8(ascii: "\"") {
+                inQuotes = true
+            } else if c == delimiter {
+                fields.append(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true)
+            } else { current.append(c) }
+            i += 1
+        }
+        fields.append(String(decoding: current, as: UTF8.self))
+        return fields.map { $0.trimmingSpaces() }
+    }
+
+    /// The first duplicate in `values`, if any.
+    static func firstDuplicate(_ values: [String]) -> String? {
+        var seen = Set<String>()
+        for v in values where !seen.insert(v).inserted { return v }
+        return nil
+    }
+}
+
+extension String {
+    func replacingSuffix(_ suffix: String, with replacement: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) + replacement : self
+    }
+
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " { s = s.dropFirst() }
+        while let l = s.last, l == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import VAExprsCore
+
+/// Reads and writes expression matrices as delimited text (CSV or TSV, optionally gzipped):
+/// a header row `cell,<gene1>,<gene2>,...`, then one row per cell: its id, then its values.
+/// With `genesInRows`, the transposed layout (header of cell ids, one row per gene).
+public enum ExpressionCSV {
+    /// Parses `path`. Every value must be a finite number; ids must be unique.
+    public static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
+        var bytes = try Gzip.readAll(path)
+        let lines = DelimitedText.lines(bytes)
+        guard let header = lines.first else {
+            throw VAExprsError.badData("\(path): the file is empty; expected a header row of gene names and one row per cell")
+        }
+        let delimiter = DelimitedText.delimiter(for: path, firstLine: bytes[header.range])
+        var columnIDs = DelimitedText.fields(bytes[header.range], delimiter: delimiter)
+        let rowCount = lines.count - 1
+        let rowKind = genesInRows ? "gene" : "cell", columnKind = genesInRows ? "cell" : "gene"
+        guard rowCount > 0 else {
+            throw VAExprsError.badData("\(path): no \(rowKind)s (only a header row)")
+        }
+        // R's write.csv leaves the row-name column unnamed: accept a header one field shorter.
+        let firstDataFields = countFields(bytes[lines[1].range], delimiter: delimiter)
+        if columnIDs.count == firstDataFields - 1 { columnIDs.insert("", at: 0) }
+        columnIDs.removeFirst()
+        guard !columnIDs.isEmpty else {
+            throw VAExprsError.badData("\(path): no \(columnKind)s (the header has only the id column)")
+        }
+        if let dup = DelimitedText.firstDuplicate(columnIDs) {
+            throw VAExprsError.badData("\(path): \(columnKind) '\(dup)' appears twice in the header; ids must be unique")
+        }
+        let width = columnIDs.count
+        var values = [Float](repeating: 0, count: rowCount * width)
+        var rowIDs: [String] = []
+        rowIDs.reserveCapacity(rowCount)
+        bytes.append(0)  // strtod stops at the terminator at the very end
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            for (r, line) in lines.dropFirst().enumerated() {
+                var position = line.range.lowerBound
+                let end = line.range.upperBound
+                // id field (may be quoted)
+                var idEnd = position
+                if buffer[position] == UInt8(ascii: "\"") {
+                    idEnd += 1
+                    while idEnd < end && buffer[idEnd] != UInt8(ascii: "\"") { idEnd += 1 }
+                    idEnd = min(idEnd + 1, end)
+                }
+                while idEnd < end && buffer[idEnd] != delimiter { idEnd += 1 }
+                let id = DelimitedText.fields(ArraySlice(buffer[position..<idEnd]), delimiter: delimiter).first ?? ""
+                rowIDs.append(id)
+                position = idEnd
+                for c in 0..<width {
+                    guard position < end, buffer[position] == delimiter else {
+                        throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)') has \(c + 1) fields, the header has \(width + 1); every row needs an id and \(width) values")
+                    }
+                    position += 1
+                    var stop: UnsafeMutablePointer<CChar>? = nil
+                    let start = base + position
+                    let v = strtod(start, &stop)
+                    let consumed = stop.map { $0 - UnsafeMutablePointer(mutating: start) } ?? 0
+                    let next = position + consumed
+                    if consumed == 0 || (next < end && buffer[next] != delimiter) || next > end || !v.isFinite {
+                        var fieldEnd = position
+                        while fieldEnd < end && buffer[fieldEnd] != delimiter { fieldEnd += 1 }
+                        let text = String(decoding: buffer[position..<fieldEnd], as: UTF8.self)
+                        let what = text.isEmpty ? "is empty" : "'\(text)' is not a finite number"
+                        throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) '\(columnIDs[c])'): \(what); every value must be a finite number")
+                    }
+                    values[r * width + c] = Float(v)
+                    position = next
+                }
+                if position < end {
+                    throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)') has more fields than the header's \(width + 1)")
+                }
+            }
+        }
+        if let dup = DelimitedText.firstDuplicate(rowIDs) {
+            throw VAExprsError.badData("\(path): \(rowKind) id '\(dup)' appears twice; ids must be unique")
+        }
+        let matrix = Matrix(rows: rowCount, columns: width, storage: values)
+        if genesInRows {
+            return ExpressionMatrix(cellIDs: columnIDs, geneNames: rowIDs, values: matrix.transposed())
+        }
+        return ExpressionMatrix(cellIDs: rowIDs, geneNames: columnIDs, values: matrix)
+    }
+
+    private static func countFields(_ line: ArraySlice<UInt8>, delimiter: UInt8) -> Int {
+        DelimitedText.fields(line, delimiter: delimiter).count
+    }
+
+    /// The matrix as CSV text in the reading layout (header `cell,genes...`). Values are
+    /// written as the shortest decimal that round-trips; whole numbers without decimals.
+    public static func encode(_ data: ExpressionMatrix, idHeader: String = "cell") -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(data.values.storage.count * 8)
+        out.append(contentsOf: ([idHeader] + data.geneNames).map(quoteIfNeeded).joined(separator: ",").utf8)
+        out.append(UInt8(ascii: "\n"))
+        for (r, id) in data.cellIDs.enumerated() {
+            out.append(contentsOf: quoteIfNeeded(id).utf8)
+            for c in 0..<data.values.columns {
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: format(data.values[r, c]).utf8)
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    /// The shortest text for `value` that reads back to the same `Float`.
+    static func format(_ value: Float) -> String {
+        if value == 0 { return "0" }
+        if value == value.rounded() && abs(value) < 1e7 { return String(Int(value)) }
+        return value.description
+    }
+
+    /// `field`, quoted for CSV when it holds a comma, quote or newline.
+    public static func quoteIfNeeded(_ field: String) -> String {
+        guard field.contains(",") || field.contains("\"") || field.contains("\n") else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,54 @@
+import CZlib
+import Foundation
+import VAExprsCore
+
+/// Whole-file reading and writing with transparent gzip (zlib's gz* API reads plain files too).
+public enum Gzip {
+    /// The bytes of `path`, decompressed when it is gzip; throws `.missingInput` naming the file.
+    public static func readAll(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw VAExprsError(.missingInput, "\(path): no such file; check the path")
+        }
+        guard !isDirectory.boolValue else {
+            throw VAExprsError(.missingInput, "\(path): is a directory; give a CSV/TSV file")
+        }
+        guard let file = gzopen(path, "rb") else {
+            throw VAExprsError(.missingInput, "\(path): cannot be opened for reading; check its permissions")
+        }
+        defer { gzclose(file) }
+        gzbuffer(file, 1 << 17)
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if n < 0 {
+                throw VAExprsError(.badData, "\(path): is not a readable gzip or text file (corrupt or truncated compressed data)")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return out
+    }
+
+    /// Compresses `bytes` into gzip format (level 6) and writes them to `path` (not atomically:
+    /// callers write to a temporary path first, see `AtomicOutput`).
+    static func writeCompressed(_ bytes: [UInt8], to path: String) throws {
+        guard let file = gzopen(path, "wb6") else {
+            throw VAExprsError(.cannotWrite, "\(path): cannot be created; check that its folder exists and is writable")
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = min(1 << 24, bytes.count - offset)
+            let written = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress! + offset, UInt32(n)) }
+            if written <= 0 { gzclose(file); throw VAExprsError(.cannotWrite, "\(path): write failed (disk full?)") }
+            offset += n
+        }
+        guard gzclose(file) == Z_OK else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing") }
+    }
+
+    /// CRC-32 (zlib) of `bytes`.
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, UInt32($0.count))) }
+    }
+}

@@ -1,0 +1,74 @@
+import VAExprsCore
+
+/// A labels file: a header `cell,label,...` and one row per cell, matched to cells by id.
+public struct LabelTable: Sendable {
+    /// The file's column names after the id column.
+    public let columnNames: [String]
+    /// Cell id → that cell's values, one per column.
+    public let rows: [String: [String]]
+    /// Cell ids in file order.
+    public let cellOrder: [String]
+    /// Where it was read from.
+    public let path: String
+
+    /// Parses a labels file (CSV or TSV, optionally gzipped).
+    public static func read(_ path: String) throws -> LabelTable {
+        let bytes = try Gzip.readAll(path)
+        let lines = DelimitedText.lines(bytes)
+        guard let header = lines.first else {
+            throw VAExprsError.badData("\(path): the labels file is empty; expected a header 'cell,label'")
+        }
+        let delimiter = DelimitedText.delimiter(for: path, firstLine: bytes[header.range])
+        let names = DelimitedText.fields(bytes[header.range], delimiter: delimiter)
+        guard names.count >= 2 else {
+            throw VAExprsError.badData("\(path): the header needs a cell id column and at least one label column, e.g. 'cell,label'")
+        }
+        var rows: [String: [String]] = [:]
+        var order: [String] = []
+        for line in lines.dropFirst() {
+            let f = DelimitedText.fields(bytes[line.range], delimiter: delimiter)
+            guard f.count == names.count else {
+                throw VAExprsError.badData("\(path): line \(line.number) has \(f.count) fields, the header has \(names.count)")
+            }
+            guard rows[f[0]] == nil else {
+                throw VAExprsError.badData("\(path): line \(line.number): cell '\(f[0])' is listed twice")
+            }
+            rows[f[0]] = Array(f.dropFirst())
+            order.append(f[0])
+        }
+        guard !order.isEmpty else { throw VAExprsError.badData("\(path): no cells (only a header row)") }
+        return LabelTable(columnNames: Array(names.dropFirst()), rows: rows, cellOrder: order, path: path)
+    }
+
+    /// The values of `columns` for each of `cellIDs`, in that order. Every cell must have a
+    /// row and every row must name a known cell (`allowExtraRows` relaxes the latter, for a
+    /// labels file shared by a training and a validation matrix).
+    public func values(columns: [String], for cellIDs: [String], allowExtraRows: Bool = false) throws -> [[String]] {
+        let indices = try columns.map { name -> Int in
+            guard let i = columnNames.firstIndex(of: name) else {
+                throw VAExprsError.usage("--label-column: \(path) has no column '\(name)'; its columns: \(columnNames.joined(separator: ", "))")
+            }
+            return i
+        }
+        let missing = cellIDs.filter { rows[$0] == nil }
+        if !missing.isEmpty {
+            throw VAExprsError.badData("\(path): \(missing.count) cell(s) have no label, e.g. \(missing.prefix(3).map { "'\($0)'" }.joined(separator: ", ")); give every cell of the matrix a row")
+        }
+        if !allowExtraRows {
+            let known = Set(cellIDs)
+            let unknown = cellOrder.filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                throw VAExprsError.badData("\(path): \(unknown.count) labelled cell(s) are not in the matrix, e.g. \(unknown.prefix(3).map { "'\($0)'" }.joined(separator: ", ")); check that the labels belong to this data")
+            }
+        }
+        return try cellIDs.map { id in
+            let row = rows[id]!
+            return try indices.map { i in
+                guard !row[i].isEmpty else {
+                    throw VAExprsError.badData("\(path): cell '\(id)' has an empty '\(columnNames[i])' label")
+                }
+                return row[i]
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import VAExprsCore
+
+/// One-hot encoding of a conditional VAE's conditions: one block per label column, one
+/// column per class (classes sorted), concatenated to the encoder input and to z.
+public struct ConditionEncoding: Codable, Sendable, Equatable {
+    /// The label columns used as conditions (e.g. `label`, `batch`).
+    public var columns: [String]
+    /// The sorted classes of each column.
+    public var classes: [[String]]
+
+    /// The encoding for the observed labels (`labels[cell][column]`).
+    public init(columns: [String], labels: [[String]]) {
+        self.columns = columns
+        self.classes = columns.indices.map { c in Array(Set(labels.map { $0[c] })).sorted() }
+    }
+
+    /// Total one-hot width.
+    public var width: Int { classes.reduce(0) { $0 + $1.count } }
+
+    /// The key that names one combination of labels (`T cell`, or `T cell|batch1` for several columns).
+    public func key(_ values: [String]) -> String { values.joined(separator: "|") }
+
+    /// One-hot rows for `labels`; a class not seen in training is an error naming it.
+    public func encode(_ labels: [[String]], source: String) throws -> Matrix {
+        var m = Matrix(rows: labels.count, columns: width)
+        for (i, row) in labels.enumerated() {
+            var offset = 0
+            for c in columns.indices {
+                guard let k = classes[c].firstIndex(of: row[c]) else {
+                    throw VAExprsError.badData("\(source): label '\(row[c])' in column '\(columns[c])' was not among the training labels (\(classes[c].joined(separator: ", ")))")
+                }
+                m[i, offset + k] = 1
+                offset += classes[c].count
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import VAExprsCore
+
+/// The preprocessing of `fit`, stored in the model so that generation can undo it:
+/// optional scater-style `logNormCounts`, then per-gene min-max scaling with the training
+/// cells' statistics (constant genes scale to 0 and come back exactly, never NaN).
+public struct Preprocessing: Codable, Sendable, Equatable {
+    /// Normalisation applied before scaling.
+    public enum Normalization: String, Codable, Sendable, CaseIterable {
+        /// Values used as given.
+        case none
+        /// size factor = library size / mean library size; value = log2(x / sf + 1).
+        case lognorm
+    }
+
+    /// The normalisation.
+    public var normalization: Normalization
+    /// Mean library size of the training cells (lognorm only).
+    public var meanLibrarySize: Double
+    /// Size factors of the training cells, in training order (lognorm only); generation
+    /// draws from them to give generated cells realistic library sizes.
+    public var trainingSizeFactors: [Float]
+    /// Per-gene minimum of the (normalised) training data.
+    public var geneMinimum: [Float]
+    /// Per-gene range (max − min) of the (normalised) training data; 0 for constant genes.
+    public var geneRange: [Float]
+
+    /// Fits the preprocessing to training data and returns it with the scaled training matrix.
+    public static func fit(_ data: ExpressionMatrix, normalization: Normalization, source: String) throws -> (Preprocessing, Matrix) {
+        var prep = Preprocessing(normalization: normalization, meanLibrarySize: 0, trainingSizeFactors: [],
+                                 geneMinimum: [], geneRange: [])
+        var values = data.values
+        if normalization == .lognorm {
+            let libraries = try librarySizes(data, source: source)
+            prep.meanLibrarySize = libraries.reduce(0, +) / Double(libraries.count)
+            prep.trainingSizeFactors = libraries.map { Float($0 / prep.meanLibrarySize) }
+            logNormalize(&values, sizeFactors: prep.trainingSizeFactors)
+        }
+        let g = values.columns
+        var lo = [Float](repeating: .infinity, count: g), hi = [Float](repeating: -.infinity, count: g)
+        for i in 0..<values.rows { for j in 0..<g { let v = values[i, j]; lo[j] = min(lo[j], v); hi[j] = max(hi[j], v) } }
+        prep.geneMinimum = lo
+        prep.geneRange = zip(hi, lo).map { $0 - $1 }
+        prep.scale(&values)
+        return (prep, values)
+    }
+
+    /// Applies the stored preprocessing to other cells (e.g. validation), with the training
+    /// statistics (lognorm size factors relative to the training mean library size).
+    public func transform(_ data: ExpressionMatrix, source: String) throws -> Matrix {
+        guard data.values.columns == geneMinimum.count else {
+            throw VAExprsError.badData("\(source): \(data.values.columns) genes, the training data has \(geneMinimum.count)")
+        }
+        var values = data.values
+        if normalization == .lognorm {
+            let factors = try Preprocessing.librarySizes(data, source: source).map { Float($0 / meanLibrarySize) }
+            Preprocessing.logNormalize(&values, sizeFactors: factors)
+        }
+        scale(&values)
+        return values
+    }
+
+    /// Maps scaled values back to the input's scale: clamps to the training range per gene,
+    /// undoes min-max, then (lognorm) undoes the log with the given per-cell size factors.
+    public func invert(_ scaled: Matrix, sizeFactors: [Float]?) -> Matrix {
+        var out = scaled
+        let g = out.columns
+        for i in 0..<out.rows {
+            for j in 0..<g {
+                let v = min(max(out[i, j], 0), 1)
+                out[i, j] = geneRange[j] == 0 ? geneMinimum[j] : geneMinimum[j] + v * geneRange[j]
+            }
+        }
+        if normalization == .lognorm {
+            for i in 0..<out.rows {
+                let sf = sizeFactors?[i] ?? 1
+                for j in 0..<g { out[i, j] = max(0, (exp2f(out[i, j]) - 1) * sf) }
+            }
+        }
+        return out
+    }
+
+    private func scale(_ values: inout Matrix) {
+        let g = values.columns
+        let inverse = geneRange.map { $0 > 0 ? 1 / $0 : 0 }
+        for i in 0..<values.rows { for j in 0..<g { values[i, j] = (values[i, j] - geneMinimum[j]) * inverse[j] } }
+    }
+
+    private static func librarySizes(_ data: ExpressionMatrix, source: String) throws -> [Double] {
+        var sizes = [Double](repeating: 0, count: data.values.rows)
+        for i in 0..<data.values.rows {
+            for j in 0..<data.values.columns {
+                let v = data.values[i, j]
+                if v < 0 {
+                    throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); --normalize lognorm needs counts ≥ 0 (use --normalize none for logged or centred data)")
+                }
+                sizes[i] += Double(v)
+            }
+            if sizes[i] == 0 {
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])' has no counts (library size 0), so it cannot be log-normalised; remove it")
+            }
+        }
+        return sizes
+    }
+
+    private static func logNormalize(_ values: inout Matrix, sizeFactors: [Float]) {
+        let g = values.columns
+        for i in 0..<values.rows {
+            let inv = 1 / sizeFactors[i]
+            for j in 0..<g { values[i, j] = log2f(values[i, j] * inv + 1) }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import VAExprsCore
+
+/// Everything `generate` needs from a fit: the network, the preprocessing to undo, the
+/// condition encoding, the training cells' latent means (and labels), and the history.
+public final class TrainedModel {
+    /// The trained network.
+    public let network: VAENetwork
+    /// Gene names, in column order.
+    public let geneNames: [String]
+    /// The preprocessing to undo.
+    public let preprocessing: Preprocessing
+    /// The one-hot condition encoding (nil for a plain VAE).
+    public let conditions: ConditionEncoding?
+    /// Training cell ids, in training order.
+    public let trainingCellIDs: [String]
+    /// Latent means of the training cells (`gen_exprs` fits its sampler to these).
+    public let trainingLatentMeans: Matrix
+    /// Each training cell's labels (one per condition column), for a CVAE.
+    public let trainingLabels: [[String]]?
+    /// The per-epoch history.
+    public let history: TrainingHistory
+    /// The seed the fit used.
+    public let seed: UInt64
+
+    /// A model from its parts.
+    public init(network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
+                conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
+                trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64) {
+        self.network = network
+        self.geneNames = geneNames
+        self.preprocessing = preprocessing
+        self.conditions = conditions
+        self.trainingCellIDs = trainingCellIDs
+        self.trainingLatentMeans = trainingLatentMeans
+        self.trainingLabels = trainingLabels
+        self.history = history
+        self.seed = seed
+    }
+
+    /// Latent means of scaled cells, in inference mode, in batches of 1 024.
+    public static func latentMeans(_ network: VAENetwork, x: Matrix, conditions: Matrix?) -> Matrix {
+        var out = Matrix(rows: x.rows, columns: network.spec.latentDimension)
+        var rng = SeededGenerator(seed: 0)  // inference draws nothing
+        var start = 0
+        while start < x.rows {
+            let rows = start..<min(x.rows, start + 1024)
+            let mean = network.encode(x.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng).mean
+            for (k, r) in rows.enumerated() {
+                for j in 0..<out.columns { out[r, j] = mean[k, j] }
+            }
+            start = rows.upperBound
+        }
+        return out
+    }
+}

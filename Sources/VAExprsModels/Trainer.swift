@@ -1,0 +1,150 @@
+import Foundation
+import VAExprsCore
+
+/// Receives training progress (the CLI draws a bar or prints one line per epoch).
+public protocol TrainingProgress: AnyObject {
+    /// After each batch.
+    func batchFinished(epoch: Int, epochs: Int, batch: Int, batches: Int)
+    /// After each epoch, with its wall-clock seconds and training throughput.
+    func epochFinished(_ record: EpochRecord, epochs: Int, seconds: Double, cellsPerSecond: Double)
+}
+
+/// How to train.
+public struct TrainingOptions: Sendable {
+    /// Passes over the training cells (> 0).
+    public var epochs: Int
+    /// Cells per gradient step (> 0).
+    public var batchSize: Int
+    /// The optimizer (default Adam with Keras' defaults).
+    public var optimizer: ComponentSpec
+    /// `loss` or `val_loss`; nil picks `val_loss` when there is validation data.
+    public var monitor: String?
+    /// Epochs without improvement before stopping; nil = no early stopping.
+    public var patience: Int?
+    /// Seed of every random draw (initialisation, shuffling, noise, dropout).
+    public var seed: UInt64
+
+    /// Options; defaults mirror the original (Adam, batch 32).
+    public init(epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
+                monitor: String? = nil, patience: Int? = nil, seed: UInt64 = 1) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.monitor = monitor
+        self.patience = patience
+        self.seed = seed
+    }
+
+    /// Checks every number; throws a usage error naming the option.
+    public func validate(hasValidation: Bool) throws {
+        guard epochs > 0 else { throw VAExprsError.usage("--epochs must be a positive whole number, got \(epochs)") }
+        guard batchSize > 0 else { throw VAExprsError.usage("--batch-size must be a positive whole number, got \(batchSize)") }
+        if let patience, patience < 0 { throw VAExprsError.usage("--patience must be ≥ 0, got \(patience)") }
+        if let monitor {
+            guard monitor == "loss" || monitor == "val_loss" else {
+                throw VAExprsError.usage("--monitor must be 'loss' or 'val_loss', got '\(monitor)'")
+            }
+            if monitor == "val_loss" && !hasValidation {
+                throw VAExprsError.usage("--monitor val_loss needs validation data: give --validation-split or --validation")
+            }
+        }
+    }
+}
+
+/// Mini-batch training of a `VAENetwork` with per-epoch shuffling, validation, early
+/// stopping with best-weight restore, and a per-epoch history.
+public struct Trainer {
+    /// The options.
+    public let options: TrainingOptions
+    /// The registry that makes the optimizer.
+    public let registry: Registry
+
+    /// A trainer.
+    public init(options: TrainingOptions, registry: Registry) {
+        self.options = options
+        self.registry = registry
+    }
+
+    /// Trains `network` on scaled `x` (with one-hot `conditions` for a CVAE); validation data
+    /// is optional. Returns the history; the network ends with the restored best weights when
+    /// early stopping is on.
+    public func train(_ network: VAENetwork, x: Matrix, conditions: Matrix?,
+                      validation: (x: Matrix, conditions: Matrix?)?, rng seedRNG: SeededGenerator,
+                      progress: TrainingProgress?) throws -> TrainingHistory {
+        try options.validate(hasValidation: validation != nil)
+        let optimizer = try registry.makeOptimizer(options.optimizer)
+        var rng = seedRNG
+        var shuffleRNG = rng.split(), noiseRNG = rng.split()
+        let validationSeed = rng.next()
+        var history = TrainingHistory()
+        history.monitor = options.monitor ?? (validation != nil ? "val_loss" : "loss")
+        let n = x.rows
+        let batches = (n + options.batchSize - 1) / options.batchSize
+        let regularization = network.spec.regularization
+        let parameters = network.parameters
+        var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
+        var order = Array(0..<n)
+
+        for epoch in 1...options.epochs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            order.shuffle(using: &shuffleRNG)
+            var rec = 0.0, kl = 0.0
+            for b in 0..<batches {
+                let rows = order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)]
+                let bx = x.gatherRows(rows)
+                let bc = conditions?.gatherRows(rows)
+                let loss = network.trainStep(bx, conditions: bc, rng: &noiseRNG)
+                optimizer.step(parameters)
+                rec += loss.reconstruction
+                kl += loss.kl
+                progress?.batchFinished(epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            var record = EpochRecord(epoch: epoch, loss: (rec + regularization * kl) / Double(n),
+                                     reconstruction: rec / Double(n), kl: kl / Double(n))
+            guard record.loss.isFinite else {
+                throw VAExprsError(.other, "training diverged at epoch \(epoch) (loss is not finite); lower --learning-rate or --regularization")
+            }
+            if let validation {
+                var valRNG = SeededGenerator(seed: validationSeed)  // same noise every epoch
+                let loss = Self.evaluate(network, x: validation.x, conditions: validation.conditions, rng: &valRNG)
+                record.valReconstruction = loss.reconstruction
+                record.valKL = loss.kl
+                record.valLoss = loss.reconstruction + regularization * loss.kl
+            }
+            history.epochs.append(record)
+            progress?.epochFinished(record, epochs: options.epochs, seconds: seconds, cellsPerSecond: Double(n) / max(seconds, 1e-9))
+
+            if let patience = options.patience {
+                let value = history.monitor == "val_loss" ? record.valLoss! : record.loss
+                if value < best {
+                    best = value; bestEpoch = epoch; wait = 0
+                    bestWeights = network.snapshot()
+                } else {
+                    wait += 1
+                    if wait >= patience { history.stoppedEarly = true; break }
+                }
+            }
+        }
+        if let bestWeights {
+            try network.restore(bestWeights)
+            history.restoredEpoch = bestEpoch
+        }
+        return history
+    }
+
+    /// Mean per-cell losses of `x` in inference mode, in batches of 1 024.
+    static func evaluate(_ network: VAENetwork, x: Matrix, conditions: Matrix?, rng: inout SeededGenerator) -> VAENetwork.BatchLoss {
+        var total = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
+        var start = 0
+        while start < x.rows {
+            let rows = start..<min(x.rows, start + 1024)
+            let loss = network.evaluate(x.gatherRows(rows), conditions: conditions?.gatherRows(rows), rng: &rng)
+            total.reconstruction += loss.reconstruction
+            total.kl += loss.kl
+            start = rows.upperBound
+        }
+        let n = Double(max(x.rows, 1))
+        return VAENetwork.BatchLoss(reconstruction: total.reconstruction / n, kl: total.kl / n)
+    }
+}

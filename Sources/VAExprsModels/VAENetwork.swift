@@ -1,0 +1,165 @@
+import Foundation
+import VAExprsCore
+
+/// The layers of a (conditional) VAE built from a `ModelSpec` through the registry, with its
+/// training step (forward, explicit backward, reparameterisation) and inference passes.
+public final class VAENetwork {
+    /// The architecture.
+    public let spec: ModelSpec
+    /// Number of genes (input and output width).
+    public let featureCount: Int
+    /// One-hot condition width (0 for a plain VAE).
+    public let conditionWidth: Int
+    let encoder: [any Layer]
+    let meanHead: any Layer
+    let logVarianceHead: any Layer
+    let decoder: [any Layer]
+    let outputLayer: any Layer
+    /// The reconstruction likelihood.
+    public let likelihood: any Likelihood
+    /// The latent prior.
+    public let prior: any Prior
+
+    /// Builds and initialises every layer (Glorot-uniform weights from `rng`).
+    /// `training` is the scaled training matrix, which may inform likelihood initialisation.
+    public init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, registry: Registry,
+                training: Matrix, rng: inout SeededGenerator) throws {
+        try spec.validate()
+        self.spec = spec
+        self.featureCount = featureCount
+        self.conditionWidth = conditionWidth
+        let latent = spec.latentDimension
+        var width = featureCount + conditionWidth
+        var encoder: [any Layer] = []
+        for (i, s) in spec.encoder.enumerated() {
+            let layer = try registry.makeLayer(s)
+            width = try layer.build(inputWidth: width, path: "encoder.\(i)", rng: &rng)
+            encoder.append(layer)
+        }
+        let headSpec = ComponentSpec(name: "dense", positional: ["\(latent)"], source: "latent heads")
+        meanHead = try registry.makeLayer(headSpec)
+        _ = try meanHead.build(inputWidth: width, path: "z_mean", rng: &rng)
+        logVarianceHead = try registry.makeLayer(headSpec)
+        _ = try logVarianceHead.build(inputWidth: width, path: "z_log_var", rng: &rng)
+        width = latent + conditionWidth
+        var decoder: [any Layer] = []
+        for (i, s) in spec.decoder.enumerated() {
+            let layer = try registry.makeLayer(s)
+            width = try layer.build(inputWidth: width, path: "decoder.\(i)", rng: &rng)
+            decoder.append(layer)
+        }
+        outputLayer = try registry.makeLayer(ComponentSpec(name: "dense", positional: ["\(featureCount)"], source: "output layer"))
+        _ = try outputLayer.build(inputWidth: width, path: "decoder.output", rng: &rng)
+        likelihood = try registry.makeLikelihood(spec.likelihood)
+        try likelihood.build(features: featureCount, training: training, path: "likelihood")
+        prior = try registry.makePrior(spec.prior)
+        self.encoder = encoder
+        self.decoder = decoder
+        // The data needs no gradient: skip the first layer's input-gradient product.
+        if let first = encoder.first {
+            first.computesInputGradient = false
+        } else {
+            meanHead.computesInputGradient = false
+            logVarianceHead.computesInputGradient = false
+        }
+    }
+
+    /// Every layer, encoder to output.
+    var allLayers: [any Layer] { encoder + [meanHead, logVarianceHead] + decoder + [outputLayer] }
+
+    /// Every trainable parameter (layers, then likelihood).
+    public var parameters: [Parameter] { allLayers.flatMap(\.parameters) + likelihood.parameters }
+
+    /// Every non-trainable buffer (e.g. batch-norm statistics).
+    public var buffers: [Parameter] { allLayers.flatMap(\.buffers) }
+
+    /// Latent means and log-variances of a batch.
+    public func encode(_ x: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
+        var h = conditions.map { x.concatenatingColumns($0) } ?? x
+        for layer in encoder { h = layer.forward(h, phase: phase, rng: &rng) }
+        return (meanHead.forward(h, phase: phase, rng: &rng), logVarianceHead.forward(h, phase: phase, rng: &rng))
+    }
+
+    /// The decoder's raw output (what the likelihood reads) for latent points `z`.
+    public func decode(_ z: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+        var h = conditions.map { z.concatenatingColumns($0) } ?? z
+        for layer in decoder { h = layer.forward(h, phase: phase, rng: &rng) }
+        return outputLayer.forward(h, phase: phase, rng: &rng)
+    }
+
+    /// Reconstruction and KL sums of one batch.
+    public struct BatchLoss {
+        /// Sum over cells of the negative log-likelihood.
+        public var reconstruction: Double
+        /// Sum over cells of the KL divergence (unweighted).
+        public var kl: Double
+    }
+
+    /// One training step's forward and backward pass on a batch: fills every parameter's
+    /// gradient of the mean loss (reconstruction + regularization·KL) over the batch.
+    public func trainStep(_ x: Matrix, conditions: Matrix?, rng: inout SeededGenerator) -> BatchLoss {
+        let n = x.rows, latent = spec.latentDimension
+        let scale = 1 / Float(n)
+        let (mu, logVar) = encode(x, conditions: conditions, phase: .training, rng: &rng)
+        var eps = Matrix(rows: n, columns: latent)
+        for i in eps.storage.indices { eps.storage[i] = Float(rng.nextNormal()) }
+        var z = mu
+        var halfStd = [Float](repeating: 0, count: mu.storage.count)
+        for i in z.storage.indices {
+            halfStd[i] = 0.5 * expf(0.5 * logVar.storage[i])
+            z.storage[i] += 2 * halfStd[i] * eps.storage[i]
+        }
+        let output = decode(z, conditions: conditions, phase: .training, rng: &rng)
+        let rec = likelihood.evaluate(output: output, target: x, gradient: true, scale: scale)
+        let kl = prior.klDivergence(mean: mu, logVariance: logVar, gradient: true, scale: scale * Float(spec.regularization))
+
+        var g = outputLayer.backward(rec.outputGradient!)
+        for layer in decoder.reversed() { g = layer.backward(g) }
+        var dMean = kl.meanGradient!, dLogVar = kl.logVarianceGradient!
+        for r in 0..<n {
+            for j in 0..<latent {
+                let dz = g[r, j]
+                let k = r * latent + j
+                dMean.storage[k] += dz
+                dLogVar.storage[k] += dz * eps.storage[k] * halfStd[k]
+            }
+        }
+        var dh = meanHead.backward(dMean)
+        let dh2 = logVarianceHead.backward(dLogVar)
+        if !encoder.isEmpty {
+            for i in dh.storage.indices { dh.storage[i] += dh2.storage[i] }
+            for layer in encoder.reversed() { dh = layer.backward(dh) }
+        }
+        return BatchLoss(reconstruction: rec.total, kl: kl.total)
+    }
+
+    /// The loss of a batch in inference mode with the given reparameterisation noise source
+    /// (validation): no caches, no gradients.
+    public func evaluate(_ x: Matrix, conditions: Matrix?, rng: inout SeededGenerator) -> BatchLoss {
+        let (mu, logVar) = encode(x, conditions: conditions, phase: .inference, rng: &rng)
+        var z = mu
+        for i in z.storage.indices { z.storage[i] += expf(0.5 * logVar.storage[i]) * Float(rng.nextNormal()) }
+        let output = decode(z, conditions: conditions, phase: .inference, rng: &rng)
+        let rec = likelihood.evaluate(output: output, target: x, gradient: false, scale: 1)
+        let kl = prior.klDivergence(mean: mu, logVariance: logVar, gradient: false, scale: 1)
+        return BatchLoss(reconstruction: rec.total, kl: kl.total)
+    }
+
+    /// A copy of every parameter and buffer value, keyed by path.
+    public func snapshot() -> [String: [Float]] {
+        var values: [String: [Float]] = [:]
+        for p in parameters + buffers { values[p.path] = p.value }
+        return values
+    }
+
+    /// Restores values from `snapshot()` (or a model file); every path must be present with
+    /// the right size.
+    public func restore(_ values: [String: [Float]]) throws {
+        for p in parameters + buffers {
+            guard let v = values[p.path], v.count == p.value.count else {
+                throw VAExprsError.badData("model weights: '\(p.path)' is missing or has the wrong size")
+            }
+            p.value = v
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import VAExprsCore
+
+// Element-wise activations with Keras semantics. Each loops over whole arrays so that the
+// dense layer can fuse bias and activation into one pass.
+
+/// f(x) = x.
+public struct LinearActivation: Activation {
+    public var name: String { "linear" }
+    public init() {}
+    public func apply(_ values: inout [Float]) {}
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
+}
+
+/// f(x) = max(0, x).
+public struct ReLUActivation: Activation {
+    public var name: String { "relu" }
+    public init() {}
+    public func apply(_ values: inout [Float]) {
+        values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = max(v[i], 0) } }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        gradient.withUnsafeMutableBufferPointer { g in
+            x.withUnsafeBufferPointer { x in for i in g.indices where x[i] <= 0 { g[i] = 0 } }
+        }
+    }
+}
+
+/// f(x) = 1 / (1 + e^-x).
+public struct SigmoidActivation: Activation {
+    public var name: String { "sigmoid" }
+    public init() {}
+    public func apply(_ values: inout [Float]) {
+        values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = stableSigmoid(v[i]) } }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices { gradient[i] *= y[i] * (1 - y[i]) }
+    }
+}
+
+/// Numerically stable logistic function.
+@inline(__always) func stableSigmoid(_ x: Float) -> Float {
+    if x >= 0 { return 1 / (1 + expf(-x)) }
+    let e = expf(x)
+    return e / (1 + e)
+}
+
+/// f(x) = tanh(x).
+public struct TanhActivation: Activation {
+    public var name: String { "tanh" }
+    public init() {}
+    public func apply(_ values: inout [Float]) { for i in values.indices { values[i] = tanhf(values[i]) } }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices { gradient[i] *= 1 - y[i] * y[i] }
+    }
+}
+
+/// f(x) = log(1 + e^x), computed stably.
+public struct SoftplusActivation: Activation {
+    public var name: String { "softplus" }
+    public init() {}
+    public func apply(_ values: inout [Float]) {
+        for i in values.indices { let x = values[i]; values[i] = max(x, 0) + log1pf(expf(-abs(x))) }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices { gradient[i] *= stableSigmoid(x[i]) }
+    }
+}
+
+/// f(x) = x for x > 0, α(e^x − 1) otherwise (α = 1, Keras' default).
+public struct ELUActivation: Activation {
+    public var name: String { "elu" }
+    let alpha: Float
+    public init(alpha: Float = 1) { self.alpha = alpha }
+    public func apply(_ values: inout [Float]) {
+        for i in values.indices where values[i] <= 0 { values[i] = alpha * expm1f(values[i]) }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices where x[i] <= 0 { gradient[i] *= y[i] + alpha }
+    }
+}
+
+/// SELU (Klambauer et al. 2017): λ·x for x > 0, λα(e^x − 1) otherwise.
+public struct SELUActivation: Activation {
+    public var name: String { "selu" }
+    static let alpha: Float = 1.673_263_2
+    static let scale: Float = 1.050_701
+    public init() {}
+    public func apply(_ values: inout [Float]) {
+        for i in values.indices {
+            let x = values[i]
+            values[i] = x > 0 ? Self.scale * x : Self.scale * Self.alpha * expm1f(x)
+        }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices {
+            gradient[i] *= x[i] > 0 ? Self.scale : y[i] + Self.scale * Self.alpha
+        }
+    }
+}
+
+/// f(x) = x for x > 0, s·x otherwise (s = 0.2, Keras 3's default negative slope).
+public struct LeakyReLUActivation: Activation {
+    public var name: String { "leaky_relu" }
+    let slope: Float
+    public init(slope: Float = 0.2) { self.slope = slope }
+    public func apply(_ values: inout [Float]) {
+        for i in values.indices where values[i] < 0 { values[i] *= slope }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices where x[i] < 0 { gradient[i] *= slope }
+    }
+}
+
+/// Exact GELU, x·Φ(x) with the normal CDF through erf (Keras' `approximate=False`).
+public struct GELUActivation: Activation {
+    public var name: String { "gelu" }
+    public init() {}
+    public func apply(_ values: inout [Float]) {
+        for i in values.indices { let x = values[i]; values[i] = 0.5 * x * (1 + erff(x * 0.707_106_77)) }
+    }
+    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        for i in gradient.indices {
+            let v = x[i]
+            let cdf = 0.5 * (1 + erff(v * 0.707_106_77))
+            let pdf = expf(-0.5 * v * v) * 0.398_942_28
+            gradient[i] *= cdf + v * pdf
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import VAExprsCore
+
+/// Registers this module's layers, activations, likelihoods, prior and optimizers.
+public enum NeuralBuiltins {
+    /// The origin string shown for these components.
+    public static let origin = "built-in (VAExprsNN)"
+
+    /// Every activation of this module, by name.
+    static let activations: [String: any Activation] = [
+        "linear": LinearActivation(), "relu": ReLUActivation(), "sigmoid": SigmoidActivation(),
+        "tanh": TanhActivation(), "softplus": SoftplusActivation(), "elu": ELUActivation(),
+        "selu": SELUActivation(), "leaky_relu": LeakyReLUActivation(), "gelu": GELUActivation(),
+    ]
+
+    /// Registers everything through `registry.register`, the call plugins use.
+    public static func register(into registry: Registry) throws {
+        for (name, activation) in activations {
+            try registry.register(.activation { _ in activation }, name: name, origin: origin)
+            try registry.register(.layer { spec in ActivationLayer(spec: spec, activation: activation) },
+                                  name: name, origin: origin)
+        }
+        try registry.register(.layer { spec in
+            let units = try spec.int("units", position: 0)
+            let activationName = spec.string("activation", position: 1, default: "linear")!
+            let activation = try registry.makeActivation(ComponentSpec(name: activationName, source: spec.source))
+            return try Dense(spec: spec, units: units, activation: activation)
+        }, name: "dense", origin: origin)
+        try registry.register(.layer { spec in
+            try Dropout(spec: spec, rate: spec.double("rate", position: 0))
+        }, name: "dropout", origin: origin)
+        try registry.register(.layer { spec in
+            try BatchNormalization(spec: spec,
+                                   momentum: spec.double("momentum", position: 0, default: 0.99),
+                                   epsilon: spec.double("epsilon", position: 1, default: 0.001))
+        }, name: "batchnorm", origin: origin)
+
+        try registry.register(.likelihood { spec in BernoulliLikelihood(spec: spec) }, name: "bernoulli", origin: origin)
+        try registry.register(.likelihood { spec in
+            try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6))
+        }, name: "gaussian", origin: origin)
+        try registry.register(.prior { spec in StandardNormalPrior(spec: spec) }, name: "standard_normal", origin: origin)
+
+        try registry.register(.optimizer { spec in
+            Adam(spec: spec,
+                 learningRate: try positive(spec, "lr", 0.001),
+                 beta1: try spec.double("beta1", position: nil, default: 0.9),
+                 beta2: try spec.double("beta2", position: nil, default: 0.999),
+                 epsilon: try spec.double("epsilon", position: nil, default: 1e-7))
+        }, name: "adam", origin: origin)
+        try registry.register(.optimizer { spec in
+            SGD(spec: spec, learningRate: try positive(spec, "lr", 0.01),
+                momentum: try spec.double("momentum", position: nil, default: 0),
+                nesterov: spec.string("nesterov", position: nil, default: "false") == "true")
+        }, name: "sgd", origin: origin)
+        try registry.register(.optimizer { spec in
+            RMSprop(spec: spec, learningRate: try positive(spec, "lr", 0.001),
+                    rho: try spec.double("rho", position: nil, default: 0.9),
+                    epsilon: try spec.double("epsilon", position: nil, default: 1e-7))
+        }, name: "rmsprop", origin: origin)
+    }
+
+    private static func positive(_ spec: ComponentSpec, _ key: String, _ fallback: Double) throws -> Double {
+        let v = try spec.double(key, position: nil, default: fallback)
+        guard v > 0 else { throw VAExprsError.usage("\(spec.source): \(spec.name) \(key) must be positive, got \(v)") }
+        return v
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import VAExprs
+
+/// `vaexprs generate` (= `gen_exprs`).
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate synthetic cells from a fitted model.")
+
+    @Argument(help: "Model file written by 'vaexprs fit'.")
+    var model: String
+    @Option(help: "Number of cells (a CVAE draws their labels with the training proportions).")
+    var numSamples: Int?
+    @Option(help: "Latent sampler fitted to the training cells' latent means.")
+    var sampler = "normal"
+    @Option(help: "Exact counts per label for a CVAE, e.g. 'T cell=100,B cell=50'.")
+    var perLabel: String?
+    @Option(help: "sample (a draw from the likelihood; default for gaussian) or mean (the decoder mean; the original's).")
+    var decode: String?
+    @Option(help: "Seed of every draw.")
+    var seed: UInt64 = 1
+    @Option(help: "Output matrix (CSV; gzipped when it ends in .gz).")
+    var output: String
+    @Option(help: "Labels of the generated cells (CVAE); default: <output>_labels.csv.")
+    var labelsOutput: String?
+    @Option(help: "Also write the training cells' latent means here.")
+    var latentOutput: String?
+
+    func run() throws {
+        let registry = try Builtins.makeRegistry()
+        let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
+        _ = try registry.makeLatentSampler(samplerSpec)
+        var mode: DecodeMode? = nil
+        if let decode {
+            guard let m = DecodeMode(rawValue: decode) else {
+                throw VAExprsError.usage("--decode must be 'sample' or 'mean', got '\(decode)'")
+            }
+            mode = m
+        }
+        let perLabelCounts = try perLabel.map(Self.parsePerLabel)
+        guard numSamples != nil || perLabelCounts != nil else {
+            throw VAExprsError.usage("give --num-samples N (or --per-label for a conditional model)")
+        }
+        if perLabelCounts != nil && numSamples != nil {
+            throw VAExprsError.usage("give either --num-samples or --per-label, not both")
+        }
+        let trained = try TrainedModel.load(model, registry: registry)
+        let options = GenerationOptions(count: numSamples ?? 0, sampler: samplerSpec, perLabel: perLabelCounts,
+                                        decode: mode, seed: seed)
+        let cells = try generateExpression(trained, options: options, registry: registry)
+        var labelsPath = labelsOutput
+        if trained.conditions != nil && labelsPath == nil { labelsPath = Self.defaultLabelsPath(for: output) }
+        try GeneratedOutput.write(cells, model: trained, to: output, labelsPath: labelsPath, latentPath: latentOutput)
+        for line in cells.samplerSummaries { printError("latent sampler: \(line)") }
+        var written = ["\(output) (\(cells.data.cellIDs.count) cells × \(cells.data.geneNames.count) genes)"]
+        if trained.conditions != nil, let labelsPath { written.append(labelsPath) }
+        if let latentOutput { written.append(latentOutput) }
+        print("wrote " + written.joined(separator: ", "))
+    }
+
+    /// `T cell=100,B cell=50` → [(T cell, 100), (B cell, 50)].
+    static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
+        try text.split(separator: ",").map { item in
+            guard let eq = item.lastIndex(of: "="), let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                throw VAExprsError.usage("--per-label: '\(item)' must look like 'LABEL=COUNT' with a count ≥ 0")
+            }
+            return (item[..<eq].trimmingCharacters(in: .whitespaces), n)
+        }
+    }
+
+    /// `out.csv.gz` → `out_labels.csv`.
+    static func defaultLabelsPath(for output: String) -> String {
+        var stem = output
+        for suffix in [".gz", ".csv", ".tsv"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
+        return stem + "_labels.csv"
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import VAExprs
+
+/// The `vaexprs` command: fit variational autoencoders on expression data and generate cells.
+@main
+struct VAExprsCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vaexprs",
+        abstract: "Fit (conditional) variational autoencoders to expression data and generate realistic synthetic cells.",
+        subcommands: [FitCommand.self, GenerateCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as VAExprsError {
+            CLIErrors.fail(error)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
