@@ -14,12 +14,14 @@ let package = Package(
         // MARK: C libraries (system library shims)
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Vectorisable element-wise kernels (restrict pointers; -fno-math-errno lets sqrtf vectorise).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
         // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
         .target(name: "VAExprsCore", dependencies: ["CBLAS"]),
 
         // MARK: Built-ins, one module per family; each registers through Registry.register.
-        .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS"]),
+        .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
         .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore"]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),

@@ -27,7 +27,7 @@ public struct FitRequest: Sendable {
     public var spec: ModelSpec
     /// How to train.
     public var training: TrainingOptions
-    /// OpenBLAS threads; nil leaves the current setting.
+    /// Threads for numeric work; nil uses `defaultThreadCount`.
     public var threads: Int?
 
     /// A request; defaults mirror the original package.

@@ -4,10 +4,9 @@ import Foundation
 /// the model with its training cells' latent means.
 public func fitVAE(_ request: FitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
     try request.spec.validate()
-    if let threads = request.threads {
-        guard threads > 0 else { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
-        BLAS.setThreads(threads)
-    }
+    let threads = request.threads ?? defaultThreadCount
+    guard threads > 0 else { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
+    BLAS.setThreads(threads)
     let all = request.counts
     guard all.values.rows > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
     guard all.values.columns > 0 else { throw VAExprsError.badData("the training matrix has no genes") }
@@ -71,6 +70,9 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
                         conditions: encoding, trainingCellIDs: training.cellIDs, trainingLatentMeans: means,
                         trainingLabels: trainingLabels, history: history, seed: request.training.seed)
 }
+
+/// Threads used when none are asked for: the cores this process may use, at most 8.
+public var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
 /// `gen_exprs`: generates cells from a trained model.
 public func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry) throws -> GeneratedCells {

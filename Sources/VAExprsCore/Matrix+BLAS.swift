@@ -2,28 +2,65 @@ import CBLAS
 
 /// Matrix products through OpenBLAS `cblas_sgemm` (transpose flags, never copies).
 public enum BLAS {
+    /// Products smaller than this many multiply-adds run on one thread.
+    static let parallelThreshold = 1 << 20
+
     /// `c = alpha * op(a) * op(b) + beta * c` where `op` transposes when asked.
     /// `c` must already have the result's shape.
     public static func gemm(_ a: Matrix, transposeA: Bool = false,
                             _ b: Matrix, transposeB: Bool = false,
                             into c: inout Matrix, alpha: Float = 1, beta: Float = 0) {
-        let m = transposeA ? a.columns : a.rows
+        let rows = c.rows, columns = c.columns
+        c.storage.withUnsafeMutableBufferPointer { dst in
+            gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: dst, rows: rows, columns: columns,
+                 alpha: alpha, beta: beta)
+        }
+    }
+
+    /// `dst = alpha * op(a) * op(b) + beta * dst` into raw row-major storage of `rows × columns`
+    /// (e.g. a parameter's gradient buffer, written in place without a temporary).
+    ///
+    /// Large products are split over `WorkerPool.shared` into blocks of output rows (or
+    /// columns, whichever dimension is larger), each a single-threaded `cblas_sgemm` over the
+    /// full inner dimension, so every output element is computed the same way whatever the
+    /// thread count: results are identical for any `--threads`.
+    public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+                            into dst: UnsafeMutableBufferPointer<Float>, rows m: Int, columns n: Int,
+                            alpha: Float = 1, beta: Float = 0) {
         let k = transposeA ? a.rows : a.columns
-        let kb = transposeB ? b.columns : b.rows
-        let n = transposeB ? b.rows : b.columns
-        precondition(k == kb && c.rows == m && c.columns == n, "gemm shape mismatch")
+        precondition((transposeA ? a.columns : a.rows) == m && (transposeB ? b.rows : b.columns) == n
+                     && k == (transposeB ? b.columns : b.rows) && dst.count == m * n, "gemm shape mismatch")
         if m == 0 || n == 0 { return }
-        if k == 0 { scale(&c, by: beta); return }
+        if k == 0 {
+            for i in 0..<dst.count { dst[i] = beta == 0 ? 0 : dst[i] * beta }
+            return
+        }
+        let lda = Int32(a.columns), ldb = Int32(b.columns), ldc = Int32(n)
+        let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
-                c.storage.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor,
-                                transposeA ? CblasTrans : CblasNoTrans,
-                                transposeB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(k), alpha,
-                                pa.baseAddress, Int32(a.columns),
-                                pb.baseAddress, Int32(b.columns),
-                                beta, pc.baseAddress, Int32(n))
+                let pA = pa.baseAddress!, pB = pb.baseAddress!, pC = dst.baseAddress!
+                let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
+                if threads <= 1 {
+                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, pA, lda, pB, ldb, beta, pC, ldc)
+                    return
+                }
+                if m >= n {
+                    let blocks = WorkerPool.blocks(m, parts: threads)
+                    WorkerPool.shared.run(parts: blocks.count) { part in
+                        let r = blocks[part]
+                        let aBlock = transposeA ? pA + r.lowerBound : pA + r.lowerBound * a.columns
+                        cblas_sgemm(CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha,
+                                    aBlock, lda, pB, ldb, beta, pC + r.lowerBound * n, ldc)
+                    }
+                } else {
+                    let blocks = WorkerPool.blocks(n, parts: threads)
+                    WorkerPool.shared.run(parts: blocks.count) { part in
+                        let r = blocks[part]
+                        let bBlock = transposeB ? pB + r.lowerBound * b.columns : pB + r.lowerBound
+                        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha,
+                                    pA, lda, bBlock, ldb, beta, pC + r.lowerBound, ldc)
+                    }
                 }
             }
         }
@@ -32,20 +69,18 @@ public enum BLAS {
     /// `op(a) * op(b)` as a new matrix.
     public static func product(_ a: Matrix, transposeA: Bool = false,
                                _ b: Matrix, transposeB: Bool = false) -> Matrix {
-        var c = Matrix(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
+        var c = Matrix(uninitializedRows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
         gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
         return c
     }
 
-    private static func scale(_ c: inout Matrix, by beta: Float) {
-        for i in c.storage.indices { c.storage[i] = beta == 0 ? 0 : c.storage[i] * beta }
-    }
-
-    /// Sets the number of OpenBLAS threads (process-wide).
+    /// Sets the number of threads for numeric work (process-wide): VAExprs splits products
+    /// and element-wise loops itself, so OpenBLAS runs single-threaded inside each part.
     public static func setThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        openblas_set_num_threads(1)
+        WorkerPool.shared.setThreads(count)
     }
 
-    /// The number of OpenBLAS threads in use.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// The number of threads numeric work is split over.
+    public static var threads: Int { WorkerPool.shared.threads }
 }

@@ -17,6 +17,14 @@ public struct Matrix: Equatable, Sendable {
         self.storage = [Float](repeating: value, count: rows * columns)
     }
 
+    /// A `rows × columns` matrix whose contents are unspecified until written (for results
+    /// that a BLAS call overwrites completely; avoids zero-filling).
+    public init(uninitializedRows rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+        self.storage = [Float](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns }
+    }
+
     /// A matrix over existing row-major storage; `storage.count` must be `rows * columns`.
     public init(rows: Int, columns: Int, storage: [Float]) {
         precondition(storage.count == rows * columns, "storage size does not match \(rows)×\(columns)")

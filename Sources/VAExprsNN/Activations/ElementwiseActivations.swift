@@ -7,21 +7,23 @@ import VAExprsCore
 /// f(x) = x.
 public struct LinearActivation: Activation {
     public var name: String { "linear" }
+    public var derivativeNeedsInput: Bool { false }
     public init() {}
     public func apply(_ values: inout [Float]) {}
     public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
 }
 
-/// f(x) = max(0, x).
+/// f(x) = max(0, x). Its derivative reads only the output (x ≤ 0 exactly when y = 0).
 public struct ReLUActivation: Activation {
     public var name: String { "relu" }
+    public var derivativeNeedsInput: Bool { false }
     public init() {}
     public func apply(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = max(v[i], 0) } }
     }
     public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         gradient.withUnsafeMutableBufferPointer { g in
-            x.withUnsafeBufferPointer { x in for i in g.indices where x[i] <= 0 { g[i] = 0 } }
+            y.withUnsafeBufferPointer { y in for i in g.indices { g[i] = y[i] > 0 ? g[i] : 0 } }
         }
     }
 }
@@ -29,6 +31,7 @@ public struct ReLUActivation: Activation {
 /// f(x) = 1 / (1 + e^-x).
 public struct SigmoidActivation: Activation {
     public var name: String { "sigmoid" }
+    public var derivativeNeedsInput: Bool { false }
     public init() {}
     public func apply(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = stableSigmoid(v[i]) } }
@@ -48,6 +51,7 @@ public struct SigmoidActivation: Activation {
 /// f(x) = tanh(x).
 public struct TanhActivation: Activation {
     public var name: String { "tanh" }
+    public var derivativeNeedsInput: Bool { false }
     public init() {}
     public func apply(_ values: inout [Float]) { for i in values.indices { values[i] = tanhf(values[i]) } }
     public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {

@@ -1,3 +1,4 @@
+import CKernels
 import VAExprsCore
 
 /// A fully connected layer y = f(x·W + b) with Keras' Glorot-uniform weights and zero bias;
@@ -40,33 +41,38 @@ public final class Dense: Layer {
 
     public func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         let w = Matrix(rows: inputWidth, columns: units, storage: weight.value)
-        var out = Matrix(rows: input.rows, columns: units)
+        var out = Matrix(uninitializedRows: input.rows, columns: units)
         BLAS.gemm(input, w, into: &out)
-        let b = bias.value
         out.storage.withUnsafeMutableBufferPointer { o in
-            b.withUnsafeBufferPointer { b in
-                for r in 0..<input.rows {
-                    let base = r * units
-                    for j in 0..<units { o[base + j] += b[j] }
-                }
+            bias.value.withUnsafeBufferPointer { b in
+                vaexprs_add_row_bias(o.baseAddress, b.baseAddress, Int64(input.rows), Int64(units))
             }
         }
+        let keepInput = activation.derivativeNeedsInput
         if phase == .training {
             cachedInput = input
-            cachedPreActivation = out.storage
+            if keepInput { cachedPreActivation = out.storage }  // copy only when the derivative needs it
         }
         activation.apply(&out.storage)
-        if phase == .training { cachedOutput = out.storage }
+        if phase == .training {
+            cachedOutput = out.storage
+            if !keepInput { cachedPreActivation = [] }
+        }
         return out
     }
 
     public func backward(_ outputGradient: Matrix) -> Matrix {
         var delta = outputGradient
-        activation.backward(input: cachedPreActivation, output: cachedOutput, gradient: &delta.storage)
-        var dW = Matrix(rows: inputWidth, columns: units)
-        BLAS.gemm(cachedInput, transposeA: true, delta, into: &dW)
-        weight.gradient = dW.storage
-        bias.gradient = delta.columnSums()
+        activation.backward(input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
+                            output: cachedOutput, gradient: &delta.storage)
+        weight.gradient.withUnsafeMutableBufferPointer { dW in
+            BLAS.gemm(cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units)
+        }
+        delta.storage.withUnsafeBufferPointer { d in
+            bias.gradient.withUnsafeMutableBufferPointer { s in
+                vaexprs_column_sums(d.baseAddress, s.baseAddress, Int64(delta.rows), Int64(units))
+            }
+        }
         guard computesInputGradient else { return Matrix(rows: 0, columns: 0) }
         let w = Matrix(rows: inputWidth, columns: units, storage: weight.value)
         return BLAS.product(delta, w, transposeB: true)

@@ -16,27 +16,35 @@ public final class BernoulliLikelihood: Likelihood {
     public func build(features: Int, training: Matrix, path: String) throws {}
 
     public func evaluate(output: Matrix, target: Matrix, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
-        var total = 0.0
-        var grad = gradient ? Matrix(rows: output.rows, columns: output.columns) : nil
+        var grad = gradient ? Matrix(uninitializedRows: output.rows, columns: output.columns) : nil
+        var rowLosses = [Float](repeating: 0, count: output.rows)
+        let g = output.columns
+        let blocks = WorkerPool.blocks(output.rows, parts: output.storage.count >= 1 << 14 ? WorkerPool.shared.threads : 1)
         output.storage.withUnsafeBufferPointer { l in
             target.storage.withUnsafeBufferPointer { x in
-                for r in 0..<output.rows {
-                    var rowLoss: Float = 0
-                    let base = r * output.columns
-                    for j in 0..<output.columns {
-                        let v = l[base + j]
-                        rowLoss += max(v, 0) - x[base + j] * v + log1pf(expf(-abs(v)))
+                rowLosses.withUnsafeMutableBufferPointer { losses in
+                    withOptionalPointer(&grad) { dl in
+                        WorkerPool.shared.run(parts: blocks.count) { part in
+                            for r in blocks[part] {
+                                var rowLoss: Float = 0
+                                let base = r * g
+                                for j in 0..<g {
+                                    let v = l[base + j]
+                                    let e = expf(-abs(v))  // one exponential serves the loss and the sigmoid
+                                    rowLoss += max(v, 0) - x[base + j] * v + log1pf(e)
+                                    if let dl {
+                                        let sigmoid = v >= 0 ? 1 / (1 + e) : e / (1 + e)
+                                        dl[base + j] = scale * (sigmoid - x[base + j])
+                                    }
+                                }
+                                losses[r] = rowLoss
+                            }
+                        }
                     }
-                    total += Double(rowLoss)
                 }
             }
         }
-        if gradient {
-            for i in output.storage.indices {
-                grad!.storage[i] = scale * (stableSigmoid(output.storage[i]) - target.storage[i])
-            }
-        }
-        return LikelihoodEvaluation(total: total, outputGradient: grad)
+        return LikelihoodEvaluation(total: rowLosses.reduce(0.0) { $0 + Double($1) }, outputGradient: grad)
     }
 
     public func mean(output: Matrix) -> Matrix {

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import VAExprsCore
 
@@ -32,10 +33,14 @@ public final class Adam: Optimizer {
                 state.v.withUnsafeMutableBufferPointer { v in
                     p.value.withUnsafeMutableBufferPointer { w in
                         p.gradient.withUnsafeBufferPointer { g in
-                            for i in w.indices {
-                                m[i] += (g[i] - m[i]) * (1 - b1)
-                                v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
-                                w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
+                            // Element-wise, so any split gives the same result.
+                            let parts = w.count >= 1 << 16 ? WorkerPool.shared.threads : 1
+                            let blocks = WorkerPool.blocks(w.count, parts: parts)
+                            WorkerPool.shared.run(parts: blocks.count) { part in
+                                let r = blocks[part]
+                                vaexprs_adam_update(w.baseAddress! + r.lowerBound, m.baseAddress! + r.lowerBound,
+                                                    v.baseAddress! + r.lowerBound, g.baseAddress! + r.lowerBound,
+                                                    Int64(r.count), alpha, b1, b2, eps)
                             }
                         }
                     }

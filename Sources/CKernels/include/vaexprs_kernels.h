@@ -1,0 +1,19 @@
+// Element-wise hot loops of training, in C so that `restrict` lets the compiler vectorise
+// them (Swift cannot promise that buffers do not alias). Called from VAExprsNN.
+#ifndef VAEXPRS_KERNELS_H
+#define VAEXPRS_KERNELS_H
+#include <stdint.h>
+
+/// One Adam step over n values (Keras' rule):
+/// m += (g - m)(1 - b1); v += (g² - v)(1 - b2); w -= alpha · m / (√v + eps).
+void vaexprs_adam_update(float *restrict w, float *restrict m, float *restrict v,
+                         const float *restrict g, int64_t n,
+                         float alpha, float b1, float b2, float eps);
+
+/// out[r, c] += bias[c] for a rows × cols row-major matrix.
+void vaexprs_add_row_bias(float *restrict out, const float *restrict bias, int64_t rows, int64_t cols);
+
+/// sums[c] = Σ_r x[r, c] for a rows × cols row-major matrix.
+void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols);
+
+#endif

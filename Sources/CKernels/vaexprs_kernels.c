@@ -1,0 +1,32 @@
+#include "vaexprs_kernels.h"
+#include <math.h>
+
+__attribute__((target_clones("avx2", "default")))
+void vaexprs_adam_update(float *restrict w, float *restrict m, float *restrict v,
+                         const float *restrict g, int64_t n,
+                         float alpha, float b1, float b2, float eps) {
+    const float c1 = 1.0f - b1, c2 = 1.0f - b2;
+    for (int64_t i = 0; i < n; i++) {
+        const float gi = g[i];
+        const float mi = m[i] + (gi - m[i]) * c1;
+        const float vi = v[i] + (gi * gi - v[i]) * c2;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= alpha * mi / (sqrtf(vi) + eps);
+    }
+}
+
+void vaexprs_add_row_bias(float *restrict out, const float *restrict bias, int64_t rows, int64_t cols) {
+    for (int64_t r = 0; r < rows; r++) {
+        float *restrict row = out + r * cols;
+        for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
+    }
+}
+
+void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols) {
+    for (int64_t c = 0; c < cols; c++) sums[c] = 0.0f;
+    for (int64_t r = 0; r < rows; r++) {
+        const float *restrict row = x + r * cols;
+        for (int64_t c = 0; c < cols; c++) sums[c] += row[c];
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+
+/// A small pool of dedicated threads (never Swift's cooperative pool, which long BLAS calls
+/// would stall) that runs the parts of one data-parallel loop: part 0 on the calling thread,
+/// the others on workers, and returns when all are done.
+///
+/// Work is always split into the same parts for the same `threads`, and each part writes
+/// disjoint output, so results do not depend on scheduling. One loop runs at a time; a
+/// caller that finds the pool busy runs its parts serially.
+public final class WorkerPool: @unchecked Sendable {
+    /// The process-wide pool used by the numeric kernels.
+    public static let shared = WorkerPool()
+
+    private final class Worker: @unchecked Sendable {
+        let start = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        var task: (() -> Void)?
+    }
+
+    private let busy = Mutex(false)
+    private var workers: [Worker] = []
+    private let configuration = Mutex(1)
+
+    /// Threads a loop is split over (1 = serial).
+    public var threads: Int { configuration.withLock { $0 } }
+
+    /// Sets the number of threads (≥ 1); worker threads are created on demand and kept.
+    public func setThreads(_ count: Int) {
+        let n = max(1, count)
+        configuration.withLock { $0 = n }
+        busy.withLock { _ in
+            while workers.count < n - 1 {
+                let worker = Worker()
+                let thread = Thread {
+                    while true {
+                        worker.start.wait()
+                        worker.task?()
+                        worker.task = nil
+                        worker.done.signal()
+                    }
+                }
+                thread.name = "vaexprs-worker-\(workers.count + 1)"
+                thread.stackSize = 1 << 22
+                thread.start()
+                workers.append(worker)
+            }
+        }
+    }
+
+    /// Runs `body(part)` for every part in `0..<parts` and waits for all of them.
+    public func run(parts: Int, _ body: (Int) -> Void) {
+        let n = min(parts, threads)
+        let acquired = n > 1 && busy.withLock { isBusy in
+            if isBusy { return false }
+            isBusy = true
+            return true
+        }
+        guard acquired else {
+            for p in 0..<parts { body(p) }
+            return
+        }
+        defer { busy.withLock { $0 = false } }
+        withoutActuallyEscaping(body) { escapable in
+            let task = UncheckedSendable(escapable)
+            // Parts beyond the thread count are spread round-robin over the same threads.
+            for w in 1..<n {
+                workers[w - 1].task = {
+                    var p = w
+                    while p < parts { task.value(p); p += n }
+                }
+                workers[w - 1].start.signal()
+            }
+            var p = 0
+            while p < parts { escapable(p); p += n }
+            for w in 1..<n { workers[w - 1].done.wait() }
+        }
+    }
+
+    /// The row ranges of `rows` split into `parts` nearly equal contiguous blocks.
+    public static func blocks(_ count: Int, parts: Int) -> [Range<Int>] {
+        let p = max(1, min(parts, count))
+        return (0..<p).map { i in (count * i / p)..<(count * (i + 1) / p) }
+    }
+}
+
+/// Carries a value across threads when the caller guarantees exclusive, structured use.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
