@@ -5,6 +5,7 @@ let package = Package(
     name: "VAExprs",
     products: [
         .library(name: "VAExprs", targets: ["VAExprs"]),
+        .library(name: "VAExprsConformance", targets: ["VAExprsConformance"]),
         .executable(name: "vaexprs", targets: ["vaexprs"]),
     ],
     dependencies: [
@@ -26,6 +27,9 @@ let package = Package(
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 
+        // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)
+        .target(name: "VAExprsConformance", dependencies: ["VAExprsCore"]),
+
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
             "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels",
@@ -40,10 +44,10 @@ let package = Package(
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore"], path: "Tests/VAExprsTestSupport"),
         .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsCLITests", dependencies: ["VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,8 +22,9 @@ public enum BLAS {
     ///
     /// Large products are split over `WorkerPool.shared` into blocks of output rows (or
     /// columns, whichever dimension is larger), each a single-threaded `cblas_sgemm` over the
-    /// full inner dimension, so every output element is computed the same way whatever the
-    /// thread count: results are identical for any `--threads`.
+    /// full inner dimension. The split depends only on the shapes and the thread count, so a
+    /// run is repeatable bit for bit for a given `--threads`; different thread counts agree
+    /// to rounding (OpenBLAS may round edge tiles of a block differently).
     public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                             into dst: UnsafeMutableBufferPointer<Float>, rows m: Int, columns n: Int,
                             alpha: Float = 1, beta: Float = 0) {

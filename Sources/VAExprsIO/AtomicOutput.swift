@@ -10,13 +10,26 @@ public final class AtomicOutput {
     /// An empty set of outputs.
     public init() {}
 
+    /// Checks that `path` can be written (its folder exists and is writable), so that a
+    /// command can fail before doing long work.
+    public static func checkDestination(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw VAExprsError(.cannotWrite, "\(path): folder \(folder) does not exist; create it first")
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw VAExprsError(.cannotWrite, "\(path): folder \(folder) is not writable; choose another output path")
+        }
+    }
+
     /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
     public func stage(_ bytes: [UInt8], at path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw VAExprsError(.cannotWrite, "\(path): folder \(folder) does not exist; create it first")
+        do { try Self.checkDestination(path) } catch {
+            discard()
+            throw error
         }
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(pending.count)"
         do {

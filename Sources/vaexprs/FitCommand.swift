@@ -55,6 +55,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let registry = try Builtins.makeRegistry()
+        try AtomicOutput.checkDestination(output)
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be one of: \(Preprocessing.Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
         }

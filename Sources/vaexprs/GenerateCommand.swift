@@ -27,6 +27,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try Builtins.makeRegistry()
+        for path in [output, labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)
         var mode: DecodeMode? = nil

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import VAExprsTestSupport
+
+/// The built `vaexprs` binary, end to end: the job, and every bad input the issue lists.
+@Suite(.serialized) struct CLITests {
+    let dir = TestPaths.scratch("cli")
+    var seedsim: String { TestPaths.dataset("seedsim", "counts.csv.gz") }
+    var seedLabels: String { TestPaths.dataset("seedsim", "labels.csv") }
+    let small = ["--encoder", "dense:32:relu", "--decoder", "dense:32:relu"]
+
+    @Test func fitThenGenerateACVAE() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let model = dir + "/m.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", seedsim, "--labels", seedLabels, "--likelihood", "gaussian",
+                                     "--epochs", "4", "--validation-split", "0.1", "--patience", "2", "--output", model] + small)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("wrote \(model): CVAE"))
+        #expect(fit.stderr.contains("epoch 1/4") && fit.stderr.contains("val_loss"))  // one line per epoch when piped
+        let gen = try CLIRunner.run(["generate", model, "--num-samples", "25", "--output", dir + "/g.csv.gz",
+                                     "--latent-output", dir + "/latent.csv", "--seed", "9"])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let labels = try String(contentsOfFile: dir + "/g_labels.csv", encoding: .utf8).split(separator: "\n")
+        #expect(labels.count == 26 && labels[0] == "cell,label" && labels[1].hasPrefix("gen1,group"))
+        let latent = try String(contentsOfFile: dir + "/latent.csv", encoding: .utf8).split(separator: "\n")
+        #expect(latent.count == 271 && latent[0] == "cell,z1,z2")
+        let perLabel = try CLIRunner.run(["generate", model, "--per-label", "group1=2,group3=1", "--decode", "mean",
+                                          "--output", dir + "/p.csv", "--labels-output", dir + "/p_labels.csv"])
+        #expect(perLabel.status == 0, "\(perLabel.stderr)")
+        #expect(try String(contentsOfFile: dir + "/p_labels.csv", encoding: .utf8) == "cell,label\ngen1,group1\ngen2,group1\ngen3,group3\n")
+        let inspect = try CLIRunner.run(["inspect", model])
+        #expect(inspect.status == 0 && inspect.stdout.contains("\"restored_epoch\""))
+        let quiet = try CLIRunner.run(["fit", "--counts", seedsim, "--epochs", "1", "--quiet", "--output", dir + "/q.vaexprs"] + small)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty)
+    }
+
+    @Test func demoRunsTheWholeJob() throws {
+        let out = dir + "/demo"
+        let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        for file in ["counts.csv.gz", "labels.csv", "model.vaexprs", "generated.csv.gz", "generated_labels.csv", "latent.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+            #expect(demo.stdout.contains(file))
+        }
+    }
+
+    /// Runs a failing command; checks the exit status, the message and that no output is left.
+    func expectFailure(_ arguments: [String], status: Int32, mentions: [String], output: String) throws {
+        let r = try CLIRunner.run(arguments)
+        #expect(r.status == status, "\(arguments): status \(r.status), stderr \(r.stderr)")
+        #expect(r.stderr.hasPrefix("vaexprs: error: ") || status == 64, "\(r.stderr)")
+        for m in mentions { #expect(r.stderr.contains(m), "\(arguments): '\(r.stderr)' should mention '\(m)'") }
+        #expect(!FileManager.default.fileExists(atPath: output), "\(arguments) left \(output)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+    }
+
+    @Test func badDataFiles() throws {
+        let out = dir + "/bad.vaexprs"
+        func fit(_ counts: String, _ extra: [String] = []) -> [String] {
+            ["fit", "--counts", counts, "--epochs", "1", "--output", out] + extra
+        }
+        func file(_ text: String, _ name: String) -> String { TestPaths.write(text, name, in: dir) }
+        try expectFailure(fit(dir + "/missing.csv"), status: 66, mentions: ["missing.csv", "no such file"], output: out)
+        try expectFailure(fit(file("", "empty.csv")), status: 65, mentions: ["empty.csv", "empty"], output: out)
+        try expectFailure(fit(file("cell,g1,g2\nc1,1,2\nc2,3\n", "ragged.csv")), status: 65, mentions: ["line 3", "c2"], output: out)
+        try expectFailure(fit(file("cell,g1,g2\nc1,1,x\n", "text.csv")), status: 65, mentions: ["g2", "'x'"], output: out)
+        try expectFailure(fit(file("cell,g1,g2\nc1,1,NaN\n", "nan.csv")), status: 65, mentions: ["NaN"], output: out)
+        try expectFailure(fit(file("cell,g1,g2\nc1,Inf,1\n", "inf.csv")), status: 65, mentions: ["Inf"], output: out)
+        try expectFailure(fit(file("cell,g1,g2\nc1,-1,1\nc2,1,1\n", "neg.csv"), ["--normalize", "lognorm"]), status: 65,
+                          mentions: ["c1", "g1", "negative", "--normalize none"], output: out)
+        try expectFailure(fit(file("cell,g1,g1\nc1,1,1\n", "dupgene.csv")), status: 65, mentions: ["g1", "twice"], output: out)
+        try expectFailure(fit(file("cell,g1\nc1,1\nc1,2\n", "dupcell.csv")), status: 65, mentions: ["c1", "twice"], output: out)
+        try expectFailure(fit(file("cell\nc1\n", "nogenes.csv")), status: 65, mentions: ["no genes"], output: out)
+        try expectFailure(fit(file("cell,g1\n", "nocells.csv")), status: 65, mentions: ["no cells"], output: out)
+        let ok = file("cell,g1,g2\nc1,1,2\nc2,3,4\n", "ok.csv")
+        try expectFailure(fit(ok, ["--labels", file("cell,label\nc1,A\nc2,B\nc3,A\n", "extra.csv")]), status: 65,
+                          mentions: ["'c3'", "not in the matrix"], output: out)
+        try expectFailure(fit(ok, ["--labels", file("cell,label\nc1,A\n", "short.csv")]), status: 65,
+                          mentions: ["'c2'", "no label"], output: out)
+        try expectFailure(fit(ok, ["--labels", file("cell,label\nc1,A\nc2,B\n", "l.csv"), "--label-column", "type"]), status: 64,
+                          mentions: ["type", "label"], output: out)
+    }
+
+    @Test func badOptions() throws {
+        let out = dir + "/opt.vaexprs"
+        let ok = TestPaths.write("cell,g1,g2\nc1,1,2\nc2,3,4\nc3,1,1\n", "ok.csv", in: dir)
+        func fit(_ extra: [String], epochs: String = "1") -> [String] { ["fit", "--counts", ok, "--epochs", epochs, "--output", out] + extra }
+        try expectFailure(fit([], epochs: "0"), status: 64, mentions: ["--epochs"], output: out)
+        try expectFailure(fit(["--batch-size=0"]), status: 64, mentions: ["--batch-size"], output: out)
+        try expectFailure(fit(["--latent-dim=0"]), status: 64, mentions: ["--latent-dim"], output: out)
+        try expectFailure(fit(["--regularization=-1"]), status: 64, mentions: ["--regularization"], output: out)
+        try expectFailure(fit(["--validation-split", "1"]), status: 64, mentions: ["--validation-split"], output: out)
+        try expectFailure(fit(["--validation-split=-0.2"]), status: 64, mentions: ["--validation-split"], output: out)
+        try expectFailure(fit(["--encoder", "conv:3"]), status: 64, mentions: ["conv", "dense"], output: out)
+        try expectFailure(fit(["--encoder", "dense:8:swish"]), status: 64, mentions: ["swish", "relu"], output: out)
+        try expectFailure(fit(["--likelihood", "poisson"]), status: 64, mentions: ["poisson", "gaussian"], output: out)
+        try expectFailure(fit(["--optimizer", "adagrad"]), status: 64, mentions: ["adagrad", "adam"], output: out)
+        try expectFailure(fit(["--normalize", "cpm"]), status: 64, mentions: ["cpm", "lognorm"], output: out)
+        try expectFailure(fit(["--output", dir + "/no/such/folder/m.vaexprs"]), status: 73, mentions: ["does not exist"], output: dir + "/no/such/folder/m.vaexprs")
+    }
+
+    @Test func corruptedModelFile() throws {
+        let model = dir + "/c.vaexprs"
+        let ok = TestPaths.write("cell,g1,g2\nc1,1,2\nc2,3,4\nc3,1,1\n", "ok.csv", in: dir)
+        #expect(try CLIRunner.run(["fit", "--counts", ok, "--epochs", "1", "--quiet", "--output", model] + small).status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: model))
+        let out = dir + "/gen.csv"
+        try expectFailure(["generate", model, "--num-samples", "3", "--output", out], status: 65, mentions: ["c.vaexprs", "corrupted"], output: out)
+        try expectFailure(["generate", dir + "/nothing.vaexprs", "--num-samples", "3", "--output", out], status: 66, mentions: ["nothing.vaexprs"], output: out)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import VAExprsCore
+import VAExprsIO
+import VAExprsTestSupport
+
+@Suite struct ExpressionCSVTests {
+    let dir = TestPaths.scratch("io")
+
+    func expectBadData(_ text: String, file: String = "m.csv", mentions: [String], genesInRows: Bool = false) {
+        let path = TestPaths.write(text, file, in: dir)
+        do {
+            _ = try ExpressionCSV.read(path, genesInRows: genesInRows)
+            Issue.record("expected an error for \(text.debugDescription)")
+        } catch let e as VAExprsError {
+            #expect(e.code == .badData, "\(e)")
+            for m in mentions { #expect(e.message.contains(m), "'\(e.message)' should mention '\(m)'") }
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test func readsTheSharedLayout() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let m = try ExpressionCSV.read(TestPaths.dataset("seedsim", "counts.csv.gz"))
+        #expect(m.values.rows == 300 && m.values.columns == 1000)
+        #expect(m.cellIDs.first == "cell1" && m.geneNames.last == "gene1000")
+        #expect(m.values[0, 0] == 2.1474)
+        let pbmc = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
+        #expect(pbmc.values.rows == 80 && pbmc.values.columns == 230)
+    }
+
+    @Test func tsvTransposedQuotedAndCRLF() throws {
+        let tsv = TestPaths.write("gene\tc1\tc2\r\ng1\t1\t2\r\ng2\t3\t4.5\r\n", "m.tsv", in: dir)
+        let m = try ExpressionCSV.read(tsv, genesInRows: true)
+        #expect(m.cellIDs == ["c1", "c2"] && m.geneNames == ["g1", "g2"])
+        #expect(m.values.storage == [1, 3, 2, 4.5])
+        let quoted = TestPaths.write("\"\",\"g,1\",\"g2\"\n\"c1\",1,2\n", "q.csv", in: dir)
+        let q = try ExpressionCSV.read(quoted)
+        #expect(q.geneNames == ["g,1", "g2"] && q.cellIDs == ["c1"])
+        // R's write.csv style: no name for the id column in the header.
+        let r = try ExpressionCSV.read(TestPaths.write("g1,g2\nc1,1,2\n", "r.csv", in: dir))
+        #expect(r.geneNames == ["g1", "g2"])
+    }
+
+    @Test func roundTripsThroughGzip() throws {
+        let m = ExpressionMatrix(cellIDs: ["a", "b"], geneNames: ["x", "y", "z"],
+                                 values: Matrix(rows: 2, columns: 3, storage: [0, 1.5, 3, 1e-7, 123456.78, 0.1]))
+        let out = AtomicOutput()
+        let path = dir + "/rt.csv.gz"
+        try out.stage(ExpressionCSV.encode(m), at: path)
+        try out.commit()
+        #expect(try ExpressionCSV.read(path) == m)
+        let raw = try Gzip.readAll(path)
+        #expect(String(decoding: raw, as: UTF8.self).hasPrefix("cell,x,y,z\na,0,1.5,3\nb,1e-07,"))
+    }
+
+    @Test func badInputsNameTheProblem() {
+        expectBadData("", mentions: ["empty"])
+        expectBadData("cell,g1,g2\n", mentions: ["no cells"])
+        expectBadData("cell\nc1\n", mentions: ["no genes"])
+        expectBadData("cell,g1,g2\nc1,1,2\nc2,1\n", mentions: ["line 3", "c2", "fields"])
+        expectBadData("cell,g1,g2\nc1,1,2\nc2,1,2,3\n", mentions: ["line 3", "more fields"])
+        expectBadData("cell,g1,g2\nc1,1,abc\n", mentions: ["line 2", "g2", "'abc'"])
+        expectBadData("cell,g1,g2\nc1,1,NaN\n", mentions: ["g2", "NaN"])
+        expectBadData("cell,g1,g2\nc1,inf,1\n", mentions: ["g1", "inf"])
+        expectBadData("cell,g1,g2\nc1,,1\n", mentions: ["g1", "empty"])
+        expectBadData("cell,g1,g1\nc1,1,2\n", mentions: ["g1", "twice"])
+        expectBadData("cell,g1,g2\nc1,1,2\nc1,3,4\n", mentions: ["c1", "twice"])
+    }
+
+    @Test func missingFileIsMissingInput() {
+        do {
+            _ = try ExpressionCSV.read(dir + "/nope.csv")
+            Issue.record("expected an error")
+        } catch let e as VAExprsError {
+            #expect(e.code == .missingInput && e.message.contains("nope.csv"))
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test func corruptGzipIsBadData() {
+        var bytes: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]
+        bytes += [UInt8](repeating: 0xAB, count: 64)
+        let path = dir + "/bad.csv.gz"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(throws: VAExprsError.self) { try ExpressionCSV.read(path) }
+    }
+}
+
+@Suite struct LabelTableTests {
+    let dir = TestPaths.scratch("labels")
+
+    @Test func matchesByIdNotOrder() throws {
+        let path = TestPaths.write("cell,label,batch\nc2,B,x\nc1,A,y\n", "l.csv", in: dir)
+        let t = try LabelTable.read(path)
+        #expect(try t.values(columns: ["label"], for: ["c1", "c2"]) == [["A"], ["B"]])
+        #expect(try t.values(columns: ["label", "batch"], for: ["c1", "c2"]) == [["A", "y"], ["B", "x"]])
+    }
+
+    @Test func mismatchesAreErrors() throws {
+        let t = try LabelTable.read(TestPaths.write("cell,label\nc1,A\nc9,B\n", "l.csv", in: dir))
+        #expect(throws: VAExprsError.self) { try t.values(columns: ["label"], for: ["c1", "c2"]) }  // c2 unlabelled
+        #expect(throws: VAExprsError.self) { try t.values(columns: ["label"], for: ["c1"]) }  // c9 unknown
+        #expect(throws: VAExprsError.self) { try t.values(columns: ["cluster"], for: ["c1", "c9"]) }  // no column
+        #expect(throws: VAExprsError.self) { try LabelTable.read(TestPaths.write("cell,label\nc1,A\nc1,B\n", "d.csv", in: dir)) }
+    }
+}
+
+@Suite struct AtomicOutputTests {
+    @Test func nothingIsLeftWhenAStageFails() throws {
+        let dir = TestPaths.scratch("atomic")
+        let out = AtomicOutput()
+        try out.stage(text: "a", at: dir + "/first.csv")
+        #expect(throws: VAExprsError.self) { try out.stage(text: "b", at: dir + "/missing-folder/second.csv") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
+    @Test func commitRenamesIntoPlace() throws {
+        let dir = TestPaths.scratch("atomic")
+        let out = AtomicOutput()
+        try out.stage(text: "a", at: dir + "/one.csv")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/one.csv"))
+        try out.commit()
+        #expect(try String(contentsOfFile: dir + "/one.csv", encoding: .utf8) == "a")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["one.csv"])
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+import VAExprs
+import VAExprsConformance
+import VAExprsTestSupport
+
+/// Small, fast configurations of the real pipeline on the shared datasets.
+enum Fixtures {
+    static let registry = try! Builtins.makeRegistry()
+
+    static func seedsim() throws -> (ExpressionMatrix, [[String]]) {
+        let data = try ExpressionCSV.read(TestPaths.dataset("seedsim", "counts.csv.gz"))
+        let labels = try LabelTable.read(TestPaths.dataset("seedsim", "labels.csv")).values(columns: ["label"], for: data.cellIDs)
+        return (data, labels)
+    }
+
+    static func fit(_ data: ExpressionMatrix, labels: [[String]]?, likelihood: String = "gaussian", epochs: Int = 30,
+                    hidden: Int = 64, validation: ValidationSource = .none, patience: Int? = nil,
+                    normalization: Preprocessing.Normalization = .none, seed: UInt64 = 1, threads: Int = 1) throws -> TrainedModel {
+        let layer = ComponentSpec(name: "dense", positional: ["\(hidden)", "relu"])
+        let request = FitRequest(counts: data, labels: labels, validation: validation, normalization: normalization,
+                                 spec: ModelSpec(encoder: [layer], decoder: [layer], likelihood: ComponentSpec(name: likelihood)),
+                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: patience, seed: seed),
+                                 threads: threads)
+        return try fitVAE(request, registry: registry)
+    }
+
+    static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for i in a.indices { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb) }
+        return sab / (saa * sbb).squareRoot()
+    }
+
+    static func geneMeans(_ m: Matrix, rows: [Int]? = nil) -> [Double] {
+        let r = rows ?? Array(0..<m.rows)
+        return (0..<m.columns).map { j in r.reduce(0.0) { $0 + Double(m[$1, j]) } / Double(r.count) }
+    }
+}
+
+@Suite(.serialized) struct EndToEndTests {
+    @Test func cvaeOnSeedsimReproducesPerGroupExpression() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let (data, labels) = try Fixtures.seedsim()
+        let model = try Fixtures.fit(data, labels: labels, epochs: 40)
+        #expect(model.history.epochs.count == 40)
+        #expect(model.history.epochs.last!.loss < model.history.epochs.first!.loss)
+        let cells = try generateExpression(model, options: GenerationOptions(count: 300, seed: 3), registry: Fixtures.registry)
+        #expect(cells.data.cellIDs.first == "gen1" && cells.data.geneNames == data.geneNames)
+        #expect(cells.labels!.count == 300)
+        // Values stay within each gene's training range.
+        #expect(cells.data.values.storage.allSatisfy { $0 >= 0 && $0 <= 58.06 })
+        // Per-group gene means of generated cells follow the real ones (marker blocks included).
+        for group in ["group1", "group2", "group3"] {
+            let real = Fixtures.geneMeans(data.values, rows: labels.indices.filter { labels[$0][0] == group })
+            let gen = Fixtures.geneMeans(cells.data.values, rows: cells.labels!.indices.filter { cells.labels![$0][0] == group })
+            #expect(Fixtures.pearson(real, gen) > 0.95, "\(group)")
+        }
+        // Sampling from the likelihood gives real-like spread, unlike decoder means.
+        let means = try generateExpression(model, options: GenerationOptions(count: 300, decode: .mean, seed: 3), registry: Fixtures.registry)
+        func meanVariance(_ m: Matrix) -> Double {
+            let mu = Fixtures.geneMeans(m)
+            return (0..<m.columns).reduce(0.0) { acc, j in acc + (0..<m.rows).reduce(0.0) { $0 + pow(Double(m[$1, j]) - mu[j], 2) } / Double(m.rows) } / Double(m.columns)
+        }
+        #expect(meanVariance(cells.data.values) > 2 * meanVariance(means.data.values))
+    }
+
+    @Test func vaeWithLognormOnPbmcReturnsCounts() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
+        let model = try Fixtures.fit(data, labels: nil, likelihood: "bernoulli", epochs: 150, validation: .split(0.2), normalization: .lognorm)
+        #expect(model.trainingCellIDs.count == 64)
+        #expect(model.history.epochs.allSatisfy { $0.valLoss != nil })
+        let cells = try generateExpression(model, options: GenerationOptions(count: 50, seed: 1), registry: Fixtures.registry)
+        #expect(cells.data.values.rows == 50 && cells.labels == nil)
+        #expect(cells.data.values.storage.allSatisfy { $0 >= 0 && $0.isFinite })
+        let real = Fixtures.geneMeans(data.values), gen = Fixtures.geneMeans(cells.data.values)
+        #expect(Fixtures.pearson(real.map { log1p($0) }, gen.map { log1p($0) }) > 0.8)
+    }
+
+    @Test func sameSeedGivesIdenticalBytes() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let (data, labels) = try Fixtures.seedsim()
+        func run(seed: UInt64, threads: Int) throws -> ([UInt8], [UInt8]) {
+            let model = try Fixtures.fit(data, labels: labels, epochs: 3, seed: seed, threads: threads)
+            let cells = try generateExpression(model, options: GenerationOptions(count: 20, seed: seed), registry: Fixtures.registry)
+            return (try ModelFile.encode(model), ExpressionCSV.encode(cells.data))
+        }
+        let a = try run(seed: 5, threads: 2), b = try run(seed: 5, threads: 2), c = try run(seed: 6, threads: 2)
+        #expect(a.0 == b.0 && a.1 == b.1)
+        #expect(a.0 != c.0 && a.1 != c.1)
+    }
+
+    @Test func earlyStoppingRestoresTheBestWeights() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let (data, labels) = try Fixtures.seedsim()
+        // A large hidden layer on 240 cells overfits quickly, so val_loss turns up.
+        let model = try Fixtures.fit(data, labels: labels, epochs: 200, hidden: 256, validation: .split(0.2), patience: 5)
+        let h = model.history
+        #expect(h.stoppedEarly)
+        let best = h.epochs.min { $0.valLoss! < $1.valLoss! }!
+        #expect(h.restoredEpoch == best.epoch)
+        #expect(h.epochs.count == best.epoch + 5)
+    }
+
+    @Test func perLabelCountsAreExact() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let (data, labels) = try Fixtures.seedsim()
+        let model = try Fixtures.fit(data, labels: labels, epochs: 2)
+        let cells = try generateExpression(model, options: GenerationOptions(count: 0, perLabel: [("group2", 7), ("group3", 3)], seed: 1),
+                                           registry: Fixtures.registry)
+        #expect(cells.labels!.map { $0[0] } == Array(repeating: "group2", count: 7) + Array(repeating: "group3", count: 3))
+        #expect(throws: VAExprsError.self) {
+            try generateExpression(model, options: GenerationOptions(count: 0, perLabel: [("group9", 1)]), registry: Fixtures.registry)
+        }
+    }
+}
+
+@Suite struct NetworkTests {
+    /// The whole model's parameter gradients, through the reparameterisation and the
+    /// condition inputs, against central differences (fixed noise stream).
+    @Test(arguments: ["gaussian", "bernoulli"])
+    func wholeNetworkGradients(likelihood: String) throws {
+        var rng = SeededGenerator(seed: 4)
+        var x = Matrix(rows: 6, columns: 5)
+        for i in x.storage.indices { x.storage[i] = Float(rng.nextUniform()) }
+        var c = Matrix(rows: 6, columns: 2)
+        for i in 0..<6 { c[i, i % 2] = 1 }
+        let spec = ModelSpec(encoder: [ComponentSpec(name: "dense", positional: ["7", "tanh"])],
+                             decoder: [ComponentSpec(name: "dense", positional: ["7", "softplus"]), ComponentSpec(name: "batchnorm")],
+                             latentDimension: 3, likelihood: ComponentSpec(name: likelihood), regularization: 0.7)
+        var initRNG = SeededGenerator(seed: 1)
+        let network = try VAENetwork(spec: spec, featureCount: 5, conditionWidth: 2, registry: Fixtures.registry, training: x, rng: &initRNG)
+        let results = GradientCheck.check(parameters: network.parameters) {
+            var noise = SeededGenerator(seed: 99)
+            let loss = network.trainStep(x, conditions: c, rng: &noise)
+            return (loss.reconstruction + 0.7 * loss.kl) / 6
+        }
+        #expect(results.count == network.parameters.count)
+        for r in results { #expect(r.relativeError < 5e-3, "\(r)") }
+    }
+}
+
+@Suite struct ModelFileTests {
+    func smallModel() throws -> TrainedModel {
+        var rng = SeededGenerator(seed: 2)
+        var x = Matrix(rows: 20, columns: 6)
+        for i in x.storage.indices { x.storage[i] = Float(rng.nextUniform() * 10) }
+        let data = ExpressionMatrix(cellIDs: (1...20).map { "c\($0)" }, geneNames: (1...6).map { "g\($0)" }, values: x)
+        let labels = (0..<20).map { [$0 % 2 == 0 ? "A" : "B", $0 < 10 ? "b1" : "b2"] }
+        let layers = [ComponentSpec(name: "dense", positional: ["8", "relu"]), ComponentSpec(name: "batchnorm")]
+        let request = FitRequest(counts: data, labels: labels, labelColumns: ["label", "batch"],
+                                 spec: ModelSpec(encoder: layers, decoder: layers, likelihood: ComponentSpec(name: "gaussian")),
+                                 training: TrainingOptions(epochs: 3, batchSize: 8), threads: 1)
+        return try fitVAE(request, registry: Fixtures.registry)
+    }
+
+    @Test func roundTripIsExact() throws {
+        let model = try smallModel()
+        let bytes = try ModelFile.encode(model)
+        let loaded = try ModelFile.decode(bytes, source: "mem", registry: Fixtures.registry)
+        #expect(try ModelFile.encode(loaded) == bytes)
+        #expect(loaded.conditions == model.conditions && loaded.history == model.history)
+        let options = GenerationOptions(count: 10, seed: 4)
+        let a = try generateExpression(model, options: options, registry: Fixtures.registry)
+        let b = try generateExpression(loaded, options: options, registry: Fixtures.registry)
+        #expect(a.data == b.data && a.labels! == b.labels!)
+        #expect(Set(a.labels!.map { $0.joined(separator: "|") }).isSubset(of: ["A|b1", "A|b2", "B|b1", "B|b2"]))
+    }
+
+    @Test func damagedFilesAreRejectedClearly() throws {
+        let bytes = try ModelFile.encode(try smallModel())
+        func message(_ b: [UInt8]) -> String {
+            do { _ = try ModelFile.decode(b, source: "m.vaexprs", registry: Fixtures.registry); return "accepted" } catch let e as VAExprsError {
+                #expect(e.code == .badData)
+                return e.message
+            } catch { return "\(error)" }
+        }
+        #expect(message(Array(bytes.dropLast(10))).contains("truncated"))
+        var flipped = bytes
+        flipped[bytes.count - 3] ^= 0x40
+        #expect(message(flipped).contains("checksum"))
+        var newer = bytes
+        newer[8] = 99
+        #expect(message(newer).contains("newer"))
+        #expect(message(Array("hello".utf8)).contains("not a VAExprs model"))
+    }
+
+    @Test func saveIsAtomicAndLoadNamesMissingFiles() throws {
+        let dir = TestPaths.scratch("model")
+        let model = try smallModel()
+        try model.save(to: dir + "/m.vaexprs")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["m.vaexprs"])
+        _ = try TrainedModel.load(dir + "/m.vaexprs", registry: Fixtures.registry)
+        #expect(throws: VAExprsError.self) { try TrainedModel.load(dir + "/none.vaexprs", registry: Fixtures.registry) }
+    }
+}
+
+@Suite struct ValidationOfOptionsTests {
+    let data = ExpressionMatrix(cellIDs: ["a", "b", "c"], geneNames: ["g"], values: Matrix(rows: 3, columns: 1, storage: [1, 2, 3]))
+
+    func fails(_ mutate: (inout FitRequest) -> Void, mentioning word: String) {
+        var request = FitRequest(counts: data, training: TrainingOptions(epochs: 1), threads: 1)
+        mutate(&request)
+        do {
+            _ = try fitVAE(request, registry: Fixtures.registry)
+            Issue.record("expected an error mentioning \(word)")
+        } catch let e as VAExprsError {
+            #expect(e.code == .usage && e.message.contains(word), "\(e)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func badNumbersNameTheirOption() {
+        fails({ $0.training.epochs = 0 }, mentioning: "--epochs")
+        fails({ $0.training.batchSize = -1 }, mentioning: "--batch-size")
+        fails({ $0.spec.latentDimension = 0 }, mentioning: "--latent-dim")
+        fails({ $0.spec.regularization = -1 }, mentioning: "--regularization")
+        fails({ $0.validation = .split(1) }, mentioning: "--validation-split")
+        fails({ $0.validation = .split(-0.1) }, mentioning: "--validation-split")
+        fails({ $0.training.monitor = "val_loss" }, mentioning: "validation")
+        fails({ $0.spec.likelihood = ComponentSpec(name: "poisson", source: "--likelihood") }, mentioning: "bernoulli")
+        fails({ $0.spec.encoder = [ComponentSpec(name: "conv", source: "--encoder")] }, mentioning: "dense")
+        fails({ $0.training.optimizer = ComponentSpec(name: "adagrad", source: "--optimizer") }, mentioning: "rmsprop")
+    }
+}

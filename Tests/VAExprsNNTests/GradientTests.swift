@@ -1,0 +1,106 @@
+import Testing
+import VAExprsConformance
+import VAExprsCore
+import VAExprsNN
+
+/// Finite-difference checks of every built-in layer, activation, likelihood and the KL.
+@Suite struct GradientTests {
+    let registry: Registry = {
+        let r = Registry()
+        try! NeuralBuiltins.register(into: r)
+        return r
+    }()
+
+    func built(_ spec: String, width: Int) throws -> any Layer {
+        let layer = try registry.makeLayer(try ComponentSpec.parseItem(spec, source: "test"))
+        var rng = SeededGenerator(seed: 3)
+        _ = try layer.build(inputWidth: width, path: "test", rng: &rng)
+        return layer
+    }
+
+    @Test(arguments: ["dense:5", "dense:5:relu", "dense:5:sigmoid", "dense:5:tanh", "dense:5:softplus",
+                      "dense:5:elu", "dense:5:selu", "dense:5:leaky_relu", "dense:5:gelu",
+                      "dropout:0.3", "batchnorm", "relu", "gelu"])
+    func layerGradients(spec: String) throws {
+        let layer = try built(spec, width: 4)
+        var rng = SeededGenerator(seed: 11)
+        let x = GradientCheck.randomMatrix(rows: 6, columns: 4, rng: &rng)
+        let results = GradientCheck.check(layer: layer, input: x)
+        #expect(results.count == 1 + layer.parameters.count)
+        for r in results { #expect(r.relativeError < 2e-3, "\(spec) \(r)") }
+    }
+
+    @Test func firstLayerSkipsInputGradient() throws {
+        let layer = try built("dense:3:relu", width: 4)
+        layer.computesInputGradient = false
+        var rng = SeededGenerator(seed: 1)
+        let x = GradientCheck.randomMatrix(rows: 2, columns: 4, rng: &rng)
+        _ = layer.forward(x, phase: .training, rng: &rng)
+        #expect(layer.backward(Matrix(rows: 2, columns: 3, repeating: 1)).storage.isEmpty)
+    }
+
+    @Test(arguments: ["linear", "relu", "sigmoid", "tanh", "softplus", "elu", "selu", "leaky_relu", "gelu"])
+    func activationDerivatives(name: String) throws {
+        let activation = try registry.makeActivation(ComponentSpec(name: name))
+        var rng = SeededGenerator(seed: 5)
+        let x = GradientCheck.randomMatrix(rows: 1, columns: 50, scale: 4, margin: 0.05, rng: &rng).storage
+        let r = GradientCheck.check(activation: activation, input: x)
+        #expect(r.relativeError < 1e-3, "\(r)")
+    }
+
+    @Test(arguments: ["bernoulli", "gaussian"])
+    func likelihoodGradients(name: String) throws {
+        let likelihood = try registry.makeLikelihood(ComponentSpec(name: name))
+        var rng = SeededGenerator(seed: 9)
+        var target = Matrix(rows: 5, columns: 4)
+        for i in target.storage.indices { target.storage[i] = Float(rng.nextUniform()) }
+        try likelihood.build(features: 4, training: target, path: "likelihood")
+        let output = GradientCheck.randomMatrix(rows: 5, columns: 4, rng: &rng)
+        for r in GradientCheck.check(likelihood: likelihood, output: output, target: target) {
+            #expect(r.relativeError < 2e-3, "\(name) \(r)")
+        }
+    }
+
+    @Test func klGradients() {
+        var rng = SeededGenerator(seed: 2)
+        let mean = GradientCheck.randomMatrix(rows: 4, columns: 3, rng: &rng)
+        let logVariance = GradientCheck.randomMatrix(rows: 4, columns: 3, rng: &rng)
+        for r in GradientCheck.check(prior: StandardNormalPrior(), mean: mean, logVariance: logVariance) {
+            #expect(r.relativeError < 1e-3, "\(r)")
+        }
+    }
+
+    @Test func klOfThePriorItselfIsZero() {
+        let zero = Matrix(rows: 3, columns: 2)
+        #expect(StandardNormalPrior().klDivergence(mean: zero, logVariance: zero, gradient: false, scale: 1).total == 0)
+    }
+
+    @Test func bernoulliMatchesBinaryCrossEntropy() throws {
+        let b = BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli"))
+        // x = 0.25, logit 0 → p = 0.5 → BCE = −(0.25 log 0.5 + 0.75 log 0.5) = log 2 per gene.
+        let e = b.evaluate(output: Matrix(rows: 1, columns: 2), target: Matrix(rows: 1, columns: 2, repeating: 0.25), gradient: false, scale: 1)
+        #expect(abs(e.total - 2 * 0.693_147_18) < 1e-6)
+    }
+
+    @Test func gaussianStartsAtDataVarianceAndSamples() throws {
+        let g = try GaussianLikelihood(spec: ComponentSpec(name: "gaussian"), minimumVariance: 1e-6)
+        let data = Matrix(rows: 4, columns: 2, storage: [0, 1, 2, 1, 4, 1, 6, 1])  // var 6.667 and constant
+        try g.build(features: 2, training: data, path: "l")
+        #expect(abs(g.parameters[0].value[0] - Float(log(20.0 / 3))) < 1e-5)
+        #expect(g.parameters[0].value[1] == Float(log(1e-6)))  // constant gene: floored, finite
+        var rng = SeededGenerator(seed: 1)
+        let draws = try g.sample(output: Matrix(rows: 2000, columns: 2), rng: &rng)
+        var sq = 0.0
+        for i in 0..<2000 { sq += Double(draws[i, 0] * draws[i, 0]) }
+        #expect(abs(sq / 2000 - 20.0 / 3) < 0.6)
+    }
+
+    @Test func bernoulliRefusesSampling() {
+        var rng = SeededGenerator(seed: 1)
+        #expect(throws: VAExprsError.self) {
+            try BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli")).sample(output: Matrix(rows: 1, columns: 1), rng: &rng)
+        }
+    }
+}
+
+import Foundation
