@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages VAExprs builds against, when missing:
+# OpenBLAS (cblas_sgemm) and zlib (gzip, CRC-32). Needs root (or sudo) and apt-get.
+set -euo pipefail
+packages=(libopenblas-dev zlib1g-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
