@@ -38,6 +38,9 @@ public enum NeuralBuiltins {
         try registry.register(.likelihood { spec in
             try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6))
         }, name: "gaussian", origin: origin)
+        try registry.register(.likelihood { spec in
+            try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6), censored: true)
+        }, name: "censored_gaussian", origin: origin)
         try registry.register(.prior { spec in StandardNormalPrior(spec: spec) }, name: "standard_normal", origin: origin)
 
         try registry.register(.optimizer { spec in

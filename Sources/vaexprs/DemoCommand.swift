@@ -10,8 +10,8 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "Folder for the demo's files (created if missing).")
     var outputDir = "vaexprs-demo"
-    @Option(help: "Training epochs.")
-    var epochs = 100
+    @Option(help: "Maximum training epochs (early stopping on val_loss, patience 20).")
+    var epochs = 300
     @Option(help: "Seed.")
     var seed: UInt64 = 1
     @Flag(help: "No progress output.")
@@ -32,7 +32,8 @@ struct DemoCommand: ParsableCommand {
         try inputs.stage(text: "cell,label\n" + zip(data.cellIDs, groups).map { "\($0),\($1)\n" }.joined(), at: labelsPath)
         try inputs.commit()
 
-        let spec = ModelSpec(likelihood: ComponentSpec(name: "gaussian"))
+        // The recommended setup for continuous data (README, "Realistic cells").
+        let spec = ModelSpec(likelihood: ComponentSpec(name: "censored_gaussian"), regularization: 4)
         let request = FitRequest(counts: data, labels: groups.map { [$0] }, labelColumns: ["label"],
                                  validation: .split(0.1), spec: spec,
                                  training: TrainingOptions(epochs: epochs, batchSize: 32, patience: 20, seed: seed))
@@ -43,7 +44,7 @@ struct DemoCommand: ParsableCommand {
         let generatedPath = dir + "/generated.csv.gz", generatedLabels = dir + "/generated_labels.csv", latentPath = dir + "/latent.csv"
         try GeneratedOutput.write(cells, model: model, to: generatedPath, labelsPath: generatedLabels, latentPath: latentPath)
         print("""
-        VAExprs demo: conditional VAE (gaussian likelihood, decode by sampling) on the simulated seed design
+        VAExprs demo: conditional VAE (censored Gaussian likelihood, KL weight 4, cells drawn from the likelihood) on the simulated seed design
           input matrix      \(countsPath)  (\(data.cellIDs.count) cells × \(data.geneNames.count) genes)
           input labels      \(labelsPath)
           model             \(modelPath)  (\(model.history.epochs.count) epochs\(model.history.restoredEpoch.map { ", best epoch \($0) restored" } ?? ""))
@@ -51,7 +52,7 @@ struct DemoCommand: ParsableCommand {
           generated labels  \(generatedLabels)
           latent means      \(latentPath)
         Same job from the command line:
-          vaexprs fit --counts \(countsPath) --labels \(labelsPath) --likelihood gaussian --epochs \(epochs) --validation-split 0.1 --patience 20 --output model.vaexprs
+          vaexprs fit --counts \(countsPath) --labels \(labelsPath) --likelihood censored_gaussian --regularization 4 --epochs \(epochs) --validation-split 0.1 --patience 20 --output model.vaexprs
           vaexprs generate model.vaexprs --num-samples 300 --output generated.csv.gz
         """)
     }

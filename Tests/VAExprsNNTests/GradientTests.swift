@@ -1,7 +1,7 @@
 import Testing
 import VAExprsConformance
 import VAExprsCore
-import VAExprsNN
+@testable import VAExprsNN
 
 /// Finite-difference checks of every built-in layer, activation, likelihood and the KL.
 @Suite struct GradientTests {
@@ -48,12 +48,12 @@ import VAExprsNN
         #expect(r.relativeError < 1e-3, "\(r)")
     }
 
-    @Test(arguments: ["bernoulli", "gaussian"])
+    @Test(arguments: ["bernoulli", "gaussian", "censored_gaussian"])
     func likelihoodGradients(name: String) throws {
         let likelihood = try registry.makeLikelihood(ComponentSpec(name: name))
         var rng = SeededGenerator(seed: 9)
         var target = Matrix(rows: 5, columns: 4)
-        for i in target.storage.indices { target.storage[i] = Float(rng.nextUniform()) }
+        for i in target.storage.indices { target.storage[i] = i % 3 == 0 ? 0 : Float(rng.nextUniform()) }  // zeros: censored
         try likelihood.build(features: 4, training: target, path: "likelihood")
         let output = GradientCheck.randomMatrix(rows: 5, columns: 4, rng: &rng)
         for r in GradientCheck.check(likelihood: likelihood, output: output, target: target) {
@@ -93,6 +93,19 @@ import VAExprsNN
         var sq = 0.0
         for i in 0..<2000 { sq += Double(draws[i, 0] * draws[i, 0]) }
         #expect(abs(sq / 2000 - 20.0 / 3) < 0.6)
+    }
+
+    @Test func censoredTermIsTheNormalTailProbability() throws {
+        let g = try GaussianLikelihood(spec: ComponentSpec(name: "censored_gaussian"), minimumVariance: 1e-6, censored: true)
+        try g.build(features: 1, training: Matrix(rows: 0, columns: 1), path: "l")  // log-variance 0: σ = 1
+        // x = 0 at μ = 1: −log Φ(−1) = −log 0.158655254
+        let e = g.evaluate(output: Matrix(rows: 1, columns: 1, storage: [1]), target: Matrix(rows: 1, columns: 1), gradient: false, scale: 1)
+        #expect(abs(e.total + log(0.158_655_254)) < 1e-6)
+        // Far in the tail the asymptotic branch continues the direct one across the switch at
+        // a = −30: log Φ changes by λ·Δa ≈ 30 × 0.002 there, and λ ≈ −a.
+        let near = GaussianLikelihood.logNormalCDFAndMillsRatio(-29.999), far = GaussianLikelihood.logNormalCDFAndMillsRatio(-30.001)
+        #expect(abs((near.0 - far.0) - near.1 * 0.002) < 1e-4)
+        #expect(abs(near.1 - far.1) < 0.01 && abs(near.1 - 30.03) < 0.01)
     }
 
     @Test func bernoulliRefusesSampling() {

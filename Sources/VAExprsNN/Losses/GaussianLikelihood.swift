@@ -5,20 +5,30 @@ import VAExprsCore
 /// −log p(x | μ) = ½ Σ_j [log 2π + s_j + (x_j − μ_j)² e^(−s_j)], μ = decoder output (linear).
 /// The log-variances s start at each gene's variance in the scaled training data and are
 /// bounded below by log(minimum variance) (default 1e-6) so that constant genes stay finite.
-/// Spec: `gaussian[:min_variance=1e-6]`.
+///
+/// Censored variant (`censored_gaussian`, a Tobit model): a value at its gene's training
+/// minimum (0 after min-max scaling: a zero count, a detection floor) is taken as "at or
+/// below the minimum" and contributes −log Φ((0 − μ_j)/σ_j) instead of the density, so that
+/// μ and σ describe the distribution before the floor; draws below the floor return to it
+/// when generation clamps to the training range. Data clipped at a floor (zeros) are then
+/// reproduced with the right zero fraction and spread; an uncensored fit underestimates σ.
+/// Spec: `gaussian[:min_variance=1e-6]`, `censored_gaussian[:min_variance=1e-6]`.
 public final class GaussianLikelihood: Likelihood {
     public let spec: ComponentSpec
     public var defaultDecodeMode: DecodeMode { .sample }
     let logVarianceFloor: Float
+    /// True for the censored (Tobit) variant.
+    public let censored: Bool
     private var logVariance: Parameter!
 
-    /// The Gaussian likelihood.
-    public init(spec: ComponentSpec, minimumVariance: Double) throws {
+    /// The Gaussian likelihood; `censored` treats values at the scaled minimum 0 as censored.
+    public init(spec: ComponentSpec, minimumVariance: Double, censored: Bool = false) throws {
         guard minimumVariance > 0 else {
-            throw VAExprsError.usage("\(spec.source): gaussian min_variance must be positive")
+            throw VAExprsError.usage("\(spec.source): \(spec.name) min_variance must be positive")
         }
         self.spec = spec
         self.logVarianceFloor = Float(log(minimumVariance))
+        self.censored = censored
     }
 
     public var parameters: [Parameter] { [logVariance].compactMap { $0 } }
@@ -49,11 +59,24 @@ public final class GaussianLikelihood: Likelihood {
         var grad = gradient ? Matrix(rows: output.rows, columns: g) : nil
         var dS = [Float](repeating: 0, count: g)
         let log2pi: Float = 1.837_877_1
+        let inverseSD = s.map { expf(-0.5 * $0) }
         for r in 0..<output.rows {
             var rowLoss: Float = 0
             let base = r * g
             for j in 0..<g {
-                let e = target.storage[base + j] - output.storage[base + j]
+                let x = target.storage[base + j], mu = output.storage[base + j]
+                if censored && x <= 0 {
+                    // −log Φ(a), a = (0 − μ)/σ; d/dμ = λ(a)/σ, d/ds = λ(a)·a/2, λ = φ/Φ.
+                    let a = Double(-mu * inverseSD[j])
+                    let (logPhi, lambda) = Self.logNormalCDFAndMillsRatio(a)
+                    rowLoss += Float(-logPhi)
+                    if gradient {
+                        grad!.storage[base + j] = scale * Float(lambda) * inverseSD[j]
+                        dS[j] += Float(lambda * a / 2)
+                    }
+                    continue
+                }
+                let e = x - mu
                 let e2p = e * e * precision[j]
                 rowLoss += 0.5 * (log2pi + s[j] + e2p)
                 if gradient {
@@ -69,6 +92,22 @@ public final class GaussianLikelihood: Likelihood {
         return LikelihoodEvaluation(total: total, outputGradient: grad)
     }
 
+    /// log Φ(a) and the inverse Mills ratio φ(a)/Φ(a), stable for very negative a.
+    static func logNormalCDFAndMillsRatio(_ a: Double) -> (Double, Double) {
+        if a > -30 {
+            let cdf = 0.5 * erfc(-a / 2.0.squareRoot())
+            let pdf = exp(-0.5 * a * a) / (2 * Double.pi).squareRoot()
+            return (log(cdf), pdf / cdf)
+        }
+        // Asymptotic series: Φ(a) ≈ φ(a)/(−a) · (1 − 1/a² + 3/a⁴).
+        let a2 = a * a
+        let series = 1 - 1 / a2 + 3 / (a2 * a2)
+        let logPhi = -0.5 * a2 - log(-a) - 0.5 * log(2 * Double.pi) + log(series)
+        return (logPhi, -a / series)
+    }
+
+    /// The decoder mean: μ for `gaussian`; for `censored_gaussian`, μ too (the latent
+    /// distribution's mean; generation clamps to the training range).
     public func mean(output: Matrix) -> Matrix { output }
 
     public func sample(output: Matrix, rng: inout SeededGenerator) throws -> Matrix {
