@@ -15,8 +15,11 @@ let package = Package(
         // MARK: C libraries (system library shims)
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // Vectorisable element-wise kernels (restrict pointers; -fno-math-errno lets sqrtf vectorise).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // Vectorisable element-wise kernels: restrict pointers; -fno-math-errno lets sqrtf
+        // vectorise; -fapprox-func with libmvec vectorises expf/logf (glibc's vector math).
+        .target(name: "CKernels",
+                cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-fapprox-func", "-fveclib=libmvec"])],
+                linkerSettings: [.linkedLibrary("mvec")]),
 
         // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
         .target(name: "VAExprsCore", dependencies: ["CBLAS"]),

@@ -30,3 +30,27 @@ void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t 
         for (int64_t c = 0; c < cols; c++) sums[c] += row[c];
     }
 }
+
+__attribute__((target_clones("avx2", "default")))
+void vaexprs_bernoulli_logits(const float *restrict logits, const float *restrict x,
+                              float *restrict loss, float *restrict grad, int64_t n, float scale) {
+    for (int64_t i = 0; i < n; i++) {
+        const float v = logits[i];
+        const float e = expf(-fabsf(v));
+        loss[i] = fmaxf(v, 0.0f) - x[i] * v + logf(1.0f + e);
+    }
+    if (!grad) return;
+    for (int64_t i = 0; i < n; i++) {
+        const float v = logits[i];
+        const float e = expf(-fabsf(v));
+        const float inv = 1.0f / (1.0f + e);
+        grad[i] = scale * ((v >= 0.0f ? inv : e * inv) - x[i]);
+    }
+}
+
+void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int64_t rows, int64_t cols) {
+    for (int64_t r = 0; r < rows; r++) {
+        float *restrict row = dst + r * cols;
+        for (int64_t c = 0; c < cols; c++) row[c] = bias[c];
+    }
+}

@@ -16,4 +16,13 @@ void vaexprs_add_row_bias(float *restrict out, const float *restrict bias, int64
 /// sums[c] = Σ_r x[r, c] for a rows × cols row-major matrix.
 void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols);
 
+/// Binary cross-entropy from logits, element-wise over n values:
+/// loss[i] = max(l, 0) − x·l + log(1 + e^−|l|); grad[i] = scale · (sigmoid(l) − x) when grad
+/// is not NULL. On AVX2 machines exp and log run through glibc's vector math library.
+void vaexprs_bernoulli_logits(const float *restrict logits, const float *restrict x,
+                              float *restrict loss, float *restrict grad, int64_t n, float scale);
+
+/// dst[r, c] = bias[c] for a rows × cols row-major matrix (the start of a fused x·W + b).
+void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int64_t rows, int64_t cols);
+
 #endif

@@ -41,13 +41,15 @@ public final class Dense: Layer {
 
     public func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         let w = Matrix(rows: inputWidth, columns: units, storage: weight.value)
+        // Bias first, then the product accumulated onto it (beta = 1): one pass fewer
+        // than zero-filling (beta = 0) and adding the bias afterwards.
         var out = Matrix(uninitializedRows: input.rows, columns: units)
-        BLAS.gemm(input, w, into: &out)
         out.storage.withUnsafeMutableBufferPointer { o in
             bias.value.withUnsafeBufferPointer { b in
-                vaexprs_add_row_bias(o.baseAddress, b.baseAddress, Int64(input.rows), Int64(units))
+                vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(input.rows), Int64(units))
             }
         }
+        BLAS.gemm(input, w, into: &out, beta: 1)
         let keepInput = activation.derivativeNeedsInput
         if phase == .training {
             cachedInput = input

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import VAExprsCore
 
@@ -17,34 +18,30 @@ public final class BernoulliLikelihood: Likelihood {
 
     public func evaluate(output: Matrix, target: Matrix, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         var grad = gradient ? Matrix(uninitializedRows: output.rows, columns: output.columns) : nil
-        var rowLosses = [Float](repeating: 0, count: output.rows)
+        var elementLoss = [Float](repeating: 0, count: output.storage.count)
         let g = output.columns
         let blocks = WorkerPool.blocks(output.rows, parts: output.storage.count >= 1 << 14 ? WorkerPool.shared.threads : 1)
         output.storage.withUnsafeBufferPointer { l in
             target.storage.withUnsafeBufferPointer { x in
-                rowLosses.withUnsafeMutableBufferPointer { losses in
+                elementLoss.withUnsafeMutableBufferPointer { loss in
                     withOptionalPointer(&grad) { dl in
                         WorkerPool.shared.run(parts: blocks.count) { part in
-                            for r in blocks[part] {
-                                var rowLoss: Float = 0
-                                let base = r * g
-                                for j in 0..<g {
-                                    let v = l[base + j]
-                                    let e = expf(-abs(v))  // one exponential serves the loss and the sigmoid
-                                    rowLoss += max(v, 0) - x[base + j] * v + log1pf(e)
-                                    if let dl {
-                                        let sigmoid = v >= 0 ? 1 / (1 + e) : e / (1 + e)
-                                        dl[base + j] = scale * (sigmoid - x[base + j])
-                                    }
-                                }
-                                losses[r] = rowLoss
-                            }
+                            let r = blocks[part], offset = r.lowerBound * g
+                            vaexprs_bernoulli_logits(l.baseAddress! + offset, x.baseAddress! + offset, loss.baseAddress! + offset,
+                                                     dl.map { $0 + offset }, Int64(r.count * g), scale)
                         }
                     }
                 }
             }
         }
-        return LikelihoodEvaluation(total: rowLosses.reduce(0.0) { $0 + Double($1) }, outputGradient: grad)
+        // Sum per cell, then over cells in order (independent of the thread split).
+        var total = 0.0
+        for r in 0..<output.rows {
+            var rowLoss: Float = 0
+            for j in 0..<g { rowLoss += elementLoss[r * g + j] }
+            total += Double(rowLoss)
+        }
+        return LikelihoodEvaluation(total: total, outputGradient: grad)
     }
 
     public func mean(output: Matrix) -> Matrix {
