@@ -16,13 +16,6 @@ void vaexprs_adam_update(float *restrict w, float *restrict m, float *restrict v
     }
 }
 
-void vaexprs_add_row_bias(float *restrict out, const float *restrict bias, int64_t rows, int64_t cols) {
-    for (int64_t r = 0; r < rows; r++) {
-        float *restrict row = out + r * cols;
-        for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
-    }
-}
-
 void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols) {
     for (int64_t c = 0; c < cols; c++) sums[c] = 0.0f;
     for (int64_t r = 0; r < rows; r++) {

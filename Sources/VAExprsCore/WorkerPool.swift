@@ -13,10 +13,14 @@ public final class WorkerPool: @unchecked Sendable {
     public static let shared = WorkerPool()
 
     private final class Worker: @unchecked Sendable {
-        let start = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
+        let start = SpinEvent()
+        let done = SpinEvent()
         var task: (() -> Void)?
     }
+
+    /// Spins before sleeping: a training step hands out work every few hundred microseconds,
+    /// and a futex wake-up costs tens of them.
+    static let spins = 200_000
 
     private let busy = Mutex(false)
     private var workers: [Worker] = []
@@ -34,10 +38,10 @@ public final class WorkerPool: @unchecked Sendable {
                 let worker = Worker()
                 let thread = Thread {
                     while true {
-                        worker.start.wait()
+                        worker.start.wait(spins: WorkerPool.spins)
                         worker.task?()
                         worker.task = nil
-                        worker.done.signal()
+                        worker.done.post()
                     }
                 }
                 thread.name = "vaexprs-worker-\(workers.count + 1)"
@@ -69,11 +73,11 @@ public final class WorkerPool: @unchecked Sendable {
                     var p = w
                     while p < parts { task.value(p); p += n }
                 }
-                workers[w - 1].start.signal()
+                workers[w - 1].start.post()
             }
             var p = 0
             while p < parts { escapable(p); p += n }
-            for w in 1..<n { workers[w - 1].done.wait() }
+            for w in 1..<n { workers[w - 1].done.wait(spins: WorkerPool.spins) }
         }
     }
 
@@ -88,4 +92,31 @@ public final class WorkerPool: @unchecked Sendable {
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// A one-waiter event that spins for a while before blocking on a semaphore.
+final class SpinEvent: @unchecked Sendable {
+    private static let idle = 0, sleeping = 1, posted = 2
+    private let state = Atomic<Int>(0)
+    private let semaphore = DispatchSemaphore(value: 0)
+
+    /// Wakes the waiter (now, or as soon as it waits).
+    func post() {
+        if state.exchange(Self.posted, ordering: .acquiringAndReleasing) == Self.sleeping { semaphore.signal() }
+    }
+
+    /// Waits for `post`, spinning up to `spins` checks before sleeping; consumes the post.
+    func wait(spins: Int) {
+        var n = 0
+        while state.load(ordering: .acquiring) != Self.posted {
+            n += 1
+            if n >= spins {
+                if state.compareExchange(expected: Self.idle, desired: Self.sleeping, ordering: .acquiringAndReleasing).exchanged {
+                    semaphore.wait()
+                }
+                n = 0
+            }
+        }
+        state.store(Self.idle, ordering: .releasing)
+    }
 }

@@ -10,9 +10,6 @@ void vaexprs_adam_update(float *restrict w, float *restrict m, float *restrict v
                          const float *restrict g, int64_t n,
                          float alpha, float b1, float b2, float eps);
 
-/// out[r, c] += bias[c] for a rows × cols row-major matrix.
-void vaexprs_add_row_bias(float *restrict out, const float *restrict bias, int64_t rows, int64_t cols);
-
 /// sums[c] = Σ_r x[r, c] for a rows × cols row-major matrix.
 void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols);
 
