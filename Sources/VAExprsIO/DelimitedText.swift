@@ -2,12 +2,15 @@ import VAExprsCore
 
 /// Small helpers for delimited text: delimiter choice, line splitting and quoted fields.
 enum DelimitedText {
-    /// Tab for `.tsv`/`.tab`/`.txt` files (optionally `.gz`) or a tab-only header line, else comma.
+    /// The delimiter of a file, sniffed from its header line: tab when it has tabs and no
+    /// commas, comma when it has commas and no tabs; when it has both (or neither), tab for
+    /// `.tsv`/`.tab`/`.txt` names (optionally `.gz`) and comma otherwise.
     static func delimiter(for path: String, firstLine: ArraySlice<UInt8>) -> UInt8 {
+        let tab = UInt8(ascii: "\t"), comma = UInt8(ascii: ",")
+        let hasTab = firstLine.contains(tab), hasComma = firstLine.contains(comma)
+        if hasTab != hasComma { return hasTab ? tab : comma }
         let name = path.lowercased().replacingSuffix(".gz", with: "")
-        if name.hasSuffix(".tsv") || name.hasSuffix(".tab") || name.hasSuffix(".txt") { return UInt8(ascii: "\t") }
-        if name.hasSuffix(".csv") { return UInt8(ascii: ",") }
-        return firstLine.contains(UInt8(ascii: "\t")) && !firstLine.contains(UInt8(ascii: ",")) ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        return name.hasSuffix(".tsv") || name.hasSuffix(".tab") || name.hasSuffix(".txt") ? tab : comma
     }
 
     /// Ranges of the non-empty lines of `bytes` (without their `\n` or `\r\n`), with their 1-based line numbers.

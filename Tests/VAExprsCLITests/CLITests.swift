@@ -34,6 +34,28 @@ import VAExprsTestSupport
         #expect(quiet.status == 0 && quiet.stderr.isEmpty)
     }
 
+    @Test func validationFileJsonSpecAndTransposedInput() throws {
+        // Genes in rows, a separate validation matrix whose labels come from the same file,
+        // and the architecture from a JSON model spec.
+        let train = TestPaths.write("gene\tc1\tc2\tc3\tc4\ng1\t1\t2\t3\t4\ng2\t0\t5\t1\t2\ng3\t7\t7\t7\t7\n", "train.tsv", in: dir)
+        let validation = TestPaths.write("gene,v1,v2\ng1,2,3\ng2,1,1\ng3,7,7\n", "val.txt", in: dir)  // commas despite .txt: sniffed
+        let labels = TestPaths.write("cell,label\nc1,A\nc2,B\nc3,A\nc4,B\nv1,A\nv2,B\n", "labels.csv", in: dir)
+        let spec = TestPaths.write(#"{"encoder": [{"type": "dense", "units": 8, "activation": "elu"}, {"type": "dropout", "rate": 0.1}], "decoder": [{"type": "dense", "units": 8, "activation": "tanh"}], "latent_dim": 3, "likelihood": "censored_gaussian"}"#, "spec.json", in: dir)
+        let model = dir + "/v.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", train, "--genes-in-rows", "--validation", validation, "--labels", labels,
+                                     "--model-spec", spec, "--epochs", "3", "--batch-size", "2", "--monitor", "val_loss", "--patience", "5",
+                                     "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stderr.contains("val_loss"))
+        let inspect = try CLIRunner.run(["inspect", model])
+        #expect(inspect.stdout.contains("\"latent_dim\" : 3") && inspect.stdout.contains("dense:activation=elu:units=8") && inspect.stdout.contains("censored_gaussian"))
+        let gen = try CLIRunner.run(["generate", model, "--num-samples", "4", "--output", dir + "/v.csv"])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        // The constant gene g3 comes back exactly.
+        let rows = try String(contentsOfFile: dir + "/v.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == 4 && rows.allSatisfy { $0.hasSuffix(",7") })
+    }
+
     @Test func demoRunsTheWholeJob() throws {
         let out = dir + "/demo"
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])

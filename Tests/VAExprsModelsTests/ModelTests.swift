@@ -78,6 +78,29 @@ enum Fixtures {
         #expect(Fixtures.pearson(real.map { log1p($0) }, gen.map { log1p($0) }) > 0.8)
     }
 
+    @Test func cvaeOnPbmcAndVaeOnSeedsim() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
+        let labels = try LabelTable.read(TestPaths.dataset("pbmc_small", "labels.csv")).values(columns: ["label"], for: data.cellIDs)
+        let cvae = try Fixtures.fit(data, labels: labels, likelihood: "censored_gaussian", epochs: 100, normalization: .lognorm)
+        let cells = try generateExpression(cvae, options: GenerationOptions(count: 0, perLabel: [("0", 36), ("1", 25), ("2", 19)], seed: 2),
+                                           registry: Fixtures.registry)
+        // Library sizes come from training cells of the same label, so totals look like real ones.
+        let realTotals = (0..<80).map { i in (0..<230).reduce(0.0) { $0 + Double(data.values[i, $1]) } }
+        let genTotals = (0..<80).map { i in (0..<230).reduce(0.0) { $0 + Double(cells.data.values[i, $1]) } }
+        let median = { (v: [Double]) in v.sorted()[v.count / 2] }
+        #expect(abs(median(genTotals) / median(realTotals) - 1) < 0.35, "\(median(genTotals)) vs \(median(realTotals))")
+        for label in ["0", "1", "2"] {
+            let real = Fixtures.geneMeans(data.values, rows: labels.indices.filter { labels[$0][0] == label }).map { log1p($0) }
+            let gen = Fixtures.geneMeans(cells.data.values, rows: cells.labels!.indices.filter { cells.labels![$0][0] == label }).map { log1p($0) }
+            #expect(Fixtures.pearson(real, gen) > 0.8, "label \(label)")
+        }
+        let (seed, _) = try Fixtures.seedsim()
+        let vae = try Fixtures.fit(seed, labels: nil, epochs: 40)
+        let generated = try generateExpression(vae, options: GenerationOptions(count: 300, seed: 1), registry: Fixtures.registry)
+        #expect(Fixtures.pearson(Fixtures.geneMeans(seed.values), Fixtures.geneMeans(generated.data.values)) > 0.95)
+    }
+
     @Test func sameSeedGivesIdenticalBytes() throws {
         guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
         let (data, labels) = try Fixtures.seedsim()
@@ -138,6 +161,17 @@ enum Fixtures {
         }
         #expect(results.count == network.parameters.count)
         for r in results { #expect(r.relativeError < 5e-3, "\(r)") }
+    }
+}
+
+@Suite struct ModelSpecTests {
+    @Test func jsonSpecParsesAndRejectsUnknownKeys() throws {
+        let spec = try ModelSpec.fromJSON(Data(#"{"encoder": [{"type": "dense", "units": 16, "activation": "gelu"}, {"type": "batchnorm"}], "decoder": [], "latent_dim": 4, "likelihood": "gaussian", "regularization": 0.5}"#.utf8))
+        #expect(spec.encoder.count == 2 && spec.decoder.isEmpty && spec.latentDimension == 4 && spec.regularization == 0.5)
+        #expect(try spec.encoder[0].int("units", position: 0) == 16)
+        #expect(throws: VAExprsError.self) { try ModelSpec.fromJSON(Data(#"{"latent": 2}"#.utf8)) }
+        #expect(throws: VAExprsError.self) { try ModelSpec.fromJSON(Data(#"{"latent_dim": 0}"#.utf8)) }
+        #expect(throws: VAExprsError.self) { try ModelSpec.fromJSON(Data("[1]".utf8)) }
     }
 }
 
