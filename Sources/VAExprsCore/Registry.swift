@@ -81,39 +81,42 @@ public final class Registry: Sendable {
         throw VAExprsError.usage("\(spec.source): unknown \(kind.rawValue) '\(spec.name)'; valid names: \(valid)")
     }
 
+    /// Makes a component of the kind `extract` accepts from its spec.
+    private func make<T>(_ kind: ComponentKind, _ spec: ComponentSpec,
+                         _ extract: (ComponentFactory) -> ((ComponentSpec) throws -> T)?) throws -> T {
+        guard let make = extract(try factory(kind, for: spec)) else {
+            fatalError("registry holds a \(kind.rawValue) entry of another kind")  // register() keys by the factory's kind
+        }
+        return try make(spec)
+    }
+
     /// Makes a layer from its spec.
     public func makeLayer(_ spec: ComponentSpec) throws -> any Layer {
-        guard case .layer(let make) = try factory(.layer, for: spec) else { fatalError("registry kind mismatch") }
-        return try make(spec)
+        try make(.layer, spec) { if case .layer(let f) = $0 { f } else { nil } }
     }
 
     /// Makes an activation from its spec.
     public func makeActivation(_ spec: ComponentSpec) throws -> any Activation {
-        guard case .activation(let make) = try factory(.activation, for: spec) else { fatalError("registry kind mismatch") }
-        return try make(spec)
+        try make(.activation, spec) { if case .activation(let f) = $0 { f } else { nil } }
     }
 
     /// Makes a likelihood from its spec.
     public func makeLikelihood(_ spec: ComponentSpec) throws -> any Likelihood {
-        guard case .likelihood(let make) = try factory(.likelihood, for: spec) else { fatalError("registry kind mismatch") }
-        return try make(spec)
+        try make(.likelihood, spec) { if case .likelihood(let f) = $0 { f } else { nil } }
     }
 
     /// Makes a prior from its spec.
     public func makePrior(_ spec: ComponentSpec) throws -> any Prior {
-        guard case .prior(let make) = try factory(.prior, for: spec) else { fatalError("registry kind mismatch") }
-        return try make(spec)
+        try make(.prior, spec) { if case .prior(let f) = $0 { f } else { nil } }
     }
 
     /// Makes a latent sampler from its spec.
     public func makeLatentSampler(_ spec: ComponentSpec) throws -> any LatentSampler {
-        guard case .latentSampler(let make) = try factory(.latentSampler, for: spec) else { fatalError("registry kind mismatch") }
-        return try make(spec)
+        try make(.latentSampler, spec) { if case .latentSampler(let f) = $0 { f } else { nil } }
     }
 
     /// Makes an optimizer from its spec.
     public func makeOptimizer(_ spec: ComponentSpec) throws -> any Optimizer {
-        guard case .optimizer(let make) = try factory(.optimizer, for: spec) else { fatalError("registry kind mismatch") }
-        return try make(spec)
+        try make(.optimizer, spec) { if case .optimizer(let f) = $0 { f } else { nil } }
     }
 }

@@ -2,6 +2,25 @@ import VAExprsCore
 
 /// Small helpers for delimited text: delimiter choice, line splitting and quoted fields.
 enum DelimitedText {
+    /// A delimited file read whole: its bytes, non-empty lines, delimiter and header fields.
+    struct Table {
+        var bytes: [UInt8]
+        var lines: [(number: Int, range: Range<Int>)]
+        var delimiter: UInt8
+        var header: [String]
+    }
+
+    /// Reads `path` (gzip or plain); an empty file is an error whose message ends with `expected`.
+    static func read(_ path: String, expected: String) throws -> Table {
+        let bytes = try Gzip.readAll(path)
+        let lines = Self.lines(bytes)
+        guard let first = lines.first else {
+            throw VAExprsError.badData("\(path): the file is empty; expected \(expected)")
+        }
+        let delimiter = Self.delimiter(for: path, firstLine: bytes[first.range])
+        return Table(bytes: bytes, lines: lines, delimiter: delimiter, header: fields(bytes[first.range], delimiter: delimiter))
+    }
+
     /// The delimiter of a file, sniffed from its header line: tab when it has tabs and no
     /// commas, comma when it has commas and no tabs; when it has both (or neither), tab for
     /// `.tsv`/`.tab`/`.txt` names (optionally `.gz`) and comma otherwise.

@@ -7,13 +7,10 @@ import VAExprsCore
 public enum ExpressionCSV {
     /// Parses `path`. Every value must be a finite number; ids must be unique.
     public static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
-        var bytes = try Gzip.readAll(path)
-        let lines = DelimitedText.lines(bytes)
-        guard let header = lines.first else {
-            throw VAExprsError.badData("\(path): the file is empty; expected a header row of gene names and one row per cell")
-        }
-        let delimiter = DelimitedText.delimiter(for: path, firstLine: bytes[header.range])
-        var columnIDs = DelimitedText.fields(bytes[header.range], delimiter: delimiter)
+        let table = try DelimitedText.read(path, expected: "a header row of gene names and one row per cell")
+        var bytes = table.bytes
+        let lines = table.lines, delimiter = table.delimiter
+        var columnIDs = table.header
         let rowCount = lines.count - 1
         let rowKind = genesInRows ? "gene" : "cell", columnKind = genesInRows ? "cell" : "gene"
         guard rowCount > 0 else {

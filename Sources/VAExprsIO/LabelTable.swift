@@ -13,13 +13,8 @@ public struct LabelTable: Sendable {
 
     /// Parses a labels file (CSV or TSV, optionally gzipped).
     public static func read(_ path: String) throws -> LabelTable {
-        let bytes = try Gzip.readAll(path)
-        let lines = DelimitedText.lines(bytes)
-        guard let header = lines.first else {
-            throw VAExprsError.badData("\(path): the labels file is empty; expected a header 'cell,label'")
-        }
-        let delimiter = DelimitedText.delimiter(for: path, firstLine: bytes[header.range])
-        let names = DelimitedText.fields(bytes[header.range], delimiter: delimiter)
+        let table = try DelimitedText.read(path, expected: "a header 'cell,label' and one row per cell")
+        let bytes = table.bytes, lines = table.lines, delimiter = table.delimiter, names = table.header
         guard names.count >= 2 else {
             throw VAExprsError.badData("\(path): the header needs a cell id column and at least one label column, e.g. 'cell,label'")
         }

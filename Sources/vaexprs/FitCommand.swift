@@ -24,7 +24,7 @@ struct FitCommand: ParsableCommand {
     var latentDim = 2
     @Option(help: "KL weight (≥ 0).")
     var regularization = 1.0
-    @Option(help: "Reconstruction likelihood: bernoulli (the original's loss) or gaussian (per-gene learned variance).")
+    @Option(help: "Reconstruction likelihood: bernoulli (the original's loss), gaussian (per-gene learned variance) or censored_gaussian (Tobit: values at the gene minimum are censored; recommended for counts and zero-heavy data).")
     var likelihood = "bernoulli"
     @Option(help: "Passes over the training cells.")
     var epochs: Int
