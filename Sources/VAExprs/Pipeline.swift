@@ -75,8 +75,11 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
 public var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
 /// `gen_exprs`: generates cells from a trained model.
-public func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry) throws -> GeneratedCells {
-    try Generator(model: model, registry: registry).generate(options)
+/// Numeric work runs on `threads` (default `defaultThreadCount`), like `fitVAE`.
+public func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
+                               threads: Int? = nil) throws -> GeneratedCells {
+    BLAS.setThreads(threads ?? defaultThreadCount)
+    return try Generator(model: model, registry: registry).generate(options)
 }
 
 extension TrainedModel {

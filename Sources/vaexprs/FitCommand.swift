@@ -84,6 +84,9 @@ struct FitCommand: ParsableCommand {
         try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
         if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
 
+        if labels == nil && labelColumn != ["label"] {
+            throw VAExprsError.usage("--label-column needs --labels FILE (the file the columns are in)")
+        }
         let columns = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
                                             labelColumns: columns, validation: validation, validationSplit: validationSplit)

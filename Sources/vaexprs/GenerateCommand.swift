@@ -12,7 +12,7 @@ struct GenerateCommand: ParsableCommand {
     var numSamples: Int?
     @Option(help: "Latent sampler fitted to the training cells' latent means.")
     var sampler = "normal"
-    @Option(help: "Exact counts per label for a CVAE, e.g. 'T cell=100,B cell=50'.")
+    @Option(help: "Exact counts per label for a CVAE, e.g. 'T cell=100,B cell=50' (several label columns: 'T cell|batch1=100').")
     var perLabel: String?
     @Option(help: "sample (a draw from the likelihood; default for gaussian) or mean (the decoder mean; the original's).")
     var decode: String?
