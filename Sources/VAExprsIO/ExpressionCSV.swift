@@ -86,18 +86,28 @@ public enum ExpressionCSV {
         DelimitedText.fields(line, delimiter: delimiter).count
     }
 
-    /// The matrix as CSV text in the reading layout (header `cell,genes...`). Values are
-    /// written as the shortest decimal that round-trips; whole numbers without decimals.
-    public static func encode(_ data: ExpressionMatrix, idHeader: String = "cell") -> [UInt8] {
+    /// The matrix as delimited text in the reading layout: header `cell,<genes…>`, one row per
+    /// cell (with `genesInRows`, header `gene,<cells…>` and one row per gene). Tab-delimited
+    /// when `path` names a `.tsv`/`.tab`/`.txt` file (optionally `.gz`), else comma. Values are
+    /// the shortest decimals that round-trip; whole numbers without decimals.
+    public static func encode(_ data: ExpressionMatrix, genesInRows: Bool = false, path: String = "out.csv") -> [UInt8] {
+        let name = path.lowercased().replacingSuffix(".gz", with: "")
+        let tab = name.hasSuffix(".tsv") || name.hasSuffix(".tab") || name.hasSuffix(".txt")
+        let delimiter = tab ? "\t" : ","
+        let header = genesInRows ? "gene" : "cell"
+        let rowIDs: [String] = genesInRows ? data.geneNames : data.cellIDs
+        let columnIDs: [String] = genesInRows ? data.cellIDs : data.geneNames
+        func field(_ text: String) -> String { tab ? text : quoteIfNeeded(text) }
         var out: [UInt8] = []
         out.reserveCapacity(data.values.storage.count * 8)
-        out.append(contentsOf: ([idHeader] + data.geneNames).map(quoteIfNeeded).joined(separator: ",").utf8)
+        out.append(contentsOf: ([header] + columnIDs).map(field).joined(separator: delimiter).utf8)
         out.append(UInt8(ascii: "\n"))
-        for (r, id) in data.cellIDs.enumerated() {
-            out.append(contentsOf: quoteIfNeeded(id).utf8)
-            for c in 0..<data.values.columns {
-                out.append(UInt8(ascii: ","))
-                out.append(contentsOf: format(data.values[r, c]).utf8)
+        let d = Array(delimiter.utf8)
+        for (r, id) in rowIDs.enumerated() {
+            out.append(contentsOf: field(id).utf8)
+            for c in columnIDs.indices {
+                out.append(contentsOf: d)
+                out.append(contentsOf: format(genesInRows ? data.values[c, r] : data.values[r, c]).utf8)
             }
             out.append(UInt8(ascii: "\n"))
         }

@@ -28,7 +28,7 @@ struct DemoCommand: ParsableCommand {
         let (data, groups) = SeedSimulation.make(seed: seed)
         let countsPath = dir + "/counts.csv.gz", labelsPath = dir + "/labels.csv"
         let inputs = AtomicOutput()
-        try inputs.stage(ExpressionCSV.encode(data), at: countsPath)
+        try inputs.stage(ExpressionCSV.encode(data, path: countsPath), at: countsPath)
         try inputs.stage(text: "cell,label\n" + zip(data.cellIDs, groups).map { "\($0),\($1)\n" }.joined(), at: labelsPath)
         try inputs.commit()
 

@@ -18,8 +18,10 @@ struct GenerateCommand: ParsableCommand {
     var decode: String?
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
-    @Option(help: "Output matrix (CSV; gzipped when it ends in .gz).")
+    @Option(help: "Output matrix (CSV, or TSV for .tsv; gzipped when it ends in .gz).")
     var output: String
+    @Flag(help: "Write genes in rows and cells in columns (the transposed layout, as 'fit --genes-in-rows' reads).")
+    var genesInRows = false
     @Option(help: "Labels of the generated cells (CVAE); default: <output>_labels.csv.")
     var labelsOutput: String?
     @Option(help: "Also write the training cells' latent means here.")
@@ -50,7 +52,7 @@ struct GenerateCommand: ParsableCommand {
         let cells = try generateExpression(trained, options: options, registry: registry)
         var labelsPath = labelsOutput
         if trained.conditions != nil && labelsPath == nil { labelsPath = Self.defaultLabelsPath(for: output) }
-        try GeneratedOutput.write(cells, model: trained, to: output, labelsPath: labelsPath, latentPath: latentOutput)
+        try GeneratedOutput.write(cells, model: trained, to: output, genesInRows: genesInRows, labelsPath: labelsPath, latentPath: latentOutput)
         for line in cells.samplerSummaries { printError("latent sampler: \(line)") }
         var written = ["\(output) (\(cells.data.cellIDs.count) cells × \(cells.data.geneNames.count) genes)"]
         if trained.conditions != nil, let labelsPath { written.append(labelsPath) }

@@ -53,6 +53,15 @@ import VAExprsTestSupport
         #expect(String(decoding: raw, as: UTF8.self).hasPrefix("cell,x,y,z\na,0,1.5,3\nb,1e-07,"))
     }
 
+    @Test func writesTheTransposedAndTabLayoutsItReads() throws {
+        let m = ExpressionMatrix(cellIDs: ["a", "b"], geneNames: ["x", "y", "z"],
+                                 values: Matrix(rows: 2, columns: 3, storage: [1, 2, 3, 4, 5, 6.5]))
+        let text = String(decoding: ExpressionCSV.encode(m, genesInRows: true, path: "g.tsv"), as: UTF8.self)
+        #expect(text == "gene\ta\tb\nx\t1\t4\ny\t2\t5\nz\t3\t6.5\n")
+        let path = TestPaths.write(text, "g.tsv", in: dir)
+        #expect(try ExpressionCSV.read(path, genesInRows: true) == m)
+    }
+
     @Test func badInputsNameTheProblem() {
         expectBadData("", mentions: ["empty"])
         expectBadData("cell,g1,g2\n", mentions: ["no cells"])
