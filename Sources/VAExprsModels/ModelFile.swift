@@ -108,9 +108,14 @@ public enum ModelFile {
         }
         var rng = SeededGenerator(seed: 0)  // initial values are overwritten below
         let placeholder = Matrix(rows: 0, columns: header.featureCount)
-        let network = try VAENetwork(spec: header.spec, featureCount: header.featureCount,
+        let network: VAENetwork
+        do {
+            network = try VAENetwork(spec: header.spec, featureCount: header.featureCount,
                                      conditionWidth: header.conditions?.width ?? 0, registry: registry,
                                      training: placeholder, rng: &rng)
+        } catch let error as VAExprsError {
+            throw bad("the model's architecture cannot be rebuilt here: \(error.message); load the plugins it was fitted with")
+        }
         try network.restore(values)
         let latent = header.spec.latentDimension
         guard header.trainingLatentMeans.count == header.trainingCellIDs.count * latent else {
