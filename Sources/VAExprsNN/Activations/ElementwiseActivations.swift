@@ -8,6 +8,7 @@ import VAExprsCore
 public struct LinearActivation: Activation {
     public var name: String { "linear" }
     public var derivativeNeedsInput: Bool { false }
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) {}
     public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
@@ -17,6 +18,7 @@ public struct LinearActivation: Activation {
 public struct ReLUActivation: Activation {
     public var name: String { "relu" }
     public var derivativeNeedsInput: Bool { false }
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = max(v[i], 0) } }
@@ -32,6 +34,7 @@ public struct ReLUActivation: Activation {
 public struct SigmoidActivation: Activation {
     public var name: String { "sigmoid" }
     public var derivativeNeedsInput: Bool { false }
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = stableSigmoid(v[i]) } }
@@ -52,6 +55,7 @@ public struct SigmoidActivation: Activation {
 public struct TanhActivation: Activation {
     public var name: String { "tanh" }
     public var derivativeNeedsInput: Bool { false }
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) { for i in values.indices { values[i] = tanhf(values[i]) } }
     public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
@@ -62,6 +66,7 @@ public struct TanhActivation: Activation {
 /// f(x) = log(1 + e^x), computed stably.
 public struct SoftplusActivation: Activation {
     public var name: String { "softplus" }
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) {
         for i in values.indices { let x = values[i]; values[i] = max(x, 0) + log1pf(expf(-abs(x))) }
@@ -75,6 +80,7 @@ public struct SoftplusActivation: Activation {
 public struct ELUActivation: Activation {
     public var name: String { "elu" }
     let alpha: Float
+    /// ELU with the given α.
     public init(alpha: Float = 1) { self.alpha = alpha }
     public func apply(_ values: inout [Float]) {
         for i in values.indices where values[i] <= 0 { values[i] = alpha * expm1f(values[i]) }
@@ -89,6 +95,7 @@ public struct SELUActivation: Activation {
     public var name: String { "selu" }
     static let alpha: Float = 1.673_263_2
     static let scale: Float = 1.050_701
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) {
         for i in values.indices {
@@ -107,6 +114,7 @@ public struct SELUActivation: Activation {
 public struct LeakyReLUActivation: Activation {
     public var name: String { "leaky_relu" }
     let slope: Float
+    /// Leaky ReLU with the given negative slope.
     public init(slope: Float = 0.2) { self.slope = slope }
     public func apply(_ values: inout [Float]) {
         for i in values.indices where values[i] < 0 { values[i] *= slope }
@@ -119,6 +127,7 @@ public struct LeakyReLUActivation: Activation {
 /// Exact GELU, x·Φ(x) with the normal CDF through erf (Keras' `approximate=False`).
 public struct GELUActivation: Activation {
     public var name: String { "gelu" }
+    /// The activation.
     public init() {}
     public func apply(_ values: inout [Float]) {
         for i in values.indices { let x = values[i]; values[i] = 0.5 * x * (1 + erff(x * 0.707_106_77)) }
