@@ -5,13 +5,13 @@ public enum DatasetLoader {
     public static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
                             labelColumns: [String], validation: String?, validationSplit: Double?) throws
         -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource) {
-        let data = try ExpressionCSV.read(counts, genesInRows: genesInRows)
+        let data = try ExpressionReader.read(counts, genesInRows: genesInRows)
         var validationData: ExpressionMatrix? = nil
         if let validation {
             if validationSplit != nil {
                 throw VAExprsError.usage("give either --validation-split or --validation, not both")
             }
-            validationData = try ExpressionCSV.read(validation, genesInRows: genesInRows)
+            validationData = try ExpressionReader.read(validation, genesInRows: genesInRows)
         }
         var labels: [[String]]? = nil
         var validationLabels: [[String]]? = nil

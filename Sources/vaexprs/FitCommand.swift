@@ -6,7 +6,7 @@ import VAExprs
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fit", abstract: "Fit a VAE (or, with --labels, a conditional VAE) and save the model.")
 
-    @Option(help: "Cells × genes matrix: CSV/TSV, optionally .gz; header of gene names, first column cell ids.")
+    @Option(help: "Cells × genes matrix: CSV/TSV, optionally .gz (header of gene names, first column cell ids), or a 10x folder (matrix.mtx, features.tsv, barcodes.tsv; .gz or not).")
     var counts: String
     @Flag(help: "The matrix has genes in rows and cells in columns.")
     var genesInRows = false
@@ -36,7 +36,7 @@ struct FitCommand: ParsableCommand {
     var learningRate: Double?
     @Option(help: "Fraction of cells held out for validation, in [0, 1).")
     var validationSplit: Double?
-    @Option(help: "Validation matrix file (same genes; labels from --labels).")
+    @Option(help: "Validation matrix, CSV/TSV or 10x folder (same genes; labels from --labels).")
     var validation: String?
     @Option(help: "Early-stopping quantity: loss or val_loss.")
     var monitor: String?

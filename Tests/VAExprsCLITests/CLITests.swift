@@ -56,6 +56,15 @@ import VAExprsTestSupport
         #expect(rows.count == 4 && rows.allSatisfy { $0.hasSuffix(",7") })
     }
 
+    @Test func fitsFromATenXFolder() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let model = dir + "/tenx.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", TestPaths.sharedData + "/pbmc_small", "--labels", TestPaths.dataset("pbmc_small", "labels.csv"),
+                                     "--normalize", "lognorm", "--likelihood", "censored_gaussian", "--epochs", "3", "--quiet", "--output", model] + small)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("80 training cells × 230 genes"))
+    }
+
     @Test func demoRunsTheWholeJob() throws {
         let out = dir + "/demo"
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])

@@ -89,7 +89,7 @@ import VAExprsTestSupport
         var bytes: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]
         bytes += [UInt8](repeating: 0xAB, count: 64)
         let path = dir + "/bad.csv.gz"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         #expect(throws: VAExprsError.self) { try ExpressionCSV.read(path) }
     }
 }
@@ -131,5 +131,36 @@ import VAExprsTestSupport
         try out.commit()
         #expect(try String(contentsOfFile: dir + "/one.csv", encoding: .utf8) == "a")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["one.csv"])
+    }
+}
+
+@Suite struct TenXMatrixTests {
+    @Test func tenXFoldersMatchTheirCSVs() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        for name in ["pbmc_small", "seedsim"] {
+            let folder = TestPaths.sharedData + "/" + name
+            #expect(TenXMatrix.isTenXFolder(folder))
+            let tenX = try ExpressionReader.read(folder)
+            let csv = try ExpressionCSV.read(TestPaths.dataset(name, "counts.csv.gz"))
+            #expect(tenX == csv, "\(name)")
+        }
+    }
+
+    @Test func damagedFoldersAreClearErrors() throws {
+        let dir = TestPaths.scratch("tenx")
+        TestPaths.write("g1\tG1\tGene Expression\ng2\tG2\tGene Expression\n", "features.tsv", in: dir)
+        TestPaths.write("c1\nc2\n", "barcodes.tsv", in: dir)
+        func message(_ mtx: String) -> String {
+            TestPaths.write(mtx, "matrix.mtx", in: dir)
+            do { _ = try ExpressionReader.read(dir); return "accepted" } catch let e as VAExprsError { return e.message } catch { return "\(error)" }
+        }
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 2 5\n") == "accepted")
+        #expect(try ExpressionReader.read(dir).values.storage == [0, 0, 5, 0])
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 2 5\n").contains("truncated"))
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n3 2 1\n1 2 5\n").contains("features file lists 2 genes"))
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n3 1 5\n").contains("outside"))
+        #expect(message("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n").contains("coordinate"))
+        try FileManager.default.removeItem(atPath: dir + "/barcodes.tsv")
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 2 5\n").contains("barcodes"))
     }
 }
