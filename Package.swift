@@ -15,6 +15,7 @@ let package = Package(
         // MARK: C libraries (system library shims)
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         // Vectorisable element-wise kernels: restrict pointers; -fno-math-errno lets sqrtf
         // vectorise; -fapprox-func with libmvec vectorises expf/logf (glibc's vector math).
         .target(name: "CKernels",
@@ -27,7 +28,7 @@ let package = Package(
         // MARK: Built-ins, one module per family; each registers through Registry.register.
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
         .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore"]),
-        .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib"]),
+        .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)

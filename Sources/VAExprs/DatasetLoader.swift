@@ -1,34 +1,45 @@
-/// Reads the inputs of a fit from files: the matrix, its labels matched by cell id, and an
-/// optional validation matrix (whose labels come from the same labels file).
+/// Reads the inputs of a fit from files: the matrix, its labels matched by cell id (from a
+/// labels file, or from an `.h5ad`'s `obs` columns), and an optional validation matrix
+/// (whose labels come from the same source).
 public enum DatasetLoader {
-    /// The training matrix, its labels (nil without a labels file) and the validation source.
+    /// The training matrix, its labels (nil for a plain VAE) and the validation source.
+    /// `labelColumns` nil means `label` with a labels file and no labels otherwise.
     public static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
-                            labelColumns: [String], validation: String?, validationSplit: Double?) throws
+                            labelColumns: [String]?, validation: String?, validationSplit: Double?) throws
         -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource) {
-        let data = try ExpressionReader.read(counts, genesInRows: genesInRows)
-        var validationData: ExpressionMatrix? = nil
-        if let validation {
-            if validationSplit != nil {
-                throw VAExprsError.usage("give either --validation-split or --validation, not both")
-            }
-            validationData = try ExpressionReader.read(validation, genesInRows: genesInRows)
+        if validation != nil && validationSplit != nil {
+            throw VAExprsError.usage("give either --validation-split or --validation, not both")
         }
+        let (data, obs) = try ExpressionReader.readWithAnnotations(counts, genesInRows: genesInRows)
+        let validationInput = try validation.map { try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows) }
         var labels: [[String]]? = nil
         var validationLabels: [[String]]? = nil
         if let labelsPath {
-            guard !labelColumns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
+            let columns = labelColumns ?? ["label"]
+            guard !columns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
             let table = try LabelTable.read(labelsPath)
-            labels = try table.values(columns: labelColumns, for: data.cellIDs, allowExtraRows: validationData != nil)
-            if let validationData {
-                validationLabels = try table.values(columns: labelColumns, for: validationData.cellIDs, allowExtraRows: true)
+            labels = try table.values(columns: columns, for: data.cellIDs, allowExtraRows: validationInput != nil)
+            if let validationData = validationInput?.matrix {
+                validationLabels = try table.values(columns: columns, for: validationData.cellIDs, allowExtraRows: true)
                 let known = Set(data.cellIDs).union(validationData.cellIDs)
                 if let stray = table.cellOrder.first(where: { !known.contains($0) }) {
                     throw VAExprsError.badData("\(labelsPath): labelled cell '\(stray)' is in neither --counts nor --validation; check that the labels belong to this data")
                 }
             }
+        } else if let columns = labelColumns {
+            guard let obs else {
+                throw VAExprsError.usage("--label-column needs --labels FILE (or an .h5ad input, whose obs columns can be labels)")
+            }
+            labels = try obsLabels(obs, columns: columns, source: counts)
+            if let validationInput {
+                guard let validationObs = validationInput.obs else {
+                    throw VAExprsError.usage("--validation: labels come from obs columns here, so the validation matrix must be an .h5ad too")
+                }
+                validationLabels = try obsLabels(validationObs, columns: columns, source: validation!)
+            }
         }
         let source: ValidationSource
-        if let validationData {
+        if let validationData = validationInput?.matrix {
             source = .data(validationData, labels: validationLabels)
         } else if let validationSplit {
             source = .split(validationSplit)
@@ -36,5 +47,18 @@ public enum DatasetLoader {
             source = .none
         }
         return (data, labels, source)
+    }
+
+    private static func obsLabels(_ obs: [String: [String]], columns: [String], source: String) throws -> [[String]] {
+        let values = try columns.map { column -> [String] in
+            guard let v = obs[column] else {
+                throw VAExprsError.usage("--label-column: \(source) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
+            }
+            if let empty = v.firstIndex(of: "") {
+                throw VAExprsError.badData("\(source): obs '\(column)' is missing for cell \(empty + 1); every cell needs a label")
+            }
+            return v
+        }
+        return (0..<(values.first?.count ?? 0)).map { i in values.map { $0[i] } }
     }
 }

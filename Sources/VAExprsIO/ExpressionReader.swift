@@ -1,16 +1,25 @@
 import VAExprsCore
 
-/// Reads an expression matrix from whatever the user has: a 10x Matrix Market folder, or a
-/// CSV/TSV file (optionally gzipped; `genesInRows` for the transposed layout).
+/// Reads an expression matrix from whatever the user has: an `.h5ad` file, a 10x Matrix
+/// Market folder, or a CSV/TSV file (optionally gzipped; `genesInRows` for the transposed
+/// layout).
 public enum ExpressionReader {
     /// The matrix at `path`, cells as rows.
     public static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
-        if TenXMatrix.isTenXFolder(path) {
-            if genesInRows {
-                throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV files; a 10x folder's layout is fixed (genes × cells)")
-            }
-            return try TenXMatrix.read(path)
+        try readWithAnnotations(path, genesInRows: genesInRows).matrix
+    }
+
+    /// The matrix and, for an `.h5ad`, its `obs` columns (nil for other formats).
+    public static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (matrix: ExpressionMatrix, obs: [String: [String]]?) {
+        let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path)
+        if genesInRows && (isTenX || isH5AD) {
+            throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV files; \(path) has a fixed layout")
         }
-        return try ExpressionCSV.read(path, genesInRows: genesInRows)
+        if isH5AD {
+            let contents = try H5AD.read(path)
+            return (contents.matrix, contents.obs)
+        }
+        if isTenX { return (try TenXMatrix.read(path), nil) }
+        return (try ExpressionCSV.read(path, genesInRows: genesInRows), nil)
     }
 }

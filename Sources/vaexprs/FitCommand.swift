@@ -6,14 +6,14 @@ import VAExprs
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fit", abstract: "Fit a VAE (or, with --labels, a conditional VAE) and save the model.")
 
-    @Option(help: "Cells × genes matrix: CSV/TSV, optionally .gz (header of gene names, first column cell ids), or a 10x folder (matrix.mtx, features.tsv, barcodes.tsv; .gz or not).")
+    @Option(help: "Cells × genes matrix: CSV/TSV, optionally .gz (header of gene names, first column cell ids), a 10x folder (matrix.mtx, features.tsv, barcodes.tsv; .gz or not) or an .h5ad.")
     var counts: String
     @Flag(help: "The matrix has genes in rows and cells in columns.")
     var genesInRows = false
     @Option(help: "Labels file 'cell,label,...' (matched by cell id); makes the model conditional.")
     var labels: String?
-    @Option(help: "Label column(s) used as conditions; repeat or separate with commas.")
-    var labelColumn: [String] = ["label"]
+    @Option(help: "Label column(s) used as conditions (default 'label' with --labels); repeat or separate with commas. With an .h5ad input and no --labels, obs columns.")
+    var labelColumn: [String] = []
     @Option(help: "Encoder layers, e.g. 'dense:512:relu,dropout:0.1'.")
     var encoder = "dense:512:relu"
     @Option(help: "Decoder layers (the output layer is added for the likelihood).")
@@ -36,7 +36,7 @@ struct FitCommand: ParsableCommand {
     var learningRate: Double?
     @Option(help: "Fraction of cells held out for validation, in [0, 1).")
     var validationSplit: Double?
-    @Option(help: "Validation matrix, CSV/TSV or 10x folder (same genes; labels from --labels).")
+    @Option(help: "Validation matrix, CSV/TSV, 10x folder or .h5ad (same genes; labels from the same source as the training cells').")
     var validation: String?
     @Option(help: "Early-stopping quantity: loss or val_loss.")
     var monitor: String?
@@ -84,13 +84,11 @@ struct FitCommand: ParsableCommand {
         try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
         if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
 
-        if labels == nil && labelColumn != ["label"] {
-            throw VAExprsError.usage("--label-column needs --labels FILE (the file the columns are in)")
-        }
-        let columns = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let columns: [String]? = given.isEmpty ? nil : given
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
                                             labelColumns: columns, validation: validation, validationSplit: validationSplit)
-        let request = FitRequest(counts: inputs.data, labels: inputs.labels, labelColumns: columns,
+        let request = FitRequest(counts: inputs.data, labels: inputs.labels, labelColumns: columns ?? ["label"],
                                  validation: inputs.validation, normalization: normalization, spec: spec,
                                  training: training, threads: threads)
         let start = Date()

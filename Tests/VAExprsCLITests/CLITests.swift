@@ -65,6 +65,18 @@ import VAExprsTestSupport
         #expect(fit.stdout.contains("80 training cells × 230 genes"))
     }
 
+    @Test func fitsACVAEFromAnH5adWithObsLabels() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let model = dir + "/h5ad.vaexprs"
+        let h5ad = TestPaths.dataset("pbmc_small", "data.h5ad")
+        let fit = try CLIRunner.run(["fit", "--counts", h5ad, "--label-column", "label", "--normalize", "lognorm",
+                                     "--likelihood", "censored_gaussian", "--epochs", "3", "--quiet", "--output", model] + small)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("CVAE, 80 training cells × 230 genes"))
+        let wrong = try CLIRunner.run(["fit", "--counts", h5ad, "--label-column", "cluster", "--epochs", "1", "--output", dir + "/w.vaexprs"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("no obs column 'cluster'") && wrong.stderr.contains("RNA_snn_res.1"))
+    }
+
     @Test func demoRunsTheWholeJob() throws {
         let out = dir + "/demo"
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])

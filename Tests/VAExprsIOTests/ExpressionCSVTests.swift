@@ -164,3 +164,31 @@ import VAExprsTestSupport
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 2 5\n").contains("barcodes"))
     }
 }
+
+@Suite struct H5ADTests {
+    /// Every shared dataset's .h5ad (float32 and float64 CSR) equals its CSV, and obs['label']
+    /// equals labels.csv.
+    @Test(arguments: ["pbmc_small", "seedsim", "golub", "guo"])
+    func h5adMatchesTheCSV(name: String) throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let contents = try H5AD.read(TestPaths.dataset(name, "data.h5ad"))
+        let csv = try ExpressionCSV.read(TestPaths.dataset(name, "counts.csv.gz"))
+        #expect(contents.matrix.cellIDs == csv.cellIDs && contents.matrix.geneNames == csv.geneNames)
+        let maxDiff = zip(contents.matrix.values.storage, csv.values.storage).map { abs($0 - $1) }.max() ?? 0
+        #expect(maxDiff == 0, "\(name): max difference \(maxDiff)")
+        let labels = try LabelTable.read(TestPaths.dataset(name, "labels.csv")).values(columns: ["label"], for: csv.cellIDs).map { $0[0] }
+        #expect(contents.obs["label"] == labels)
+    }
+
+    @Test func notAnHDF5FileIsAClearError() {
+        let dir = TestPaths.scratch("h5ad")
+        let path = TestPaths.write("cell,g\nc,1\n", "fake.h5ad", in: dir)
+        do {
+            _ = try ExpressionReader.read(path)
+            Issue.record("expected an error")
+        } catch let e as VAExprsError {
+            #expect(e.code == .badData && e.message.contains("not an HDF5 file"))
+        } catch { Issue.record("\(error)") }
+        #expect(throws: VAExprsError.self) { try ExpressionReader.read(dir + "/missing.h5ad") }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import VAExprsCore
+
+/// What VAExprs reads from an `.h5ad` (AnnData on-disk format, anndata ≥ 0.8 encodings).
+public struct AnnDataContents: Sendable {
+    /// `X` as cells × genes, cell ids from the `obs` index, gene names from the `var` index.
+    public var matrix: ExpressionMatrix
+    /// `obs` columns as text (categoricals by category, numbers in their shortest form);
+    /// missing categorical values are empty strings.
+    public var obs: [String: [String]]
+}
+
+/// Reads `.h5ad` files through HDF5: `X` dense (`array`) or sparse (`csr_matrix`/`csc_matrix`),
+/// the `obs`/`var` indices and the `obs` columns, which can serve as labels.
+public enum H5AD {
+    /// True when `path` names an `.h5ad` file.
+    public static func isH5AD(_ path: String) -> Bool { path.lowercased().hasSuffix(".h5ad") }
+
+    /// Reads the file.
+    public static func read(_ path: String) throws -> AnnDataContents {
+        let file = try HDF5File(path)
+        let cells = try index(file, "/obs")
+        let genes = try index(file, "/var")
+        let matrix = try readX(file, cells: cells.count, genes: genes.count)
+        if let dup = DelimitedText.firstDuplicate(cells) { throw file.bad("/obs index", "cell id '\(dup)' appears twice") }
+        if let dup = DelimitedText.firstDuplicate(genes) { throw file.bad("/var index", "gene '\(dup)' appears twice") }
+        var obs: [String: [String]] = [:]
+        for column in try file.stringAttribute("/obs", "column-order") ?? [] {
+            obs[column] = try obsColumn(file, "/obs/" + column, count: cells.count)
+        }
+        return AnnDataContents(matrix: ExpressionMatrix(cellIDs: cells, geneNames: genes, values: matrix), obs: obs)
+    }
+
+    private static func index(_ file: HDF5File, _ group: String) throws -> [String] {
+        guard file.exists(group) else { throw file.bad(group, "missing; not an AnnData file") }
+        let name = try file.stringAttribute(group, "_index")?.first ?? "_index"
+        let values = try file.strings(group + "/" + name)
+        guard !values.isEmpty else { throw file.bad(group, "no \(group == "/obs" ? "cells" : "genes")") }
+        return values
+    }
+
+    private static func readX(_ file: HDF5File, cells: Int, genes: Int) throws -> Matrix {
+        guard file.exists("/X") else { throw file.bad("/X", "missing (no expression matrix)") }
+        var matrix = Matrix(rows: cells, columns: genes)
+        if !file.isGroup("/X") {
+            let (values, shape) = try file.floats("/X")
+            guard shape == [cells, genes] else { throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes") }
+            matrix.storage = values
+        } else {
+            let encoding = try file.stringAttribute("/X", "encoding-type")?.first ?? ""
+            guard encoding == "csr_matrix" || encoding == "csc_matrix" else {
+                throw file.bad("/X", "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
+            }
+            if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cells, genes] {
+                throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
+            }
+            let data = try file.floats("/X/data").values
+            let indices = try file.integers("/X/indices")
+            let pointers = try file.integers("/X/indptr")
+            let csr = encoding == "csr_matrix"
+            let (major, minor) = csr ? (cells, genes) : (genes, cells)
+            guard pointers.count == major + 1, indices.count == data.count, pointers.last.map(Int.init) == data.count,
+                  zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw file.bad("/X", "indptr, indices and data do not describe a \(encoding) of \(cells) × \(genes)")
+            }
+            for m in 0..<major {
+                for k in Int(pointers[m])..<Int(pointers[m + 1]) {
+                    let i = Int(indices[k])
+                    guard i >= 0 && i < minor else { throw file.bad("/X/indices", "index \(i) is outside 0…\(minor - 1)") }
+                    if csr { matrix[m, i] = data[k] } else { matrix[i, m] = data[k] }
+                }
+            }
+        }
+        if let bad = matrix.storage.firstIndex(where: { !$0.isFinite }) {
+            throw file.bad("/X", "cell '\(bad / genes)' gene \(bad % genes) is not a finite number")
+        }
+        return matrix
+    }
+
+    private static func obsColumn(_ file: HDF5File, _ object: String, count: Int) throws -> [String] {
+        let values: [String]
+        if file.isGroup(object) {
+            let categories = try file.exists(object + "/categories") && file.holdsStrings(object + "/categories")
+                ? try file.strings(object + "/categories")
+                : try file.floats(object + "/categories").values.map(ExpressionCSV.format)
+            values = try file.integers(object + "/codes").map { code in
+                code >= 0 && code < categories.count ? categories[Int(code)] : ""
+            }
+        } else if try file.holdsStrings(object) {
+            values = try file.strings(object)
+        } else {
+            values = try file.floats(object).values.map(ExpressionCSV.format)
+        }
+        guard values.count == count else { throw file.bad(object, "\(values.count) values for \(count) cells") }
+        return values
+    }
+}

@@ -1,0 +1,166 @@
+import CHDF5
+import Foundation
+import VAExprsCore
+
+/// A read-only HDF5 file with the few typed reads an `.h5ad` needs; every failure becomes a
+/// `VAExprsError` naming the file and the object.
+final class HDF5File {
+    let path: String
+    private let id: hid_t
+
+    init(_ path: String) throws {
+        self.path = path
+        vaexprs_h5_quiet()
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw VAExprsError(.missingInput, "\(path): no such file; check the path")
+        }
+        guard H5Fis_hdf5(path) > 0 else {
+            throw VAExprsError.badData("\(path): not an HDF5 file, so not an .h5ad; give an .h5ad written by anndata, a 10x folder or a CSV")
+        }
+        let file = H5Fopen(path, vaexprs_h5f_acc_rdonly(), vaexprs_h5p_default())
+        guard file >= 0 else { throw VAExprsError(.missingInput, "\(path): cannot be opened (permissions?)") }
+        id = file
+    }
+
+    deinit { H5Fclose(id) }
+
+    func bad(_ object: String, _ what: String) -> VAExprsError {
+        VAExprsError.badData("\(path): \(object): \(what)")
+    }
+
+    /// True when `object` (e.g. `/obs/label`) exists; every parent must exist too.
+    func exists(_ object: String) -> Bool {
+        var prefix = ""
+        for part in object.split(separator: "/") {
+            prefix += "/" + part
+            if H5Lexists(id, prefix, vaexprs_h5p_default()) <= 0 { return false }
+        }
+        return true
+    }
+
+    /// True when `object` is a group (false for a dataset).
+    func isGroup(_ object: String) -> Bool {
+        let group = H5Gopen2(id, object, vaexprs_h5p_default())
+        if group >= 0 { H5Gclose(group); return true }
+        return false
+    }
+
+    private func withObject<R>(_ object: String, _ body: (hid_t) throws -> R) throws -> R {
+        let handle = H5Oopen(id, object, vaexprs_h5p_default())
+        guard handle >= 0 else { throw bad(object, "missing") }
+        defer { H5Oclose(handle) }
+        return try body(handle)
+    }
+
+    private func withDataset<R>(_ object: String, _ body: (hid_t, Int, [Int]) throws -> R) throws -> R {
+        let dataset = H5Dopen2(id, object, vaexprs_h5p_default())
+        guard dataset >= 0 else { throw bad(object, "missing or not a dataset") }
+        defer { H5Dclose(dataset) }
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        let shape = rank == 0 ? [] : dims.prefix(rank).map { Int($0) }
+        return try body(dataset, shape.reduce(1, *), shape)
+    }
+
+    /// A numeric dataset converted to `Float`, with its shape.
+    func floats(_ object: String) throws -> (values: [Float], shape: [Int]) {
+        try withDataset(object) { dataset, count, shape in
+            var values = [Float](repeating: 0, count: count)
+            guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_float(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
+                throw bad(object, "cannot be read as numbers")
+            }
+            return (values, shape)
+        }
+    }
+
+    /// An integer dataset converted to `Int64`.
+    func integers(_ object: String) throws -> [Int64] {
+        try withDataset(object) { dataset, count, _ in
+            var values = [Int64](repeating: 0, count: count)
+            guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int64(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
+                throw bad(object, "cannot be read as integers")
+            }
+            return values
+        }
+    }
+
+    /// True when the dataset holds strings.
+    func holdsStrings(_ object: String) throws -> Bool {
+        try withDataset(object) { dataset, _, _ in
+            let type = H5Dget_type(dataset)
+            defer { H5Tclose(type) }
+            return H5Tget_class(type) == H5T_STRING
+        }
+    }
+
+    /// A string dataset (variable- or fixed-length).
+    func strings(_ object: String) throws -> [String] {
+        try withDataset(object) { dataset, count, _ in
+            let fileType = H5Dget_type(dataset)
+            defer { H5Tclose(fileType) }
+            guard H5Tget_class(fileType) == H5T_STRING else { throw bad(object, "does not hold strings") }
+            return try readStrings(count: count, fileType: fileType, what: object) { memoryType, buffer in
+                H5Dread(dataset, memoryType, vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), buffer)
+            }
+        }
+    }
+
+    /// A string attribute of `object` (scalar or array), or nil when absent.
+    func stringAttribute(_ object: String, _ name: String) throws -> [String]? {
+        try withObject(object) { handle in
+            guard H5Aexists(handle, name) > 0 else { return nil }
+            let attribute = H5Aopen(handle, name, vaexprs_h5p_default())
+            guard attribute >= 0 else { throw bad(object, "attribute '\(name)' cannot be opened") }
+            defer { H5Aclose(attribute) }
+            let fileType = H5Aget_type(attribute), space = H5Aget_space(attribute)
+            defer { H5Tclose(fileType); H5Sclose(space) }
+            guard H5Tget_class(fileType) == H5T_STRING else { return nil }
+            let count = Int(H5Sget_simple_extent_npoints(space))
+            return try readStrings(count: count, fileType: fileType, what: "\(object) attribute \(name)") { memoryType, buffer in
+                H5Aread(attribute, memoryType, buffer)
+            }
+        }
+    }
+
+    /// An integer attribute of `object` (e.g. a sparse matrix's `shape`), or nil when absent.
+    func integerAttribute(_ object: String, _ name: String) throws -> [Int64]? {
+        try withObject(object) { handle in
+            guard H5Aexists(handle, name) > 0 else { return nil }
+            let attribute = H5Aopen(handle, name, vaexprs_h5p_default())
+            defer { H5Aclose(attribute) }
+            let space = H5Aget_space(attribute)
+            defer { H5Sclose(space) }
+            var values = [Int64](repeating: 0, count: Int(H5Sget_simple_extent_npoints(space)))
+            guard H5Aread(attribute, vaexprs_h5t_native_int64(), &values) >= 0 else { throw bad(object, "attribute '\(name)' is not integers") }
+            return values
+        }
+    }
+
+    private func readStrings(count: Int, fileType: hid_t, what: String,
+                             read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
+        if count == 0 { return [] }
+        if H5Tis_variable_str(fileType) > 0 {
+            let memoryType = H5Tcopy(vaexprs_h5t_c_s1())
+            defer { H5Tclose(memoryType) }
+            H5Tset_size(memoryType, vaexprs_h5t_variable())
+            H5Tset_cset(memoryType, H5T_CSET_UTF8)
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            guard pointers.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else { throw bad(what, "strings cannot be read") }
+            defer { for p in pointers { H5free_memory(p) } }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let size = H5Tget_size(fileType)
+        let memoryType = H5Tcopy(fileType)
+        defer { H5Tclose(memoryType) }
+        var bytes = [UInt8](repeating: 0, count: count * size)
+        guard bytes.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else { throw bad(what, "strings cannot be read") }
+        return (0..<count).map { i in
+            let slice = bytes[(i * size)..<((i + 1) * size)]
+            let end = slice.firstIndex(of: 0) ?? slice.endIndex
+            return String(decoding: slice[slice.startIndex..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+    }
+}
