@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
         // Vectorisable element-wise kernels: restrict pointers; -fno-math-errno lets sqrtf
         // vectorise; -fapprox-func with libmvec vectorises expf/logf (glibc's vector math).
         .target(name: "CKernels",
@@ -27,7 +28,7 @@ let package = Package(
 
         // MARK: Built-ins, one module per family; each registers through Registry.register.
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
-        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore"]),
+        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CLAPACKE"]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),
     ],

@@ -1,0 +1,47 @@
+import CLAPACKE
+import Foundation
+import VAExprsCore
+
+/// mclust's `hcUse = "SVD"` transform, used before hierarchical initialisation: standardise
+/// each column (mean 0, standard deviation 1 with divisor n − 1; constant columns are dropped,
+/// as R's `scale` makes them NaN and mclust drops non-finite columns), take the thin SVD
+/// X = U S Vᵀ and return X V S^(−1/2).
+enum ScaledSVD {
+    static func transform(_ x: DoubleMatrix) throws -> DoubleMatrix {
+        let n = x.rows
+        var keep: [Int] = []
+        var means: [Double] = [], sds: [Double] = []
+        for j in 0..<x.columns {
+            var mean = 0.0
+            for i in 0..<n { mean += x[i, j] }
+            mean /= Double(n)
+            var ss = 0.0
+            for i in 0..<n { let e = x[i, j] - mean; ss += e * e }
+            let sd = (ss / Double(n - 1)).squareRoot()
+            if sd > 0 && sd.isFinite { keep.append(j); means.append(mean); sds.append(sd) }
+        }
+        let d = keep.count
+        guard d > 0 else { throw VAExprsError.badData("mixture initialisation: every dimension is constant") }
+        var z = DoubleMatrix(rows: n, columns: d)
+        for i in 0..<n { for (k, j) in keep.enumerated() { z[i, k] = (x[i, j] - means[k]) / sds[k] } }
+        let p = min(n, d)
+        var a = z.storage
+        var s = [Double](repeating: 0, count: p)
+        var u = [Double](repeating: 0, count: n * p)
+        var vt = [Double](repeating: 0, count: p * d)
+        let info = LAPACKE_dgesdd(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "S")), Int32(n), Int32(d), &a, Int32(d),
+                                  &s, &u, Int32(p), &vt, Int32(d))
+        if info != 0 {
+            throw VAExprsError.badData("mixture initialisation: the SVD failed (LAPACK info \(info))")
+        }
+        var out = DoubleMatrix(rows: n, columns: p)
+        for i in 0..<n {
+            for c in 0..<p {
+                var v = 0.0
+                for k in 0..<d { v += z[i, k] * vt[c * d + k] }
+                out[i, c] = v / s[c].squareRoot()
+            }
+        }
+        return out
+    }
+}

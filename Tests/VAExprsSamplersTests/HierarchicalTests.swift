@@ -1,0 +1,22 @@
+import Testing
+import VAExprsCore
+import VAExprsTestSupport
+@testable import VAExprsSamplers
+
+/// The hierarchical initialisation against R mclust's `hcPairs` on the reference sets.
+@Suite struct HierarchicalTests {
+    @Test(arguments: MclustFixture.names)
+    func mergeSequenceMatchesMclust(name: String) throws {
+        let fixture = try MclustFixture(name)
+        guard let expected = fixture.hcPairs else { return }  // 1-D sets use quantiles, no tree
+        var points = fixture.points
+        if let subset = fixture.subset {
+            points = DoubleMatrix(rows: subset.count, columns: points.columns,
+                                  storage: subset.flatMap { i in (0..<points.columns).map { points[i - 1, $0] } })
+        }
+        let merges = HierarchicalVVV.merges(try ScaledSVD.transform(points))
+        #expect(merges.count == expected.count)
+        let firstDifference = merges.indices.first { $0 < expected.count && (merges[$0].first != expected[$0].0 || merges[$0].second != expected[$0].1) }
+        #expect(firstDifference == nil, "\(name): first different merge at step \(firstDifference.map { $0 + 1 } ?? 0) of \(expected.count)")
+    }
+}
