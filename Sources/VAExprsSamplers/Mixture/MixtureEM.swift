@@ -1,0 +1,283 @@
+import CLAPACKE
+import Foundation
+import VAExprsCore
+
+/// EM for Gaussian mixtures as R's mclust performs it (`me*` routines): it starts with an
+/// M-step from the given responsibilities, alternates E- and M-steps until the relative
+/// change of the log-likelihood |ℓ − ℓ_old|/(1 + |ℓ|) is at most 1e-5, and reports failure
+/// (mclust's NA) when a component's total weight falls to √ε or a covariance becomes
+/// singular (min |L_jj| / (1 + max |L_jj|) ≤ √ε over the Cholesky factors).
+enum MixtureEM {
+    static let epsilon = 2.220_446_049_250_313_1e-16
+    static let rootEpsilon = epsilon.squareRoot()
+    static let tolerance = 1e-5
+    static let log2pi = 1.837_877_066_409_345
+
+    /// Weighted statistics of one component.
+    struct ComponentStatistics {
+        var weight: Double
+        var mean: [Double]
+        var scatter: [Double]   // d × d, Σ z (x − μ)(x − μ)ᵀ
+    }
+
+    /// State kept across M-steps by the iterative models (mclust keeps it between EM steps).
+    struct IterativeState {
+        var scale: [Double] = []
+        var shape: [Double] = []
+    }
+
+    /// The M-step's result.
+    struct MStep {
+        var proportions: [Double]
+        var means: [[Double]]
+        var covariances: [[Double]]
+    }
+
+    /// The models this build fits (the others are not implemented yet).
+    static func isImplemented(_ model: MixtureModel) -> Bool {
+        ![MixtureModel.VEE, .EVE, .VVE, .VEV].contains(model)
+    }
+
+    static func statistics(_ x: DoubleMatrix, z: [[Double]]) -> [ComponentStatistics] {
+        let n = x.rows, d = x.columns
+        return z.map { zk in
+            var weight = 0.0
+            var mean = [Double](repeating: 0, count: d)
+            for i in 0..<n { weight += zk[i]; for j in 0..<d { mean[j] += zk[i] * x[i, j] } }
+            if weight > 0 { for j in 0..<d { mean[j] /= weight } }
+            var scatter = [Double](repeating: 0, count: d * d)
+            for i in 0..<n where zk[i] != 0 {
+                for a in 0..<d {
+                    let ea = x[i, a] - mean[a]
+                    for b in 0...a { scatter[a * d + b] += zk[i] * ea * (x[i, b] - mean[b]) }
+                }
+            }
+            for a in 0..<d { for b in 0..<a { scatter[b * d + a] = scatter[a * d + b] } }
+            return ComponentStatistics(weight: weight, mean: mean, scatter: scatter)
+        }
+    }
+
+    /// Eigenvalues (descending) and eigenvectors (columns, row-major d × d) of a symmetric matrix.
+    static func eigen(_ a: [Double], dimension d: Int) -> (values: [Double], vectors: [Double])? {
+        var m = a
+        var w = [Double](repeating: 0, count: d)
+        let info = LAPACKE_dsyev(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d), &w)
+        guard info == 0 else { return nil }
+        // LAPACK returns ascending order; mclust's SVD order is descending.
+        var values = [Double](repeating: 0, count: d), vectors = [Double](repeating: 0, count: d * d)
+        for c in 0..<d {
+            values[c] = w[d - 1 - c]
+            for r in 0..<d { vectors[r * d + c] = m[r * d + (d - 1 - c)] }
+        }
+        return (values, vectors)
+    }
+
+    /// Σ = scale · V diag(shape) Vᵀ.
+    static func compose(scale: Double, shape: [Double], vectors: [Double], dimension d: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: d * d)
+        for a in 0..<d { for b in 0..<d {
+            var s = 0.0
+            for k in 0..<d { s += vectors[a * d + k] * shape[k] * vectors[b * d + k] }
+            out[a * d + b] = scale * s
+        } }
+        return out
+    }
+
+    static func diagonalMatrix(_ values: [Double]) -> [Double] {
+        let d = values.count
+        var out = [Double](repeating: 0, count: d * d)
+        for j in 0..<d { out[j * d + j] = values[j] }
+        return out
+    }
+
+    /// Geometric mean, or nil when a value is not positive.
+    static func geometricMean(_ values: [Double]) -> Double? {
+        guard values.allSatisfy({ $0 > 0 }) else { return nil }
+        return exp(values.reduce(0) { $0 + log($1) } / Double(values.count))
+    }
+
+    /// The M-step of `model` from responsibilities `z` (G × n); nil when it fails.
+    static func mStep(_ model: MixtureModel, _ x: DoubleMatrix, z: [[Double]], state: inout IterativeState) -> MStep? {
+        let n = x.rows, d = x.columns, g = z.count
+        let stats = statistics(x, z: z)
+        guard stats.allSatisfy({ $0.weight > rootEpsilon }) else { return nil }
+        let proportions = stats.map { $0.weight / Double(n) }
+        let means = stats.map(\.mean)
+        func trace(_ s: [Double]) -> Double { (0..<d).reduce(0) { $0 + s[$1 * d + $1] } }
+        func diagonal(_ s: [Double]) -> [Double] { (0..<d).map { s[$0 * d + $0] } }
+        var covariances: [[Double]]
+        switch model {
+        case .EII, .E:
+            let sigma2 = stats.reduce(0) { $0 + trace($1.scatter) } / Double(n * d)
+            covariances = Array(repeating: diagonalMatrix([Double](repeating: sigma2, count: d)), count: g)
+        case .VII, .V:
+            covariances = stats.map { diagonalMatrix([Double](repeating: trace($0.scatter) / (Double(d) * $0.weight), count: d)) }
+        case .EEI:
+            var w = [Double](repeating: 0, count: d)
+            for s in stats { for j in 0..<d { w[j] += s.scatter[j * d + j] } }
+            covariances = Array(repeating: diagonalMatrix(w.map { $0 / Double(n) }), count: g)
+        case .VVI:
+            covariances = stats.map { s in diagonalMatrix(diagonal(s.scatter).map { $0 / s.weight }) }
+        case .EVI:
+            var volume = 0.0
+            var shapes: [[Double]] = []
+            for s in stats {
+                guard let gm = geometricMean(diagonal(s.scatter)) else { return nil }
+                volume += gm
+                shapes.append(diagonal(s.scatter).map { $0 / gm })
+            }
+            let lambda = volume / Double(n)
+            covariances = shapes.map { diagonalMatrix($0.map { $0 * lambda }) }
+        case .VEI:
+            // mclust's inner iteration: scale_k = Σ_j w_jk / shape_j / (d n_k); shape_j = Σ_k w_jk / scale_k,
+            // normalised to geometric mean 1; state carried across EM steps; tolerance √ε.
+            if state.shape.count != d { state.shape = [Double](repeating: 1, count: d); state.scale = [Double](repeating: 1, count: g) }
+            let w = stats.map { diagonal($0.scatter) }
+            let pd = stats.map { Double(d) * $0.weight }
+            var iterations = 0
+            while true {
+                guard state.shape.allSatisfy({ $0 > epsilon }) else { return nil }
+                iterations += 1
+                let oldScale = state.scale, oldShape = state.shape
+                for k in 0..<g { state.scale[k] = (0..<d).reduce(0) { $0 + w[k][$1] / state.shape[$1] } / pd[k] }
+                guard state.scale.allSatisfy({ $0 > epsilon }) else { return nil }
+                for j in 0..<d { state.shape[j] = (0..<g).reduce(0) { $0 + w[$1][j] / state.scale[$1] } }
+                guard let gm = geometricMean(state.shape), gm > epsilon else { return nil }
+                for j in 0..<d { state.shape[j] /= gm }
+                var change = 0.0
+                for k in 0..<g { change = max(change, abs(oldScale[k] - state.scale[k]) / (1 + state.scale[k])) }
+                for j in 0..<d { change = max(change, abs(oldShape[j] - state.shape[j]) / (1 + state.shape[j])) }
+                if change <= rootEpsilon || iterations > 1_000_000 { break }
+            }
+            covariances = state.scale.map { s in diagonalMatrix(state.shape.map { $0 * s }) }
+        case .EEE:
+            var w = [Double](repeating: 0, count: d * d)
+            for s in stats { for k in w.indices { w[k] += s.scatter[k] } }
+            covariances = Array(repeating: w.map { $0 / Double(n) }, count: g)
+        case .VVV:
+            covariances = stats.map { s in s.scatter.map { $0 / s.weight } }
+        case .EEV:
+            var shape = [Double](repeating: 0, count: d)
+            var vectors: [[Double]] = []
+            for s in stats {
+                guard let e = eigen(s.scatter, dimension: d) else { return nil }
+                for j in 0..<d { shape[j] += max(e.values[j], 0) }
+                vectors.append(e.vectors)
+            }
+            guard let gm = geometricMean(shape), gm > epsilon else { return nil }
+            let scale = gm / Double(n)
+            let normalized = shape.map { $0 / gm }
+            covariances = vectors.map { compose(scale: scale, shape: normalized, vectors: $0, dimension: d) }
+        case .EVV:
+            // Σ_k = λ C_k with C_k = W_k / |W_k|^(1/d) and λ = Σ_k |W_k|^(1/d) / n.
+            var volume = 0.0
+            var shapes: [[Double]] = []
+            for s in stats {
+                guard let e = eigen(s.scatter, dimension: d), let gm = geometricMean(e.values) else { return nil }
+                volume += gm
+                shapes.append(s.scatter.map { $0 / gm })
+            }
+            let lambda = volume / Double(n)
+            covariances = shapes.map { $0.map { $0 * lambda } }
+        case .VEE, .EVE, .VVE, .VEV:
+            return nil
+        }
+        return MStep(proportions: proportions, means: means, covariances: covariances)
+    }
+
+    /// The lower Cholesky factors of the covariances, or nil when one is singular by mclust's rule.
+    static func choleskyFactors(_ covariances: [[Double]], dimension d: Int) -> [[Double]]? {
+        var factors: [[Double]] = []
+        var minDiagonal = Double.infinity, maxDiagonal = 0.0
+        for sigma in covariances {
+            var l = [Double](repeating: 0, count: d * d)
+            for j in 0..<d {
+                var s = sigma[j * d + j]
+                for k in 0..<j { s -= l[j * d + k] * l[j * d + k] }
+                guard s > 0 else { return nil }
+                let r = s.squareRoot()
+                l[j * d + j] = r
+                minDiagonal = min(minDiagonal, r)
+                maxDiagonal = max(maxDiagonal, r)
+                for i in (j + 1)..<max(j + 1, d) {
+                    var t = sigma[i * d + j]
+                    for k in 0..<j { t -= l[i * d + k] * l[j * d + k] }
+                    l[i * d + j] = t / r
+                }
+            }
+            factors.append(l)
+        }
+        return minDiagonal / (1 + maxDiagonal) <= rootEpsilon ? nil : factors
+    }
+
+    /// The E-step: log-likelihood and new responsibilities; nil when a covariance is singular.
+    static func eStep(_ x: DoubleMatrix, _ m: MStep) -> (loglik: Double, z: [[Double]])? {
+        let n = x.rows, d = x.columns, g = m.proportions.count
+        guard let factors = choleskyFactors(m.covariances, dimension: d) else { return nil }
+        var logDensity = [[Double]](repeating: [Double](repeating: 0, count: n), count: g)
+        var y = [Double](repeating: 0, count: d)
+        for k in 0..<g {
+            let l = factors[k]
+            var detlog = 0.0
+            for j in 0..<d { detlog += log(l[j * d + j]) }
+            let constant = Double(d) * log2pi / 2 + detlog
+            for i in 0..<n {
+                var q = 0.0
+                for j in 0..<d {
+                    var t = x[i, j] - m.means[k][j]
+                    for c in 0..<j { t -= l[j * d + c] * y[c] }
+                    y[j] = t / l[j * d + j]
+                    q += y[j] * y[j]
+                }
+                logDensity[k][i] = -(constant + q / 2)
+            }
+        }
+        var loglik = 0.0
+        var z = logDensity
+        for i in 0..<n {
+            var top = -Double.infinity
+            for k in 0..<g where m.proportions[k] > 0 {
+                z[k][i] = log(m.proportions[k]) + logDensity[k][i]
+                top = max(top, z[k][i])
+            }
+            var sum = 0.0
+            for k in 0..<g {
+                if m.proportions[k] == 0 { z[k][i] = 0; continue }
+                let t = z[k][i] - top
+                z[k][i] = t >= -708 ? exp(t) : 0
+                sum += z[k][i]
+            }
+            loglik += log(sum) + top
+            for k in 0..<g { z[k][i] /= sum }
+        }
+        return (loglik, z)
+    }
+
+    /// EM from responsibilities `z` (G × n): mclust's `me`. Nil when the fit fails.
+    static func fit(_ model: MixtureModel, _ x: DoubleMatrix, z initial: [[Double]]) -> (loglik: Double, parameters: MStep)? {
+        var state = IterativeState()
+        var z = initial
+        var previous = Double.greatestFiniteMagnitude / 2
+        var iterations = 0
+        while true {
+            iterations += 1
+            guard let m = mStep(model, x, z: z, state: &state), let e = eStep(x, m) else { return nil }
+            guard e.loglik.isFinite else { return nil }
+            let change = abs(previous - e.loglik) / (1 + abs(e.loglik))
+            previous = e.loglik
+            z = e.z
+            if change <= tolerance || iterations >= 100_000 { return (e.loglik, m) }
+        }
+    }
+
+    /// One component: mclust's `mvn` (closed form; the spherical, diagonal or full estimate).
+    static func single(_ model: MixtureModel, _ x: DoubleMatrix) -> (loglik: Double, parameters: MStep)? {
+        let family: MixtureModel = model == .E || model == .V ? .E
+            : model == .EII || model == .VII ? .EII
+            : model.isSphericalOrDiagonal ? .VVI : .VVV
+        var state = IterativeState()
+        let ones = [Double](repeating: 1, count: x.rows)
+        guard let m = mStep(family, x, z: [ones], state: &state), let e = eStep(x, m) else { return nil }
+        return (e.loglik, m)
+    }
+}

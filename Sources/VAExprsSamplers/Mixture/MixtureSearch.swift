@@ -1,0 +1,159 @@
+import Foundation
+import VAExprsCore
+
+/// mclust's `mclustBIC`: every (model, G) fitted by EM from the hierarchical (d > 1) or
+/// quantile (d = 1) initial partitions, scored by BIC; the winner has the largest BIC, ties
+/// going to the smaller G, then the model name in string order. With more than 2 000 points
+/// the initial partitions come from a random subset of 2 000 (seeded), as in mclust: an
+/// M-step on the subset, an E-step on all points, then EM on all points.
+public struct MixtureSearch: Sendable {
+    /// The BIC of every cell (nil where the fit failed or was not tried).
+    public var table: [MixtureModel: [Int: Double]]
+    /// The winner.
+    public var best: MixtureFit
+    /// Points, dimension.
+    public var n: Int, d: Int
+
+    /// The initialisation subset size (mclust.options("subset")).
+    public static let subsetSize = 2000
+
+    /// Runs the search on `points`. `subset` (0-based indices) overrides the random one.
+    public static func run(_ points: DoubleMatrix, components: [Int] = Array(1...9), models requested: [MixtureModel]? = nil,
+                           subset given: [Int]? = nil, rng: inout SeededGenerator) throws -> MixtureSearch {
+        let n = points.rows, d = points.columns
+        guard n > 0, d > 0 else { throw VAExprsError.badData("mixture search: no points") }
+        guard points.storage.allSatisfy({ $0.isFinite }) else {
+            throw VAExprsError.badData("mixture search: the points contain NaN or Inf; remove or impute them")
+        }
+        guard let maxG = components.max(), components.allSatisfy({ $0 >= 1 }) else {
+            throw VAExprsError.usage("--components: give numbers of components ≥ 1 (e.g. 1..9)")
+        }
+        var models = requested ?? (d == 1 ? MixtureModel.univariate : MixtureModel.multivariate)
+        if d == 1 { models = models.filter { MixtureModel.univariate.contains($0) } }
+        else { models = models.filter { MixtureModel.multivariate.contains($0) } }
+        guard !models.isEmpty else {
+            throw VAExprsError.usage("--models: none of the models fit \(d)-dimensional data (\(d == 1 ? "E, V" : "EII … VVV"))")
+        }
+        if d > 1 && n <= d {
+            // mclust tries only spherical and diagonal models here (and initialises with hcEII,
+            // which this build does not have yet).
+            throw VAExprsError.badData("mixture search: \(n) points in \(d) dimensions; the search needs more points than dimensions")
+        }
+        let subset: [Int]? = given ?? (n > subsetSize ? randomSubset(n: n, size: subsetSize, rng: &rng) : nil)
+        let initial = subset.map { s in DoubleMatrix(rows: s.count, columns: d, storage: s.flatMap { i in (0..<d).map { points[i, $0] } }) } ?? points
+        let partitions: (Int) -> [Int]
+        if d == 1 {
+            let values = (0..<initial.rows).map { initial[$0, 0] }
+            partitions = { g in quantileClasses(values, g) }
+        } else {
+            let merges = HierarchicalVVV.merges(try ScaledSVD.transform(initial))
+            partitions = { g in classes(merges, points: initial.rows, components: g) }
+        }
+        var table: [MixtureModel: [Int: Double]] = [:]
+        var best: MixtureFit? = nil
+        let logN = log(Double(n))
+        for g in components.sorted() where g <= maxG {
+            var z: [[Double]] = []
+            if g > 1 {
+                let labels = partitions(g)
+                let groups = (labels.max() ?? 0)
+                guard groups == g else { continue }  // fewer distinct clusters than asked
+                z = (1...g).map { k in labels.map { $0 == k ? 1 : 0 } }
+            }
+            for model in models where MixtureEM.isImplemented(model) {
+                let result: (loglik: Double, parameters: MixtureEM.MStep)?
+                if g == 1 {
+                    result = MixtureEM.single(model, points)
+                } else if let subset {
+                    var state = MixtureEM.IterativeState()
+                    if let m = MixtureEM.mStep(model, initial, z: z, state: &state), let e = MixtureEM.eStep(points, m) {
+                        _ = subset
+                        result = MixtureEM.fit(model, points, z: e.z)
+                    } else {
+                        result = nil
+                    }
+                } else {
+                    result = MixtureEM.fit(model, points, z: z)
+                }
+                guard let result else { continue }
+                let bic = 2 * result.loglik - Double(model.parameterCount(dimension: d, components: g)) * logN
+                table[model, default: [:]][g] = bic
+                let fit = MixtureFit(model: model, components: g, loglik: result.loglik, bic: bic,
+                                     parameters: MixtureParameters(proportions: result.parameters.proportions,
+                                                                   means: result.parameters.means,
+                                                                   covariances: result.parameters.covariances))
+                if let current = best {
+                    if bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model))) {
+                        best = fit
+                    }
+                } else {
+                    best = fit
+                }
+            }
+        }
+        guard let best else { throw VAExprsError.badData("mixture search: every model failed on these \(n) points (singular covariances)") }
+        return MixtureSearch(table: table, best: best, n: n, d: d)
+    }
+
+    /// `size` distinct indices of 0..<n, in random order (seeded).
+    static func randomSubset(n: Int, size: Int, rng: inout SeededGenerator) -> [Int] {
+        var all = Array(0..<n)
+        for i in 0..<size {
+            let j = i + Int(rng.next() % UInt64(n - i))
+            all.swapAt(i, j)
+        }
+        return Array(all.prefix(size))
+    }
+
+    /// mclust's `hclass`: the partition with `components` clusters, numbered by first appearance.
+    static func classes(_ merges: [HierarchicalVVV.Merge], points: Int, components: Int) -> [Int] {
+        var labels = Array(1...points)
+        for merge in merges.prefix(max(0, points - components)) {
+            for i in labels.indices where labels[i] == merge.second { labels[i] = merge.first }
+        }
+        var number: [Int: Int] = [:]
+        return labels.map { label in
+            if let k = number[label] { return k }
+            number[label] = number.count + 1
+            return number.count
+        }
+    }
+
+    /// mclust's `qclass`: classes from quantiles (type 7), the extreme cut points widened by sd·√ε.
+    static func quantileClasses(_ x: [Double], _ k: Int) -> [Int] {
+        let n = x.count
+        let sorted = x.sorted()
+        let mean = x.reduce(0, +) / Double(n)
+        let sd = (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(n - 1, 1))).squareRoot()
+        let eps = sd * MixtureEM.rootEpsilon
+        func quantile(_ p: Double) -> Double {
+            let h = Double(n - 1) * p
+            let lo = Int(h.rounded(.down)), hi = min(lo + 1, n - 1)
+            return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+        }
+        var q: [Double] = []
+        var m = k
+        while q.count < k + 1 {
+            m += 1
+            var unique: [Double] = []
+            for i in 0..<m {
+                let v = quantile(Double(i) / Double(m - 1))
+                if !unique.contains(v) { unique.append(v) }
+            }
+            q = unique
+            if m > n + k + 2 { break }
+        }
+        if q.count > k + 1 {
+            let gaps = (0..<(q.count - 1)).map { q[$0 + 1] - q[$0] }
+            let drop = Set(gaps.indices.sorted { (gaps[$0], $0) < (gaps[$1], $1) }.prefix(q.count - k - 1))  // R's order() is stable
+            q = q.indices.filter { !drop.contains($0) }.map { q[$0] }
+        }
+        q[0] = sorted[0] - eps
+        q[q.count - 1] = sorted[n - 1] + eps
+        return x.map { v in
+            var c = 0
+            for i in 0..<k where v >= q[i] && v < q[i + 1] { c = i + 1 }
+            return c
+        }
+    }
+}
