@@ -35,7 +35,7 @@ enum MixtureEM {
 
     /// The models this build fits (the others are not implemented yet).
     static func isImplemented(_ model: MixtureModel) -> Bool {
-        ![MixtureModel.VEE, .EVE, .VVE, .VEV].contains(model)
+        ![MixtureModel.EVE, .VVE].contains(model)
     }
 
     static func statistics(_ x: DoubleMatrix, z: [[Double]]) -> [ComponentStatistics] {
@@ -70,6 +70,15 @@ enum MixtureEM {
             for r in 0..<d { vectors[r * d + c] = m[r * d + (d - 1 - c)] }
         }
         return (values, vectors)
+    }
+
+    /// The inverse of a symmetric positive-definite matrix (Cholesky), or nil.
+    static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
+        var m = a
+        guard LAPACKE_dpotrf(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0,
+              LAPACKE_dpotri(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0 else { return nil }
+        for r in 0..<d { for c in 0..<r { m[r * d + c] = m[c * d + r] } }
+        return m
     }
 
     /// Σ = scale · V diag(shape) Vᵀ.
@@ -179,14 +188,84 @@ enum MixtureEM {
             }
             let lambda = volume / Double(n)
             covariances = shapes.map { $0.map { $0 * lambda } }
-        case .VEE, .EVE, .VVE, .VEV:
+        case .VEV:
+            // mclust's mevev: eigenvalues ω_k of each W_k; on the first EM step shape = Σ ω_k
+            // (normalised) and scale_k = |Σ ω_k|^(1/d) / n; then alternate
+            // scale_k = Σ_j ω_kj / shape_j / (d n_k) and shape_j = Σ_k ω_kj / scale_k (normalised)
+            // until the relative change is below √ε. State carries over EM steps.
+            var omegas: [[Double]] = [], vectors: [[Double]] = []
+            for s in stats {
+                guard let e = eigen(s.scatter, dimension: d) else { return nil }
+                omegas.append(e.values.map { max($0, 0) })
+                vectors.append(e.vectors)
+            }
+            if state.shape.count != d {
+                var shape = [Double](repeating: 0, count: d)
+                for o in omegas { for j in 0..<d { shape[j] += o[j] } }
+                guard let gm = geometricMean(shape), gm > epsilon else { return nil }
+                state.shape = shape.map { $0 / gm }
+                state.scale = [Double](repeating: gm / Double(n), count: g)
+            }
+            var iterations = 0
+            while true {
+                iterations += 1
+                let oldShape = state.shape, oldScale = state.scale
+                var shape = [Double](repeating: 0, count: d)
+                for k in 0..<g {
+                    let scale = (0..<d).reduce(0) { $0 + omegas[k][$1] / oldShape[$1] } / (stats[k].weight * Double(d))
+                    guard scale > epsilon else { return nil }
+                    state.scale[k] = scale
+                    for j in 0..<d { shape[j] += omegas[k][j] / scale }
+                }
+                guard let gm = geometricMean(shape), gm > epsilon else { return nil }
+                state.shape = shape.map { $0 / gm }
+                var change = 0.0
+                for j in 0..<d { change = max(change, abs(oldShape[j] - state.shape[j]) / (1 + state.shape[j])) }
+                for k in 0..<g { change = max(change, abs(state.scale[k] - oldScale[k]) / (1 + state.scale[k])) }
+                if change < rootEpsilon || iterations >= 1_000_000 { break }
+            }
+            guard state.shape.allSatisfy({ $0 > epsilon }), state.scale.allSatisfy({ $0 > epsilon }) else { return nil }
+            covariances = (0..<g).map { compose(scale: state.scale[$0], shape: state.shape, vectors: vectors[$0], dimension: d) }
+        case .VEE:
+            // mclust's mevee: scale_k starts at 1 each M-step; C = Σ W_k / scale_k normalised to
+            // determinant 1; scale_k = tr(W_k C⁻¹) / (d n_k); repeated until the criterion
+            // n d + d Σ n_k log scale_k changes by less than √ε (relative).
+            // mclust requires every scatter matrix to be positive definite here.
+            guard choleskyFactors(stats.map(\.scatter), dimension: d, singularityCheck: false) != nil else { return nil }
+            var scale = [Double](repeating: 1, count: g)
+            var c = [Double](repeating: 0, count: d * d)
+            var previous = Double.greatestFiniteMagnitude / 2
+            var values: [Double] = []
+            var iterations = 0
+            while true {
+                iterations += 1
+                var numerator = [Double](repeating: 0, count: d * d)
+                for k in 0..<g { for t in numerator.indices { numerator[t] += stats[k].scatter[t] / scale[k] } }
+                guard let e = eigen(numerator, dimension: d), let gm = geometricMean(e.values) else { return nil }
+                values = e.values.map { $0 / gm }
+                c = numerator.map { $0 / gm }
+                guard let inverse = symmetricInverse(c, dimension: d) else { return nil }
+                for k in 0..<g {
+                    var t = 0.0
+                    for a in 0..<d { for b in 0..<d { t += stats[k].scatter[a * d + b] * inverse[b * d + a] } }
+                    scale[k] = t / (Double(d) * stats[k].weight)
+                }
+                guard scale.allSatisfy({ $0 > 0 }) else { return nil }
+                let target = Double(n * d) + Double(d) * (0..<g).reduce(0) { $0 + log(scale[$1]) * stats[$1].weight }
+                let change = abs(target - previous) / (1 + abs(target))
+                previous = target
+                if change <= rootEpsilon || iterations >= 1_000_000 { break }
+            }
+            guard (values.min() ?? 0) > rootEpsilon, (scale.min() ?? 0) > rootEpsilon else { return nil }
+            covariances = scale.map { s in c.map { $0 * s } }
+        case .EVE, .VVE:
             return nil
         }
         return MStep(proportions: proportions, means: means, covariances: covariances)
     }
 
     /// The lower Cholesky factors of the covariances, or nil when one is singular by mclust's rule.
-    static func choleskyFactors(_ covariances: [[Double]], dimension d: Int) -> [[Double]]? {
+    static func choleskyFactors(_ covariances: [[Double]], dimension d: Int, singularityCheck: Bool = true) -> [[Double]]? {
         var factors: [[Double]] = []
         var minDiagonal = Double.infinity, maxDiagonal = 0.0
         for sigma in covariances {
@@ -207,7 +286,7 @@ enum MixtureEM {
             }
             factors.append(l)
         }
-        return minDiagonal / (1 + maxDiagonal) <= rootEpsilon ? nil : factors
+        return singularityCheck && minDiagonal / (1 + maxDiagonal) <= rootEpsilon ? nil : factors
     }
 
     /// The E-step: log-likelihood and new responsibilities; nil when a covariance is singular.
