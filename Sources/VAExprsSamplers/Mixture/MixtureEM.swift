@@ -24,6 +24,10 @@ enum MixtureEM {
     struct IterativeState {
         var scale: [Double] = []
         var shape: [Double] = []
+        /// EVE/VVE: the common orientation O (d × d, row-major; Σ_k = λ_k Oᵀ diag(a_k) O) and
+        /// the per-component shapes a_k, starting at I and 1 as in mclust.
+        var orientation: [Double] = []
+        var shapes: [[Double]] = []
     }
 
     /// The M-step's result.
@@ -34,9 +38,7 @@ enum MixtureEM {
     }
 
     /// The models this build fits (the others are not implemented yet).
-    static func isImplemented(_ model: MixtureModel) -> Bool {
-        ![MixtureModel.EVE, .VVE].contains(model)
-    }
+    static func isImplemented(_ model: MixtureModel) -> Bool { true }
 
     static func statistics(_ x: DoubleMatrix, z: [[Double]]) -> [ComponentStatistics] {
         let n = x.rows, d = x.columns
@@ -70,6 +72,101 @@ enum MixtureEM {
             for r in 0..<d { vectors[r * d + c] = m[r * d + (d - 1 - c)] }
         }
         return (values, vectors)
+    }
+
+    /// Row-major d × d product a·b.
+    static func multiply(_ a: [Double], _ b: [Double], _ d: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { for k in 0..<d { let aik = a[i * d + k]; if aik == 0 { continue }; for j in 0..<d { out[i * d + j] += aik * b[k * d + j] } } }
+        return out
+    }
+
+    /// The orthogonal polar factor step of the MM algorithm: (U Vᵀ)ᵀ for M = U S Vᵀ.
+    static func polarTranspose(_ m: [Double], _ d: Int) -> [Double]? {
+        var a = m
+        var s = [Double](repeating: 0, count: d), u = [Double](repeating: 0, count: d * d), vt = [Double](repeating: 0, count: d * d)
+        var superb = [Double](repeating: 0, count: max(1, d - 1))
+        guard LAPACKE_dgesvd(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
+                             &a, Int32(d), &s, &u, Int32(d), &vt, Int32(d), &superb) == 0 else { return nil }
+        let product = multiply(u, vt, d)
+        var out = product
+        for i in 0..<d { for j in 0..<d { out[i * d + j] = product[j * d + i] } }
+        return out
+    }
+
+    /// EVE and VVE (mclust's meeve / mevve): Browne & McNicholas' MM updates of the common
+    /// orientation (two polar steps per inner iteration), then shapes (and, for VVE, volumes),
+    /// until the criterion Σ_k tr(O W_k Oᵀ diag(1/a_k)) changes by less than √ε (relative).
+    static func commonOrientation(_ model: MixtureModel, stats: [ComponentStatistics], n: Int, d: Int,
+                                  state: inout IterativeState) -> [[Double]]? {
+        let g = stats.count
+        if state.orientation.count != d * d {
+            state.orientation = diagonalMatrix([Double](repeating: 1, count: d))
+            state.shapes = [[Double]](repeating: [Double](repeating: 1, count: d), count: g)
+            state.scale = [Double](repeating: 1, count: g)
+        }
+        var omega = [Double](repeating: 0, count: g)
+        for k in 0..<g {
+            guard let e = eigen(stats[k].scatter, dimension: d), let smallest = e.values.last, smallest >= rootEpsilon else { return nil }
+            omega[k] = e.values[0]
+        }
+        var previous = Double.greatestFiniteMagnitude / 2
+        var iterations = 0
+        var scale = 1.0
+        while true {
+            iterations += 1
+            var o = state.orientation
+            // Step 1: Σ_k (diag(1/a_k) O W_k − ω_k diag(1/a_k) O).
+            var m = [Double](repeating: 0, count: d * d)
+            for k in 0..<g {
+                var f = o
+                for j in 0..<d { for c in 0..<d { f[j * d + c] /= state.shapes[k][j] } }
+                let fw = multiply(f, stats[k].scatter, d)
+                for t in m.indices { m[t] += fw[t] - omega[k] * f[t] }
+            }
+            guard let o1 = polarTranspose(m, d) else { return nil }
+            o = o1
+            // Step 2: Σ_k (W_k O diag(1/a_k) − max(1/a_k) W_k O).
+            m = [Double](repeating: 0, count: d * d)
+            for k in 0..<g {
+                let wo = multiply(stats[k].scatter, o, d)
+                let top = state.shapes[k].map { 1 / $0 }.max()!
+                for r in 0..<d { for c in 0..<d { m[r * d + c] += wo[r * d + c] / state.shapes[k][c] - top * wo[r * d + c] } }
+            }
+            guard let o2 = polarTranspose(m, d) else { return nil }
+            o = o2
+            state.orientation = o
+            // Shapes (and VVE volumes), and the criterion.
+            var target = 0.0
+            for k in 0..<g {
+                let ow = multiply(o, stats[k].scatter, d)
+                var a = (0..<d).map { j in (0..<d).reduce(0.0) { $0 + ow[j * d + $1] * o[j * d + $1] } }
+                if model == .VVE { a = a.map { $0 / stats[k].weight } }
+                guard let gm = geometricMean(a) else { return nil }
+                a = a.map { $0 / gm }
+                if model == .VVE {
+                    state.scale[k] = gm
+                    guard gm >= rootEpsilon else { return nil }
+                }
+                guard (a.min() ?? 0) >= rootEpsilon else { return nil }
+                state.shapes[k] = a
+                for j in 0..<d { target += (0..<d).reduce(0.0) { $0 + ow[j * d + $1] * o[j * d + $1] } / a[j] }
+            }
+            let change = abs(target - previous) / (1 + abs(target))
+            previous = target
+            if change <= rootEpsilon || iterations >= 1_000_000 {
+                scale = target / (Double(n) * Double(d))
+                break
+            }
+        }
+        let o = state.orientation
+        var ot = o
+        for i in 0..<d { for j in 0..<d { ot[i * d + j] = o[j * d + i] } }
+        return (0..<g).map { k in
+            let volume = model == .VVE ? state.scale[k] : scale
+            // Σ_k = volume · Oᵀ diag(a_k) O.
+            return compose(scale: volume, shape: state.shapes[k], vectors: ot, dimension: d)
+        }
     }
 
     /// The inverse of a symmetric positive-definite matrix (Cholesky), or nil.
@@ -259,7 +356,8 @@ enum MixtureEM {
             guard (values.min() ?? 0) > rootEpsilon, (scale.min() ?? 0) > rootEpsilon else { return nil }
             covariances = scale.map { s in c.map { $0 * s } }
         case .EVE, .VVE:
-            return nil
+            guard let fitted = commonOrientation(model, stats: stats, n: n, d: d, state: &state) else { return nil }
+            covariances = fitted
         }
         return MStep(proportions: proportions, means: means, covariances: covariances)
     }
