@@ -28,7 +28,10 @@ let package = Package(
 
         // MARK: Built-ins, one module per family; each registers through Registry.register.
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
-        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CLAPACKE"]),
+        // Optimised even in debug builds: the mixture search is numeric loops that the test
+        // suite runs on thousands of points (about 10× slower unoptimised).
+        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CLAPACKE"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 

@@ -2,7 +2,7 @@
 @_exported import VAExprsIO
 @_exported import VAExprsModels
 import VAExprsNN
-import VAExprsSamplers
+@_exported import VAExprsSamplers
 
 /// The built-in components.
 public enum Builtins {

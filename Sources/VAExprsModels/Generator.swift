@@ -4,7 +4,7 @@ import VAExprsCore
 public struct GenerationOptions: Sendable {
     /// Number of cells (> 0), ignored when `perLabel` is given.
     public var count: Int
-    /// The latent sampler, by spec (default `normal`).
+    /// The latent sampler, by spec (default `mclust`, the mclust-equivalent mixture).
     public var sampler: ComponentSpec
     /// Exact counts per label key (CVAE only); nil draws labels with the training proportions.
     public var perLabel: [(label: String, count: Int)]?
@@ -16,7 +16,7 @@ public struct GenerationOptions: Sendable {
     public var batchSize: Int
 
     /// Options.
-    public init(count: Int, sampler: ComponentSpec = ComponentSpec(name: "normal"),
+    public init(count: Int, sampler: ComponentSpec = ComponentSpec(name: "mclust"),
                 perLabel: [(label: String, count: Int)]? = nil, decode: DecodeMode? = nil,
                 seed: UInt64 = 1, batchSize: Int = 1024) {
         self.count = count

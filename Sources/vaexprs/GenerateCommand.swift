@@ -10,8 +10,8 @@ struct GenerateCommand: ParsableCommand {
     var model: String
     @Option(help: "Number of cells (a CVAE draws their labels with the training proportions).")
     var numSamples: Int?
-    @Option(help: "Latent sampler fitted to the training cells' latent means.")
-    var sampler = "normal"
+    @Option(help: "Latent sampler fitted to the training cells' latent means: mclust (Gaussian mixture chosen by BIC, as the original; options as 'mclust:components=1..5:models=VVV,EEE'), normal (one Gaussian) or prior.")
+    var sampler = "mclust"
     @Option(help: "Exact counts per label for a CVAE, e.g. 'T cell=100,B cell=50' (several label columns: 'T cell|batch1=100').")
     var perLabel: String?
     @Option(help: "sample (a draw from the likelihood; default for gaussian) or mean (the decoder mean; the original's).")

@@ -77,6 +77,22 @@ import VAExprsTestSupport
         #expect(wrong.status == 64 && wrong.stderr.contains("no obs column 'cluster'") && wrong.stderr.contains("RNA_snn_res.1"))
     }
 
+    @Test func gmmPrintsMclustComparableJSON() throws {
+        let input = TestPaths.packageRoot + "/Tests/Fixtures/mclust/two_latent_2d.csv"
+        let r = try CLIRunner.run(["gmm", "--input", input, "--json", "--samples", "10", "--samples-output", dir + "/draws.csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["model"] as? String == "VII" && object["components"] as? Int == 3)
+        #expect(abs((object["bic"] as! Double) - (-1068.31086971178)) < 1e-6)
+        let table = object["bic_table"] as! [String: [Any]]
+        #expect(table.count == 14 && table["VVE"]?.count == 9 && table["VVE"]?[8] is NSNull)
+        let parameters = object["parameters"] as! [String: Any]
+        #expect((parameters["pro"] as! [Double]).count == 3)
+        #expect(try String(contentsOfFile: dir + "/draws.csv", encoding: .utf8).split(separator: "\n").count == 11)
+        let bad = try CLIRunner.run(["gmm", "--input", input, "--models", "QQQ"])
+        #expect(bad.status == 64 && bad.stderr.contains("QQQ"))
+    }
+
     @Test func demoRunsTheWholeJob() throws {
         let out = dir + "/demo"
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])

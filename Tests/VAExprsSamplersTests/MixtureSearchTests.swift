@@ -31,11 +31,83 @@ import VAExprsTestSupport
             }
         }
         #expect(worst <= 1e-6, "\(name): worst relative BIC difference \(worst) at \(worstCell) over \(compared) cells")
+        // The winner's parameters (components in mclust's order) where the initialisation is R's.
+        let parameters = fixture.json["parameters"] as! [String: Any]
+        let pro = parameters["pro"] as? [Double] ?? [(parameters["pro"] as? Double) ?? 1]
+        if pro.count == search.best.parameters.proportions.count {
+            let diff = zip(pro, search.best.parameters.proportions).map { abs($0 - $1) }.max() ?? 0
+            #expect(diff < 1e-6, "\(name): mixing proportions differ by \(diff)")
+            // mean: d × G, nested by row (one row per dimension) for d > 1.
+            if let rows = parameters["mean"] as? [[Double]], fixture.points.columns > 1 {
+                var worstMean = 0.0
+                for (j, row) in rows.enumerated() {
+                    for (k, value) in row.enumerated() {
+                        worstMean = max(worstMean, abs(value - search.best.parameters.means[k][j]) / (1 + abs(value)))
+                    }
+                }
+                #expect(worstMean < 1e-6, "\(name): means differ by \(worstMean)")
+            }
+        }
         let winner = fixture.json["model"] as! String, g = fixture.json["components"] as! Int
         if let model = MixtureModel.allCases.first(where: { $0.name(components: g) == winner || $0.rawValue == winner }),
            MixtureEM.isImplemented(model) {
             #expect(search.best.model.name(components: search.best.components) == winner && search.best.components == g,
                     "\(name): R's winner \(winner) G=\(g), ours \(search.best.model) G=\(search.best.components)")
         }
+    }
+}
+
+@Suite struct MixtureEdgeCaseTests {
+    func points(_ rows: [[Double]]) -> DoubleMatrix {
+        DoubleMatrix(rows: rows.count, columns: rows[0].count, storage: rows.flatMap { $0 })
+    }
+
+    @Test func badInputIsAClearError() {
+        var rng = SeededGenerator(seed: 1)
+        for (data, word) in [([[1.0, 2.0]], "more points than dimensions"),
+                             ([[1.0, .nan], [2.0, 3.0], [1, 1]], "NaN"),
+                             ([[1.0, 5], [2, 5], [3, 5], [4, 5]], "constant")] {
+            do {
+                _ = try MixtureSearch.run(points(data), rng: &rng)
+                Issue.record("expected an error mentioning \(word)")
+            } catch let e as VAExprsError {
+                #expect(e.message.contains(word), "\(e.message)")
+            } catch { Issue.record("\(error)") }
+        }
+    }
+
+    @Test func samplerFallsBackAndHoldsConstantDimensions() throws {
+        var rng = SeededGenerator(seed: 3)
+        let sampler = try MclustLatentSampler(spec: ComponentSpec(name: "mclust"))
+        // Two cells in two dimensions: too few for a mixture, the single-Gaussian fallback says so.
+        let tiny = try sampler.fit(points([[0, 0], [1, 1]]), label: "rare", rng: &rng)
+        #expect(tiny.summary.contains("fallback") && tiny.summary.contains("rare"))
+        #expect(tiny.sample(count: 5, rng: &rng).rows == 5)
+        // A constant latent dimension stays constant in the draws.
+        var data: [[Double]] = []
+        for _ in 0..<200 { data.append([rng.nextNormal(), 7, rng.nextNormal() * 2]) }
+        let fitted = try sampler.fit(points(data), label: nil, rng: &rng)
+        let draws = fitted.sample(count: 100, rng: &rng)
+        #expect((0..<100).allSatisfy { draws[$0, 1] == 7 })
+        #expect(fitted.summary.contains("constant"))
+    }
+
+    @Test func samplesFollowTheMixture() throws {
+        // Two separated clusters with proportions 0.3 / 0.7: draws reproduce them.
+        var rng = SeededGenerator(seed: 5)
+        var data: [[Double]] = []
+        for i in 0..<400 { let c = i < 120 ? -5.0 : 5.0; data.append([c + rng.nextNormal(), rng.nextNormal()]) }
+        let fitted = try MclustLatentSampler(spec: ComponentSpec(name: "mclust")).fit(points(data), label: nil, rng: &rng)
+        let draws = fitted.sample(count: 20_000, rng: &rng)
+        let left = Double((0..<20_000).filter { draws[$0, 0] < 0 }.count) / 20_000
+        #expect(abs(left - 0.3) < 0.02, "share of the left cluster \(left)")
+        let rightMean = (0..<20_000).filter { draws[$0, 0] > 0 }.map { draws[$0, 0] }.reduce(0, +) / Double(20_000 - Int(left * 20_000))
+        #expect(abs(rightMean - 5) < 0.2)
+    }
+
+    @Test func optionsAreValidated() {
+        #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:components=0..3", source: "--sampler")) }
+        #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:models=XYZ", source: "--sampler")) }
+        #expect(throws: Never.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:components=2..4:models=VVV;EEE", source: "--sampler")) }
     }
 }

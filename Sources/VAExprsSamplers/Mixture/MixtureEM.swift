@@ -431,7 +431,7 @@ enum MixtureEM {
     }
 
     /// EM from responsibilities `z` (G × n): mclust's `me`. Nil when the fit fails.
-    static func fit(_ model: MixtureModel, _ x: DoubleMatrix, z initial: [[Double]]) -> (loglik: Double, parameters: MStep)? {
+    static func fit(_ model: MixtureModel, _ x: DoubleMatrix, z initial: [[Double]]) -> (loglik: Double, parameters: MStep, z: [[Double]])? {
         var state = IterativeState()
         var z = initial
         var previous = Double.greatestFiniteMagnitude / 2
@@ -443,18 +443,18 @@ enum MixtureEM {
             let change = abs(previous - e.loglik) / (1 + abs(e.loglik))
             previous = e.loglik
             z = e.z
-            if change <= tolerance || iterations >= 100_000 { return (e.loglik, m) }
+            if change <= tolerance || iterations >= 100_000 { return (e.loglik, m, z) }
         }
     }
 
     /// One component: mclust's `mvn` (closed form; the spherical, diagonal or full estimate).
-    static func single(_ model: MixtureModel, _ x: DoubleMatrix) -> (loglik: Double, parameters: MStep)? {
+    static func single(_ model: MixtureModel, _ x: DoubleMatrix) -> (loglik: Double, parameters: MStep, z: [[Double]])? {
         let family: MixtureModel = model == .E || model == .V ? .E
             : model == .EII || model == .VII ? .EII
             : model.isSphericalOrDiagonal ? .VVI : .VVV
         var state = IterativeState()
         let ones = [Double](repeating: 1, count: x.rows)
         guard let m = mStep(family, x, z: [ones], state: &state), let e = eStep(x, m) else { return nil }
-        return (e.loglik, m)
+        return (e.loglik, m, [ones])
     }
 }

@@ -34,6 +34,12 @@ public struct MixtureSearch: Sendable {
         guard !models.isEmpty else {
             throw VAExprsError.usage("--models: none of the models fit \(d)-dimensional data (\(d == 1 ? "E, V" : "EII … VVV"))")
         }
+        for j in 0..<d {
+            let first = points[0, j]
+            if (1..<n).allSatisfy({ points[$0, j] == first }) && n > 1 {
+                throw VAExprsError.badData("mixture search: dimension \(j + 1) is constant (\(first)), so every covariance would be singular; drop it (the latent sampler holds such dimensions at their value)")
+            }
+        }
         if d > 1 && n <= d {
             // mclust tries only spherical and diagonal models here (and initialises with hcEII,
             // which this build does not have yet).
@@ -61,7 +67,7 @@ public struct MixtureSearch: Sendable {
                 z = (1...g).map { k in labels.map { $0 == k ? 1 : 0 } }
             }
             for model in models where MixtureEM.isImplemented(model) {
-                let result: (loglik: Double, parameters: MixtureEM.MStep)?
+                let result: (loglik: Double, parameters: MixtureEM.MStep, z: [[Double]])?
                 if g == 1 {
                     result = MixtureEM.single(model, points)
                 } else if let subset {
@@ -78,17 +84,24 @@ public struct MixtureSearch: Sendable {
                 guard let result else { continue }
                 let bic = 2 * result.loglik - Double(model.parameterCount(dimension: d, components: g)) * logN
                 table[model, default: [:]][g] = bic
-                let fit = MixtureFit(model: model, components: g, loglik: result.loglik, bic: bic,
-                                     parameters: MixtureParameters(proportions: result.parameters.proportions,
-                                                                   means: result.parameters.means,
-                                                                   covariances: result.parameters.covariances))
-                if let current = best {
-                    if bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model))) {
-                        best = fit
+                let better = best.map { current in
+                    bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model)))
+                } ?? true
+                guard better else { continue }
+                // mclust reports the winner's parameters after one more M-step from the final
+                // responsibilities when they disagree with the proportions (always after a subset start).
+                var parameters = result.parameters
+                if g > 1 {
+                    let means = result.z.map { $0.reduce(0, +) / Double(n) }
+                    let disagreement = zip(parameters.proportions, means).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                    if subset != nil || disagreement > MixtureEM.rootEpsilon {
+                        var state = MixtureEM.IterativeState()
+                        if let refined = MixtureEM.mStep(model, points, z: result.z, state: &state) { parameters = refined }
                     }
-                } else {
-                    best = fit
                 }
+                best = MixtureFit(model: model, components: g, loglik: result.loglik, bic: bic,
+                                  parameters: MixtureParameters(proportions: parameters.proportions, means: parameters.means,
+                                                                covariances: parameters.covariances))
             }
         }
         guard let best else { throw VAExprsError.badData("mixture search: every model failed on these \(n) points (singular covariances)") }
