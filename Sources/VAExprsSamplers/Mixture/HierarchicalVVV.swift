@@ -35,6 +35,8 @@ private struct State {
     var ic: [Int]              // linked lists and flags, 1-based values
     var d: [Double]            // packed pair costs, then the merge record
     var v: [Double], u: [Double], s: [Double], r: [Double]
+    /// Per column c of the packed costs (pairs (i, c), i < c): the minimum and its last row.
+    var columnMin: [Double] = [], columnArg: [Int] = []
     let alpha: Double, beta = 1.0, ablog: Double
 
     init(_ points: DoubleMatrix) {
@@ -336,6 +338,9 @@ private struct State {
             }
         }
         if ns == 1 { return [HierarchicalVVV.Merge(first: min(best.i, best.j), second: max(best.i, best.j))] }
+        columnMin = [Double](repeating: .greatestFiniteMagnitude, count: ng + 1)
+        columnArg = [Int](repeating: 0, count: ng + 1)
+        for c in 2...ng { refreshColumn(c) }
 
         var ls = 1
         while true {
@@ -468,17 +473,27 @@ private struct State {
                 }
             }
 
-            // The global minimum over the packed costs (the last minimum wins).
+            // The global minimum over the packed costs (the last minimum in packed order wins),
+            // through per-column minima kept up to date: only the merged slot's and the moved
+            // slot's costs changed.
             var jbest = 2, ibest = 1
             var dopt = d[0]
             if lg != 2 {
-                var arg = 1
-                for k in 2...ld where d[k - 1] <= dopt { arg = k; dopt = d[k - 1] }
-                if arg > 1 {
-                    for _ in 2...arg {
-                        ibest += 1
-                        if ibest >= jbest { jbest += 1; ibest = 1 }
+                for c in 2...lg {
+                    if c == iold || c == jopt || columnArg[c] == iold || columnArg[c] == jopt {
+                        refreshColumn(c)
+                        continue
                     }
+                    for row in [iold, jopt] where row < c {
+                        let value = d[(c - 1) * (c - 2) / 2 + row - 1]
+                        if value < columnMin[c] || (value == columnMin[c] && row > columnArg[c]) {
+                            columnMin[c] = value; columnArg[c] = row
+                        }
+                    }
+                }
+                dopt = columnMin[2]; jbest = 2; ibest = columnArg[2]
+                for c in 3...max(3, lg) where c <= lg && columnMin[c] <= dopt {
+                    dopt = columnMin[c]; jbest = c; ibest = columnArg[c]
                 }
             }
             zero(.r)
@@ -512,6 +527,14 @@ private struct State {
             pairs.append(HierarchicalVVV.Merge(first: min(ici, icj), second: max(ici, icj)))
         }
         return pairs
+    }
+
+    /// Recomputes column c's minimum (ties to the larger row, as mclust's scan keeps the last).
+    mutating func refreshColumn(_ c: Int) {
+        let base = (c - 1) * (c - 2) / 2
+        var best = Double.greatestFiniteMagnitude, arg = 1
+        for row in 1..<c where d[base + row - 1] <= best { best = d[base + row - 1]; arg = row }
+        columnMin[c] = best; columnArg[c] = arg
     }
 
     /// The size of the cluster in a slot (walking its storage list).

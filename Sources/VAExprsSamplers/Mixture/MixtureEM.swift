@@ -40,23 +40,43 @@ enum MixtureEM {
     /// The models this build fits (the others are not implemented yet).
     static func isImplemented(_ model: MixtureModel) -> Bool { true }
 
+    /// Weighted mean and scatter of each component (components in parallel on the worker pool).
     static func statistics(_ x: DoubleMatrix, z: [[Double]]) -> [ComponentStatistics] {
-        let n = x.rows, d = x.columns
-        return z.map { zk in
-            var weight = 0.0
-            var mean = [Double](repeating: 0, count: d)
-            for i in 0..<n { weight += zk[i]; for j in 0..<d { mean[j] += zk[i] * x[i, j] } }
-            if weight > 0 { for j in 0..<d { mean[j] /= weight } }
-            var scatter = [Double](repeating: 0, count: d * d)
-            for i in 0..<n where zk[i] != 0 {
-                for a in 0..<d {
-                    let ea = x[i, a] - mean[a]
-                    for b in 0...a { scatter[a * d + b] += zk[i] * ea * (x[i, b] - mean[b]) }
+        let n = x.rows, d = x.columns, g = z.count
+        var out = [ComponentStatistics](repeating: ComponentStatistics(weight: 0, mean: [], scatter: []), count: g)
+        out.withUnsafeMutableBufferPointer { results in
+            x.storage.withUnsafeBufferPointer { xs in
+                WorkerPool.shared.run(parts: g) { k in
+                    z[k].withUnsafeBufferPointer { zk in
+                        var weight = 0.0
+                        var mean = [Double](repeating: 0, count: d)
+                        var scatter = [Double](repeating: 0, count: d * d)
+                        mean.withUnsafeMutableBufferPointer { mu in
+                            for i in 0..<n {
+                                let w = zk[i]
+                                weight += w
+                                for j in 0..<d { mu[j] += w * xs[i * d + j] }
+                            }
+                            if weight > 0 { for j in 0..<d { mu[j] /= weight } }
+                            scatter.withUnsafeMutableBufferPointer { sc in
+                                var e = [Double](repeating: 0, count: d)
+                                for i in 0..<n where zk[i] != 0 {
+                                    let w = zk[i]
+                                    for j in 0..<d { e[j] = xs[i * d + j] - mu[j] }
+                                    for a in 0..<d {
+                                        let wa = w * e[a]
+                                        for b in 0...a { sc[a * d + b] += wa * e[b] }
+                                    }
+                                }
+                                for a in 0..<d { for b in 0..<a { sc[b * d + a] = sc[a * d + b] } }
+                            }
+                        }
+                        results[k] = ComponentStatistics(weight: weight, mean: mean, scatter: scatter)
+                    }
                 }
             }
-            for a in 0..<d { for b in 0..<a { scatter[b * d + a] = scatter[a * d + b] } }
-            return ComponentStatistics(weight: weight, mean: mean, scatter: scatter)
         }
+        return out
     }
 
     /// Eigenvalues (descending) and eigenvectors (columns, row-major d × d) of a symmetric matrix.
@@ -391,30 +411,45 @@ enum MixtureEM {
     static func eStep(_ x: DoubleMatrix, _ m: MStep) -> (loglik: Double, z: [[Double]])? {
         let n = x.rows, d = x.columns, g = m.proportions.count
         guard let factors = choleskyFactors(m.covariances, dimension: d) else { return nil }
-        var logDensity = [[Double]](repeating: [Double](repeating: 0, count: n), count: g)
-        var y = [Double](repeating: 0, count: d)
-        for k in 0..<g {
-            let l = factors[k]
-            var detlog = 0.0
-            for j in 0..<d { detlog += log(l[j * d + j]) }
-            let constant = Double(d) * log2pi / 2 + detlog
-            for i in 0..<n {
-                var q = 0.0
-                for j in 0..<d {
-                    var t = x[i, j] - m.means[k][j]
-                    for c in 0..<j { t -= l[j * d + c] * y[c] }
-                    y[j] = t / l[j * d + j]
-                    q += y[j] * y[j]
+        // Log densities per component (components in parallel).
+        var logDensity = [[Double]](repeating: [], count: g)
+        logDensity.withUnsafeMutableBufferPointer { results in
+            x.storage.withUnsafeBufferPointer { xs in
+                WorkerPool.shared.run(parts: g) { k in
+                    var column = [Double](repeating: 0, count: n)
+                    factors[k].withUnsafeBufferPointer { l in
+                        m.means[k].withUnsafeBufferPointer { mu in
+                            var detlog = 0.0
+                            for j in 0..<d { detlog += log(l[j * d + j]) }
+                            let constant = Double(d) * log2pi / 2 + detlog
+                            var y = [Double](repeating: 0, count: d)
+                            y.withUnsafeMutableBufferPointer { y in
+                                column.withUnsafeMutableBufferPointer { out in
+                                    for i in 0..<n {
+                                        var q = 0.0
+                                        for j in 0..<d {
+                                            var t = xs[i * d + j] - mu[j]
+                                            for c in 0..<j { t -= l[j * d + c] * y[c] }
+                                            y[j] = t / l[j * d + j]
+                                            q += y[j] * y[j]
+                                        }
+                                        out[i] = -(constant + q / 2)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    results[k] = column
                 }
-                logDensity[k][i] = -(constant + q / 2)
             }
         }
         var loglik = 0.0
         var z = logDensity
+        let logPro = m.proportions.map { $0 > 0 ? log($0) : -Double.infinity }
         for i in 0..<n {
             var top = -Double.infinity
             for k in 0..<g where m.proportions[k] > 0 {
-                z[k][i] = log(m.proportions[k]) + logDensity[k][i]
+                z[k][i] = logPro[k] + logDensity[k][i]
                 top = max(top, z[k][i])
             }
             var sum = 0.0
@@ -425,7 +460,8 @@ enum MixtureEM {
                 sum += z[k][i]
             }
             loglik += log(sum) + top
-            for k in 0..<g { z[k][i] /= sum }
+            let inverse = 1 / sum
+            for k in 0..<g { z[k][i] *= inverse }
         }
         return (loglik, z)
     }

@@ -45,6 +45,9 @@ public struct MixtureSearch: Sendable {
             // which this build does not have yet).
             throw VAExprsError.badData("mixture search: \(n) points in \(d) dimensions; the search needs more points than dimensions")
         }
+        // Numeric work runs on VAExprs' own pool; OpenBLAS (inside LAPACK) single-threaded, as
+        // its idle threads otherwise spin in sched_yield between the many small calls.
+        BLAS.setThreads(max(WorkerPool.shared.threads, min(8, ProcessInfo.processInfo.activeProcessorCount)))
         let subset: [Int]? = given ?? (n > subsetSize ? randomSubset(n: n, size: subsetSize, rng: &rng) : nil)
         let initial = subset.map { s in DoubleMatrix(rows: s.count, columns: d, storage: s.flatMap { i in (0..<d).map { points[i, $0] } }) } ?? points
         let partitions: (Int) -> [Int]
