@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
         // Optimised even in debug builds: the mixture search is numeric loops that the test
         // suite runs on thousands of points (about 10× slower unoptimised).
-        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CLAPACKE"],
+        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),

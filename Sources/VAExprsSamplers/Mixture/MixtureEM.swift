@@ -1,3 +1,4 @@
+import CBLAS
 import CLAPACKE
 import Foundation
 import VAExprsCore
@@ -40,7 +41,8 @@ enum MixtureEM {
     /// The models this build fits (the others are not implemented yet).
     static func isImplemented(_ model: MixtureModel) -> Bool { true }
 
-    /// Weighted mean and scatter of each component (components in parallel on the worker pool).
+    /// Weighted mean and scatter of each component (components in parallel on the worker
+    /// pool; the scatter as one `dsyrk` of the weighted, centred points).
     static func statistics(_ x: DoubleMatrix, z: [[Double]]) -> [ComponentStatistics] {
         let n = x.rows, d = x.columns, g = z.count
         var out = [ComponentStatistics](repeating: ComponentStatistics(weight: 0, mean: [], scatter: []), count: g)
@@ -51,6 +53,7 @@ enum MixtureEM {
                         var weight = 0.0
                         var mean = [Double](repeating: 0, count: d)
                         var scatter = [Double](repeating: 0, count: d * d)
+                        var centred = [Double](repeating: 0, count: n * d)
                         mean.withUnsafeMutableBufferPointer { mu in
                             for i in 0..<n {
                                 let w = zk[i]
@@ -58,17 +61,16 @@ enum MixtureEM {
                                 for j in 0..<d { mu[j] += w * xs[i * d + j] }
                             }
                             if weight > 0 { for j in 0..<d { mu[j] /= weight } }
-                            scatter.withUnsafeMutableBufferPointer { sc in
-                                var e = [Double](repeating: 0, count: d)
-                                for i in 0..<n where zk[i] != 0 {
-                                    let w = zk[i]
-                                    for j in 0..<d { e[j] = xs[i * d + j] - mu[j] }
-                                    for a in 0..<d {
-                                        let wa = w * e[a]
-                                        for b in 0...a { sc[a * d + b] += wa * e[b] }
-                                    }
+                            centred.withUnsafeMutableBufferPointer { c in
+                                for i in 0..<n {
+                                    let r = zk[i].squareRoot()
+                                    for j in 0..<d { c[i * d + j] = (xs[i * d + j] - mu[j]) * r }
                                 }
-                                for a in 0..<d { for b in 0..<a { sc[b * d + a] = sc[a * d + b] } }
+                                scatter.withUnsafeMutableBufferPointer { sc in
+                                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(d), Int32(n), 1,
+                                                c.baseAddress, Int32(d), 0, sc.baseAddress, Int32(d))
+                                    for a in 0..<d { for b in 0..<a { sc[b * d + a] = sc[a * d + b] } }
+                                }
                             }
                         }
                         results[k] = ComponentStatistics(weight: weight, mean: mean, scatter: scatter)
@@ -417,22 +419,21 @@ enum MixtureEM {
             x.storage.withUnsafeBufferPointer { xs in
                 WorkerPool.shared.run(parts: g) { k in
                     var column = [Double](repeating: 0, count: n)
+                    var centred = [Double](repeating: 0, count: n * d)
                     factors[k].withUnsafeBufferPointer { l in
                         m.means[k].withUnsafeBufferPointer { mu in
                             var detlog = 0.0
                             for j in 0..<d { detlog += log(l[j * d + j]) }
                             let constant = Double(d) * log2pi / 2 + detlog
-                            var y = [Double](repeating: 0, count: d)
-                            y.withUnsafeMutableBufferPointer { y in
+                            centred.withUnsafeMutableBufferPointer { c in
+                                for i in 0..<n { for j in 0..<d { c[i * d + j] = xs[i * d + j] - mu[j] } }
+                                // Y = (X − μ) L⁻ᵀ, then the squared row norms.
+                                cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit,
+                                            Int32(n), Int32(d), 1, l.baseAddress, Int32(d), c.baseAddress, Int32(d))
                                 column.withUnsafeMutableBufferPointer { out in
                                     for i in 0..<n {
                                         var q = 0.0
-                                        for j in 0..<d {
-                                            var t = xs[i * d + j] - mu[j]
-                                            for c in 0..<j { t -= l[j * d + c] * y[c] }
-                                            y[j] = t / l[j * d + j]
-                                            q += y[j] * y[j]
-                                        }
+                                        for j in 0..<d { q += c[i * d + j] * c[i * d + j] }
                                         out[i] = -(constant + q / 2)
                                     }
                                 }
@@ -443,26 +444,41 @@ enum MixtureEM {
                 }
             }
         }
-        var loglik = 0.0
-        var z = logDensity
+        // Responsibilities by log-sum-exp, in row blocks on the worker pool (block sums added in
+        // block order, so the result does not depend on the thread count).
         let logPro = m.proportions.map { $0 > 0 ? log($0) : -Double.infinity }
-        for i in 0..<n {
-            var top = -Double.infinity
-            for k in 0..<g where m.proportions[k] > 0 {
-                z[k][i] = logPro[k] + logDensity[k][i]
-                top = max(top, z[k][i])
+        let flat = UnsafeMutableBufferPointer<Double>.allocate(capacity: g * n)
+        defer { flat.deallocate() }
+        for k in 0..<g { logDensity[k].withUnsafeBufferPointer { src in for i in 0..<n { flat[k * n + i] = src[i] } } }
+        let blocks = WorkerPool.blocks(n, parts: n >= 4096 ? WorkerPool.shared.threads : 1)
+        var partial = [Double](repeating: 0, count: blocks.count)
+        partial.withUnsafeMutableBufferPointer { sums in
+            WorkerPool.shared.run(parts: blocks.count) { b in
+                var blockSum = 0.0
+                for i in blocks[b] {
+                    var top = -Double.infinity
+                    for k in 0..<g where logPro[k] > -Double.infinity {
+                        let v = logPro[k] + flat[k * n + i]
+                        flat[k * n + i] = v
+                        top = max(top, v)
+                    }
+                    var sum = 0.0
+                    for k in 0..<g {
+                        if logPro[k] == -Double.infinity { flat[k * n + i] = 0; continue }
+                        let t = flat[k * n + i] - top
+                        let e = t >= -708 ? exp(t) : 0
+                        flat[k * n + i] = e
+                        sum += e
+                    }
+                    blockSum += log(sum) + top
+                    let inverse = 1 / sum
+                    for k in 0..<g { flat[k * n + i] *= inverse }
+                }
+                sums[b] = blockSum
             }
-            var sum = 0.0
-            for k in 0..<g {
-                if m.proportions[k] == 0 { z[k][i] = 0; continue }
-                let t = z[k][i] - top
-                z[k][i] = t >= -708 ? exp(t) : 0
-                sum += z[k][i]
-            }
-            loglik += log(sum) + top
-            let inverse = 1 / sum
-            for k in 0..<g { z[k][i] *= inverse }
         }
+        let loglik = partial.reduce(0, +)
+        let z = (0..<g).map { k in Array(flat[(k * n)..<((k + 1) * n)]) }
         return (loglik, z)
     }
 
