@@ -58,6 +58,10 @@ public struct MclustLatentSampler: LatentSampler {
 
     public func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
         let labelNote = label.map { ", label '\($0)'" } ?? ""
+        if points.rows < 2 {
+            let single = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(points, label: label, rng: &rng)
+            return FallbackDistribution(inner: single, summary: "mclust fallback (a single cell): \(single.summary)")
+        }
         // Constant dimensions (e.g. a collapsed latent unit) are held at their value; the
         // mixture is fitted to the others.
         let d = points.columns

@@ -64,7 +64,7 @@ import VAExprsTestSupport
 
     @Test func badInputIsAClearError() {
         var rng = SeededGenerator(seed: 1)
-        for (data, word) in [([[1.0, 2.0]], "more points than dimensions"),
+        for (data, word) in [([[1.0, 2.0]], "a single point"),
                              ([[1.0, .nan], [2.0, 3.0], [1, 1]], "NaN"),
                              ([[1.0, 5], [2, 5], [3, 5], [4, 5]], "constant")] {
             do {
@@ -79,10 +79,15 @@ import VAExprsTestSupport
     @Test func samplerFallsBackAndHoldsConstantDimensions() throws {
         var rng = SeededGenerator(seed: 3)
         let sampler = try MclustLatentSampler(spec: ComponentSpec(name: "mclust"))
-        // Two cells in two dimensions: too few for a mixture, the single-Gaussian fallback says so.
-        let tiny = try sampler.fit(points([[0, 0], [1, 1]]), label: "rare", rng: &rng)
+        // One cell: too few for a mixture, the single-Gaussian fallback says so.
+        let tiny = try sampler.fit(points([[0.5, 1]]), label: "rare", rng: &rng)
         #expect(tiny.summary.contains("fallback") && tiny.summary.contains("rare"))
         #expect(tiny.sample(count: 5, rng: &rng).rows == 5)
+        // Three cells in five dimensions (n ≤ d): spherical and diagonal models only.
+        var few = [[Double]]()
+        for _ in 0..<3 { few.append((0..<5).map { _ in rng.nextNormal() }) }
+        let small = try MixtureSearch.run(points(few), rng: &rng)
+        #expect(small.best.model.isSphericalOrDiagonal && small.table.keys.allSatisfy(\.isSphericalOrDiagonal))
         // A constant latent dimension stays constant in the draws.
         var data: [[Double]] = []
         for _ in 0..<200 { data.append([rng.nextNormal(), 7, rng.nextNormal() * 2]) }

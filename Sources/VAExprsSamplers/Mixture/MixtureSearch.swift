@@ -40,10 +40,15 @@ public struct MixtureSearch: Sendable {
                 throw VAExprsError.badData("mixture search: dimension \(j + 1) is constant (\(first)), so every covariance would be singular; drop it (the latent sampler holds such dimensions at their value)")
             }
         }
-        if d > 1 && n <= d {
-            // mclust tries only spherical and diagonal models here (and initialises with hcEII,
-            // which this build does not have yet).
-            throw VAExprsError.badData("mixture search: \(n) points in \(d) dimensions; the search needs more points than dimensions")
+        guard n > 1 else { throw VAExprsError.badData("mixture search: a single point; a mixture needs at least two") }
+        // With no more points than dimensions mclust tries only spherical and diagonal models,
+        // initialised by Ward's criterion (hcEII) instead of VVV.
+        let fewPoints = d > 1 && n <= d
+        if fewPoints {
+            models = models.filter(\.isSphericalOrDiagonal)
+            guard !models.isEmpty else {
+                throw VAExprsError.badData("mixture search: \(n) points in \(d) dimensions allow only spherical and diagonal models (EII … VVI)")
+            }
         }
         // Numeric work runs on VAExprs' own pool; OpenBLAS (inside LAPACK) single-threaded, as
         // its idle threads otherwise spin in sched_yield between the many small calls.
@@ -55,7 +60,8 @@ public struct MixtureSearch: Sendable {
             let values = (0..<initial.rows).map { initial[$0, 0] }
             partitions = { g in quantileClasses(values, g) }
         } else {
-            let merges = HierarchicalVVV.merges(try ScaledSVD.transform(initial))
+            let transformed = try ScaledSVD.transform(initial)
+            let merges = fewPoints ? HierarchicalEII.merges(transformed) : HierarchicalVVV.merges(transformed)
             partitions = { g in classes(merges, points: initial.rows, components: g) }
         }
         var table: [MixtureModel: [Int: Double]] = [:]

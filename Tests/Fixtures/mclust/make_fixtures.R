@@ -38,6 +38,7 @@ set.seed(110); sets$three_clusters_10d <- blobs(c(200, 150, 150), list(rep(0, 10
 set.seed(111); sets$large_n3000_2d <- blobs(c(900, 700, 600, 500, 300), list(c(0, 0), c(4, 0), c(0, 4), c(4, 4), c(2, 2)), c(0.8, 0.8, 0.8, 0.8, 0.5))
 set.seed(112); sets$large_n5000_10d <- blobs(c(2000, 1500, 1000, 500), list(rep(0, 10), rep(1.5, 10), c(3, rep(0, 9)), c(rep(0, 9), -3)), c(1, 1, 0.7, 0.5))
 set.seed(113); sets$univariate_1d <- matrix(c(rnorm(120), rnorm(80, 4, 0.7)), ncol = 1)
+set.seed(115); sets$few_points_10d <- blobs(c(4, 4), list(rep(0, 10), rep(3, 10)), c(1, 1))
 set.seed(114); sets$two_latent_2d <- blobs(c(90, 86, 94), list(c(-1.2, 0.3), c(0.9, 1.1), c(0.2, -1.4)), c(0.35, 0.3, 0.4))
 
 num <- function(x) if (is.null(x)) NULL else unname(x)

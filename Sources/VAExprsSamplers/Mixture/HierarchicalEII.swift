@@ -1,0 +1,119 @@
+import VAExprsCore
+
+/// mclust's `hcEII` (Ward's criterion: the merge cost of clusters i and j is
+/// n_i n_j/(n_i + n_j)·|m_i − m_j|², updated by the Lance–Williams formula), used to
+/// initialise EM when there are no more points than dimensions. Slot bookkeeping and tie
+/// breaking follow mclust, as in `HierarchicalVVV`.
+enum HierarchicalEII {
+    static func merges(_ points: DoubleMatrix) -> [HierarchicalVVV.Merge] {
+        let n = points.rows, p = points.columns
+        guard n > 1 else { return [] }
+        let ng = n, ns = n - 1
+        var x = (0..<n).map { i in (0..<p).map { points[i, $0] } }  // scaled means per slot
+        var size = [Int](repeating: 1, count: n)
+        let ll = ng * (ng - 1) / 2
+        var d = [Double](repeating: 0, count: max(n, ll + 1, 3 * (n - 1)))
+        var lg = ng, ld = ll, lo = d.count
+        var dopt = Double.greatestFiniteMagnitude, iopt = 0, jopt = 0
+        var ij = 0
+        for j in 2...lg {
+            for i in 1...(j - 1) {
+                let ri = Double(size[i - 1]), rj = Double(size[j - 1]), rij = ri + rj
+                let si = (ri / rij).squareRoot(), sj = (rj / rij).squareRoot()
+                var dij = 0.0
+                for c in 0..<p { let v = sj * x[i - 1][c] - si * x[j - 1][c]; dij += v * v }
+                ij += 1
+                d[ij - 1] = dij
+                if dij <= dopt { dopt = dij; iopt = i; jopt = j }
+            }
+        }
+        if ns == 1 { return [HierarchicalVVV.Merge(first: min(iopt, jopt), second: max(iopt, jopt))] }
+        var ls = 1
+        while true {
+            let ni = size[iopt - 1], nj = size[jopt - 1], nij = ni + nj
+            // The merged cluster's scaled mean √n·m goes to slot iopt.
+            let a = (Double(ni) / Double(nij)).squareRoot(), b = (Double(nj) / Double(nij)).squareRoot()
+            for c in 0..<p { x[iopt - 1][c] = a * x[iopt - 1][c] + b * x[jopt - 1][c] }
+            size[iopt - 1] = nij
+            if jopt != lg {
+                wardSwap(&d, jopt, lg)
+                x[jopt - 1] = x[lg - 1]
+                size[jopt - 1] = size[lg - 1]
+            }
+            let si = Double(ni), sj = Double(nj), sij = Double(nij)
+            let dold = dopt, iold = iopt, jold = jopt
+            lg -= 1
+            ld -= lg
+            let ii = iold * (iold - 1) / 2
+            if iold > 1 {
+                var ik = ii - iold + 1
+                for j in 1...(iold - 1) {
+                    let rj = Double(size[j - 1])
+                    ik += 1
+                    let jk = ld + j
+                    d[ik - 1] = ((rj + si) * d[ik - 1] + (rj + sj) * d[jk - 1] - rj * dold) / (rj + sij)
+                }
+            }
+            if iold < lg {
+                var ik = ii + iold, i = iold
+                for j in (iold + 1)...lg {
+                    let rj = Double(size[j - 1])
+                    let jk = ld + j
+                    d[ik - 1] = ((rj + si) * d[ik - 1] + (rj + sj) * d[jk - 1] - rj * dold) / (rj + sij)
+                    ik += i
+                    i = j
+                }
+            }
+            d[lo - 1] = dold; lo -= 1
+            d[lo - 1] = Double(iold); lo -= 1
+            d[lo - 1] = Double(jold); lo -= 1
+            jopt = 2; iopt = 1; dopt = d[0]
+            if lg != 2 {
+                var arg = 1
+                for k in 2...ld where d[k - 1] <= dopt { arg = k; dopt = d[k - 1] }
+                if arg > 1 {
+                    for _ in 2...arg {
+                        iopt += 1
+                        if iopt >= jopt { jopt += 1; iopt = 1 }
+                    }
+                }
+            }
+            ls += 1
+            if ls == ns || lg == 2 { break }
+        }
+        d[lo - 1] = dopt; lo -= 1
+        d[lo - 1] = Double(iopt); lo -= 1
+        d[lo - 1] = Double(jopt)
+        var labels = Array(1...ng)
+        var pairs: [HierarchicalVVV.Merge] = []
+        var position = d.count
+        for k in 1...ns {
+            let i = Int(d[position - 2]), j = Int(d[position - 3])
+            position -= 3
+            let ici = labels[i - 1], icj = labels[j - 1]
+            if ici > icj { labels[i - 1] = icj }
+            labels[j - 1] = labels[ng - k]
+            pairs.append(HierarchicalVVV.Merge(first: min(ici, icj), second: max(ici, icj)))
+        }
+        return pairs
+    }
+
+    /// mclust's `wardsw`: moves the packed costs of slot `last` into slot `i`'s places.
+    static func wardSwap(_ d: inout [Double], _ i: Int, _ last: Int) {
+        let i1 = i - 1
+        var ii = (i1 * (i1 - 1)) / 2 + 1
+        let n1 = last - 1
+        var kk = (n1 * (n1 - 1)) / 2 + 1
+        for t in 0..<i1 { d.swapAt(kk - 1 + t, ii - 1 + t) }
+        ii = ii + i1 + i1
+        kk = kk + i
+        if n1 == i { return }
+        var k = i
+        repeat {
+            d.swapAt(ii - 1, kk - 1)
+            ii += k
+            kk += 1
+            k += 1
+        } while k < n1
+    }
+}
