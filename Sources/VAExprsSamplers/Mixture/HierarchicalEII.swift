@@ -36,7 +36,7 @@ enum HierarchicalEII {
             for c in 0..<p { x[iopt - 1][c] = a * x[iopt - 1][c] + b * x[jopt - 1][c] }
             size[iopt - 1] = nij
             if jopt != lg {
-                wardSwap(&d, jopt, lg)
+                MergeBookkeeping.wardSwap(&d, jopt, lg)
                 x[jopt - 1] = x[lg - 1]
                 size[jopt - 1] = size[lg - 1]
             }
@@ -84,36 +84,6 @@ enum HierarchicalEII {
         d[lo - 1] = dopt; lo -= 1
         d[lo - 1] = Double(iopt); lo -= 1
         d[lo - 1] = Double(jopt)
-        var labels = Array(1...ng)
-        var pairs: [HierarchicalVVV.Merge] = []
-        var position = d.count
-        for k in 1...ns {
-            let i = Int(d[position - 2]), j = Int(d[position - 3])
-            position -= 3
-            let ici = labels[i - 1], icj = labels[j - 1]
-            if ici > icj { labels[i - 1] = icj }
-            labels[j - 1] = labels[ng - k]
-            pairs.append(HierarchicalVVV.Merge(first: min(ici, icj), second: max(ici, icj)))
-        }
-        return pairs
-    }
-
-    /// mclust's `wardsw`: moves the packed costs of slot `last` into slot `i`'s places.
-    static func wardSwap(_ d: inout [Double], _ i: Int, _ last: Int) {
-        let i1 = i - 1
-        var ii = (i1 * (i1 - 1)) / 2 + 1
-        let n1 = last - 1
-        var kk = (n1 * (n1 - 1)) / 2 + 1
-        for t in 0..<i1 { d.swapAt(kk - 1 + t, ii - 1 + t) }
-        ii = ii + i1 + i1
-        kk = kk + i
-        if n1 == i { return }
-        var k = i
-        repeat {
-            d.swapAt(ii - 1, kk - 1)
-            ii += k
-            kk += 1
-            k += 1
-        } while k < n1
+        return MergeBookkeeping.labelledPairs(d, slots: ng, merges: ns)
     }
 }

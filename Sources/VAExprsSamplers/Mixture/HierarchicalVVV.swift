@@ -349,7 +349,7 @@ private struct State {
             let iopt = best.i, jopt = best.j
             for c in 1...p { v[c - 1] = best.si * X(iopt, c) + best.sj * X(jopt, c) }
             if jopt != lg {
-                wardSwap(jopt, lg)
+                MergeBookkeeping.wardSwap(&d, jopt, lg)
                 for c in 1...p { setX(jopt, c, X(lg, c)) }
                 let m = ic[jopt - 1], icj = ic[lg - 1]
                 if icj != 1 { setX(jopt, p + 1, X(lg, p + 1)) }
@@ -391,33 +391,7 @@ private struct State {
             ij = (iold - 1) * (iold - 2) / 2
             if iold > 1 {
                 for j in 1...(iold - 1) {
-                    zero(.u)
-                    copyUpperRows(.r, .u, rows: min(ni - 1, p))
-                    var c = Candidate()
-                    let termj: Double
-                    var nj = 1
-                    if ic[j - 1] == 1 {
-                        let nij = ni + 1
-                        let qij = 1 / Double(nij)
-                        c.si = (Double(ni) * qij).squareRoot(); c.sj = qij.squareRoot()
-                        difference(c.si, j, c.sj, iold)
-                        c.trace = traci + vv
-                        termj = ablog
-                        c.size = nij
-                    } else {
-                        nj = addRows(from: ic[j - 1], into: .u, count: ni + 1, incrementCount: true)
-                        let tracj = X(j, p + 1)
-                        termj = X(ic[j - 1], p + 1)
-                        let nij = ni + nj
-                        let qij = 1 / Double(nij)
-                        c.si = (Double(ni) * qij).squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
-                        difference(c.si, j, c.sj, iold)
-                        c.trace = (traci + tracj) + vv
-                        c.size = nij
-                    }
-                    mclrup(c.size, p, .u, off: 1)
-                    c.term = vvvtij(c.size, .u, (1 / Double(c.size)).squareRoot(), c.trace)
-                    c.cost = c.term - (termi + termj)
+                    let (c, nj) = candidateWithMerged(j, iold: iold, size: ni, trace: traci, term: termi)
                     ij += 1
                     d[ij - 1] = c.cost
                     if c.cost <= loopBest.cost {
@@ -434,33 +408,7 @@ private struct State {
                 var i = iold
                 ij += i
                 for j in (iold + 1)...lg {
-                    zero(.u)
-                    copyUpperRows(.r, .u, rows: min(ni - 1, p))
-                    var c = Candidate()
-                    let termj: Double
-                    var nj = 1
-                    if ic[j - 1] == 1 {
-                        let nij = ni + 1
-                        let qij = 1 / Double(nij)
-                        c.si = (Double(ni) * qij).squareRoot(); c.sj = qij.squareRoot()
-                        difference(c.si, j, c.sj, iold)
-                        c.trace = traci + vv
-                        termj = ablog
-                        c.size = nij
-                    } else {
-                        nj = addRows(from: ic[j - 1], into: .u, count: ni + 1, incrementCount: true)
-                        let tracj = X(j, p + 1)
-                        termj = X(ic[j - 1], p + 1)
-                        let nij = ni + nj
-                        let qij = 1 / Double(nij)
-                        c.si = (Double(ni) * qij).squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
-                        difference(c.si, j, c.sj, iold)
-                        c.trace = (traci + tracj) + vv
-                        c.size = nij
-                    }
-                    mclrup(c.size, p, .u, off: 1)
-                    c.term = vvvtij(c.size, .u, (1 / Double(c.size)).squareRoot(), c.trace)
-                    c.cost = c.term - (termi + termj)
+                    let (c, nj) = candidateWithMerged(j, iold: iold, size: ni, trace: traci, term: termi)
                     d[ij - 1] = c.cost
                     ij += i
                     i = j
@@ -515,18 +463,7 @@ private struct State {
         d[lo - 1] = best.cost; lo -= 1
         d[lo - 1] = Double(best.i); lo -= 1
         d[lo - 1] = Double(best.j)
-        var labels = Array(1...ng)
-        var pairs: [HierarchicalVVV.Merge] = []
-        var position = d.count  // 1-based: each merge left (cost, i, j) at positions p, p − 1, p − 2
-        for k in 1...ns {
-            let i = Int(d[position - 2]), j = Int(d[position - 3])
-            position -= 3
-            let ici = labels[i - 1], icj = labels[j - 1]
-            if ici > icj { labels[i - 1] = icj }
-            labels[j - 1] = labels[ng - k]
-            pairs.append(HierarchicalVVV.Merge(first: min(ici, icj), second: max(ici, icj)))
-        }
-        return pairs
+        return MergeBookkeeping.labelledPairs(d, slots: ng, merges: ns)
     }
 
     /// Recomputes column c's minimum (ties to the larger row, as mclust's scan keeps the last).
@@ -535,6 +472,39 @@ private struct State {
         var best = Double.greatestFiniteMagnitude, arg = 1
         for row in 1..<c where d[base + row - 1] <= best { best = d[base + row - 1]; arg = row }
         columnMin[c] = best; columnArg[c] = arg
+    }
+
+    /// The merge of slot j with the freshly merged slot `iold` (its factor in r, its size, trace
+    /// and term given), as mclust's recompute loops build it; returns the candidate and j's size.
+    mutating func candidateWithMerged(_ j: Int, iold: Int, size ni: Int, trace traci: Double, term termi: Double) -> (Candidate, Int) {
+        zero(.u)
+        copyUpperRows(.r, .u, rows: min(ni - 1, p))
+        var c = Candidate()
+        let termj: Double
+        var nj = 1
+        if ic[j - 1] == 1 {
+            let nij = ni + 1
+            let qij = 1 / Double(nij)
+            c.si = (Double(ni) * qij).squareRoot(); c.sj = qij.squareRoot()
+            difference(c.si, j, c.sj, iold)
+            c.trace = traci + vv
+            termj = ablog
+            c.size = nij
+        } else {
+            nj = addRows(from: ic[j - 1], into: .u, count: ni + 1, incrementCount: true)
+            let tracj = X(j, p + 1)
+            termj = X(ic[j - 1], p + 1)
+            let nij = ni + nj
+            let qij = 1 / Double(nij)
+            c.si = (Double(ni) * qij).squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
+            difference(c.si, j, c.sj, iold)
+            c.trace = (traci + tracj) + vv
+            c.size = nij
+        }
+        mclrup(c.size, p, .u, off: 1)
+        c.term = vvvtij(c.size, .u, (1 / Double(c.size)).squareRoot(), c.trace)
+        c.cost = c.term - (termi + termj)
+        return (c, nj)
     }
 
     /// The size of the cluster in a slot (walking its storage list).
@@ -603,22 +573,4 @@ private struct State {
         return c
     }
 
-    /// mclust's `wardsw(i, n, d)`: moves the packed costs of slot n into slot i's places.
-    mutating func wardSwap(_ i: Int, _ nn: Int) {
-        let i1 = i - 1
-        var ii = (i1 * (i1 - 1)) / 2 + 1
-        let n1 = nn - 1
-        var kk = (n1 * (n1 - 1)) / 2 + 1
-        for t in 0..<i1 { d.swapAt(kk - 1 + t, ii - 1 + t) }
-        ii = ii + i1 + i1
-        kk = kk + i
-        if n1 == i { return }
-        var k = i
-        repeat {
-            d.swapAt(ii - 1, kk - 1)
-            ii += k
-            kk += 1
-            k += 1
-        } while k < n1
-    }
 }
