@@ -254,86 +254,25 @@ private struct State {
         for k in 0..<ng { ic[k] = 1 }
         var best = Candidate()
         var ij = 0
-        // Costs of every pair.
+        // Costs of every pair of singletons: 2·log(β(t + α)/2) − 2·log(αβ) with t = |x_i − x_j|²/2.
+        // (mclust's routine also accepts an initial partition with larger clusters; VAExprs,
+        // like mclustBIC's default, starts from singletons only.)
         for j in 2...ng {
-            let icj = ic[j - 1]
-            if icj == 1 {
-                let termj = ablog
-                for i in 1...(j - 1) {
-                    var c = Candidate()
-                    let termi: Double
-                    if ic[i - 1] == 1 {
-                        c.size = 2; c.sizeI = 1
-                        c.si = rthalf; c.sj = rthalf
-                        for k in 1...p { v[k - 1] = rthalf * (X(i, k) - X(j, k)) }
-                        c.trace = vv
-                        zero(.u)
-                        for k in 1...p { set(.u, 1, k, v[k - 1]) }
-                        c.term = 2 * log(beta * (c.trace + alpha) / 2)
-                        termi = ablog
-                    } else {
-                        zero(.u)
-                        let ni = readRows(from: ic[i - 1], into: .u)
-                        let traci = X(i, p + 1)
-                        termi = X(ic[i - 1], p + 1)
-                        let nij = ni + 1
-                        let qij = 1 / Double(nij)
-                        c.si = (Double(ni) * qij).squareRoot(); c.sj = qij.squareRoot()
-                        difference(c.sj, i, c.si, j)
-                        c.trace = traci + vv
-                        mclrup(nij, p, .u, off: 1)
-                        c.term = vvvtij(nij, .u, c.sj, c.trace)
-                        c.size = nij; c.sizeI = ni
-                    }
-                    c.sizeJ = 1
-                    c.cost = c.term - (termi + termj)
-                    ij += 1
-                    d[ij - 1] = c.cost
-                    if c.cost <= best.cost {
-                        c.i = i; c.j = j
-                        best = c
-                        copyUpperRows(.u, .r, rows: min(c.size - 1, p))
-                    }
-                }
-            } else {
-                zero(.s)
-                let nj = readRows(from: icj, into: .s)
-                let tracj = X(j, p + 1), termj = X(ic[j - 1], p + 1)
-                for i in 1...(j - 1) {
-                    zero(.u)
-                    copyUpperRows(.s, .u, rows: min(nj - 1, p))
-                    var c = Candidate()
-                    let termi: Double
-                    if ic[i - 1] == 1 {
-                        let nij = nj + 1
-                        let qij = 1 / Double(nij)
-                        c.si = qij.squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
-                        difference(c.sj, i, c.si, j)
-                        c.trace = tracj + vv
-                        termi = ablog
-                        c.size = nij; c.sizeI = 1
-                    } else {
-                        let ni = addRows(from: ic[i - 1], into: .u, count: nj + 1, incrementCount: false)
-                        let traci = X(i, p + 1)
-                        termi = X(ic[i - 1], p + 1)
-                        let nij = ni + nj
-                        let qij = 1 / Double(nij)
-                        c.si = (Double(ni) * qij).squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
-                        difference(c.sj, i, c.si, j)
-                        c.trace = (traci + tracj) + vv
-                        c.size = nij; c.sizeI = ni
-                    }
-                    mclrup(c.size, p, .u, off: 1)
-                    c.term = vvvtij(c.size, .u, (1 / Double(c.size)).squareRoot(), c.trace)
-                    c.sizeJ = nj
-                    c.cost = c.term - (termi + termj)
-                    ij += 1
-                    d[ij - 1] = c.cost
-                    if c.cost <= best.cost {
-                        c.i = i; c.j = j
-                        best = c
-                        copyUpperRows(.u, .r, rows: min(c.size - 1, p))
-                    }
+            for i in 1...(j - 1) {
+                var c = Candidate()
+                c.size = 2; c.sizeI = 1; c.sizeJ = 1
+                c.si = rthalf; c.sj = rthalf
+                for k in 1...p { v[k - 1] = rthalf * (X(i, k) - X(j, k)) }
+                c.trace = vv
+                c.term = 2 * log(beta * (c.trace + alpha) / 2)
+                c.cost = c.term - (ablog + ablog)
+                ij += 1
+                d[ij - 1] = c.cost
+                if c.cost <= best.cost {
+                    c.i = i; c.j = j
+                    best = c
+                    zero(.r)
+                    for k in 1...p { set(.r, 1, k, v[k - 1]) }
                 }
             }
         }
