@@ -93,6 +93,28 @@ import VAExprsTestSupport
         #expect(bad.status == 64 && bad.stderr.contains("QQQ"))
     }
 
+    @Test func gmmBadInputs() throws {
+        func run(_ text: String, _ name: String, _ extra: [String] = []) throws -> CLIRunner.Result {
+            try CLIRunner.run(["gmm", "--input", TestPaths.write(text, name, in: dir)] + extra)
+        }
+        let cases: [(String, String, [String], Int32, String)] = [
+            ("", "empty.csv", [], 65, "empty"),
+            ("x,y\n1,2\nNaN,3\n", "nan.csv", [], 65, "NaN"),
+            ("x,y\n1,inf\n2,3\n", "inf.csv", [], 65, "inf"),
+            ("x,y\n1,2\n", "single.csv", [], 65, "single point"),
+            ("x,y,z\n1,2,5\n2,1,5\n3,3,5\n4,1,5\n", "constant.csv", [], 65, "constant"),
+            ("x,y\n1,2\n2,1\n3,3\n", "ok.csv", ["--components", "0..3"], 64, "--components"),
+            ("x,y\n1,2\n2,1\n3,3\n", "ok2.csv", ["--samples", "5"], 64, "--samples-output"),
+        ]
+        for (text, name, extra, status, word) in cases {
+            let r = try run(text, name, extra)
+            #expect(r.status == status && r.stderr.contains(word), "\(name): \(r.status) \(r.stderr)")
+        }
+        // Fewer points than components: the cells that cannot be fitted are NA, not an error.
+        let few = try run("x,y\n0,0\n1,0.2\n0.1,1\n3,3\n3.2,2.9\n", "few.csv")
+        #expect(few.status == 0 && few.stdout.contains("NA"))
+    }
+
     @Test func demoRunsTheWholeJob() throws {
         let out = dir + "/demo"
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])
