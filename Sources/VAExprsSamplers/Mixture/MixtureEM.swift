@@ -38,8 +38,6 @@ enum MixtureEM {
         var covariances: [[Double]]
     }
 
-    /// The models this build fits (the others are not implemented yet).
-    static func isImplemented(_ model: MixtureModel) -> Bool { true }
 
     /// Weighted mean and scatter of each component (components in parallel on the worker
     /// pool; the scatter as one `dsyrk` of the weighted, centred points).

@@ -75,14 +75,13 @@ public struct MixtureSearch: Sendable {
                 guard groups == g else { continue }  // fewer distinct clusters than asked
                 z = (1...g).map { k in labels.map { $0 == k ? 1 : 0 } }
             }
-            for model in models where MixtureEM.isImplemented(model) {
+            for model in models {
                 let result: (loglik: Double, parameters: MixtureEM.MStep, z: [[Double]])?
                 if g == 1 {
                     result = MixtureEM.single(model, points)
-                } else if let subset {
+                } else if subset != nil {
                     var state = MixtureEM.IterativeState()
                     if let m = MixtureEM.mStep(model, initial, z: z, state: &state), let e = MixtureEM.eStep(points, m) {
-                        _ = subset
                         result = MixtureEM.fit(model, points, z: e.z)
                     } else {
                         result = nil
