@@ -21,17 +21,21 @@ struct GMMCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Where to write the samples (CSV); required with --samples.")
     var samplesOutput: String?
+    @Option(help: "Threads for numeric work.")
+    var threads: Int?
     @Flag(help: "Print one JSON object (model, components, bic, loglik, parameters, bic_table).")
     var json = false
 
     func run() throws {
         let componentList = try MclustLatentSampler.parseComponents(components, source: "--components")
         let modelList = try models.map { try MclustLatentSampler.parseModels($0, source: "--models") }
+        if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
         if let samples, samples <= 0 { throw VAExprsError.usage("--samples must be a positive whole number, got \(samples)") }
         if samples != nil && samplesOutput == nil { throw VAExprsError.usage("--samples needs --samples-output FILE") }
         if let samplesOutput { try AtomicOutput.checkDestination(samplesOutput) }
         let (_, columns, points) = try PointsCSV.read(input)
         var rng = SeededGenerator(seed: seed)
+        BLAS.setThreads(threads ?? defaultThreadCount)
         let search = try MixtureSearch.run(points, components: componentList, models: modelList, rng: &rng)
         let best = search.best
         if let samples, let samplesOutput {
