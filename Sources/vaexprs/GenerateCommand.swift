@@ -14,7 +14,7 @@ struct GenerateCommand: ParsableCommand {
     var sampler = "mclust"
     @Option(help: "Exact counts per label for a CVAE, e.g. 'T cell=100,B cell=50' (several label columns: 'T cell|batch1=100').")
     var perLabel: String?
-    @Option(help: "sample (a draw from the likelihood; default for gaussian) or mean (the decoder mean; the original's).")
+    @Option(help: "sample (a draw from the likelihood; the default for the Gaussian likelihoods) or mean (the decoder mean; the original's, and the default for bernoulli).")
     var decode: String?
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
