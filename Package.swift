@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
+        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)
@@ -40,7 +41,7 @@ let package = Package(
 
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
-            "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels",
+            "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
         ]),
 
         // MARK: CLI
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsReducersTests", dependencies: ["VAExprsReducers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),

@@ -3,6 +3,7 @@
 @_exported import VAExprsModels
 import VAExprsNN
 @_exported import VAExprsSamplers
+@_exported import VAExprsReducers
 
 /// The built-in components.
 public enum Builtins {
@@ -12,6 +13,7 @@ public enum Builtins {
         let registry = Registry()
         try NeuralBuiltins.register(into: registry)
         try SamplerBuiltins.register(into: registry)
+        try ReducerBuiltins.register(into: registry)
         return registry
     }
 }

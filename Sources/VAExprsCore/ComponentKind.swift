@@ -12,7 +12,7 @@ public enum ComponentKind: String, CaseIterable, Sendable, Comparable {
     case latentSampler = "latent-sampler"
     /// Optimizers (`adam`, `sgd`, `rmsprop`).
     case optimizer
-    /// Dimension reducers for plots. Reserved: its protocol arrives with the reducer issue.
+    /// Dimension reducers (`pca`, `mds`, ...).
     case reducer
     /// Plot renderers. Reserved: its protocol arrives with the plotting issue.
     case renderer

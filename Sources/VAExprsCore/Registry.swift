@@ -14,6 +14,8 @@ public enum ComponentFactory: Sendable {
     case latentSampler(@Sendable (ComponentSpec) throws -> any LatentSampler)
     /// Makes an optimizer.
     case optimizer(@Sendable (ComponentSpec) throws -> any Optimizer)
+    /// Makes a dimension reducer.
+    case reducer(@Sendable (ComponentSpec) throws -> any Reducer)
 
     /// The kind this factory makes.
     public var kind: ComponentKind {
@@ -24,6 +26,7 @@ public enum ComponentFactory: Sendable {
         case .prior: .prior
         case .latentSampler: .latentSampler
         case .optimizer: .optimizer
+        case .reducer: .reducer
         }
     }
 }
@@ -118,5 +121,10 @@ public final class Registry: Sendable {
     /// Makes an optimizer from its spec.
     public func makeOptimizer(_ spec: ComponentSpec) throws -> any Optimizer {
         try make(.optimizer, spec) { if case .optimizer(let f) = $0 { f } else { nil } }
+    }
+
+    /// Makes a dimension reducer from its spec.
+    public func makeReducer(_ spec: ComponentSpec) throws -> any Reducer {
+        try make(.reducer, spec) { if case .reducer(let f) = $0 { f } else { nil } }
     }
 }

@@ -60,6 +60,16 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         return values
     }
 
+    /// scater-style log-normalised values of `data` (size factors relative to its own mean
+    /// library size), without scaling: for reducers and plots.
+    public static func logNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
+        let libraries = try librarySizes(data, source: source)
+        let mean = libraries.reduce(0, +) / Double(libraries.count)
+        var values = data.values
+        logNormalize(&values, sizeFactors: libraries.map { Float($0 / mean) })
+        return values
+    }
+
     /// Maps scaled values back to the input's scale: clamps to the training range per gene,
     /// undoes min-max, then (lognorm) undoes the log with the given per-cell size factors.
     public func invert(_ scaled: Matrix, sizeFactors: [Float]?) -> Matrix {

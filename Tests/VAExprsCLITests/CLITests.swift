@@ -115,6 +115,22 @@ import VAExprsTestSupport
         #expect(few.status == 0 && few.stdout.contains("NA"))
     }
 
+    @Test func reduceWritesEmbeddingAndMetadata() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let out = dir + "/pca.csv", meta = dir + "/pca.json"
+        let r = try CLIRunner.run(["reduce", "--method", "pca", "--input", TestPaths.dataset("pbmc_small", "counts.csv.gz"),
+                                   "--normalize", "lognorm", "--components", "5", "--output", out, "--metadata-output", meta])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 81 && lines[0] == "cell,dim1,dim2,dim3,dim4,dim5")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: meta))) as! [String: Any]
+        let ratio = object["explained_variance_ratio"] as! [Double]
+        #expect(ratio.count == 5 && ratio == ratio.sorted(by: >) && ratio.reduce(0, +) < 1)
+        #expect(object["features"] as? Int == 230)
+        let bad = try CLIRunner.run(["reduce", "--method", "tsne", "--input", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--output", dir + "/t.csv"])
+        #expect(bad.status == 64 && bad.stderr.contains("pca") && !FileManager.default.fileExists(atPath: dir + "/t.csv"))
+    }
+
     @Test func demoRunsTheWholeJob() throws {
         let out = dir + "/demo"
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])

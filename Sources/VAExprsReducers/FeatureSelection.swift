@@ -1,0 +1,19 @@
+import VAExprsCore
+
+/// scater's default feature selection for reducers: the `count` features with the largest
+/// variance (ties to the earlier feature); all features when there are fewer.
+public enum FeatureSelection {
+    /// Indices of the selected columns, in their original order.
+    public static func topVariance(_ x: DoubleMatrix, count: Int) -> [Int] {
+        guard count > 0, count < x.columns else { return Array(0..<x.columns) }
+        let variances = (0..<x.columns).map { j -> Double in
+            var mean = 0.0
+            for i in 0..<x.rows { mean += x[i, j] }
+            mean /= Double(x.rows)
+            var ss = 0.0
+            for i in 0..<x.rows { let e = x[i, j] - mean; ss += e * e }
+            return ss
+        }
+        return Array(variances.indices.sorted { (variances[$0], -$0) > (variances[$1], -$1) }.prefix(count)).sorted()
+    }
+}

@@ -1,0 +1,48 @@
+import CBLAS
+import CLAPACKE
+import VAExprsCore
+
+/// Dense double-precision helpers over LAPACKE and CBLAS (row-major).
+enum LinearAlgebra {
+    /// Thin SVD of an n × d matrix: U (n × p), singular values (p, descending), Vᵀ (p × d).
+    static func thinSVD(_ a: DoubleMatrix) throws -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
+        let n = a.rows, d = a.columns, p = min(n, d)
+        var work = a.storage
+        var s = [Double](repeating: 0, count: p)
+        var u = [Double](repeating: 0, count: n * p)
+        var vt = [Double](repeating: 0, count: p * d)
+        let info = LAPACKE_dgesdd(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "S")), Int32(n), Int32(d), &work, Int32(d),
+                                  &s, &u, Int32(p), &vt, Int32(d))
+        guard info == 0 else { throw VAExprsError(.other, "SVD failed (LAPACK dgesdd info \(info))") }
+        return (DoubleMatrix(rows: n, columns: p, storage: u), s, DoubleMatrix(rows: p, columns: d, storage: vt))
+    }
+
+    /// C = op(A) · op(B).
+    static func product(_ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false) -> DoubleMatrix {
+        let m = transposeA ? a.columns : a.rows, k = transposeA ? a.rows : a.columns
+        let n = transposeB ? b.rows : b.columns
+        var c = DoubleMatrix(rows: m, columns: n)
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(a.columns), pb.baseAddress, Int32(b.columns),
+                                0, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+        return c
+    }
+
+    /// An orthonormal basis of the columns of `a` (n × l, n ≥ l) by Householder QR.
+    static func orthonormalBasis(_ a: DoubleMatrix) throws -> DoubleMatrix {
+        let n = a.rows, l = a.columns
+        var q = a.storage
+        var tau = [Double](repeating: 0, count: l)
+        guard LAPACKE_dgeqrf(vaexprs_lapack_row_major(), Int32(n), Int32(l), &q, Int32(l), &tau) == 0,
+              LAPACKE_dorgqr(vaexprs_lapack_row_major(), Int32(n), Int32(l), Int32(l), &q, Int32(l), &tau) == 0 else {
+            throw VAExprsError(.other, "QR factorisation failed")
+        }
+        return DoubleMatrix(rows: n, columns: l, storage: q)
+    }
+}

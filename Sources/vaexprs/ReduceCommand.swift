@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import VAExprs
+
+/// `vaexprs reduce`: embed cells with a registered reducer (scater's `run<Method>`).
+struct ReduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reduce",
+        abstract: "Embed cells in a few dimensions with a registered reducer (pca, mds, ...).")
+
+    @Option(help: "Reducer: pca or mds (see 'vaexprs components').")
+    var method: String
+    @Option(help: "Cells × genes matrix: CSV/TSV (.gz), a 10x folder or an .h5ad.")
+    var input: String
+    @Flag(help: "The CSV/TSV has genes in rows.")
+    var genesInRows = false
+    @Option(help: "Dimensions (default: 50 for pca, capped by the data; 2 otherwise).")
+    var components: Int?
+    @Option(help: "Reducer option as key=value (repeatable), e.g. 'solver=exact'.")
+    var option: [String] = []
+    @Option(help: "Use the N features of largest variance (scater's default 500); 0 for all.")
+    var topGenes = 500
+    @Option(help: "none, or lognorm (log2(count / size factor + 1)) before selecting and embedding.")
+    var normalize = "none"
+    @Option(help: "Seed for randomized methods.")
+    var seed: UInt64 = 1
+    @Option(help: "Embedding CSV (cell,dim1,dim2,...).")
+    var output: String
+    @Option(help: "Also write the method's metadata (e.g. explained variance) as JSON here.")
+    var metadataOutput: String?
+
+    func run() throws {
+        let registry = try Builtins.makeRegistry()
+        var spec = try ComponentSpec.parseItem(method, source: "--method")
+        for item in option {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw VAExprsError.usage("--option '\(item)' must look like key=value")
+            }
+            spec.options[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        }
+        spec.source = "--method \(spec.name)"
+        let reducer = try registry.makeReducer(spec)
+        guard topGenes >= 0 else { throw VAExprsError.usage("--top-genes must be ≥ 0, got \(topGenes)") }
+        guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
+            throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
+        }
+        for path in [output, metadataOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
+        let data = try ExpressionReader.read(input, genesInRows: genesInRows)
+        var values = DoubleMatrix(data.values)
+        if normalization == .lognorm {
+            values = DoubleMatrix(try Preprocessing.logNormalized(data, source: input))
+        }
+        let selected = FeatureSelection.topVariance(values, count: topGenes)
+        if selected.count < values.columns {
+            values = DoubleMatrix(rows: values.rows, columns: selected.count,
+                                  storage: (0..<values.rows).flatMap { i in selected.map { values[i, $0] } })
+        }
+        let k = components ?? (spec.name == "pca" ? min(50, values.rows, values.columns) : 2)
+        var rng = SeededGenerator(seed: seed)
+        let embedding = try reducer.reduce(values, components: k, rng: &rng)
+        let outputs = AtomicOutput()
+        var text = "cell," + (1...k).map { "dim\($0)" }.joined(separator: ",") + "\n"
+        for (i, id) in data.cellIDs.enumerated() {
+            text += ExpressionCSV.quoteIfNeeded(id) + "," + (0..<k).map { "\(embedding.coordinates[i, $0])" }.joined(separator: ",") + "\n"
+        }
+        try outputs.stage(text: text, at: output)
+        if let metadataOutput {
+            var object: [String: Any] = ["method": spec.name, "components": k, "features": selected.count, "axis_titles": embedding.axisTitles]
+            for (key, value) in embedding.metadata { object[key] = value }
+            let json = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try outputs.stage(Array(json), at: metadataOutput)
+        }
+        try outputs.commit()
+        print("wrote \(output) (\(data.cellIDs.count) cells × \(k) dimensions, \(spec.name) on \(selected.count) features)")
+    }
+}

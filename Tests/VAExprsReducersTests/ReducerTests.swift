@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import VAExprsCore
+import VAExprsReducers
+import VAExprsTestSupport
+
+@Suite struct ReducerTests {
+    func random(_ n: Int, _ d: Int, seed: UInt64, scales: [Double]? = nil) -> DoubleMatrix {
+        var rng = SeededGenerator(seed: seed)
+        var m = DoubleMatrix(rows: n, columns: d)
+        for i in 0..<n { for j in 0..<d { m[i, j] = rng.nextNormal() * (scales?[j % scales!.count] ?? 1) } }
+        return m
+    }
+
+    @Test func pcaOfARectangleIsKnown() throws {
+        // Corners (±3, ±1): variances 12 and 4/3 (divisor n − 1), ratios 0.9 and 0.1, PC1 = x.
+        let x = DoubleMatrix(rows: 4, columns: 2, storage: [3, 1, 3, -1, -3, 1, -3, -1])
+        var rng = SeededGenerator(seed: 1)
+        let e = try PCAReducer(spec: ComponentSpec(name: "pca")).reduce(x, components: 2, rng: &rng)
+        let variance = e.metadata["explained_variance"]!, ratio = e.metadata["explained_variance_ratio"]!
+        #expect(abs(variance[0] - 12) < 1e-12 && abs(variance[1] - 4.0 / 3) < 1e-12)
+        #expect(abs(ratio[0] - 0.9) < 1e-12 && abs(ratio[1] - 0.1) < 1e-12)
+        #expect((0..<4).allSatisfy { abs(abs(e.coordinates[$0, 0]) - 3) < 1e-12 })
+        #expect(e.axisTitles == ["PC1 (90.0 %)", "PC2 (10.0 %)"])
+    }
+
+    @Test func randomizedAgreesWithExact() throws {
+        // 600 × 550: a rank-12 signal with decaying strengths plus noise, like expression data;
+        // scikit-learn's "auto" picks randomized here.
+        let noise = random(600, 550, seed: 3)
+        let factors = random(600, 12, seed: 4, scales: (0..<12).map { 12 - Double($0) })
+        let loadings = random(12, 550, seed: 6)
+        var x = noise
+        for i in 0..<600 { for j in 0..<550 { for f in 0..<12 { x[i, j] += factors[i, f] * loadings[f, j] } } }
+        var rng = SeededGenerator(seed: 1)
+        let exact = try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "exact"])).reduce(x, components: 10, rng: &rng)
+        let fast = try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "randomized"])).reduce(x, components: 10, rng: &rng)
+        let a = exact.metadata["explained_variance"]!, b = fast.metadata["explained_variance"]!
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) / $0 < 1e-5 }, "\(a) vs \(b)")
+        // Same components up to sign: |correlation| of the scores close to 1.
+        for c in 0..<10 {
+            var dot = 0.0, na = 0.0, nb = 0.0
+            for i in 0..<600 { dot += exact.coordinates[i, c] * fast.coordinates[i, c]; na += pow(exact.coordinates[i, c], 2); nb += pow(fast.coordinates[i, c], 2) }
+            #expect(abs(dot) / (na * nb).squareRoot() > 0.999, "component \(c + 1)")
+        }
+    }
+
+    @Test func mdsPreservesEuclideanDistances() throws {
+        let x = random(30, 3, seed: 5)
+        var rng = SeededGenerator(seed: 1)
+        let e = try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(x, components: 3, rng: &rng)
+        var worst = 0.0
+        for i in 0..<30 { for j in 0..<i {
+            var d0 = 0.0, d1 = 0.0
+            for c in 0..<3 { d0 += pow(x[i, c] - x[j, c], 2); d1 += pow(e.coordinates[i, c] - e.coordinates[j, c], 2) }
+            worst = max(worst, abs(d0.squareRoot() - d1.squareRoot()))
+        } }
+        #expect(worst < 1e-10)
+        // cmdscale's eigenvalues sum to the total squared distance from the centroid.
+        let centred = x.storage.indices.map { k in x.storage[k] - (0..<30).reduce(0.0) { $0 + x[$1, k % 3] } / 30 }
+        #expect(abs(e.metadata["eigenvalues"]!.reduce(0, +) - centred.reduce(0) { $0 + $1 * $1 }) < 1e-9)
+    }
+
+    @Test func badOptionsAreClearErrors() throws {
+        var rng = SeededGenerator(seed: 1)
+        let x = random(5, 3, seed: 1)
+        #expect(throws: VAExprsError.self) { try PCAReducer(spec: ComponentSpec(name: "pca")).reduce(x, components: 4, rng: &rng) }
+        #expect(throws: VAExprsError.self) { try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(x, components: 0, rng: &rng) }
+        #expect(throws: VAExprsError.self) { try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "lanczos"])) }
+    }
+
+    @Test func topVarianceFeatures() {
+        let x = random(50, 6, seed: 2, scales: [1, 5, 0.1, 3, 2, 0.5])
+        #expect(FeatureSelection.topVariance(x, count: 3) == [1, 3, 4])
+        #expect(FeatureSelection.topVariance(x, count: 10) == Array(0..<6))
+    }
+}
