@@ -2,12 +2,14 @@ import Foundation
 import VAExprsCore
 
 /// `pca`: principal components of the centred data, as scater's `runPCA` / scikit-learn's
-/// `PCA`: exact thin SVD (LAPACK `dgesdd`) for small inputs; for inputs larger than 500 × 500
-/// asking for fewer than 80 % of the smaller dimension, randomized SVD (Halko, Martinsson &
-/// Tropp 2011: Gaussian test matrix with 10 extra columns, power iterations with QR
-/// re-orthonormalisation — 7 when fewer than 10 % of the components are asked for, else 4,
-/// scikit-learn's rule; seeded), as scikit-learn's "auto" does. Randomized SVD approximates
-/// the exact one; its accuracy grows with the gap between the kept and dropped singular values. Signs are fixed so that each
+/// `PCA`: exact thin SVD (LAPACK `dgesdd`) unless the exact SVD would cost more than about
+/// 2·10¹⁰ operations (min(n,d)²·max(n,d)) and fewer than 80 % of the components are asked
+/// for; then randomized SVD (Halko, Martinsson & Tropp 2011: Gaussian test matrix with 10
+/// extra columns, power iterations with QR re-orthonormalisation — 7 when fewer than 10 % of
+/// the components are asked for, else 4, scikit-learn's rule; seeded). Randomized SVD
+/// approximates the exact one; its accuracy grows with the gap between the kept and dropped
+/// singular values, so on noise-dominated spectra it can be off by percents (scikit-learn's
+/// "auto" switches to it already above 500 × 500; we keep exact answers longer). Signs are fixed so that each
 /// component's largest loading is positive. Metadata: `explained_variance` (divisor n − 1),
 /// `explained_variance_ratio`, `singular_values`.
 /// Spec: `pca[:solver=auto|exact|randomized][:oversample=10][:power_iterations=N]`.
@@ -38,7 +40,8 @@ public struct PCAReducer: Reducer {
             throw VAExprsError.usage("--components: pca gives at most min(cells, features) = \(min(n, d)) components, asked for \(k)")
         }
         let centred = Centring.centre(data)
-        let useRandomized = solver == "randomized" || (solver == "auto" && max(n, d) > 500 && Double(k) < 0.8 * Double(min(n, d)))
+        let exactCost = Double(min(n, d)) * Double(min(n, d)) * Double(max(n, d))
+        let useRandomized = solver == "randomized" || (solver == "auto" && exactCost > 2e10 && Double(k) < 0.8 * Double(min(n, d)))
         var (u, s, vt) = useRandomized ? try randomizedSVD(centred, k: k, rng: &rng) : try LinearAlgebra.thinSVD(centred)
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         var scores = DoubleMatrix(rows: n, columns: k)

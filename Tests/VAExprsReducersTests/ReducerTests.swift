@@ -25,8 +25,7 @@ import VAExprsTestSupport
     }
 
     @Test func randomizedAgreesWithExact() throws {
-        // 600 × 550: a rank-12 signal with decaying strengths plus noise, like expression data;
-        // scikit-learn's "auto" picks randomized here.
+        // 600 × 550: a rank-12 signal with decaying strengths plus noise, like expression data.
         let noise = random(600, 550, seed: 3)
         let factors = random(600, 12, seed: 4, scales: (0..<12).map { 12 - Double($0) })
         let loadings = random(12, 550, seed: 6)
@@ -73,5 +72,42 @@ import VAExprsTestSupport
         let x = random(50, 6, seed: 2, scales: [1, 5, 0.1, 3, 2, 0.5])
         #expect(FeatureSelection.topVariance(x, count: 3) == [1, 3, 4])
         #expect(FeatureSelection.topVariance(x, count: 10) == Array(0..<6))
+    }
+}
+
+@Suite struct NMFTests {
+    @Test func recoversAnExactNonNegativeFactorisation() throws {
+        // X = W H with non-negative rank-2 factors: the fit drives the error towards 0.
+        var rng = SeededGenerator(seed: 9)
+        var w = DoubleMatrix(rows: 40, columns: 2), h = DoubleMatrix(rows: 2, columns: 15)
+        for i in w.storage.indices { w.storage[i] = rng.nextUniform() }
+        for i in h.storage.indices { h.storage[i] = rng.nextUniform() * 3 }
+        var x = DoubleMatrix(rows: 40, columns: 15)
+        for i in 0..<40 { for j in 0..<15 { x[i, j] = w[i, 0] * h[0, j] + w[i, 1] * h[1, j] } }
+        let norm = x.storage.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let e = try NMFReducer(spec: ComponentSpec(name: "nmf", options: ["max_iter": "2000", "tol": "0"])).reduce(x, components: 2, rng: &rng)
+        #expect(e.metadata["reconstruction_error"]![0] / norm < 1e-3)
+        #expect(e.coordinates.storage.allSatisfy { $0 >= 0 })
+    }
+
+    @Test func errorNeverIncreasesWithMoreSweeps() throws {
+        var rng = SeededGenerator(seed: 2)
+        var x = DoubleMatrix(rows: 60, columns: 20)
+        for i in x.storage.indices { x.storage[i] = abs(rng.nextNormal()) }
+        let errors = try [5, 20, 80].map { budget in
+            try NMFReducer(spec: ComponentSpec(name: "nmf", options: ["max_iter": "\(budget)", "tol": "0"])).reduce(x, components: 3, rng: &rng).metadata["reconstruction_error"]![0]
+        }
+        #expect(errors[0] >= errors[1] && errors[1] >= errors[2])
+    }
+
+    @Test func negativeDataIsAClearError() {
+        var rng = SeededGenerator(seed: 1)
+        let x = DoubleMatrix(rows: 3, columns: 2, storage: [1, 2, -0.5, 1, 0, 3])
+        do {
+            _ = try NMFReducer(spec: ComponentSpec(name: "nmf")).reduce(x, components: 1, rng: &rng)
+            Issue.record("expected an error")
+        } catch let e as VAExprsError {
+            #expect(e.code == .badData && e.message.contains("non-negative") && e.message.contains("cell 2"))
+        } catch { Issue.record("\(error)") }
     }
 }
