@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
+        .systemLibrary(name: "CARPACK", path: "Sources/CARPACK"),
         // Vectorisable element-wise kernels: restrict pointers; -fno-math-errno lets sqrtf
         // vectorise; -fapprox-func with libmvec vectorises expf/logf (glibc's vector math).
         .target(name: "CKernels",
@@ -33,7 +34,7 @@ let package = Package(
         .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
-        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"]),
+        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CARPACK"]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)

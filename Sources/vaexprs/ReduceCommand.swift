@@ -22,6 +22,8 @@ struct ReduceCommand: ParsableCommand {
     var topGenes = 500
     @Option(help: "none, or lognorm (log2(count / size factor + 1)) before selecting and embedding.")
     var normalize = "none"
+    @Option(help: "Threads for numeric work.")
+    var threads: Int?
     @Option(help: "Seed for randomized methods.")
     var seed: UInt64 = 1
     @Option(help: "Embedding CSV (cell,dim1,dim2,...).")
@@ -31,6 +33,7 @@ struct ReduceCommand: ParsableCommand {
 
     func run() throws {
         let registry = try Builtins.makeRegistry()
+        BLAS.setThreads(threads ?? defaultThreadCount)
         var spec = try ComponentSpec.parseItem(method, source: "--method")
         for item in option {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
@@ -40,6 +43,7 @@ struct ReduceCommand: ParsableCommand {
         }
         spec.source = "--method \(spec.name)"
         let reducer = try registry.makeReducer(spec)
+        if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
         guard topGenes >= 0 else { throw VAExprsError.usage("--top-genes must be ≥ 0, got \(topGenes)") }
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VAExprsCore
-import VAExprsReducers
+@testable import VAExprsReducers
 import VAExprsTestSupport
 
 @Suite struct ReducerTests {
@@ -109,5 +109,37 @@ import VAExprsTestSupport
         } catch let e as VAExprsError {
             #expect(e.code == .badData && e.message.contains("non-negative") && e.message.contains("cell 2"))
         } catch { Issue.record("\(error)") }
+    }
+}
+
+@Suite struct DiffusionMapTests {
+    func blobs(_ n: Int, seed: UInt64) -> DoubleMatrix {
+        var rng = SeededGenerator(seed: seed)
+        var x = DoubleMatrix(rows: n, columns: 5)
+        for i in 0..<n { for j in 0..<5 { x[i, j] = rng.nextNormal() + (i % 3 == 0 ? 4 : 0) * Double(j % 2) } }
+        return x
+    }
+
+    @Test func arpackAgreesWithADenseDecomposition() throws {
+        // The transition matrix is symmetric with eigenvalues in (−1, 1]; its largest ones from
+        // ARPACK equal the top singular values of the dense matrix (LAPACK).
+        let x = blobs(120, seed: 4)
+        var rng = SeededGenerator(seed: 1)
+        let e = try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap", options: ["k": "30"])).reduce(x, components: 3, rng: &rng)
+        let t = try DiffusionMapReducer.transitionMatrix(x, k: 30)
+        var dense = DoubleMatrix(rows: 120, columns: 120)
+        for i in 0..<120 { for p in t.rowStart[i]..<t.rowStart[i + 1] { dense[i, t.columns[p]] = t.values[p] } }
+        let s = try LinearAlgebra.thinSVD(dense).s
+        #expect(abs(e.metadata["trivial_eigenvalue"]![0] - 1) < 1e-10)  // the stationary distribution
+        for c in 0..<3 { #expect(abs(e.metadata["eigenvalues"]![c] - s[c + 1]) < 1e-9, "component \(c + 1)") }
+        #expect(e.axisTitles == ["DC1", "DC2", "DC3"])
+    }
+
+    @Test func destinyDefaults() throws {
+        #expect(DiffusionMapReducer.defaultK(999) == 999 && DiffusionMapReducer.defaultK(20_000) == 100)
+        #expect(DiffusionMapReducer.defaultK(5500) == 100 + Int((0.5 * 5400).rounded()))  // halfway: cos ease = 0.5
+        var rng = SeededGenerator(seed: 1)
+        #expect(throws: VAExprsError.self) { try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap", options: ["k": "5"])).reduce(blobs(50, seed: 1), components: 2, rng: &rng) }
+        #expect(throws: VAExprsError.self) { try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap")).reduce(blobs(8, seed: 1), components: 2, rng: &rng) }
     }
 }
