@@ -33,9 +33,4 @@ public struct DoubleMatrix: Equatable, Sendable {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }
     }
-
-    /// Narrows to a single-precision `Matrix`.
-    public var floatMatrix: Matrix {
-        Matrix(rows: rows, columns: columns, storage: storage.map(Float.init))
-    }
 }

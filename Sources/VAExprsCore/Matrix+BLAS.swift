@@ -81,7 +81,4 @@ public enum BLAS {
         openblas_set_num_threads(1)
         WorkerPool.shared.setThreads(count)
     }
-
-    /// The number of threads numeric work is split over.
-    public static var threads: Int { WorkerPool.shared.threads }
 }

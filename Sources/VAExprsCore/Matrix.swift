@@ -73,13 +73,6 @@ public struct Matrix: Equatable, Sendable {
         return out
     }
 
-    /// The first `count` columns starting at `start`, as a new matrix.
-    public func columns(_ range: Range<Int>) -> Matrix {
-        var out = Matrix(rows: rows, columns: range.count)
-        for i in 0..<rows { for (k, j) in range.enumerated() { out.storage[i * range.count + k] = storage[i * columns + j] } }
-        return out
-    }
-
     /// Sum of each column (length `columns`).
     public func columnSums() -> [Float] {
         var sums = [Float](repeating: 0, count: columns)

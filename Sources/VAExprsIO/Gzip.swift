@@ -46,9 +46,4 @@ public enum Gzip {
         }
         guard gzclose(file) == Z_OK else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing") }
     }
-
-    /// CRC-32 (zlib) of `bytes`.
-    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, UInt32($0.count))) }
-    }
 }
