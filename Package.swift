@@ -34,7 +34,9 @@ let package = Package(
         .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
-        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CARPACK"]),
+        // Optimised in debug builds too, for the same reason (t-SNE and UMAP are long numeric loops).
+        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CARPACK"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
 
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)

@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 import VAExprsCore
 
@@ -56,16 +55,17 @@ public struct DiffusionMapReducer: Reducer {
     /// destiny's symmetric transition matrix D^(−½) K D^(−½) for the rows of `x`.
     static func transitionMatrix(_ x: DoubleMatrix, k: Int) throws -> SparseSymmetric {
         let n = x.rows
-        let neighbours = nearestNeighbours(x, k: k)
-        let sigma = neighbours.map { ($0[4].distance + $0[5].distance + $0[6].distance) / 3 / 2 }
+        let graph = ExactNeighbours.search(x, k: k)
+        let sigma = (0..<n).map { i in (graph.neighbour(i, 4).distance + graph.neighbour(i, 5).distance + graph.neighbour(i, 6).distance) / 3 / 2 }
         // Symmetric k-NN graph (an edge when either cell is among the other's neighbours): both
         // directions of every neighbour pair, sorted by (row, column) and de-duplicated.
         var pairs: [(Int32, Int32, Double)] = []
         pairs.reserveCapacity(2 * n * k)
         for i in 0..<n {
-            for nb in neighbours[i] {
-                pairs.append((Int32(i), Int32(nb.index), nb.distance))
-                pairs.append((Int32(nb.index), Int32(i), nb.distance))
+            for slot in 0..<k {
+                let (j, distance) = graph.neighbour(i, slot)
+                pairs.append((Int32(i), Int32(j), distance))
+                pairs.append((Int32(j), Int32(i), distance))
             }
         }
         pairs.sort { ($0.0, $0.1) < ($1.0, $1.1) }
@@ -92,39 +92,5 @@ public struct DiffusionMapReducer: Reducer {
             rowStart.append(columns.count)
         }
         return SparseSymmetric(n: n, rowStart: rowStart, columns: columns, values: values)
-    }
-
-    struct Neighbour { var index: Int; var distance: Double }
-
-    /// Exact k nearest neighbours of every row (self excluded; ties to the lower index), by
-    /// squared distances |a|² + |b|² − 2a·b in row blocks with `dgemm`.
-    static func nearestNeighbours(_ x: DoubleMatrix, k: Int) -> [[Neighbour]] {
-        let n = x.rows, d = x.columns
-        let norms = (0..<n).map { i in (0..<d).reduce(0.0) { $0 + x[i, $1] * x[i, $1] } }
-        var result = [[Neighbour]](repeating: [], count: n)
-        let block = 256
-        var start = 0
-        while start < n {
-            let rows = min(block, n - start)
-            var dots = [Double](repeating: 0, count: rows * n)
-            x.storage.withUnsafeBufferPointer { xs in
-                dots.withUnsafeMutableBufferPointer { out in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
-                                xs.baseAddress! + start * d, Int32(d), xs.baseAddress, Int32(d), 0, out.baseAddress, Int32(n))
-                }
-            }
-            for r in 0..<rows {
-                let i = start + r
-                var candidates: [Neighbour] = []
-                candidates.reserveCapacity(n - 1)
-                for j in 0..<n where j != i {
-                    candidates.append(Neighbour(index: j, distance: max(norms[i] + norms[j] - 2 * dots[r * n + j], 0).squareRoot()))
-                }
-                candidates.sort { ($0.distance, $0.index) < ($1.distance, $1.index) }
-                result[i] = Array(candidates.prefix(k))
-            }
-            start += rows
-        }
-        return result
     }
 }

@@ -5,11 +5,13 @@ public enum ReducerBuiltins {
     /// The origin string shown for these components.
     public static let origin = "built-in (VAExprsReducers)"
 
-    /// Registers `pca`, `mds`, `nmf` and `diffmap` through `registry.register`, the call plugins use.
+    /// Registers `pca`, `mds`, `nmf`, `diffmap`, `tsne` and `umap` through `registry.register`, the call plugins use.
     public static func register(into registry: Registry) throws {
         try registry.register(.reducer { try PCAReducer(spec: $0) }, name: "pca", origin: origin)
         try registry.register(.reducer { MDSReducer(spec: $0) }, name: "mds", origin: origin)
         try registry.register(.reducer { try NMFReducer(spec: $0) }, name: "nmf", origin: origin)
         try registry.register(.reducer { try DiffusionMapReducer(spec: $0) }, name: "diffmap", origin: origin)
+        try registry.register(.reducer { try TSNEReducer(spec: $0) }, name: "tsne", origin: origin)
+        try registry.register(.reducer { try UMAPReducer(spec: $0) }, name: "umap", origin: origin)
     }
 }

@@ -29,9 +29,10 @@ struct SparseSymmetric {
 
 /// The `count` eigenpairs of largest magnitude of a sparse symmetric matrix by ARPACK's
 /// implicitly restarted Lanczos method (`dsaupd`/`dseupd`, as RSpectra's `eigs` that destiny
-/// uses), in descending order. The start vector is seeded.
+/// uses), in descending order, to relative `tolerance` (0 = machine precision). The start
+/// vector is seeded.
 enum SparseSymmetricEigen {
-    static func largest(_ a: SparseSymmetric, count nev: Int, rng: inout SeededGenerator) throws -> (values: [Double], vectors: DoubleMatrix) {
+    static func largest(_ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator) throws -> (values: [Double], vectors: DoubleMatrix) {
         let n = a.n
         guard nev >= 1, nev < n else { throw VAExprsError.usage("eigen-decomposition: asked for \(nev) eigenpairs of a \(n) × \(n) matrix") }
         let ncv = min(n, max(2 * nev + 1, 20))
@@ -44,7 +45,7 @@ enum SparseSymmetricEigen {
         var workd = [Double](repeating: 0, count: 3 * n)
         let lworkl = ncv * (ncv + 8)
         var workl = [Double](repeating: 0, count: lworkl)
-        let tol = 0.0  // machine precision
+        let tol = tolerance  // 0 = machine precision
         repeat {
             dsaupd_c(&ido, "I", Int32(n), "LM", Int32(nev), tol, &resid, Int32(ncv), &v, Int32(n), &iparam, &ipntr, &workd, &workl, Int32(lworkl), &info)
             if ido == -1 || ido == 1 {

@@ -6,9 +6,9 @@ import VAExprs
 struct ReduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reduce",
-        abstract: "Embed cells in a few dimensions with a registered reducer (pca, mds, ...).")
+        abstract: "Embed cells in a few dimensions with a registered reducer (pca, mds, tsne, umap, nmf, diffmap).")
 
-    @Option(help: "Reducer: pca or mds (see 'vaexprs components').")
+    @Option(help: "Reducer: pca, mds, tsne, umap, nmf, diffmap or a plugin's (see 'vaexprs components').")
     var method: String
     @Option(help: "Cells × genes matrix: CSV/TSV (.gz), a 10x folder or an .h5ad.")
     var input: String
@@ -16,7 +16,7 @@ struct ReduceCommand: ParsableCommand {
     var genesInRows = false
     @Option(help: "Dimensions (default: 50 for pca, capped by the data; 2 otherwise).")
     var components: Int?
-    @Option(help: "Reducer option as key=value (repeatable), e.g. 'solver=exact'.")
+    @Option(help: "Reducer option as key=value (repeatable), e.g. 'solver=exact', 'perplexity=30', 'neighbors=30'.")
     var option: [String] = []
     @Option(help: "Use the N features of largest variance (scater's default 500); 0 for all.")
     var topGenes = 500

@@ -127,8 +127,25 @@ import VAExprsTestSupport
         let ratio = object["explained_variance_ratio"] as! [Double]
         #expect(ratio.count == 5 && ratio == ratio.sorted(by: >) && ratio.reduce(0, +) < 1)
         #expect(object["features"] as? Int == 230)
-        let bad = try CLIRunner.run(["reduce", "--method", "tsne", "--input", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--output", dir + "/t.csv"])
+        let bad = try CLIRunner.run(["reduce", "--method", "isomap", "--input", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--output", dir + "/t.csv"])
         #expect(bad.status == 64 && bad.stderr.contains("pca") && !FileManager.default.fileExists(atPath: dir + "/t.csv"))
+    }
+
+    @Test func reduceWithNeighbourEmbeddings() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let input = TestPaths.dataset("pbmc_small", "counts.csv.gz")
+        for method in ["tsne", "umap"] {
+            let out = dir + "/\(method).csv", meta = dir + "/\(method).json"
+            let r = try CLIRunner.run(["reduce", "--method", method, "--input", input, "--normalize", "lognorm", "--output", out, "--metadata-output", meta])
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 81 && lines[0] == "cell,dim1,dim2")
+        }
+        let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tsne.json"))) as! [String: Any]
+        #expect(meta["perplexity"] as? [Double] == [16])  // scater's min(50, ⌊80/5⌋)
+        let tooLarge = try CLIRunner.run(["reduce", "--method", "tsne", "--option", "perplexity=30", "--input", input, "--output", dir + "/big.csv"])
+        #expect(tooLarge.status == 64 && tooLarge.stderr.contains("perplexity 30.0 is too large for 80 cells"), "\(tooLarge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/big.csv"))
     }
 
     @Test func demoRunsTheWholeJob() throws {
