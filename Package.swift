@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
         .systemLibrary(name: "CARPACK", path: "Sources/CARPACK"),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
+        .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz"),
         // Vectorisable element-wise kernels: restrict pointers; -fno-math-errno lets sqrtf
         // vectorise; -fapprox-func with libmvec vectorises expf/logf (glibc's vector math).
         .target(name: "CKernels",
@@ -38,6 +40,9 @@ let package = Package(
         .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CARPACK"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
+        .target(name: "VAExprsRenderers", dependencies: ["VAExprsCore", "CCairo"]),
+        // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
+        .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "VAExprsReducers", "CGraphviz"]),
 
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)
         .target(name: "VAExprsConformance", dependencies: ["VAExprsCore"]),
@@ -45,6 +50,7 @@ let package = Package(
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
             "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
+            "VAExprsRenderers", "VAExprsPlots",
         ]),
 
         // MARK: CLI
@@ -59,6 +65,7 @@ let package = Package(
         .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsReducersTests", dependencies: ["VAExprsReducers", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsPlotsTests", dependencies: ["VAExprsRenderers", "VAExprsPlots", "VAExprsModels", "CCairo", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),

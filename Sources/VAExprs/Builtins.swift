@@ -4,6 +4,8 @@
 import VAExprsNN
 @_exported import VAExprsSamplers
 @_exported import VAExprsReducers
+@_exported import VAExprsRenderers
+@_exported import VAExprsPlots
 
 /// The built-in components.
 public enum Builtins {
@@ -14,6 +16,7 @@ public enum Builtins {
         try NeuralBuiltins.register(into: registry)
         try SamplerBuiltins.register(into: registry)
         try ReducerBuiltins.register(into: registry)
+        try RendererBuiltins.register(into: registry)
         return registry
     }
 }

@@ -14,7 +14,7 @@ public enum ComponentKind: String, CaseIterable, Sendable, Comparable {
     case optimizer
     /// Dimension reducers (`pca`, `mds`, ...).
     case reducer
-    /// Plot renderers. Reserved: its protocol arrives with the plotting issue.
+    /// Plot renderers (`svg`, `png`, `pdf`, `html`, `terminal`).
     case renderer
 
     public static func < (a: ComponentKind, b: ComponentKind) -> Bool {

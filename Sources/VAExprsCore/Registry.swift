@@ -16,6 +16,8 @@ public enum ComponentFactory: Sendable {
     case optimizer(@Sendable (ComponentSpec) throws -> any Optimizer)
     /// Makes a dimension reducer.
     case reducer(@Sendable (ComponentSpec) throws -> any Reducer)
+    /// Makes a plot renderer.
+    case renderer(@Sendable (ComponentSpec) throws -> any Renderer)
 
     /// The kind this factory makes.
     public var kind: ComponentKind {
@@ -27,6 +29,7 @@ public enum ComponentFactory: Sendable {
         case .latentSampler: .latentSampler
         case .optimizer: .optimizer
         case .reducer: .reducer
+        case .renderer: .renderer
         }
     }
 }
@@ -126,5 +129,10 @@ public final class Registry: Sendable {
     /// Makes a dimension reducer from its spec.
     public func makeReducer(_ spec: ComponentSpec) throws -> any Reducer {
         try make(.reducer, spec) { if case .reducer(let f) = $0 { f } else { nil } }
+    }
+
+    /// Makes a plot renderer from its spec.
+    public func makeRenderer(_ spec: ComponentSpec) throws -> any Renderer {
+        try make(.renderer, spec) { if case .renderer(let f) = $0 { f } else { nil } }
     }
 }

@@ -14,6 +14,18 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var valReconstruction: Double?
     /// Validation KL divergence.
     public var valKL: Double?
+
+    /// A record.
+    public init(epoch: Int, loss: Double, reconstruction: Double, kl: Double,
+                valLoss: Double? = nil, valReconstruction: Double? = nil, valKL: Double? = nil) {
+        self.epoch = epoch
+        self.loss = loss
+        self.reconstruction = reconstruction
+        self.kl = kl
+        self.valLoss = valLoss
+        self.valReconstruction = valReconstruction
+        self.valKL = valKL
+    }
 }
 
 /// The per-epoch history of a fit and what early stopping did.

@@ -19,6 +19,8 @@ public final class VAENetwork {
     public let likelihood: any Likelihood
     /// The latent prior.
     public let prior: any Prior
+    /// The layers as a data-flow graph (for `plot model`).
+    public let architecture: [LayerSummary]
 
     /// Builds and initialises every layer (Glorot-uniform weights from `rng`).
     /// `training` is the scaled training matrix, which may inform likelihood initialisation.
@@ -29,11 +31,20 @@ public final class VAENetwork {
         self.featureCount = featureCount
         self.conditionWidth = conditionWidth
         let latent = spec.latentDimension
+        var summary = [LayerSummary(name: "input", type: "input", part: .input, inputWidth: 0, outputWidth: featureCount, inputs: [])]
+        if conditionWidth > 0 {
+            summary.append(LayerSummary(name: "condition", type: "one-hot condition", part: .condition, inputWidth: 0,
+                                        outputWidth: conditionWidth, inputs: []))
+        }
         var width = featureCount + conditionWidth
+        var previous = conditionWidth > 0 ? ["input", "condition"] : ["input"]
         var encoder: [any Layer] = []
         for (i, s) in spec.encoder.enumerated() {
             let layer = try registry.makeLayer(s)
-            width = try layer.build(inputWidth: width, path: "encoder.\(i)", rng: &rng)
+            let output = try layer.build(inputWidth: width, path: "encoder.\(i)", rng: &rng)
+            summary.append(LayerSummary(name: "encoder.\(i)", type: s.description, part: .encoder, inputWidth: width, outputWidth: output, inputs: previous))
+            previous = ["encoder.\(i)"]
+            width = output
             encoder.append(layer)
         }
         let headSpec = ComponentSpec(name: "dense", positional: ["\(latent)"], source: "latent heads")
@@ -41,15 +52,26 @@ public final class VAENetwork {
         _ = try meanHead.build(inputWidth: width, path: "z_mean", rng: &rng)
         logVarianceHead = try registry.makeLayer(headSpec)
         _ = try logVarianceHead.build(inputWidth: width, path: "z_log_var", rng: &rng)
+        summary.append(LayerSummary(name: "z_mean", type: headSpec.description, part: .mean, inputWidth: width, outputWidth: latent, inputs: previous))
+        summary.append(LayerSummary(name: "z_log_var", type: headSpec.description, part: .stddev, inputWidth: width, outputWidth: latent, inputs: previous))
+        summary.append(LayerSummary(name: "z", type: "sampling μ + exp(½ log σ²)·ε", part: .latent, inputWidth: latent, outputWidth: latent,
+                                    inputs: ["z_mean", "z_log_var"]))
+        previous = conditionWidth > 0 ? ["z", "condition"] : ["z"]
         width = latent + conditionWidth
         var decoder: [any Layer] = []
         for (i, s) in spec.decoder.enumerated() {
             let layer = try registry.makeLayer(s)
-            width = try layer.build(inputWidth: width, path: "decoder.\(i)", rng: &rng)
+            let output = try layer.build(inputWidth: width, path: "decoder.\(i)", rng: &rng)
+            summary.append(LayerSummary(name: "decoder.\(i)", type: s.description, part: .decoder, inputWidth: width, outputWidth: output, inputs: previous))
+            previous = ["decoder.\(i)"]
+            width = output
             decoder.append(layer)
         }
         outputLayer = try registry.makeLayer(ComponentSpec(name: "dense", positional: ["\(featureCount)"], source: "output layer"))
         _ = try outputLayer.build(inputWidth: width, path: "decoder.output", rng: &rng)
+        summary.append(LayerSummary(name: "decoder.output", type: "dense:\(featureCount) → \(spec.likelihood.description)", part: .output,
+                                    inputWidth: width, outputWidth: featureCount, inputs: previous))
+        architecture = summary
         likelihood = try registry.makeLikelihood(spec.likelihood)
         try likelihood.build(features: featureCount, training: training, path: "likelihood")
         prior = try registry.makePrior(spec.prior)

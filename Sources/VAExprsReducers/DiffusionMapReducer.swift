@@ -39,7 +39,7 @@ public struct DiffusionMapReducer: Reducer {
             throw VAExprsError.usage("--components: diffmap gives at most \(n - 2) components for \(n) cells, asked for \(components)")
         }
         let transitions = try Self.transitionMatrix(x, k: k)
-        let (eigenvalues, vectors) = try SparseSymmetricEigen.largest(transitions, count: components + 1, rng: &rng)
+        let (eigenvalues, vectors) = try SparseSymmetricEigen.largest(transitions, count: components + 1, tolerance: 1e-10, rng: &rng)
         var coordinates = DoubleMatrix(rows: n, columns: components)
         for c in 0..<components {
             var top = 0.0

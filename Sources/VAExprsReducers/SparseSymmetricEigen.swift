@@ -1,4 +1,5 @@
 import CARPACK
+import Synchronization
 import VAExprsCore
 
 /// A sparse symmetric matrix in compressed rows (both triangles stored).
@@ -30,12 +31,25 @@ struct SparseSymmetric {
 /// The `count` eigenpairs of largest magnitude of a sparse symmetric matrix by ARPACK's
 /// implicitly restarted Lanczos method (`dsaupd`/`dseupd`, as RSpectra's `eigs` that destiny
 /// uses), in descending order, to relative `tolerance` (0 = machine precision). The start
-/// vector is seeded.
+/// vector is seeded. The Lanczos basis holds up to 100 vectors (RSpectra's default of 20 needs
+/// many restarts on the near-degenerate leading eigenvalues of clustered cells: 30 s instead
+/// of 5 s for 5 000 cells in 12 clusters).
 enum SparseSymmetricEigen {
+    /// ARPACK keeps its reverse-communication state in Fortran SAVE variables, so two
+    /// decompositions must never run at the same time.
+    private static let arpack = Mutex(())
+
     static func largest(_ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator) throws -> (values: [Double], vectors: DoubleMatrix) {
+        var generator = rng
+        let result = try arpack.withLock { _ in try unguardedLargest(a, count: nev, tolerance: tolerance, rng: &generator) }
+        rng = generator
+        return result
+    }
+
+    private static func unguardedLargest(_ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator) throws -> (values: [Double], vectors: DoubleMatrix) {
         let n = a.n
         guard nev >= 1, nev < n else { throw VAExprsError.usage("eigen-decomposition: asked for \(nev) eigenpairs of a \(n) × \(n) matrix") }
-        let ncv = min(n, max(2 * nev + 1, 20))
+        let ncv = min(n, max(2 * nev + 1, 100))
         var ido: Int32 = 0, info: Int32 = 1
         var resid = (0..<n).map { _ in rng.nextUniform() - 0.5 }
         var v = [Double](repeating: 0, count: n * ncv)

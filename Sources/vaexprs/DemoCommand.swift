@@ -43,6 +43,13 @@ struct DemoCommand: ParsableCommand {
         let cells = try generateExpression(model, options: GenerationOptions(count: data.cellIDs.count, seed: seed), registry: registry)
         let generatedPath = dir + "/generated.csv.gz", generatedLabels = dir + "/generated_labels.csv", latentPath = dir + "/latent.csv"
         try GeneratedOutput.write(cells, model: model, to: generatedPath, labelsPath: generatedLabels, latentPath: latentPath)
+        let plots = (aug: dir + "/plot_aug.png", page: dir + "/plot_aug.html", model: dir + "/model.svg", history: dir + "/history.png")
+        let labelled = ["--real", countsPath, "--generated", generatedPath, "--labels", labelsPath, "--generated-labels", generatedLabels]
+        for arguments in [labelled + ["--output", plots.aug], labelled + ["--method", "umap", "--color-by", "label", "--output", plots.page]] {
+            try PlotAugCommand.parse(arguments).run()
+        }
+        try PlotModelCommand.parse([modelPath, "--output", plots.model]).run()
+        try PlotHistoryCommand.parse([modelPath, "--output", plots.history]).run()
         print("""
         VAExprs demo: conditional VAE (censored Gaussian likelihood, KL weight 4, cells drawn from the likelihood) on the simulated seed design
           input matrix      \(countsPath)  (\(data.cellIDs.count) cells × \(data.geneNames.count) genes)
@@ -51,9 +58,16 @@ struct DemoCommand: ParsableCommand {
           generated cells   \(generatedPath)  (\(cells.data.cellIDs.count) cells)
           generated labels  \(generatedLabels)
           latent means      \(latentPath)
+          plot_aug (PCA)    \(plots.aug)
+          plot_aug (UMAP)   \(plots.page)  (hover for cell ids, click the legend to hide groups)
+          architecture      \(plots.model)
+          loss history      \(plots.history)
         Same job from the command line:
           vaexprs fit --counts \(countsPath) --labels \(labelsPath) --likelihood censored_gaussian --regularization 4 --epochs \(epochs) --validation-split 0.1 --patience 20 --output model.vaexprs
           vaexprs generate model.vaexprs --num-samples 300 --output generated.csv.gz
+          vaexprs plot aug --real \(countsPath) --generated \(generatedPath) --labels \(labelsPath) --generated-labels \(generatedLabels) --output plot_aug.png
+          vaexprs plot model model.vaexprs --output model.svg
+          vaexprs plot history model.vaexprs --output history.png
         """)
     }
 }

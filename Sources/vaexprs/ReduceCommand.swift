@@ -44,7 +44,6 @@ struct ReduceCommand: ParsableCommand {
         spec.source = "--method \(spec.name)"
         let reducer = try registry.makeReducer(spec)
         if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
-        guard topGenes >= 0 else { throw VAExprsError.usage("--top-genes must be ≥ 0, got \(topGenes)") }
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
         }
@@ -54,27 +53,18 @@ struct ReduceCommand: ParsableCommand {
         if normalization == .lognorm {
             values = DoubleMatrix(try Preprocessing.logNormalized(data, source: input))
         }
-        let selected = FeatureSelection.topVariance(values, count: topGenes)
-        if selected.count < values.columns {
-            values = DoubleMatrix(rows: values.rows, columns: selected.count,
-                                  storage: (0..<values.rows).flatMap { i in selected.map { values[i, $0] } })
-        }
-        let k = components ?? (spec.name == "pca" ? min(50, values.rows, values.columns) : 2)
         var rng = SeededGenerator(seed: seed)
-        let embedding = try reducer.reduce(values, components: k, rng: &rng)
+        let (embedding, features) = try EmbeddingPipeline.embed(values, reducer: reducer, components: components, topFeatures: topGenes, rng: &rng)
+        let k = embedding.coordinates.columns
         let outputs = AtomicOutput()
-        var text = "cell," + (1...k).map { "dim\($0)" }.joined(separator: ",") + "\n"
-        for (i, id) in data.cellIDs.enumerated() {
-            text += ExpressionCSV.quoteIfNeeded(id) + "," + (0..<k).map { "\(embedding.coordinates[i, $0])" }.joined(separator: ",") + "\n"
-        }
-        try outputs.stage(text: text, at: output)
+        try outputs.stage(text: EmbeddingPipeline.csv(embedding, cellIDs: data.cellIDs), at: output)
         if let metadataOutput {
-            var object: [String: Any] = ["method": spec.name, "components": k, "features": selected.count, "axis_titles": embedding.axisTitles]
+            var object: [String: Any] = ["method": spec.name, "components": k, "features": features, "axis_titles": embedding.axisTitles]
             for (key, value) in embedding.metadata { object[key] = value }
             let json = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             try outputs.stage(Array(json), at: metadataOutput)
         }
         try outputs.commit()
-        print("wrote \(output) (\(data.cellIDs.count) cells × \(k) dimensions, \(spec.name) on \(selected.count) features)")
+        print("wrote \(output) (\(data.cellIDs.count) cells × \(k) dimensions, \(spec.name) on \(features) features)")
     }
 }

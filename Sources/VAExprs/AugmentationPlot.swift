@@ -1,0 +1,79 @@
+import Foundation
+
+/// `plot aug`'s data side: real and generated cells read, checked against each other,
+/// normalised together when they are counts, and embedded by a reducer.
+public enum AugmentationPlot {
+    /// How to normalise before embedding.
+    public enum Normalization: String, Sendable, CaseIterable {
+        /// Log-normalise when the real cells are counts (non-negative whole numbers), else leave as is.
+        case auto
+        /// Always log-normalise (scater's `logNormCounts`).
+        case lognorm
+        /// Never.
+        case none
+    }
+
+    /// Both matrices, the generated one in the real one's gene order, with labels if given.
+    public struct Input {
+        public var real: ExpressionMatrix
+        public var generated: ExpressionMatrix
+        public var realLabels: [String]?
+        public var generatedLabels: [String]?
+    }
+
+    /// Reads the inputs; the generated genes must be the real ones (in any order).
+    public static func load(real realPath: String, generated generatedPath: String, labels: String?, generatedLabels: String?,
+                            labelColumn: String = "label", genesInRows: Bool = false) throws -> Input {
+        let real = try ExpressionReader.read(realPath, genesInRows: genesInRows)
+        var generated = try ExpressionReader.read(generatedPath, genesInRows: genesInRows)
+        let position = Dictionary(generated.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = real.geneNames.filter { position[$0] == nil }
+        let realSet = Set(real.geneNames)
+        let extra = generated.geneNames.filter { !realSet.contains($0) }
+        if !missing.isEmpty || !extra.isEmpty {
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("\(missing.count) real gene(s) missing from it, e.g. \(missing.prefix(3).joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("\(extra.count) gene(s) the real cells lack, e.g. \(extra.prefix(3).joined(separator: ", "))") }
+            throw VAExprsError.badData("\(generatedPath): its genes do not match \(realPath): \(parts.joined(separator: "; ")); generate from a model trained on these cells")
+        }
+        if generated.geneNames != real.geneNames {
+            let order = real.geneNames.map { position[$0]! }
+            var values = Matrix(rows: generated.values.rows, columns: order.count)
+            for i in 0..<values.rows { for (j, source) in order.enumerated() { values[i, j] = generated.values[i, source] } }
+            generated = ExpressionMatrix(cellIDs: generated.cellIDs, geneNames: real.geneNames, values: values)
+        }
+        let realLabels = try labels.map { try LabelTable.read($0).values(columns: [labelColumn], for: real.cellIDs).map { $0[0] } }
+        let generatedLabels = try generatedLabels.map {
+            try LabelTable.read($0).values(columns: [labelColumn], for: generated.cellIDs).map { $0[0] }
+        }
+        return Input(real: real, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels)
+    }
+
+    /// Whether every value is a non-negative whole number.
+    public static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool {
+        m.values.storage.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
+    }
+
+    /// Cells (real first) and their joint embedding.
+    public static func embed(_ input: Input, reducer: any Reducer, components: Int?, topGenes: Int, normalization: Normalization,
+                             rng: inout SeededGenerator) throws -> (cells: [AugmentationFigure.Cell], embedding: Embedding, lognormalized: Bool) {
+        let combined = ExpressionMatrix(cellIDs: input.real.cellIDs + input.generated.cellIDs, geneNames: input.real.geneNames,
+                                        values: Matrix(rows: input.real.values.rows + input.generated.values.rows, columns: input.real.values.columns,
+                                                       storage: input.real.values.storage + input.generated.values.storage))
+        let lognorm = normalization == .lognorm || (normalization == .auto && looksLikeCounts(input.real))
+        var values = DoubleMatrix(combined.values)
+        if lognorm {
+            guard combined.values.storage.allSatisfy({ $0 >= 0 }) else {
+                throw VAExprsError.badData("--normalize lognorm needs non-negative values; the generated cells have negative ones (use --normalize none)")
+            }
+            values = DoubleMatrix(try Preprocessing.logNormalized(combined, source: "real + generated cells"))
+        }
+        let (embedding, _) = try EmbeddingPipeline.embed(values, reducer: reducer, components: components, topFeatures: topGenes, rng: &rng)
+        let cells = input.real.cellIDs.enumerated().map { i, id in
+            AugmentationFigure.Cell(id: id, generated: false, label: input.realLabels?[i])
+        } + input.generated.cellIDs.enumerated().map { i, id in
+            AugmentationFigure.Cell(id: id, generated: true, label: input.generatedLabels?[i])
+        }
+        return (cells, embedding, lognorm)
+    }
+}

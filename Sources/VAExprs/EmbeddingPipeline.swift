@@ -1,0 +1,27 @@
+/// What `reduce` and `plot aug` do before a reducer runs: keep the top-variance features
+/// (scater's default 500), then embed.
+public enum EmbeddingPipeline {
+    /// The embedding of `values` (rows = cells) and how many features it used.
+    public static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, topFeatures: Int,
+                             rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
+        guard topFeatures >= 0 else { throw VAExprsError.usage("--top-genes must be ≥ 0, got \(topFeatures)") }
+        var x = values
+        let selected = FeatureSelection.topVariance(values, count: topFeatures)
+        if selected.count < values.columns {
+            x = DoubleMatrix(rows: values.rows, columns: selected.count,
+                             storage: (0..<values.rows).flatMap { i in selected.map { values[i, $0] } })
+        }
+        let k = components ?? (reducer.spec.name == "pca" ? min(50, x.rows, x.columns) : 2)
+        return (try reducer.reduce(x, components: k, rng: &rng), selected.count)
+    }
+
+    /// The embedding as CSV: `cell,dim1,dim2,...`.
+    public static func csv(_ embedding: Embedding, cellIDs: [String]) -> String {
+        let k = embedding.coordinates.columns
+        var text = "cell," + (1...k).map { "dim\($0)" }.joined(separator: ",") + "\n"
+        for (i, id) in cellIDs.enumerated() {
+            text += ExpressionCSV.quoteIfNeeded(id) + "," + (0..<k).map { "\(embedding.coordinates[i, $0])" }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}

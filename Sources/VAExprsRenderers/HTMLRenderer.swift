@@ -1,0 +1,82 @@
+import Foundation
+import VAExprsCore
+
+/// `html`: one self-contained page (inline SVG, a little script, nothing fetched): hovering
+/// a point shows its tooltip (cell id, label, origin); clicking a legend entry hides or shows
+/// its group. Spec: `html`.
+public struct HTMLRenderer: Renderer {
+    public let spec: ComponentSpec
+    public var fileExtensions: [String] { ["html", "htm"] }
+
+    /// The renderer.
+    public init(spec: ComponentSpec) { self.spec = spec }
+
+    public func render(_ figure: Figure) throws -> [UInt8] {
+        let scene = SceneLayout.layout(figure)
+        // Tooltips and the legend groups of every marker style, numbered as SVGDocument numbers them.
+        var tooltips: [[String]?] = []
+        var styleGroups: [[String]] = []
+        func collect(_ items: [SceneItem]) {
+            for item in items {
+                switch item {
+                case .markers(let run):
+                    tooltips.append(run.tooltips)
+                    styleGroups += run.styles.map(\.groups)
+                case .legendEntry(_, let sub), .series(_, let sub): collect(sub)
+                default: break
+                }
+            }
+        }
+        collect(scene.items)
+        let data: [String: Any] = ["tooltips": tooltips.map { $0 as Any? ?? NSNull() }, "styleGroups": styleGroups]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: data), as: UTF8.self)
+            .replacingOccurrences(of: "</", with: "<\\/")
+        var w = ByteWriter(capacity: 1 << 20)
+        w.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+        w.appendEscaped(figure.title ?? "VAExprs figure")
+        w.append("</title>\n<style>\nbody{margin:0;font-family:Helvetica,Arial,sans-serif;background:#fff}\n")
+        w.append("#tip{position:fixed;pointer-events:none;background:rgba(255,255,255,.95);border:1px solid #888;")
+        w.append("padding:3px 6px;font-size:12px;display:none;white-space:pre}\n.legend-entry.off{opacity:.3}\n</style>\n")
+        w.append("<style id=\"hidden\"></style>\n</head>\n<body>\n")
+        let svg = SVGDocument.write(scene, interactive: true)
+        var page = w.bytes
+        page += svg
+        var tail = ByteWriter()
+        tail.append("<div id=\"tip\"></div>\n<script>\nconst data = ")
+        tail.append(json)
+        tail.append(";\n")
+        tail.append("""
+        const tip = document.getElementById('tip');
+        const hidden = new Set();
+        document.querySelector('svg').addEventListener('mousemove', e => {
+          const id = e.target.getAttribute && e.target.getAttribute('data-i');
+          if (!id) { tip.style.display = 'none'; return; }
+          const [run, i] = id.split(':').map(Number);
+          const texts = data.tooltips[run];
+          if (!texts) { tip.style.display = 'none'; return; }
+          tip.textContent = texts[i];
+          tip.style.left = (e.clientX + 12) + 'px';
+          tip.style.top = (e.clientY + 12) + 'px';
+          tip.style.display = 'block';
+        });
+        function refresh() {
+          const rules = [];
+          data.styleGroups.forEach((groups, s) => { if (groups.some(g => hidden.has(g))) rules.push('.s' + s + '{display:none}'); });
+          document.getElementById('hidden').textContent = rules.join('\\n');
+          document.querySelectorAll('.series').forEach(el => { el.style.display = hidden.has(el.dataset.group) ? 'none' : ''; });
+          document.querySelectorAll('.legend-entry').forEach(el => el.classList.toggle('off', hidden.has(el.dataset.group)));
+        }
+        document.querySelectorAll('.legend-entry').forEach(el => el.addEventListener('click', () => {
+          const g = el.dataset.group;
+          if (hidden.has(g)) hidden.delete(g); else hidden.add(g);
+          refresh();
+        }));
+        </script>
+        </body>
+        </html>
+
+        """)
+        page += tail.bytes
+        return page
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import VAExprs
+
+/// `vaexprs plot`: the original's `plot_aug` and `plot_vae`, and the loss history.
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Plot real vs generated cells (aug), a model's architecture (model) or its training history (history).",
+        subcommands: [PlotAugCommand.self, PlotModelCommand.self, PlotHistoryCommand.self])
+}
+
+/// Where a figure goes and through which renderer.
+struct FigureOutputOptions: ParsableArguments {
+    @Option(help: "Output file; its extension picks the renderer (svg, png, pdf, html, txt). Omit with --format terminal to print.")
+    var output: String?
+    @Option(help: "Renderer: svg, png, pdf, html, terminal or a plugin's, with options (e.g. png:scale=3).")
+    var format: String?
+    @Option(help: "Figure width in points (1/72 inch).")
+    var width: Double?
+    @Option(help: "Figure height in points.")
+    var height: Double?
+
+    /// The renderer for the format or the output's extension.
+    func renderer(_ registry: Registry) throws -> any Renderer {
+        let name: String
+        if let format {
+            name = format
+        } else if let output {
+            let ext = (output as NSString).pathExtension.lowercased()
+            guard !ext.isEmpty else { throw VAExprsError.usage("--output \(output) has no extension; give --format (svg, png, pdf, html, terminal)") }
+            let byExtension = ["svg": "svg", "png": "png", "pdf": "pdf", "html": "html", "htm": "html", "txt": "terminal"]
+            guard let known = byExtension[ext] else {
+                throw VAExprsError.usage("--output \(output): unknown extension '.\(ext)'; use .svg, .png, .pdf, .html or .txt, or give --format")
+            }
+            name = known
+        } else {
+            throw VAExprsError.usage("give --output FILE (or --format terminal to print to the terminal)")
+        }
+        var spec = try ComponentSpec.parseItem(name, source: "--format")
+        spec.source = "--format \(spec.name)"
+        return try registry.makeRenderer(spec)
+    }
+
+    /// Checks the destination before any work.
+    func checkDestination() throws {
+        if let output { try AtomicOutput.checkDestination(output) }
+    }
+
+    /// Writes (atomically) or prints the rendered figure.
+    func write(_ bytes: [UInt8], extra: [(String, String)] = []) throws {
+        let outputs = AtomicOutput()
+        for (path, text) in extra { try outputs.stage(text: text, at: path) }
+        if let output {
+            try outputs.stage(bytes, at: output)
+            try outputs.commit()
+            print("wrote \(output)")
+        } else {
+            try outputs.commit()
+            FileHandle.standardOutput.write(Data(bytes))
+        }
+    }
+}
+
+/// `vaexprs plot aug` (= `plot_aug`).
+struct PlotAugCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aug",
+        abstract: "Real and generated cells embedded together (pca, mds, tsne, umap, nmf, diffmap or a plugin's reducer).")
+
+    @Option(help: "Real cells: CSV/TSV (.gz), 10x folder or .h5ad.")
+    var real: String
+    @Option(help: "Generated cells, same genes.")
+    var generated: String
+    @Option(help: "Labels of the real cells (cell,label).")
+    var labels: String?
+    @Option(help: "Labels of the generated cells (generate's --labels-output).")
+    var generatedLabels: String?
+    @Option(help: "Label column.")
+    var labelColumn = "label"
+    @Flag(help: "The CSV/TSV files have genes in rows.")
+    var genesInRows = false
+    @Option(help: "Reducer: pca, mds, tsne, umap, nmf, diffmap or a plugin's.")
+    var method = "pca"
+    @Option(help: "Reducer option as key=value (repeatable).")
+    var option: [String] = []
+    @Option(help: "auto (log-normalise only counts), lognorm or none.")
+    var normalize = "auto"
+    @Option(help: "Features of largest variance used (scater's 500); 0 for all.")
+    var topGenes = 500
+    @Option(help: "Colour by origin or label (shapes always show labels, fill always shows origin).")
+    var colorBy = "origin"
+    @Option(help: "Also write the coordinates here (cell,dim1,dim2,...).")
+    var embeddingOutput: String?
+    @Option(help: "Seed for randomized reducers.")
+    var seed: UInt64 = 1
+    @Option(help: "Threads for numeric work.")
+    var threads: Int?
+    @OptionGroup var figure: FigureOutputOptions
+
+    func run() throws {
+        let registry = try Builtins.makeRegistry()
+        let renderer = try figure.renderer(registry)
+        var spec = try ComponentSpec.parseItem(method, source: "--method")
+        for item in option {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw VAExprsError.usage("--option '\(item)' must look like key=value") }
+            spec.options[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        }
+        spec.source = "--method \(spec.name)"
+        let reducer = try registry.makeReducer(spec)
+        guard let normalization = AugmentationPlot.Normalization(rawValue: normalize) else {
+            throw VAExprsError.usage("--normalize must be auto, lognorm or none, got '\(normalize)'")
+        }
+        guard let colourBy = AugmentationFigure.ColourBy(rawValue: colorBy) else {
+            throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
+        }
+        if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
+        BLAS.setThreads(threads ?? defaultThreadCount)
+        try figure.checkDestination()
+        if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
+        let input = try AugmentationPlot.load(real: real, generated: generated, labels: labels, generatedLabels: generatedLabels,
+                                              labelColumn: labelColumn, genesInRows: genesInRows)
+        var rng = SeededGenerator(seed: seed)
+        let (cells, embedding, _) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
+                                                               normalization: normalization, rng: &rng)
+        let plot = AugmentationFigure.make(cells: cells, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles, method: spec.name,
+                                           colourBy: colourBy, width: figure.width ?? 720, height: figure.height ?? 520)
+        let extra = embeddingOutput.map { [($0, EmbeddingPipeline.csv(embedding, cellIDs: cells.map(\.id)))] } ?? []
+        try figure.write(try renderer.render(plot), extra: extra)
+    }
+}
+
+/// `vaexprs plot model` (= `plot_vae`).
+struct PlotModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "A model's architecture as a Graphviz graph (dot source, svg, png or pdf).")
+
+    @Argument(help: "Model file written by 'vaexprs fit'.")
+    var model: String
+    @Option(help: "Output file (.dot, .gv, .svg, .png, .pdf).")
+    var output: String
+    @Option(help: "dot, svg, png or pdf (default: from the extension).")
+    var format: String?
+    @Option(help: "Node colour by part, e.g. encoder=#ff6347 (parts: encoder, mean, stddev, latent, decoder, condition); repeatable.")
+    var color: [String] = []
+
+    func run() throws {
+        let ext = (output as NSString).pathExtension.lowercased()
+        let chosen = format ?? (ext == "gv" ? "dot" : ext)
+        guard ["dot"] + GraphvizLayout.formats ~= chosen else {
+            throw VAExprsError.usage("--format: plot model writes dot, svg, png or pdf, not '\(chosen)'")
+        }
+        let colours = try ArchitectureGraph.colours(overrides: color)
+        try AtomicOutput.checkDestination(output)
+        let registry = try Builtins.makeRegistry()
+        let trained = try TrainedModel.load(model, registry: registry)
+        let name = (model as NSString).lastPathComponent
+        let kind = trained.conditions == nil ? "VAE" : "conditional VAE"
+        let dot = ArchitectureGraph.dot(trained.network.architecture, title: "\(name): \(kind), \(trained.geneNames.count) genes",
+                                         colours: colours, dpi: chosen == "png" ? 192 : nil)
+        let bytes = chosen == "dot" ? Array(dot.utf8) : try GraphvizLayout.render(dot: dot, format: chosen)
+        let outputs = AtomicOutput()
+        try outputs.stage(bytes, at: output)
+        try outputs.commit()
+        print("wrote \(output)")
+    }
+}
+
+private func ~= (list: [String], value: String) -> Bool { list.contains(value) }
+
+/// `vaexprs plot history`.
+struct PlotHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Loss, reconstruction and KL per epoch (training and validation), restored epoch marked.")
+
+    @Argument(help: "Model file written by 'vaexprs fit'.")
+    var model: String
+    @OptionGroup var figure: FigureOutputOptions
+
+    func run() throws {
+        let registry = try Builtins.makeRegistry()
+        let renderer = try figure.renderer(registry)
+        try figure.checkDestination()
+        let trained = try TrainedModel.load(model, registry: registry)
+        guard !trained.history.epochs.isEmpty else { throw VAExprsError.badData("\(model): the model has no training history to plot") }
+        let plot = HistoryFigure.make(trained.history, width: figure.width ?? 1080, height: figure.height ?? 380)
+        try figure.write(try renderer.render(plot))
+    }
+}
