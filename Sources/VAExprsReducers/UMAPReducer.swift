@@ -8,13 +8,13 @@ import VAExprsCore
 /// spectral initialisation (eigenvectors of the normalised graph Laplacian by ARPACK) scaled
 /// to ±10 with seeded noise, 500 epochs for n ≤ 10 000 else 200, learning rate 1 and 5
 /// negative samples per positive one, run serially so a seed gives one answer.
-/// Neighbours are exact (brute force with BLAS) at every size; umap-learn switches to
-/// approximate NN-descent from 4 096 cells. A graph in several pieces is laid out piece by
+/// Neighbours are exact (brute force with BLAS) up to 4 096 cells and found by NN-descent
+/// above, as umap-learn does (`neighbors_method=exact|nndescent` forces one). A graph in several pieces is laid out piece by
 /// piece (spectral when a piece has more than 2·dim + 1 cells, else random), the pieces
 /// placed by classical MDS of their centroids — umap-learn places them by a spectral
 /// embedding of centroid affinities instead. Metadata: `a`, `b`, `epochs`, `graph_components`.
 /// Spec: `umap[:neighbors=15][:min_dist=0.01][:spread=1][:epochs=N][:learning_rate=1]`
-/// `[:negative_sample_rate=5][:initialization=spectral|random][:pca=50]`.
+/// `[:negative_sample_rate=5][:initialization=spectral|random][:pca=50][:neighbors_method=auto|exact|nndescent]`.
 public struct UMAPReducer: Reducer {
     public let spec: ComponentSpec
     let neighbours: Int
@@ -25,6 +25,10 @@ public struct UMAPReducer: Reducer {
     let negativeSampleRate: Double
     let initialization: String
     let principalComponents: Int
+    let neighbourMethod: String
+
+    /// Above this many cells `neighbors_method=auto` uses NN-descent (umap-learn's threshold).
+    public static let exactNeighbourLimit = 4096
 
     /// The reducer; options are validated here.
     public init(spec: ComponentSpec) throws {
@@ -37,7 +41,11 @@ public struct UMAPReducer: Reducer {
         negativeSampleRate = try spec.double("negative_sample_rate", position: nil, default: 5)
         initialization = spec.string("initialization", position: nil, default: "spectral")!
         principalComponents = try spec.int("pca", position: nil, default: 50)
+        neighbourMethod = spec.string("neighbors_method", position: nil, default: "auto")!
         let source = spec.source
+        guard ["auto", "exact", "nndescent"].contains(neighbourMethod) else {
+            throw VAExprsError.usage("\(source): umap neighbors_method must be auto, exact or nndescent, got '\(neighbourMethod)'")
+        }
         guard neighbours >= 2 else { throw VAExprsError.usage("\(source): umap neighbors must be ≥ 2, got \(neighbours)") }
         guard spread > 0, minDist >= 0, minDist <= spread else {
             throw VAExprsError.usage("\(source): umap needs spread > 0 and 0 ≤ min_dist ≤ spread, got min_dist \(minDist), spread \(spread)")
@@ -58,7 +66,8 @@ public struct UMAPReducer: Reducer {
         }
         guard dim >= 1, dim < n - 1 else { throw VAExprsError.usage("--components: umap needs 1 ≤ components < cells − 1, asked for \(dim)") }
         let input = try TSNEReducer.principalComponents(of: data, count: principalComponents, rng: &rng)
-        let neighbourGraph = ExactNeighbours.search(input, k: neighbours - 1)
+        let approximate = neighbourMethod == "nndescent" || (neighbourMethod == "auto" && n > Self.exactNeighbourLimit)
+        let neighbourGraph = approximate ? NNDescent.search(input, k: neighbours - 1, rng: &rng) : ExactNeighbours.search(input, k: neighbours - 1)
         var graph = FuzzySimplicialSet.union(neighbourGraph)
         let epochs = self.epochs ?? (n <= 10_000 ? 500 : 200)
         let cutoff = (graph.values.max() ?? 0) / Double(epochs)
@@ -83,7 +92,8 @@ public struct UMAPReducer: Reducer {
         UMAPLayout.optimize(&embedding, graph: graph, curve: curve, epochs: epochs, learningRate: learningRate,
                             negativeSampleRate: negativeSampleRate, rng: &rng)
         return Embedding(coordinates: embedding,
-                         metadata: ["a": [curve.a], "b": [curve.b], "epochs": [Double(epochs)], "graph_components": [Double(pieces.count)]],
+                         metadata: ["a": [curve.a], "b": [curve.b], "epochs": [Double(epochs)], "graph_components": [Double(pieces.count)],
+                                    "approximate_neighbours": [approximate ? 1 : 0]],
                          axisTitles: (1...dim).map { "UMAP\($0)" })
     }
 }

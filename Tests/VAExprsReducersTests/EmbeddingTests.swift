@@ -35,6 +35,23 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         }
         #expect(graph.neighbour(3, 0).index == 7 && graph.neighbour(7, 0).index == 3)
     }
+
+    @Test func nnDescentRecallsTheExactNeighbours() {
+        let x = gaussianBlobs(3000, blobs: 6, seed: 4, separation: 3)
+        let exact = ExactNeighbours.search(x, k: 14)
+        var rng = SeededGenerator(seed: 2)
+        let approximate = NNDescent.search(x, k: 14, rng: &rng)
+        var found = 0
+        for i in 0..<3000 {
+            let truth = Set((0..<14).map { exact.neighbour(i, $0).index })
+            found += (0..<14).filter { truth.contains(approximate.neighbour(i, $0).index) }.count
+            #expect(approximate.distances[i * 14..<(i + 1) * 14].elementsEqual(approximate.distances[i * 14..<(i + 1) * 14].sorted()))
+        }
+        let recall = Double(found) / Double(3000 * 14)
+        #expect(recall > 0.97, "recall \(recall)")
+        var rng2 = SeededGenerator(seed: 2)
+        #expect(NNDescent.search(x, k: 14, rng: &rng2).indices == approximate.indices)  // seeded: repeatable
+    }
 }
 
 @Suite struct TSNETests {
