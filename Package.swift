@@ -7,6 +7,11 @@ let package = Package(
         .library(name: "VAExprs", targets: ["VAExprs"]),
         .library(name: "VAExprsConformance", targets: ["VAExprsConformance"]),
         .executable(name: "vaexprs", targets: ["vaexprs"]),
+        // Example run-time plugins (shared objects for --plugin).
+        .library(name: "GatedDensePlugin", type: .dynamic, targets: ["GatedDensePlugin"]),
+        .library(name: "RandomProjectionPlugin", type: .dynamic, targets: ["RandomProjectionPlugin"]),
+        .library(name: "VegaLitePlugin", type: .dynamic, targets: ["VegaLitePlugin"]),
+        .library(name: "FFIActivationsPlugin", type: .dynamic, targets: ["FFIActivationsPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CARPACK", path: "Sources/CARPACK"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz"),
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
+        // The plugin ABI: one C header (vaexprs_plugin.h), shared by the host and plugins.
+        .target(name: "CVAExprsPluginABI"),
         // Vectorisable element-wise kernels: restrict pointers; -fno-math-errno lets sqrtf
         // vectorise; -fapprox-func with libmvec vectorises expf/logf (glibc's vector math).
         .target(name: "CKernels",
@@ -41,6 +49,8 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
         .target(name: "VAExprsRenderers", dependencies: ["VAExprsCore", "CCairo"]),
+        // Run-time plugins: dlopen loader, ABI checks, C vtable → protocol adapters, libffi.
+        .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CBLAS", "CVAExprsPluginABI", "CFFI"]),
         // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
         .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "VAExprsReducers", "CGraphviz"]),
 
@@ -50,7 +60,7 @@ let package = Package(
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
             "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
-            "VAExprsRenderers", "VAExprsPlots",
+            "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance",
         ]),
 
         // MARK: CLI
@@ -58,6 +68,12 @@ let package = Package(
             "VAExprs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // MARK: Example run-time plugins (paths given: SwiftPM would read Plugins/ as package plugins)
+        .target(name: "GatedDensePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/GatedDense"),
+        .target(name: "RandomProjectionPlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/RandomProjection"),
+        .target(name: "VegaLitePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/VegaLite"),
+        .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json", "README.md"]),
 
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore"], path: "Tests/VAExprsTestSupport"),

@@ -1,3 +1,4 @@
+import Foundation
 @_exported import VAExprsCore
 @_exported import VAExprsIO
 @_exported import VAExprsModels
@@ -6,6 +7,7 @@ import VAExprsNN
 @_exported import VAExprsReducers
 @_exported import VAExprsRenderers
 @_exported import VAExprsPlots
+@_exported import VAExprsPluginHost
 
 /// The built-in components.
 public enum Builtins {
@@ -18,5 +20,19 @@ public enum Builtins {
         try ReducerBuiltins.register(into: registry)
         try RendererBuiltins.register(into: registry)
         return registry
+    }
+
+    /// The built-ins plus the run-time plugins in `plugins` (files), `directories` and
+    /// `VAEXPRS_PLUGIN_PATH`; files that fail to load are reported in the result, not thrown.
+    public static func makeRegistry(plugins: [String], directories: [String]) throws -> (registry: Registry, plugins: PluginLoadResult) {
+        let registry = try makeRegistry()
+        for dir in directories {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw VAExprsError(.missingInput, "--plugin-dir \(dir): no such folder")
+            }
+        }
+        let result = PluginLoader.load(PluginSearch.files(plugins: plugins, directories: directories), into: registry)
+        return (registry, result)
     }
 }

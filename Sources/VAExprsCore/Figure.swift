@@ -130,7 +130,8 @@ public struct Tick: Codable, Sendable, Equatable {
     }
 }
 
-/// Something drawn in a panel, in data coordinates.
+/// Something drawn in a panel, in data coordinates. In JSON, a mark is its fields plus
+/// `"type": "points" | "line" | "rects" | "text"`.
 public enum Mark: Codable, Sendable, Equatable {
     /// Scatter points.
     case points(PointMark)
@@ -140,6 +141,29 @@ public enum Mark: Codable, Sendable, Equatable {
     case rects(RectMark)
     /// Text labels.
     case text(TextMark)
+
+    private enum CodingKeys: String, CodingKey { case type }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .points(let m): try container.encode("points", forKey: .type); try m.encode(to: encoder)
+        case .line(let m): try container.encode("line", forKey: .type); try m.encode(to: encoder)
+        case .rects(let m): try container.encode("rects", forKey: .type); try m.encode(to: encoder)
+        case .text(let m): try container.encode("text", forKey: .type); try m.encode(to: encoder)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let type = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .type)
+        switch type {
+        case "points": self = .points(try PointMark(from: decoder))
+        case "line": self = .line(try LineMark(from: decoder))
+        case "rects": self = .rects(try RectMark(from: decoder))
+        case "text": self = .text(try TextMark(from: decoder))
+        default: throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown mark type '\(type)'"))
+        }
+    }
 }
 
 /// Marker shapes.

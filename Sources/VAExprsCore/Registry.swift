@@ -44,6 +44,25 @@ public struct RegistryEntry: Sendable {
     public let origin: String
     /// Its factory.
     public let factory: ComponentFactory
+    /// The run-time plugin it comes from (nil for built-ins).
+    public let plugin: PluginIdentity?
+}
+
+/// A loaded run-time plugin's name, version and file, recorded with what it registers.
+public struct PluginIdentity: Codable, Sendable, Equatable, Hashable {
+    /// The plugin's own name (from its descriptor or manifest).
+    public var name: String
+    /// Its version string.
+    public var version: String
+    /// The file it was loaded from.
+    public var file: String
+
+    /// An identity.
+    public init(name: String, version: String, file: String) {
+        self.name = name
+        self.version = version
+        self.file = file
+    }
 }
 
 /// Kinds × names → factories. Built-ins and run-time plugins register through the same
@@ -57,20 +76,26 @@ public final class Registry: Sendable {
     public init() {}
 
     /// Registers `factory` under `name`; throws when the kind already has that name.
-    public func register(_ factory: ComponentFactory, name: String, origin: String) throws {
+    /// `plugin` identifies the run-time plugin registering it (nil for built-ins).
+    public func register(_ factory: ComponentFactory, name: String, origin: String, plugin: PluginIdentity? = nil) throws {
         let key = Key(kind: factory.kind, name: name.lowercased())
         try entries.withLock { table in
             if let existing = table[key] {
                 throw VAExprsError(.unusablePlugin,
                     "\(factory.kind.rawValue) '\(name)' from \(origin) clashes with the one from \(existing.origin); rename one of them")
             }
-            table[key] = RegistryEntry(kind: factory.kind, name: key.name, origin: origin, factory: factory)
+            table[key] = RegistryEntry(kind: factory.kind, name: key.name, origin: origin, factory: factory, plugin: plugin)
         }
     }
 
     /// Every entry, sorted by kind then name.
     public var entriesSorted: [RegistryEntry] {
         entries.withLock { Array($0.values) }.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+    }
+
+    /// The entry for (`kind`, `name`), if registered.
+    public func entry(_ kind: ComponentKind, _ name: String) -> RegistryEntry? {
+        entries.withLock { $0[Key(kind: kind, name: name.lowercased())] }
     }
 
     /// The registered names of one kind, sorted.

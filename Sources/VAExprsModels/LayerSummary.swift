@@ -33,3 +33,47 @@ public struct LayerSummary: Sendable, Equatable {
         self.origin = origin
     }
 }
+
+/// A component a model uses that came from a run-time plugin, recorded in the model file so
+/// loading it without the plugin can say exactly which plugin to load.
+public struct PluginProvenance: Codable, Sendable, Equatable {
+    /// Component kind (`layer`, `activation`, `likelihood`, `prior`).
+    public var kind: String
+    /// Component name.
+    public var component: String
+    /// The plugin's name.
+    public var plugin: String
+    /// The plugin's version.
+    public var version: String
+    /// The file it was loaded from when the model was fitted.
+    public var file: String
+
+    /// Which of `spec`'s components come from plugins in `registry`.
+    public static func components(of spec: ModelSpec, in registry: Registry) -> [PluginProvenance] {
+        var used: [(ComponentKind, String)] = []
+        for layer in spec.encoder + spec.decoder {
+            used.append((.layer, layer.name))
+            if layer.name == "dense", let activation = layer.options["activation"] ?? (layer.positional.count > 1 ? layer.positional[1] : nil) {
+                used.append((.activation, activation))
+            }
+        }
+        used.append((.likelihood, spec.likelihood.name))
+        used.append((.prior, spec.prior.name))
+        var out: [PluginProvenance] = []
+        for (kind, name) in used {
+            guard let plugin = registry.entry(kind, name)?.plugin else { continue }
+            let record = PluginProvenance(kind: kind.rawValue, component: name.lowercased(), plugin: plugin.name, version: plugin.version, file: plugin.file)
+            if !out.contains(record) { out.append(record) }
+        }
+        return out
+    }
+
+    /// Throws, naming the plugin to load, when a recorded component is not registered.
+    public static func check(_ records: [PluginProvenance], in registry: Registry, source: String) throws {
+        for r in records {
+            guard let kind = ComponentKind(rawValue: r.kind), registry.entry(kind, r.component) != nil else {
+                throw VAExprsError(.unusablePlugin, "\(source): the model uses \(r.kind) '\(r.component)' from plugin '\(r.plugin)' \(r.version) (fitted with \(r.file)), which is not loaded; load it with --plugin FILE, --plugin-dir DIR or VAEXPRS_PLUGIN_PATH")
+            }
+        }
+    }
+}

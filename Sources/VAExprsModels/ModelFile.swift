@@ -31,6 +31,8 @@ public enum ModelFile {
         var history: TrainingHistory
         var seed: UInt64
         var weights: [WeightEntry]
+        /// Components from run-time plugins (absent in files without any).
+        var plugins: [PluginProvenance]?
     }
 
     /// The model as bytes.
@@ -51,7 +53,8 @@ public enum ModelFile {
                             conditions: model.conditions, trainingCellIDs: model.trainingCellIDs,
                             trainingLatentMeans: model.trainingLatentMeans.storage,
                             trainingLabels: model.trainingLabels, history: model.history,
-                            seed: model.seed, weights: table)
+                            seed: model.seed, weights: table,
+                            plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -106,6 +109,7 @@ public enum ModelFile {
             }
             values[entry.path] = v
         }
+        try PluginProvenance.check(header.plugins ?? [], in: registry, source: source)
         var rng = SeededGenerator(seed: 0)  // initial values are overwritten below
         let placeholder = Matrix(rows: 0, columns: header.featureCount)
         let network: VAENetwork

@@ -21,6 +21,8 @@ public final class VAENetwork {
     public let prior: any Prior
     /// The layers as a data-flow graph (for `plot model`).
     public let architecture: [LayerSummary]
+    /// Components of the spec that come from run-time plugins.
+    public let pluginComponents: [PluginProvenance]
 
     /// Builds and initialises every layer (Glorot-uniform weights from `rng`).
     /// `training` is the scaled training matrix, which may inform likelihood initialisation.
@@ -72,6 +74,7 @@ public final class VAENetwork {
         summary.append(LayerSummary(name: "decoder.output", type: "dense:\(featureCount) → \(spec.likelihood.description)", part: .output,
                                     inputWidth: width, outputWidth: featureCount, inputs: previous))
         architecture = summary
+        pluginComponents = PluginProvenance.components(of: spec, in: registry)
         likelihood = try registry.makeLikelihood(spec.likelihood)
         try likelihood.build(features: featureCount, training: training, path: "likelihood")
         prior = try registry.makePrior(spec.prior)

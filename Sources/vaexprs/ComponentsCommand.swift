@@ -5,8 +5,10 @@ import VAExprs
 struct ComponentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "components", abstract: "List the registered layers, activations, likelihoods, priors, samplers and optimizers.")
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        for entry in try Builtins.makeRegistry().entriesSorted {
+        for entry in try plugins.registry().entriesSorted {
             print("\(entry.kind.rawValue)\t\(entry.name)\t\(entry.origin)")
         }
     }

@@ -26,6 +26,8 @@ struct FitCommand: ParsableCommand {
     var regularization = 1.0
     @Option(help: "Reconstruction likelihood: bernoulli (the original's loss), gaussian (per-gene learned variance) or censored_gaussian (Tobit: values at the gene minimum are censored; recommended for counts and zero-heavy data).")
     var likelihood = "bernoulli"
+    @Option(help: "Latent prior: standard_normal or a plugin's.")
+    var prior = "standard_normal"
     @Option(help: "Passes over the training cells.")
     var epochs: Int
     @Option(help: "Cells per gradient step.")
@@ -53,8 +55,10 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Model file to write.")
     var output: String
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let registry = try Builtins.makeRegistry()
+        let registry = try plugins.registry()
         try AtomicOutput.checkDestination(output)
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be one of: \(Preprocessing.Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
@@ -70,6 +74,7 @@ struct FitCommand: ParsableCommand {
                              decoder: try ComponentSpec.parseList(decoder, source: "--decoder"),
                              latentDimension: latentDim,
                              likelihood: try ComponentSpec.parseItem(likelihood, source: "--likelihood"),
+                             prior: try ComponentSpec.parseItem(prior, source: "--prior"),
                              regularization: regularization)
         }
         try spec.validate()
@@ -78,6 +83,7 @@ struct FitCommand: ParsableCommand {
         // Check every name before reading data, so a typo fails fast.
         for layer in spec.encoder + spec.decoder { _ = try registry.factory(.layer, for: layer) }
         _ = try registry.makeLikelihood(spec.likelihood)
+        _ = try registry.makePrior(spec.prior)
         _ = try registry.makeOptimizer(optimizerSpec)
         let training = TrainingOptions(epochs: epochs, batchSize: batchSize, optimizer: optimizerSpec,
                                        monitor: monitor, patience: patience, seed: seed)

@@ -27,8 +27,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Also write the training cells' latent means here.")
     var latentOutput: String?
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let registry = try Builtins.makeRegistry()
+        let registry = try plugins.registry()
         for path in [output, labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)

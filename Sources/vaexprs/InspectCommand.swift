@@ -9,8 +9,10 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "Model file.")
     var model: String
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let trained = try TrainedModel.load(model, registry: try Builtins.makeRegistry())
+        let trained = try TrainedModel.load(model, registry: try plugins.registry())
         let network = trained.network
         let history = trained.history
         let object: [String: Any] = [

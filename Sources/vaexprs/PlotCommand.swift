@@ -30,16 +30,29 @@ struct FigureOutputOptions: ParsableArguments {
             let ext = (output as NSString).pathExtension.lowercased()
             guard !ext.isEmpty else { throw VAExprsError.usage("--output \(output) has no extension; give --format (svg, png, pdf, html, terminal)") }
             let byExtension = ["svg": "svg", "png": "png", "pdf": "pdf", "html": "html", "htm": "html", "txt": "terminal"]
-            guard let known = byExtension[ext] else {
-                throw VAExprsError.usage("--output \(output): unknown extension '.\(ext)'; use .svg, .png, .pdf, .html or .txt, or give --format")
+            if let known = byExtension[ext] {
+                name = known
+            } else if let plugin = try pluginRenderer(for: output, registry) {
+                name = plugin
+            } else {
+                throw VAExprsError.usage("--output \(output): unknown extension '.\(ext)'; use .svg, .png, .pdf, .html or .txt (or a plugin renderer's), or give --format")
             }
-            name = known
         } else {
             throw VAExprsError.usage("give --output FILE (or --format terminal to print to the terminal)")
         }
         var spec = try ComponentSpec.parseItem(name, source: "--format")
         spec.source = "--format \(spec.name)"
         return try registry.makeRenderer(spec)
+    }
+
+    /// A plugin renderer whose file extensions (e.g. `vl.json`) end the output's name.
+    private func pluginRenderer(for output: String, _ registry: Registry) throws -> String? {
+        let lower = output.lowercased()
+        for entry in registry.entriesSorted where entry.kind == .renderer && entry.plugin != nil {
+            let renderer = try registry.makeRenderer(ComponentSpec(name: entry.name))
+            if renderer.fileExtensions.contains(where: { lower.hasSuffix("." + $0) }) { return entry.name }
+        }
+        return nil
     }
 
     /// Checks the destination before any work.
@@ -97,9 +110,10 @@ struct PlotAugCommand: ParsableCommand {
     @Option(help: "Threads for numeric work.")
     var threads: Int?
     @OptionGroup var figure: FigureOutputOptions
+    @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let registry = try Builtins.makeRegistry()
+        let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
         var spec = try ComponentSpec.parseItem(method, source: "--method")
         for item in option {
@@ -144,6 +158,7 @@ struct PlotModelCommand: ParsableCommand {
     var format: String?
     @Option(help: "Node colour by part, e.g. encoder=#ff6347 (parts: encoder, mean, stddev, latent, decoder, condition); repeatable.")
     var color: [String] = []
+    @OptionGroup var plugins: PluginOptions
 
     func run() throws {
         let ext = (output as NSString).pathExtension.lowercased()
@@ -153,7 +168,7 @@ struct PlotModelCommand: ParsableCommand {
         }
         let colours = try ArchitectureGraph.colours(overrides: color)
         try AtomicOutput.checkDestination(output)
-        let registry = try Builtins.makeRegistry()
+        let registry = try plugins.registry()
         let trained = try TrainedModel.load(model, registry: registry)
         let name = (model as NSString).lastPathComponent
         let kind = trained.conditions == nil ? "VAE" : "conditional VAE"
@@ -178,9 +193,10 @@ struct PlotHistoryCommand: ParsableCommand {
     @Argument(help: "Model file written by 'vaexprs fit'.")
     var model: String
     @OptionGroup var figure: FigureOutputOptions
+    @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let registry = try Builtins.makeRegistry()
+        let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
         try figure.checkDestination()
         let trained = try TrainedModel.load(model, registry: registry)

@@ -31,8 +31,10 @@ struct ReduceCommand: ParsableCommand {
     @Option(help: "Also write the method's metadata (e.g. explained variance) as JSON here.")
     var metadataOutput: String?
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let registry = try Builtins.makeRegistry()
+        let registry = try plugins.registry()
         BLAS.setThreads(threads ?? defaultThreadCount)
         var spec = try ComponentSpec.parseItem(method, source: "--method")
         for item in option {

@@ -1,0 +1,97 @@
+import Foundation
+
+/// `plugin new`: writes a plugin of one kind, in Swift or C, from the scaffolds in Templates/.
+public enum PluginScaffold {
+    /// Kinds a scaffold exists for.
+    public static let kinds = ["layer", "activation", "likelihood", "prior", "latent-sampler", "reducer", "renderer"]
+    /// Languages.
+    public static let languages = ["swift", "c"]
+
+    /// The Templates folder: `explicit`, `$VAEXPRS_TEMPLATES`, or the nearest `Templates/` above
+    /// the running executable (the package checkout it was built in).
+    public static func templatesFolder(explicit: String?) throws -> String {
+        let isTemplates = { (dir: String) in FileManager.default.fileExists(atPath: dir + "/c/plugin.c.template") }
+        if let explicit {
+            guard isTemplates(explicit) else { throw VAExprsError.usage("--templates \(explicit): not a VAExprs Templates folder (no c/plugin.c.template)") }
+            return explicit
+        }
+        if let env = ProcessInfo.processInfo.environment["VAEXPRS_TEMPLATES"], isTemplates(env) { return env }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent("Templates").path
+            if isTemplates(candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw VAExprsError.usage("cannot find the Templates folder of the VAExprs checkout; give --templates DIR or set VAEXPRS_TEMPLATES")
+    }
+
+    /// Writes the scaffold into `output` (created; must not already hold a plugin) and returns the files written.
+    public static func write(kind: String, language: String, name: String, output: String, templates: String) throws -> [String] {
+        guard kinds.contains(kind) else { throw VAExprsError.usage("--kind must be one of \(kinds.joined(separator: ", ")), got '\(kind)'") }
+        guard languages.contains(language) else { throw VAExprsError.usage("--language must be swift or c, got '\(language)'") }
+        guard let first = name.first, first.isLetter, first.isLowercase,
+              name.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) else {
+            throw VAExprsError.usage("--name '\(name)' must start with a lower-case letter and hold only a–z, 0–9 and _ (it becomes the component's name)")
+        }
+        let header = ((templates as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources/CVAExprsPluginABI/include/vaexprs_plugin.h")
+        guard let headerText = try? String(contentsOfFile: header, encoding: .utf8) else {
+            throw VAExprsError.usage("cannot read the plugin ABI header at \(header)")
+        }
+        let target = name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Plugin"
+        let library = language == "c" ? "./lib\(name).so" : ".build/release/lib\(target).so"
+        let usage: [String: String] = [
+            "layer": "vaexprs fit --counts counts.csv --encoder dense:64:relu,\(name) --plugin \(library) --output model.vaexprs",
+            "activation": "vaexprs fit --counts counts.csv --encoder dense:64:\(name) --plugin \(library) --output model.vaexprs",
+            "likelihood": "vaexprs fit --counts counts.csv --likelihood \(name) --plugin \(library) --output model.vaexprs",
+            "prior": "vaexprs fit --counts counts.csv --prior \(name) --plugin \(library) --output model.vaexprs",
+            "latent-sampler": "vaexprs generate model.vaexprs --sampler \(name) --plugin \(library) --output generated.csv",
+            "reducer": "vaexprs reduce --method \(name) --plugin \(library) --input counts.csv --output embedding.csv",
+            "renderer": "vaexprs plot aug --real counts.csv --generated generated.csv --plugin \(library) --output figure.\(name).json",
+        ]
+        let what: [String: String] = [
+            "layer": "a per-feature scale and bias, identity at initialisation, with its exact backward pass",
+            "activation": "the identity", "likelihood": "a unit-variance Gaussian", "prior": "the standard normal",
+            "latent-sampler": "a diagonal Gaussian fitted to the latent means", "reducer": "the first k features, centred",
+            "renderer": "the figure description written as JSON",
+        ]
+        func fill(_ text: String) -> String {
+            [("{{NAME}}", name), ("{{PLUGIN}}", name.replacingOccurrences(of: "_", with: "-")), ("{{TARGET}}", target),
+             ("{{KIND}}", kind), ("{{USAGE}}", usage[kind]!), ("{{WHAT}}", what[kind]!)]
+                .reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        }
+        func read(_ relative: String) throws -> String {
+            let path = (templates as NSString).appendingPathComponent(relative)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw VAExprsError.usage("missing template \(path)") }
+            return text
+        }
+        var files: [(String, String)] = []
+        if language == "c" {
+            files = [("\(name).c", fill(try read("c/\(kind).c") + read("c/plugin.c.template"))),
+                     ("Makefile", fill(try read("c/Makefile.template"))),
+                     ("README.md", fill(try read("c/README.md.template"))),
+                     ("include/vaexprs_plugin.h", headerText)]
+        } else {
+            files = [("Sources/\(target)/\(name).swift", fill(try read("swift/common.swift.template") + read("swift/\(kind).swift") + read("swift/plugin.swift.template"))),
+                     ("Package.swift", fill(try read("swift/Package.swift.template"))),
+                     ("README.md", fill(try read("swift/README.md.template"))),
+                     ("Sources/CVAExprsPluginABI/include/vaexprs_plugin.h", headerText),
+                     ("Sources/CVAExprsPluginABI/abi.c", "/* The plugin ABI is header-only; this file gives SwiftPM a source to compile. */\n")]
+        }
+        let manager = FileManager.default
+        if manager.fileExists(atPath: output + "/" + files[1].0) {
+            throw VAExprsError(.cannotWrite, "--output \(output): already holds a \(files[1].0); choose an empty folder")
+        }
+        let outputs = AtomicOutput()
+        for (relative, text) in files {
+            let path = (output as NSString).appendingPathComponent(relative)
+            do {
+                try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            } catch {
+                throw VAExprsError(.cannotWrite, "--output \(output): cannot create \((path as NSString).deletingLastPathComponent) (\(error.localizedDescription))")
+            }
+            try outputs.stage(text: text, at: path)
+        }
+        try outputs.commit()
+        return files.map { (output as NSString).appendingPathComponent($0.0) }
+    }
+}

@@ -1,0 +1,62 @@
+import CBLAS
+import CVAExprsPluginABI
+import Foundation
+import VAExprsCore
+
+/// The services table every plugin's `init` receives, and the bridge between the host's
+/// `SeededGenerator` and the ABI's opaque `vaexprs_rng`.
+enum HostServices {
+    /// One table for the process (plugins may keep the pointer).
+    nonisolated(unsafe) static let table: UnsafeMutablePointer<vaexprs_host> = {
+        let table = UnsafeMutablePointer<vaexprs_host>.allocate(capacity: 1)
+        table.initialize(to: vaexprs_host(
+            struct_size: UInt32(MemoryLayout<vaexprs_host>.size),
+            abi_version: VAEXPRS_PLUGIN_ABI_VERSION,
+            log: { plugin, message in
+                let name = plugin.map { String(cString: $0) } ?? "plugin"
+                FileHandle.standardError.write(Data("[\(name)] \(message.map { String(cString: $0) } ?? "")\n".utf8))
+            },
+            progress: { plugin, fraction in
+                let name = plugin.map { String(cString: $0) } ?? "plugin"
+                FileHandle.standardError.write(Data("[\(name)] \(Int((fraction * 100).rounded())) %\n".utf8))
+            },
+            rng_next: { rng in generator(rng).pointee.next() },
+            rng_uniform: { rng in generator(rng).pointee.nextUniform() },
+            rng_normal: { rng in generator(rng).pointee.nextNormal() },
+            sgemm: { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+                cblas_sgemm(CblasRowMajor, ta != 0 ? CblasTrans : CblasNoTrans, tb != 0 ? CblasTrans : CblasNoTrans,
+                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            },
+            alloc: { bytes in malloc(max(bytes, 1)) },
+            free: { pointer in Foundation.free(pointer) }))
+        return table
+    }()
+
+    static func generator(_ rng: OpaquePointer?) -> UnsafeMutablePointer<SeededGenerator> {
+        UnsafeMutablePointer<SeededGenerator>(rng!)
+    }
+
+    /// Runs `body` with `rng` passed as the ABI's opaque generator.
+    static func withRNG<T>(_ rng: inout SeededGenerator, _ body: (OpaquePointer) throws -> T) rethrows -> T {
+        try withUnsafeMutablePointer(to: &rng) { try body(OpaquePointer($0)) }
+    }
+
+    /// Calls `body` with an error buffer; throws the plugin's message when it reports failure.
+    static func checked(_ what: String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Bool) throws {
+        var buffer = [CChar](repeating: 0, count: Int(VAEXPRS_ERROR_SIZE))
+        let ok = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
+        if !ok {
+            buffer[buffer.count - 1] = 0
+            let message = String(cString: buffer)
+            throw VAExprsError(.unusablePlugin, "\(what): \(message.isEmpty ? "failed without a message" : message)")
+        }
+    }
+
+    /// A spec's settings as the JSON object of strings `create` receives.
+    static func optionsJSON(_ spec: ComponentSpec) -> String {
+        var object: [String: String] = spec.options
+        for (i, value) in spec.positional.enumerated() { object["\(i)"] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,201 @@
+import CVAExprsPluginABI
+import Foundation
+import VAExprsCore
+
+/// What one load attempt produced.
+public struct PluginLoadResult: Sendable {
+    /// A plugin that registered its components.
+    public struct Loaded: Sendable {
+        public var identity: PluginIdentity
+        public var description: String
+        public var components: [(kind: ComponentKind, name: String)]
+    }
+    /// Plugins that loaded, in load order.
+    public var loaded: [Loaded] = []
+    /// Files that did not load, each with why.
+    public var failures: [(file: String, message: String)] = []
+}
+
+/// Loads run-time plugins into a registry: shared objects exporting `vaexprs_plugin_entry`
+/// (the C ABI in `vaexprs_plugin.h`), or plain C libraries described by a JSON manifest
+/// (called through libffi). Every stage has its own error naming the file; one bad file
+/// never stops the others.
+public enum PluginLoader {
+    /// Loads every file; failures are collected, not thrown.
+    public static func load(_ files: [String], into registry: Registry) -> PluginLoadResult {
+        var result = PluginLoadResult()
+        for file in files {
+            do {
+                result.loaded.append(try load(file, into: registry))
+            } catch let error as VAExprsError {
+                result.failures.append((file, error.message))
+            } catch {
+                result.failures.append((file, "\(error)"))
+            }
+        }
+        return result
+    }
+
+    /// Loads one file (a shared object or a manifest) and registers its components.
+    public static func load(_ file: String, into registry: Registry) throws -> PluginLoadResult.Loaded {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw VAExprsError(.missingInput, "\(file): no such readable file")
+        }
+        if file.lowercased().hasSuffix(".json") { return try FFIPlugin.load(manifest: file, into: registry) }
+        try checkSharedObject(file)
+        guard let handle = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+            if reason.contains("undefined symbol") {
+                throw VAExprsError(.unusablePlugin, "\(file): unresolved symbols (\(reason)); link the plugin against what it uses or build it against this VAExprs")
+            }
+            throw VAExprsError(.unusablePlugin, "\(file): the dynamic loader refused it: \(reason)")
+        }
+        guard let symbol = dlsym(handle, VAEXPRS_PLUGIN_ENTRY_SYMBOL) else {
+            let manifest = FFIPlugin.manifestBeside(file)
+            if FileManager.default.fileExists(atPath: manifest) { return try FFIPlugin.load(manifest: manifest, into: registry) }
+            throw VAExprsError(.unusablePlugin, "\(file): no entry symbol '\(VAEXPRS_PLUGIN_ENTRY_SYMBOL)'; a VAExprs plugin exports it (see Templates/), or plain C functions need a manifest \((manifest as NSString).lastPathComponent) beside the library")
+        }
+        let entry = unsafeBitCast(symbol, to: vaexprs_plugin_entry_fn.self)
+        guard let descriptor = entry() else { throw VAExprsError(.unusablePlugin, "\(file): vaexprs_plugin_entry returned no descriptor") }
+        // The frozen fields first.
+        guard descriptor.pointee.magic == VAEXPRS_PLUGIN_MAGIC else {
+            throw VAExprsError(.unusablePlugin, "\(file): the descriptor's magic number is wrong; the file is not a VAExprs plugin or is damaged")
+        }
+        guard descriptor.pointee.abi_version == VAEXPRS_PLUGIN_ABI_VERSION else {
+            throw VAExprsError(.unusablePlugin, "\(file): built for plugin ABI version \(descriptor.pointee.abi_version), this VAExprs speaks version \(VAEXPRS_PLUGIN_ABI_VERSION); rebuild the plugin against this vaexprs_plugin.h")
+        }
+        guard Int(descriptor.pointee.struct_size) >= MemoryLayout<vaexprs_plugin>.size,
+              Int(descriptor.pointee.component_size) >= MemoryLayout<vaexprs_component>.size else {
+            throw VAExprsError(.unusablePlugin, "\(file): descriptor or component structs are smaller than ABI \(VAEXPRS_PLUGIN_ABI_VERSION) requires (\(descriptor.pointee.struct_size) < \(MemoryLayout<vaexprs_plugin>.size) bytes); rebuild the plugin against this vaexprs_plugin.h")
+        }
+        let d = descriptor.pointee
+        let name = d.name.map { String(cString: $0) } ?? ""
+        guard !name.isEmpty else { throw VAExprsError(.unusablePlugin, "\(file): the plugin has no name") }
+        let identity = PluginIdentity(name: name, version: d.version.map { String(cString: $0) } ?? "0", file: file)
+        var factories: [(ComponentFactory, String, String)] = []
+        let stride = Int(d.component_size)
+        for index in 0..<Int(d.component_count) {
+            let component = (UnsafeRawPointer(d.components!) + index * stride).assumingMemoryBound(to: vaexprs_component.self).pointee
+            let componentName = component.name.map { String(cString: $0) } ?? ""
+            guard !componentName.isEmpty, componentName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw VAExprsError(.unusablePlugin, "\(file): component \(index + 1) has an empty or invalid name '\(componentName)' (letters, digits, _ and - only)")
+            }
+            factories.append((try factory(component, name: componentName, file: file), componentName,
+                              component.description.map { String(cString: $0) } ?? ""))
+        }
+        // Clashes are checked before anything registers, so a plugin registers all or nothing.
+        for (factory, componentName, _) in factories {
+            if let existing = registry.entry(factory.kind, componentName) {
+                throw VAExprsError(.unusablePlugin, "\(file): \(factory.kind.rawValue) '\(componentName)' of plugin '\(name)' clashes with the one from \(existing.origin); rename one of them")
+            }
+        }
+        if let initialise = d.`init` {
+            try HostServices.checked("\(file): plugin '\(name)' refused to initialise") { error, size in
+                initialise(HostServices.table, error, size) == 0
+            }
+        }
+        for (factory, componentName, _) in factories {
+            try registry.register(factory, name: componentName, origin: file, plugin: identity)
+        }
+        return PluginLoadResult.Loaded(identity: identity, description: d.description.map { String(cString: $0) } ?? "",
+                                       components: factories.map { ($0.0.kind, $0.1) })
+    }
+
+    /// ELF header check, so a wrong file gets a clear message rather than the loader's.
+    static func checkSharedObject(_ file: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw VAExprsError(.missingInput, "\(file): cannot be read") }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 18)) ?? Data())
+        guard header.count == 18, header[0] == 0x7F, header[1] == 0x45, header[2] == 0x4C, header[3] == 0x46 else {
+            throw VAExprsError(.unusablePlugin, "\(file): not a shared object (no ELF header); give a .so built as a VAExprs plugin or a plugin manifest .json")
+        }
+        let type = UInt16(header[16]) | UInt16(header[17]) << 8
+        guard type == 3 else {
+            throw VAExprsError(.unusablePlugin, "\(file): an ELF file but not a shared object (type \(type)); build it with -shared")
+        }
+    }
+
+    /// Checks a vtable's declared size.
+    private static func vtable<T>(_ raw: UnsafeRawPointer?, _ type: T.Type, kind: String, name: String, file: String) throws -> VTable<T> {
+        guard let raw else { throw VAExprsError(.unusablePlugin, "\(file): \(kind) '\(name)' has no vtable") }
+        let declared = raw.load(as: UInt32.self)
+        guard Int(declared) >= MemoryLayout<T>.size else {
+            throw VAExprsError(.unusablePlugin, "\(file): \(kind) '\(name)' has a \(declared)-byte vtable, ABI \(VAEXPRS_PLUGIN_ABI_VERSION) needs \(MemoryLayout<T>.size); rebuild against this vaexprs_plugin.h")
+        }
+        return VTable(pointer: raw.assumingMemoryBound(to: T.self))
+    }
+
+    private static func factory(_ c: vaexprs_component, name: String, file: String) throws -> ComponentFactory {
+        switch Int32(c.kind) {
+        case Int32(VAEXPRS_KIND_LAYER):
+            let t = try vtable(c.vtable, vaexprs_layer_vtable.self, kind: "layer", name: name, file: file)
+            try require([t.table.create != nil, t.table.build != nil, t.table.parameter_count != nil, t.table.parameter_shape != nil,
+                         t.table.initialize != nil, t.table.forward != nil, t.table.backward != nil], "layer", name, file)
+            return .layer { spec in try PluginLayer(spec: spec, vtable: t) }
+        case Int32(VAEXPRS_KIND_ACTIVATION):
+            let t = try vtable(c.vtable, vaexprs_activation_vtable.self, kind: "activation", name: name, file: file)
+            try require([t.table.forward != nil, t.table.backward != nil], "activation", name, file)
+            return .activation { _ in PluginActivation(name: name, vtable: t) }
+        case Int32(VAEXPRS_KIND_LIKELIHOOD):
+            let t = try vtable(c.vtable, vaexprs_likelihood_vtable.self, kind: "likelihood", name: name, file: file)
+            try require([t.table.create != nil, t.table.evaluate != nil, t.table.mean != nil, t.table.sample != nil], "likelihood", name, file)
+            return .likelihood { spec in try PluginLikelihood(spec: spec, vtable: t) }
+        case Int32(VAEXPRS_KIND_PRIOR):
+            let t = try vtable(c.vtable, vaexprs_prior_vtable.self, kind: "prior", name: name, file: file)
+            try require([t.table.create != nil, t.table.kl != nil, t.table.sample != nil], "prior", name, file)
+            return .prior { spec in
+                PluginPrior(spec: spec, vtable: t, state: try PluginState.make(spec, what: "prior '\(name)'", create: t.table.create, destroy: t.table.destroy))
+            }
+        case Int32(VAEXPRS_KIND_LATENT_SAMPLER):
+            let t = try vtable(c.vtable, vaexprs_latent_sampler_vtable.self, kind: "latent sampler", name: name, file: file)
+            try require([t.table.create != nil, t.table.fit != nil, t.table.sample != nil], "latent sampler", name, file)
+            return .latentSampler { spec in
+                PluginLatentSampler(spec: spec, vtable: t, state: try PluginState.make(spec, what: "latent sampler '\(name)'", create: t.table.create, destroy: t.table.destroy))
+            }
+        case Int32(VAEXPRS_KIND_REDUCER):
+            let t = try vtable(c.vtable, vaexprs_reducer_vtable.self, kind: "reducer", name: name, file: file)
+            try require([t.table.create != nil, t.table.reduce != nil], "reducer", name, file)
+            return .reducer { spec in
+                PluginReducer(spec: spec, vtable: t, state: try PluginState.make(spec, what: "reducer '\(name)'", create: t.table.create, destroy: t.table.destroy))
+            }
+        case Int32(VAEXPRS_KIND_RENDERER):
+            let t = try vtable(c.vtable, vaexprs_renderer_vtable.self, kind: "renderer", name: name, file: file)
+            try require([t.table.render != nil], "renderer", name, file)
+            return .renderer { spec in PluginRenderer(spec: spec, vtable: t) }
+        default:
+            throw VAExprsError(.unusablePlugin, "\(file): component '\(name)' has unknown kind \(c.kind) (this VAExprs knows kinds 1–7)")
+        }
+    }
+
+    private static func require(_ present: [Bool], _ kind: String, _ name: String, _ file: String) throws {
+        guard present.allSatisfy({ $0 }) else {
+            throw VAExprsError(.unusablePlugin, "\(file): \(kind) '\(name)' leaves a required function of its vtable NULL")
+        }
+    }
+}
+
+/// Which files to load: `--plugin` files, the plugin files in `--plugin-dir` folders, and
+/// the entries of `VAEXPRS_PLUGIN_PATH` (colon-separated files or folders). Never the working
+/// directory implicitly.
+public enum PluginSearch {
+    public static func files(plugins: [String], directories: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var out: [String] = []
+        func add(_ path: String) { if !out.contains(path) { out.append(path) } }
+        func scan(_ dir: String) {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            for name in names where name.hasSuffix(".so") { add((dir as NSString).appendingPathComponent(name)) }
+            // Manifests with no library of the same stem beside them (their library lives elsewhere).
+            for name in names where name.hasSuffix(".json") && !names.contains(String(name.dropLast(5)) + ".so") {
+                let path = (dir as NSString).appendingPathComponent(name)
+                if FFIPlugin.isManifest(path) { add(path) }
+            }
+        }
+        for p in plugins { add(p) }
+        for d in directories { scan(d) }
+        for entry in (environment["VAEXPRS_PLUGIN_PATH"] ?? "").split(separator: ":").map(String.init) where !entry.isEmpty {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: entry, isDirectory: &isDirectory), isDirectory.boolValue { scan(entry) } else { add(entry) }
+        }
+        return out
+    }
+}

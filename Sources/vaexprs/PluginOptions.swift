@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import VAExprs
+
+/// `--plugin FILE` and `--plugin-dir DIR` (plus `VAEXPRS_PLUGIN_PATH`), accepted by every
+/// command that takes component names.
+struct PluginOptions: ParsableArguments {
+    @Option(help: "Load a run-time plugin (.so, or a manifest .json for plain C functions); repeatable.")
+    var plugin: [String] = []
+    @Option(help: "Load every plugin in this folder; repeatable. VAEXPRS_PLUGIN_PATH (colon-separated) adds more.")
+    var pluginDir: [String] = []
+
+    /// The built-ins and the plugins; a file that fails to load is reported on stderr and skipped.
+    func registry() throws -> Registry {
+        let (registry, result) = try Builtins.makeRegistry(plugins: plugin, directories: pluginDir)
+        for failure in result.failures {
+            FileHandle.standardError.write(Data("vaexprs: warning: plugin not loaded: \(failure.message)\n".utf8))
+        }
+        return registry
+    }
+}
