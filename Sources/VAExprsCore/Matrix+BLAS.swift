@@ -37,32 +37,41 @@ public enum BLAS {
             return
         }
         let lda = Int32(a.columns), ldb = Int32(b.columns), ldc = Int32(n)
-        let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
-                let pA = pa.baseAddress!, pB = pb.baseAddress!, pC = dst.baseAddress!
-                let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
-                if threads <= 1 {
-                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, pA, lda, pB, ldb, beta, pC, ldc)
-                    return
-                }
-                if m >= n {
-                    let blocks = WorkerPool.blocks(m, parts: threads)
-                    WorkerPool.shared.run(parts: blocks.count) { part in
-                        let r = blocks[part]
-                        let aBlock = transposeA ? pA + r.lowerBound : pA + r.lowerBound * a.columns
-                        cblas_sgemm(CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha,
-                                    aBlock, lda, pB, ldb, beta, pC + r.lowerBound * n, ldc)
-                    }
-                } else {
-                    let blocks = WorkerPool.blocks(n, parts: threads)
-                    WorkerPool.shared.run(parts: blocks.count) { part in
-                        let r = blocks[part]
-                        let bBlock = transposeB ? pB + r.lowerBound * b.columns : pB + r.lowerBound
-                        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha,
-                                    pA, lda, bBlock, ldb, beta, pC + r.lowerBound, ldc)
-                    }
-                }
+                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                     a: pa.baseAddress!, lda: Int(lda), b: pb.baseAddress!, ldb: Int(ldb), beta: beta, c: dst.baseAddress!, ldc: Int(ldc))
+            }
+        }
+    }
+
+    /// The same product on raw row-major storage with leading dimensions (what the plugin
+    /// host's `sgemm` service calls, so plugin layers get the same threading as built-ins).
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a pA: UnsafePointer<Float>, lda: Int, b pB: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c pC: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
+        let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
+        if threads <= 1 {
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, pA, Int32(lda), pB, Int32(ldb), beta, pC, Int32(ldc))
+            return
+        }
+        if m >= n {
+            let blocks = WorkerPool.blocks(m, parts: threads)
+            WorkerPool.shared.run(parts: blocks.count) { part in
+                let r = blocks[part]
+                let aBlock = transposeA ? pA + r.lowerBound : pA + r.lowerBound * lda
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha,
+                            aBlock, Int32(lda), pB, Int32(ldb), beta, pC + r.lowerBound * ldc, Int32(ldc))
+            }
+        } else {
+            let blocks = WorkerPool.blocks(n, parts: threads)
+            WorkerPool.shared.run(parts: blocks.count) { part in
+                let r = blocks[part]
+                let bBlock = transposeB ? pB + r.lowerBound * ldb : pB + r.lowerBound
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha,
+                            pA, Int32(lda), bBlock, Int32(ldb), beta, pC + r.lowerBound, Int32(ldc))
             }
         }
     }

@@ -1,4 +1,3 @@
-import CBLAS
 import CVAExprsPluginABI
 import Foundation
 import VAExprsCore
@@ -24,8 +23,9 @@ enum HostServices {
             rng_uniform: { rng in generator(rng).pointee.nextUniform() },
             rng_normal: { rng in generator(rng).pointee.nextNormal() },
             sgemm: { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
-                cblas_sgemm(CblasRowMajor, ta != 0 ? CblasTrans : CblasNoTrans, tb != 0 ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+                // The host's product: split over its worker threads like the built-in layers'.
+                BLAS.gemm(transposeA: ta != 0, transposeB: tb != 0, m: Int(m), n: Int(n), k: Int(k), alpha: alpha,
+                          a: a!, lda: Int(lda), b: b!, ldb: Int(ldb), beta: beta, c: c!, ldc: Int(ldc))
             },
             alloc: { bytes in malloc(max(bytes, 1)) },
             free: { pointer in Foundation.free(pointer) }))

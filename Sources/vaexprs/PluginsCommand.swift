@@ -7,7 +7,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "List built-in and plugin components, or check a plugin's components.",
-        subcommands: [PluginsListCommand.self, PluginsCheckCommand.self])
+        subcommands: [PluginsListCommand.self, PluginsCheckCommand.self, PluginsBenchCommand.self])
 }
 
 /// `vaexprs plugins list`.
@@ -56,5 +56,51 @@ struct PluginsCheckCommand: ParsableCommand {
         let failed = outcomes.filter { !$0.passed }.count
         if failed > 0 { throw VAExprsError(.unusablePlugin, "\(file): \(failed) of \(outcomes.count) checks failed") }
         print("all \(outcomes.count) checks passed")
+    }
+}
+
+/// `vaexprs plugins bench`: forward + backward time of a plugin layer beside a built-in one.
+struct PluginsBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time forward + backward of a plugin layer against a built-in layer (ABI overhead).")
+
+    @OptionGroup var plugins: PluginOptions
+    @Option(help: "The plugin layer spec.")
+    var layer = "plugin_dense:512"
+    @Option(help: "The built-in layer spec to compare with.")
+    var reference = "dense:512"
+    @Option(help: "Input width.")
+    var inputs = 1000
+    @Option(help: "Batch size.")
+    var batch = 128
+    @Option(help: "Timed passes of each (alternating, after 20 warm-up passes).")
+    var repeats = 300
+    @Option(help: "Threads.")
+    var threads = 1
+
+    func run() throws {
+        let registry = try plugins.registry()
+        BLAS.setThreads(threads)
+        var rng = SeededGenerator(seed: 1)
+        let candidates = try [layer, reference].map { text -> any Layer in
+            let l = try registry.makeLayer(try ComponentSpec.parseItem(text, source: "--layer"))
+            _ = try l.build(inputWidth: inputs, path: "bench", rng: &rng)
+            return l
+        }
+        var x = Matrix(rows: batch, columns: inputs)
+        for i in x.storage.indices { x.storage[i] = Float(rng.nextNormal()) }
+        var times: [[Double]] = [[], []]
+        for pass in 0..<(2 * (repeats + 20)) {
+            let which = pass % 2
+            let start = ContinuousClock.now
+            let y = candidates[which].forward(x, phase: .training, rng: &rng)
+            _ = candidates[which].backward(y)
+            let elapsed = ContinuousClock.now - start
+            if pass >= 40 { times[which].append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)) }
+        }
+        let medians = times.map { $0.sorted()[$0.count / 2] }
+        print("forward + backward, batch \(batch), \(inputs) inputs, \(threads) thread(s), median of \(repeats):")
+        print("  \(layer): \(String(format: "%.3f", medians[0] * 1000)) ms")
+        print("  \(reference): \(String(format: "%.3f", medians[1] * 1000)) ms")
+        print("  plugin / built-in: \(String(format: "%.3f", medians[0] / medians[1]))")
     }
 }

@@ -24,11 +24,14 @@ public enum CLIRunner {
         return TestPaths.packageRoot + "/.build/debug/vaexprs"
     }
 
-    /// Runs `vaexprs arguments…` in `directory` and waits for it.
-    public static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// Runs `vaexprs arguments…` in `directory` (with extra `environment` variables) and waits for it.
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import VAExprsTestSupport
+
+/// Run-time plugins end to end: the example plugins, the scaffolds, and every bad file.
+@Suite(.serialized) struct PluginCLITests {
+    let dir = TestPaths.scratch("plugins")
+    /// The folder holding the built example plugins (beside the vaexprs binary).
+    var built: String { (CLIRunner.binary as NSString).deletingLastPathComponent }
+    var header: String { TestPaths.packageRoot + "/Sources/CVAExprsPluginABI/include" }
+
+    func example(_ name: String) throws -> String {
+        let path = built + "/lib\(name).so"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CancellationError()  // scripts/test.sh runs `swift build` first, which builds the examples
+        }
+        return path
+    }
+
+    /// The libffi example with its manifest beside the library (as users install it).
+    func ffiExample() throws -> String {
+        let folder = dir + "/ffi"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (from, to) in [(try example("FFIActivationsPlugin"), folder + "/libFFIActivationsPlugin.so"),
+                           (TestPaths.packageRoot + "/Plugins/FFIActivations/libFFIActivationsPlugin.json", folder + "/libFFIActivationsPlugin.json")] {
+            try? FileManager.default.removeItem(atPath: to)
+            try FileManager.default.copyItem(atPath: from, toPath: to)
+        }
+        return folder + "/libFFIActivationsPlugin.so"
+    }
+
+    /// Compiles C source into a shared object with the system compiler.
+    func compile(_ source: String, name: String, extraFlags: [String] = []) throws -> String {
+        let c = dir + "/\(name).c", so = dir + "/\(name).so"
+        try source.write(toFile: c, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-shared", "-fPIC", "-I", header, "-o", so, c] + extraFlags
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "cc \(name)")
+        return so
+    }
+
+    /// A one-reducer plugin with the given descriptor fields and init.
+    func reducerPlugin(name: String, abi: String = "VAEXPRS_PLUGIN_ABI_VERSION", component: String = "tiny_reducer",
+                       initBody: String = "return 0;", extra: String = "") -> String {
+        """
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include "vaexprs_plugin.h"
+        \(extra)
+        static void *create(const char *o, char *e, size_t n) { (void)o; (void)e; (void)n; return malloc(1); }
+        static void destroy(void *s) { free(s); }
+        static int32_t reduce(void *s, const double *x, int64_t n, int64_t d, int32_t k, double *out, vaexprs_rng *r, char *e, size_t en) {
+            (void)s; (void)r; (void)e; (void)en;
+            for (int64_t i = 0; i < n; i++) for (int32_t c = 0; c < k; c++) out[i * k + c] = x[i * d + c % d];
+            return 0;
+        }
+        static int32_t init(const vaexprs_host *h, char *error, size_t size) { (void)h; (void)error; (void)size; \(initBody) }
+        static const vaexprs_reducer_vtable table = { sizeof(vaexprs_reducer_vtable), create, destroy, reduce };
+        static const vaexprs_component components[] = { { VAEXPRS_KIND_REDUCER, "\(component)", "test", &table } };
+        static const vaexprs_plugin descriptor = { VAEXPRS_PLUGIN_MAGIC, \(abi), sizeof(vaexprs_plugin), "\(name)", "0.1", "test plugin",
+            init, sizeof(vaexprs_component), 1, components };
+        const vaexprs_plugin *vaexprs_plugin_entry(void) { return &descriptor; }
+        """
+    }
+
+    @Test func examplePluginsEndToEnd() throws {
+        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+        let gated = try example("GatedDensePlugin"), projection = try example("RandomProjectionPlugin")
+        let vega = try example("VegaLitePlugin"), ffi = try ffiExample()
+        let all = ["--plugin", gated, "--plugin", projection, "--plugin", vega, "--plugin", ffi]
+        // list: built-ins and every plugin component with its origin and version
+        let list = try CLIRunner.run(["plugins", "list"] + all)
+        #expect(list.status == 0, "\(list.stderr)")
+        for row in ["gated_dense", "gated-dense 1.0.0", "random_projection", "vegalite", "softsign", "swish", "head_columns", "built-in"] {
+            #expect(list.stdout.contains(row), "list should show \(row)")
+        }
+        // fit with the Swift plugin layer and the libffi activation; generate; reduce; render
+        let seed = TestPaths.dataset("seedsim", "counts.csv.gz"), labels = TestPaths.dataset("seedsim", "labels.csv")
+        let model = dir + "/m.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", seed, "--labels", labels, "--encoder", "gated_dense:16,softsign", "--decoder", "dense:16:swish",
+                                     "--likelihood", "gaussian", "--epochs", "3", "--output", model] + all)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let generate = try CLIRunner.run(["generate", model, "--num-samples", "30", "--output", dir + "/g.csv"] + all)
+        #expect(generate.status == 0, "\(generate.stderr)")
+        let reduce = try CLIRunner.run(["reduce", "--method", "random_projection", "--input", dir + "/g.csv", "--output", dir + "/rp.csv"] + all)
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+        #expect(try String(contentsOfFile: dir + "/rp.csv", encoding: .utf8).split(separator: "\n").count == 31)
+        let plot = try CLIRunner.run(["plot", "aug", "--real", seed, "--generated", dir + "/g.csv", "--method", "head_columns",
+                                      "--output", dir + "/aug.vl.json"] + all)
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let spec = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/aug.vl.json"))) as? [String: Any]
+        #expect((spec?["$schema"] as? String)?.contains("vega-lite") == true)
+        // the model records its plugins; without them, loading names the plugin to load
+        let missing = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", dir + "/x.csv"])
+        #expect(missing.status == 69 && missing.stderr.contains("plugin 'gated-dense' 1.0.0") && missing.stderr.contains("--plugin"), "\(missing.stderr)")
+        // VAEXPRS_PLUGIN_PATH and --plugin-dir find them too
+        let env = try CLIRunner.run(["plugins", "list"], environment: ["VAEXPRS_PLUGIN_PATH": "\(gated):\(dir)/ffi"])
+        #expect(env.stdout.contains("gated_dense") && env.stdout.contains("swish"))
+        let byDir = try CLIRunner.run(["plugins", "list", "--plugin-dir", dir + "/ffi"])
+        #expect(byDir.stdout.contains("softsign") && !byDir.stdout.contains("gated_dense"))
+        // conformance checks pass for every example
+        for (file, extra) in [(gated, ["--spec", "gated_dense:4", "--spec", "plugin_dense:3"]), (projection, []), (vega, []), (ffi, [])] {
+            let check = try CLIRunner.run(["plugins", "check", file] + extra)
+            #expect(check.status == 0 && check.stdout.contains("checks passed"), "\(file): \(check.stdout) \(check.stderr)")
+        }
+    }
+
+    @Test func scaffoldsBuildAndLoadForEveryKindAndLanguage() throws {
+        let kinds = ["layer", "activation", "likelihood", "prior", "latent-sampler", "reducer", "renderer"]
+        for language in ["c", "swift"] {
+            for kind in kinds {
+                let name = "\(language)_" + kind.replacingOccurrences(of: "-", with: "_")
+                let out = dir + "/scaffold/\(name)"
+                try? FileManager.default.removeItem(atPath: out)
+                let new = try CLIRunner.run(["plugin", "new", "--kind", kind, "--language", language, "--name", name, "--output", out,
+                                             "--templates", TestPaths.packageRoot + "/Templates"])
+                #expect(new.status == 0, "\(new.stderr)")
+                let build = Process()
+                build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                build.arguments = language == "c" ? ["make", "-s"] : ["swift", "build", "-c", "release", "-q"]
+                build.currentDirectoryURL = URL(fileURLWithPath: out)
+                build.standardOutput = FileHandle.nullDevice
+                try build.run()
+                build.waitUntilExit()
+                #expect(build.terminationStatus == 0, "\(language) \(kind) does not build")
+                let target = name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Plugin"
+                let library = language == "c" ? out + "/lib\(name).so" : out + "/.build/release/lib\(target).so"
+                let check = try CLIRunner.run(["plugins", "check", library])
+                #expect(check.status == 0 && check.stdout.contains("checks passed") && check.stdout.contains("\(name)"),
+                        "\(language) \(kind): \(check.stdout) \(check.stderr)")
+            }
+        }
+        // A scaffolded reducer works from the CLI at once.
+        guard TestPaths.hasSharedData else { return }
+        let reduce = try CLIRunner.run(["reduce", "--method", "c_reducer", "--plugin", dir + "/scaffold/c_reducer/libc_reducer.so",
+                                        "--input", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--output", dir + "/scaffold.csv"])
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+    }
+
+    @Test func everyBadFileHasItsOwnMessage() throws {
+        let good = try compile(reducerPlugin(name: "good-one"), name: "good")
+        let text = dir + "/text.so"
+        try "not a library".write(toFile: text, atomically: true, encoding: .utf8)
+        let noEntry = try compile("int something(void) { return 1; }\n", name: "noentry")
+        let oldABI = try compile(reducerPlugin(name: "old-abi", abi: "99u"), name: "oldabi")
+        let unresolved = try compile(reducerPlugin(name: "unresolved", initBody: "vaexprs_missing_function(); return 0;",
+                                                   extra: "extern void vaexprs_missing_function(void);"), name: "unresolved")
+        let refuses = try compile(reducerPlugin(name: "refuses", component: "refusing_reducer",
+                                                initBody: "snprintf(error, size, \"licence file not found\"); return 1;"), name: "refuses")
+        let clash = try compile(reducerPlugin(name: "clasher", component: "pca"), name: "clash")
+        let clashOther = try compile(reducerPlugin(name: "good-two"), name: "good2")  // same component as good
+        let badManifest = dir + "/bad.json"
+        try """
+        {"name": "bad-signature", "library": "\(try example("FFIActivationsPlugin"))",
+         "functions": [{"kind": "activation", "name": "wrongsig", "symbol": "softsign", "signature": "void softsign(const double *x, float *y, int n)",
+                        "derivative": {"symbol": "softsign_derivative", "signature": "void (const float *, float *, int64_t)"}}]}
+        """.write(toFile: badManifest, atomically: true, encoding: .utf8)
+        let files = [text, noEntry, oldABI, unresolved, refuses, good, clash, clashOther, badManifest]
+        let list = try CLIRunner.run(["plugins", "list"] + files.flatMap { ["--plugin", $0] })
+        #expect(list.status == 0, "\(list.stderr)")
+        let expectations: [(String, String)] = [
+            (text, "not a shared object"), (noEntry, "no entry symbol 'vaexprs_plugin_entry'"), (oldABI, "ABI version 99"),
+            (unresolved, "unresolved symbols"), (refuses, "plugin 'refuses' refused to initialise: licence file not found"),
+            (clash, "reducer 'pca' of plugin 'clasher' clashes with the one from built-in"),
+            (clashOther, "clashes with the one from \(good)"), (badManifest, "is declared as `void (const double*, float*, int32_t)`"),
+        ]
+        for (file, message) in expectations {
+            #expect(list.stdout.contains(file) && list.stdout.contains(message), "\((file as NSString).lastPathComponent): expected '\(message)' in\n\(list.stdout)")
+        }
+        // One bad file never stops the others: the good plugin loaded.
+        #expect(list.stdout.contains("tiny_reducer") && list.stdout.contains("good-one 0.1"))
+        // A failed plugin is a warning for other commands, and a clear error when checked.
+        let check = try CLIRunner.run(["plugins", "check", oldABI])
+        #expect(check.status == 69 && check.stderr.contains("ABI version 99"), "\(check.stderr)")
+    }
+}
