@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "GatedDensePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/GatedDense"),
         .target(name: "RandomProjectionPlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/RandomProjection"),
         .target(name: "VegaLitePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/VegaLite"),
-        .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json", "README.md"]),
+        .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json"]),
 
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore"], path: "Tests/VAExprsTestSupport"),

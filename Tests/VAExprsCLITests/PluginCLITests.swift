@@ -9,12 +9,29 @@ import VAExprsTestSupport
     var built: String { (CLIRunner.binary as NSString).deletingLastPathComponent }
     var header: String { TestPaths.packageRoot + "/Sources/CVAExprsPluginABI/include" }
 
+    /// Builds one example plugin from Plugins/ into the scratch folder (C with cc, Swift with
+    /// swiftc against a module map of the ABI header), as a user would outside SwiftPM.
     func example(_ name: String) throws -> String {
-        let path = built + "/lib\(name).so"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CancellationError()  // scripts/test.sh runs `swift build` first, which builds the examples
-        }
-        return path
+        let output = dir + "/built/lib\(name).so"
+        if FileManager.default.fileExists(atPath: output) { return output }
+        try FileManager.default.createDirectory(atPath: dir + "/built/abi", withIntermediateDirectories: true)
+        try "module CVAExprsPluginABI [system] {\n  header \"\(header)/vaexprs_plugin.h\"\n  export *\n}\n"
+            .write(toFile: dir + "/built/abi/module.modulemap", atomically: true, encoding: .utf8)
+        let sources: [String: (folder: String, file: String)] = [
+            "GatedDensePlugin": ("GatedDense", "GatedDensePlugin.swift"), "VegaLitePlugin": ("VegaLite", "VegaLitePlugin.swift"),
+            "RandomProjectionPlugin": ("RandomProjection", "random_projection.c"), "FFIActivationsPlugin": ("FFIActivations", "ffi_activations.c"),
+        ]
+        let source = TestPaths.packageRoot + "/Plugins/\(sources[name]!.folder)/\(sources[name]!.file)"
+        let arguments = source.hasSuffix(".c")
+            ? ["cc", "-O2", "-shared", "-fPIC", "-I", header, "-o", output, source, "-lm"]
+            : ["swiftc", "-O", "-emit-library", "-parse-as-library", "-swift-version", "6", "-module-name", name, "-I", dir + "/built/abi", "-o", output, source]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "building \(name): \(arguments.joined(separator: " "))")
+        return output
     }
 
     /// The libffi example with its manifest beside the library (as users install it).
