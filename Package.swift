@@ -49,6 +49,9 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
         .target(name: "VAExprsRenderers", dependencies: ["VAExprsCore", "CCairo"]),
+        // Realism metrics of generated cells (classifier two-sample tests, MMD, gene statistics).
+        .target(name: "VAExprsEvaluation", dependencies: ["VAExprsCore", "VAExprsReducers"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         // Run-time plugins: dlopen loader, ABI checks, C vtable → protocol adapters, libffi.
         .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CBLAS", "CVAExprsPluginABI", "CFFI"]),
         // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
@@ -60,7 +63,7 @@ let package = Package(
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
             "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
-            "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance",
+            "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance", "VAExprsEvaluation",
         ]),
 
         // MARK: CLI
@@ -81,6 +84,7 @@ let package = Package(
         .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsReducersTests", dependencies: ["VAExprsReducers", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsEvaluationTests", dependencies: ["VAExprsEvaluation", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsPlotsTests", dependencies: ["VAExprsRenderers", "VAExprsPlots", "VAExprsModels", "CCairo", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),

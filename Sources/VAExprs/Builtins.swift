@@ -8,6 +8,7 @@ import VAExprsNN
 @_exported import VAExprsRenderers
 @_exported import VAExprsPlots
 @_exported import VAExprsPluginHost
+@_exported import VAExprsEvaluation
 
 /// The built-in components.
 public enum Builtins {

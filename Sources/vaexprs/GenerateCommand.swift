@@ -26,6 +26,8 @@ struct GenerateCommand: ParsableCommand {
     var labelsOutput: String?
     @Option(help: "Also write the training cells' latent means here.")
     var latentOutput: String?
+    @Option(help: "After generating, print the realism summary against these real cells (e.g. the training matrix); a CVAE's labels come from the model. Counts (non-negative whole numbers) are log-normalised first, other data are taken as log-scale.")
+    var evaluate: String?
 
     @OptionGroup var plugins: PluginOptions
 
@@ -60,6 +62,36 @@ struct GenerateCommand: ParsableCommand {
         if trained.conditions != nil, let labelsPath { written.append(labelsPath) }
         if let latentOutput { written.append(latentOutput) }
         print("wrote " + written.joined(separator: ", "))
+        if let evaluate { try Self.evaluate(real: evaluate, generated: cells, model: trained, seed: seed) }
+    }
+
+    /// `--evaluate`: the realism summary of the generated cells against `real`.
+    static func evaluate(real path: String, generated cells: GeneratedCells, model: TrainedModel, seed: UInt64) throws {
+        var real = try ExpressionReader.read(path)
+        guard Set(real.geneNames) == Set(cells.data.geneNames) else {
+            throw VAExprsError.badData("--evaluate \(path): its genes are not the model's; give the matrix the model was fitted on")
+        }
+        if real.geneNames != cells.data.geneNames {
+            let position = Dictionary(uniqueKeysWithValues: real.geneNames.enumerated().map { ($1, $0) })
+            let order = cells.data.geneNames.map { position[$0]! }
+            var values = Matrix(rows: real.values.rows, columns: order.count)
+            for i in 0..<values.rows { for (j, source) in order.enumerated() { values[i, j] = real.values[i, source] } }
+            real = ExpressionMatrix(cellIDs: real.cellIDs, geneNames: cells.data.geneNames, values: values)
+        }
+        var realLabels: [String]?
+        if let training = model.trainingLabels, let generated = cells.labels {
+            let byID = Dictionary(zip(model.trainingCellIDs, training.map { $0.joined(separator: "|") }), uniquingKeysWith: { a, _ in a })
+            let matched = real.cellIDs.compactMap { byID[$0] }
+            if matched.count == real.cellIDs.count { realLabels = matched }
+            _ = generated
+        }
+        var options = RealismEvaluation.Options()
+        options.seed = seed
+        options.alreadyLog = !AugmentationPlot.looksLikeCounts(real)
+        let (report, _) = try RealismEvaluation.evaluate(real: real, generated: cells.data, realLabels: realLabels,
+                                                         generatedLabels: realLabels == nil ? nil : cells.labels?.map { $0.joined(separator: "|") },
+                                                         options: options)
+        print(RealismReportOutput.summary(report), terminator: "")
     }
 
     /// `T cell=100,B cell=50` → [(T cell, 100), (B cell, 50)].

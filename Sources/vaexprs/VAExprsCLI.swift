@@ -8,7 +8,7 @@ struct VAExprsCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vaexprs",
         abstract: "Fit (conditional) variational autoencoders to expression data and generate realistic synthetic cells.",
-        subcommands: [FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self, PluginsCommand.self, PluginCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self])
+        subcommands: [FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self, PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self])
 
     static func main() {
         do {

@@ -1,0 +1,34 @@
+import VAExprsCore
+
+/// Principal axes fitted on one set of cells, to project others onto them (e.g. generated
+/// cells onto the real cells' PCs): the real cells' column means and top right-singular
+/// vectors from LAPACK's exact thin SVD; signs as `PCAReducer`'s.
+public struct PrincipalAxes: Sendable {
+    /// Column means of the fitting data.
+    public let mean: [Double]
+    /// Axes, components × features (rows are unit vectors).
+    public let axes: DoubleMatrix
+
+    /// Fits the top `components` axes (capped by the data's rank bound).
+    public init(fitting x: DoubleMatrix, components: Int) throws {
+        let k = max(1, min(components, x.rows, x.columns))
+        var centred = x
+        var mean = [Double](repeating: 0, count: x.columns)
+        for j in 0..<x.columns {
+            for i in 0..<x.rows { mean[j] += x[i, j] }
+            mean[j] /= Double(x.rows)
+            for i in 0..<x.rows { centred[i, j] -= mean[j] }
+        }
+        var (u, _, vt) = try LinearAlgebra.thinSVD(centred)
+        Centring.fixSigns(u: &u, vt: &vt, components: k)
+        self.mean = mean
+        axes = DoubleMatrix(rows: k, columns: x.columns, storage: Array(vt.storage.prefix(k * x.columns)))
+    }
+
+    /// Coordinates of `y`'s rows on the axes.
+    public func project(_ y: DoubleMatrix) -> DoubleMatrix {
+        var centred = y
+        for i in 0..<y.rows { for j in 0..<y.columns { centred[i, j] -= mean[j] } }
+        return LinearAlgebra.product(centred, axes, transposeB: true)
+    }
+}
