@@ -36,17 +36,22 @@ public enum AugmentationPlot {
             if !extra.isEmpty { parts.append("\(extra.count) gene(s) the real cells lack, e.g. \(extra.prefix(3).joined(separator: ", "))") }
             throw VAExprsError.badData("\(generatedPath): its genes do not match \(realPath): \(parts.joined(separator: "; ")); generate from a model trained on these cells")
         }
-        if generated.geneNames != real.geneNames {
-            let order = real.geneNames.map { position[$0]! }
-            var values = Matrix(rows: generated.values.rows, columns: order.count)
-            for i in 0..<values.rows { for (j, source) in order.enumerated() { values[i, j] = generated.values[i, source] } }
-            generated = ExpressionMatrix(cellIDs: generated.cellIDs, geneNames: real.geneNames, values: values)
-        }
+        generated = reordered(generated, genes: real.geneNames)
         let realLabels = try labels.map { try LabelTable.read($0).values(columns: [labelColumn], for: real.cellIDs).map { $0[0] } }
         let generatedLabels = try generatedLabels.map {
             try LabelTable.read($0).values(columns: [labelColumn], for: generated.cellIDs).map { $0[0] }
         }
         return Input(real: real, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels)
+    }
+
+    /// `m` with its columns in the order of `genes` (which must all be among its genes).
+    public static func reordered(_ m: ExpressionMatrix, genes: [String]) -> ExpressionMatrix {
+        guard m.geneNames != genes else { return m }
+        let position = Dictionary(m.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let order = genes.map { position[$0]! }
+        var values = Matrix(rows: m.values.rows, columns: order.count)
+        for i in 0..<values.rows { for (j, source) in order.enumerated() { values[i, j] = m.values[i, source] } }
+        return ExpressionMatrix(cellIDs: m.cellIDs, geneNames: genes, values: values)
     }
 
     /// Whether every value is a non-negative whole number.

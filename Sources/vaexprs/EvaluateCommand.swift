@@ -8,18 +8,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Realism metrics of generated cells: classifier AUCs (with a real-vs-real floor), MMD², per-gene correlations, label recovery.")
 
-    @Option(help: "Real cells: CSV/TSV (.gz), 10x folder or .h5ad.")
-    var real: String
-    @Option(help: "Generated cells, same genes.")
-    var generated: String
-    @Option(help: "Labels of the real cells (cell,label).")
-    var labels: String?
-    @Option(help: "Labels of the generated cells.")
-    var generatedLabels: String?
-    @Option(help: "Label column.")
-    var labelColumn = "label"
-    @Flag(help: "The CSV/TSV files have genes in rows.")
-    var genesInRows = false
+    @OptionGroup var cells: RealGeneratedOptions
     @Flag(help: "The data are already log-scale: skip library-size normalisation and log1p.")
     var alreadyLog = false
     @Option(help: "Seed (subsampling, folds, forests, permutations).")
@@ -38,11 +27,10 @@ struct EvaluateCommand: ParsableCommand {
             try AtomicOutput.checkDestination(output)
         }
         if let designOutput { try AtomicOutput.checkDestination(designOutput) }
-        if (labels == nil) != (generatedLabels == nil) {
+        if (cells.labels == nil) != (cells.generatedLabels == nil) {
             throw VAExprsError.usage("give both --labels and --generated-labels (label metrics compare the two), or neither")
         }
-        let input = try AugmentationPlot.load(real: real, generated: generated, labels: labels, generatedLabels: generatedLabels,
-                                              labelColumn: labelColumn, genesInRows: genesInRows)
+        let input = try cells.load()
         var options = RealismEvaluation.Options()
         options.alreadyLog = alreadyLog
         options.seed = seed

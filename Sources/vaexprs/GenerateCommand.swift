@@ -71,19 +71,12 @@ struct GenerateCommand: ParsableCommand {
         guard Set(real.geneNames) == Set(cells.data.geneNames) else {
             throw VAExprsError.badData("--evaluate \(path): its genes are not the model's; give the matrix the model was fitted on")
         }
-        if real.geneNames != cells.data.geneNames {
-            let position = Dictionary(uniqueKeysWithValues: real.geneNames.enumerated().map { ($1, $0) })
-            let order = cells.data.geneNames.map { position[$0]! }
-            var values = Matrix(rows: real.values.rows, columns: order.count)
-            for i in 0..<values.rows { for (j, source) in order.enumerated() { values[i, j] = real.values[i, source] } }
-            real = ExpressionMatrix(cellIDs: real.cellIDs, geneNames: cells.data.geneNames, values: values)
-        }
+        real = AugmentationPlot.reordered(real, genes: cells.data.geneNames)
         var realLabels: [String]?
         if let training = model.trainingLabels, let generated = cells.labels {
             let byID = Dictionary(zip(model.trainingCellIDs, training.map { $0.joined(separator: "|") }), uniquingKeysWith: { a, _ in a })
             let matched = real.cellIDs.compactMap { byID[$0] }
-            if matched.count == real.cellIDs.count { realLabels = matched }
-            _ = generated
+            if matched.count == real.cellIDs.count && !generated.isEmpty { realLabels = matched }
         }
         var options = RealismEvaluation.Options()
         options.seed = seed

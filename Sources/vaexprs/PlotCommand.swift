@@ -81,18 +81,7 @@ struct PlotAugCommand: ParsableCommand {
         commandName: "aug",
         abstract: "Real and generated cells embedded together (pca, mds, tsne, umap, nmf, diffmap or a plugin's reducer).")
 
-    @Option(help: "Real cells: CSV/TSV (.gz), 10x folder or .h5ad.")
-    var real: String
-    @Option(help: "Generated cells, same genes.")
-    var generated: String
-    @Option(help: "Labels of the real cells (cell,label).")
-    var labels: String?
-    @Option(help: "Labels of the generated cells (generate's --labels-output).")
-    var generatedLabels: String?
-    @Option(help: "Label column.")
-    var labelColumn = "label"
-    @Flag(help: "The CSV/TSV files have genes in rows.")
-    var genesInRows = false
+    @OptionGroup var cells: RealGeneratedOptions
     @Option(help: "Reducer: pca, mds, tsne, umap, nmf, diffmap or a plugin's.")
     var method = "pca"
     @Option(help: "Reducer option as key=value (repeatable).")
@@ -115,12 +104,7 @@ struct PlotAugCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
-        var spec = try ComponentSpec.parseItem(method, source: "--method")
-        for item in option {
-            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw VAExprsError.usage("--option '\(item)' must look like key=value") }
-            spec.options[String(item[..<eq])] = String(item[item.index(after: eq)...])
-        }
-        spec.source = "--method \(spec.name)"
+        let spec = try reducerSpec(method: method, options: option)
         let reducer = try registry.makeReducer(spec)
         guard let normalization = AugmentationPlot.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be auto, lognorm or none, got '\(normalize)'")
@@ -132,14 +116,13 @@ struct PlotAugCommand: ParsableCommand {
         BLAS.setThreads(threads ?? defaultThreadCount)
         try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
-        let input = try AugmentationPlot.load(real: real, generated: generated, labels: labels, generatedLabels: generatedLabels,
-                                              labelColumn: labelColumn, genesInRows: genesInRows)
+        let input = try cells.load()
         var rng = SeededGenerator(seed: seed)
-        let (cells, embedding, _) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
+        let (embedded, embedding, _) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
                                                                normalization: normalization, rng: &rng)
-        let plot = AugmentationFigure.make(cells: cells, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles, method: spec.name,
+        let plot = AugmentationFigure.make(cells: embedded, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles, method: spec.name,
                                            colourBy: colourBy, width: figure.width ?? 720, height: figure.height ?? 520)
-        let extra = embeddingOutput.map { [($0, EmbeddingPipeline.csv(embedding, cellIDs: cells.map(\.id)))] } ?? []
+        let extra = embeddingOutput.map { [($0, EmbeddingPipeline.csv(embedding, cellIDs: embedded.map(\.id)))] } ?? []
         try figure.write(try renderer.render(plot), extra: extra)
     }
 }

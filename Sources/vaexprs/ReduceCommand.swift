@@ -36,14 +36,7 @@ struct ReduceCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         BLAS.setThreads(threads ?? defaultThreadCount)
-        var spec = try ComponentSpec.parseItem(method, source: "--method")
-        for item in option {
-            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw VAExprsError.usage("--option '\(item)' must look like key=value")
-            }
-            spec.options[String(item[..<eq])] = String(item[item.index(after: eq)...])
-        }
-        spec.source = "--method \(spec.name)"
+        let spec = try reducerSpec(method: method, options: option)
         let reducer = try registry.makeReducer(spec)
         if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
