@@ -50,6 +50,8 @@ struct DemoCommand: ParsableCommand {
         }
         try PlotModelCommand.parse([modelPath, "--output", plots.model]).run()
         try PlotHistoryCommand.parse([modelPath, "--output", plots.history]).run()
+        let reportPath = dir + "/realism.html"
+        try EvaluateCommand.parse(labelled + ["--output", reportPath]).run()
         print("""
         VAExprs demo: conditional VAE (censored Gaussian likelihood, KL weight 4, cells drawn from the likelihood) on the simulated seed design
           input matrix      \(countsPath)  (\(data.cellIDs.count) cells × \(data.geneNames.count) genes)
@@ -62,12 +64,14 @@ struct DemoCommand: ParsableCommand {
           plot_aug (UMAP)   \(plots.page)  (hover for cell ids, click the legend to hide groups)
           architecture      \(plots.model)
           loss history      \(plots.history)
+          realism report    \(reportPath)  (classifier AUCs with real-vs-real floors, MMD², gene statistics)
         Same job from the command line:
           vaexprs fit --counts \(countsPath) --labels \(labelsPath) --likelihood censored_gaussian --regularization 4 --epochs \(epochs) --validation-split 0.1 --patience 20 --output model.vaexprs
           vaexprs generate model.vaexprs --num-samples 300 --output generated.csv.gz
           vaexprs plot aug --real \(countsPath) --generated \(generatedPath) --labels \(labelsPath) --generated-labels \(generatedLabels) --output plot_aug.png
           vaexprs plot model model.vaexprs --output model.svg
           vaexprs plot history model.vaexprs --output history.png
+          vaexprs evaluate --real \(countsPath) --generated \(generatedPath) --labels \(labelsPath) --generated-labels \(generatedLabels) --output realism.html
         """)
     }
 }

@@ -153,7 +153,7 @@ import VAExprsTestSupport
         let demo = try CLIRunner.run(["demo", "--output-dir", out, "--epochs", "3", "--quiet"])
         #expect(demo.status == 0, "\(demo.stderr)")
         for file in ["counts.csv.gz", "labels.csv", "model.vaexprs", "generated.csv.gz", "generated_labels.csv", "latent.csv",
-                     "plot_aug.png", "plot_aug.html", "model.svg", "history.png"] {
+                     "plot_aug.png", "plot_aug.html", "model.svg", "history.png", "realism.html"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
             #expect(demo.stdout.contains(file))
         }
