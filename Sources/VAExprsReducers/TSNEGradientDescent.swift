@@ -5,7 +5,7 @@ import VAExprsCore
 /// g_i = α Σ_j p_ij q_ij (y_i − y_j) − Σ_j q_ij² (y_i − y_j) / Z with q_ij = 1/(1 + |y_i − y_j|²)
 /// and Z = Σ q (the factor 4 of the exact gradient is folded into the learning rate, as
 /// openTSNE does); the repulsive sums by Barnes–Hut; updates with momentum and
-/// delta-bar-delta gains (+0.2 on a sign flip, ×0.8 otherwise, floor 0.01), steps capped at
+/// delta-bar-delta gains (+0.2 when update and gradient differ in sign, else ×0.8 + 0.01), steps capped at
 /// length 5, and the embedding re-centred after each step.
 struct TSNEGradientDescent {
     let p: SparseRows

@@ -62,7 +62,6 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         var rng = SeededGenerator(seed: 5)
         var x = DoubleMatrix(rows: 300, columns: 6)
         for i in 0..<300 { for j in 0..<6 { x[i, j] = rng.nextNormal() + (j == 2 && i >= 150 ? 4 : 0) } }
-        let y = (0..<300).map { $0 >= 150 ? 1 : 0 }
         let separable = try! ClassifierTwoSampleTest.run(DoubleMatrix(rows: 150, columns: 6, storage: Array(x.storage.prefix(900))),
                                                          DoubleMatrix(rows: 150, columns: 6, storage: Array(x.storage.suffix(900))), rng: &rng)
         #expect(separable.randomForestAUC > 0.97 && separable.logisticRegressionAUC > 0.97, "\(separable.randomForestAUC) \(separable.logisticRegressionAUC)")
@@ -71,7 +70,6 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         let same = try! ClassifierTwoSampleTest.run(DoubleMatrix(rows: 150, columns: 6, storage: Array(noise.storage.prefix(900))),
                                                     DoubleMatrix(rows: 150, columns: 6, storage: Array(noise.storage.suffix(900))), rng: &rng)
         #expect(abs(same.randomForestAUC - 0.5) < 0.1 && abs(same.logisticRegressionAUC - 0.5) < 0.1)
-        _ = y
     }
 
     @Test func mmdTellsShiftedFromSame() {
