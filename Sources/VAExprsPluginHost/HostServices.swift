@@ -46,8 +46,8 @@ enum HostServices {
         var buffer = [CChar](repeating: 0, count: Int(VAEXPRS_ERROR_SIZE))
         let ok = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         if !ok {
-            buffer[buffer.count - 1] = 0
-            let message = String(cString: buffer)
+            let end = buffer.firstIndex(of: 0) ?? buffer.count
+            let message = String(decoding: buffer[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw VAExprsError(.unusablePlugin, "\(what): \(message.isEmpty ? "failed without a message" : message)")
         }
     }
