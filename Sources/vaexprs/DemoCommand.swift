@@ -6,7 +6,7 @@ import VAExprs
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Simulate the original's example design (3 groups × 100 cells × 1 000 genes), fit a conditional VAE, generate cells, and list the files.")
+        abstract: "Simulate the original's example design (3 groups × 100 cells × 1 000 genes), fit a conditional VAE, generate cells, draw the plots, write a realism report, and list the files.")
 
     @Option(help: "Folder for the demo's files (created if missing).")
     var outputDir = "vaexprs-demo"
