@@ -61,7 +61,7 @@ public enum AugmentationPlot {
 
     /// Cells (real first) and their joint embedding.
     public static func embed(_ input: Input, reducer: any Reducer, components: Int?, topGenes: Int, normalization: Normalization,
-                             rng: inout SeededGenerator) throws -> (cells: [AugmentationFigure.Cell], embedding: Embedding, lognormalized: Bool) {
+                             rng: inout SeededGenerator) throws -> (cells: [AugmentationFigure.Cell], embedding: Embedding) {
         let combined = ExpressionMatrix(cellIDs: input.real.cellIDs + input.generated.cellIDs, geneNames: input.real.geneNames,
                                         values: Matrix(rows: input.real.values.rows + input.generated.values.rows, columns: input.real.values.columns,
                                                        storage: input.real.values.storage + input.generated.values.storage))
@@ -79,6 +79,6 @@ public enum AugmentationPlot {
         } + input.generated.cellIDs.enumerated().map { i, id in
             AugmentationFigure.Cell(id: id, generated: true, label: input.generatedLabels?[i])
         }
-        return (cells, embedding, lognorm)
+        return (cells, embedding)
     }
 }

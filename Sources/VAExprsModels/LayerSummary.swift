@@ -19,18 +19,15 @@ public struct LayerSummary: Sendable, Equatable {
     public var outputWidth: Int
     /// Names of the nodes feeding this one.
     public var inputs: [String]
-    /// Where the component comes from (a built-in module or a plugin), if known.
-    public var origin: String?
 
     /// A summary.
-    public init(name: String, type: String, part: Part, inputWidth: Int, outputWidth: Int, inputs: [String], origin: String? = nil) {
+    public init(name: String, type: String, part: Part, inputWidth: Int, outputWidth: Int, inputs: [String]) {
         self.name = name
         self.type = type
         self.part = part
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
         self.inputs = inputs
-        self.origin = origin
     }
 }
 

@@ -70,7 +70,6 @@ struct TSNEGradientDescent {
         let tree = x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in
             BarnesHutTree(x: xs.baseAddress!, y: ys.baseAddress!, n: n)
         } }
-        let nodes = tree.packed()
         // Fixed-size blocks, so partial sums (and the result) do not depend on the thread count.
         let blocks = WorkerPool.blocks(n, parts: (n + 255) / 256)
         var partialZ = [Double](repeating: 0, count: blocks.count)
@@ -83,7 +82,7 @@ struct TSNEGradientDescent {
         partialZ.withUnsafeMutableBufferPointer { zs in partialKL.withUnsafeMutableBufferPointer { kls in
         p.rowStart.withUnsafeBufferPointer { starts in p.columns.withUnsafeBufferPointer { cols in
         p.values.withUnsafeBufferPointer { vals in
-        nodes.withUnsafeBufferPointer { nodes in
+        tree.nodes.withUnsafeBufferPointer { nodes in
         tree.position.withUnsafeBufferPointer { position in
             WorkerPool.shared.run(parts: blocks.count) { b in
                 let stack = UnsafeMutablePointer<Int32>.allocate(capacity: BarnesHutTree.stackCapacity)

@@ -16,6 +16,9 @@ public struct CairoRenderer: Renderer {
     public init(spec: ComponentSpec, format: Format) throws {
         self.spec = spec
         self.format = format
+        if format == .pdf, spec.raw("scale", position: nil) != nil {
+            throw VAExprsError.usage("\(spec.source): pdf is vector output and takes no scale; set the page size with --width and --height")
+        }
         scale = try spec.double("scale", position: nil, default: format == .png ? 2 : 1)
         guard scale > 0, scale <= 16 else { throw VAExprsError.usage("\(spec.source): scale must be in (0, 16], got \(scale)") }
     }

@@ -61,18 +61,22 @@ enum SVGDocument {
             // Legend swatches are not data: no tooltip index or style class.
             emitMarkers(run, into: &w, state: &state, interactive: interactive && group == nil)
         case let .legendEntry(group, items):
-            w.append("<g")
-            if interactive { w.append(" class=\"legend-entry\" data-group=\""); w.appendEscaped(group); w.append("\" style=\"cursor:pointer\"") }
-            w.append(">\n")
-            for sub in items { emit(sub, into: &w, state: &state, interactive: interactive, group: group) }
-            w.append("</g>\n")
+            emitGroup(items, group: group, className: "legend-entry", extra: " style=\"cursor:pointer\"", into: &w, state: &state,
+                      interactive: interactive, markLegend: true)
         case let .series(group, items):
-            w.append("<g")
-            if interactive { w.append(" class=\"series\" data-group=\""); w.appendEscaped(group); w.append("\"") }
-            w.append(">\n")
-            for sub in items { emit(sub, into: &w, state: &state, interactive: interactive, group: nil) }
-            w.append("</g>\n")
+            emitGroup(items, group: group, className: "series", extra: "", into: &w, state: &state, interactive: interactive, markLegend: false)
         }
+    }
+
+    /// A `<g>` of items belonging to a legend group; interactive pages tag it with the group.
+    /// Items inside a legend entry (`markLegend`) are swatches, not data.
+    private static func emitGroup(_ items: [SceneItem], group: String, className: String, extra: String, into w: inout ByteWriter,
+                                  state: inout WriterState, interactive: Bool, markLegend: Bool) {
+        w.append("<g")
+        if interactive { w.append(" class=\"\(className)\" data-group=\""); w.appendEscaped(group); w.append("\"" + extra) }
+        w.append(">\n")
+        for sub in items { emit(sub, into: &w, state: &state, interactive: interactive, group: markLegend ? group : nil) }
+        w.append("</g>\n")
     }
 
     private static func beginClip(_ r: SceneRect, into w: inout ByteWriter, state: inout WriterState) -> Int {

@@ -32,6 +32,4 @@ struct Scene {
     var width: Double
     var height: Double
     var items: [SceneItem]
-    /// Legend groups in order of appearance (for interactive renderers).
-    var groups: [String]
 }

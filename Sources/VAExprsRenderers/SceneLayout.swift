@@ -24,7 +24,6 @@ enum SceneLayout {
             max(textWidth(legend.title, size: legendSize) + 10,
                 (legend.entries.map { textWidth($0.label, size: legendSize) }.max() ?? 0) + 34)
         }.max()! + 10)
-        var groups: [String] = []
         let columns = min(figure.columns, max(1, figure.panels.count))
         let rows = (figure.panels.count + columns - 1) / max(columns, 1)
         let cellWidth = (figure.width - legendWidth) / Double(max(columns, 1))
@@ -32,7 +31,7 @@ enum SceneLayout {
         for (index, panel) in figure.panels.enumerated() {
             let cell = SceneRect(x: Double(index % columns) * cellWidth, y: top + Double(index / columns) * cellHeight,
                                  width: cellWidth, height: cellHeight)
-            items += layoutPanel(panel, in: cell, groups: &groups)
+            items += layoutPanel(panel, in: cell)
         }
         if !figure.legends.isEmpty {
             var y = top + 14
@@ -41,7 +40,6 @@ enum SceneLayout {
                 items.append(.text(legend.title, x: x, y: y, size: legendSize, anchor: .start, colour: .black, rotated: false, bold: true))
                 y += legendSize + 8
                 for entry in legend.entries {
-                    if !groups.contains(entry.group) { groups.append(entry.group) }
                     var swatch: [SceneItem]
                     if let shape = entry.shape {
                         swatch = [.markers(MarkerRun(x: [x + 8], y: [y - legendSize * 0.35], style: [0],
@@ -58,10 +56,10 @@ enum SceneLayout {
                 y += 10
             }
         }
-        return Scene(width: figure.width, height: figure.height, items: items, groups: groups)
+        return Scene(width: figure.width, height: figure.height, items: items)
     }
 
-    private static func layoutPanel(_ panel: Panel, in cell: SceneRect, groups: inout [String]) -> [SceneItem] {
+    private static func layoutPanel(_ panel: Panel, in cell: SceneRect) -> [SceneItem] {
         let left = 16 + axisTitleSize + (panel.y.ticks.map { textWidth($0.label, size: tickSize) }.max() ?? 0)
         let bottom = 14 + tickSize + axisTitleSize + 8.0
         let topMargin = panel.title == nil ? 8.0 : 8 + axisTitleSize + 6
@@ -97,7 +95,6 @@ enum SceneLayout {
             case .points(let p):
                 items.append(.markers(MarkerRun(x: p.x.map(px), y: p.y.map(py), style: p.style, styles: p.styles,
                                                 tooltips: p.tooltips, clip: plot)))
-                for style in p.styles { for g in style.groups where !groups.contains(g) { groups.append(g) } }
             case .line(let l):
                 let line = SceneItem.polyline(x: l.x.map(px), y: l.y.map(py), colour: l.colour, width: l.width, dash: l.dash, clip: plot)
                 if let g = l.group { items.append(.series(group: g, items: [line])) } else { items.append(line) }

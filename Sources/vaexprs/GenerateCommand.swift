@@ -76,7 +76,11 @@ struct GenerateCommand: ParsableCommand {
         if let training = model.trainingLabels, let generated = cells.labels {
             let byID = Dictionary(zip(model.trainingCellIDs, training.map { $0.joined(separator: "|") }), uniquingKeysWith: { a, _ in a })
             let matched = real.cellIDs.compactMap { byID[$0] }
-            if matched.count == real.cellIDs.count && !generated.isEmpty { realLabels = matched }
+            if matched.count == real.cellIDs.count && !generated.isEmpty {
+                realLabels = matched
+            } else {
+                printError("--evaluate: \(real.cellIDs.count - matched.count) of \(path)'s cells are not among the model's training cells (validation cells, or another matrix), so label metrics are skipped; run 'vaexprs evaluate' with --labels and --generated-labels for them")
+            }
         }
         var options = RealismEvaluation.Options()
         options.seed = seed

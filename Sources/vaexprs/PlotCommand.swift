@@ -118,7 +118,7 @@ struct PlotAugCommand: ParsableCommand {
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let input = try cells.load()
         var rng = SeededGenerator(seed: seed)
-        let (embedded, embedding, _) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
+        let (embedded, embedding) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
                                                                normalization: normalization, rng: &rng)
         let plot = AugmentationFigure.make(cells: embedded, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles, method: spec.name,
                                            colourBy: colourBy, width: figure.width ?? 720, height: figure.height ?? 520)
@@ -146,7 +146,7 @@ struct PlotModelCommand: ParsableCommand {
     func run() throws {
         let ext = (output as NSString).pathExtension.lowercased()
         let chosen = format ?? (ext == "gv" ? "dot" : ext)
-        guard ["dot"] + GraphvizLayout.formats ~= chosen else {
+        guard (["dot"] + GraphvizLayout.formats).contains(chosen) else {
             throw VAExprsError.usage("--format: plot model writes dot, svg, png or pdf, not '\(chosen)'")
         }
         let colours = try ArchitectureGraph.colours(overrides: color)
@@ -164,8 +164,6 @@ struct PlotModelCommand: ParsableCommand {
         print("wrote \(output)")
     }
 }
-
-private func ~= (list: [String], value: String) -> Bool { list.contains(value) }
 
 /// `vaexprs plot history`.
 struct PlotHistoryCommand: ParsableCommand {

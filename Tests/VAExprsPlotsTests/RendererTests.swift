@@ -81,6 +81,7 @@ func which(_ tool: String) -> String? {
     }
 
     @Test func pdfRendersWithPoppler() throws {
+        #expect(throws: VAExprsError.self) { try CairoRenderer(spec: ComponentSpec(name: "pdf", options: ["scale": "2"]), format: .pdf) }
         let pdf = try CairoRenderer(spec: ComponentSpec(name: "pdf"), format: .pdf).render(figure)
         #expect(String(decoding: pdf.prefix(5), as: UTF8.self) == "%PDF-")
         guard let pdftoppm = which("pdftoppm") else {
