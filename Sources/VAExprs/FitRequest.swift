@@ -29,11 +29,18 @@ public struct FitRequest: Sendable {
     public var training: TrainingOptions
     /// Threads for numeric work; nil uses `defaultThreadCount`.
     public var threads: Int?
+    /// Train on this many highly variable genes of the training cells (nil: all genes).
+    public var topGenes: Int?
+    /// How to rank genes for `topGenes`; nil: Seurat v3 for a count likelihood, dispersion otherwise.
+    public var geneSelectionFlavor: GeneSelection.Flavor?
+    /// Why the likelihood and normalisation were chosen (`DataSetup.choose`), recorded in the model.
+    public var setupChoice: String?
 
     /// A request; defaults mirror the original package.
     public init(counts: ExpressionMatrix, labels: [[String]]? = nil, labelColumns: [String] = ["label"],
                 validation: ValidationSource = .none, normalization: Preprocessing.Normalization = .none,
-                spec: ModelSpec = ModelSpec(), training: TrainingOptions, threads: Int? = nil) {
+                spec: ModelSpec = ModelSpec(), training: TrainingOptions, threads: Int? = nil,
+                topGenes: Int? = nil, geneSelectionFlavor: GeneSelection.Flavor? = nil, setupChoice: String? = nil) {
         self.counts = counts
         self.labels = labels
         self.labelColumns = labelColumns
@@ -42,5 +49,8 @@ public struct FitRequest: Sendable {
         self.spec = spec
         self.training = training
         self.threads = threads
+        self.topGenes = topGenes
+        self.geneSelectionFlavor = geneSelectionFlavor
+        self.setupChoice = setupChoice
     }
 }

@@ -46,29 +46,59 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
             throw VAExprsError.usage("--validation: a conditional model needs labels for the validation cells too (in the --labels file)")
         }
     }
-    let training = ExpressionMatrix(cellIDs: trainRows.map { all.cellIDs[$0] }, geneNames: all.geneNames,
+    var training = ExpressionMatrix(cellIDs: trainRows.map { all.cellIDs[$0] }, geneNames: all.geneNames,
                                     values: all.values.gatherRows(trainRows))
     let trainingLabels = request.labels.map { l in trainRows.map { l[$0] } }
 
-    let (preprocessing, x) = try Preprocessing.fit(training, normalization: request.normalization, source: "--counts")
+    // The likelihood decides what it scores (scaled values or raw counts).
+    let targetKind = try registry.makeLikelihood(request.spec.likelihood).data
+    var selection: GeneSelection? = nil
+    if let top = request.topGenes {
+        let flavor = request.geneSelectionFlavor ?? (targetKind == .counts ? .seuratV3 : .dispersion)
+        var ranked = training.values
+        if flavor == .dispersion && request.normalization == .lognorm {
+            ranked = try Preprocessing.libraryNormalized(training, source: "--counts")
+        }
+        let chosen = try GeneSelection.select(ranked, count: top, flavor: flavor)
+        selection = chosen
+        training = training.selectingGenes(chosen.selected)
+        validationData = validationData?.selectingGenes(chosen.selected)
+    }
+
+    let (preprocessing, prepared) = try Preprocessing.fit(training, normalization: request.normalization,
+                                                          target: targetKind, source: "--counts")
+    var data = prepared
     let encoding = trainingLabels.map { ConditionEncoding(columns: request.labelColumns, labels: $0) }
-    let conditions = try encoding.map { try $0.encode(trainingLabels!, source: "--labels") }
-    var validation: (x: Matrix, conditions: Matrix?)? = nil
+    data.conditions = try encoding.map { try $0.encode(trainingLabels!, source: "--labels") }
+    let groups = encoding.map { $0.groups(of: trainingLabels!) }
+    data.context.group = groups?.index
+    data.context.constant = nil
+    var validation: TrainingData? = nil
     if let validationData {
-        let vx = try preprocessing.transform(validationData, source: "--validation")
-        let vc = try encoding.map { try $0.encode(validationLabels!, source: "--labels (validation cells)") }
-        validation = (vx, vc)
+        var v = try preprocessing.transform(validationData, source: "--validation")
+        if let encoding {
+            v.conditions = try encoding.encode(validationLabels!, source: "--labels (validation cells)")
+            let position = Dictionary(uniqueKeysWithValues: groups!.keys.enumerated().map { ($1, Int32($0)) })
+            v.context.group = validationLabels!.map { position[encoding.key($0)] ?? 0 }
+        }
+        validation = v
     }
 
     var initRNG = rng.split()
-    let network = try VAENetwork(spec: request.spec, featureCount: x.columns, conditionWidth: encoding?.width ?? 0,
-                                 registry: registry, training: x, rng: &initRNG)
+    let network = try VAENetwork(spec: request.spec, featureCount: data.input.columns, conditionWidth: encoding?.width ?? 0,
+                                 groups: groups?.keys.count ?? 0, registry: registry, training: data.target,
+                                 context: data.context, rng: &initRNG)
+    // Parameter-free likelihood terms, once for all training and validation cells.
+    data.context.constant = network.likelihood.constantTerms(target: data.target)
+    if let v = validation { validation!.context.constant = network.likelihood.constantTerms(target: v.target) }
     let history = try Trainer(options: request.training, registry: registry)
-        .train(network, x: x, conditions: conditions, validation: validation, rng: rng.split(), progress: progress)
-    let means = TrainedModel.latentMeans(network, x: x, conditions: conditions)
-    return TrainedModel(network: network, geneNames: all.geneNames, preprocessing: preprocessing,
+        .train(network, data: data, validation: validation, rng: rng.split(), progress: progress)
+    let means = TrainedModel.latentMeans(network, x: data.input, conditions: data.conditions)
+    let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation \(request.normalization.rawValue)",
+                         geneSelection: selection)
+    return TrainedModel(network: network, geneNames: training.geneNames, preprocessing: preprocessing,
                         conditions: encoding, trainingCellIDs: training.cellIDs, trainingLatentMeans: means,
-                        trainingLabels: trainingLabels, history: history, seed: request.training.seed)
+                        trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)
 }
 
 /// Threads used when none are asked for: the cores this process may use, at most 8.

@@ -44,14 +44,21 @@ public enum PluginCheck {
                 case .likelihood:
                     let likelihood = try registry.makeLikelihood(spec)
                     var rng = SeededGenerator(seed: 5)
-                    let output = GradientCheck.randomMatrix(rows: 3, columns: 4, rng: &rng)
+                    let output = GradientCheck.randomMatrix(rows: 3, columns: likelihood.outputWidth(features: 4), rng: &rng)
                     var target = GradientCheck.randomMatrix(rows: 3, columns: 4, rng: &rng)
-                    for i in target.storage.indices { target.storage[i] = abs(target.storage[i]) / 2 }
-                    try likelihood.build(features: 4, training: target, path: name)
-                    for r in GradientCheck.check(likelihood: likelihood, output: output, target: target) {
+                    var context = CellContext.none
+                    if likelihood.data == .counts {
+                        // Whole counts 0…5 and each cell's total as its library size.
+                        for i in target.storage.indices { target.storage[i] = Float(i % 4 == 0 ? 0 : (i * 7) % 6) }
+                        context.librarySize = (0..<3).map { r in max(1, (0..<4).reduce(Float(0)) { $0 + target[r, $1] }) }
+                    } else {
+                        for i in target.storage.indices { target.storage[i] = abs(target.storage[i]) / 2 }
+                    }
+                    try likelihood.build(features: 4, groups: 0, training: target, context: context, path: name)
+                    for r in GradientCheck.check(likelihood: likelihood, output: output, target: target, context: context) {
                         record("gradient \(r.name)", r.relativeError < gradientTolerance, "relative error \(String(format: "%.2e", r.relativeError))")
                     }
-                    let sample = try likelihood.sample(output: output, rng: &rng)
+                    let sample = try likelihood.sample(output: output, context: context, rng: &rng)
                     record("sample", sample.rows == 3 && sample.columns == 4 && sample.storage.allSatisfy(\.isFinite), "3 × 4 draws, all finite")
                 case .prior:
                     let prior = try registry.makePrior(spec)

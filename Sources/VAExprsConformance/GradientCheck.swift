@@ -103,17 +103,19 @@ public enum GradientCheck {
     }
 
     /// Checks a built likelihood's gradients with respect to the decoder output and its own parameters.
-    public static func check(likelihood: any Likelihood, output: Matrix, target: Matrix, step: Float = 1e-2) -> [Result] {
-        let evaluation = likelihood.evaluate(output: output, target: target, gradient: true, scale: 1)
+    public static func check(likelihood: any Likelihood, output: Matrix, target: Matrix, context: CellContext = .none,
+                             step: Float = 1e-2) -> [Result] {
+        let evaluation = likelihood.evaluate(output: output, target: target, context: context, gradient: true, scale: 1)
         let analyticOutput = evaluation.outputGradient!.storage.map(Double.init)
         let analyticParameters = likelihood.parameters.map { $0.gradient.map(Double.init) }
         let numericOutput = numeric(output.storage, step: step) {
-            likelihood.evaluate(output: Matrix(rows: output.rows, columns: output.columns, storage: $0), target: target, gradient: false, scale: 1).total
+            likelihood.evaluate(output: Matrix(rows: output.rows, columns: output.columns, storage: $0), target: target,
+                                context: context, gradient: false, scale: 1).total
         }
         var results = [Result(name: "output", relativeError: relativeError(numericOutput, analyticOutput), count: analyticOutput.count)]
         for (p, analytic) in zip(likelihood.parameters, analyticParameters) {
             let n = numeric(p, step: step) {
-                likelihood.evaluate(output: output, target: target, gradient: false, scale: 1).total
+                likelihood.evaluate(output: output, target: target, context: context, gradient: false, scale: 1).total
             }
             results.append(Result(name: p.path, relativeError: relativeError(n, analytic), count: n.count))
         }

@@ -17,3 +17,14 @@ public struct ExpressionMatrix: Sendable, Equatable {
         self.values = values
     }
 }
+
+extension ExpressionMatrix {
+    /// The given gene columns, in the order given.
+    public func selectingGenes(_ columns: [Int]) -> ExpressionMatrix {
+        var values = Matrix(rows: self.values.rows, columns: columns.count)
+        for i in 0..<values.rows {
+            for (k, j) in columns.enumerated() { values[i, k] = self.values[i, j] }
+        }
+        return ExpressionMatrix(cellIDs: cellIDs, geneNames: columns.map { geneNames[$0] }, values: values)
+    }
+}

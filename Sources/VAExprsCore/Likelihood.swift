@@ -6,6 +6,15 @@ public enum DecodeMode: String, Sendable, Codable, CaseIterable {
     case mean
 }
 
+/// What a likelihood's target values are, which decides the preprocessing around it.
+public enum LikelihoodData: String, Sendable, Codable {
+    /// Scaled continuous values (the encoder input itself, after normalisation and scaling).
+    case scaled
+    /// Raw non-negative integer counts, with each cell's library size in the context; the
+    /// encoder sees log1p(counts per 10 000) and draws come back as counts.
+    case counts
+}
+
 /// The value and gradients of a reconstruction loss on one batch.
 public struct LikelihoodEvaluation {
     /// Sum over cells and features of the negative log-likelihood.
@@ -19,7 +28,8 @@ public struct LikelihoodEvaluation {
     }
 }
 
-/// A reconstruction likelihood p(x | decoder output): the loss, the decoder mean and draws.
+/// A reconstruction likelihood p(x | decoder output, cell context): the loss, the decoder
+/// mean and draws.
 public protocol Likelihood: AnyObject {
     /// The spec that re-creates it.
     var spec: ComponentSpec { get }
@@ -27,13 +37,31 @@ public protocol Likelihood: AnyObject {
     var parameters: [Parameter] { get }
     /// The decode mode used when the user does not choose one.
     var defaultDecodeMode: DecodeMode { get }
-    /// Allocates parameters for `features` outputs; `training` (scaled) may inform initial values.
-    func build(features: Int, training: Matrix, path: String) throws
+    /// What its targets are (default `.scaled`).
+    var data: LikelihoodData { get }
+    /// Decoder outputs it reads for `features` genes (default `features`; ZINB reads two per gene).
+    func outputWidth(features: Int) -> Int
+    /// Allocates parameters for `features` genes and `groups` label groups (0 for a plain VAE);
+    /// `training` (its targets) and `context` may inform initial values.
+    func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws
+    /// The part of each cell's negative log-likelihood that no parameter changes (e.g.
+    /// Σ log x!), computed once for the training cells and passed back in `context`;
+    /// nil when there is none.
+    func constantTerms(target: Matrix) -> [Double]?
     /// Negative log-likelihood of `target` given decoder `output`; with `gradient`, also
     /// overwrites parameter gradients, all multiplied by `scale`.
-    func evaluate(output: Matrix, target: Matrix, gradient: Bool, scale: Float) -> LikelihoodEvaluation
-    /// The mean of the observation model for each decoder output.
-    func mean(output: Matrix) -> Matrix
-    /// One draw from the observation model per decoder output.
-    func sample(output: Matrix, rng: inout SeededGenerator) throws -> Matrix
+    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation
+    /// The mean of the observation model for each cell (cells × features).
+    func mean(output: Matrix, context: CellContext) -> Matrix
+    /// One draw from the observation model per cell and feature.
+    func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix
+}
+
+extension Likelihood {
+    /// Scaled targets.
+    public var data: LikelihoodData { .scaled }
+    /// One decoder output per gene.
+    public func outputWidth(features: Int) -> Int { features }
+    /// No constant part.
+    public func constantTerms(target: Matrix) -> [Double]? { nil }
 }

@@ -117,7 +117,7 @@ public enum ExpressionCSV {
     /// The shortest text for `value` that reads back to the same `Float`.
     static func format(_ value: Float) -> String {
         if value == 0 { return "0" }
-        if value == value.rounded() && abs(value) < 1e7 { return String(Int(value)) }
+        if value == value.rounded() && abs(value) <= 16_777_216 { return String(Int(value)) }  // every whole Float up to 2^24 is exact
         return value.description
     }
 

@@ -35,4 +35,12 @@ public struct ConditionEncoding: Codable, Sendable, Equatable {
         }
         return m
     }
+
+    /// The label combinations present in `labels` (their keys, sorted) and each cell's index
+    /// among them: the groups of per-label latent samplers, library sizes and dispersions.
+    public func groups(of labels: [[String]]) -> (keys: [String], index: [Int32]) {
+        let keys = Array(Set(labels.map(key))).sorted()
+        let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Int32($0)) })
+        return (keys, labels.map { position[key($0)]! })
+    }
 }

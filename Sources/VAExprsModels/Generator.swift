@@ -1,3 +1,4 @@
+import Foundation
 import VAExprsCore
 
 /// How to generate cells.
@@ -14,18 +15,29 @@ public struct GenerationOptions: Sendable {
     public var seed: UInt64
     /// Cells decoded per batch.
     public var batchSize: Int
+    /// How generated cells get library sizes (count likelihoods).
+    public var library: LibrarySizeModel
 
     /// Options.
     public init(count: Int, sampler: ComponentSpec = ComponentSpec(name: "mclust"),
                 perLabel: [(label: String, count: Int)]? = nil, decode: DecodeMode? = nil,
-                seed: UInt64 = 1, batchSize: Int = 1024) {
+                seed: UInt64 = 1, batchSize: Int = 1024, library: LibrarySizeModel = .logNormal) {
         self.count = count
         self.sampler = sampler
         self.perLabel = perLabel
         self.decode = decode
         self.seed = seed
         self.batchSize = batchSize
+        self.library = library
     }
+}
+
+/// Where the library sizes of generated cells come from (count likelihoods), per label.
+public enum LibrarySizeModel: String, Sendable, CaseIterable {
+    /// A log-normal fitted to the label's training cells' log library sizes.
+    case logNormal = "lognormal"
+    /// The observed library size of a random training cell of the label.
+    case empirical
 }
 
 /// Generated cells in the input's scale, with their labels and latent points.
@@ -76,32 +88,83 @@ public struct Generator {
         }
         let labels: [[String]]? = model.conditions == nil ? nil : plan.assignment.map { plan.groups[$0].labels }
         let conditions = try labels.map { try model.conditions!.encode($0, source: "generate") }
-        var scaled = Matrix(rows: total, columns: model.network.featureCount)
+        let counts = model.preprocessing.modelsCounts
+        var context = CellContext(group: labels == nil ? nil : plan.assignment.map(Int32.init))
+        if counts {
+            let (sizes, notes) = try librarySizes(plan, model: options.library, rng: &rng)
+            context.librarySize = sizes
+            summaries += notes
+        }
+        let likelihood = model.network.likelihood
+        var cells = Matrix(rows: total, columns: model.network.featureCount)
         var start = 0
         while start < total {
             let rows = start..<min(total, start + options.batchSize)
+            let batchContext = context.gatherRows(rows)
             let output = model.network.decode(z.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng)
-            let cells = mode == .mean ? model.network.likelihood.mean(output: output)
-                                      : try model.network.likelihood.sample(output: output, rng: &rng)
+            let batch = mode == .mean ? likelihood.mean(output: output, context: batchContext)
+                                      : try likelihood.sample(output: output, context: batchContext, rng: &rng)
             for (k, r) in rows.enumerated() {
-                for j in 0..<cells.columns { scaled[r, j] = cells[k, j] }
+                for j in 0..<batch.columns { cells[r, j] = batch[k, j] }
             }
             start = rows.upperBound
         }
-        // Library sizes: each generated cell takes the size factor of a random training cell
-        // of its group, so that undoing lognorm gives realistic depths.
-        var sizeFactors: [Float]? = nil
-        let trainingFactors = model.preprocessing.trainingSizeFactors
-        if model.preprocessing.normalization == .lognorm && !trainingFactors.isEmpty {
-            sizeFactors = plan.assignment.map { g in
-                let rows = plan.groups[g].trainingRows
-                return trainingFactors[rows[Int(rng.next() % UInt64(rows.count))]]
+        var values = cells
+        if !counts {
+            // Library sizes: each generated cell takes the size factor of a random training
+            // cell of its group, so that undoing lognorm gives realistic depths.
+            var sizeFactors: [Float]? = nil
+            let trainingFactors = model.preprocessing.trainingSizeFactors
+            if model.preprocessing.normalization == .lognorm && !trainingFactors.isEmpty {
+                sizeFactors = plan.assignment.map { g in
+                    let rows = plan.groups[g].trainingRows
+                    return trainingFactors[rows[Int(rng.next() % UInt64(rows.count))]]
+                }
             }
+            values = model.preprocessing.invert(cells, sizeFactors: sizeFactors)
         }
-        let values = model.preprocessing.invert(scaled, sizeFactors: sizeFactors)
         let ids = (1...max(total, 1)).prefix(total).map { "gen\($0)" }
         return GeneratedCells(data: ExpressionMatrix(cellIDs: ids, geneNames: model.geneNames, values: values),
                               labels: labels, latent: z, samplerSummaries: summaries)
+    }
+
+    /// A library size per generated cell, drawn per label group from its training cells, and
+    /// notes for labels whose spread had to be borrowed.
+    func librarySizes(_ plan: (groups: [Group], assignment: [Int]), model library: LibrarySizeModel,
+                      rng: inout SeededGenerator) throws -> ([Float], [String]) {
+        guard let observed = model.preprocessing.trainingLibrarySizes, observed.count == model.trainingCellIDs.count else {
+            throw VAExprsError.badData("the model has no training library sizes; fit it again with this version")
+        }
+        var notes: [String] = []
+        var parameters: [(mean: Double, sd: Double)] = []
+        if library == .logNormal {
+            let logs = observed.map { log(Double($0)) }
+            // Pooled within-label spread, for labels with a single cell.
+            var pooledSquares = 0.0, pooledDegrees = 0
+            var byGroup: [(Double, Double?)] = []
+            for group in plan.groups {
+                let v = group.trainingRows.map { logs[$0] }
+                let mean = v.reduce(0, +) / Double(v.count)
+                let squares = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+                pooledSquares += squares
+                pooledDegrees += v.count - 1
+                byGroup.append((mean, v.count > 1 ? (squares / Double(v.count - 1)).squareRoot() : nil))
+            }
+            let pooled = pooledDegrees > 0 ? (pooledSquares / Double(pooledDegrees)).squareRoot() : 0
+            for (group, (mean, sd)) in zip(plan.groups, byGroup) {
+                if sd == nil && plan.assignment.contains(where: { plan.groups[$0].key == group.key }) {
+                    notes.append("library sizes of label '\(group.key)': one training cell, so the log-normal takes its total as the median and the spread pooled over the other labels (sd \(String(format: "%.3f", pooled)) in log space)")
+                }
+                parameters.append((mean, sd ?? pooled))
+            }
+        }
+        let sizes = plan.assignment.map { g -> Float in
+            let rows = plan.groups[g].trainingRows
+            if library == .empirical { return observed[rows[Int(rng.next() % UInt64(rows.count))]] }
+            let (mean, sd) = parameters[g]
+            return Float(exp(mean + sd * rng.nextNormal()))
+        }
+        return (sizes, notes)
     }
 
     struct Group { var key: String; var labels: [String]; var trainingRows: [Int] }

@@ -33,6 +33,8 @@ public enum ModelFile {
         var weights: [WeightEntry]
         /// Components from run-time plugins (absent in files without any).
         var plugins: [PluginProvenance]?
+        /// How the data were prepared (absent in files written before it was recorded).
+        var setup: FitSetup?
     }
 
     /// The model as bytes.
@@ -54,7 +56,8 @@ public enum ModelFile {
                             trainingLatentMeans: model.trainingLatentMeans.storage,
                             trainingLabels: model.trainingLabels, history: model.history,
                             seed: model.seed, weights: table,
-                            plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents)
+                            plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents,
+                            setup: model.setup)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -114,9 +117,10 @@ public enum ModelFile {
         let placeholder = Matrix(rows: 0, columns: header.featureCount)
         let network: VAENetwork
         do {
+            let groups = header.conditions.flatMap { c in header.trainingLabels.map { c.groups(of: $0).keys.count } } ?? 0
             network = try VAENetwork(spec: header.spec, featureCount: header.featureCount,
-                                     conditionWidth: header.conditions?.width ?? 0, registry: registry,
-                                     training: placeholder, rng: &rng)
+                                     conditionWidth: header.conditions?.width ?? 0, groups: groups, registry: registry,
+                                     training: placeholder, context: .none, rng: &rng)
         } catch let error as VAExprsError {
             throw bad("the model's architecture cannot be rebuilt here: \(error.message); load the plugins it was fitted with")
         }
@@ -128,7 +132,8 @@ public enum ModelFile {
         return TrainedModel(network: network, geneNames: header.geneNames, preprocessing: header.preprocessing,
                             conditions: header.conditions, trainingCellIDs: header.trainingCellIDs,
                             trainingLatentMeans: Matrix(rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
-                            trainingLabels: header.trainingLabels, history: header.history, seed: header.seed)
+                            trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
+                            setup: header.setup)
     }
 
     private static func checksum(_ a: [UInt8], _ b: [UInt8]) -> UInt32 {

@@ -1,9 +1,15 @@
 import Foundation
 import VAExprsCore
 
-/// The preprocessing of `fit`, stored in the model so that generation can undo it:
-/// optional scater-style `logNormCounts`, then per-gene min-max scaling with the training
-/// cells' statistics (constant genes scale to 0 and come back exactly, never NaN).
+/// The preprocessing of `fit`, stored in the model so that generation can undo it.
+///
+/// For the continuous likelihoods: optional scater-style `logNormCounts`, then per-gene
+/// min-max scaling with the training cells' statistics (constant genes scale to 0 and come
+/// back exactly, never NaN); the scaled values are both the encoder input and the target.
+/// For a count likelihood (`target == .counts`): the likelihood scores the raw counts with
+/// each cell's library size, and the encoder reads log1p(counts per 10 000), as scVI's
+/// `log_variational` but depth-normalised so that the latent space describes composition,
+/// not sequencing depth; nothing is undone at generation (draws are counts).
 public struct Preprocessing: Codable, Sendable, Equatable {
     /// Normalisation applied before scaling.
     public enum Normalization: String, Codable, Sendable, CaseIterable {
@@ -20,15 +26,34 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// Size factors of the training cells, in training order (lognorm only); generation
     /// draws from them to give generated cells realistic library sizes.
     public var trainingSizeFactors: [Float]
-    /// Per-gene minimum of the (normalised) training data.
+    /// Per-gene minimum of the (normalised) training data (continuous likelihoods).
     public var geneMinimum: [Float]
     /// Per-gene range (max − min) of the (normalised) training data; 0 for constant genes.
     public var geneRange: [Float]
+    /// What the likelihood scores (absent in models fitted before count likelihoods: scaled).
+    public var target: LikelihoodData?
+    /// Library sizes (total counts over the model's genes) of the training cells, in
+    /// training order (count likelihoods); generation draws library sizes from them.
+    public var trainingLibrarySizes: [Float]?
 
-    /// Fits the preprocessing to training data and returns it with the scaled training matrix.
-    public static func fit(_ data: ExpressionMatrix, normalization: Normalization, source: String) throws -> (Preprocessing, Matrix) {
+    /// True when the likelihood scores raw counts.
+    public var modelsCounts: Bool { target == .counts }
+
+    /// Depth the encoder input of count models is normalised to (counts per 10 000).
+    public static let countInputScale: Float = 10_000
+
+    /// Fits the preprocessing to training data and returns it with the prepared cells
+    /// (no conditions).
+    public static func fit(_ data: ExpressionMatrix, normalization: Normalization, target: LikelihoodData,
+                           source: String) throws -> (Preprocessing, TrainingData) {
         var prep = Preprocessing(normalization: normalization, meanLibrarySize: 0, trainingSizeFactors: [],
-                                 geneMinimum: [], geneRange: [])
+                                 geneMinimum: [], geneRange: [], target: target, trainingLibrarySizes: nil)
+        if target == .counts {
+            let prepared = try countData(data, source: source)
+            prep.normalization = .none
+            prep.trainingLibrarySizes = prepared.context.librarySize
+            return (prep, prepared)
+        }
         var values = data.values
         if normalization == .lognorm {
             let libraries = try librarySizes(data, source: source)
@@ -42,12 +67,40 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         prep.geneMinimum = lo
         prep.geneRange = zip(hi, lo).map { $0 - $1 }
         prep.scale(&values)
-        return (prep, values)
+        return (prep, TrainingData(input: values))
+    }
+
+    /// Raw counts as targets with their library sizes, and log1p(counts per 10 000) as input.
+    /// Every value must be a whole number ≥ 0 and every cell must have counts.
+    static func countData(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
+        let counts = data.values
+        var libraries = [Float](repeating: 0, count: counts.rows)
+        for i in 0..<counts.rows {
+            var total = 0.0
+            for j in 0..<counts.columns {
+                let v = counts[i, j]
+                guard v >= 0 && v.isFinite && v == v.rounded() else {
+                    throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (--likelihood censored_gaussian or gaussian)")
+                }
+                total += Double(v)
+            }
+            guard total > 0 else {
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])' has no counts in the model's genes (library size 0); remove it (or select more genes)")
+            }
+            libraries[i] = Float(total)
+        }
+        var input = counts
+        for i in 0..<input.rows {
+            let factor = countInputScale / libraries[i]
+            for j in 0..<input.columns { input[i, j] = log1pf(input[i, j] * factor) }
+        }
+        return TrainingData(input: input, separateTarget: counts, context: CellContext(librarySize: libraries))
     }
 
     /// Applies the stored preprocessing to other cells (e.g. validation), with the training
     /// statistics (lognorm size factors relative to the training mean library size).
-    public func transform(_ data: ExpressionMatrix, source: String) throws -> Matrix {
+    public func transform(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
+        if modelsCounts { return try Preprocessing.countData(data, source: source) }
         guard data.values.columns == geneMinimum.count else {
             throw VAExprsError.badData("\(source): \(data.values.columns) genes, the training data has \(geneMinimum.count)")
         }
@@ -57,7 +110,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
             Preprocessing.logNormalize(&values, sizeFactors: factors)
         }
         scale(&values)
-        return values
+        return TrainingData(input: values)
     }
 
     /// scater-style log-normalised values of `data` (size factors relative to its own mean
@@ -67,6 +120,19 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         let mean = libraries.reduce(0, +) / Double(libraries.count)
         var values = data.values
         logNormalize(&values, sizeFactors: libraries.map { Float($0 / mean) })
+        return values
+    }
+
+    /// Counts divided by scater's size factors (library size / mean library size), not logged:
+    /// expression on a linear scale for gene ranking.
+    public static func libraryNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
+        let libraries = try librarySizes(data, source: source)
+        let mean = libraries.reduce(0, +) / Double(libraries.count)
+        var values = data.values
+        for i in 0..<values.rows {
+            let inverse = Float(mean / libraries[i])
+            for j in 0..<values.columns { values[i, j] *= inverse }
+        }
         return values
     }
 

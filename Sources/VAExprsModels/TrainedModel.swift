@@ -21,11 +21,13 @@ public final class TrainedModel {
     public let history: TrainingHistory
     /// The seed the fit used.
     public let seed: UInt64
+    /// How the data were prepared (chosen setup, gene selection); nil in older model files.
+    public let setup: FitSetup?
 
     /// A model from its parts.
     public init(network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
                 conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
-                trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64) {
+                trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil) {
         self.network = network
         self.geneNames = geneNames
         self.preprocessing = preprocessing
@@ -35,9 +37,16 @@ public final class TrainedModel {
         self.trainingLabels = trainingLabels
         self.history = history
         self.seed = seed
+        self.setup = setup
     }
 
-    /// Latent means of scaled cells, in inference mode, in batches of 1 024.
+    /// Each training cell's label group (`ConditionEncoding.groups`), nil for a plain VAE.
+    public var trainingGroups: (keys: [String], index: [Int32])? {
+        guard let conditions, let trainingLabels else { return nil }
+        return conditions.groups(of: trainingLabels)
+    }
+
+    /// Latent means of prepared cells (encoder inputs), in inference mode, in batches of 1 024.
     public static func latentMeans(_ network: VAENetwork, x: Matrix, conditions: Matrix?) -> Matrix {
         var out = Matrix(rows: x.rows, columns: network.spec.latentDimension)
         var rng = SeededGenerator(seed: 0)  // inference draws nothing

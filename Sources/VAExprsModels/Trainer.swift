@@ -65,11 +65,9 @@ public struct Trainer {
         self.registry = registry
     }
 
-    /// Trains `network` on scaled `x` (with one-hot `conditions` for a CVAE); validation data
-    /// is optional. Returns the history; the network ends with the restored best weights when
-    /// early stopping is on.
-    public func train(_ network: VAENetwork, x: Matrix, conditions: Matrix?,
-                      validation: (x: Matrix, conditions: Matrix?)?, rng seedRNG: SeededGenerator,
+    /// Trains `network` on prepared cells; validation data is optional. Returns the history;
+    /// the network ends with the restored best weights when early stopping is on.
+    public func train(_ network: VAENetwork, data: TrainingData, validation: TrainingData?, rng seedRNG: SeededGenerator,
                       progress: TrainingProgress?) throws -> TrainingHistory {
         try options.validate(hasValidation: validation != nil)
         let optimizer = try registry.makeOptimizer(options.optimizer)
@@ -78,7 +76,7 @@ public struct Trainer {
         let validationSeed = rng.next()
         var history = TrainingHistory()
         history.monitor = options.monitor ?? (validation != nil ? "val_loss" : "loss")
-        let n = x.rows
+        let n = data.count
         let batches = (n + options.batchSize - 1) / options.batchSize
         let regularization = network.spec.regularization
         let parameters = network.parameters
@@ -91,9 +89,9 @@ public struct Trainer {
             var rec = 0.0, kl = 0.0
             for b in 0..<batches {
                 let rows = order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)]
-                let bx = x.gatherRows(rows)
-                let bc = conditions?.gatherRows(rows)
-                let loss = network.trainStep(bx, conditions: bc, rng: &noiseRNG)
+                let batch = data.gatherRows(rows)
+                let loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
+                                             conditions: batch.conditions, rng: &noiseRNG)
                 optimizer.step(parameters)
                 rec += loss.reconstruction
                 kl += loss.kl
@@ -107,7 +105,7 @@ public struct Trainer {
             }
             if let validation {
                 var valRNG = SeededGenerator(seed: validationSeed)  // same noise every epoch
-                let loss = Self.evaluate(network, x: validation.x, conditions: validation.conditions, rng: &valRNG)
+                let loss = Self.evaluate(network, data: validation, rng: &valRNG)
                 record.valReconstruction = loss.reconstruction
                 record.valKL = loss.kl
                 record.valLoss = loss.reconstruction + regularization * loss.kl
@@ -133,18 +131,19 @@ public struct Trainer {
         return history
     }
 
-    /// Mean per-cell losses of `x` in inference mode, in batches of 1 024.
-    static func evaluate(_ network: VAENetwork, x: Matrix, conditions: Matrix?, rng: inout SeededGenerator) -> VAENetwork.BatchLoss {
+    /// Mean per-cell losses in inference mode, in batches of 1 024.
+    static func evaluate(_ network: VAENetwork, data: TrainingData, rng: inout SeededGenerator) -> VAENetwork.BatchLoss {
         var total = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
         var start = 0
-        while start < x.rows {
-            let rows = start..<min(x.rows, start + 1024)
-            let loss = network.evaluate(x.gatherRows(rows), conditions: conditions?.gatherRows(rows), rng: &rng)
+        while start < data.count {
+            let batch = data.gatherRows(start..<min(data.count, start + 1024))
+            let loss = network.evaluate(batch.input, target: batch.target, context: batch.context,
+                                        conditions: batch.conditions, rng: &rng)
             total.reconstruction += loss.reconstruction
             total.kl += loss.kl
-            start = rows.upperBound
+            start += batch.count
         }
-        let n = Double(max(x.rows, 1))
+        let n = Double(max(data.count, 1))
         return VAENetwork.BatchLoss(reconstruction: total.reconstruction / n, kl: total.kl / n)
     }
 }

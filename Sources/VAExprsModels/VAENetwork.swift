@@ -25,9 +25,10 @@ public final class VAENetwork {
     public let pluginComponents: [PluginProvenance]
 
     /// Builds and initialises every layer (Glorot-uniform weights from `rng`).
-    /// `training` is the scaled training matrix, which may inform likelihood initialisation.
-    public init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, registry: Registry,
-                training: Matrix, rng: inout SeededGenerator) throws {
+    /// `training` holds the likelihood's training targets and `context` their per-cell inputs,
+    /// which may inform its initial values; `groups` is the number of label groups (0 for a VAE).
+    public init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, groups: Int, registry: Registry,
+                training: Matrix, context: CellContext, rng: inout SeededGenerator) throws {
         try spec.validate()
         self.spec = spec
         self.featureCount = featureCount
@@ -69,14 +70,15 @@ public final class VAENetwork {
             width = output
             decoder.append(layer)
         }
-        outputLayer = try registry.makeLayer(ComponentSpec(name: "dense", positional: ["\(featureCount)"], source: "output layer"))
+        likelihood = try registry.makeLikelihood(spec.likelihood)
+        let outputWidth = likelihood.outputWidth(features: featureCount)
+        outputLayer = try registry.makeLayer(ComponentSpec(name: "dense", positional: ["\(outputWidth)"], source: "output layer"))
         _ = try outputLayer.build(inputWidth: width, path: "decoder.output", rng: &rng)
-        summary.append(LayerSummary(name: "decoder.output", type: "dense:\(featureCount) → \(spec.likelihood.description)", part: .output,
-                                    inputWidth: width, outputWidth: featureCount, inputs: previous))
+        summary.append(LayerSummary(name: "decoder.output", type: "dense:\(outputWidth) → \(spec.likelihood.description)", part: .output,
+                                    inputWidth: width, outputWidth: outputWidth, inputs: previous))
         architecture = summary
         pluginComponents = PluginProvenance.components(of: spec, in: registry)
-        likelihood = try registry.makeLikelihood(spec.likelihood)
-        try likelihood.build(features: featureCount, training: training, path: "likelihood")
+        try likelihood.build(features: featureCount, groups: groups, training: training, context: context, path: "likelihood")
         prior = try registry.makePrior(spec.prior)
         self.encoder = encoder
         self.decoder = decoder
@@ -122,7 +124,10 @@ public final class VAENetwork {
 
     /// One training step's forward and backward pass on a batch: fills every parameter's
     /// gradient of the mean loss (reconstruction + regularization·KL) over the batch.
-    public func trainStep(_ x: Matrix, conditions: Matrix?, rng: inout SeededGenerator) -> BatchLoss {
+    /// `x` is the encoder input, `target` what the likelihood scores (the same matrix for
+    /// scaled data, raw counts for a count likelihood) and `context` its per-cell inputs.
+    public func trainStep(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+                          rng: inout SeededGenerator) -> BatchLoss {
         let n = x.rows, latent = spec.latentDimension
         let scale = 1 / Float(n)
         let (mu, logVar) = encode(x, conditions: conditions, phase: .training, rng: &rng)
@@ -135,7 +140,7 @@ public final class VAENetwork {
             z.storage[i] += 2 * halfStd[i] * eps.storage[i]
         }
         let output = decode(z, conditions: conditions, phase: .training, rng: &rng)
-        let rec = likelihood.evaluate(output: output, target: x, gradient: true, scale: scale)
+        let rec = likelihood.evaluate(output: output, target: target, context: context, gradient: true, scale: scale)
         let kl = prior.klDivergence(mean: mu, logVariance: logVar, gradient: true, scale: scale * Float(spec.regularization))
 
         var g = outputLayer.backward(rec.outputGradient!)
@@ -160,12 +165,13 @@ public final class VAENetwork {
 
     /// The loss of a batch in inference mode with the given reparameterisation noise source
     /// (validation): no caches, no gradients.
-    public func evaluate(_ x: Matrix, conditions: Matrix?, rng: inout SeededGenerator) -> BatchLoss {
+    public func evaluate(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+                         rng: inout SeededGenerator) -> BatchLoss {
         let (mu, logVar) = encode(x, conditions: conditions, phase: .inference, rng: &rng)
         var z = mu
         for i in z.storage.indices { z.storage[i] += expf(0.5 * logVar.storage[i]) * Float(rng.nextNormal()) }
         let output = decode(z, conditions: conditions, phase: .inference, rng: &rng)
-        let rec = likelihood.evaluate(output: output, target: x, gradient: false, scale: 1)
+        let rec = likelihood.evaluate(output: output, target: target, context: context, gradient: false, scale: 1)
         let kl = prior.klDivergence(mean: mu, logVariance: logVar, gradient: false, scale: 1)
         return BatchLoss(reconstruction: rec.total, kl: kl.total)
     }

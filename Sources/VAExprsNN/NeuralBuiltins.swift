@@ -41,6 +41,18 @@ public enum NeuralBuiltins {
         try registry.register(.likelihood { spec in
             try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6), censored: true)
         }, name: "censored_gaussian", origin: origin)
+        for family in [CountLikelihood.Family.negativeBinomial, .zeroInflatedNegativeBinomial] {
+            try registry.register(.likelihood { spec in
+                let text = spec.string("dispersion", position: 0, default: "gene")!
+                guard let dispersion = CountLikelihood.Dispersion(rawValue: text) else {
+                    throw VAExprsError.usage("\(spec.source): \(spec.name) dispersion must be 'gene' or 'gene-label', got '\(text)'")
+                }
+                return CountLikelihood(spec: spec, family: family, dispersion: dispersion)
+            }, name: family.rawValue, origin: origin)
+        }
+        try registry.register(.likelihood { spec in
+            CountLikelihood(spec: spec, family: .poisson, dispersion: .gene)
+        }, name: "poisson", origin: origin)
         try registry.register(.prior { spec in StandardNormalPrior(spec: spec) }, name: "standard_normal", origin: origin)
 
         try registry.register(.optimizer { spec in

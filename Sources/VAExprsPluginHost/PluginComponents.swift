@@ -4,8 +4,8 @@ import VAExprsCore
 
 /// A plugin's vtable pointer; the table is static data of a never-unloaded library.
 struct VTable<T>: @unchecked Sendable {
-    let pointer: UnsafePointer<T>
-    var table: T { pointer.pointee }
+    /// A copy of the plugin's vtable; fields past the size the plugin declared are zero (NULL).
+    let table: T
 }
 
 /// A plugin-side object made by `create`, destroyed with the component.
@@ -157,55 +157,87 @@ struct PluginActivation: Activation {
     }
 }
 
-/// A likelihood implemented by a plugin's `vaexprs_likelihood_vtable` (no parameters in ABI 1).
+/// A likelihood implemented by a plugin's `vaexprs_likelihood_vtable` (no parameters through
+/// the ABI). ABI 2 plugins get each batch's cell context and may score raw counts; ABI 1
+/// plugins are called without context.
 final class PluginLikelihood: Likelihood {
     let spec: ComponentSpec
     private let vtable: VTable<vaexprs_likelihood_vtable>
     private let state: PluginState
     var parameters: [Parameter] { [] }
     var defaultDecodeMode: DecodeMode { .sample }
+    let data: LikelihoodData
+    private var groups: Int32 = 0
 
     init(spec: ComponentSpec, vtable: VTable<vaexprs_likelihood_vtable>) throws {
         self.spec = spec
         self.vtable = vtable
+        data = vtable.table.data == UInt32(VAEXPRS_LIKELIHOOD_COUNTS) ? .counts : .scaled
         state = try PluginState.make(spec, what: "likelihood '\(spec.name)'", create: vtable.table.create, destroy: vtable.table.destroy)
     }
 
-    func build(features: Int, training: Matrix, path: String) throws {}
+    func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
+        self.groups = Int32(clamping: groups)
+    }
 
-    func evaluate(output: Matrix, target: Matrix, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    /// Calls `body` with the C view of `context` (pointers valid during the call only).
+    private func withCContext<R>(_ context: CellContext, _ body: (UnsafePointer<vaexprs_cell_context>) -> R) -> R {
+        let library = context.librarySize ?? [], group = context.group ?? []
+        return library.withUnsafeBufferPointer { l in
+            group.withUnsafeBufferPointer { g in
+                var c = vaexprs_cell_context(struct_size: UInt32(MemoryLayout<vaexprs_cell_context>.size),
+                                             library_size: context.librarySize == nil ? nil : l.baseAddress,
+                                             group: context.group == nil ? nil : g.baseAddress, group_count: groups)
+                return withUnsafePointer(to: &c) { body($0) }
+            }
+        }
+    }
+
+    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         var total = 0.0
-        var grad = gradient ? Matrix(rows: output.rows, columns: output.columns) : nil
+        var grad = gradient ? Matrix(rows: output.rows, columns: output.columns) : Matrix(rows: 0, columns: 0)
+        let rows = Int64(output.rows), columns = Int64(output.columns)
         output.storage.withUnsafeBufferPointer { o in
             target.storage.withUnsafeBufferPointer { t in
-                if grad != nil {
-                    grad!.storage.withUnsafeMutableBufferPointer { g in
-                        vtable.table.evaluate(state.raw, o.baseAddress, t.baseAddress, Int64(output.rows), Int64(output.columns), scale, &total, g.baseAddress)
+                grad.storage.withUnsafeMutableBufferPointer { g in
+                    let gradientPointer = gradient ? g.baseAddress : nil
+                    if let evaluateCells = vtable.table.evaluate_cells {
+                        withCContext(context) { evaluateCells(state.raw, o.baseAddress, t.baseAddress, rows, columns, $0, scale, &total, gradientPointer) }
+                    } else {
+                        vtable.table.evaluate(state.raw, o.baseAddress, t.baseAddress, rows, columns, scale, &total, gradientPointer)
                     }
-                } else {
-                    vtable.table.evaluate(state.raw, o.baseAddress, t.baseAddress, Int64(output.rows), Int64(output.columns), scale, &total, nil)
                 }
             }
         }
-        return LikelihoodEvaluation(total: total, outputGradient: grad)
+        return LikelihoodEvaluation(total: total, outputGradient: gradient ? grad : nil)
     }
 
-    func mean(output: Matrix) -> Matrix {
+    func mean(output: Matrix, context: CellContext) -> Matrix {
         var out = Matrix(rows: output.rows, columns: output.columns)
+        let rows = Int64(output.rows), columns = Int64(output.columns)
         output.storage.withUnsafeBufferPointer { o in
             out.storage.withUnsafeMutableBufferPointer { m in
-                vtable.table.mean(state.raw, o.baseAddress, Int64(output.rows), Int64(output.columns), m.baseAddress)
+                if let meanCells = vtable.table.mean_cells {
+                    withCContext(context) { meanCells(state.raw, o.baseAddress, rows, columns, $0, m.baseAddress) }
+                } else {
+                    vtable.table.mean(state.raw, o.baseAddress, rows, columns, m.baseAddress)
+                }
             }
         }
         return out
     }
 
-    func sample(output: Matrix, rng: inout SeededGenerator) throws -> Matrix {
+    func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         var out = Matrix(rows: output.rows, columns: output.columns)
+        let rows = Int64(output.rows), columns = Int64(output.columns)
         HostServices.withRNG(&rng) { handle in
             output.storage.withUnsafeBufferPointer { o in
                 out.storage.withUnsafeMutableBufferPointer { m in
-                    vtable.table.sample(state.raw, o.baseAddress, Int64(output.rows), Int64(output.columns), m.baseAddress, handle)
+                    if let sampleCells = vtable.table.sample_cells {
+                        withCContext(context) { sampleCells(state.raw, o.baseAddress, rows, columns, $0, m.baseAddress, handle) }
+                    } else {
+                        vtable.table.sample(state.raw, o.baseAddress, rows, columns, m.baseAddress, handle)
+                    }
                 }
             }
         }

@@ -61,8 +61,8 @@ public enum PluginLoader {
         guard descriptor.pointee.magic == VAEXPRS_PLUGIN_MAGIC else {
             throw VAExprsError(.unusablePlugin, "\(file): the descriptor's magic number is wrong; the file is not a VAExprs plugin or is damaged")
         }
-        guard descriptor.pointee.abi_version == VAEXPRS_PLUGIN_ABI_VERSION else {
-            throw VAExprsError(.unusablePlugin, "\(file): built for plugin ABI version \(descriptor.pointee.abi_version), this VAExprs speaks version \(VAEXPRS_PLUGIN_ABI_VERSION); rebuild the plugin against this vaexprs_plugin.h")
+        guard (VAEXPRS_PLUGIN_ABI_OLDEST...VAEXPRS_PLUGIN_ABI_VERSION).contains(descriptor.pointee.abi_version) else {
+            throw VAExprsError(.unusablePlugin, "\(file): built for plugin ABI version \(descriptor.pointee.abi_version), this VAExprs loads versions \(VAEXPRS_PLUGIN_ABI_OLDEST) to \(VAEXPRS_PLUGIN_ABI_VERSION); rebuild the plugin against this vaexprs_plugin.h")
         }
         guard Int(descriptor.pointee.struct_size) >= MemoryLayout<vaexprs_plugin>.size,
               Int(descriptor.pointee.component_size) >= MemoryLayout<vaexprs_component>.size else {
@@ -115,14 +115,20 @@ public enum PluginLoader {
         }
     }
 
-    /// Checks a vtable's declared size.
-    private static func vtable<T>(_ raw: UnsafeRawPointer?, _ type: T.Type, kind: String, name: String, file: String) throws -> VTable<T> {
+    /// Checks a vtable's declared size (at least `minimumSize`, by default the whole struct)
+    /// and copies the declared bytes; fields an older plugin does not have stay zero (NULL).
+    private static func vtable<T>(_ raw: UnsafeRawPointer?, _ type: T.Type, kind: String, name: String, file: String,
+                                  minimumSize: Int = MemoryLayout<T>.size) throws -> VTable<T> {
         guard let raw else { throw VAExprsError(.unusablePlugin, "\(file): \(kind) '\(name)' has no vtable") }
-        let declared = raw.load(as: UInt32.self)
-        guard Int(declared) >= MemoryLayout<T>.size else {
-            throw VAExprsError(.unusablePlugin, "\(file): \(kind) '\(name)' has a \(declared)-byte vtable, ABI \(VAEXPRS_PLUGIN_ABI_VERSION) needs \(MemoryLayout<T>.size); rebuild against this vaexprs_plugin.h")
+        let declared = Int(raw.load(as: UInt32.self))
+        guard declared >= minimumSize else {
+            throw VAExprsError(.unusablePlugin, "\(file): \(kind) '\(name)' has a \(declared)-byte vtable, ABI \(VAEXPRS_PLUGIN_ABI_VERSION) needs \(minimumSize); rebuild against this vaexprs_plugin.h")
         }
-        return VTable(pointer: raw.assumingMemoryBound(to: T.self))
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
+        defer { copy.deallocate() }
+        copy.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+        copy.copyMemory(from: raw, byteCount: min(declared, MemoryLayout<T>.size))
+        return VTable(table: copy.load(as: T.self))
     }
 
     private static func factory(_ c: vaexprs_component, name: String, file: String) throws -> ComponentFactory {
@@ -137,7 +143,12 @@ public enum PluginLoader {
             try require([t.table.forward != nil, t.table.backward != nil], "activation", name, file)
             return .activation { _ in PluginActivation(name: name, vtable: t) }
         case Int32(VAEXPRS_KIND_LIKELIHOOD):
-            let t = try vtable(c.vtable, vaexprs_likelihood_vtable.self, kind: "likelihood", name: name, file: file)
+            // ABI 1 likelihood vtables end before the `data` field.
+            let t = try vtable(c.vtable, vaexprs_likelihood_vtable.self, kind: "likelihood", name: name, file: file,
+                               minimumSize: MemoryLayout<vaexprs_likelihood_vtable>.offset(of: \.data)!)
+            guard t.table.data <= UInt32(VAEXPRS_LIKELIHOOD_COUNTS) else {
+                throw VAExprsError(.unusablePlugin, "\(file): likelihood '\(name)' declares data kind \(t.table.data); ABI \(VAEXPRS_PLUGIN_ABI_VERSION) knows 0 (scaled) and 1 (counts)")
+            }
             try require([t.table.create != nil, t.table.evaluate != nil, t.table.mean != nil, t.table.sample != nil], "likelihood", name, file)
             return .likelihood { spec in try PluginLikelihood(spec: spec, vtable: t) }
         case Int32(VAEXPRS_KIND_PRIOR):

@@ -14,18 +14,20 @@ struct FitCommand: ParsableCommand {
     var labels: String?
     @Option(help: "Label column(s) used as conditions (default 'label' with --labels); repeat or separate with commas. With an .h5ad input and no --labels, obs columns.")
     var labelColumn: [String] = []
-    @Option(help: "Encoder layers, e.g. 'dense:512:relu,dropout:0.1'.")
-    var encoder = "dense:512:relu"
-    @Option(help: "Decoder layers (the output layer is added for the likelihood).")
-    var decoder = "dense:512:relu"
+    @Option(help: "Starting point: default (likelihood and normalisation chosen from the data, architecture measured best on the shared data) or original (the original package: bernoulli on min-max-scaled lognorm data, dense:512:relu, latent 2, KL weight 1, decoder means). Options given override it.")
+    var preset = "default"
+    @Option(help: "Encoder layers, e.g. 'dense:512:relu,dropout:0.1' (default: the preset's).")
+    var encoder: String?
+    @Option(help: "Decoder layers; the output layer is added for the likelihood (default: the preset's).")
+    var decoder: String?
     @Option(help: "JSON model spec file (encoder, decoder, latent_dim, likelihood, regularization); replaces those options.")
     var modelSpec: String?
-    @Option(help: "Latent dimensions.")
-    var latentDim = 2
-    @Option(help: "KL weight (≥ 0).")
-    var regularization = 1.0
-    @Option(help: "Reconstruction likelihood: bernoulli (the original's loss), gaussian (per-gene learned variance) or censored_gaussian (Tobit: values at the gene minimum are censored; recommended for counts and zero-heavy data).")
-    var likelihood = "bernoulli"
+    @Option(help: "Latent dimensions (default: the preset's: 10 for counts, 2 otherwise).")
+    var latentDim: Int?
+    @Option(help: "KL weight ≥ 0 (default: the preset's: 1 for counts, 4 otherwise).")
+    var regularization: Double?
+    @Option(help: "Reconstruction likelihood. Counts: nb (negative binomial; options dispersion=gene|gene-label), zinb (zero-inflated NB), poisson. Continuous: censored_gaussian (Tobit: values at the gene minimum are censored), gaussian, bernoulli (the original's loss). Default: chosen from the values (printed, and recorded in the model).")
+    var likelihood: String?
     @Option(help: "Latent prior: standard_normal or a plugin's.")
     var prior = "standard_normal"
     @Option(help: "Passes over the training cells.")
@@ -44,8 +46,12 @@ struct FitCommand: ParsableCommand {
     var monitor: String?
     @Option(help: "Early stopping: epochs without improvement before stopping; best weights are restored.")
     var patience: Int?
-    @Option(help: "none, or lognorm (scater logNormCounts: log2(x / size factor + 1)).")
-    var normalize = "none"
+    @Option(help: "none, or lognorm (scater logNormCounts: log2(x / size factor + 1)); continuous likelihoods only (count likelihoods read raw counts). Default: chosen with the likelihood.")
+    var normalize: String?
+    @Option(help: "Train on the N most variable genes of the training cells (Seurat v3 ranking on counts, dispersion otherwise); the model and its generated cells have those genes.")
+    var topGenes: Int?
+    @Option(help: "How --top-genes ranks genes: seurat_v3 (raw counts) or dispersion (default: seurat_v3 for a count likelihood).")
+    var geneSelection: String?
     @Option(help: "Seed: the same seed gives the same model, bit for bit.")
     var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads.")
@@ -60,30 +66,46 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         try AtomicOutput.checkDestination(output)
-        guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
-            throw VAExprsError.usage("--normalize must be one of: \(Preprocessing.Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
+        guard let presetValue = FitPreset(rawValue: preset) else {
+            throw VAExprsError.usage("--preset must be one of: \(FitPreset.allCases.map(\.rawValue).joined(separator: ", ")); got '\(preset)'")
         }
-        var spec: ModelSpec
+        var normalization: Preprocessing.Normalization? = nil
+        if let normalize {
+            guard let n = Preprocessing.Normalization(rawValue: normalize) else {
+                throw VAExprsError.usage("--normalize must be one of: \(Preprocessing.Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
+            }
+            normalization = n
+        }
+        var flavor: GeneSelection.Flavor? = nil
+        if let geneSelection {
+            guard let f = GeneSelection.Flavor(rawValue: geneSelection) else {
+                throw VAExprsError.usage("--gene-selection must be one of: \(GeneSelection.Flavor.allCases.map(\.rawValue).joined(separator: ", ")); got '\(geneSelection)'")
+            }
+            flavor = f
+        }
+        if let topGenes, topGenes < 1 { throw VAExprsError.usage("--top-genes must be a positive whole number, got \(topGenes)") }
+        var fileSpec: ModelSpec? = nil
         if let modelSpec {
             guard let data = FileManager.default.contents(atPath: modelSpec) else {
                 throw VAExprsError(.missingInput, "--model-spec: \(modelSpec) cannot be read")
             }
-            spec = try ModelSpec.fromJSON(data, source: modelSpec)
-        } else {
-            spec = ModelSpec(encoder: try ComponentSpec.parseList(encoder, source: "--encoder"),
-                             decoder: try ComponentSpec.parseList(decoder, source: "--decoder"),
-                             latentDimension: latentDim,
-                             likelihood: try ComponentSpec.parseItem(likelihood, source: "--likelihood"),
-                             prior: try ComponentSpec.parseItem(prior, source: "--prior"),
-                             regularization: regularization)
+            fileSpec = try ModelSpec.fromJSON(data, source: modelSpec)
         }
-        try spec.validate()
+        var likelihoodSpec = try likelihood.map { try ComponentSpec.parseItem($0, source: "--likelihood") } ?? presetValue.likelihood
+        if fileSpec != nil && likelihood == nil { likelihoodSpec = fileSpec!.likelihood }
+        if let likelihoodSpec { _ = try registry.makeLikelihood(likelihoodSpec) }
+        let encoderLayers = try encoder.map { try ComponentSpec.parseList($0, source: "--encoder") }
+        let decoderLayers = try decoder.map { try ComponentSpec.parseList($0, source: "--decoder") }
+        let priorSpec = try ComponentSpec.parseItem(prior, source: "--prior")
+        // Check every name before reading data, so a typo fails fast.
+        for layer in (encoderLayers ?? []) + (decoderLayers ?? []) { _ = try registry.factory(.layer, for: layer) }
+        _ = try registry.makePrior(priorSpec)
+        if let latentDim, latentDim <= 0 { throw VAExprsError.usage("--latent-dim must be a positive whole number, got \(latentDim)") }
+        if let regularization, !(regularization >= 0 && regularization.isFinite) {
+            throw VAExprsError.usage("--regularization must be a finite number ≥ 0, got \(regularization)")
+        }
         var optimizerSpec = try ComponentSpec.parseItem(optimizer, source: "--optimizer")
         if let learningRate { optimizerSpec.options["lr"] = "\(learningRate)" }
-        // Check every name before reading data, so a typo fails fast.
-        for layer in spec.encoder + spec.decoder { _ = try registry.factory(.layer, for: layer) }
-        _ = try registry.makeLikelihood(spec.likelihood)
-        _ = try registry.makePrior(spec.prior)
         _ = try registry.makeOptimizer(optimizerSpec)
         let training = TrainingOptions(epochs: epochs, batchSize: batchSize, optimizer: optimizerSpec,
                                        monitor: monitor, patience: patience, seed: seed)
@@ -94,9 +116,37 @@ struct FitCommand: ParsableCommand {
         let columns: [String]? = given.isEmpty ? nil : given
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
                                             labelColumns: columns, validation: validation, validationSplit: validationSplit)
+        // Likelihood and normalisation: given, the preset's, or chosen from the values.
+        var choice: String
+        if let likelihoodSpec {
+            choice = likelihood != nil ? "likelihood \(likelihoodSpec) (given)" : "likelihood \(likelihoodSpec) (preset \(preset))"
+            normalization = normalization ?? presetValue.normalization ?? .none
+            choice += ", normalisation \(normalization!.rawValue)\(normalize != nil ? " (given)" : "")"
+        } else {
+            let chosen = DataSetup.choose(inputs.data)
+            likelihoodSpec = chosen.likelihood
+            choice = "likelihood \(chosen.likelihood), normalisation \((normalization ?? chosen.normalization).rawValue): \(chosen.reason)"
+            normalization = normalization ?? chosen.normalization
+            if !quiet { printError("fit: \(choice); give --likelihood (and --normalize) to choose otherwise") }
+        }
+        let data = try registry.makeLikelihood(likelihoodSpec!).data
+        if data == .counts && normalization == .lognorm {
+            throw VAExprsError.usage("--normalize lognorm: the count likelihood \(likelihoodSpec!) reads raw counts (its encoder input is already log-normalised); drop --normalize")
+        }
+        var spec = fileSpec ?? presetValue.spec(likelihood: likelihoodSpec!, data: data)
+        spec.likelihood = likelihoodSpec!
+        if fileSpec == nil {
+            if let encoderLayers { spec.encoder = encoderLayers }
+            if let decoderLayers { spec.decoder = decoderLayers }
+            if let latentDim { spec.latentDimension = latentDim }
+            if let regularization { spec.regularization = regularization }
+            spec.prior = priorSpec
+        }
+        try spec.validate()
         let request = FitRequest(counts: inputs.data, labels: inputs.labels, labelColumns: columns ?? ["label"],
-                                 validation: inputs.validation, normalization: normalization, spec: spec,
-                                 training: training, threads: threads)
+                                 validation: inputs.validation, normalization: normalization!, spec: spec,
+                                 training: training, threads: threads, topGenes: topGenes, geneSelectionFlavor: flavor,
+                                 setupChoice: choice)
         let start = Date()
         let model = try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter())
         try model.save(to: output)

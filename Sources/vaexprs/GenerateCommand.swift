@@ -14,8 +14,10 @@ struct GenerateCommand: ParsableCommand {
     var sampler = "mclust"
     @Option(help: "Exact counts per label for a CVAE, e.g. 'T cell=100,B cell=50' (several label columns: 'T cell|batch1=100').")
     var perLabel: String?
-    @Option(help: "sample (a draw from the likelihood; the default for the Gaussian likelihoods) or mean (the decoder mean; the original's, and the default for bernoulli).")
+    @Option(help: "sample (a draw from the likelihood: whole counts for nb, zinb and poisson; the default except for bernoulli) or mean (the decoder mean: expected counts for the count likelihoods; the original's, and the default for bernoulli).")
     var decode: String?
+    @Option(help: "Library sizes of generated cells for a count likelihood, drawn per label from the training cells: lognormal (a log-normal fitted to their log totals) or empirical (a random training cell's total).")
+    var library = "lognormal"
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
     @Option(help: "Output matrix (CSV, or TSV for .tsv; gzipped when it ends in .gz).")
@@ -43,6 +45,9 @@ struct GenerateCommand: ParsableCommand {
             }
             mode = m
         }
+        guard let libraryModel = LibrarySizeModel(rawValue: library) else {
+            throw VAExprsError.usage("--library must be one of: \(LibrarySizeModel.allCases.map(\.rawValue).joined(separator: ", ")); got '\(library)'")
+        }
         let perLabelCounts = try perLabel.map(Self.parsePerLabel)
         guard numSamples != nil || perLabelCounts != nil else {
             throw VAExprsError.usage("give --num-samples N (or --per-label for a conditional model)")
@@ -52,7 +57,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let trained = try TrainedModel.load(model, registry: registry)
         let options = GenerationOptions(count: numSamples ?? 0, sampler: samplerSpec, perLabel: perLabelCounts,
-                                        decode: mode, seed: seed)
+                                        decode: mode, seed: seed, library: libraryModel)
         let cells = try generateExpression(trained, options: options, registry: registry)
         var labelsPath = labelsOutput
         if trained.conditions != nil && labelsPath == nil { labelsPath = Self.defaultLabelsPath(for: output) }

@@ -1,5 +1,5 @@
 /*
- * vaexprs_plugin.h — the C ABI between VAExprs and run-time plugins (ABI version 1).
+ * vaexprs_plugin.h — the C ABI between VAExprs and run-time plugins (ABI version 2).
  *
  * A plugin is a shared object exporting one symbol, `vaexprs_plugin_entry`, which returns a
  * pointer to a static `vaexprs_plugin` descriptor. The descriptor's first three fields
@@ -25,7 +25,9 @@ extern "C" {
 #endif
 
 #define VAEXPRS_PLUGIN_MAGIC 0x31474c5058454156ULL /* "VAEXPLG1" read as a little-endian uint64 */
-#define VAEXPRS_PLUGIN_ABI_VERSION 1u
+#define VAEXPRS_PLUGIN_ABI_VERSION 2u
+/* The oldest ABI this host still loads. */
+#define VAEXPRS_PLUGIN_ABI_OLDEST 1u
 #define VAEXPRS_PLUGIN_ENTRY_SYMBOL "vaexprs_plugin_entry"
 #define VAEXPRS_ERROR_SIZE 512
 
@@ -92,7 +94,27 @@ typedef struct vaexprs_activation_vtable {
     void (*backward)(const float *x, const float *y, const float *dy, float *dx, int64_t n);
 } vaexprs_activation_vtable;
 
-/* A reconstruction likelihood over the decoder's output (cells × genes, no parameters in ABI 1). */
+/* What a likelihood's targets are (ABI 2). */
+enum {
+    /* Scaled continuous values: the encoder input itself (normalised, min-max scaled). */
+    VAEXPRS_LIKELIHOOD_SCALED = 0,
+    /* Raw whole counts; each cell's library size arrives in the context, draws are counts. */
+    VAEXPRS_LIKELIHOOD_COUNTS = 1
+};
+
+/* Per-cell inputs of a likelihood, row-aligned with the batch (ABI 2). Any pointer may be NULL. */
+typedef struct vaexprs_cell_context {
+    uint32_t struct_size;
+    /* Each cell's library size (total counts over the model's genes); counts likelihoods only. */
+    const float *library_size;
+    /* Each cell's label group, 0 ≤ group < group_count (conditional models); NULL otherwise. */
+    const int32_t *group;
+    int32_t group_count;
+} vaexprs_cell_context;
+
+/* A reconstruction likelihood over the decoder's output (cells × genes; no trainable
+ * parameters through the ABI). The ABI 1 functions are called when the ABI 2 ones are NULL
+ * or absent (a vtable whose struct_size ends before them). */
 typedef struct vaexprs_likelihood_vtable {
     uint32_t struct_size;
     void *(*create)(const char *options_json, char *error, size_t error_size);
@@ -105,6 +127,17 @@ typedef struct vaexprs_likelihood_vtable {
     void (*mean)(void *likelihood, const float *output, int64_t rows, int64_t columns, float *mean);
     /* One draw per entry. */
     void (*sample)(void *likelihood, const float *output, int64_t rows, int64_t columns, float *out, vaexprs_rng *rng);
+    /* ---- ABI 2 ---- */
+    /* VAEXPRS_LIKELIHOOD_SCALED or VAEXPRS_LIKELIHOOD_COUNTS. */
+    uint32_t data;
+    /* The same three calls with the cells' context; `columns` is the number of genes (the
+     * decoder emits exactly that many outputs per cell). */
+    void (*evaluate_cells)(void *likelihood, const float *output, const float *target, int64_t rows, int64_t columns,
+                           const vaexprs_cell_context *context, float scale, double *total, float *gradient);
+    void (*mean_cells)(void *likelihood, const float *output, int64_t rows, int64_t columns,
+                       const vaexprs_cell_context *context, float *mean);
+    void (*sample_cells)(void *likelihood, const float *output, int64_t rows, int64_t columns,
+                         const vaexprs_cell_context *context, float *out, vaexprs_rng *rng);
 } vaexprs_likelihood_vtable;
 
 /* A latent prior: KL(q(z|x) ‖ p(z)) for diagonal Gaussian posteriors, and draws from p. */

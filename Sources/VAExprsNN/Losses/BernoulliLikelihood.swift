@@ -14,9 +14,9 @@ public final class BernoulliLikelihood: Likelihood {
     /// The Bernoulli (binary cross-entropy) likelihood.
     public init(spec: ComponentSpec) { self.spec = spec }
 
-    public func build(features: Int, training: Matrix, path: String) throws {}
+    public func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {}
 
-    public func evaluate(output: Matrix, target: Matrix, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    public func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         var grad = gradient ? Matrix(uninitializedRows: output.rows, columns: output.columns) : nil
         var elementLoss = [Float](repeating: 0, count: output.storage.count)
         let g = output.columns
@@ -44,13 +44,13 @@ public final class BernoulliLikelihood: Likelihood {
         return LikelihoodEvaluation(total: total, outputGradient: grad)
     }
 
-    public func mean(output: Matrix) -> Matrix {
+    public func mean(output: Matrix, context: CellContext) -> Matrix {
         var m = output
         SigmoidActivation().apply(&m.storage)
         return m
     }
 
-    public func sample(output: Matrix, rng: inout SeededGenerator) throws -> Matrix {
+    public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         throw VAExprsError.usage(
             "--decode sample: the bernoulli likelihood has no observation model for continuous expression; use --decode mean, or fit with --likelihood gaussian")
     }

@@ -33,7 +33,7 @@ public final class GaussianLikelihood: Likelihood {
 
     public var parameters: [Parameter] { [logVariance].compactMap { $0 } }
 
-    public func build(features: Int, training: Matrix, path: String) throws {
+    public func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
         var initial = [Float](repeating: 0, count: features)
         if training.rows > 1 && training.columns == features {
             let d = DoubleMatrix(training)
@@ -51,7 +51,7 @@ public final class GaussianLikelihood: Likelihood {
     /// The effective per-gene log-variance (floored).
     private func effectiveLogVariance() -> [Float] { logVariance.value.map { max($0, logVarianceFloor) } }
 
-    public func evaluate(output: Matrix, target: Matrix, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    public func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         let g = output.columns
         let s = effectiveLogVariance()
         let precision = s.map { expf(-$0) }
@@ -108,9 +108,9 @@ public final class GaussianLikelihood: Likelihood {
 
     /// The decoder mean: μ for `gaussian`; for `censored_gaussian`, μ too (the latent
     /// distribution's mean; generation clamps to the training range).
-    public func mean(output: Matrix) -> Matrix { output }
+    public func mean(output: Matrix, context: CellContext) -> Matrix { output }
 
-    public func sample(output: Matrix, rng: inout SeededGenerator) throws -> Matrix {
+    public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         let sd = effectiveLogVariance().map { expf(0.5 * $0) }
         var out = output
         for r in 0..<out.rows {

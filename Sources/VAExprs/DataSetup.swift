@@ -1,0 +1,55 @@
+import Foundation
+
+/// The setup `fit` uses when the user names no likelihood or normalisation: chosen from the
+/// values, stated with the reason, and recorded in the model.
+public enum DataSetup {
+    /// A likelihood, a normalisation and why.
+    public struct Choice: Sendable {
+        /// The likelihood.
+        public var likelihood: ComponentSpec
+        /// The normalisation before scaling (continuous likelihoods).
+        public var normalization: Preprocessing.Normalization
+        /// One sentence for the user and the model file.
+        public var reason: String
+    }
+
+    /// Ratio of the 99.9th percentile to the median of the non-zero values above which
+    /// non-negative data are taken to be on a linear scale (intensities, FPKM/TPM, counts)
+    /// and log-normalised; below it they are taken as already on a log-like scale.
+    public static let linearScaleRatio: Float = 50
+
+    /// The default setup for `data`:
+    /// - whole numbers ≥ 0 with zeros among them (UMI or read counts): `nb` on raw counts;
+    /// - other non-negative values (intensities floored above zero, FPKM, normalised data):
+    ///   `censored_gaussian`, after log-normalisation when the values span a linear scale;
+    /// - values below zero (log ratios, Ct values, centred data): `gaussian`, as given.
+    public static func choose(_ data: ExpressionMatrix) -> Choice {
+        let values = data.values.storage
+        if let negative = values.firstIndex(where: { $0 < 0 }) {
+            let (cell, gene) = (negative / data.values.columns, negative % data.values.columns)
+            return Choice(likelihood: ComponentSpec(name: "gaussian"), normalization: .none,
+                          reason: "values below zero (\(values[negative]) at cell '\(data.cellIDs[cell])', gene '\(data.geneNames[gene])'): log-scale or centred data, so a gaussian likelihood on the values as given")
+        }
+        let whole = values.allSatisfy { $0 == $0.rounded() }
+        let zeros = values.contains(0)
+        if whole && zeros {
+            return Choice(likelihood: ComponentSpec(name: "nb"), normalization: .none,
+                          reason: "whole numbers ≥ 0 with zeros: counts, so a negative-binomial likelihood on the raw counts with each cell's library size")
+        }
+        let nonZero = values.filter { $0 > 0 }.sorted()
+        var ratio: Float = 0
+        if !nonZero.isEmpty {
+            let median = nonZero[nonZero.count / 2]
+            let top = nonZero[min(nonZero.count - 1, Int(Double(nonZero.count) * 0.999))]
+            ratio = top / median
+        }
+        let what = whole ? "whole numbers ≥ 0 without zeros (minimum \(nonZero.first ?? 0)): intensities rather than counts"
+                         : "non-negative values that are not whole numbers"
+        if ratio > linearScaleRatio {
+            return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
+                          reason: "\(what), spanning a linear scale (99.9th percentile / median of non-zero values = \(String(format: "%.0f", ratio)) > \(Int(linearScaleRatio))), so log-normalisation and a censored gaussian likelihood")
+        }
+        return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .none,
+                      reason: "\(what), on a compressed scale (99.9th percentile / median of non-zero values = \(String(format: "%.1f", ratio)) ≤ \(Int(linearScaleRatio))), so a censored gaussian likelihood on the values as given")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+extension SeededGenerator {
+    /// A Gamma(shape, 1) draw (Marsaglia and Tsang's squeeze method; for shape < 1, a draw at
+    /// shape + 1 times U^(1/shape)). `shape` must be positive and finite.
+    public mutating func nextGamma(shape: Double) -> Double {
+        if shape < 1 {
+            let u = max(nextUniform(), .leastNormalMagnitude)
+            return nextGamma(shape: shape + 1) * pow(u, 1 / shape)
+        }
+        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat {
+                x = nextNormal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = nextUniform()
+            let x2 = x * x
+            if u < 1 - 0.0331 * x2 * x2 { return d * v }
+            if log(u) < 0.5 * x2 + d * (1 - v + log(v)) { return d * v }
+        }
+    }
+
+    /// A Poisson(mean) draw: multiplication of uniforms below mean 10, Hörmann's transformed
+    /// rejection with squeeze (PTRS, 1993) above. `mean` must be ≥ 0 and finite.
+    public mutating func nextPoisson(mean: Double) -> Double {
+        guard mean > 0 else { return 0 }
+        if mean < 10 {
+            let limit = exp(-mean)
+            var product = nextUniform(), k = 0.0
+            while product > limit {
+                product *= nextUniform()
+                k += 1
+            }
+            return k
+        }
+        let root = mean.squareRoot(), logMean = log(mean)
+        let b = 0.931 + 2.53 * root
+        let a = -0.059 + 0.024_83 * b
+        let inverseAlpha = 1.1239 + 1.1328 / (b - 3.4)
+        let vr = 0.9277 - 3.6224 / (b - 2)
+        while true {
+            let u = nextUniform() - 0.5, v = nextUniform()
+            let us = 0.5 - abs(u)
+            let k = ((2 * a / us + b) * u + mean + 0.43).rounded(.down)
+            if us >= 0.07 && v <= vr { return k }
+            if k < 0 || (us < 0.013 && v > us) { continue }
+            if log(v) + log(inverseAlpha) - log(a / (us * us) + b) <= -mean + k * logMean - lgamma(k + 1) { return k }
+        }
+    }
+
+    /// A negative-binomial draw with the given mean and inverse dispersion θ (variance
+    /// μ + μ²/θ), as a Gamma–Poisson mixture: λ ~ Gamma(θ, μ/θ), then Poisson(λ).
+    public mutating func nextNegativeBinomial(mean: Double, inverseDispersion theta: Double) -> Double {
+        guard mean > 0 else { return 0 }
+        let rate = nextGamma(shape: theta) * mean / theta
+        return nextPoisson(mean: rate)
+    }
+}

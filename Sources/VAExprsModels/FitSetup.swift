@@ -1,0 +1,14 @@
+/// How `fit` prepared the data, recorded in the model and shown by `inspect`.
+public struct FitSetup: Codable, Sendable, Equatable {
+    /// The likelihood and normalisation and why they were chosen (by the data's values, a
+    /// preset, or the user).
+    public var choice: String
+    /// The genes kept for training (nil: all).
+    public var geneSelection: GeneSelection?
+
+    /// A setup record.
+    public init(choice: String, geneSelection: GeneSelection? = nil) {
+        self.choice = choice
+        self.geneSelection = geneSelection
+    }
+}

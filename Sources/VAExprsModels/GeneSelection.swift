@@ -1,0 +1,107 @@
+import Foundation
+import VAExprsCore
+
+/// Highly variable genes for training (`fit --top-genes N`), recorded in the model.
+public struct GeneSelection: Codable, Sendable, Equatable {
+    /// How genes were ranked.
+    public enum Flavor: String, Codable, Sendable, CaseIterable {
+        /// scanpy's `highly_variable_genes(flavor="seurat_v3")`, on raw counts.
+        case seuratV3 = "seurat_v3"
+        /// scanpy's `flavor="seurat"`: dispersion normalised within 20 bins of mean expression.
+        case dispersion
+    }
+
+    /// The ranking used.
+    public var flavor: Flavor
+    /// Genes of the input matrix.
+    public var inputGenes: Int
+    /// Column indices of the selected genes in the input, in input order.
+    public var selected: [Int]
+
+    /// The `count` top-ranked genes of `values` (cells × genes) by `flavor`, kept in input
+    /// order. Seurat v3 needs raw counts; the dispersion flavour takes expression on a linear
+    /// scale (normalised counts, intensities) and, for data with negative values, ranks by
+    /// variance within the same bins.
+    public static func select(_ values: Matrix, count: Int, flavor: Flavor) throws -> GeneSelection {
+        guard count >= 1 && count <= values.columns else {
+            throw VAExprsError.usage("top genes must be between 1 and the number of genes (\(values.columns)), got \(count)")
+        }
+        guard values.rows >= 2 else {
+            throw VAExprsError.badData("selecting variable genes needs at least 2 cells, got \(values.rows)")
+        }
+        let scores = flavor == .seuratV3 ? seuratV3Scores(values) : dispersionScores(values)
+        // Descending score, NaN last, ties by input order (a stable ranking).
+        let order = (0..<values.columns).sorted { a, b in
+            let x = scores[a], y = scores[b]
+            if x.isNaN != y.isNaN { return y.isNaN }
+            if x != y && !x.isNaN { return x > y }
+            return a < b
+        }
+        return GeneSelection(flavor: flavor, inputGenes: values.columns, selected: order.prefix(count).sorted())
+    }
+
+    /// Per-gene mean and sample variance (n − 1), in double precision.
+    static func moments(_ values: Matrix) -> (mean: [Double], variance: [Double]) {
+        let n = values.rows, g = values.columns
+        var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
+        for i in 0..<n {
+            for j in 0..<g { let v = Double(values[i, j]); sum[j] += v; squares[j] += v * v }
+        }
+        let mean = sum.map { $0 / Double(n) }
+        let variance = (0..<g).map { j in max(0, (squares[j] - Double(n) * mean[j] * mean[j]) / Double(n - 1)) }
+        return (mean, variance)
+    }
+
+    /// Seurat v3's normalised variance: a loess (span 0.3, degree 2) of log10 variance on
+    /// log10 mean over the non-constant genes gives each gene's expected standard deviation
+    /// σ̂; counts are clipped at mean + √n σ̂, and the variance of the clipped values,
+    /// standardised by σ̂², is the score (0 for constant genes).
+    static func seuratV3Scores(_ counts: Matrix) -> [Double] {
+        let n = counts.rows, g = counts.columns
+        let (mean, variance) = moments(counts)
+        let varying = (0..<g).filter { variance[$0] > 0 }
+        var expectedLogVariance = [Double](repeating: 0, count: g)
+        let fitted = Loess.fit(x: varying.map { log10(mean[$0]) }, y: varying.map { log10(variance[$0]) }, span: 0.3)
+        for (k, j) in varying.enumerated() { expectedLogVariance[j] = fitted[k] }
+        let sd = expectedLogVariance.map { pow(10, $0).squareRoot() }
+        let clip = (0..<g).map { mean[$0] + sd[$0] * Double(n).squareRoot() }
+        var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
+        for i in 0..<n {
+            for j in 0..<g { let v = min(Double(counts[i, j]), clip[j]); sum[j] += v; squares[j] += v * v }
+        }
+        return (0..<g).map { j in
+            (Double(n) * mean[j] * mean[j] + squares[j] - 2 * sum[j] * mean[j]) / (Double(n - 1) * sd[j] * sd[j])
+        }
+    }
+
+    /// Seurat's dispersion: log(variance / mean) (log variance for data with negative
+    /// values), z-scored within 20 equal-width bins of log1p(mean); a gene alone in its bin
+    /// scores 1, as scanpy sets it.
+    static func dispersionScores(_ values: Matrix) -> [Double] {
+        let g = values.columns
+        let (rawMean, variance) = moments(values)
+        let signed = values.storage.contains { $0 < 0 }
+        var mean = rawMean.map { $0 == 0 ? 1e-12 : $0 }
+        var dispersion = (0..<g).map { j -> Double in
+            let d = signed ? variance[j] : variance[j] / mean[j]
+            return d == 0 ? .nan : log(d)
+        }
+        mean = signed ? rawMean : mean.map { log1p($0) }
+        let lo = mean.min() ?? 0, hi = mean.max() ?? 0
+        let width = (hi - lo) / 20
+        let bin = mean.map { width > 0 ? min(19, Int(($0 - lo) / width)) : 0 }
+        var binValues = [[Double]](repeating: [], count: 20)
+        for j in 0..<g where !dispersion[j].isNaN { binValues[bin[j]].append(dispersion[j]) }
+        let stats = binValues.map { v -> (Double, Double) in
+            guard v.count > 1 else { return (.nan, .nan) }
+            let m = v.reduce(0, +) / Double(v.count)
+            let s = (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
+            return (m, s)
+        }
+        for j in 0..<g where !dispersion[j].isNaN {
+            let (m, s) = stats[bin[j]]
+            dispersion[j] = m.isNaN ? 1 : (s > 0 ? (dispersion[j] - m) / s : 0)
+        }
+        return dispersion
+    }
+}

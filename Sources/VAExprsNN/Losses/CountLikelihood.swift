@@ -1,0 +1,280 @@
+import Foundation
+import VAExprsCore
+
+/// Likelihoods of raw counts with library size, as scVI's: the mean of gene g in a cell is
+/// μ_g = ℓ · softmax(decoder output)_g, where ℓ is the cell's library size (its observed
+/// total in training; drawn from the training cells' library sizes when generating).
+///
+/// - `poisson`: x ~ Poisson(μ).
+/// - `nb`: x ~ NB(μ, θ), variance μ + μ²/θ, with a learned log θ per gene, or per gene and
+///   label group with `dispersion=gene-label`.
+/// - `zinb`: with probability π = sigmoid(h) the count is zero, else NB(μ, θ); the dropout
+///   logits h are a second block of decoder outputs (so the decoder emits 2 × genes values).
+///
+/// The parameter-free Σ log x! is computed once per training cell (`constantTerms`).
+/// Draws are Gamma–Poisson (NB), then zeroed with probability π (ZINB): whole counts.
+/// Spec: `nb[:dispersion=gene|gene-label]`, `zinb[:dispersion=…]`, `poisson`.
+public final class CountLikelihood: Likelihood {
+    /// The observation model.
+    public enum Family: String, Sendable {
+        /// Poisson.
+        case poisson
+        /// Negative binomial.
+        case negativeBinomial = "nb"
+        /// Zero-inflated negative binomial.
+        case zeroInflatedNegativeBinomial = "zinb"
+    }
+
+    /// Whether θ is shared by all cells of a gene or learned per label group too.
+    public enum Dispersion: String, Sendable {
+        /// One θ per gene.
+        case gene
+        /// One θ per gene and label group (conditional models).
+        case geneLabel = "gene-label"
+    }
+
+    public let spec: ComponentSpec
+    /// The observation model.
+    public let family: Family
+    /// How θ is shared.
+    public let dispersion: Dispersion
+    public var defaultDecodeMode: DecodeMode { .sample }
+    public var data: LikelihoodData { .counts }
+    private var logTheta: Parameter?
+    private var genes = 0
+    private var groups = 1
+
+    /// A count likelihood; `dispersion` is ignored by `poisson`.
+    public init(spec: ComponentSpec, family: Family, dispersion: Dispersion) {
+        self.spec = spec
+        self.family = family
+        self.dispersion = dispersion
+    }
+
+    public var parameters: [Parameter] { [logTheta].compactMap { $0 } }
+
+    public func outputWidth(features: Int) -> Int { family == .zeroInflatedNegativeBinomial ? 2 * features : features }
+
+    public func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
+        genes = features
+        self.groups = 1
+        guard family != .poisson else { return }
+        if dispersion == .geneLabel {
+            guard groups > 0 else {
+                throw VAExprsError.usage("\(spec.source): \(spec.name) dispersion=gene-label needs labels (a conditional model); use dispersion=gene")
+            }
+            self.groups = groups
+        }
+        // Start θ at each gene's method-of-moments estimate on depth-normalised counts,
+        // μ² / (σ² − μ), kept within [0.1, 100] (θ = 10 where there is nothing to go on).
+        var initial = [Float](repeating: log(10), count: features)
+        if training.rows > 1 && training.columns == features {
+            let libraries = context.librarySize ?? rowSums(training)
+            let meanLibrary = Double(libraries.reduce(0, +)) / Double(libraries.count)
+            for j in 0..<features {
+                var sum = 0.0, squares = 0.0
+                for i in 0..<training.rows {
+                    let v = Double(training[i, j]) * meanLibrary / max(Double(libraries[i]), 1)
+                    sum += v
+                    squares += v * v
+                }
+                let n = Double(training.rows), mean = sum / n
+                let variance = (squares - n * mean * mean) / (n - 1)
+                if mean > 0 && variance > mean {
+                    initial[j] = Float(log(min(max(mean * mean / (variance - mean), 0.1), 100)))
+                }
+            }
+        }
+        var values: [Float] = []
+        for _ in 0..<self.groups { values += initial }
+        logTheta = Parameter(path: path + ".log_theta", shape: self.groups > 1 ? [self.groups, features] : [features], value: values)
+    }
+
+    private func rowSums(_ m: Matrix) -> [Float] {
+        (0..<m.rows).map { r in (0..<m.columns).reduce(Float(0)) { $0 + m[r, $1] } }
+    }
+
+    public func constantTerms(target: Matrix) -> [Double]? {
+        (0..<target.rows).map { r in
+            var sum = 0.0
+            for j in 0..<target.columns {
+                let x = Double(target[r, j])
+                if x > 1 { sum += lgamma(x + 1) }
+            }
+            return sum
+        }
+    }
+
+    /// θ = exp(log θ), with log θ held within ±15 so that no value overflows.
+    static func thetas(_ logTheta: [Float]) -> [Double] { logTheta.map { exp(Double(min(max($0, -15), 15))) } }
+
+    /// The θ row of a cell (its group's row with gene-label dispersion).
+    private func thetaOffset(_ context: CellContext, row: Int) -> Int {
+        groups > 1 ? Int(context.group?[row] ?? 0) * genes : 0
+    }
+
+    public func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+        let n = output.rows, g = genes, width = output.columns
+        let libraries = context.librarySize ?? rowSums(target)
+        let constants = context.constant ?? constantTerms(target: target)!
+        let theta = logTheta.map { Self.thetas($0.value) } ?? []
+        var rowLoss = [Double](repeating: 0, count: n)
+        var grad = gradient ? Matrix(rows: n, columns: width) : nil
+        // dNLL/d log θ per cell and gene, reduced over cells in row order afterwards so the
+        // result does not depend on how rows were split between threads.
+        var dLogTheta = gradient && family != .poisson ? [Float](repeating: 0, count: n * g) : []
+        let parts = n * g >= 1 << 14 ? WorkerPool.shared.threads : 1
+        let blocks = WorkerPool.blocks(n, parts: parts)
+        output.storage.withUnsafeBufferPointer { out in
+            target.storage.withUnsafeBufferPointer { x in
+                rowLoss.withUnsafeMutableBufferPointer { loss in
+                    dLogTheta.withUnsafeMutableBufferPointer { dTheta in
+                        withOptionalPointer(&grad) { dOut in
+                            WorkerPool.shared.run(parts: blocks.count) { part in
+                                var p = [Double](repeating: 0, count: g), t = [Double](repeating: 0, count: g)
+                                for r in blocks[part] {
+                                    loss[r] = evaluateRow(out.baseAddress! + r * width, x.baseAddress! + r * g,
+                                                          library: Double(libraries[r]), theta: theta, thetaOffset: thetaOffset(context, row: r),
+                                                          gradient: dOut.map { $0 + r * width }, dLogTheta: dTheta.isEmpty ? nil : dTheta.baseAddress! + r * g,
+                                                          scale: Double(scale), p: &p, t: &t) + constants[r]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if gradient, let logTheta {
+            var sums = [Float](repeating: 0, count: logTheta.value.count)
+            for r in 0..<n {
+                let offset = thetaOffset(context, row: r)
+                for j in 0..<g { sums[offset + j] += dLogTheta[r * g + j] }
+            }
+            logTheta.gradient = sums
+        }
+        return LikelihoodEvaluation(total: rowLoss.reduce(0, +), outputGradient: grad)
+    }
+
+    /// One cell's negative log-likelihood without its constant; with `gradient`, writes
+    /// scale × d/d(output) and scale × d/d(log θ) for the cell.
+    private func evaluateRow(_ out: UnsafePointer<Float>, _ x: UnsafePointer<Float>, library: Double,
+                             theta: [Double], thetaOffset: Int, gradient: UnsafeMutablePointer<Float>?,
+                             dLogTheta: UnsafeMutablePointer<Float>?, scale: Double,
+                             p: inout [Double], t: inout [Double]) -> Double {
+        let g = genes
+        var maxLogit = -Double.infinity
+        for j in 0..<g { maxLogit = max(maxLogit, Double(out[j])) }
+        var partition = 0.0
+        for j in 0..<g { let e = exp(Double(out[j]) - maxLogit); p[j] = e; partition += e }
+        let logPartition = log(partition)
+        let logLibrary = log(max(library, .leastNormalMagnitude))
+        var nll = 0.0, tSum = 0.0
+        for j in 0..<g {
+            p[j] /= partition
+            let count = Double(x[j])
+            let logMu = logLibrary + Double(out[j]) - maxLogit - logPartition
+            let mu = library * p[j]
+            switch family {
+            case .poisson:
+                nll += mu - (count > 0 ? count * logMu : 0)
+                t[j] = mu - count
+            case .negativeBinomial, .zeroInflatedNegativeBinomial:
+                let th = theta[thetaOffset + j]
+                let logThetaMu = log(th + mu)
+                let zeroLog = th * (log(th) - logThetaMu)  // log NB(0)
+                var ll: Double, dLLdLogTheta: Double
+                var dLLdMuTimesMu: Double
+                if count == 0 {
+                    ll = zeroLog
+                    dLLdMuTimesMu = -th * mu / (th + mu)
+                    dLLdLogTheta = th * (log(th) + 1 - logThetaMu - th / (th + mu))
+                } else {
+                    let ratios = SpecialFunctions.gammaRatios(count: count, theta: th)
+                    ll = ratios.logGamma + zeroLog + count * (logMu - logThetaMu)
+                    dLLdMuTimesMu = th * (count - mu) / (th + mu)
+                    dLLdLogTheta = th * (ratios.digamma + log(th) + 1 - logThetaMu - (th + count) / (th + mu))
+                }
+                if family == .zeroInflatedNegativeBinomial {
+                    let h = Double(out[g + j])
+                    let logPi = -SpecialFunctions.softplus(-h), logNotPi = -SpecialFunctions.softplus(h)
+                    let pi = exp(logPi)
+                    var dLLdh: Double
+                    if count == 0 {
+                        let a = logPi, b = logNotPi + ll
+                        let top = max(a, b)
+                        let total = top + log(exp(a - top) + exp(b - top))
+                        let notDropout = exp(b - total)  // posterior weight of the NB component
+                        dLLdh = (1 - notDropout) - pi
+                        dLLdMuTimesMu *= notDropout
+                        dLLdLogTheta *= notDropout
+                        ll = total
+                    } else {
+                        ll += logNotPi
+                        dLLdh = -pi
+                    }
+                    gradient?[g + j] = Float(-scale * dLLdh)
+                }
+                nll -= ll
+                t[j] = -dLLdMuTimesMu
+                dLogTheta?[j] = Float(-scale * dLLdLogTheta)
+            }
+            tSum += t[j]
+        }
+        if let gradient {
+            // Through the softmax: d/dl_k = t_k − p_k Σ_g t_g, with t_g = μ_g · dNLL/dμ_g.
+            for j in 0..<g { gradient[j] = Float(scale * (t[j] - p[j] * tSum)) }
+        }
+        return nll
+    }
+
+    /// Per-cell expected counts ℓ · softmax(output) (times 1 − π for ZINB), and the dropout
+    /// probabilities for ZINB.
+    private func parameters(output: Matrix, context: CellContext) -> (mean: Matrix, dropout: Matrix?) {
+        let g = genes
+        var mean = Matrix(rows: output.rows, columns: g)
+        var dropout = family == .zeroInflatedNegativeBinomial ? Matrix(rows: output.rows, columns: g) : nil
+        for r in 0..<output.rows {
+            let library = Double(context.librarySize?[r] ?? 1)
+            var maxLogit = -Double.infinity
+            for j in 0..<g { maxLogit = max(maxLogit, Double(output[r, j])) }
+            var partition = 0.0
+            for j in 0..<g { partition += exp(Double(output[r, j]) - maxLogit) }
+            for j in 0..<g {
+                mean[r, j] = Float(library * exp(Double(output[r, j]) - maxLogit) / partition)
+                if dropout != nil { dropout![r, j] = Float(1 / (1 + exp(-Double(output[r, g + j])))) }
+            }
+        }
+        return (mean, dropout)
+    }
+
+    /// Expected counts (library × softmax; × (1 − π) for ZINB). Without library sizes in
+    /// `context`, the expected proportions.
+    public func mean(output: Matrix, context: CellContext) -> Matrix {
+        var (mean, dropout) = parameters(output: output, context: context)
+        if let dropout { for i in mean.storage.indices { mean.storage[i] *= 1 - dropout.storage[i] } }
+        return mean
+    }
+
+    public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
+        guard context.librarySize != nil else {
+            throw VAExprsError.usage("\(spec.name): drawing counts needs each cell's library size")
+        }
+        var (mean, dropout) = parameters(output: output, context: context)
+        let theta = logTheta.map { Self.thetas($0.value) }
+        for r in 0..<mean.rows {
+            let offset = thetaOffset(context, row: r)
+            for j in 0..<genes {
+                let mu = Double(mean[r, j])
+                var draw: Double
+                if let theta {
+                    draw = rng.nextNegativeBinomial(mean: mu, inverseDispersion: theta[offset + j])
+                } else {
+                    draw = rng.nextPoisson(mean: mu)
+                }
+                if let dropout, rng.nextUniform() < Double(dropout[r, j]) { draw = 0 }
+                mean[r, j] = Float(draw)
+            }
+        }
+        return mean
+    }
+}
