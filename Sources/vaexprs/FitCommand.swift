@@ -120,7 +120,7 @@ struct FitCommand: ParsableCommand {
         var choice: String
         if let likelihoodSpec {
             choice = likelihood != nil ? "likelihood \(likelihoodSpec) (given)" : "likelihood \(likelihoodSpec) (preset \(preset))"
-            normalization = normalization ?? presetValue.normalization ?? .none
+            normalization = normalization ?? presetValue.normalization ?? Preprocessing.Normalization.none
             choice += ", normalisation \(normalization!.rawValue)\(normalize != nil ? " (given)" : "")"
         } else {
             let chosen = DataSetup.choose(inputs.data)

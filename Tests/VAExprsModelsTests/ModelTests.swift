@@ -158,21 +158,26 @@ enum Fixtures {
 @Suite struct NetworkTests {
     /// The whole model's parameter gradients, through the reparameterisation and the
     /// condition inputs, against central differences (fixed noise stream).
-    @Test(arguments: ["gaussian", "bernoulli"])
+    @Test(arguments: ["gaussian", "bernoulli", "nb", "zinb:dispersion=gene-label", "poisson"])
     func wholeNetworkGradients(likelihood: String) throws {
         var rng = SeededGenerator(seed: 4)
         var x = Matrix(rows: 6, columns: 5)
-        for i in x.storage.indices { x.storage[i] = Float(rng.nextUniform()) }
+        let counts = likelihood.hasPrefix("nb") || likelihood.hasPrefix("zinb") || likelihood == "poisson"
+        for i in x.storage.indices { x.storage[i] = counts ? Float(rng.next() % 4) + (i % 5 == 0 ? 1 : 0) : Float(rng.nextUniform()) }
+        let libraries = (0..<6).map { r in (0..<5).reduce(Float(0)) { $0 + x[r, $1] } }
+        let context = counts ? CellContext(librarySize: libraries, group: (0..<6).map { Int32($0 % 2) }) : .none
+        let input = counts ? Matrix(rows: 6, columns: 5, storage: x.storage.map { log1pf($0) }) : x
         var c = Matrix(rows: 6, columns: 2)
         for i in 0..<6 { c[i, i % 2] = 1 }
         let spec = ModelSpec(encoder: [ComponentSpec(name: "dense", positional: ["7", "tanh"])],
                              decoder: [ComponentSpec(name: "dense", positional: ["7", "softplus"]), ComponentSpec(name: "batchnorm")],
-                             latentDimension: 3, likelihood: ComponentSpec(name: likelihood), regularization: 0.7)
+                             latentDimension: 3, likelihood: try ComponentSpec.parseItem(likelihood, source: "test"), regularization: 0.7)
         var initRNG = SeededGenerator(seed: 1)
-        let network = try VAENetwork(spec: spec, featureCount: 5, conditionWidth: 2, registry: Fixtures.registry, training: x, rng: &initRNG)
+        let network = try VAENetwork(spec: spec, featureCount: 5, conditionWidth: 2, groups: 2, registry: Fixtures.registry,
+                                     training: x, context: context, rng: &initRNG)
         let results = GradientCheck.check(parameters: network.parameters) {
             var noise = SeededGenerator(seed: 99)
-            let loss = network.trainStep(x, conditions: c, rng: &noise)
+            let loss = network.trainStep(input, target: x, context: context, conditions: c, rng: &noise)
             return (loss.reconstruction + 0.7 * loss.kl) / 6
         }
         #expect(results.count == network.parameters.count)

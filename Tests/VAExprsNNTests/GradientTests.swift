@@ -54,7 +54,7 @@ import VAExprsCore
         var rng = SeededGenerator(seed: 9)
         var target = Matrix(rows: 5, columns: 4)
         for i in target.storage.indices { target.storage[i] = i % 3 == 0 ? 0 : Float(rng.nextUniform()) }  // zeros: censored
-        try likelihood.build(features: 4, training: target, path: "likelihood")
+        try likelihood.build(features: 4, groups: 0, training: target, context: .none, path: "likelihood")
         let output = GradientCheck.randomMatrix(rows: 5, columns: 4, rng: &rng)
         for r in GradientCheck.check(likelihood: likelihood, output: output, target: target) {
             #expect(r.relativeError < 2e-3, "\(name) \(r)")
@@ -78,18 +78,18 @@ import VAExprsCore
     @Test func bernoulliMatchesBinaryCrossEntropy() throws {
         let b = BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli"))
         // x = 0.25, logit 0 → p = 0.5 → BCE = −(0.25 log 0.5 + 0.75 log 0.5) = log 2 per gene.
-        let e = b.evaluate(output: Matrix(rows: 1, columns: 2), target: Matrix(rows: 1, columns: 2, repeating: 0.25), gradient: false, scale: 1)
+        let e = b.evaluate(output: Matrix(rows: 1, columns: 2), target: Matrix(rows: 1, columns: 2, repeating: 0.25), context: .none, gradient: false, scale: 1)
         #expect(abs(e.total - 2 * 0.693_147_18) < 1e-6)
     }
 
     @Test func gaussianStartsAtDataVarianceAndSamples() throws {
         let g = try GaussianLikelihood(spec: ComponentSpec(name: "gaussian"), minimumVariance: 1e-6)
         let data = Matrix(rows: 4, columns: 2, storage: [0, 1, 2, 1, 4, 1, 6, 1])  // var 6.667 and constant
-        try g.build(features: 2, training: data, path: "l")
+        try g.build(features: 2, groups: 0, training: data, context: .none, path: "l")
         #expect(abs(g.parameters[0].value[0] - Float(log(20.0 / 3))) < 1e-5)
         #expect(g.parameters[0].value[1] == Float(log(1e-6)))  // constant gene: floored, finite
         var rng = SeededGenerator(seed: 1)
-        let draws = try g.sample(output: Matrix(rows: 2000, columns: 2), rng: &rng)
+        let draws = try g.sample(output: Matrix(rows: 2000, columns: 2), context: .none, rng: &rng)
         var sq = 0.0
         for i in 0..<2000 { sq += Double(draws[i, 0] * draws[i, 0]) }
         #expect(abs(sq / 2000 - 20.0 / 3) < 0.6)
@@ -97,9 +97,9 @@ import VAExprsCore
 
     @Test func censoredTermIsTheNormalTailProbability() throws {
         let g = try GaussianLikelihood(spec: ComponentSpec(name: "censored_gaussian"), minimumVariance: 1e-6, censored: true)
-        try g.build(features: 1, training: Matrix(rows: 0, columns: 1), path: "l")  // log-variance 0: σ = 1
+        try g.build(features: 1, groups: 0, training: Matrix(rows: 0, columns: 1), context: .none, path: "l")  // log-variance 0: σ = 1
         // x = 0 at μ = 1: −log Φ(−1) = −log 0.158655254
-        let e = g.evaluate(output: Matrix(rows: 1, columns: 1, storage: [1]), target: Matrix(rows: 1, columns: 1), gradient: false, scale: 1)
+        let e = g.evaluate(output: Matrix(rows: 1, columns: 1, storage: [1]), target: Matrix(rows: 1, columns: 1), context: .none, gradient: false, scale: 1)
         #expect(abs(e.total + log(0.158_655_254)) < 1e-6)
         // Far in the tail the asymptotic branch continues the direct one across the switch at
         // a = −30: log Φ changes by λ·Δa ≈ 30 × 0.002 there, and λ ≈ −a.
@@ -111,7 +111,7 @@ import VAExprsCore
     @Test func bernoulliRefusesSampling() {
         var rng = SeededGenerator(seed: 1)
         #expect(throws: VAExprsError.self) {
-            try BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli")).sample(output: Matrix(rows: 1, columns: 1), rng: &rng)
+            try BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli")).sample(output: Matrix(rows: 1, columns: 1), context: .none, rng: &rng)
         }
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 /// Special functions of the count likelihoods, in double precision.
 enum SpecialFunctions {
     /// ψ(x), the digamma function, for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to
-    /// x ≥ 6, then the asymptotic series (error below 1e-13 there).
+    /// x ≥ 10, then the asymptotic series to x⁻¹⁰ (error below 3e-14 there).
     static func digamma(_ x: Double) -> Double {
         var x = x, result = 0.0
-        while x < 6 {
+        while x < 10 {
             result -= 1 / x
             x += 1
         }

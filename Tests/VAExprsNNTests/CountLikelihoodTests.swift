@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import VAExprsConformance
+import VAExprsCore
+@testable import VAExprsNN
+
+/// The count likelihoods: gradients against finite differences, values against the
+/// distributions' formulas, draws against their moments.
+struct CountLikelihoodTests {
+    let registry: Registry = {
+        let r = Registry()
+        try! NeuralBuiltins.register(into: r)
+        return r
+    }()
+
+    /// Counts 0…9 with many zeros, and each cell's total as its library size.
+    func counts(rows: Int, columns: Int, seed: UInt64) -> (Matrix, CellContext) {
+        var rng = SeededGenerator(seed: seed)
+        var target = Matrix(rows: rows, columns: columns)
+        for i in target.storage.indices { target.storage[i] = rng.nextUniform() < 0.4 ? 0 : Float(rng.next() % 10) }
+        for r in 0..<rows { target[r, 0] += 1 }  // no empty cell
+        let libraries = (0..<rows).map { r in (0..<columns).reduce(Float(0)) { $0 + target[r, $1] } }
+        return (target, CellContext(librarySize: libraries, group: (0..<rows).map { Int32($0 % 2) }))
+    }
+
+    @Test(arguments: ["nb", "zinb", "poisson", "nb:dispersion=gene-label", "zinb:dispersion=gene-label"])
+    func gradientsMatchFiniteDifferences(spec: String) throws {
+        let likelihood = try registry.makeLikelihood(try ComponentSpec.parseItem(spec, source: "test"))
+        let (target, context) = counts(rows: 6, columns: 5, seed: 3)
+        try likelihood.build(features: 5, groups: 2, training: target, context: context, path: "likelihood")
+        var rng = SeededGenerator(seed: 4)
+        let output = GradientCheck.randomMatrix(rows: 6, columns: likelihood.outputWidth(features: 5), rng: &rng)
+        // Move log θ away from its start so every group's values differ.
+        for p in likelihood.parameters { for i in p.value.indices { p.value[i] += Float(rng.nextUniform() - 0.5) } }
+        for r in GradientCheck.check(likelihood: likelihood, output: output, target: target, context: context, step: 1e-2) {
+            #expect(r.relativeError < 2e-3, "\(spec) \(r)")
+        }
+    }
+
+    @Test func negativeBinomialMatchesItsFormula() throws {
+        let nb = try registry.makeLikelihood(ComponentSpec(name: "nb"))
+        let target = Matrix(rows: 1, columns: 2, storage: [3, 0])
+        let context = CellContext(librarySize: [10])
+        try nb.build(features: 2, groups: 0, training: Matrix(rows: 0, columns: 2), context: context, path: "l")
+        nb.parameters[0].value = [log(2), log(0.5)]
+        // Logits (0, log 4): proportions 0.2, 0.8, so μ = (2, 8).
+        let output = Matrix(rows: 1, columns: 2, storage: [0, Float(log(4.0))])
+        let value = nb.evaluate(output: output, target: target, context: context, gradient: false, scale: 1).total
+        func logNB(_ x: Double, _ mu: Double, _ theta: Double) -> Double {
+            lgamma(x + theta) - lgamma(theta) - lgamma(x + 1) + theta * log(theta / (theta + mu)) + x * log(mu / (theta + mu))
+        }
+        let expected = -(logNB(3, 2, 2) + logNB(0, 8, 0.5))
+        #expect(abs(value - expected) < 1e-5, "\(value) vs \(expected)")
+        // The constant Σ log x! computed ahead gives the same value.
+        let ahead = CellContext(librarySize: [10], constant: nb.constantTerms(target: target))
+        #expect(abs(nb.evaluate(output: output, target: target, context: ahead, gradient: false, scale: 1).total - value) < 1e-9)
+    }
+
+    @Test func zeroInflationAddsZeros() throws {
+        let zinb = try registry.makeLikelihood(ComponentSpec(name: "zinb"))
+        let context = CellContext(librarySize: [Float](repeating: 100, count: 4000))
+        try zinb.build(features: 1, groups: 0, training: Matrix(rows: 0, columns: 1), context: context, path: "l")
+        zinb.parameters[0].value = [Float(log(5.0))]
+        // One gene (μ = 100) with dropout logit 0: half the cells are zeroed.
+        let output = Matrix(rows: 4000, columns: 2)
+        var rng = SeededGenerator(seed: 1)
+        let draws = try zinb.sample(output: output, context: context, rng: &rng)
+        let zeros = Double(draws.storage.filter { $0 == 0 }.count) / 4000
+        #expect(abs(zeros - 0.5) < 0.03, "zero fraction \(zeros)")
+        #expect(draws.storage.allSatisfy { $0 == $0.rounded() && $0 >= 0 })
+        let mean = zinb.mean(output: output, context: context)
+        #expect(abs(mean[0, 0] - 50) < 1e-3)
+    }
+
+    @Test func drawsHaveTheModelsMoments() {
+        var rng = SeededGenerator(seed: 11)
+        for (mu, theta) in [(0.3, 2.0), (4.0, 0.5), (40.0, 3.0), (2000.0, 10.0)] {
+            let n = 40_000
+            let x = (0..<n).map { _ in rng.nextNegativeBinomial(mean: mu, inverseDispersion: theta) }
+            let mean = x.reduce(0, +) / Double(n)
+            let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            let expectedVariance = mu + mu * mu / theta
+            #expect(abs(mean - mu) < 4 * (expectedVariance / Double(n)).squareRoot(), "NB(\(mu), \(theta)) mean \(mean)")
+            #expect(abs(variance / expectedVariance - 1) < 0.08, "NB(\(mu), \(theta)) variance \(variance) vs \(expectedVariance)")
+            #expect(x.allSatisfy { $0 == $0.rounded() && $0 >= 0 })
+        }
+        for lambda in [0.5, 7.0, 12.0, 500.0] {
+            let x = (0..<40_000).map { _ in rng.nextPoisson(mean: lambda) }
+            let mean = x.reduce(0, +) / 40_000
+            let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 39_999
+            #expect(abs(mean - lambda) < 4 * (lambda / 40_000).squareRoot(), "Poisson(\(lambda)) mean \(mean)")
+            #expect(abs(variance / lambda - 1) < 0.05, "Poisson(\(lambda)) variance \(variance)")
+        }
+    }
+
+    @Test func digammaMatchesKnownValues() {
+        #expect(abs(SpecialFunctions.digamma(1) + 0.577_215_664_901_532_9) < 1e-12)
+        #expect(abs(SpecialFunctions.digamma(0.5) - (-0.577_215_664_901_532_9 - 2 * log(2.0))) < 1e-12)
+        #expect(abs(SpecialFunctions.digamma(10) - 2.251_752_589_066_721) < 1e-12)
+        let r = SpecialFunctions.gammaRatios(count: 5, theta: 0.7)
+        #expect(abs(r.logGamma - (lgamma(5.7) - lgamma(0.7))) < 1e-12)
+        #expect(abs(r.digamma - (SpecialFunctions.digamma(5.7) - SpecialFunctions.digamma(0.7))) < 1e-12)
+    }
+
+    @Test func geneLabelDispersionNeedsLabels() throws {
+        let nb = try registry.makeLikelihood(try ComponentSpec.parseItem("nb:dispersion=gene-label", source: "--likelihood"))
+        #expect(throws: VAExprsError.self) {
+            try nb.build(features: 3, groups: 0, training: Matrix(rows: 0, columns: 3), context: .none, path: "l")
+        }
+        #expect(throws: VAExprsError.self) { _ = try registry.makeLikelihood(try ComponentSpec.parseItem("nb:dispersion=cell", source: "x")) }
+    }
+}
