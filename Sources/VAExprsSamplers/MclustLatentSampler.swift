@@ -6,13 +6,22 @@ import VAExprsCore
 /// initialisation and chosen by BIC (`MixtureSearch`) — then sampled as mclust's `sim`:
 /// component labels by the mixing proportions, then mean + Lε. A label whose cells are too
 /// few for any mixture (n ≤ d, or every fit singular) falls back to the `normal` sampler's
-/// single Gaussian, and its summary says so. Spec: `mclust[:components=1..9][:models=VVV,EEE]`.
+/// single Gaussian, and its summary says so.
+///
+/// One departure from mclust, against memorising small labels: the numbers of components
+/// tried are capped at ⌊n / min_points⌋ (at least 1), with `min_points` = 5·(d + 1) points per
+/// component by default for d latent dimensions; mclust itself fits up to 9 components to
+/// any n, which puts components on single cells of a small label so that generated cells are
+/// near-copies of training cells. `min_points=0` searches exactly as mclust.
+/// Spec: `mclust[:components=1..9][:models=VVV,EEE][:min_points=N]`.
 public struct MclustLatentSampler: LatentSampler {
     public let spec: ComponentSpec
     /// Numbers of components tried.
     public let components: [Int]
     /// Models tried (nil: all for the dimension).
     public let models: [MixtureModel]?
+    /// Fewest training points per component (nil: 5·(d + 1); 0: no cap, as mclust).
+    public let minimumPointsPerComponent: Int?
 
     /// The sampler; options are validated here.
     public init(spec: ComponentSpec) throws {
@@ -23,6 +32,26 @@ public struct MclustLatentSampler: LatentSampler {
         } else {
             models = nil
         }
+        if let text = spec.string("min_points", position: 2, default: nil) {
+            guard let n = Int(text), n >= 0 else {
+                throw VAExprsError.usage("\(spec.source): min_points must be a whole number ≥ 0 (0: no cap, as mclust), got '\(text)'")
+            }
+            minimumPointsPerComponent = n
+        } else {
+            minimumPointsPerComponent = nil
+        }
+    }
+
+    /// The component counts tried for `n` points in `d` dimensions, and a note when the cap
+    /// removed some.
+    func componentsTried(points n: Int, dimension d: Int) -> ([Int], String?) {
+        let perComponent = minimumPointsPerComponent ?? 5 * (d + 1)
+        guard perComponent > 0 else { return (components, nil) }
+        let cap = max(1, n / perComponent)
+        let kept = components.filter { $0 <= cap }
+        guard kept.count < components.count else { return (components, nil) }
+        let tried = kept.isEmpty ? [components.min()!] : kept
+        return (tried, "at most \(tried.max()!) component(s) for \(n) points (\(perComponent) per component; min_points=0 lifts the cap)")
     }
 
     /// `1..9`, `3`, or `1,2,5` → component counts.
@@ -77,9 +106,10 @@ public struct MclustLatentSampler: LatentSampler {
                                         summary: "\(inner.summary); \(d - varying.count) constant dimension(s) held at their value")
         }
         do {
-            let search = try MixtureSearch.run(points, components: components, models: models, rng: &rng)
+            let (tried, capNote) = componentsTried(points: points.rows, dimension: points.columns)
+            let search = try MixtureSearch.run(points, components: tried, models: models, rng: &rng)
             return FittedMixture(fit: search.best, dimension: points.columns,
-                                 summary: "mclust \(search.best.model.name(components: search.best.components)) with \(search.best.components) component(s), BIC \(String(format: "%.3f", search.best.bic)), \(points.rows) points\(labelNote)")
+                                 summary: "mclust \(search.best.model.name(components: search.best.components)) with \(search.best.components) component(s), BIC \(String(format: "%.3f", search.best.bic)), \(points.rows) points\(labelNote)\(capNote.map { "; " + $0 } ?? "")")
         } catch let error as VAExprsError where error.code == .badData && points.rows > 0 && points.storage.allSatisfy({ $0.isFinite }) {
             let fallback = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(points, label: label, rng: &rng)
             return FallbackDistribution(inner: fallback, summary: "mclust fallback (\(error.message)): \(fallback.summary)")

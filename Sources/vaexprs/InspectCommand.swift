@@ -26,6 +26,11 @@ struct InspectCommand: ParsableCommand {
             "prior": network.spec.prior.description,
             "regularization": network.spec.regularization,
             "normalization": trained.preprocessing.normalization.rawValue,
+            "likelihood_data": (trained.preprocessing.target ?? .scaled).rawValue,
+            "setup": trained.setup?.choice as Any,
+            "gene_selection": trained.setup?.geneSelection.map { s -> [String: Any] in
+                ["flavor": s.flavor.rawValue, "genes": s.selected.count, "of_input_genes": s.inputGenes]
+            } as Any,
             "conditions": trained.conditions.map { c in Dictionary(uniqueKeysWithValues: zip(c.columns, c.classes)) } as Any,
             "parameters": network.parameters.reduce(0) { $0 + $1.value.count },
             "seed": trained.seed,

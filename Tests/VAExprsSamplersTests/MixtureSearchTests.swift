@@ -109,6 +109,20 @@ import VAExprsTestSupport
         #expect(abs(rightMean - 5) < 0.2)
     }
 
+    @Test func smallLabelsGetFewComponents() throws {
+        // 15 points in 2-D scattered as 5 tight pairs-of-three: mclust itself fits several
+        // components (one per clump); the default cap (5·(d + 1) = 15 points per component)
+        // allows one, and min_points=0 searches as mclust.
+        var rng = SeededGenerator(seed: 8)
+        var data: [[Double]] = []
+        for c in 0..<5 { for _ in 0..<3 { data.append([Double(c) * 10 + 0.01 * rng.nextNormal(), Double(c % 2) * 10 + 0.01 * rng.nextNormal()]) } }
+        let capped = try MclustLatentSampler(spec: ComponentSpec(name: "mclust")).fit(points(data), label: "small", rng: &rng)
+        #expect(capped.summary.contains("with 1 component(s)") && capped.summary.contains("at most 1 component(s) for 15 points"), "\(capped.summary)")
+        let exact = try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:min_points=0", source: "t")).fit(points(data), label: "small", rng: &rng)
+        #expect(!exact.summary.contains("with 1 component(s)") && !exact.summary.contains("at most"), "\(exact.summary)")
+        #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:min_points=-1", source: "t")) }
+    }
+
     @Test func optionsAreValidated() {
         #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:components=0..3", source: "--sampler")) }
         #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:models=XYZ", source: "--sampler")) }
