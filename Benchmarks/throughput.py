@@ -5,7 +5,7 @@
                                      [--skip-large] [--repeats 1] [--json out.json]
 
 Workloads (no validation, no early stopping, fixed epochs, default architecture
-dense:512:relu / latent 2 / bernoulli, Adam): seedsim (300 x 1000) for 30 epochs and a
+dense:512:relu / latent 2 / bernoulli, Adam: `fit --preset original`): seedsim (300 x 1000) for 30 epochs and a
 10 000 x 2 000 matrix from shared/bench/make_synthetic.py for 3 epochs, at batch 32 and 128.
 Reports steady-state cells/s (median epoch, first epoch excluded), ours / Keras ratios,
 peak RSS of each process, and the share of the machine's sgemm limit ours reaches
@@ -51,7 +51,7 @@ def flops_per_cell(genes, hidden=512, latent=2):
 def ours(counts, epochs, batch, threads):
     binary = os.path.join(ROOT, ".build/release/vaexprs")
     with tempfile.TemporaryDirectory() as tmp:
-        out, seconds, rss = run([binary, "fit", "--counts", counts, "--epochs", str(epochs), "--batch-size", str(batch),
+        out, seconds, rss = run([binary, "fit", "--counts", counts, "--preset", "original", "--epochs", str(epochs), "--batch-size", str(batch),
                                  "--threads", str(threads), "--output", os.path.join(tmp, "m.vaexprs")])
     rates = [float(m) for m in re.findall(r", ([0-9.]+) cells/s", out)]
     return statistics.median(rates[1:] if len(rates) > 1 else rates), rss, seconds

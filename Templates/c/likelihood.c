@@ -31,9 +31,12 @@ static void sample(void *s, const float *out, int64_t rows, int64_t columns, flo
     for (int64_t i = 0; i < rows * columns; i++) draw[i] = out[i] + (float)host->rng_normal(rng);
 }
 
+/* ABI 2: scaled targets, no per-cell context needed, so the three calls above are used. A
+ * count likelihood sets .data = VAEXPRS_LIKELIHOOD_COUNTS and .evaluate_cells, .mean_cells and
+ * .sample_cells, which receive each cell's library size and label group. */
 static const vaexprs_likelihood_vtable table = {
     .struct_size = sizeof(vaexprs_likelihood_vtable), .create = create, .destroy = destroy,
-    .evaluate = evaluate, .mean = mean, .sample = sample,
+    .evaluate = evaluate, .mean = mean, .sample = sample, .data = VAEXPRS_LIKELIHOOD_SCALED,
 };
 #define COMPONENT_KIND VAEXPRS_KIND_LIKELIHOOD
 #define COMPONENT_DESCRIPTION "Gaussian, unit variance"

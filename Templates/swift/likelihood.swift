@@ -21,6 +21,10 @@ private func makeVTable() -> UnsafeRawPointer {
         mean: { _, out, rows, columns, m in for i in 0..<Int(rows * columns) { m![i] = out![i] } },
         sample: { _, out, rows, columns, draw, rng in
             for i in 0..<Int(rows * columns) { draw![i] = out![i] + Float(host.pointee.rng_normal(rng)) }
-        }))
+        },
+        // ABI 2: scaled targets; no per-cell context needed, so the calls above are used.
+        // A count likelihood sets VAEXPRS_LIKELIHOOD_COUNTS and the three *_cells calls,
+        // which receive each cell's library size and label group.
+        data: UInt32(VAEXPRS_LIKELIHOOD_SCALED), evaluate_cells: nil, mean_cells: nil, sample_cells: nil))
     return UnsafeRawPointer(table)
 }

@@ -9,8 +9,7 @@ import VAExprsTestSupport
     var seedLabels: String { TestPaths.dataset("seedsim", "labels.csv") }
     let small = ["--encoder", "dense:32:relu", "--decoder", "dense:32:relu"]
 
-    @Test func fitThenGenerateACVAE() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func fitThenGenerateACVAE() throws {
         let model = dir + "/m.vaexprs"
         let fit = try CLIRunner.run(["fit", "--counts", seedsim, "--labels", seedLabels, "--likelihood", "gaussian",
                                      "--epochs", "4", "--validation-split", "0.1", "--patience", "2", "--output", model] + small)
@@ -56,8 +55,7 @@ import VAExprsTestSupport
         #expect(rows.count == 4 && rows.allSatisfy { $0.hasSuffix(",7") })
     }
 
-    @Test func fitsFromATenXFolder() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func fitsFromATenXFolder() throws {
         let model = dir + "/tenx.vaexprs"
         let fit = try CLIRunner.run(["fit", "--counts", TestPaths.sharedData + "/pbmc_small", "--labels", TestPaths.dataset("pbmc_small", "labels.csv"),
                                      "--normalize", "lognorm", "--likelihood", "censored_gaussian", "--epochs", "3", "--quiet", "--output", model] + small)
@@ -65,8 +63,7 @@ import VAExprsTestSupport
         #expect(fit.stdout.contains("80 training cells × 230 genes"))
     }
 
-    @Test func fitsACVAEFromAnH5adWithObsLabels() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func fitsACVAEFromAnH5adWithObsLabels() throws {
         let model = dir + "/h5ad.vaexprs"
         let h5ad = TestPaths.dataset("pbmc_small", "data.h5ad")
         let fit = try CLIRunner.run(["fit", "--counts", h5ad, "--label-column", "label", "--normalize", "lognorm",
@@ -115,8 +112,7 @@ import VAExprsTestSupport
         #expect(few.status == 0 && few.stdout.contains("NA"))
     }
 
-    @Test func reduceWritesEmbeddingAndMetadata() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func reduceWritesEmbeddingAndMetadata() throws {
         let out = dir + "/pca.csv", meta = dir + "/pca.json"
         let r = try CLIRunner.run(["reduce", "--method", "pca", "--input", TestPaths.dataset("pbmc_small", "counts.csv.gz"),
                                    "--normalize", "lognorm", "--components", "5", "--output", out, "--metadata-output", meta])
@@ -131,8 +127,7 @@ import VAExprsTestSupport
         #expect(bad.status == 64 && bad.stderr.contains("pca") && !FileManager.default.fileExists(atPath: dir + "/t.csv"))
     }
 
-    @Test func reduceWithNeighbourEmbeddings() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func reduceWithNeighbourEmbeddings() throws {
         let input = TestPaths.dataset("pbmc_small", "counts.csv.gz")
         for method in ["tsne", "umap"] {
             let out = dir + "/\(method).csv", meta = dir + "/\(method).json"

@@ -6,8 +6,7 @@ import VAExprsTestSupport
 @Suite(.serialized) struct EvaluateCLITests {
     let dir = TestPaths.scratch("evaluate")
 
-    @Test func reportsAsJSONHTMLAndTerminal() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func reportsAsJSONHTMLAndTerminal() throws {
         let counts = TestPaths.dataset("pbmc_small", "counts.csv.gz"), labels = TestPaths.dataset("pbmc_small", "labels.csv")
         // pbmc_small against itself (renamed cells): indistinguishable by construction.
         let copy = dir + "/copy.csv", copyLabels = dir + "/copy_labels.csv"
@@ -49,8 +48,7 @@ import VAExprsTestSupport
         #expect(genes.status == 65 && genes.stderr.contains("genes do not match"))
     }
 
-    @Test func generatePrintsTheSummary() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func generatePrintsTheSummary() throws {
         let counts = TestPaths.dataset("pbmc_small", "counts.csv.gz")
         let model = dir + "/m.vaexprs"
         let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", TestPaths.dataset("pbmc_small", "labels.csv"), "--normalize", "lognorm",

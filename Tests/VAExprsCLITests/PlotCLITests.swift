@@ -22,8 +22,7 @@ import VAExprsTestSupport
         return (model, generated, labels)
     }
 
-    @Test func everyPlotFromTheCommandLine() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func everyPlotFromTheCommandLine() throws {
         let (model, generated, labels) = try modelAndCells()
         let real = ["--real", TestPaths.dataset("seedsim", "counts.csv.gz"), "--generated", generated,
                     "--labels", TestPaths.dataset("seedsim", "labels.csv"), "--generated-labels", labels]
@@ -52,8 +51,7 @@ import VAExprsTestSupport
         #expect(try String(contentsOfFile: dir + "/history.svg", encoding: .utf8).contains("reconstruction"))
     }
 
-    @Test func countsAreLogNormalisedBeforeEmbedding() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func countsAreLogNormalisedBeforeEmbedding() throws {
         // pbmc_small is counts: auto normalises (the same cells on both sides embed identically).
         let r = try CLIRunner.run(["plot", "aug", "--real", pbmc, "--generated", pbmc, "--output", dir + "/pbmc.svg",
                                    "--embedding-output", dir + "/pbmc.csv"])
@@ -65,8 +63,7 @@ import VAExprsTestSupport
         #expect(rows.allSatisfy { $0.allSatisfy { abs($0) < 100 } })  // log scale, not raw counts
     }
 
-    @Test func badInputsAreClearErrors() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func badInputsAreClearErrors() throws {
         let (model, generated, labels) = try modelAndCells()
         let seed = TestPaths.dataset("seedsim", "counts.csv.gz")
         let out = dir + "/bad.svg"

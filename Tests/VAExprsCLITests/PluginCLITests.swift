@@ -83,8 +83,7 @@ import VAExprsTestSupport
         """
     }
 
-    @Test func examplePluginsEndToEnd() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func examplePluginsEndToEnd() throws {
         let gated = try example("GatedDensePlugin"), projection = try example("RandomProjectionPlugin")
         let vega = try example("VegaLitePlugin"), ffi = try ffiExample()
         let all = ["--plugin", gated, "--plugin", projection, "--plugin", vega, "--plugin", ffi]
@@ -192,5 +191,110 @@ import VAExprsTestSupport
         // A failed plugin is a warning for other commands, and a clear error when checked.
         let check = try CLIRunner.run(["plugins", "check", oldABI])
         #expect(check.status == 69 && check.stderr.contains("ABI version 99"), "\(check.stderr)")
+    }
+
+    /// A Poisson count likelihood in C written against ABI 2 (per-cell library sizes from the
+    /// context), or, with `abi1`, a unit-variance Gaussian on scaled data with an ABI 1 vtable
+    /// (the struct ends before the ABI 2 fields) and descriptor.
+    func likelihoodPlugin(abi1: Bool) -> String {
+        """
+        #include <math.h>
+        #include <stdlib.h>
+        #include <stddef.h>
+        #include "vaexprs_plugin.h"
+        static const vaexprs_host *host;
+        static int32_t init(const vaexprs_host *h, char *e, size_t n) { (void)e; (void)n; host = h; return 0; }
+        static void *create(const char *o, char *e, size_t n) { (void)o; (void)e; (void)n; return malloc(1); }
+        static void destroy(void *s) { free(s); }
+        /* ABI 1: unit-variance Gaussian around the output. */
+        static void evaluate(void *s, const float *out, const float *x, int64_t rows, int64_t cols, float scale, double *total, float *g) {
+            (void)s; double sum = 0;
+            for (int64_t i = 0; i < rows * cols; i++) { double r = out[i] - x[i]; sum += 0.5 * r * r; if (g) g[i] = scale * (float)r; }
+            *total = sum;
+        }
+        static void mean(void *s, const float *out, int64_t rows, int64_t cols, float *m) { (void)s; for (int64_t i = 0; i < rows * cols; i++) m[i] = out[i]; }
+        static void sample(void *s, const float *out, int64_t rows, int64_t cols, float *d, vaexprs_rng *rng) {
+            (void)s; for (int64_t i = 0; i < rows * cols; i++) d[i] = out[i] + (float)host->rng_normal(rng);
+        }
+        /* ABI 2: Poisson with mean library × softmax(output). */
+        static void proportions(const float *out, int64_t g, double *p) {
+            double top = out[0], z = 0; for (int64_t j = 1; j < g; j++) if (out[j] > top) top = out[j];
+            for (int64_t j = 0; j < g; j++) { p[j] = exp(out[j] - top); z += p[j]; }
+            for (int64_t j = 0; j < g; j++) p[j] /= z;
+        }
+        static void evaluate_cells(void *s, const float *out, const float *x, int64_t rows, int64_t g, const vaexprs_cell_context *c,
+                                   float scale, double *total, float *grad) {
+            (void)s; double sum = 0, *p = malloc(sizeof(double) * g);
+            for (int64_t r = 0; r < rows; r++) {
+                double lib = c->library_size[r], tsum = 0;
+                proportions(out + r * g, g, p);
+                for (int64_t j = 0; j < g; j++) { double mu = lib * p[j], k = x[r * g + j]; sum += mu - k * log(mu) + lgamma(k + 1); tsum += mu - k; }
+                if (grad) for (int64_t j = 0; j < g; j++) grad[r * g + j] = scale * (float)(lib * p[j] - x[r * g + j] - p[j] * tsum);
+            }
+            free(p); *total = sum;
+        }
+        static void mean_cells(void *s, const float *out, int64_t rows, int64_t g, const vaexprs_cell_context *c, float *m) {
+            (void)s; double *p = malloc(sizeof(double) * g);
+            for (int64_t r = 0; r < rows; r++) { proportions(out + r * g, g, p); for (int64_t j = 0; j < g; j++) m[r * g + j] = (float)(c->library_size[r] * p[j]); }
+            free(p);
+        }
+        static void sample_cells(void *s, const float *out, int64_t rows, int64_t g, const vaexprs_cell_context *c, float *d, vaexprs_rng *rng) {
+            mean_cells(s, out, rows, g, c, d);
+            for (int64_t i = 0; i < rows * g; i++) {  /* Knuth's Poisson: the test's means are small */
+                double limit = exp(-d[i]), prod = host->rng_uniform(rng); int k = 0;
+                while (prod > limit) { prod *= host->rng_uniform(rng); k++; }
+                d[i] = (float)k;
+            }
+        }
+        #ifdef ABI1
+        static const vaexprs_likelihood_vtable table = { offsetof(vaexprs_likelihood_vtable, data), create, destroy, evaluate, mean, sample };
+        #define ABI 1u
+        #define NAME "gauss_v1"
+        #else
+        static const vaexprs_likelihood_vtable table = { sizeof(vaexprs_likelihood_vtable), create, destroy, evaluate, mean, sample,
+            VAEXPRS_LIKELIHOOD_COUNTS, evaluate_cells, mean_cells, sample_cells };
+        #define ABI VAEXPRS_PLUGIN_ABI_VERSION
+        #define NAME "c_poisson"
+        #endif
+        static const vaexprs_component components[] = { { VAEXPRS_KIND_LIKELIHOOD, NAME, "test", &table } };
+        static const vaexprs_plugin descriptor = { VAEXPRS_PLUGIN_MAGIC, ABI, sizeof(vaexprs_plugin), NAME "_plugin", "0.1", "test plugin",
+            init, sizeof(vaexprs_component), 1, components };
+        const vaexprs_plugin *vaexprs_plugin_entry(void) { return &descriptor; }
+        """
+    }
+
+    @Test func countLikelihoodPluginsGetCellContextAndOldPluginsStillLoad() throws {
+        let counts = TestPaths.write("cell,g1,g2,g3,g4\n" + (1...40).map { i in "c\(i),\(i % 5 + 1),\(i % 3),\((i * 7) % 4),\(i % 2 + 2)\n" }.joined(),
+                                     "plugin_counts.csv", in: dir)
+        let small = ["--encoder", "dense:8:relu", "--decoder", "dense:8:relu", "--latent-dim", "2", "--epochs", "3", "--seed", "4"]
+        // The ABI 2 plugin's Poisson gives the built-in poisson's losses (same seed, same network).
+        let poisson = try compile(likelihoodPlugin(abi1: false), name: "c_poisson", extraFlags: ["-lm"])
+        let plugin = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "c_poisson", "--plugin", poisson,
+                                        "--output", dir + "/cp.vaexprs"] + small)
+        let builtIn = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "poisson", "--output", dir + "/bp.vaexprs"] + small)
+        #expect(plugin.status == 0 && builtIn.status == 0, "\(plugin.stderr) \(builtIn.stderr)")
+        func losses(_ text: String) -> [Double] {
+            text.split(separator: "\n").compactMap { line in
+                line.range(of: ": loss ").flatMap { r in Double(line[r.upperBound...].prefix { $0 != " " }) }
+            }
+        }
+        let a = losses(plugin.stderr), b = losses(builtIn.stderr)
+        #expect(a.count == 3 && b.count == 3 && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-4 * abs($1) }, "\(a) vs \(b)")
+        let generated = try CLIRunner.run(["generate", dir + "/cp.vaexprs", "--num-samples", "10", "--output", dir + "/cp.csv", "--plugin", poisson])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let values = try String(contentsOfFile: dir + "/cp.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .flatMap { $0.split(separator: ",").dropFirst().map { Double($0)! } }
+        #expect(values.count == 40 && values.allSatisfy { $0 >= 0 && $0 == $0.rounded() })
+        // An ABI 1 plugin (shorter vtable, old descriptor) still loads and is called without context.
+        let old = try compile(likelihoodPlugin(abi1: true), name: "gauss_v1", extraFlags: ["-DABI1", "-lm"])
+        let list = try CLIRunner.run(["plugins", "list", "--plugin", old])
+        #expect(list.status == 0 && list.stdout.contains("gauss_v1"), "\(list.stderr)")
+        let fit = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "gauss_v1", "--plugin", old, "--output", dir + "/g1.vaexprs"] + small)
+        #expect(fit.status == 0 && fit.stderr.contains("epoch 3/3"), "\(fit.stderr)")
+        // A vtable shorter than ABI 1's is refused with the sizes.
+        let broken = try compile(likelihoodPlugin(abi1: true).replacingOccurrences(of: "offsetof(vaexprs_likelihood_vtable, data)", with: "16"),
+                                 name: "gauss_short", extraFlags: ["-DABI1", "-lm"])
+        let refused = try CLIRunner.run(["plugins", "check", broken])
+        #expect(refused.status == 69 && refused.stderr.contains("16-byte vtable"), "\(refused.stderr)")
     }
 }

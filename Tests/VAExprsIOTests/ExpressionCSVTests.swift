@@ -18,8 +18,7 @@ import VAExprsTestSupport
         } catch { Issue.record("unexpected \(error)") }
     }
 
-    @Test func readsTheSharedLayout() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func readsTheSharedLayout() throws {
         let m = try ExpressionCSV.read(TestPaths.dataset("seedsim", "counts.csv.gz"))
         #expect(m.values.rows == 300 && m.values.columns == 1000)
         #expect(m.cellIDs.first == "cell1" && m.geneNames.last == "gene1000")
@@ -135,8 +134,7 @@ import VAExprsTestSupport
 }
 
 @Suite struct TenXMatrixTests {
-    @Test func tenXFoldersMatchTheirCSVs() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func tenXFoldersMatchTheirCSVs() throws {
         for name in ["pbmc_small", "seedsim"] {
             let folder = TestPaths.sharedData + "/" + name
             #expect(TenXMatrix.isTenXFolder(folder))
@@ -168,9 +166,8 @@ import VAExprsTestSupport
 @Suite struct H5ADTests {
     /// Every shared dataset's .h5ad (float32 and float64 CSR) equals its CSV, and obs['label']
     /// equals labels.csv.
-    @Test(arguments: ["pbmc_small", "seedsim", "golub", "guo"])
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present"), arguments: ["pbmc_small", "seedsim", "golub", "guo"])
     func h5adMatchesTheCSV(name: String) throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
         let contents = try H5AD.read(TestPaths.dataset(name, "data.h5ad"))
         let csv = try ExpressionCSV.read(TestPaths.dataset(name, "counts.csv.gz"))
         #expect(contents.matrix.cellIDs == csv.cellIDs && contents.matrix.geneNames == csv.geneNames)

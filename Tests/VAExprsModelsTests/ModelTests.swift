@@ -39,8 +39,7 @@ enum Fixtures {
 }
 
 @Suite(.serialized) struct EndToEndTests {
-    @Test func cvaeOnSeedsimReproducesPerGroupExpression() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func cvaeOnSeedsimReproducesPerGroupExpression() throws {
         let (data, labels) = try Fixtures.seedsim()
         let model = try Fixtures.fit(data, labels: labels, epochs: 40)
         #expect(model.history.epochs.count == 40)
@@ -67,8 +66,7 @@ enum Fixtures {
 
     /// The Tobit likelihood reproduces the zero fraction of floor-clipped data (seedsim: values
     /// N(5, 5) clipped at 0, 15.8 % zeros); an uncensored Gaussian fit underestimates it.
-    @Test func censoredGaussianReproducesTheZeroFraction() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func censoredGaussianReproducesTheZeroFraction() throws {
         let (data, labels) = try Fixtures.seedsim()
         func zeroFraction(_ likelihood: String) throws -> Double {
             let model = try Fixtures.fit(data, labels: labels, likelihood: likelihood, epochs: 60)
@@ -81,8 +79,7 @@ enum Fixtures {
         #expect(real - plain > 0.03, "plain \(plain) vs real \(real)")
     }
 
-    @Test func vaeWithLognormOnPbmcReturnsCounts() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func vaeWithLognormOnPbmcReturnsCounts() throws {
         let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
         let model = try Fixtures.fit(data, labels: nil, likelihood: "bernoulli", epochs: 150, validation: .split(0.2), normalization: .lognorm)
         #expect(model.trainingCellIDs.count == 64)
@@ -94,8 +91,7 @@ enum Fixtures {
         #expect(Fixtures.pearson(real.map { log1p($0) }, gen.map { log1p($0) }) > 0.8)
     }
 
-    @Test func cvaeOnPbmcAndVaeOnSeedsim() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func cvaeOnPbmcAndVaeOnSeedsim() throws {
         let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
         let labels = try LabelTable.read(TestPaths.dataset("pbmc_small", "labels.csv")).values(columns: ["label"], for: data.cellIDs)
         let cvae = try Fixtures.fit(data, labels: labels, likelihood: "censored_gaussian", epochs: 100, normalization: .lognorm)
@@ -117,8 +113,7 @@ enum Fixtures {
         #expect(Fixtures.pearson(Fixtures.geneMeans(seed.values), Fixtures.geneMeans(generated.data.values)) > 0.95)
     }
 
-    @Test func sameSeedGivesIdenticalBytes() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func sameSeedGivesIdenticalBytes() throws {
         let (data, labels) = try Fixtures.seedsim()
         func run(seed: UInt64, threads: Int) throws -> ([UInt8], [UInt8]) {
             let model = try Fixtures.fit(data, labels: labels, epochs: 3, seed: seed, threads: threads)
@@ -130,8 +125,7 @@ enum Fixtures {
         #expect(a.0 != c.0 && a.1 != c.1)
     }
 
-    @Test func earlyStoppingRestoresTheBestWeights() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func earlyStoppingRestoresTheBestWeights() throws {
         let (data, labels) = try Fixtures.seedsim()
         // A large hidden layer on 240 cells overfits quickly, so val_loss turns up.
         let model = try Fixtures.fit(data, labels: labels, epochs: 200, hidden: 256, validation: .split(0.2), patience: 5)
@@ -142,8 +136,7 @@ enum Fixtures {
         #expect(h.epochs.count == best.epoch + 5)
     }
 
-    @Test func perLabelCountsAreExact() throws {
-        guard TestPaths.hasSharedData else { print("skipped: ../shared/data is not present"); return }
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func perLabelCountsAreExact() throws {
         let (data, labels) = try Fixtures.seedsim()
         let model = try Fixtures.fit(data, labels: labels, epochs: 2)
         let cells = try generateExpression(model, options: GenerationOptions(count: 0, perLabel: [("group2", 7), ("group3", 3)], seed: 1),

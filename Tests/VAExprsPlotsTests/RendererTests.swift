@@ -36,6 +36,9 @@ func which(_ tool: String) -> String? {
     return nil
 }
 
+/// A Chromium for the HTML check, when one is installed.
+let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap(which).first
+
 @Suite struct RendererTests {
     let figure = augmentationFigure()
 
@@ -80,14 +83,16 @@ func which(_ tool: String) -> String? {
         #expect(coloured > 500)
     }
 
-    @Test func pdfRendersWithPoppler() throws {
+    @Test func pdfIsAPDF() throws {
         #expect(throws: VAExprsError.self) { try CairoRenderer(spec: ComponentSpec(name: "pdf", options: ["scale": "2"]), format: .pdf) }
         let pdf = try CairoRenderer(spec: ComponentSpec(name: "pdf"), format: .pdf).render(figure)
         #expect(String(decoding: pdf.prefix(5), as: UTF8.self) == "%PDF-")
-        guard let pdftoppm = which("pdftoppm") else {
-            print("skipped: pdftoppm (poppler-utils) is not installed; scripts/install-deps.sh installs it")
-            return
-        }
+    }
+
+    @Test(.enabled(if: which("pdftoppm") != nil, "pdftoppm (poppler-utils) is not installed; scripts/install-deps.sh installs it"))
+    func pdfRendersWithPoppler() throws {
+        let pdf = try CairoRenderer(spec: ComponentSpec(name: "pdf"), format: .pdf).render(figure)
+        let pdftoppm = try #require(which("pdftoppm"))
         let dir = NSTemporaryDirectory() + "vaexprs-pdf-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -110,11 +115,9 @@ func which(_ tool: String) -> String? {
         #expect(html.contains("cell_0_0\\nlabel: group1\\norigin: real"))
     }
 
-    @Test func htmlOpensInHeadlessChromium() throws {
-        guard let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap(which).first else {
-            print("skipped: no Chromium on this machine (apt-get install chromium to run this check)")
-            return
-        }
+    @Test(.enabled(if: chromiumPath != nil, "no Chromium on this machine (apt-get install chromium to run this check)"))
+    func htmlOpensInHeadlessChromium() throws {
+        let chromium = try #require(chromiumPath)
         let path = NSTemporaryDirectory() + "vaexprs-\(UUID().uuidString).html"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(try HTMLRenderer(spec: ComponentSpec(name: "html")).render(figure)).write(to: URL(fileURLWithPath: path))
