@@ -23,7 +23,10 @@ public enum DataSetup {
     /// - other non-negative values (intensities floored above zero, FPKM, normalised data):
     ///   `censored_gaussian`, after log-normalisation when the values span a linear scale;
     /// - values below zero (log ratios, Ct values, centred data): `gaussian`, as given.
-    public static func choose(_ data: ExpressionMatrix) -> Choice {
+    ///
+    /// A normalisation the user asked for is kept: log-normalisation of counts then means a
+    /// continuous model (`censored_gaussian`), since the count likelihoods read raw counts.
+    public static func choose(_ data: ExpressionMatrix, normalization asked: Preprocessing.Normalization? = nil) -> Choice {
         let values = data.values.storage
         if let negative = values.firstIndex(where: { $0 < 0 }) {
             let (cell, gene) = (negative / data.values.columns, negative % data.values.columns)
@@ -32,6 +35,10 @@ public enum DataSetup {
         }
         let whole = values.allSatisfy { $0 == $0.rounded() }
         let zeros = values.contains(0)
+        if whole && zeros && asked == .lognorm {
+            return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
+                          reason: "whole numbers ≥ 0 with zeros (counts), log-normalised as asked, so a censored gaussian likelihood (the count likelihoods read raw counts)")
+        }
         if whole && zeros {
             return Choice(likelihood: ComponentSpec(name: "nb"), normalization: .none,
                           reason: "whole numbers ≥ 0 with zeros: counts, so a negative-binomial likelihood on the raw counts with each cell's library size")

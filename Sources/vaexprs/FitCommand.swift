@@ -123,7 +123,7 @@ struct FitCommand: ParsableCommand {
             normalization = normalization ?? presetValue.normalization ?? Preprocessing.Normalization.none
             choice += ", normalisation \(normalization!.rawValue)\(normalize != nil ? " (given)" : "")"
         } else {
-            let chosen = DataSetup.choose(inputs.data)
+            let chosen = DataSetup.choose(inputs.data, normalization: normalization)
             likelihoodSpec = chosen.likelihood
             choice = "likelihood \(chosen.likelihood), normalisation \((normalization ?? chosen.normalization).rawValue): \(chosen.reason)"
             normalization = normalization ?? chosen.normalization

@@ -266,7 +266,7 @@ enum Fixtures {
         fails({ $0.validation = .split(1) }, mentioning: "--validation-split")
         fails({ $0.validation = .split(-0.1) }, mentioning: "--validation-split")
         fails({ $0.training.monitor = "val_loss" }, mentioning: "validation")
-        fails({ $0.spec.likelihood = ComponentSpec(name: "poisson", source: "--likelihood") }, mentioning: "bernoulli")
+        fails({ $0.spec.likelihood = ComponentSpec(name: "tweedie", source: "--likelihood") }, mentioning: "bernoulli")
         fails({ $0.spec.encoder = [ComponentSpec(name: "conv", source: "--encoder")] }, mentioning: "dense")
         fails({ $0.training.optimizer = ComponentSpec(name: "adagrad", source: "--optimizer") }, mentioning: "rmsprop")
     }
