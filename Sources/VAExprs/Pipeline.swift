@@ -94,8 +94,10 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     let history = try Trainer(options: request.training, registry: registry)
         .train(network, data: data, validation: validation, rng: rng.split(), progress: progress)
     let means = TrainedModel.latentMeans(network, x: data.input, conditions: data.conditions)
+    let noteOfRefit = network.likelihood.refitAtLatentMeans(output: TrainedModel.decodedMeans(network, means: means, conditions: data.conditions),
+                                                            target: data.target, context: data.context)
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation \(request.normalization.rawValue)",
-                         geneSelection: selection)
+                         geneSelection: selection, notes: noteOfRefit.map { [$0] } ?? [])
     return TrainedModel(network: network, geneNames: training.geneNames, preprocessing: preprocessing,
                         conditions: encoding, trainingCellIDs: training.cellIDs, trainingLatentMeans: means,
                         trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)

@@ -55,6 +55,12 @@ public protocol Likelihood: AnyObject {
     func mean(output: Matrix, context: CellContext) -> Matrix
     /// One draw from the observation model per cell and feature.
     func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix
+    /// After training: re-estimates the likelihood's own parameters with the decoder outputs
+    /// held at the training cells' latent means (`output`), the points generation draws
+    /// around. In training, z is sampled from the posterior, so a noise parameter also absorbs
+    /// that sampling noise and generated cells would carry it twice. Returns a line for the
+    /// user, or nil when nothing was re-estimated.
+    func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String?
 }
 
 extension Likelihood {
@@ -64,4 +70,6 @@ extension Likelihood {
     public func outputWidth(features: Int) -> Int { features }
     /// No constant part.
     public func constantTerms(target: Matrix) -> [Double]? { nil }
+    /// Nothing to re-estimate.
+    public func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? { nil }
 }

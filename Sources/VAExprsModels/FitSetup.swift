@@ -5,10 +5,13 @@ public struct FitSetup: Codable, Sendable, Equatable {
     public var choice: String
     /// The genes kept for training (nil: all).
     public var geneSelection: GeneSelection?
+    /// What the fit did after training, one line each (e.g. re-estimated dispersions).
+    public var notes: [String]
 
     /// A setup record.
-    public init(choice: String, geneSelection: GeneSelection? = nil) {
+    public init(choice: String, geneSelection: GeneSelection? = nil, notes: [String] = []) {
         self.choice = choice
         self.geneSelection = geneSelection
+        self.notes = notes
     }
 }

@@ -46,6 +46,20 @@ public final class TrainedModel {
         return conditions.groups(of: trainingLabels)
     }
 
+    /// The decoder's outputs at the given latent points (inference mode, batches of 1 024).
+    public static func decodedMeans(_ network: VAENetwork, means: Matrix, conditions: Matrix?) -> Matrix {
+        var out = Matrix(rows: means.rows, columns: network.likelihood.outputWidth(features: network.featureCount))
+        var rng = SeededGenerator(seed: 0)  // inference draws nothing
+        var start = 0
+        while start < means.rows {
+            let rows = start..<min(means.rows, start + 1024)
+            let decoded = network.decode(means.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng)
+            out.storage.replaceSubrange((rows.lowerBound * out.columns)..<(rows.upperBound * out.columns), with: decoded.storage)
+            start = rows.upperBound
+        }
+        return out
+    }
+
     /// Latent means of prepared cells (encoder inputs), in inference mode, in batches of 1 024.
     public static func latentMeans(_ network: VAENetwork, x: Matrix, conditions: Matrix?) -> Matrix {
         var out = Matrix(rows: x.rows, columns: network.spec.latentDimension)

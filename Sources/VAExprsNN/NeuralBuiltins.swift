@@ -47,7 +47,11 @@ public enum NeuralBuiltins {
                 guard let dispersion = CountLikelihood.Dispersion(rawValue: text) else {
                     throw VAExprsError.usage("\(spec.source): \(spec.name) dispersion must be 'gene' or 'gene-label', got '\(text)'")
                 }
-                return CountLikelihood(spec: spec, family: family, dispersion: dispersion)
+                let refit = spec.string("refit", position: 1, default: "true")!
+                guard refit == "true" || refit == "false" else {
+                    throw VAExprsError.usage("\(spec.source): \(spec.name) refit must be 'true' or 'false', got '\(refit)'")
+                }
+                return CountLikelihood(spec: spec, family: family, dispersion: dispersion, refitsDispersion: refit == "true")
             }, name: family.rawValue, origin: origin)
         }
         try registry.register(.likelihood { spec in

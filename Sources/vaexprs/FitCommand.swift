@@ -155,5 +155,6 @@ struct FitCommand: ParsableCommand {
         if let last = h.epochs.last { summary += String(format: ", final loss %.4f", last.loss) }
         if let restored = h.restoredEpoch { summary += ", weights of epoch \(restored) restored (best \(h.monitor))" }
         print(summary)
+        if !quiet { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
     }
 }

@@ -28,6 +28,7 @@ struct InspectCommand: ParsableCommand {
             "normalization": trained.preprocessing.normalization.rawValue,
             "likelihood_data": (trained.preprocessing.target ?? .scaled).rawValue,
             "setup": trained.setup?.choice as Any,
+            "setup_notes": trained.setup?.notes as Any,
             "gene_selection": trained.setup?.geneSelection.map { s -> [String: Any] in
                 ["flavor": s.flavor.rawValue, "genes": s.selected.count, "of_input_genes": s.inputGenes]
             } as Any,

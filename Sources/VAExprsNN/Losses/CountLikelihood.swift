@@ -44,11 +44,15 @@ public final class CountLikelihood: Likelihood {
     private var genes = 0
     private var groups = 1
 
-    /// A count likelihood; `dispersion` is ignored by `poisson`.
-    public init(spec: ComponentSpec, family: Family, dispersion: Dispersion) {
+    /// Whether θ is re-estimated at the training cells' latent means after training.
+    public let refitsDispersion: Bool
+
+    /// A count likelihood; `dispersion` and `refitsDispersion` are ignored by `poisson`.
+    public init(spec: ComponentSpec, family: Family, dispersion: Dispersion, refitsDispersion: Bool = true) {
         self.spec = spec
         self.family = family
         self.dispersion = dispersion
+        self.refitsDispersion = refitsDispersion
     }
 
     public var parameters: [Parameter] { [logTheta].compactMap { $0 } }
@@ -225,6 +229,75 @@ public final class CountLikelihood: Likelihood {
             for j in 0..<g { gradient[j] = Float(scale * (t[j] - p[j] * tSum)) }
         }
         return nll
+    }
+
+    /// Most cells the θ re-estimate reads (an evenly spaced subset of larger data).
+    static let refitCells = 5_000
+
+    /// θ by maximum likelihood per gene (and label group) with the decoder's means and
+    /// dropout held fixed: a golden-section search of log θ over [−10, 12] (the likelihood is
+    /// unimodal in θ for fixed means), on at most `refitCells` evenly spaced cells.
+    public func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? {
+        guard family != .poisson, refitsDispersion, let logTheta, output.rows > 0 else { return nil }
+        let step = max(1, output.rows / Self.refitCells)
+        let rows = Array(stride(from: 0, to: output.rows, by: step))
+        let batch = context.gatherRows(rows)
+        let (mean, dropout) = parameters(output: output.gatherRows(rows), context: batch)
+        let counts = target.gatherRows(rows)
+        let before = logTheta.value
+        var after = before
+        let groupOf = (0..<rows.count).map { groups > 1 ? Int(batch.group?[$0] ?? 0) : 0 }
+        let cellsOf = (0..<groups).map { g in (0..<rows.count).filter { groupOf[$0] == g } }
+        let jobs = (0..<groups).flatMap { g in (0..<genes).map { (g, $0) } }
+        after.withUnsafeMutableBufferPointer { out in
+            let blocks = WorkerPool.blocks(jobs.count, parts: WorkerPool.shared.threads)
+            WorkerPool.shared.run(parts: blocks.count) { part in
+                for k in blocks[part] {
+                    let (g, j) = jobs[k]
+                    guard !cellsOf[g].isEmpty else { continue }
+                    func logLikelihood(_ s: Double) -> Double {
+                        let theta = exp(s), logTheta = s
+                        var total = 0.0
+                        for i in cellsOf[g] {
+                            let mu = Double(mean[i, j]), x = Double(counts[i, j])
+                            let logThetaMu = log(theta + mu)
+                            var ll = theta * (logTheta - logThetaMu)
+                            if x > 0 { ll += SpecialFunctions.gammaRatios(count: x, theta: theta).logGamma + x * (log(max(mu, .leastNormalMagnitude)) - logThetaMu) }
+                            if let dropout {
+                                let pi = Double(dropout[i, j])
+                                ll = x > 0 ? ll + log1p(-pi) : log(pi + (1 - pi) * exp(ll))
+                            }
+                            total += ll
+                        }
+                        return total
+                    }
+                    out[g * genes + j] = Float(Self.maximise(logLikelihood, from: -10, to: 12))
+                }
+            }
+        }
+        logTheta.value = after
+        let median = { (v: [Float]) in v.sorted()[v.count / 2] }
+        return String(format: "%@: dispersion re-estimated at the training cells' latent means (median θ %.3g → %.3g)",
+                      spec.name, exp(Double(median(before))), exp(Double(median(after))))
+    }
+
+    /// The maximum of a unimodal function on [a, b] by golden-section search (40 steps:
+    /// the bracket shrinks to 2·10⁻⁸ of its width).
+    static func maximise(_ f: (Double) -> Double, from a: Double, to b: Double) -> Double {
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var lo = a, hi = b
+        var x1 = hi - ratio * (hi - lo), x2 = lo + ratio * (hi - lo)
+        var f1 = f(x1), f2 = f(x2)
+        for _ in 0..<40 {
+            if f1 < f2 {
+                lo = x1; x1 = x2; f1 = f2
+                x2 = lo + ratio * (hi - lo); f2 = f(x2)
+            } else {
+                hi = x2; x2 = x1; f2 = f1
+                x1 = hi - ratio * (hi - lo); f1 = f(x1)
+            }
+        }
+        return (lo + hi) / 2
     }
 
     /// Per-cell expected counts ℓ · softmax(output) (times 1 − π for ZINB), and the dropout
