@@ -20,7 +20,13 @@ normalize_total + log1p; none: the values as given):
   floors: the same for the training half against the held-out half.
 * label_acc_generated / label_acc_real: a random forest trained on the training half's PCs
   predicts the labels of the generated cells / of the held-out real cells.
+* copies (nn_ratio): median distance from a generated cell to its nearest training cell over
+  the same for a held-out cell (on the training half's PCs): 1 = generated cells are as far
+  from the training cells as unseen real cells; well below 1 = near-copies of training cells.
 * integers: whether every generated value is a whole number.
+* evaluate_*: `vaexprs evaluate` on the held-out half and the generated cells (its own design:
+  PCs fitted on half of the held-out cells, the other half compared; --already-log with
+  --transform none), with its real-vs-real floors.
 Needs numpy, pandas, scikit-learn (and scanpy with scikit-misc for Seurat v3 ranking; the
 variance ranking is used without them).
 """
@@ -102,6 +108,18 @@ def run_one(a, seed, work):
     done = subprocess.run(generate, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"generate failed: {done.stderr}")
+    # Our own evaluator on the same held-out cells (its PCs are fitted on half of them).
+    test.to_csv(os.path.join(work, "test.csv"))
+    labels.iloc[test_idx].rename("label").to_frame().to_csv(os.path.join(work, "test_labels.csv"), index_label="cell")
+    report = os.path.join(work, "report.json")
+    evaluate = [a.vaexprs, "evaluate", "--real", os.path.join(work, "test.csv"), "--generated", gen, "--labels",
+                os.path.join(work, "test_labels.csv"), "--generated-labels", os.path.join(work, "generated_labels.csv"),
+                "--seed", str(seed), "--output", report] + (["--already-log"] if a.transform == "none" else [])
+    done = subprocess.run(evaluate, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"evaluate failed: {done.stderr}")
+    with open(report) as fh:
+        ours = json.load(fh)
     g = pd.read_csv(gen, index_col=0)
     g_labels = pd.read_csv(os.path.join(work, "generated_labels.csv"), index_col=0)["label"].astype(str)
     genes = list(g.columns)
@@ -116,8 +134,14 @@ def run_one(a, seed, work):
     clf = RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=2).fit(pca.transform(t_train), labels.iloc[train_idx])
     acc_gen = float((clf.predict(pca.transform(t_gen)) == g_labels.to_numpy()).mean())
     acc_real = float((clf.predict(pca.transform(t_test)) == labels.iloc[test_idx].to_numpy()).mean())
+    # Copies: distance from each generated / held-out cell to its nearest training cell.
+    z_train, z_test, z_gen = pca.transform(t_train), pca.transform(t_test), pca.transform(t_gen)
+    nearest = lambda z: np.sqrt(((z[:, None, :] - z_train[None, :, :]) ** 2).sum(-1)).min(1)
+    nn_ratio = float(np.median(nearest(z_gen)) / np.median(nearest(z_test)))
     return {
-        "seed": seed, "rf_auc": rf, "lr_auc": lr, "rf_floor": rf0, "lr_floor": lr0,
+        "seed": seed, "rf_auc": rf, "lr_auc": lr, "rf_floor": rf0, "lr_floor": lr0, "nn_ratio": nn_ratio,
+        "evaluate_rf": ours["rf_auc"], "evaluate_lr": ours["lr_auc"],
+        "evaluate_rf_floor": ours["rf_auc_floor"], "evaluate_lr_floor": ours["lr_auc_floor"],
         "var_r": float(np.corrcoef(t_test.var(0), t_gen.var(0))[0, 1]),
         "mean_r": float(np.corrcoef(t_test.mean(0), t_gen.mean(0))[0, 1]),
         "var_r_floor": float(np.corrcoef(t_test.var(0), t_train.var(0))[0, 1]),
@@ -142,7 +166,8 @@ def main():
     for seed in [int(s) for s in a.seeds.split(",")]:
         with tempfile.TemporaryDirectory() as work:
             rows.append(run_one(a, seed, work))
-    keys = ["rf_auc", "lr_auc", "rf_floor", "lr_floor", "var_r", "mean_r", "var_r_floor", "mean_r_floor",
+    keys = ["rf_auc", "lr_auc", "rf_floor", "lr_floor", "var_r", "mean_r", "var_r_floor", "mean_r_floor", "nn_ratio",
+            "evaluate_rf", "evaluate_lr", "evaluate_rf_floor", "evaluate_lr_floor",
             "label_acc_generated", "label_acc_real"]
     summary = {k: float(np.mean([r[k] for r in rows])) for k in keys}
     summary["integers"] = all(r["integers"] for r in rows)
@@ -152,7 +177,9 @@ def main():
         print(f"{os.path.basename(a.data.rstrip('/'))}  fit: {a.fit}  generate: {a.generate}")
         for r in rows + [dict(summary, seed="mean")]:
             print("  seed {seed}: RF {rf_auc:.3f} (floor {rf_floor:.3f})  LR {lr_auc:.3f} (floor {lr_floor:.3f})  var r {var_r:.3f} (floor {var_r_floor:.3f})  "
-                  "mean r {mean_r:.3f} (floor {mean_r_floor:.3f})  labels gen {label_acc_generated:.3f} / real {label_acc_real:.3f}  integers {integers}".format(**r))
+                  "mean r {mean_r:.3f} (floor {mean_r_floor:.3f})  labels gen {label_acc_generated:.3f} / real {label_acc_real:.3f}  "
+                  "copies {nn_ratio:.2f}  integers {integers}  vaexprs evaluate: RF {evaluate_rf:.3f} (floor {evaluate_rf_floor:.3f}) "
+                  "LR {evaluate_lr:.3f} (floor {evaluate_lr_floor:.3f})".format(**r))
 
 
 if __name__ == "__main__":

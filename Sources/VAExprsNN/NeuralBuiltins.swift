@@ -35,23 +35,20 @@ public enum NeuralBuiltins {
         }, name: "batchnorm", origin: origin)
 
         try registry.register(.likelihood { spec in BernoulliLikelihood(spec: spec) }, name: "bernoulli", origin: origin)
-        try registry.register(.likelihood { spec in
-            try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6))
-        }, name: "gaussian", origin: origin)
-        try registry.register(.likelihood { spec in
-            try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6), censored: true)
-        }, name: "censored_gaussian", origin: origin)
+        for censored in [false, true] {
+            try registry.register(.likelihood { spec in
+                try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6),
+                                       censored: censored, refitsVariance: try flag(spec, "refit", position: 1))
+            }, name: censored ? "censored_gaussian" : "gaussian", origin: origin)
+        }
         for family in [CountLikelihood.Family.negativeBinomial, .zeroInflatedNegativeBinomial] {
             try registry.register(.likelihood { spec in
                 let text = spec.string("dispersion", position: 0, default: "gene")!
                 guard let dispersion = CountLikelihood.Dispersion(rawValue: text) else {
                     throw VAExprsError.usage("\(spec.source): \(spec.name) dispersion must be 'gene' or 'gene-label', got '\(text)'")
                 }
-                let refit = spec.string("refit", position: 1, default: "true")!
-                guard refit == "true" || refit == "false" else {
-                    throw VAExprsError.usage("\(spec.source): \(spec.name) refit must be 'true' or 'false', got '\(refit)'")
-                }
-                return CountLikelihood(spec: spec, family: family, dispersion: dispersion, refitsDispersion: refit == "true")
+                return CountLikelihood(spec: spec, family: family, dispersion: dispersion,
+                                       refitsDispersion: try flag(spec, "refit", position: 1))
             }, name: family.rawValue, origin: origin)
         }
         try registry.register(.likelihood { spec in
@@ -76,6 +73,15 @@ public enum NeuralBuiltins {
                     rho: try spec.double("rho", position: nil, default: 0.9),
                     epsilon: try spec.double("epsilon", position: nil, default: 1e-7))
         }, name: "rmsprop", origin: origin)
+    }
+
+    /// A `true`/`false` option, true by default.
+    private static func flag(_ spec: ComponentSpec, _ key: String, position: Int) throws -> Bool {
+        let text = spec.string(key, position: position, default: "true")!
+        guard text == "true" || text == "false" else {
+            throw VAExprsError.usage("\(spec.source): \(spec.name) \(key) must be 'true' or 'false', got '\(text)'")
+        }
+        return text == "true"
     }
 
     private static func positive(_ spec: ComponentSpec, _ key: String, _ fallback: Double) throws -> Double {

@@ -32,11 +32,14 @@ struct DemoCommand: ParsableCommand {
         try inputs.stage(text: "cell,label\n" + zip(data.cellIDs, groups).map { "\($0),\($1)\n" }.joined(), at: labelsPath)
         try inputs.commit()
 
-        // The recommended setup for continuous data (README, "Realistic cells").
-        let spec = ModelSpec(likelihood: ComponentSpec(name: "censored_gaussian"), regularization: 4)
+        // The defaults `vaexprs fit` uses: the setup chosen from the values, the default preset.
+        let choice = DataSetup.choose(data)
+        let spec = FitPreset.default.spec(likelihood: choice.likelihood, data: try registry.makeLikelihood(choice.likelihood).data)
+        if !quiet { printError("fit: likelihood \(choice.likelihood): \(choice.reason)") }
         let request = FitRequest(counts: data, labels: groups.map { [$0] }, labelColumns: ["label"],
-                                 validation: .split(0.1), spec: spec,
-                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: 20, seed: seed))
+                                 validation: .split(0.1), normalization: choice.normalization, spec: spec,
+                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: 20, seed: seed),
+                                 setupChoice: "likelihood \(choice.likelihood), normalisation \(choice.normalization.rawValue): \(choice.reason)")
         let model = try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter())
         let modelPath = dir + "/model.vaexprs"
         try model.save(to: modelPath)
@@ -53,7 +56,7 @@ struct DemoCommand: ParsableCommand {
         let reportPath = dir + "/realism.html"
         try EvaluateCommand.parse(labelled + ["--output", reportPath]).run()
         print("""
-        VAExprs demo: conditional VAE (censored Gaussian likelihood, KL weight 4, cells drawn from the likelihood) on the simulated seed design
+        VAExprs demo: conditional VAE with fit's defaults (\(choice.likelihood) likelihood, latent \(spec.latentDimension), KL weight \(spec.regularization), cells drawn from the likelihood) on the simulated seed design
           input matrix      \(countsPath)  (\(data.cellIDs.count) cells × \(data.geneNames.count) genes)
           input labels      \(labelsPath)
           model             \(modelPath)  (\(model.history.epochs.count) epochs\(model.history.restoredEpoch.map { ", best epoch \($0) restored" } ?? ""))
@@ -66,7 +69,7 @@ struct DemoCommand: ParsableCommand {
           loss history      \(plots.history)
           realism report    \(reportPath)  (classifier AUCs with real-vs-real floors, MMD², gene statistics)
         Same job from the command line:
-          vaexprs fit --counts \(countsPath) --labels \(labelsPath) --likelihood censored_gaussian --regularization 4 --epochs \(epochs) --validation-split 0.1 --patience 20 --output model.vaexprs
+          vaexprs fit --counts \(countsPath) --labels \(labelsPath) --epochs \(epochs) --validation-split 0.1 --patience 20 --output model.vaexprs
           vaexprs generate model.vaexprs --num-samples 300 --output generated.csv.gz
           vaexprs plot aug --real \(countsPath) --generated \(generatedPath) --labels \(labelsPath) --generated-labels \(generatedLabels) --output plot_aug.png
           vaexprs plot model model.vaexprs --output model.svg

@@ -22,7 +22,7 @@ struct FitCommand: ParsableCommand {
     var decoder: String?
     @Option(help: "JSON model spec file (encoder, decoder, latent_dim, likelihood, regularization); replaces those options.")
     var modelSpec: String?
-    @Option(help: "Latent dimensions (default: the preset's: 10 for counts, 2 otherwise).")
+    @Option(help: "Latent dimensions (default: the preset's: 5 for counts, 2 otherwise).")
     var latentDim: Int?
     @Option(help: "KL weight ≥ 0 (default: the preset's: 1 for counts, 4 otherwise).")
     var regularization: Double?

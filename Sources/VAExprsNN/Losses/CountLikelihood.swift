@@ -271,7 +271,7 @@ public final class CountLikelihood: Likelihood {
                         }
                         return total
                     }
-                    out[g * genes + j] = Float(Self.maximise(logLikelihood, from: -10, to: 12))
+                    out[g * genes + j] = Float(GoldenSection.maximise(logLikelihood, from: -10, to: 12))
                 }
             }
         }
@@ -279,25 +279,6 @@ public final class CountLikelihood: Likelihood {
         let median = { (v: [Float]) in v.sorted()[v.count / 2] }
         return String(format: "%@: dispersion re-estimated at the training cells' latent means (median θ %.3g → %.3g)",
                       spec.name, exp(Double(median(before))), exp(Double(median(after))))
-    }
-
-    /// The maximum of a unimodal function on [a, b] by golden-section search (40 steps:
-    /// the bracket shrinks to 2·10⁻⁸ of its width).
-    static func maximise(_ f: (Double) -> Double, from a: Double, to b: Double) -> Double {
-        let ratio = (5.0.squareRoot() - 1) / 2
-        var lo = a, hi = b
-        var x1 = hi - ratio * (hi - lo), x2 = lo + ratio * (hi - lo)
-        var f1 = f(x1), f2 = f(x2)
-        for _ in 0..<40 {
-            if f1 < f2 {
-                lo = x1; x1 = x2; f1 = f2
-                x2 = lo + ratio * (hi - lo); f2 = f(x2)
-            } else {
-                hi = x2; x2 = x1; f2 = f1
-                x1 = hi - ratio * (hi - lo); f1 = f(x1)
-            }
-        }
-        return (lo + hi) / 2
     }
 
     /// Per-cell expected counts ℓ · softmax(output) (times 1 − π for ZINB), and the dropout
