@@ -19,7 +19,8 @@ public enum DataSetup {
     public static let linearScaleRatio: Float = 50
 
     /// The default setup for `data`:
-    /// - whole numbers ≥ 0 with zeros among them (UMI or read counts): `nb` on raw counts;
+    /// - whole numbers ≥ 0 with zeros among them (UMI or read counts): `zinb` on raw counts
+    ///   (held-out realism measured best on real UMI counts; README "Choosing the defaults");
     /// - other non-negative values (intensities floored above zero, FPKM, normalised data):
     ///   `censored_gaussian`, after log-normalisation when the values span a linear scale;
     /// - values below zero (log ratios, Ct values, centred data): `gaussian`, as given.
@@ -40,8 +41,8 @@ public enum DataSetup {
                           reason: "whole numbers ≥ 0 with zeros (counts), log-normalised as asked, so a censored gaussian likelihood (the count likelihoods read raw counts)")
         }
         if whole && zeros {
-            return Choice(likelihood: ComponentSpec(name: "nb"), normalization: .none,
-                          reason: "whole numbers ≥ 0 with zeros: counts, so a negative-binomial likelihood on the raw counts with each cell's library size")
+            return Choice(likelihood: ComponentSpec(name: "zinb"), normalization: .none,
+                          reason: "whole numbers ≥ 0 with zeros: counts, so a zero-inflated negative-binomial likelihood on the raw counts with each cell's library size")
         }
         let nonZero = values.filter { $0 > 0 }.sorted()
         var ratio: Float = 0
