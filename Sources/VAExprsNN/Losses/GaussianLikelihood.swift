@@ -115,7 +115,8 @@ public final class GaussianLikelihood: Likelihood {
 
     /// Each gene's variance by maximum likelihood with the decoder held at the training cells'
     /// latent means: the mean squared residual for `gaussian`, a golden-section search of the
-    /// Tobit likelihood in log σ² for `censored_gaussian`; never below the variance floor.
+    /// Tobit likelihood in log σ² for `censored_gaussian`, between the variance floor and the
+    /// gene's variance over the cells.
     public func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? {
         guard refitsVariance, let logVariance, output.rows > 0 else { return nil }
         let rows = Array(stride(from: 0, to: output.rows, by: max(1, output.rows / Self.refitCells)))
@@ -147,7 +148,14 @@ public final class GaussianLikelihood: Likelihood {
                         }
                         return total
                     }
-                    out[j] = Float(GoldenSection.maximise(logLikelihood, from: floor, to: max(floor + 1, 10)))
+                    // At most the gene's variance over all cells: the noise around the decoder
+                    // cannot exceed it, and a gene whose decoder means sit above its censored
+                    // zeros would otherwise take an unbounded σ (Φ(−μ/σ) grows towards ½).
+                    var sum = 0.0, squares = 0.0
+                    for i in 0..<rows.count { let v = Double(x[i, j]); sum += v; squares += v * v }
+                    let n = Double(rows.count), mean = sum / n
+                    let ceiling = max(log(max((squares - n * mean * mean) / max(n - 1, 1), 1e-300)), floor)
+                    out[j] = ceiling <= floor ? Float(floor) : Float(GoldenSection.maximise(logLikelihood, from: floor, to: ceiling))
                 }
             }
         }
