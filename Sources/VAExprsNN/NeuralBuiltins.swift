@@ -38,7 +38,11 @@ public enum NeuralBuiltins {
         for censored in [false, true] {
             try registry.register(.likelihood { spec in
                 try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6),
-                                       censored: censored, refitsVariance: try flag(spec, "refit", position: 1))
+                                       censored: censored,
+                                       // Measured: re-estimating the Tobit variance made held-out
+                                       // realism worse (README), so censored_gaussian keeps its
+                                       // trained variances unless asked.
+                                       refitsVariance: try flag(spec, "refit", position: 1, default: !censored))
             }, name: censored ? "censored_gaussian" : "gaussian", origin: origin)
         }
         for family in [CountLikelihood.Family.negativeBinomial, .zeroInflatedNegativeBinomial] {
@@ -75,9 +79,9 @@ public enum NeuralBuiltins {
         }, name: "rmsprop", origin: origin)
     }
 
-    /// A `true`/`false` option, true by default.
-    private static func flag(_ spec: ComponentSpec, _ key: String, position: Int) throws -> Bool {
-        let text = spec.string(key, position: position, default: "true")!
+    /// A `true`/`false` option.
+    private static func flag(_ spec: ComponentSpec, _ key: String, position: Int, default value: Bool = true) throws -> Bool {
+        let text = spec.string(key, position: position, default: value ? "true" : "false")!
         guard text == "true" || text == "false" else {
             throw VAExprsError.usage("\(spec.source): \(spec.name) \(key) must be 'true' or 'false', got '\(text)'")
         }

@@ -12,7 +12,10 @@ import VAExprsCore
 /// μ and σ describe the distribution before the floor; draws below the floor return to it
 /// when generation clamps to the training range. Data clipped at a floor (zeros) are then
 /// reproduced with the right zero fraction and spread; an uncensored fit underestimates σ.
-/// Spec: `gaussian[:min_variance=1e-6]`, `censored_gaussian[:min_variance=1e-6]`.
+/// After training, `gaussian` re-estimates each gene's variance at the training cells' latent
+/// means (`refitAtLatentMeans`; `refit=false` keeps the trained one); `censored_gaussian` does so
+/// only with `refit=true` (measured worse on held-out cells by default).
+/// Spec: `gaussian[:min_variance=1e-6][:refit=true]`, `censored_gaussian[:min_variance=1e-6][:refit=false]`.
 public final class GaussianLikelihood: Likelihood {
     public let spec: ComponentSpec
     public var defaultDecodeMode: DecodeMode { .sample }
