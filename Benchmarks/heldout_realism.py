@@ -41,10 +41,9 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from realism import auc_pair  # noqa: E402  (the same classifiers and folds as realism.py)
 
 
 def transform(x, how):
@@ -71,17 +70,8 @@ def top_genes(train_counts, transformed, counts, k=2000):
 
 
 def aucs(a, b, seed):
-    n = min(len(a), len(b))
-    rng = np.random.default_rng(seed)
-    a, b = a[rng.permutation(len(a))[:n]], b[rng.permutation(len(b))[:n]]
-    both = np.vstack([a, b])
-    x = PCA(min(50, 2 * n - 1, both.shape[1]), random_state=seed).fit_transform(both)
-    y = np.r_[np.zeros(n), np.ones(n)]
-    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
-    rf = RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=2)
-    lr = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
-    return (float(cross_val_score(rf, x, y, cv=cv, scoring="roc_auc").mean()),
-            float(cross_val_score(lr, x, y, cv=cv, scoring="roc_auc").mean()))
+    """Cross-validated RF and LR AUCs of a vs b on PCs of the balanced pair (realism.py's design)."""
+    return auc_pair(a, b, None, seed)
 
 
 def run_one(a, seed, work):

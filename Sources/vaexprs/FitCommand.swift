@@ -119,7 +119,8 @@ struct FitCommand: ParsableCommand {
         // Likelihood and normalisation: given, the preset's, or chosen from the values.
         var choice: String
         if let likelihoodSpec {
-            choice = likelihood != nil ? "likelihood \(likelihoodSpec) (given)" : "likelihood \(likelihoodSpec) (preset \(preset))"
+            let origin = likelihood != nil ? "given" : (fileSpec != nil ? "from \(modelSpec!)" : "preset \(preset)")
+            choice = "likelihood \(likelihoodSpec) (\(origin))"
             normalization = normalization ?? presetValue.normalization ?? Preprocessing.Normalization.none
             choice += ", normalisation \(normalization!.rawValue)\(normalize != nil ? " (given)" : "")"
         } else {
