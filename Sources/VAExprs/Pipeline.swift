@@ -72,7 +72,6 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     data.conditions = try encoding.map { try $0.encode(trainingLabels!, source: "--labels") }
     let groups = encoding.map { $0.groups(of: trainingLabels!) }
     data.context.group = groups?.index
-    data.context.constant = nil
     var validation: TrainingData? = nil
     if let validationData {
         var v = try preprocessing.transform(validationData, source: "--validation")
