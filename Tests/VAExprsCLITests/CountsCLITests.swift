@@ -95,6 +95,9 @@ import VAExprsTestSupport
             let drawn = try values(out)
             #expect(drawn.joined().allSatisfy { $0 == $0.rounded() })
         }
+        // generate --evaluate compares a model of selected genes on those genes of the full matrix.
+        let evaluated = try CLIRunner.run(["generate", dir + "/nb.vaexprs", "--num-samples", "30", "--output", dir + "/ev.csv", "--evaluate", counts])
+        #expect(evaluated.status == 0 && evaluated.stdout.contains("realism of 30 generated vs 61 real cells"), "\(evaluated.stdout) \(evaluated.stderr)")
     }
 
     @Test func theOriginalPresetAndContinuousDefaults() throws {
