@@ -33,13 +33,13 @@ struct DemoCommand: ParsableCommand {
         try inputs.commit()
 
         // The defaults `vaexprs fit` uses: the setup chosen from the values, the default preset.
-        let choice = DataSetup.choose(data)
-        let spec = FitPreset.default.spec(likelihood: choice.likelihood, data: try registry.makeLikelihood(choice.likelihood).data)
-        if !quiet { printError("fit: likelihood \(choice.likelihood): \(choice.reason)") }
+        let setup = try FitSetupChoices().resolve(for: data, registry: registry)
+        let spec = setup.spec
+        if !quiet { printError("fit: \(setup.choice)") }
         let request = FitRequest(counts: data, labels: groups.map { [$0] }, labelColumns: ["label"],
-                                 validation: .split(0.1), normalization: choice.normalization, spec: spec,
+                                 validation: .split(0.1), normalization: setup.normalization, spec: spec,
                                  training: TrainingOptions(epochs: epochs, batchSize: 32, patience: 20, seed: seed),
-                                 setupChoice: "likelihood \(choice.likelihood), normalisation \(choice.normalization.rawValue): \(choice.reason)")
+                                 setupChoice: setup.choice)
         let model = try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter())
         let modelPath = dir + "/model.vaexprs"
         try model.save(to: modelPath)
@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
         let reportPath = dir + "/realism.html"
         try EvaluateCommand.parse(labelled + ["--output", reportPath]).run()
         print("""
-        VAExprs demo: conditional VAE with fit's defaults (\(choice.likelihood) likelihood, latent \(spec.latentDimension), KL weight \(spec.regularization), cells drawn from the likelihood) on the simulated seed design
+        VAExprs demo: conditional VAE with fit's defaults (\(spec.likelihood) likelihood, latent \(spec.latentDimension), KL weight \(spec.regularization), cells drawn from the likelihood) on the simulated seed design
           input matrix      \(countsPath)  (\(data.cellIDs.count) cells × \(data.geneNames.count) genes)
           input labels      \(labelsPath)
           model             \(modelPath)  (\(model.history.epochs.count) epochs\(model.history.restoredEpoch.map { ", best epoch \($0) restored" } ?? ""))

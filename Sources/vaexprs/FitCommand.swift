@@ -91,15 +91,20 @@ struct FitCommand: ParsableCommand {
             }
             fileSpec = try ModelSpec.fromJSON(data, source: modelSpec)
         }
-        var likelihoodSpec = try likelihood.map { try ComponentSpec.parseItem($0, source: "--likelihood") } ?? presetValue.likelihood
-        if fileSpec != nil && likelihood == nil { likelihoodSpec = fileSpec!.likelihood }
-        if let likelihoodSpec { _ = try registry.makeLikelihood(likelihoodSpec) }
-        let encoderLayers = try encoder.map { try ComponentSpec.parseList($0, source: "--encoder") }
-        let decoderLayers = try decoder.map { try ComponentSpec.parseList($0, source: "--decoder") }
-        let priorSpec = try ComponentSpec.parseItem(prior, source: "--prior")
+        var choices = FitSetupChoices()
+        choices.preset = presetValue
+        choices.normalization = normalization
+        choices.specFromFile = fileSpec.map { ($0, modelSpec!) }
+        choices.likelihood = try likelihood.map { try ComponentSpec.parseItem($0, source: "--likelihood") }
+        if let named = choices.likelihood { _ = try registry.makeLikelihood(named) }
+        choices.encoder = try encoder.map { try ComponentSpec.parseList($0, source: "--encoder") }
+        choices.decoder = try decoder.map { try ComponentSpec.parseList($0, source: "--decoder") }
+        choices.prior = try ComponentSpec.parseItem(prior, source: "--prior")
+        choices.latentDimension = latentDim
+        choices.regularization = regularization
         // Check every name before reading data, so a typo fails fast.
-        for layer in (encoderLayers ?? []) + (decoderLayers ?? []) { _ = try registry.factory(.layer, for: layer) }
-        _ = try registry.makePrior(priorSpec)
+        for layer in (choices.encoder ?? []) + (choices.decoder ?? []) { _ = try registry.factory(.layer, for: layer) }
+        _ = try registry.makePrior(choices.prior)
         if let latentDim, latentDim <= 0 { throw VAExprsError.usage("--latent-dim must be a positive whole number, got \(latentDim)") }
         if let regularization, !(regularization >= 0 && regularization.isFinite) {
             throw VAExprsError.usage("--regularization must be a finite number ≥ 0, got \(regularization)")
@@ -117,37 +122,12 @@ struct FitCommand: ParsableCommand {
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
                                             labelColumns: columns, validation: validation, validationSplit: validationSplit)
         // Likelihood and normalisation: given, the preset's, or chosen from the values.
-        var choice: String
-        if let likelihoodSpec {
-            let origin = likelihood != nil ? "given" : (fileSpec != nil ? "from \(modelSpec!)" : "preset \(preset)")
-            choice = "likelihood \(likelihoodSpec) (\(origin))"
-            normalization = normalization ?? presetValue.normalization ?? Preprocessing.Normalization.none
-            choice += ", normalisation \(normalization!.rawValue)\(normalize != nil ? " (given)" : "")"
-        } else {
-            let chosen = DataSetup.choose(inputs.data, normalization: normalization)
-            likelihoodSpec = chosen.likelihood
-            choice = "likelihood \(chosen.likelihood), normalisation \((normalization ?? chosen.normalization).rawValue): \(chosen.reason)"
-            normalization = normalization ?? chosen.normalization
-            if !quiet { printError("fit: \(choice); give --likelihood (and --normalize) to choose otherwise") }
-        }
-        let data = try registry.makeLikelihood(likelihoodSpec!).data
-        if data == .counts && normalization == .lognorm {
-            throw VAExprsError.usage("--normalize lognorm: the count likelihood \(likelihoodSpec!) reads raw counts (its encoder input is already log-normalised); drop --normalize")
-        }
-        var spec = fileSpec ?? presetValue.spec(likelihood: likelihoodSpec!, data: data)
-        spec.likelihood = likelihoodSpec!
-        if fileSpec == nil {
-            if let encoderLayers { spec.encoder = encoderLayers }
-            if let decoderLayers { spec.decoder = decoderLayers }
-            if let latentDim { spec.latentDimension = latentDim }
-            if let regularization { spec.regularization = regularization }
-            spec.prior = priorSpec
-        }
-        try spec.validate()
+        let setup = try choices.resolve(for: inputs.data, registry: registry)
+        if setup.chosenFromData && !quiet { printError("fit: \(setup.choice); give --likelihood (and --normalize) to choose otherwise") }
         let request = FitRequest(counts: inputs.data, labels: inputs.labels, labelColumns: columns ?? ["label"],
-                                 validation: inputs.validation, normalization: normalization!, spec: spec,
+                                 validation: inputs.validation, normalization: setup.normalization, spec: setup.spec,
                                  training: training, threads: threads, topGenes: topGenes, geneSelectionFlavor: flavor,
-                                 setupChoice: choice)
+                                 setupChoice: setup.choice)
         let start = Date()
         let model = try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter())
         try model.save(to: output)

@@ -1,0 +1,71 @@
+/// How `fit` turns what the user gave (a preset, and any likelihood, normalisation or
+/// architecture settings) and the data into the model spec and normalisation it trains with.
+public struct FitSetupChoices: Sendable {
+    /// The starting point.
+    public var preset: FitPreset = .default
+    /// A likelihood the user named (nil: the preset's, else chosen from the data).
+    public var likelihood: ComponentSpec?
+    /// A normalisation the user named (nil: the preset's or the data's).
+    public var normalization: Preprocessing.Normalization?
+    /// A whole spec from a file; its likelihood counts as named.
+    public var specFromFile: (spec: ModelSpec, source: String)?
+    /// Encoder layers the user gave.
+    public var encoder: [ComponentSpec]?
+    /// Decoder layers the user gave.
+    public var decoder: [ComponentSpec]?
+    /// Latent size the user gave.
+    public var latentDimension: Int?
+    /// KL weight the user gave.
+    public var regularization: Double?
+    /// The latent prior.
+    public var prior = ComponentSpec(name: "standard_normal")
+
+    /// Nothing chosen: the default preset throughout.
+    public init() {}
+
+    /// The resolved setup.
+    public struct Resolved: Sendable {
+        /// The architecture, likelihood and KL weight.
+        public var spec: ModelSpec
+        /// The normalisation.
+        public var normalization: Preprocessing.Normalization
+        /// What was chosen and why, for the user and the model file.
+        public var choice: String
+        /// True when the likelihood was chosen from the data (worth telling the user).
+        public var chosenFromData: Bool
+    }
+
+    /// Resolves the setup for `data`. A count likelihood with log-normalisation is refused:
+    /// count likelihoods read raw counts.
+    public func resolve(for data: ExpressionMatrix, registry: Registry) throws -> Resolved {
+        var likelihood = likelihood ?? specFromFile?.spec.likelihood ?? preset.likelihood
+        var normalization = normalization
+        var choice: String
+        let fromData = likelihood == nil
+        if let named = likelihood {
+            let origin = self.likelihood != nil ? "given" : (specFromFile.map { "from \($0.source)" } ?? "preset \(preset.rawValue)")
+            normalization = normalization ?? preset.normalization ?? Preprocessing.Normalization.none
+            choice = "likelihood \(named) (\(origin)), normalisation \(normalization!.rawValue)\(self.normalization != nil ? " (given)" : "")"
+        } else {
+            let chosen = DataSetup.choose(data, normalization: normalization)
+            likelihood = chosen.likelihood
+            normalization = normalization ?? chosen.normalization
+            choice = "likelihood \(chosen.likelihood), normalisation \(normalization!.rawValue): \(chosen.reason)"
+        }
+        let kind = try registry.makeLikelihood(likelihood!).data
+        if kind == .counts && normalization == .lognorm {
+            throw VAExprsError.usage("log-normalisation was asked for, but the count likelihood \(likelihood!) reads raw counts (its encoder input is already log-normalised): ask for no normalisation, or a continuous likelihood such as censored_gaussian")
+        }
+        var spec = specFromFile?.spec ?? preset.spec(likelihood: likelihood!, data: kind)
+        spec.likelihood = likelihood!
+        if specFromFile == nil {
+            if let encoder { spec.encoder = encoder }
+            if let decoder { spec.decoder = decoder }
+            if let latentDimension { spec.latentDimension = latentDimension }
+            if let regularization { spec.regularization = regularization }
+            spec.prior = prior
+        }
+        try spec.validate()
+        return Resolved(spec: spec, normalization: normalization!, choice: choice, chosenFromData: fromData)
+    }
+}
