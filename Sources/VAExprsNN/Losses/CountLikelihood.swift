@@ -200,14 +200,17 @@ public final class CountLikelihood: Likelihood {
                 }
                 if family == .zeroInflatedNegativeBinomial {
                     let h = Double(out[g + j])
-                    let logPi = -SpecialFunctions.softplus(-h), logNotPi = -SpecialFunctions.softplus(h)
+                    // log(1 − π) = −softplus(h) and log π = h − softplus(h): one softplus.
+                    let logNotPi = -SpecialFunctions.softplus(h), logPi = h + logNotPi
                     let pi = exp(logPi)
                     var dLLdh: Double
                     if count == 0 {
+                        // log(π + (1 − π)·NB(0)) with one exponential: top + log1p(e^(low − top)).
                         let a = logPi, b = logNotPi + ll
-                        let top = max(a, b)
-                        let total = top + log(exp(a - top) + exp(b - top))
-                        let notDropout = exp(b - total)  // posterior weight of the NB component
+                        let top = max(a, b), spread = exp(min(a, b) - top)
+                        let total = top + log1p(spread)
+                        // Posterior weight of the NB component.
+                        let notDropout = b >= a ? 1 / (1 + spread) : spread / (1 + spread)
                         dLLdh = (1 - notDropout) - pi
                         dLLdMuTimesMu *= notDropout
                         dLLdLogTheta *= notDropout
