@@ -13,7 +13,8 @@ import VAExprsCore
 ///
 /// The parameter-free Σ log x! is computed once per training cell (`constantTerms`).
 /// Draws are Gamma–Poisson (NB), then zeroed with probability π (ZINB): whole counts.
-/// Spec: `nb[:dispersion=gene|gene-label]`, `zinb[:dispersion=…]`, `poisson`.
+/// After training θ is re-estimated at the training cells' latent means (`refitAtLatentMeans`).
+/// Spec: `nb[:dispersion=gene|gene-label][:refit=true|false]`, `zinb[:dispersion=…][:refit=…]`, `poisson`.
 public final class CountLikelihood: Likelihood {
     /// The observation model.
     public enum Family: String, Sendable {
