@@ -84,6 +84,7 @@ struct FitCommand: ParsableCommand {
             flavor = f
         }
         if let topGenes, topGenes < 1 { throw VAExprsError.usage("--top-genes must be a positive whole number, got \(topGenes)") }
+        if geneSelection != nil && topGenes == nil { throw VAExprsError.usage("--gene-selection ranks genes for --top-genes N; give --top-genes too") }
         var fileSpec: ModelSpec? = nil
         if let modelSpec {
             guard let data = FileManager.default.contents(atPath: modelSpec) else {

@@ -16,8 +16,8 @@ struct GenerateCommand: ParsableCommand {
     var perLabel: String?
     @Option(help: "sample (a draw from the likelihood: whole counts for nb, zinb and poisson; the default except for bernoulli) or mean (the decoder mean: expected counts for the count likelihoods; the original's, and the default for bernoulli).")
     var decode: String?
-    @Option(help: "Library sizes of generated cells for a count likelihood, drawn per label from the training cells: lognormal (a log-normal fitted to their log totals) or empirical (a random training cell's total).")
-    var library = "lognormal"
+    @Option(help: "Library sizes of generated cells for a count likelihood, drawn per label from the training cells: lognormal (the default: a log-normal fitted to their log totals) or empirical (a random training cell's total).")
+    var library: String?
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
     @Option(help: "Output matrix (CSV, or TSV for .tsv; gzipped when it ends in .gz).")
@@ -45,8 +45,8 @@ struct GenerateCommand: ParsableCommand {
             }
             mode = m
         }
-        guard let libraryModel = LibrarySizeModel(rawValue: library) else {
-            throw VAExprsError.usage("--library must be one of: \(LibrarySizeModel.allCases.map(\.rawValue).joined(separator: ", ")); got '\(library)'")
+        guard let libraryModel = LibrarySizeModel(rawValue: library ?? LibrarySizeModel.logNormal.rawValue) else {
+            throw VAExprsError.usage("--library must be one of: \(LibrarySizeModel.allCases.map(\.rawValue).joined(separator: ", ")); got '\(library!)'")
         }
         let perLabelCounts = try perLabel.map(Self.parsePerLabel)
         guard numSamples != nil || perLabelCounts != nil else {
@@ -56,6 +56,9 @@ struct GenerateCommand: ParsableCommand {
             throw VAExprsError.usage("give either --num-samples or --per-label, not both")
         }
         let trained = try TrainedModel.load(model, registry: registry)
+        if library != nil && !trained.preprocessing.modelsCounts {
+            throw VAExprsError.usage("--library applies to models of counts (nb, zinb, poisson); \(model) was fitted with \(trained.network.spec.likelihood), whose generated cells take the size factors of training cells")
+        }
         let options = GenerationOptions(count: numSamples ?? 0, sampler: samplerSpec, perLabel: perLabelCounts,
                                         decode: mode, seed: seed, library: libraryModel)
         let cells = try generateExpression(trained, options: options, registry: registry)

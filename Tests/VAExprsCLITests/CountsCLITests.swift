@@ -134,6 +134,7 @@ import VAExprsTestSupport
             (["--counts", counts, "--likelihood", "nb:dispersion=cell"], 64, ["gene-label"]),
             (["--counts", counts, "--gene-selection", "best", "--top-genes", "3"], 64, ["seurat_v3, dispersion"]),
             (["--counts", counts, "--preset", "scvi"], 64, ["default, original"]),
+            (["--counts", counts, "--gene-selection", "dispersion"], 64, ["--top-genes"]),
         ]
         for (arguments, status, words) in cases {
             let r = try CLIRunner.run(["fit"] + arguments + ["--epochs", "1", "--output", dir + "/bad.vaexprs"])
@@ -144,5 +145,11 @@ import VAExprsTestSupport
         #expect(try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--quiet", "--output", model] + small).status == 0)
         let library = try CLIRunner.run(["generate", model, "--num-samples", "3", "--library", "median", "--output", dir + "/x.csv"])
         #expect(library.status == 64 && library.stderr.contains("lognormal, empirical"), "\(library.stderr)")
+        // --library means nothing to a continuous model: said, not ignored.
+        let real = TestPaths.write("cell,g1,g2\na,0.5,1.25\nb,0,2.5\nc,1.5,0\nd,2,3\n", "continuous.csv", in: dir)
+        #expect(try CLIRunner.run(["fit", "--counts", real, "--epochs", "1", "--quiet", "--output", dir + "/cg.vaexprs"] + small).status == 0)
+        let ignored = try CLIRunner.run(["generate", dir + "/cg.vaexprs", "--num-samples", "3", "--library", "empirical", "--output", dir + "/y.csv"])
+        #expect(ignored.status == 64 && ignored.stderr.contains("applies to models of counts"), "\(ignored.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/y.csv"))
     }
 }
