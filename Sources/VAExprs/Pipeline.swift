@@ -77,8 +77,7 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
         var v = try preprocessing.transform(validationData, source: "--validation")
         if let encoding {
             v.conditions = try encoding.encode(validationLabels!, source: "--labels (validation cells)")
-            let position = Dictionary(uniqueKeysWithValues: groups!.keys.enumerated().map { ($1, Int32($0)) })
-            v.context.group = validationLabels!.map { position[encoding.key($0)] ?? 0 }
+            v.context.group = encoding.groupIndices(of: validationLabels!, keys: groups!.keys)
         }
         validation = v
     }

@@ -40,7 +40,13 @@ public struct ConditionEncoding: Codable, Sendable, Equatable {
     /// among them: the groups of per-label latent samplers, library sizes and dispersions.
     public func groups(of labels: [[String]]) -> (keys: [String], index: [Int32]) {
         let keys = Array(Set(labels.map(key))).sorted()
+        return (keys, groupIndices(of: labels, keys: keys))
+    }
+
+    /// Each cell's index among `keys` (from `groups(of:)` on the training cells); a label
+    /// combination the training cells lacked gets group 0.
+    public func groupIndices(of labels: [[String]], keys: [String]) -> [Int32] {
         let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Int32($0)) })
-        return (keys, labels.map { position[key($0)]! })
+        return labels.map { position[key($0)] ?? 0 }
     }
 }

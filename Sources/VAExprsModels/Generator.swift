@@ -179,12 +179,13 @@ public struct Generator {
             let all = Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))
             return ([all], [Int](repeating: 0, count: options.count))
         }
-        var byKey: [String: Group] = [:]
-        for (i, labels) in trainingLabels.enumerated() {
-            let key = encoding.key(labels)
-            byKey[key, default: Group(key: key, labels: labels, trainingRows: [])].trainingRows.append(i)
+        // The same groups, in the same order, as training's (label-group dispersions use them).
+        let (keys, index) = encoding.groups(of: trainingLabels)
+        var groups = keys.map { Group(key: $0, labels: [], trainingRows: []) }
+        for (i, g) in index.enumerated() {
+            groups[Int(g)].labels = trainingLabels[i]
+            groups[Int(g)].trainingRows.append(i)
         }
-        let groups = byKey.keys.sorted().map { byKey[$0]! }
         if let perLabel = options.perLabel {
             var assignment: [Int] = []
             for (label, count) in perLabel {

@@ -40,12 +40,6 @@ public final class TrainedModel {
         self.setup = setup
     }
 
-    /// Each training cell's label group (`ConditionEncoding.groups`), nil for a plain VAE.
-    public var trainingGroups: (keys: [String], index: [Int32])? {
-        guard let conditions, let trainingLabels else { return nil }
-        return conditions.groups(of: trainingLabels)
-    }
-
     /// The decoder's outputs at the given latent points (inference mode, batches of 1 024).
     public static func decodedMeans(_ network: VAENetwork, means: Matrix, conditions: Matrix?) -> Matrix {
         var out = Matrix(rows: means.rows, columns: network.likelihood.outputWidth(features: network.featureCount))

@@ -155,6 +155,8 @@ public final class CountLikelihood: Likelihood {
                 let offset = thetaOffset(context, row: r)
                 for j in 0..<g { sums[offset + j] += dLogTheta[r * g + j] }
             }
+            // Beyond ±15, θ is held (`thetas`): no gradient pushes further.
+            for k in sums.indices where abs(logTheta.value[k]) > 15 { sums[k] = 0 }
             logTheta.gradient = sums
         }
         return LikelihoodEvaluation(total: rowLoss.reduce(0, +), outputGradient: grad)
