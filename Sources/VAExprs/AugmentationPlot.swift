@@ -49,26 +49,30 @@ public enum AugmentationPlot {
         guard m.geneNames != genes else { return m }
         let position = Dictionary(m.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let order = genes.map { position[$0]! }
-        var values = Matrix(rows: m.values.rows, columns: order.count)
-        for i in 0..<values.rows { for (j, source) in order.enumerated() { values[i, j] = m.values[i, source] } }
+        let source = m.dense()
+        var values = Matrix(rows: source.rows, columns: order.count)
+        for i in 0..<values.rows { for (j, k) in order.enumerated() { values[i, j] = source[i, k] } }
         return ExpressionMatrix(cellIDs: m.cellIDs, geneNames: genes, values: values)
     }
 
     /// Whether every value is a non-negative whole number.
     public static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool {
-        m.values.storage.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
+        var counts = true
+        m.cells.forEachEntry { _, _, v in if v < 0 || v != v.rounded() { counts = false } }
+        return counts
     }
 
     /// Cells (real first) and their joint embedding.
     public static func embed(_ input: Input, reducer: any Reducer, components: Int?, topGenes: Int, normalization: Normalization,
                              rng: inout SeededGenerator) throws -> (cells: [AugmentationFigure.Cell], embedding: Embedding) {
+        let real = input.real.dense(), generated = input.generated.dense()
         let combined = ExpressionMatrix(cellIDs: input.real.cellIDs + input.generated.cellIDs, geneNames: input.real.geneNames,
-                                        values: Matrix(rows: input.real.values.rows + input.generated.values.rows, columns: input.real.values.columns,
-                                                       storage: input.real.values.storage + input.generated.values.storage))
+                                        values: Matrix(rows: real.rows + generated.rows, columns: real.columns,
+                                                       storage: real.storage + generated.storage))
         let lognorm = normalization == .lognorm || (normalization == .auto && looksLikeCounts(input.real))
-        var values = DoubleMatrix(combined.values)
+        var values = DoubleMatrix(combined.dense())
         if lognorm {
-            guard combined.values.storage.allSatisfy({ $0 >= 0 }) else {
+            guard values.storage.allSatisfy({ $0 >= 0 }) else {
                 throw VAExprsError.badData("--normalize lognorm needs non-negative values; the generated cells have negative ones (use --normalize none)")
             }
             values = DoubleMatrix(try Preprocessing.logNormalized(combined, source: "real + generated cells"))

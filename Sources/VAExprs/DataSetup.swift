@@ -28,14 +28,21 @@ public enum DataSetup {
     /// A normalisation the user asked for is kept: log-normalisation of counts then means a
     /// continuous model (`censored_gaussian`), since the count likelihoods read raw counts.
     public static func choose(_ data: ExpressionMatrix, normalization asked: Preprocessing.Normalization? = nil) -> Choice {
-        let values = data.values.storage
-        if let negative = values.firstIndex(where: { $0 < 0 }) {
-            let (cell, gene) = (negative / data.values.columns, negative % data.values.columns)
-            return Choice(likelihood: ComponentSpec(name: "gaussian"), normalization: .none,
-                          reason: "values below zero (\(values[negative]) at cell '\(data.cellIDs[cell])', gene '\(data.geneNames[gene])'): log-scale or centred data, so a gaussian likelihood on the values as given")
+        // One pass over the values that may be non-zero (sparse data: the stored entries).
+        var firstNegative: (cell: Int, gene: Int, value: Float)? = nil
+        var whole = true, zeros = false, positive: [Float] = []
+        var visited = 0
+        data.cells.forEachEntry { i, j, v in
+            visited += 1
+            if v < 0 && firstNegative == nil { firstNegative = (i, j, v) }
+            if v != v.rounded() { whole = false }
+            if v == 0 { zeros = true } else if v > 0 { positive.append(v) }
         }
-        let whole = values.allSatisfy { $0 == $0.rounded() }
-        let zeros = values.contains(0)
+        if visited < data.cellCount * data.geneCount { zeros = true }  // implicit zeros of sparse storage
+        if let (cell, gene, value) = firstNegative {
+            return Choice(likelihood: ComponentSpec(name: "gaussian"), normalization: .none,
+                          reason: "values below zero (\(value) at cell '\(data.cellIDs[cell])', gene '\(data.geneNames[gene])'): log-scale or centred data, so a gaussian likelihood on the values as given")
+        }
         if whole && zeros && asked == .lognorm {
             return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
                           reason: "whole numbers ≥ 0 with zeros (counts), log-normalised as asked, so a censored gaussian likelihood (the count likelihoods read raw counts)")
@@ -44,7 +51,7 @@ public enum DataSetup {
             return Choice(likelihood: ComponentSpec(name: "zinb"), normalization: .none,
                           reason: "whole numbers ≥ 0 with zeros: counts, so a zero-inflated negative-binomial likelihood on the raw counts with each cell's library size")
         }
-        let nonZero = values.filter { $0 > 0 }.sorted()
+        let nonZero = positive.sorted()
         var ratio: Float = 0
         if !nonZero.isEmpty {
             let median = nonZero[nonZero.count / 2]

@@ -8,13 +8,13 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     guard threads > 0 else { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
     BLAS.setThreads(threads)
     let all = request.counts
-    guard all.values.rows > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
-    guard all.values.columns > 0 else { throw VAExprsError.badData("the training matrix has no genes") }
+    guard all.cellCount > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
+    guard all.geneCount > 0 else { throw VAExprsError.badData("the training matrix has no genes") }
     var rng = SeededGenerator(seed: request.training.seed)
     var splitRNG = rng.split()
 
     // Validation cells.
-    var trainRows = Array(0..<all.values.rows)
+    var trainRows = Array(0..<all.cellCount)
     var validationData: ExpressionMatrix? = nil
     var validationLabels: [[String]]? = nil
     switch request.validation {
@@ -23,17 +23,16 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
         guard fraction >= 0 && fraction < 1 else {
             throw VAExprsError.usage("--validation-split must be in [0, 1), got \(fraction)")
         }
-        let nVal = Int((Double(all.values.rows) * fraction).rounded())
+        let nVal = Int((Double(all.cellCount) * fraction).rounded())
         if fraction > 0 {
-            guard nVal >= 1 && nVal < all.values.rows else {
-                throw VAExprsError.usage("--validation-split \(fraction) leaves \(nVal) of \(all.values.rows) cells for validation; choose a fraction that keeps at least one cell on each side")
+            guard nVal >= 1 && nVal < all.cellCount else {
+                throw VAExprsError.usage("--validation-split \(fraction) leaves \(nVal) of \(all.cellCount) cells for validation; choose a fraction that keeps at least one cell on each side")
             }
             var order = trainRows
             order.shuffle(using: &splitRNG)
             let valRows = order.prefix(nVal).sorted()
             trainRows = order.dropFirst(nVal).sorted()
-            validationData = ExpressionMatrix(cellIDs: valRows.map { all.cellIDs[$0] }, geneNames: all.geneNames,
-                                              values: all.values.gatherRows(valRows))
+            validationData = all.selectingCells(valRows)
             validationLabels = request.labels.map { l in valRows.map { l[$0] } }
         }
     case .data(let data, let labels):
@@ -46,8 +45,8 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
             throw VAExprsError.usage("--validation: a conditional model needs labels for the validation cells too (in the --labels file)")
         }
     }
-    var training = ExpressionMatrix(cellIDs: trainRows.map { all.cellIDs[$0] }, geneNames: all.geneNames,
-                                    values: all.values.gatherRows(trainRows))
+    // Every cell trains when none is held out: no copy then.
+    var training = trainRows.count == all.cellCount ? all : all.selectingCells(trainRows)
     let trainingLabels = request.labels.map { l in trainRows.map { l[$0] } }
 
     // The likelihood decides what it scores (scaled values or raw counts).
@@ -55,9 +54,9 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     var selection: GeneSelection? = nil
     if let top = request.topGenes {
         let flavor = request.geneSelectionFlavor ?? (targetKind == .counts ? .seuratV3 : .dispersion)
-        var ranked = training.values
+        var ranked = training.cells
         if flavor == .dispersion && request.normalization == .lognorm {
-            ranked = try Preprocessing.libraryNormalized(training, source: "--counts")
+            ranked = .dense(try Preprocessing.libraryNormalized(training, source: "--counts"))
         }
         let chosen = try GeneSelection.select(ranked, count: top, flavor: flavor)
         selection = chosen
@@ -83,23 +82,33 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     }
 
     var initRNG = rng.split()
-    let network = try VAENetwork(spec: request.spec, featureCount: data.input.columns, conditionWidth: encoding?.width ?? 0,
-                                 groups: groups?.keys.count ?? 0, registry: registry, training: data.target,
-                                 context: data.context, rng: &initRNG)
+    // The likelihood's statistics (initial values, the refit after training) read a dense
+    // sample of cells, bounded so that cells × outputs stays small on atlas-sized data.
+    let outputWidth = try registry.makeLikelihood(request.spec.likelihood).outputWidth(features: data.featureCount)
+    let sample = data.evenSampleRows(limit: max(1, likelihoodSampleEntries / max(outputWidth, 1)))
+    let network = try VAENetwork(spec: request.spec, featureCount: data.featureCount, conditionWidth: encoding?.width ?? 0,
+                                 groups: groups?.keys.count ?? 0, registry: registry, training: data.target.denseRows(sample),
+                                 context: data.context.gatherRows(sample), rng: &initRNG)
     // Parameter-free likelihood terms, once for all training and validation cells.
-    data.context.constant = network.likelihood.constantTerms(target: data.target)
-    if let v = validation { validation!.context.constant = network.likelihood.constantTerms(target: v.target) }
+    data.context.constant = data.constantTerms(of: network.likelihood)
+    if let v = validation { validation!.context.constant = v.constantTerms(of: network.likelihood) }
     let history = try Trainer(options: request.training, registry: registry)
         .train(network, data: data, validation: validation, rng: rng.split(), progress: progress)
     let means = TrainedModel.latentMeans(network, x: data.input, conditions: data.conditions)
-    let noteOfRefit = network.likelihood.refitAtLatentMeans(output: TrainedModel.decodedMeans(network, means: means, conditions: data.conditions),
-                                                            target: data.target, context: data.context)
+    let sampled = sample.count == data.count ? nil : " (on \(sample.count) of \(data.count) cells, spread evenly)"
+    let noteOfRefit = network.likelihood.refitAtLatentMeans(
+        output: TrainedModel.decodedMeans(network, means: means.gatherRows(sample), conditions: data.conditions?.gatherRows(sample)),
+        target: data.target.denseRows(sample), context: data.context.gatherRows(sample)).map { $0 + (sampled ?? "") }
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation \(request.normalization.rawValue)",
                          geneSelection: selection, notes: noteOfRefit.map { [$0] } ?? [])
     return TrainedModel(network: network, geneNames: training.geneNames, preprocessing: preprocessing,
                         conditions: encoding, trainingCellIDs: training.cellIDs, trainingLatentMeans: means,
                         trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)
 }
+
+/// Cells × likelihood outputs that the likelihood's dense statistics may read at once
+/// (2²⁵ values, 128 MiB): every cell of small data, an even sample of large data.
+let likelihoodSampleEntries = 1 << 25
 
 /// Threads used when none are asked for: the cores this process may use, at most 8.
 public var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }

@@ -1,30 +1,46 @@
 
-
-/// An expression matrix with its identifiers: cells are rows, genes are columns.
+/// An expression matrix with its identifiers: cells are rows, genes are columns. Values are
+/// dense or sparse (`CellMatrix`); counts read from 10x and AnnData files stay sparse.
 public struct ExpressionMatrix: Sendable, Equatable {
     /// Cell identifiers, one per row.
     public var cellIDs: [String]
     /// Gene names, one per column.
     public var geneNames: [String]
     /// Values, `cellIDs.count × geneNames.count`.
-    public var values: Matrix
+    public var cells: CellMatrix
 
     /// An expression matrix from its parts (sizes must agree).
-    public init(cellIDs: [String], geneNames: [String], values: Matrix) {
-        precondition(values.rows == cellIDs.count && values.columns == geneNames.count, "identifier counts do not match the matrix")
+    public init(cellIDs: [String], geneNames: [String], cells: CellMatrix) {
+        precondition(cells.rows == cellIDs.count && cells.columns == geneNames.count, "identifier counts do not match the matrix")
         self.cellIDs = cellIDs
         self.geneNames = geneNames
-        self.values = values
+        self.cells = cells
     }
+
+    /// An expression matrix over dense values.
+    public init(cellIDs: [String], geneNames: [String], values: Matrix) {
+        self.init(cellIDs: cellIDs, geneNames: geneNames, cells: .dense(values))
+    }
+
+    /// Every value as a dense matrix: free for dense storage, a copy for sparse storage (only
+    /// for data known to be small: plots, evaluation, continuous models).
+    public func dense() -> Matrix { cells.dense() }
+
+    /// Number of cells.
+    public var cellCount: Int { cells.rows }
+
+    /// Number of genes.
+    public var geneCount: Int { cells.columns }
 }
 
 extension ExpressionMatrix {
-    /// The given gene columns, in the order given.
+    /// The given gene columns (increasing), in the same storage.
     public func selectingGenes(_ columns: [Int]) -> ExpressionMatrix {
-        var values = Matrix(rows: self.values.rows, columns: columns.count)
-        for i in 0..<values.rows {
-            for (k, j) in columns.enumerated() { values[i, k] = self.values[i, j] }
-        }
-        return ExpressionMatrix(cellIDs: cellIDs, geneNames: columns.map { geneNames[$0] }, values: values)
+        ExpressionMatrix(cellIDs: cellIDs, geneNames: columns.map { geneNames[$0] }, cells: cells.selectingColumns(columns))
+    }
+
+    /// The given cells, in the order given, in the same storage.
+    public func selectingCells(_ rows: [Int]) -> ExpressionMatrix {
+        ExpressionMatrix(cellIDs: rows.map { cellIDs[$0] }, geneNames: geneNames, cells: cells.gatherRows(rows))
     }
 }

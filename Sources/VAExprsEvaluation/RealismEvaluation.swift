@@ -102,12 +102,13 @@ public enum RealismEvaluation {
         guard real.cellIDs.count >= 10, generated.cellIDs.count >= 10 else {
             throw VAExprsError.badData("evaluate: needs at least 10 real and 10 generated cells, got \(real.cellIDs.count) and \(generated.cellIDs.count)")
         }
-        if !options.alreadyLog, let bad = (real.values.storage + generated.values.storage).first(where: { $0 < 0 }) {
+        let realValues = real.dense(), generatedValues = generated.dense()
+        if !options.alreadyLog, let bad = (realValues.storage + generatedValues.storage).first(where: { $0 < 0 }) {
             throw VAExprsError.badData("evaluate: a value is negative (\(bad)); counts are log-normalised here, so give --already-log for logged or centred data")
         }
         var rng = SeededGenerator(seed: options.seed)
-        var x = options.alreadyLog ? DoubleMatrix(real.values) : logNormalize(real.values)
-        var y = options.alreadyLog ? DoubleMatrix(generated.values) : logNormalize(generated.values)
+        var x = options.alreadyLog ? DoubleMatrix(realValues) : logNormalize(realValues)
+        var y = options.alreadyLog ? DoubleMatrix(generatedValues) : logNormalize(generatedValues)
         let genes = FeatureSelection.topVariance(x, count: options.topGenes)
         if genes.count < x.columns {
             x = DoubleMatrix(rows: x.rows, columns: genes.count, storage: (0..<x.rows).flatMap { i in genes.map { x[i, $0] } })

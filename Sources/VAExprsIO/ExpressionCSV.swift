@@ -98,8 +98,9 @@ public enum ExpressionCSV {
         let rowIDs: [String] = genesInRows ? data.geneNames : data.cellIDs
         let columnIDs: [String] = genesInRows ? data.cellIDs : data.geneNames
         func field(_ text: String) -> String { tab ? text : quoteIfNeeded(text) }
+        let values = data.dense()
         var out: [UInt8] = []
-        out.reserveCapacity(data.values.storage.count * 8)
+        out.reserveCapacity(values.storage.count * 8)
         out.append(contentsOf: ([header] + columnIDs).map(field).joined(separator: delimiter).utf8)
         out.append(UInt8(ascii: "\n"))
         let d = Array(delimiter.utf8)
@@ -107,7 +108,7 @@ public enum ExpressionCSV {
             out.append(contentsOf: field(id).utf8)
             for c in columnIDs.indices {
                 out.append(contentsOf: d)
-                out.append(contentsOf: format(genesInRows ? data.values[c, r] : data.values[r, c]).utf8)
+                out.append(contentsOf: format(genesInRows ? values[c, r] : values[r, c]).utf8)
             }
             out.append(UInt8(ascii: "\n"))
         }

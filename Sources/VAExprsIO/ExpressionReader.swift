@@ -1,7 +1,7 @@
 import VAExprsCore
 
-/// Reads an expression matrix from whatever the user has: an `.h5ad` file, a 10x Matrix
-/// Market folder, or a CSV/TSV file (optionally gzipped; `genesInRows` for the transposed
+/// Reads an expression matrix from whatever the user has: an `.h5ad` file, a Cell Ranger
+/// `.h5`, a 10x Matrix Market folder, or a CSV/TSV file (optionally gzipped; `genesInRows` for the transposed
 /// layout).
 public enum ExpressionReader {
     /// The matrix at `path`, cells as rows.
@@ -11,14 +11,15 @@ public enum ExpressionReader {
 
     /// The matrix and, for an `.h5ad`, its `obs` columns (nil for other formats).
     public static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (matrix: ExpressionMatrix, obs: [String: [String]]?) {
-        let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path)
-        if genesInRows && (isTenX || isH5AD) {
+        let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path), isH5 = TenXH5.isTenXH5(path)
+        if genesInRows && (isTenX || isH5AD || isH5) {
             throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV files; \(path) has a fixed layout")
         }
         if isH5AD {
             let contents = try H5AD.read(path)
             return (contents.matrix, contents.obs)
         }
+        if isH5 { return (try TenXH5.read(path), nil) }
         if isTenX { return (try TenXMatrix.read(path), nil) }
         return (try ExpressionCSV.read(path, genesInRows: genesInRows), nil)
     }

@@ -28,7 +28,7 @@ public enum H5AD {
         for column in try file.stringAttribute("/obs", "column-order") ?? [] {
             obs[column] = try obsColumn(file, "/obs/" + column, count: cells.count)
         }
-        return AnnDataContents(matrix: ExpressionMatrix(cellIDs: cells, geneNames: genes, values: matrix), obs: obs)
+        return AnnDataContents(matrix: ExpressionMatrix(cellIDs: cells, geneNames: genes, cells: matrix), obs: obs)
     }
 
     private static func index(_ file: HDF5File, _ group: String) throws -> [String] {
@@ -39,42 +39,55 @@ public enum H5AD {
         return values
     }
 
-    private static func readX(_ file: HDF5File, cells: Int, genes: Int) throws -> Matrix {
+    private static func readX(_ file: HDF5File, cells: Int, genes: Int) throws -> CellMatrix {
         guard file.exists("/X") else { throw file.bad("/X", "missing (no expression matrix)") }
-        var matrix = Matrix(rows: cells, columns: genes)
         if !file.isGroup("/X") {
-            let (values, shape) = try file.floats("/X")
+            let shape = try file.shape("/X")
             guard shape == [cells, genes] else { throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes") }
-            matrix.storage = values
-        } else {
-            let encoding = try file.stringAttribute("/X", "encoding-type")?.first ?? ""
-            guard encoding == "csr_matrix" || encoding == "csc_matrix" else {
-                throw file.bad("/X", "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
+            let (values, _) = try file.floats("/X")
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw file.bad("/X", "cell \(bad / genes + 1), gene \(bad % genes + 1) is not a finite number")
             }
-            if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cells, genes] {
-                throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
-            }
-            let data = try file.floats("/X/data").values
-            let indices = try file.integers("/X/indices")
-            let pointers = try file.integers("/X/indptr")
-            let csr = encoding == "csr_matrix"
-            let (major, minor) = csr ? (cells, genes) : (genes, cells)
-            guard pointers.count == major + 1, indices.count == data.count, pointers.last.map(Int.init) == data.count,
-                  zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-                throw file.bad("/X", "indptr, indices and data do not describe a \(encoding) of \(cells) × \(genes)")
-            }
-            for m in 0..<major {
-                for k in Int(pointers[m])..<Int(pointers[m + 1]) {
-                    let i = Int(indices[k])
-                    guard i >= 0 && i < minor else { throw file.bad("/X/indices", "index \(i) is outside 0…\(minor - 1)") }
-                    if csr { matrix[m, i] = data[k] } else { matrix[i, m] = data[k] }
-                }
-            }
+            return .dense(Matrix(rows: cells, columns: genes, storage: values))
         }
-        if let bad = matrix.storage.firstIndex(where: { !$0.isFinite }) {
-            throw file.bad("/X", "cell '\(bad / genes)' gene \(bad % genes) is not a finite number")
+        let encoding = try file.stringAttribute("/X", "encoding-type")?.first ?? ""
+        guard encoding == "csr_matrix" || encoding == "csc_matrix" else {
+            throw file.bad("/X", "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
         }
-        return matrix
+        if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cells, genes] {
+            throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
+        }
+        let matrix = try readCompressed(file, group: "/X", rows: cells, columns: genes, byColumn: encoding == "csc_matrix")
+        return .sparse(matrix)
+    }
+
+    /// A CSR (or, with `byColumn`, CSC) matrix from `data`, `indices` and `indptr` under
+    /// `group`, validated and returned as CSR with rows = cells.
+    static func readCompressed(_ file: HDF5File, group: String, rows: Int, columns: Int, byColumn: Bool) throws -> SparseMatrix {
+        let (major, minor) = byColumn ? (columns, rows) : (rows, columns)
+        let entries = try file.shape(group + "/data").reduce(1, *)
+        guard try file.shape(group + "/indices").reduce(1, *) == entries else {
+            throw file.bad(group, "indices and data have different lengths; the file is damaged")
+        }
+        let pointerCount = try file.shape(group + "/indptr").reduce(1, *)
+        guard pointerCount == major + 1 else {
+            throw file.bad(group + "/indptr", "\(pointerCount) offsets, but a \(byColumn ? "CSC" : "CSR") matrix of \(rows) × \(columns) needs \(major + 1); the shape disagrees with the arrays")
+        }
+        let pointers = try file.integers(group + "/indptr").map { Int($0) }
+        let values = try file.floats(group + "/data").values
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw file.bad(group + "/data", "entry \(bad) is not a finite number")
+        }
+        let indices = try file.int32s(group + "/indices")
+        let describe = "\(file.path): \(group)"
+        if !byColumn {
+            return try SparseMatrix(validatingRows: rows, columns: columns, rowStarts: pointers, columnIndices: indices,
+                                    values: values, describe: describe)
+        }
+        // CSC: validate as the transposed CSR, then transpose.
+        let transposed = try SparseMatrix(validatingRows: major, columns: minor, rowStarts: pointers, columnIndices: indices,
+                                          values: values, describe: describe)
+        return transposed.transposed()
     }
 
     private static func obsColumn(_ file: HDF5File, _ object: String, count: Int) throws -> [String] {

@@ -17,8 +17,13 @@ final class HDF5File {
         guard H5Fis_hdf5(path) > 0 else {
             throw VAExprsError.badData("\(path): not an HDF5 file, so not an .h5ad; give an .h5ad written by anndata, a 10x folder or a CSV")
         }
+        guard access(path, R_OK) == 0 else {
+            throw VAExprsError(.missingInput, "\(path): cannot be read (permission denied); check the file's permissions")
+        }
         let file = H5Fopen(path, vaexprs_h5f_acc_rdonly(), vaexprs_h5p_default())
-        guard file >= 0 else { throw VAExprsError(.missingInput, "\(path): cannot be opened (permissions?)") }
+        guard file >= 0 else {
+            throw VAExprsError.badData("\(path): HDF5 cannot open it: the file is truncated or damaged (an interrupted copy or download?); copy or write it again")
+        }
         id = file
     }
 
@@ -70,10 +75,27 @@ final class HDF5File {
         try withDataset(object) { dataset, count, shape in
             var values = [Float](repeating: 0, count: count)
             guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_float(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
-                throw bad(object, "cannot be read as numbers")
+                throw bad(object, "cannot be read as numbers (the file may be truncated or damaged)")
             }
             return (values, shape)
         }
+    }
+
+    /// An integer dataset converted to `Int32` (values outside its range fail validation
+    /// later, as HDF5 clips them).
+    func int32s(_ object: String) throws -> [Int32] {
+        try withDataset(object) { dataset, count, _ in
+            var values = [Int32](repeating: 0, count: count)
+            guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int32(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
+                throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
+            }
+            return values
+        }
+    }
+
+    /// The number of elements and the shape of a dataset, without reading it.
+    func shape(_ object: String) throws -> [Int] {
+        try withDataset(object) { _, _, shape in shape }
     }
 
     /// An integer dataset converted to `Int64`.
@@ -81,7 +103,7 @@ final class HDF5File {
         try withDataset(object) { dataset, count, _ in
             var values = [Int64](repeating: 0, count: count)
             guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int64(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
-                throw bad(object, "cannot be read as integers")
+                throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
             }
             return values
         }

@@ -33,7 +33,7 @@ public enum TenXMatrix {
             throw VAExprsError.badData("\(barcodesPath): barcode '\(dup)' appears twice; ids must be unique")
         }
         let values = try readEntries(matrixPath, genes: genes.count, cells: cells.count)
-        return ExpressionMatrix(cellIDs: cells, geneNames: genes, values: values)
+        return ExpressionMatrix(cellIDs: cells, geneNames: genes, cells: .sparse(values))
     }
 
     private static func find(_ folder: String, _ stems: [String]) -> String? {
@@ -54,8 +54,8 @@ public enum TenXMatrix {
         }
     }
 
-    /// The cells × genes matrix from the coordinate entries of a genes × cells `.mtx`.
-    private static func readEntries(_ path: String, genes: Int, cells: Int) throws -> Matrix {
+    /// The cells × genes matrix (CSR) from the coordinate entries of a genes × cells `.mtx`.
+    private static func readEntries(_ path: String, genes: Int, cells: Int) throws -> SparseMatrix {
         var bytes = try Gzip.readAll(path)
         let lines = DelimitedText.lines(bytes)
         guard let banner = lines.first,
@@ -78,7 +78,10 @@ public enum TenXMatrix {
         guard lines.count - index - 1 == size[2] else {
             throw VAExprsError.badData("\(path): announces \(size[2]) entries but holds \(lines.count - index - 1); the file is truncated or damaged")
         }
-        var values = Matrix(rows: cells, columns: genes)
+        let entries = size[2]
+        var cellOf = [Int32](repeating: 0, count: entries), geneOf = [Int32](repeating: 0, count: entries)
+        var valueOf = [Float](repeating: 0, count: entries)
+        var entry = 0
         bytes.append(0)
         try bytes.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
@@ -100,9 +103,25 @@ public enum TenXMatrix {
                 guard numbers[2].isFinite else {
                     throw VAExprsError.badData("\(path): line \(line.number): the value is not a finite number")
                 }
-                values[cell - 1, gene - 1] = Float(numbers[2])
+                cellOf[entry] = Int32(cell - 1)
+                geneOf[entry] = Int32(gene - 1)
+                valueOf[entry] = Float(numbers[2])
+                entry += 1
             }
         }
-        return values
+        // Coordinates to CSR by cell (a counting sort); duplicates are summed by validation.
+        var starts = [Int](repeating: 0, count: cells + 1)
+        for c in cellOf { starts[Int(c) + 1] += 1 }
+        for i in 0..<cells { starts[i + 1] += starts[i] }
+        var next = starts
+        var indices = [Int32](repeating: 0, count: entries), values = [Float](repeating: 0, count: entries)
+        for k in 0..<entries {
+            let c = Int(cellOf[k])
+            indices[next[c]] = geneOf[k]
+            values[next[c]] = valueOf[k]
+            next[c] += 1
+        }
+        return try SparseMatrix(validatingRows: cells, columns: genes, rowStarts: starts, columnIndices: indices,
+                                values: values, describe: path)
     }
 }

@@ -23,6 +23,11 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// scale (normalised counts, intensities) and, for data with negative values, ranks by
     /// variance within the same bins.
     public static func select(_ values: Matrix, count: Int, flavor: Flavor) throws -> GeneSelection {
+        try select(.dense(values), count: count, flavor: flavor)
+    }
+
+    /// The same ranking on dense or sparse values; sparse counts are never densified.
+    public static func select(_ values: CellMatrix, count: Int, flavor: Flavor) throws -> GeneSelection {
         guard count >= 1 && count <= values.columns else {
             throw VAExprsError.usage("top genes must be between 1 and the number of genes (\(values.columns)), got \(count)")
         }
@@ -41,12 +46,10 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     }
 
     /// Per-gene mean and sample variance (n − 1), in double precision.
-    static func moments(_ values: Matrix) -> (mean: [Double], variance: [Double]) {
+    static func moments(_ values: CellMatrix) -> (mean: [Double], variance: [Double]) {
         let n = values.rows, g = values.columns
         var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
-        for i in 0..<n {
-            for j in 0..<g { let v = Double(values[i, j]); sum[j] += v; squares[j] += v * v }
-        }
+        values.forEachEntry { _, j, value in let v = Double(value); sum[j] += v; squares[j] += v * v }
         let mean = sum.map { $0 / Double(n) }
         let variance = (0..<g).map { j in max(0, (squares[j] - Double(n) * mean[j] * mean[j]) / Double(n - 1)) }
         return (mean, variance)
@@ -56,7 +59,10 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// log10 mean over the non-constant genes gives each gene's expected standard deviation
     /// σ̂; counts are clipped at mean + √n σ̂, and the variance of the clipped values,
     /// standardised by σ̂², is the score (0 for constant genes).
-    static func seuratV3Scores(_ counts: Matrix) -> [Double] {
+    static func seuratV3Scores(_ counts: Matrix) -> [Double] { seuratV3Scores(.dense(counts)) }
+
+    /// Seurat v3 scores of dense or sparse counts (zeros add nothing to the clipped sums).
+    static func seuratV3Scores(_ counts: CellMatrix) -> [Double] {
         let n = counts.rows, g = counts.columns
         let (mean, variance) = moments(counts)
         let varying = (0..<g).filter { variance[$0] > 0 }
@@ -66,9 +72,7 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         let sd = expectedLogVariance.map { pow(10, $0).squareRoot() }
         let clip = (0..<g).map { mean[$0] + sd[$0] * Double(n).squareRoot() }
         var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
-        for i in 0..<n {
-            for j in 0..<g { let v = min(Double(counts[i, j]), clip[j]); sum[j] += v; squares[j] += v * v }
-        }
+        counts.forEachEntry { _, j, value in let v = min(Double(value), clip[j]); sum[j] += v; squares[j] += v * v }
         return (0..<g).map { j in
             (Double(n) * mean[j] * mean[j] + squares[j] - 2 * sum[j] * mean[j]) / (Double(n - 1) * sd[j] * sd[j])
         }
@@ -77,10 +81,14 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// Seurat's dispersion: log(variance / mean) (log variance for data with negative
     /// values), z-scored within 20 equal-width bins of log1p(mean); a gene alone in its bin
     /// scores 1, as scanpy sets it.
-    static func dispersionScores(_ values: Matrix) -> [Double] {
+    static func dispersionScores(_ values: Matrix) -> [Double] { dispersionScores(.dense(values)) }
+
+    /// Dispersion scores of dense or sparse values.
+    static func dispersionScores(_ values: CellMatrix) -> [Double] {
         let g = values.columns
         let (rawMean, variance) = moments(values)
-        let signed = values.storage.contains { $0 < 0 }
+        var signed = false
+        values.forEachEntry { _, _, v in if v < 0 { signed = true } }
         var mean = rawMean.map { $0 == 0 ? 1e-12 : $0 }
         var dispersion = (0..<g).map { j -> Double in
             let d = signed ? variance[j] : variance[j] / mean[j]

@@ -54,7 +54,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
             prep.trainingLibrarySizes = prepared.context.librarySize
             return (prep, prepared)
         }
-        var values = data.values
+        var values = data.dense()
         if normalization == .lognorm {
             let libraries = try librarySizes(data, source: source)
             prep.meanLibrarySize = libraries.reduce(0, +) / Double(libraries.count)
@@ -70,30 +70,22 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         return (prep, TrainingData(input: values))
     }
 
-    /// Raw counts as targets with their library sizes, and log1p(counts per 10 000) as input.
+    /// Raw counts as targets with their library sizes, and log1p(counts per 10 000) as input,
+    /// in the data's storage (sparse counts stay sparse: log1p keeps zeros at zero).
     /// Every value must be a whole number ≥ 0 and every cell must have counts.
     static func countData(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
-        let counts = data.values
-        var libraries = [Float](repeating: 0, count: counts.rows)
-        for i in 0..<counts.rows {
-            var total = 0.0
-            for j in 0..<counts.columns {
-                let v = counts[i, j]
-                guard v >= 0 && v.isFinite && v == v.rounded() else {
-                    throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (--likelihood censored_gaussian or gaussian)")
-                }
-                total += Double(v)
+        let counts = data.cells
+        try counts.forEachEntry { i, j, v in
+            guard v >= 0 && v.isFinite && v == v.rounded() else {
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (--likelihood censored_gaussian or gaussian)")
             }
-            guard total > 0 else {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])' has no counts in the model's genes (library size 0); remove it (or select more genes)")
-            }
-            libraries[i] = Float(total)
         }
-        var input = counts
-        for i in 0..<input.rows {
-            let factor = countInputScale / libraries[i]
-            for j in 0..<input.columns { input[i, j] = log1pf(input[i, j] * factor) }
+        let totals = counts.rowSums()
+        if let empty = totals.firstIndex(of: 0) {
+            throw VAExprsError.badData("\(source): cell '\(data.cellIDs[empty])' has no counts in the model's genes (library size 0); remove it (or select more genes)")
         }
+        let libraries = totals.map { Float($0) }
+        let input = counts.mappingValues { i, v in log1pf(v * (countInputScale / libraries[i])) }
         return TrainingData(input: input, separateTarget: counts, context: CellContext(librarySize: libraries))
     }
 
@@ -101,10 +93,10 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// statistics (lognorm size factors relative to the training mean library size).
     public func transform(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
         if modelsCounts { return try Preprocessing.countData(data, source: source) }
-        guard data.values.columns == geneMinimum.count else {
-            throw VAExprsError.badData("\(source): \(data.values.columns) genes, the training data has \(geneMinimum.count)")
+        guard data.geneCount == geneMinimum.count else {
+            throw VAExprsError.badData("\(source): \(data.geneCount) genes, the training data has \(geneMinimum.count)")
         }
-        var values = data.values
+        var values = data.dense()
         if normalization == .lognorm {
             let factors = try Preprocessing.librarySizes(data, source: source).map { Float($0 / meanLibrarySize) }
             Preprocessing.logNormalize(&values, sizeFactors: factors)
@@ -118,7 +110,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     public static func logNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
         let libraries = try librarySizes(data, source: source)
         let mean = libraries.reduce(0, +) / Double(libraries.count)
-        var values = data.values
+        var values = data.dense()
         logNormalize(&values, sizeFactors: libraries.map { Float($0 / mean) })
         return values
     }
@@ -128,7 +120,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     public static func libraryNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
         let libraries = try librarySizes(data, source: source)
         let mean = libraries.reduce(0, +) / Double(libraries.count)
-        var values = data.values
+        var values = data.dense()
         for i in 0..<values.rows {
             let inverse = Float(mean / libraries[i])
             for j in 0..<values.columns { values[i, j] *= inverse }
@@ -163,18 +155,14 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     }
 
     private static func librarySizes(_ data: ExpressionMatrix, source: String) throws -> [Double] {
-        var sizes = [Double](repeating: 0, count: data.values.rows)
-        for i in 0..<data.values.rows {
-            for j in 0..<data.values.columns {
-                let v = data.values[i, j]
-                if v < 0 {
-                    throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); --normalize lognorm needs counts ≥ 0 (use --normalize none for logged or centred data)")
-                }
-                sizes[i] += Double(v)
+        try data.cells.forEachEntry { i, j, v in
+            if v < 0 {
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); --normalize lognorm needs counts ≥ 0 (use --normalize none for logged or centred data)")
             }
-            if sizes[i] == 0 {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])' has no counts (library size 0), so it cannot be log-normalised; remove it")
-            }
+        }
+        let sizes = data.cells.rowSums()
+        if let empty = sizes.firstIndex(of: 0) {
+            throw VAExprsError.badData("\(source): cell '\(data.cellIDs[empty])' has no counts (library size 0), so it cannot be log-normalised; remove it")
         }
         return sizes
     }

@@ -89,7 +89,7 @@ public struct Trainer {
             var rec = 0.0, kl = 0.0
             for b in 0..<batches {
                 let rows = order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)]
-                let batch = data.gatherRows(rows)
+                let batch = data.batch(rows)
                 let loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
                                              conditions: batch.conditions, rng: &noiseRNG)
                 optimizer.step(parameters)
@@ -136,12 +136,13 @@ public struct Trainer {
         var total = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
         var start = 0
         while start < data.count {
-            let batch = data.gatherRows(start..<min(data.count, start + 1024))
+            let rows = start..<min(data.count, start + 1024)
+            let batch = data.batch(rows)
             let loss = network.evaluate(batch.input, target: batch.target, context: batch.context,
                                         conditions: batch.conditions, rng: &rng)
             total.reconstruction += loss.reconstruction
             total.kl += loss.kl
-            start += batch.count
+            start = rows.upperBound
         }
         let n = Double(max(data.count, 1))
         return VAENetwork.BatchLoss(reconstruction: total.reconstruction / n, kl: total.kl / n)

@@ -44,7 +44,7 @@ struct ReduceCommand: ParsableCommand {
         }
         for path in [output, metadataOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let data = try ExpressionReader.read(input, genesInRows: genesInRows)
-        var values = DoubleMatrix(data.values)
+        var values = DoubleMatrix(data.dense())
         if normalization == .lognorm {
             values = DoubleMatrix(try Preprocessing.logNormalized(data, source: input))
         }

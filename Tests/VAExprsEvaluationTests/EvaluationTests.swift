@@ -29,7 +29,7 @@ func simulatedCounts(cells n: Int, genes: Int, seed: UInt64) -> (ExpressionMatri
 
 func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
     ExpressionMatrix(cellIDs: rows.map { m.cellIDs[$0] }, geneNames: m.geneNames,
-                     values: Matrix(rows: rows.count, columns: m.values.columns, storage: rows.flatMap { i in (0..<m.values.columns).map { m.values[i, $0] } }))
+                     values: m.dense().gatherRows(rows))
 }
 
 @Suite struct ClassifierTests {
@@ -107,11 +107,13 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         // Each gene's values permuted independently over the other cells: right marginals, no cell types.
         var noise = subset(all, Array(400..<800))
         var rng = SeededGenerator(seed: 3)
+        var shuffled = noise.dense()
         for j in 0..<200 {
-            var column = (0..<400).map { noise.values[$0, j] }
+            var column = (0..<400).map { shuffled[$0, j] }
             for i in stride(from: 399, to: 0, by: -1) { column.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-            for i in 0..<400 { noise.values[i, j] = column[i] }
+            for i in 0..<400 { shuffled[i, j] = column[i] }
         }
+        noise.cells = .dense(shuffled)
         let (report, _) = try RealismEvaluation.evaluate(real: real, generated: noise)
         print("shuffled: \(report)")
         #expect(report.rfAUC > 0.95 && report.rfAUCPooled > 0.95)

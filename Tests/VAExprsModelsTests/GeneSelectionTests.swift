@@ -23,14 +23,14 @@ import VAExprsTestSupport
 
     @Test func seuratV3MatchesScanpy() throws {
         let counts = try ExpressionReader.read(folder + "/counts.csv")
-        let ours = GeneSelection.seuratV3Scores(counts.values)
+        let ours = GeneSelection.seuratV3Scores(counts.dense())
         let (theirs, top) = try reference("seurat_v3.csv")
         var worst = 0.0
         for j in ours.indices where theirs[j] > 0 { worst = max(worst, abs(ours[j] / theirs[j] - 1)) }
         // The loess is evaluated directly at each gene, skmisc interpolates between kd-tree
         // vertices: the normalised variances differ by at most a few per cent.
         #expect(worst < 0.05, "largest relative difference \(worst)")
-        let selected = try GeneSelection.select(counts.values, count: 100, flavor: .seuratV3)
+        let selected = try GeneSelection.select(counts.dense(), count: 100, flavor: .seuratV3)
         let overlap = Set(selected.selected).intersection(top).count
         #expect(overlap >= 97, "top-100 overlap with scanpy: \(overlap)")
         #expect(selected.selected == selected.selected.sorted() && selected.inputGenes == 400)

@@ -48,11 +48,11 @@ enum Fixtures {
         #expect(cells.data.cellIDs.first == "gen1" && cells.data.geneNames == data.geneNames)
         #expect(cells.labels!.count == 300)
         // Values stay within each gene's training range.
-        #expect(cells.data.values.storage.allSatisfy { $0 >= 0 && $0 <= 58.06 })
+        #expect(cells.data.dense().storage.allSatisfy { $0 >= 0 && $0 <= 58.06 })
         // Per-group gene means of generated cells follow the real ones (marker blocks included).
         for group in ["group1", "group2", "group3"] {
-            let real = Fixtures.geneMeans(data.values, rows: labels.indices.filter { labels[$0][0] == group })
-            let gen = Fixtures.geneMeans(cells.data.values, rows: cells.labels!.indices.filter { cells.labels![$0][0] == group })
+            let real = Fixtures.geneMeans(data.dense(), rows: labels.indices.filter { labels[$0][0] == group })
+            let gen = Fixtures.geneMeans(cells.data.dense(), rows: cells.labels!.indices.filter { cells.labels![$0][0] == group })
             #expect(Fixtures.pearson(real, gen) > 0.95, "\(group)")
         }
         // Sampling from the likelihood gives real-like spread, unlike decoder means.
@@ -61,7 +61,7 @@ enum Fixtures {
             let mu = Fixtures.geneMeans(m)
             return (0..<m.columns).reduce(0.0) { acc, j in acc + (0..<m.rows).reduce(0.0) { $0 + pow(Double(m[$1, j]) - mu[j], 2) } / Double(m.rows) } / Double(m.columns)
         }
-        #expect(meanVariance(cells.data.values) > 2 * meanVariance(means.data.values))
+        #expect(meanVariance(cells.data.dense()) > 2 * meanVariance(means.data.dense()))
     }
 
     /// The Tobit likelihood reproduces the zero fraction of floor-clipped data (seedsim: values
@@ -71,9 +71,9 @@ enum Fixtures {
         func zeroFraction(_ likelihood: String) throws -> Double {
             let model = try Fixtures.fit(data, labels: labels, likelihood: likelihood, epochs: 60)
             let cells = try generateExpression(model, options: GenerationOptions(count: 300, seed: 2), registry: Fixtures.registry)
-            return Double(cells.data.values.storage.filter { $0 == 0 }.count) / Double(cells.data.values.storage.count)
+            return Double(cells.data.dense().storage.filter { $0 == 0 }.count) / Double(cells.data.dense().storage.count)
         }
-        let real = Double(data.values.storage.filter { $0 == 0 }.count) / Double(data.values.storage.count)
+        let real = Double(data.dense().storage.filter { $0 == 0 }.count) / Double(data.dense().storage.count)
         let censored = try zeroFraction("censored_gaussian"), plain = try zeroFraction("gaussian")
         #expect(abs(censored - real) < 0.01, "censored \(censored) vs real \(real)")
         #expect(real - plain > 0.03, "plain \(plain) vs real \(real)")
@@ -85,9 +85,9 @@ enum Fixtures {
         #expect(model.trainingCellIDs.count == 64)
         #expect(model.history.epochs.allSatisfy { $0.valLoss != nil })
         let cells = try generateExpression(model, options: GenerationOptions(count: 50, seed: 1), registry: Fixtures.registry)
-        #expect(cells.data.values.rows == 50 && cells.labels == nil)
-        #expect(cells.data.values.storage.allSatisfy { $0 >= 0 && $0.isFinite })
-        let real = Fixtures.geneMeans(data.values), gen = Fixtures.geneMeans(cells.data.values)
+        #expect(cells.data.dense().rows == 50 && cells.labels == nil)
+        #expect(cells.data.dense().storage.allSatisfy { $0 >= 0 && $0.isFinite })
+        let real = Fixtures.geneMeans(data.dense()), gen = Fixtures.geneMeans(cells.data.dense())
         #expect(Fixtures.pearson(real.map { log1p($0) }, gen.map { log1p($0) }) > 0.8)
     }
 
@@ -98,19 +98,19 @@ enum Fixtures {
         let cells = try generateExpression(cvae, options: GenerationOptions(count: 0, perLabel: [("0", 36), ("1", 25), ("2", 19)], seed: 2),
                                            registry: Fixtures.registry)
         // Library sizes come from training cells of the same label, so totals look like real ones.
-        let realTotals = (0..<80).map { i in (0..<230).reduce(0.0) { $0 + Double(data.values[i, $1]) } }
-        let genTotals = (0..<80).map { i in (0..<230).reduce(0.0) { $0 + Double(cells.data.values[i, $1]) } }
+        let realTotals = (0..<80).map { i in (0..<230).reduce(0.0) { $0 + Double(data.dense()[i, $1]) } }
+        let genTotals = (0..<80).map { i in (0..<230).reduce(0.0) { $0 + Double(cells.data.dense()[i, $1]) } }
         let median = { (v: [Double]) in v.sorted()[v.count / 2] }
         #expect(abs(median(genTotals) / median(realTotals) - 1) < 0.35, "\(median(genTotals)) vs \(median(realTotals))")
         for label in ["0", "1", "2"] {
-            let real = Fixtures.geneMeans(data.values, rows: labels.indices.filter { labels[$0][0] == label }).map { log1p($0) }
-            let gen = Fixtures.geneMeans(cells.data.values, rows: cells.labels!.indices.filter { cells.labels![$0][0] == label }).map { log1p($0) }
+            let real = Fixtures.geneMeans(data.dense(), rows: labels.indices.filter { labels[$0][0] == label }).map { log1p($0) }
+            let gen = Fixtures.geneMeans(cells.data.dense(), rows: cells.labels!.indices.filter { cells.labels![$0][0] == label }).map { log1p($0) }
             #expect(Fixtures.pearson(real, gen) > 0.8, "label \(label)")
         }
         let (seed, _) = try Fixtures.seedsim()
         let vae = try Fixtures.fit(seed, labels: nil, epochs: 40)
         let generated = try generateExpression(vae, options: GenerationOptions(count: 300, seed: 1), registry: Fixtures.registry)
-        #expect(Fixtures.pearson(Fixtures.geneMeans(seed.values), Fixtures.geneMeans(generated.data.values)) > 0.95)
+        #expect(Fixtures.pearson(Fixtures.geneMeans(seed.dense()), Fixtures.geneMeans(generated.data.dense())) > 0.95)
     }
 
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func sameSeedGivesIdenticalBytes() throws {

@@ -18,15 +18,15 @@ import VAExprsTestSupport
 
     @Test func minMaxUsesTrainingStatisticsAndKeepsConstantGenes() throws {
         let (prep, prepared) = try Preprocessing.fit(data, normalization: .none, target: .scaled, source: "t")
-        let scaled = prepared.input
+        let scaled = prepared.input.dense()
         #expect(prepared.separateTarget == nil)
         #expect(scaled.storage == [0, 1, 0, 0.5, 0, 0, 1, 1.0 / 3, 0])
         #expect(scaled.storage.allSatisfy { $0.isFinite })
         let back = prep.invert(scaled, sizeFactors: nil)
-        #expect(zip(back.storage, data.values.storage).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(zip(back.storage, data.dense().storage).allSatisfy { abs($0 - $1) < 1e-6 })
         // Other cells are scaled with the training min/max, and the constant comes back exactly.
         let other = ExpressionMatrix(cellIDs: ["x"], geneNames: data.geneNames, values: Matrix(rows: 1, columns: 3, storage: [2, 2, 7]))
-        #expect(try prep.transform(other, source: "v").input.storage == [0.5, 2.0 / 3, 0])
+        #expect(try prep.transform(other, source: "v").input.dense().storage == [0.5, 2.0 / 3, 0])
         #expect(prep.invert(Matrix(rows: 1, columns: 3, storage: [0.3, 0.3, 0.9]), sizeFactors: nil)[0, 2] == 5)
         // Values beyond the training range are clamped to it on the way back.
         #expect(prep.invert(Matrix(rows: 1, columns: 3, storage: [-0.5, 1.5, 0]), sizeFactors: nil).storage == [1, 3, 5])
@@ -48,11 +48,11 @@ import VAExprsTestSupport
     @Test func countModelsReadRawCountsAndDepthNormalisedInput() throws {
         let (prep, prepared) = try Preprocessing.fit(data, normalization: .none, target: .counts, source: "t")
         #expect(prep.modelsCounts && prep.trainingLibrarySizes == [9, 7, 9])
-        #expect(prepared.target == data.values)
+        #expect(prepared.target.dense() == data.dense())
         #expect(prepared.context.librarySize == [9, 7, 9])
         // Cell b, gene g2 (0 counts) → 0; cell a, gene g1: log1p(1 / 9 · 10⁴).
-        #expect(prepared.input[1, 1] == 0)
-        #expect(abs(prepared.input[0, 0] - log1pf(10_000 / 9)) < 1e-4)
+        #expect(prepared.input.dense()[1, 1] == 0)
+        #expect(abs(prepared.input.dense()[0, 0] - log1pf(10_000 / 9)) < 1e-4)
         // Validation cells get their own library sizes.
         let other = ExpressionMatrix(cellIDs: ["x"], geneNames: data.geneNames, values: Matrix(rows: 1, columns: 3, storage: [2, 2, 6]))
         #expect(try prep.transform(other, source: "v").context.librarySize == [10])
