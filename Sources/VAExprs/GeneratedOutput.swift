@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes generated cells and their companions atomically, all or nothing.
 public enum GeneratedOutput {
     /// Writes the generated matrix (CSV, or TSV for `.tsv`; gzipped when the path ends in
@@ -21,5 +23,111 @@ public enum GeneratedOutput {
             try output.stage(ExpressionCSV.encode(latent, path: latentPath), at: latentPath)
         }
         try output.commit()
+    }
+}
+
+/// Generation streamed to disk: cells are produced a block at a time and written in the
+/// format the path (or `format`) names, so any number of cells fits in bounded memory.
+public struct GenerationStream {
+    /// The model to generate from.
+    public var model: TrainedModel
+    /// What to generate.
+    public var options: GenerationOptions
+    /// Where the matrix goes.
+    public var path: String
+    /// Its format.
+    public var format: CellOutputFormat
+    /// CSV only: genes in rows (transposed; held in memory).
+    public var genesInRows = false
+    /// A CSV of each generated cell's labels (CVAE), or nil.
+    public var labelsPath: String?
+    /// A CSV of the training cells' latent means, or nil.
+    public var latentPath: String?
+    /// Settings recorded with the cells (`uns["vaexprs"]` of an `.h5ad`).
+    public var settings: [(key: String, value: String)] = []
+    /// Keep an even sample of at most this many generated cells in memory (for `--evaluate`).
+    public var keepSample = 0
+
+    /// A stream of `options` to `path` in `format`.
+    public init(model: TrainedModel, options: GenerationOptions, path: String, format: CellOutputFormat) {
+        self.model = model
+        self.options = options
+        self.path = path
+        self.format = format
+    }
+
+    /// What was written.
+    public struct Result {
+        /// Number of generated cells.
+        public var cells: Int
+        /// One line per fitted latent distribution.
+        public var samplerSummaries: [String]
+        /// The kept sample (nil when `keepSample` is 0).
+        public var sample: GeneratedCells?
+    }
+
+    /// Generates and writes every output; on failure nothing is left at the destinations.
+    public func run(registry: Registry, threads: Int? = nil) throws -> Result {
+        BLAS.setThreads(threads ?? defaultThreadCount)
+        let encoding = model.conditions
+        let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: model.preprocessing.modelsCounts,
+                                      labelColumns: encoding?.columns ?? [], labelCategories: encoding?.classes ?? [],
+                                      settings: settings)
+        let total = options.perLabel.map { $0.reduce(0) { $0 + max(0, $1.count) } } ?? options.count
+        let stride = keepSample > 0 ? max(1, (total + keepSample - 1) / keepSample) : 0
+        let writer = try CellWriters.open(path, format: format, layout: layout, genesInRows: genesInRows)
+        var labels: ByteSink? = nil
+        let labelsTemporary = labelsPath.map { temporaryPath(beside: $0) }
+        var kept = (ids: [String](), values: [Float](), labels: [[String]](), latent: [Float]())
+        var written = 0
+        do {
+            if let labelsPath, let encoding {
+                labels = try ByteSink(labelsTemporary!, gzip: labelsPath.hasSuffix(".gz"))
+                try labels!.write((["cell"] + encoding.columns).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+            }
+            let summaries = try Generator(model: model, registry: registry).generate(options) { block in
+                let ids = (0..<block.values.rows).map { "gen\(block.firstRow + $0 + 1)" }
+                try writer.append(CellBlock(cellIDs: ids, values: block.values, labels: block.labels, latent: block.latent))
+                if let sink = labels, let rows = block.labels {
+                    for (id, row) in zip(ids, rows) {
+                        try sink.write(([id] + row).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+                    }
+                }
+                if stride > 0 {
+                    for r in 0..<block.values.rows where (block.firstRow + r) % stride == 0 {
+                        kept.ids.append(ids[r])
+                        kept.values += block.values.storage[(r * block.values.columns)..<((r + 1) * block.values.columns)]
+                        kept.latent += block.latent.storage[(r * block.latent.columns)..<((r + 1) * block.latent.columns)]
+                        if let rows = block.labels { kept.labels.append(rows[r]) }
+                    }
+                }
+                written += block.values.rows
+            }
+            try labels?.close()
+            let latentOutput = AtomicOutput()
+            if let latentPath {
+                let latent = ExpressionMatrix(cellIDs: model.trainingCellIDs,
+                                              geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
+                                              values: model.trainingLatentMeans)
+                try latentOutput.stage(ExpressionCSV.encode(latent, path: latentPath), at: latentPath)
+            }
+            try writer.finish()
+            if let labelsPath, labels != nil { try moveIntoPlace(labelsTemporary!, labelsPath) }
+            try latentOutput.commit()
+            var sample: GeneratedCells? = nil
+            if stride > 0 {
+                let width = model.trainingLatentMeans.columns
+                sample = GeneratedCells(data: ExpressionMatrix(cellIDs: kept.ids, geneNames: model.geneNames,
+                                                               values: Matrix(rows: kept.ids.count, columns: model.geneNames.count, storage: kept.values)),
+                                        labels: encoding == nil ? nil : kept.labels,
+                                        latent: Matrix(rows: kept.ids.count, columns: width, storage: kept.latent),
+                                        samplerSummaries: summaries)
+            }
+            return Result(cells: written, samplerSummaries: summaries, sample: sample)
+        } catch {
+            writer.discard()
+            if let labelsTemporary { try? FileManager.default.removeItem(atPath: labelsTemporary) }
+            throw error
+        }
     }
 }

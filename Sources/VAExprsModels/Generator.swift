@@ -50,6 +50,14 @@ public struct GeneratedCells: Sendable {
     public var latent: Matrix
     /// One line per fitted latent distribution, for logs.
     public var samplerSummaries: [String]
+
+    /// Generated cells from their parts.
+    public init(data: ExpressionMatrix, labels: [[String]]?, latent: Matrix, samplerSummaries: [String]) {
+        self.data = data
+        self.labels = labels
+        self.latent = latent
+        self.samplerSummaries = samplerSummaries
+    }
 }
 
 /// `gen_exprs`: fits a latent sampler to the training cells' latent means (one per label
@@ -67,71 +75,125 @@ public struct Generator {
         self.registry = registry
     }
 
-    /// Generates cells.
+    /// Generates cells in memory (for a few thousand cells; `generate(_:block:)` streams).
     public func generate(_ options: GenerationOptions) throws -> GeneratedCells {
+        var values: [Float] = [], labels: [[String]] = [], latent: [Float] = []
+        var total = 0
+        let summaries = try generate(options) { block in
+            values += block.values.storage
+            latent += block.latent.storage
+            if let l = block.labels { labels += l }
+            total += block.values.rows
+        }
+        let ids = (0..<total).map { "gen\($0 + 1)" }
+        let width = model.network.spec.latentDimension
+        return GeneratedCells(data: ExpressionMatrix(cellIDs: ids, geneNames: model.geneNames,
+                                                     values: Matrix(rows: total, columns: model.geneNames.count, storage: values)),
+                              labels: model.conditions == nil ? nil : labels,
+                              latent: Matrix(rows: total, columns: width, storage: latent), samplerSummaries: summaries)
+    }
+
+    /// A block of generated cells: rows `firstRow ..< firstRow + values.rows` of the output.
+    public struct Block {
+        /// Index of the block's first cell in the whole output.
+        public var firstRow: Int
+        /// Cells × genes in the input's scale (whole numbers for count likelihoods drawn).
+        public var values: Matrix
+        /// Each cell's labels, one per condition column (CVAE only).
+        public var labels: [[String]]?
+        /// The latent point each cell was decoded from.
+        public var latent: Matrix
+    }
+
+    /// Generates cells a block of `options.batchSize` at a time, handing each to `block`:
+    /// memory is bounded by the block size whatever the number of cells (only the label of
+    /// each cell is planned ahead). Returns one line per fitted latent distribution.
+    @discardableResult
+    public func generate(_ options: GenerationOptions, block: (Block) throws -> Void) throws -> [String] {
+        guard options.batchSize > 0 else { throw VAExprsError.usage("the generation batch size must be positive") }
         let sampler = try registry.makeLatentSampler(options.sampler)
         let mode = options.decode ?? model.network.likelihood.defaultDecodeMode
         var rng = SeededGenerator(seed: options.seed)
         let latent = model.network.spec.latentDimension
         let plan = try labelPlan(options, rng: &rng)
         let total = plan.assignment.count
-        var z = Matrix(rows: total, columns: latent)
         var summaries: [String] = []
+        var fitted: [(any FittedLatentDistribution)?] = []
+        let used = Set(plan.assignment)
         for (g, group) in plan.groups.enumerated() {
-            let positions = plan.assignment.indices.filter { plan.assignment[$0] == g }
-            guard !positions.isEmpty else { continue }
+            guard used.contains(g) else { fitted.append(nil); continue }
             let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
-            let fitted = try sampler.fit(points, label: group.key, rng: &rng)
-            summaries.append(fitted.summary)
-            let draws = fitted.sample(count: positions.count, rng: &rng)
-            for (k, p) in positions.enumerated() { for j in 0..<latent { z[p, j] = Float(draws[k, j]) } }
+            let distribution = try sampler.fit(points, label: group.key, rng: &rng)
+            summaries.append(distribution.summary)
+            fitted.append(distribution)
         }
-        let labels: [[String]]? = model.conditions == nil ? nil : plan.assignment.map { plan.groups[$0].labels }
-        let conditions = try labels.map { try model.conditions!.encode($0, source: "generate") }
         let counts = model.preprocessing.modelsCounts
-        var context = CellContext(group: labels == nil ? nil : plan.assignment.map(Int32.init))
+        var library: LibrarySizeDraws? = nil
         if counts {
-            let (sizes, notes) = try librarySizes(plan, model: options.library, rng: &rng)
-            context.librarySize = sizes
-            summaries += notes
+            let draws = try librarySizeDraws(plan, model: options.library)
+            summaries += draws.notes
+            library = draws
         }
         let likelihood = model.network.likelihood
-        var cells = Matrix(rows: total, columns: model.network.featureCount)
         var start = 0
         while start < total {
             let rows = start..<min(total, start + options.batchSize)
-            let batchContext = context.gatherRows(rows)
-            let output = model.network.decode(z.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng)
-            let batch = mode == .mean ? likelihood.mean(output: output, context: batchContext)
-                                      : try likelihood.sample(output: output, context: batchContext, rng: &rng)
-            for (k, r) in rows.enumerated() {
-                for j in 0..<batch.columns { cells[r, j] = batch[k, j] }
+            let assignment = Array(plan.assignment[rows])
+            // Latent points, drawn per label group in the block.
+            var z = Matrix(rows: rows.count, columns: latent)
+            for g in Set(assignment).sorted() {
+                let positions = assignment.indices.filter { assignment[$0] == g }
+                let draws = fitted[g]!.sample(count: positions.count, rng: &rng)
+                for (k, p) in positions.enumerated() { for j in 0..<latent { z[p, j] = Float(draws[k, j]) } }
             }
+            let labels: [[String]]? = model.conditions == nil ? nil : assignment.map { plan.groups[$0].labels }
+            let conditions = try labels.map { try model.conditions!.encode($0, source: "generate") }
+            var context = CellContext(group: labels == nil ? nil : assignment.map(Int32.init))
+            if let library { context.librarySize = assignment.map { library.draw(group: $0, rng: &rng) } }
+            let output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
+            var values = mode == .mean ? likelihood.mean(output: output, context: context)
+                                       : try likelihood.sample(output: output, context: context, rng: &rng)
+            if !counts {
+                // Each generated cell takes the size factor of a random training cell of its
+                // group, so that undoing lognorm gives realistic depths.
+                var sizeFactors: [Float]? = nil
+                let trainingFactors = model.preprocessing.trainingSizeFactors
+                if model.preprocessing.normalization == .lognorm && !trainingFactors.isEmpty {
+                    sizeFactors = assignment.map { g in
+                        let rows = plan.groups[g].trainingRows
+                        return trainingFactors[rows[Int(rng.next() % UInt64(rows.count))]]
+                    }
+                }
+                values = model.preprocessing.invert(values, sizeFactors: sizeFactors)
+            }
+            try block(Block(firstRow: start, values: values, labels: labels, latent: z))
             start = rows.upperBound
         }
-        var values = cells
-        if !counts {
-            // Library sizes: each generated cell takes the size factor of a random training
-            // cell of its group, so that undoing lognorm gives realistic depths.
-            var sizeFactors: [Float]? = nil
-            let trainingFactors = model.preprocessing.trainingSizeFactors
-            if model.preprocessing.normalization == .lognorm && !trainingFactors.isEmpty {
-                sizeFactors = plan.assignment.map { g in
-                    let rows = plan.groups[g].trainingRows
-                    return trainingFactors[rows[Int(rng.next() % UInt64(rows.count))]]
-                }
-            }
-            values = model.preprocessing.invert(cells, sizeFactors: sizeFactors)
-        }
-        let ids = (1...max(total, 1)).prefix(total).map { "gen\($0)" }
-        return GeneratedCells(data: ExpressionMatrix(cellIDs: ids, geneNames: model.geneNames, values: values),
-                              labels: labels, latent: z, samplerSummaries: summaries)
+        return summaries
     }
 
-    /// A library size per generated cell, drawn per label group from its training cells, and
-    /// notes for labels whose spread had to be borrowed.
-    func librarySizes(_ plan: (groups: [Group], assignment: [Int]), model library: LibrarySizeModel,
-                      rng: inout SeededGenerator) throws -> ([Float], [String]) {
+    /// Library sizes of generated cells per label group: a log-normal per group, or the
+    /// observed totals of the group's training cells.
+    struct LibrarySizeDraws {
+        var kind: LibrarySizeModel
+        var parameters: [(mean: Double, sd: Double)]
+        var observed: [Float]
+        var groupRows: [[Int]]
+        var notes: [String]
+
+        func draw(group g: Int, rng: inout SeededGenerator) -> Float {
+            if kind == .empirical {
+                let rows = groupRows[g]
+                return observed[rows[Int(rng.next() % UInt64(rows.count))]]
+            }
+            let (mean, sd) = parameters[g]
+            return Float(exp(mean + sd * rng.nextNormal()))
+        }
+    }
+
+    /// The library-size model of each label group, fitted to its training cells, and notes
+    /// for labels whose spread had to be borrowed.
+    func librarySizeDraws(_ plan: (groups: [Group], assignment: [Int]), model library: LibrarySizeModel) throws -> LibrarySizeDraws {
         guard let observed = model.preprocessing.trainingLibrarySizes, observed.count == model.trainingCellIDs.count else {
             throw VAExprsError.badData("the model has no training library sizes; fit it again with this version")
         }
@@ -151,20 +213,16 @@ public struct Generator {
                 byGroup.append((mean, v.count > 1 ? (squares / Double(v.count - 1)).squareRoot() : nil))
             }
             let pooled = pooledDegrees > 0 ? (pooledSquares / Double(pooledDegrees)).squareRoot() : 0
-            for (group, (mean, sd)) in zip(plan.groups, byGroup) {
-                if sd == nil && plan.assignment.contains(where: { plan.groups[$0].key == group.key }) {
+            let used = Set(plan.assignment)
+            for (g, (group, (mean, sd))) in zip(plan.groups, byGroup).enumerated() {
+                if sd == nil && used.contains(g) {
                     notes.append("library sizes of label '\(group.key)': one training cell, so the log-normal takes its total as the median and the spread pooled over the other labels (sd \(String(format: "%.3f", pooled)) in log space)")
                 }
                 parameters.append((mean, sd ?? pooled))
             }
         }
-        let sizes = plan.assignment.map { g -> Float in
-            let rows = plan.groups[g].trainingRows
-            if library == .empirical { return observed[rows[Int(rng.next() % UInt64(rows.count))]] }
-            let (mean, sd) = parameters[g]
-            return Float(exp(mean + sd * rng.nextNormal()))
-        }
-        return (sizes, notes)
+        return LibrarySizeDraws(kind: library, parameters: parameters, observed: observed,
+                                groupRows: plan.groups.map(\.trainingRows), notes: notes)
     }
 
     struct Group { var key: String; var labels: [String]; var trainingRows: [Int] }

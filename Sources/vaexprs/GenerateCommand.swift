@@ -20,15 +20,17 @@ struct GenerateCommand: ParsableCommand {
     var library: String?
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
-    @Option(help: "Output matrix (CSV, or TSV for .tsv; gzipped when it ends in .gz).")
+    @Option(help: "Output matrix, written a block of cells at a time: .h5ad (AnnData: X as CSR integer counts or dense floats, labels in obs, latent points in obsm['X_vaexprs']), .h5 (Cell Ranger's feature-barcode matrix, counts), a folder path (no extension or ending in /: a 10x Matrix Market folder, counts), else CSV (TSV for .tsv; gzipped when it ends in .gz).")
     var output: String
-    @Flag(help: "Write genes in rows and cells in columns (the transposed layout, as 'fit --genes-in-rows' reads).")
+    @Option(help: "Output format when the extension does not say it: csv, h5ad, 10x-h5 or mtx.")
+    var format: String?
+    @Flag(help: "CSV only: write genes in rows and cells in columns (the transposed layout, as 'fit --genes-in-rows' reads; held in memory).")
     var genesInRows = false
-    @Option(help: "Labels of the generated cells (CVAE); default: <output>_labels.csv.")
+    @Option(help: "Labels of the generated cells (CVAE) as CSV; default: <output>_labels.csv, except for .h5ad output, whose obs holds them.")
     var labelsOutput: String?
     @Option(help: "Also write the training cells' latent means here.")
     var latentOutput: String?
-    @Option(help: "After generating, print the realism summary against these real cells (e.g. the training matrix); a CVAE's labels come from the model. Counts (non-negative whole numbers) are log-normalised first, other data are taken as log-scale.")
+    @Option(help: "After generating, print the realism summary against these real cells (e.g. the training matrix); a CVAE's labels come from the model. Counts (non-negative whole numbers) are log-normalised first, other data are taken as log-scale. At most 10 000 generated cells, spread evenly over the output, are compared.")
     var evaluate: String?
 
     @OptionGroup var plugins: PluginOptions
@@ -55,23 +57,41 @@ struct GenerateCommand: ParsableCommand {
         if perLabelCounts != nil && numSamples != nil {
             throw VAExprsError.usage("give either --num-samples or --per-label, not both")
         }
+        let outputFormat = try CellOutputFormat.of(path: output, option: format)
         let trained = try TrainedModel.load(model, registry: registry)
         if library != nil && !trained.preprocessing.modelsCounts {
             throw VAExprsError.usage("--library applies to models of counts (nb, zinb, poisson); \(model) was fitted with \(trained.network.spec.likelihood), whose generated cells take the size factors of training cells")
         }
         let options = GenerationOptions(count: numSamples ?? 0, sampler: samplerSpec, perLabel: perLabelCounts,
                                         decode: mode, seed: seed, library: libraryModel)
-        let cells = try generateExpression(trained, options: options, registry: registry)
         var labelsPath = labelsOutput
-        if trained.conditions != nil && labelsPath == nil { labelsPath = Self.defaultLabelsPath(for: output) }
-        try GeneratedOutput.write(cells, model: trained, to: output, genesInRows: genesInRows, labelsPath: labelsPath, latentPath: latentOutput)
-        for line in cells.samplerSummaries { printError("latent sampler: \(line)") }
-        var written = ["\(output) (\(cells.data.cellIDs.count) cells × \(cells.data.geneNames.count) genes)"]
+        if trained.conditions != nil && labelsPath == nil && outputFormat != .h5ad { labelsPath = Self.defaultLabelsPath(for: output) }
+        var stream = GenerationStream(model: trained, options: options, path: output, format: outputFormat)
+        stream.genesInRows = genesInRows
+        stream.labelsPath = labelsPath
+        stream.latentPath = latentOutput
+        stream.keepSample = evaluate == nil ? 0 : Self.evaluatedCells
+        stream.settings = [("model", model), ("likelihood", trained.network.spec.likelihood.description),
+                           ("latent_dimension", "\(trained.network.spec.latentDimension)"), ("sampler", samplerSpec.description),
+                           ("decode", (mode ?? trained.network.likelihood.defaultDecodeMode).rawValue), ("seed", "\(seed)")]
+            + (trained.preprocessing.modelsCounts ? [("library", libraryModel.rawValue)] : [])
+            + [("conditions", trained.conditions?.columns.joined(separator: ",") ?? "")]
+        let result = try stream.run(registry: registry)
+        for line in result.samplerSummaries { printError("latent sampler: \(line)") }
+        var written = ["\(output) (\(result.cells) cells × \(trained.geneNames.count) genes, \(outputFormat.rawValue))"]
         if trained.conditions != nil, let labelsPath { written.append(labelsPath) }
         if let latentOutput { written.append(latentOutput) }
         print("wrote " + written.joined(separator: ", "))
-        if let evaluate { try Self.evaluate(real: evaluate, generated: cells, model: trained, seed: seed) }
+        if let evaluate, let sample = result.sample {
+            if sample.data.cellCount < result.cells {
+                printError("--evaluate: comparing \(sample.data.cellCount) of the \(result.cells) generated cells (every \((result.cells + Self.evaluatedCells - 1) / Self.evaluatedCells)th)")
+            }
+            try Self.evaluate(real: evaluate, generated: sample, model: trained, seed: seed)
+        }
     }
+
+    /// Generated cells kept for `--evaluate`, at most.
+    static let evaluatedCells = 10_000
 
     /// `--evaluate`: the realism summary of the generated cells against `real`.
     static func evaluate(real path: String, generated cells: GeneratedCells, model: TrainedModel, seed: UInt64) throws {
@@ -113,7 +133,7 @@ struct GenerateCommand: ParsableCommand {
     /// `out.csv.gz` → `out_labels.csv`.
     static func defaultLabelsPath(for output: String) -> String {
         var stem = output
-        for suffix in [".gz", ".csv", ".tsv"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
+        for suffix in [".gz", ".csv", ".tsv", ".h5"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
         return stem + "_labels.csv"
     }
 }

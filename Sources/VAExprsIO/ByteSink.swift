@@ -1,0 +1,63 @@
+import CZlib
+import Foundation
+import VAExprsCore
+
+/// A file written sequentially in buffered pieces, plain or gzip-compressed (level 6), for
+/// outputs streamed block by block. Errors name the file.
+public final class ByteSink {
+    /// The file being written.
+    public let path: String
+    private var plain: UnsafeMutablePointer<FILE>?
+    private var compressed: gzFile?
+    private var buffer: [UInt8] = []
+
+    /// Opens `path` for writing (truncating it); `gzip` compresses.
+    public init(_ path: String, gzip: Bool) throws {
+        self.path = path
+        if gzip {
+            compressed = gzopen(path, "wb6")
+            guard compressed != nil else { throw VAExprsError(.cannotWrite, "\(path): cannot be created; check that its folder is writable") }
+        } else {
+            plain = fopen(path, "wb")
+            guard plain != nil else { throw VAExprsError(.cannotWrite, "\(path): cannot be created; check that its folder is writable") }
+        }
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    deinit {
+        if let plain { fclose(plain) }
+        if let compressed { gzclose(compressed) }
+    }
+
+    /// Appends bytes.
+    public func write<S: Sequence>(_ bytes: S) throws where S.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Appends UTF-8 text.
+    public func write(_ text: String) throws { try write(text.utf8) }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let ok: Bool = buffer.withUnsafeBytes { raw in
+            if let plain { return fwrite(raw.baseAddress, 1, raw.count, plain) == raw.count }
+            return gzwrite(compressed, raw.baseAddress, UInt32(raw.count)) == Int32(raw.count)
+        }
+        guard ok else { throw VAExprsError(.cannotWrite, "\(path): write failed (disk full?)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered and closes the file; a failure (full disk) surfaces here.
+    public func close() throws {
+        try flush()
+        if let plain {
+            self.plain = nil
+            guard fclose(plain) == 0 else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing (disk full?)") }
+        }
+        if let compressed {
+            self.compressed = nil
+            guard gzclose(compressed) == Z_OK else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing (disk full?)") }
+        }
+    }
+}

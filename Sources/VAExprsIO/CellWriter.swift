@@ -1,0 +1,151 @@
+import Foundation
+import VAExprsCore
+
+/// A block of consecutive cells to write: dense values (whole numbers for counts), their
+/// labels (one per label column) and latent coordinates.
+public struct CellBlock: Sendable {
+    /// Cell ids, one per row.
+    public var cellIDs: [String]
+    /// Values, cells × genes.
+    public var values: Matrix
+    /// Each cell's labels, one per label column (nil without labels).
+    public var labels: [[String]]?
+    /// Each cell's latent coordinates (nil when not written).
+    public var latent: Matrix?
+
+    /// A block from its parts.
+    public init(cellIDs: [String], values: Matrix, labels: [[String]]? = nil, latent: Matrix? = nil) {
+        self.cellIDs = cellIDs
+        self.values = values
+        self.labels = labels
+        self.latent = latent
+    }
+}
+
+/// What a cell matrix output describes besides its cells.
+public struct CellOutputLayout: Sendable {
+    /// Gene ids, in column order.
+    public var geneNames: [String]
+    /// True when values are counts (written as integers, sparse); false for continuous values.
+    public var integerCounts: Bool
+    /// Names of the label columns (empty without labels).
+    public var labelColumns: [String]
+    /// Every possible value of each label column, in the order categorical codes use.
+    public var labelCategories: [[String]]
+    /// Settings to record with the cells (the `.h5ad`'s `uns["vaexprs"]`).
+    public var settings: [(key: String, value: String)]
+
+    /// A layout.
+    public init(geneNames: [String], integerCounts: Bool, labelColumns: [String] = [], labelCategories: [[String]] = [],
+                settings: [(key: String, value: String)] = []) {
+        self.geneNames = geneNames
+        self.integerCounts = integerCounts
+        self.labelColumns = labelColumns
+        self.labelCategories = labelCategories
+        self.settings = settings
+    }
+}
+
+/// Formats a cell matrix can be written in.
+public enum CellOutputFormat: String, Sendable, CaseIterable {
+    /// Comma- (or, for `.tsv`, tab-) separated text, cells in rows; gzipped for `.gz`.
+    case csv
+    /// AnnData `.h5ad`: X (CSR integer counts, or dense floats), obs, var, obsm, uns.
+    case h5ad
+    /// Cell Ranger's feature-barcode matrix `.h5` (counts only).
+    case tenXH5 = "10x-h5"
+    /// A 10x Matrix Market folder: matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz (counts only).
+    case mtx
+
+    /// The format named by `option`, or else by the path: `.h5ad`, `.h5`, a path ending in `/`
+    /// or without an extension for a 10x folder, anything else CSV/TSV.
+    public static func of(path: String, option: String?) throws -> CellOutputFormat {
+        if let option {
+            guard let format = CellOutputFormat(rawValue: option) else {
+                throw VAExprsError.usage("--format must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(option)'")
+            }
+            return format
+        }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".h5ad") { return .h5ad }
+        if lower.hasSuffix(".h5") { return .tenXH5 }
+        if lower.hasSuffix("/") || URL(fileURLWithPath: path).pathExtension.isEmpty { return .mtx }
+        return .csv
+    }
+}
+
+/// Writes cells block by block with bounded memory, into a temporary file (or folder) beside
+/// the destination that `finish()` renames into place: an interrupted or failed write leaves
+/// the destination as it was.
+public protocol CellWriter: AnyObject {
+    /// Appends the next cells.
+    func append(_ block: CellBlock) throws
+    /// Completes the file and moves it into place.
+    func finish() throws
+    /// Removes the temporary output (called on failure; harmless after `finish`).
+    func discard()
+}
+
+/// Opens the writer for a format.
+public enum CellWriters {
+    /// A writer of `format` at `path`. `genesInRows` (CSV only) transposes, which needs the
+    /// whole matrix in memory.
+    public static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
+                            genesInRows: Bool = false) throws -> any CellWriter {
+        try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path)
+        if genesInRows && format != .csv { throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV output, not \(format.rawValue)") }
+        if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
+            throw VAExprsError.usage("\(path): the \(format.rawValue) format holds counts, and this model generates continuous values; write .csv or .h5ad")
+        }
+        switch format {
+        case .csv: return try CSVCellWriter(path, layout: layout, genesInRows: genesInRows)
+        case .h5ad: return try H5ADCellWriter(path, layout: layout)
+        case .tenXH5: return try TenXH5CellWriter(path, layout: layout)
+        case .mtx: return try TenXFolderCellWriter(path, layout: layout)
+        }
+    }
+}
+
+/// A temporary path beside `destination` (same folder, so rename is atomic).
+public func temporaryPath(beside destination: String) -> String {
+    let url = URL(fileURLWithPath: destination)
+    return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+}
+
+/// Renames `temporary` onto `destination`, replacing a file or folder that is there.
+public func moveIntoPlace(_ temporary: String, _ destination: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
+        // rename(2) cannot replace a non-empty folder: set the old one aside first.
+        let aside = temporaryPath(beside: destination)
+        guard rename(destination, aside) == 0 else {
+            throw VAExprsError(.cannotWrite, "\(destination): cannot be replaced (\(String(cString: strerror(errno))))")
+        }
+        guard rename(temporary, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = rename(aside, destination)
+            throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
+        }
+        try? FileManager.default.removeItem(atPath: aside)
+        return
+    }
+    guard rename(temporary, destination) == 0 else {
+        throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(String(cString: strerror(errno))))")
+    }
+}
+
+/// The non-zero entries of dense rows as CSR pieces (row lengths, column indices, values).
+func compressRows(_ values: Matrix) -> (lengths: [Int], indices: [Int32], values: [Float]) {
+    var lengths: [Int] = [], indices: [Int32] = [], data: [Float] = []
+    lengths.reserveCapacity(values.rows)
+    values.storage.withUnsafeBufferPointer { v in
+        for i in 0..<values.rows {
+            var n = 0
+            for j in 0..<values.columns where v[i * values.columns + j] != 0 {
+                indices.append(Int32(j)); data.append(v[i * values.columns + j]); n += 1
+            }
+            lengths.append(n)
+        }
+    }
+    return (lengths, indices, data)
+}
