@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages VAExprs builds against, when missing:
 # OpenBLAS (cblas_sgemm), LAPACKE (SVD, eigen), ARPACK (sparse eigenpairs), zlib (gzip,
-# CRC-32), HDF5 (.h5ad input), cairo (PNG and PDF plots), Graphviz (model graphs), libffi
+# CRC-32), HDF5 (.h5ad and 10x .h5 in and out), cairo (PNG and PDF plots), Graphviz (model graphs), libffi
 # (plugins made of plain C functions), make and gcc (the plugin tests build scaffolds) and
-# poppler-utils (the tests render PDFs with pdftoppm). Needs root (or sudo) and apt-get.
+# poppler-utils (the tests render PDFs with pdftoppm), python3-venv (the interoperability test
+# installs anndata from PyPI into a virtual environment). Needs root (or sudo) and apt-get.
 set -euo pipefail
-packages=(libopenblas-dev liblapacke-dev libarpack2-dev zlib1g-dev libhdf5-dev libcairo2-dev libgraphviz-dev libffi-dev poppler-utils make gcc)
+packages=(libopenblas-dev liblapacke-dev libarpack2-dev zlib1g-dev libhdf5-dev libcairo2-dev libgraphviz-dev libffi-dev poppler-utils make gcc python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
