@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json"]),
 
         // MARK: Tests
-        .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore"], path: "Tests/VAExprsTestSupport"),
+        .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore", "VAExprsIO"], path: "Tests/VAExprsTestSupport"),
         .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),

@@ -49,6 +49,21 @@ public enum DatasetLoader {
         return (data, labels, source)
     }
 
+    /// The labels of a file streamed from disk, matched by cell id: from a labels file, or
+    /// from the `.h5ad`'s obs columns when only `labelColumns` is given; nil for a plain VAE.
+    public static func labels(of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?) throws -> [[String]]? {
+        if let labelsPath {
+            let columns = labelColumns ?? ["label"]
+            guard !columns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
+            return try LabelTable.read(labelsPath).values(columns: columns, for: file.cellIDs)
+        }
+        guard let columns = labelColumns else { return nil }
+        guard let obs = file.obs else {
+            throw VAExprsError.usage("--label-column needs --labels FILE (or an .h5ad input, whose obs columns can be labels)")
+        }
+        return try obsLabels(obs, columns: columns, source: file.path)
+    }
+
     private static func obsLabels(_ obs: [String: [String]], columns: [String], source: String) throws -> [[String]] {
         let values = try columns.map { column -> [String] in
             guard let v = obs[column] else {

@@ -301,3 +301,23 @@ extension SparseMatrix {
         return SparseMatrix(rows: columns, columns: rows, rowStarts: counts, columnIndices: outIndices, values: outValues)
     }
 }
+
+extension SparseMatrix {
+    /// The rows of `blocks`, one after another (same column count).
+    public static func stacking(_ blocks: [SparseMatrix]) -> SparseMatrix {
+        let columns = blocks.first?.columns ?? 0
+        var starts = [0], indices = [Int32](), values = [Float]()
+        let total = blocks.reduce(0) { $0 + $1.storedCount }
+        indices.reserveCapacity(total)
+        values.reserveCapacity(total)
+        starts.reserveCapacity(blocks.reduce(1) { $0 + $1.rows })
+        for block in blocks {
+            precondition(block.columns == columns, "blocks differ in columns")
+            let offset = values.count
+            indices += block.columnIndices
+            values += block.values
+            for r in 0..<block.rows { starts.append(offset + block.rowStarts[r + 1]) }
+        }
+        return SparseMatrix(rows: starts.count - 1, columns: columns, rowStarts: starts, columnIndices: indices, values: values)
+    }
+}

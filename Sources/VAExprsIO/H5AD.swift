@@ -19,16 +19,23 @@ public enum H5AD {
     /// Reads the file.
     public static func read(_ path: String) throws -> AnnDataContents {
         let file = try HDF5File(path)
+        let annotations = try readAnnotations(file)
+        let matrix = try readX(file, cells: annotations.cells.count, genes: annotations.genes.count)
+        return AnnDataContents(matrix: ExpressionMatrix(cellIDs: annotations.cells, geneNames: annotations.genes, cells: matrix),
+                               obs: annotations.obs)
+    }
+
+    /// The `obs` and `var` indices and the `obs` columns, checked (unique ids).
+    static func readAnnotations(_ file: HDF5File) throws -> (cells: [String], genes: [String], obs: [String: [String]]) {
         let cells = try index(file, "/obs")
         let genes = try index(file, "/var")
-        let matrix = try readX(file, cells: cells.count, genes: genes.count)
         if let dup = DelimitedText.firstDuplicate(cells) { throw file.bad("/obs index", "cell id '\(dup)' appears twice") }
         if let dup = DelimitedText.firstDuplicate(genes) { throw file.bad("/var index", "gene '\(dup)' appears twice") }
         var obs: [String: [String]] = [:]
         for column in try file.stringAttribute("/obs", "column-order") ?? [] {
             obs[column] = try obsColumn(file, "/obs/" + column, count: cells.count)
         }
-        return AnnDataContents(matrix: ExpressionMatrix(cellIDs: cells, geneNames: genes, cells: matrix), obs: obs)
+        return (cells, genes, obs)
     }
 
     private static func index(_ file: HDF5File, _ group: String) throws -> [String] {

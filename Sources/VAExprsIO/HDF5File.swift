@@ -29,6 +29,10 @@ final class HDF5File {
 
     deinit { H5Fclose(id) }
 
+    /// Memory types for `slice`.
+    static var floatType: hid_t { vaexprs_h5t_native_float() }
+    static var int32Type: hid_t { vaexprs_h5t_native_int32() }
+
     func bad(_ object: String, _ what: String) -> VAExprsError {
         VAExprsError.badData("\(path): \(object): \(what)")
     }
@@ -88,6 +92,28 @@ final class HDF5File {
             var values = [Int32](repeating: 0, count: count)
             guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int32(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
                 throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
+            }
+            return values
+        }
+    }
+
+    /// Elements `range` of a 1-D dataset, converted to `memoryType`'s element `T` (a
+    /// hyperslab read: only those elements are read from disk).
+    func slice<T: Numeric>(_ object: String, _ range: Range<Int>, as _: T.Type, memoryType: hid_t) throws -> [T] {
+        try withDataset(object) { dataset, count, shape in
+            guard shape.count == 1, range.lowerBound >= 0, range.upperBound <= count else {
+                throw bad(object, "elements \(range) are outside its \(count)")
+            }
+            var values = [T](repeating: 0, count: range.count)
+            if range.isEmpty { return values }
+            let fileSpace = H5Dget_space(dataset)
+            defer { H5Sclose(fileSpace) }
+            var start = [hsize_t(range.lowerBound)], block = [hsize_t(range.count)]
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &block, nil)
+            let memorySpace = H5Screate_simple(1, &block, nil)
+            defer { H5Sclose(memorySpace) }
+            guard H5Dread(dataset, memoryType, memorySpace, fileSpace, vaexprs_h5p_default(), &values) >= 0 else {
+                throw bad(object, "elements \(range) cannot be read (the file may be truncated or damaged)")
             }
             return values
         }

@@ -70,6 +70,13 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         return (prep, TrainingData(input: values))
     }
 
+    /// The preprocessing of a count likelihood for cells prepared elsewhere (training streamed
+    /// from disk prepares each batch itself), with the training cells' library sizes.
+    public static func counts(trainingLibrarySizes: [Float]) -> Preprocessing {
+        Preprocessing(normalization: .none, meanLibrarySize: 0, trainingSizeFactors: [], geneMinimum: [], geneRange: [],
+                      target: .counts, trainingLibrarySizes: trainingLibrarySizes)
+    }
+
     /// Raw counts as targets with their library sizes, and log1p(counts per 10 000) as input,
     /// in the data's storage (sparse counts stay sparse: log1p keeps zeros at zero).
     /// Every value must be a whole number ≥ 0 and every cell must have counts.

@@ -69,6 +69,13 @@ public struct Trainer {
     /// the network ends with the restored best weights when early stopping is on.
     public func train(_ network: VAENetwork, data: TrainingData, validation: TrainingData?, rng seedRNG: SeededGenerator,
                       progress: TrainingProgress?) throws -> TrainingHistory {
+        try train(network, source: InMemoryBatches(data), validation: validation.map(InMemoryBatches.init), rng: seedRNG, progress: progress)
+    }
+
+    /// Trains `network` on batches from `source` (in memory or streamed from disk), validating
+    /// on `validation` after each epoch.
+    public func train(_ network: VAENetwork, source data: any MiniBatchSource, validation: (any MiniBatchSource)?,
+                      rng seedRNG: SeededGenerator, progress: TrainingProgress?) throws -> TrainingHistory {
         try options.validate(hasValidation: validation != nil)
         let optimizer = try registry.makeOptimizer(options.optimizer)
         var rng = seedRNG
@@ -77,25 +84,22 @@ public struct Trainer {
         var history = TrainingHistory()
         history.monitor = options.monitor ?? (validation != nil ? "val_loss" : "loss")
         let n = data.count
-        let batches = (n + options.batchSize - 1) / options.batchSize
+        let batches = data.batchCount(batchSize: options.batchSize)
         let regularization = network.spec.regularization
         let parameters = network.parameters
         var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
-        var order = Array(0..<n)
 
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
-            order.shuffle(using: &shuffleRNG)
-            var rec = 0.0, kl = 0.0
-            for b in 0..<batches {
-                let rows = order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)]
-                let batch = data.batch(rows)
+            var rec = 0.0, kl = 0.0, b = 0
+            try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG) { batch in
                 let loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
                                              conditions: batch.conditions, rng: &noiseRNG)
                 optimizer.step(parameters)
                 rec += loss.reconstruction
                 kl += loss.kl
-                progress?.batchFinished(epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches)
+                b += 1
+                progress?.batchFinished(epoch: epoch, epochs: options.epochs, batch: b, batches: batches)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var record = EpochRecord(epoch: epoch, loss: (rec + regularization * kl) / Double(n),
@@ -105,7 +109,7 @@ public struct Trainer {
             }
             if let validation {
                 var valRNG = SeededGenerator(seed: validationSeed)  // same noise every epoch
-                let loss = Self.evaluate(network, data: validation, rng: &valRNG)
+                let loss = try Self.evaluate(network, source: validation, rng: &valRNG)
                 record.valReconstruction = loss.reconstruction
                 record.valKL = loss.kl
                 record.valLoss = loss.reconstruction + regularization * loss.kl
@@ -131,18 +135,15 @@ public struct Trainer {
         return history
     }
 
-    /// Mean per-cell losses in inference mode, in batches of 1 024.
-    static func evaluate(_ network: VAENetwork, data: TrainingData, rng: inout SeededGenerator) -> VAENetwork.BatchLoss {
+    /// Mean per-cell losses in inference mode, in batches of 1 024, in order.
+    static func evaluate(_ network: VAENetwork, source data: any MiniBatchSource, rng: inout SeededGenerator) throws -> VAENetwork.BatchLoss {
         var total = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
-        var start = 0
-        while start < data.count {
-            let rows = start..<min(data.count, start + 1024)
-            let batch = data.batch(rows)
+        var unused = SeededGenerator(seed: 0)
+        try data.forEachBatch(batchSize: 1024, shuffle: false, rng: &unused) { batch in
             let loss = network.evaluate(batch.input, target: batch.target, context: batch.context,
                                         conditions: batch.conditions, rng: &rng)
             total.reconstruction += loss.reconstruction
             total.kl += loss.kl
-            start = rows.upperBound
         }
         let n = Double(max(data.count, 1))
         return VAENetwork.BatchLoss(reconstruction: total.reconstruction / n, kl: total.kl / n)

@@ -52,6 +52,10 @@ struct FitCommand: ParsableCommand {
     var topGenes: Int?
     @Option(help: "How --top-genes ranks genes: seurat_v3 (raw counts) or dispersion (default: seurat_v3 for a count likelihood).")
     var geneSelection: String?
+    @Flag(help: "Train on cells streamed from disk a block at a time (an .h5ad with CSR X, or a Cell Ranger .h5; count likelihoods), so memory does not grow with the number of cells. Automatic when training in memory would exceed --memory-limit.")
+    var stream = false
+    @Option(help: "Memory fit may plan to use, e.g. 8G or 500M (default: half of this machine's memory, or of its control group's limit if lower). Larger data are streamed from disk when they can be.")
+    var memoryLimit: String?
     @Option(help: "Seed: the same seed gives the same model, bit for bit.")
     var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads.")
@@ -120,6 +124,17 @@ struct FitCommand: ParsableCommand {
 
         let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let columns: [String]? = given.isEmpty ? nil : given
+        let limit = try memoryLimit.map { try MemoryBudget.parse($0, option: "--memory-limit") } ?? MemoryBudget.defaultLimit
+        if let file = try streamedFile(limit: limit) {
+            let fileLabels = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns)
+            let setup = try choices.resolve(for: try file.sample(cells: 20_000), registry: registry)
+            if setup.chosenFromData && !quiet { printError("fit: \(setup.choice) (judged on a sample of cells); give --likelihood to choose otherwise") }
+            let request = StreamedFitRequest(file: file, labels: fileLabels, labelColumns: columns ?? ["label"], validationSplit: validationSplit,
+                                             spec: setup.spec, training: training, threads: threads, setupChoice: setup.choice)
+            let start = Date()
+            try finish(try fitVAEStreamed(request, registry: registry, progress: quiet ? nil : ProgressPrinter()), start: start)
+            return
+        }
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
                                             labelColumns: columns, validation: validation, validationSplit: validationSplit)
         // Likelihood and normalisation: given, the preset's, or chosen from the values.
@@ -130,7 +145,11 @@ struct FitCommand: ParsableCommand {
                                  training: training, threads: threads, topGenes: topGenes, geneSelectionFlavor: flavor,
                                  setupChoice: setup.choice)
         let start = Date()
-        let model = try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter())
+        try finish(try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter()), start: start)
+    }
+
+    /// Saves the model and reports it.
+    private func finish(_ model: TrainedModel, start: Date) throws {
         try model.save(to: output)
         let h = model.history
         var summary = "wrote \(output): \(model.conditions == nil ? "VAE" : "CVAE"), \(model.trainingCellIDs.count) training cells × \(model.geneNames.count) genes, \(h.epochs.count) epochs in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
@@ -138,5 +157,38 @@ struct FitCommand: ParsableCommand {
         if let restored = h.restoredEpoch { summary += ", weights of epoch \(restored) restored (best \(h.monitor))" }
         print(summary)
         if !quiet { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
+    }
+
+    /// The file to stream the cells from, when --stream asks for it or training in memory
+    /// would exceed the memory limit; nil to train in memory.
+    private func streamedFile(limit: Int) throws -> SparseRowFile? {
+        let streamable = SparseRowFile.canStream(counts)
+        guard stream else {
+            guard streamable, !genesInRows, let file = try? SparseRowFile(counts) else { return nil }
+            let needed = MemoryBudget.inMemoryEstimate(file)
+            guard needed > limit else { return nil }
+            let why = "training in memory would need about \(MemoryBudget.describe(needed)), more than the memory limit of \(MemoryBudget.describe(limit))"
+            try checkStreamable(because: why + " (--memory-limit)", remedy: "or raise --memory-limit to train in memory")
+            if !quiet { printError("fit: \(why): streaming the cells from \(counts) (--memory-limit raises the limit)") }
+            return file
+        }
+        guard streamable else {
+            throw VAExprsError.usage("--stream reads an .h5ad whose X is a CSR matrix, or a Cell Ranger .h5; \(counts) is neither: write it as .h5ad (scanpy: sc.read_10x_mtx(folder).write_h5ad('data.h5ad')), or train in memory without --stream")
+        }
+        try checkStreamable(because: "--stream", remedy: "or train in memory without --stream")
+        return try SparseRowFile(counts)
+    }
+
+    /// Options that training streamed from disk cannot honour, refused with what to do.
+    private func checkStreamable(because reason: String, remedy: String) throws {
+        if genesInRows {
+            throw VAExprsError.usage("\(reason): cells are streamed from disk a block of rows at a time, so they must be the rows (--genes-in-rows cannot be streamed); transpose the file, \(remedy)")
+        }
+        if validation != nil {
+            throw VAExprsError.usage("\(reason): training streamed from disk holds out validation cells with --validation-split, not from a --validation file; use --validation-split, \(remedy)")
+        }
+        if topGenes != nil {
+            throw VAExprsError.usage("\(reason): --top-genes is not available when training is streamed from disk; select genes first (scanpy: sc.pp.highly_variable_genes(adata, flavor='seurat_v3', n_top_genes=N, subset=True)), \(remedy)")
+        }
     }
 }

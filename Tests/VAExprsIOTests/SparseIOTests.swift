@@ -77,24 +77,11 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
 @Suite struct SparseInputTests {
     let dir = TestPaths.scratch("sparse-input")
 
-    /// Writes an .h5ad whose X is the given CSR arrays (possibly inconsistent).
+    /// An .h5ad in the scratch folder whose X is the given arrays (`TestH5AD.write`).
     func h5ad(_ name: String, cells: Int, genes: Int, indptr: [Int64], indices: [Int32], data: [Float],
               shape: [Int64]? = nil, encoding: String = "csr_matrix") throws -> String {
-        let path = dir + "/" + name
-        let file = try HDF5Writer(creating: path)
-        try file.createGroup("/X")
-        try file.setAttribute("/X", "encoding-type", encoding)
-        try file.setAttribute("/X", "shape", integers: shape ?? [Int64(cells), Int64(genes)])
-        let d = try HDF5Writer.GrowingDataset(file, "/X/data", kind: .float32, columns: 1); try d.append(data); d.close()
-        let i = try HDF5Writer.GrowingDataset(file, "/X/indices", kind: .int32, columns: 1); try i.append(indices); i.close()
-        let p = try HDF5Writer.GrowingDataset(file, "/X/indptr", kind: .int64, columns: 1); try p.append(indptr); p.close()
-        for (group, ids) in [("/obs", (0..<cells).map { "c\($0)" }), ("/var", (0..<genes).map { "g\($0)" })] {
-            try file.createGroup(group)
-            try file.setAttribute(group, "_index", "_index")
-            try file.writeStrings(group + "/_index", ids)
-        }
-        try file.close()
-        return path
+        try TestH5AD.write(dir + "/" + name, cells: cells, genes: genes, indptr: indptr, indices: indices, data: data,
+                           shape: shape, encoding: encoding)
     }
 
     func expectBad(_ path: String, mentions: [String]) {

@@ -1,0 +1,182 @@
+import Foundation
+
+/// Everything `fitVAEStreamed` needs: a count matrix on disk, read a block of cells at a time,
+/// and what `FitRequest` holds besides the data.
+public struct StreamedFitRequest {
+    /// The cells (`.h5ad` with CSR `X`, or a Cell Ranger `.h5`).
+    public var file: SparseRowFile
+    /// Each file row's labels (one per column of `labelColumns`); nil for a plain VAE.
+    public var labels: [[String]]?
+    /// The label columns used as conditions.
+    public var labelColumns: [String]
+    /// Fraction of cells held out for validation, in [0, 1) (chosen as `fitVAE` chooses them).
+    public var validationSplit: Double?
+    /// The architecture; its likelihood must model counts.
+    public var spec: ModelSpec
+    /// How to train.
+    public var training: TrainingOptions
+    /// Threads for numeric work; nil uses `defaultThreadCount`.
+    public var threads: Int?
+    /// Why the likelihood was chosen, recorded in the model.
+    public var setupChoice: String?
+    /// Consecutive cells read at once.
+    public var chunkCells = 1024
+    /// Bytes of compressed cells read and shuffled together (the buffer; 256 MiB by default).
+    public var bufferBytes = 256 << 20
+
+    /// A request.
+    public init(file: SparseRowFile, labels: [[String]]? = nil, labelColumns: [String] = ["label"], validationSplit: Double? = nil,
+                spec: ModelSpec, training: TrainingOptions, threads: Int? = nil, setupChoice: String? = nil) {
+        self.file = file
+        self.labels = labels
+        self.labelColumns = labelColumns
+        self.validationSplit = validationSplit
+        self.spec = spec
+        self.training = training
+        self.threads = threads
+        self.setupChoice = setupChoice
+    }
+
+    /// Cells per buffer for this file (at least one chunk).
+    public var bufferCells: Int {
+        let bytesPerCell = max(1, file.storedCount * 8 / max(1, file.rowCount))
+        return max(chunkCells, bufferBytes / bytesPerCell / chunkCells * chunkCells)
+    }
+}
+
+/// `fit_vae` with `use_generator`, done right: trains a count (C)VAE on cells streamed from
+/// disk, so memory is one buffer of cells (`StreamedFitRequest.bufferBytes`) plus a few
+/// numbers per cell (library size, label group, latent mean), whatever the number of cells.
+///
+/// One in-order pass validates the counts and takes each cell's library size and an even
+/// sample of cells (for the likelihood's initial values and its refit after training);
+/// training passes read chunks in a seeded shuffled order (`StreamedCounts`); a last pass
+/// takes the training cells' latent means. Validation cells are a seeded random fraction of
+/// the cells, chosen exactly as `fitVAE` chooses them, and are streamed too. The same seed
+/// gives the same model, bit for bit.
+public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
+    try request.spec.validate()
+    let threads = request.threads ?? defaultThreadCount
+    guard threads > 0 else { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
+    BLAS.setThreads(threads)
+    let file = request.file
+    let n = file.rowCount
+    guard n > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no cells") }
+    guard file.columnCount > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no genes") }
+    guard try registry.makeLikelihood(request.spec.likelihood).data == .counts else {
+        throw VAExprsError.usage("training streamed from disk reads raw counts for a count likelihood (nb, zinb, poisson); \(request.spec.likelihood.name) models continuous values: name a count likelihood, or train in memory (without --stream, with a larger --memory-limit)")
+    }
+    if let labels = request.labels, labels.count != n {
+        throw VAExprsError.badData("\(file.path): \(n) cells but \(labels.count) labels")
+    }
+    guard request.chunkCells > 0 else { throw VAExprsError.usage("chunk size must be positive") }
+    var rng = SeededGenerator(seed: request.training.seed)
+    var splitRNG = rng.split()
+
+    // Validation cells, chosen as fitVAE chooses them.
+    var isTraining = [Bool](repeating: true, count: n)
+    if let fraction = request.validationSplit, fraction != 0 {
+        guard fraction > 0 && fraction < 1 else {
+            throw VAExprsError.usage("--validation-split must be in [0, 1), got \(fraction)")
+        }
+        let nVal = Int((Double(n) * fraction).rounded())
+        guard nVal >= 1 && nVal < n else {
+            throw VAExprsError.usage("--validation-split \(fraction) leaves \(nVal) of \(n) cells for validation; choose a fraction that keeps at least one cell on each side")
+        }
+        var order = Array(0..<n)
+        order.shuffle(using: &splitRNG)
+        for r in order.prefix(nVal) { isTraining[r] = false }
+    }
+    let trainRows = (0..<n).filter { isTraining[$0] }
+    let hasValidation = trainRows.count < n
+
+    // Conditions: groups of label combinations, and each group's one-hot row.
+    let trainingLabels = request.labels.map { l in trainRows.map { l[$0] } }
+    let encoding = trainingLabels.map { ConditionEncoding(columns: request.labelColumns, labels: $0) }
+    var groupOfRow: [Int32]? = nil, oneHotOfGroup: Matrix? = nil, groupCount = 0
+    if let encoding, let labels = request.labels {
+        let keys = encoding.groups(of: trainingLabels!).keys
+        groupCount = keys.count
+        groupOfRow = encoding.groupIndices(of: labels, keys: keys)
+        if hasValidation {
+            // A validation cell's label that no training cell has cannot be encoded.
+            var seen = Set<String>(), distinct: [[String]] = []
+            for r in 0..<n where !isTraining[r] && seen.insert(encoding.key(labels[r])).inserted { distinct.append(labels[r]) }
+            _ = try encoding.encode(distinct, source: "--labels (validation cells)")
+        }
+        var representative = [[String]?](repeating: nil, count: keys.count)
+        for r in trainRows where representative[Int(groupOfRow![r])] == nil { representative[Int(groupOfRow![r])] = labels[r] }
+        oneHotOfGroup = try encoding.encode(representative.map { $0! }, source: "--labels")
+    }
+
+    // One pass in file order: counts checked, library sizes, the even sample.
+    let chunks = stride(from: 0, to: n, by: request.chunkCells).map { $0..<min(n, $0 + request.chunkCells) }
+    let outputWidth = try registry.makeLikelihood(request.spec.likelihood).outputWidth(features: file.columnCount)
+    let sampleLimit = max(1, likelihoodSampleEntries / max(outputWidth, 1))
+    let samplePositions = trainRows.count > sampleLimit ? (0..<sampleLimit).map { $0 * trainRows.count / sampleLimit }
+                                                        : Array(trainRows.indices)
+    let sampleFileRows = samplePositions.map { trainRows[$0] }
+    var libraries = [Float](repeating: 0, count: n)
+    var sampleBlocks: [SparseMatrix] = []
+    var nextSample = 0
+    for chunk in chunks {
+        let block = try file.rows(chunk)
+        try block.forEachEntry { i, j, v in
+            guard v >= 0 && v == v.rounded() else {
+                throw VAExprsError.badData("\(file.path): cell '\(file.cellIDs[chunk.lowerBound + i])', gene '\(file.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or train a continuous likelihood in memory")
+            }
+        }
+        for (i, total) in block.rowSums().enumerated() {
+            guard total > 0 else {
+                throw VAExprsError.badData("\(file.path): cell '\(file.cellIDs[chunk.lowerBound + i])' has no counts in the model's genes (library size 0); remove it")
+            }
+            libraries[chunk.lowerBound + i] = Float(total)
+        }
+        var picked: [Int] = []
+        while nextSample < sampleFileRows.count && sampleFileRows[nextSample] < chunk.upperBound {
+            picked.append(sampleFileRows[nextSample] - chunk.lowerBound)
+            nextSample += 1
+        }
+        if !picked.isEmpty { sampleBlocks.append(block.gatherRows(picked)) }
+    }
+    let sampleCounts = SparseMatrix.stacking(sampleBlocks).denseRows(0..<sampleFileRows.count)
+    var sampleContext = CellContext(librarySize: sampleFileRows.map { libraries[$0] },
+                                    group: groupOfRow.map { g in sampleFileRows.map { g[$0] } })
+
+    var initRNG = rng.split()
+    let network = try VAENetwork(spec: request.spec, featureCount: file.columnCount, conditionWidth: encoding?.width ?? 0,
+                                 groups: groupCount, registry: registry, training: sampleCounts, context: sampleContext, rng: &initRNG)
+    let bufferChunks = max(1, request.bufferCells / request.chunkCells)
+    func source(_ members: [Bool]?, _ of: [Range<Int>]) -> StreamedCounts {
+        StreamedCounts(chunks: of, members: members, bufferChunks: bufferChunks, likelihood: network.likelihood,
+                       groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: file.rows)
+    }
+    let training = source(hasValidation ? isTraining : nil, chunks.filter { c in c.contains { isTraining[$0] } })
+    let validation = hasValidation ? source(isTraining.map { !$0 }, chunks.filter { c in c.contains { !isTraining[$0] } }) : nil
+    let history = try Trainer(options: request.training, registry: registry)
+        .train(network, source: training, validation: validation, rng: rng.split(), progress: progress)
+
+    // The training cells' latent means, in order.
+    var means = Matrix(rows: trainRows.count, columns: request.spec.latentDimension)
+    var unused = SeededGenerator(seed: 0), inference = SeededGenerator(seed: 0)  // inference draws nothing
+    var filled = 0
+    try training.forEachBatch(batchSize: 1024, shuffle: false, rng: &unused) { batch in
+        let mean = network.encode(batch.input, conditions: batch.conditions, phase: .inference, rng: &inference).mean
+        means.storage.replaceSubrange((filled * means.columns)..<((filled + mean.rows) * means.columns), with: mean.storage)
+        filled += mean.rows
+    }
+
+    sampleContext.constant = network.likelihood.constantTerms(target: sampleCounts)
+    let sampleConditions = oneHotOfGroup.flatMap { table in sampleContext.group.map { table.gatherRows($0.map(Int.init)) } }
+    let sampled = samplePositions.count == trainRows.count ? "" : " (on \(samplePositions.count) of \(trainRows.count) cells, spread evenly)"
+    let refit = network.likelihood.refitAtLatentMeans(
+        output: TrainedModel.decodedMeans(network, means: means.gatherRows(samplePositions), conditions: sampleConditions),
+        target: sampleCounts, context: sampleContext).map { $0 + sampled }
+    let streamed = "trained streamed from \(file.path): \(chunks.count) chunk(s) of ≤ \(request.chunkCells) cells, shuffled by chunk and within buffers of ≤ \(min(bufferChunks, chunks.count) * request.chunkCells) cells"
+    let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation none",
+                         notes: [streamed] + (refit.map { [$0] } ?? []))
+    return TrainedModel(network: network, geneNames: file.geneNames,
+                        preprocessing: .counts(trainingLibrarySizes: trainRows.map { libraries[$0] }),
+                        conditions: encoding, trainingCellIDs: trainRows.map { file.cellIDs[$0] }, trainingLatentMeans: means,
+                        trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import VAExprs
+import VAExprsTestSupport
+
+/// Training streamed from disk: the batch source hands out every cell once per pass, prepared
+/// as in memory; a streamed fit is repeatable bit for bit, holds out the cells `fitVAE`
+/// holds out, and refuses what it cannot train.
+@Suite struct StreamedFitTests {
+    let dir = TestPaths.scratch("streamed-fit")
+    let pbmc = TestPaths.dataset("pbmc_small", "data.h5ad")
+
+    func request(_ file: SparseRowFile, labels: [[String]]? = nil, split: Double? = nil, seed: UInt64 = 3,
+                 likelihood: String = "nb") -> StreamedFitRequest {
+        let layer = ComponentSpec(name: "dense", positional: ["16", "relu"])
+        var r = StreamedFitRequest(file: file, labels: labels, validationSplit: split,
+                                   spec: ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 3, likelihood: ComponentSpec(name: likelihood)),
+                                   training: TrainingOptions(epochs: 3, batchSize: 8, seed: seed), threads: 1)
+        // Several chunks and buffers even on 80 cells.
+        r.chunkCells = 7
+        r.bufferBytes = 1
+        return r
+    }
+
+    @Test func eachPassHandsOutEveryMemberOnceInFullBatchesPreparedAsInMemory() throws {
+        let file = try SparseRowFile(pbmc)
+        let all = try file.rows(0..<file.rowCount)
+        let chunks = stride(from: 0, to: file.rowCount, by: 7).map { $0..<min(file.rowCount, $0 + 7) }
+        let members = (0..<file.rowCount).map { $0 % 5 != 0 }
+        let registry = try Builtins.makeRegistry()
+        let likelihood = try registry.makeLikelihood(ComponentSpec(name: "nb"))
+        let source = StreamedCounts(chunks: chunks, members: members, bufferChunks: 3, likelihood: likelihood, read: file.rows)
+        #expect(source.count == 64 && source.batchCount(batchSize: 10) == 7)
+        // What the in-memory path prepares for the same cells.
+        let memory = try Preprocessing.fit(ExpressionMatrix(cellIDs: file.cellIDs, geneNames: file.geneNames, cells: .sparse(all)),
+                                           normalization: .none, target: .counts, source: "test").1
+        var rng = SeededGenerator(seed: 9)
+        for shuffle in [true, false] {
+            var seen: [Float] = [], sizes: [Int] = []
+            try source.forEachBatch(batchSize: 10, shuffle: shuffle, rng: &rng) { batch in
+                sizes.append(batch.input.rows)
+                for i in 0..<batch.input.rows {
+                    // Identify the cell by its library size and check its prepared row.
+                    let library = batch.context.librarySize![i]
+                    let row = (0..<all.rows).first { members[$0] && memory.context.librarySize![$0] == library
+                        && memory.target.denseRows([$0]).storage == Array(batch.target.storage[(i * batch.target.columns)..<((i + 1) * batch.target.columns)]) }
+                    #expect(row != nil)
+                    if let row {
+                        #expect(memory.input.denseRows([row]).storage == Array(batch.input.storage[(i * batch.input.columns)..<((i + 1) * batch.input.columns)]))
+                    }
+                    seen.append(library)
+                }
+            }
+            #expect(sizes == [10, 10, 10, 10, 10, 10, 4], "full batches except the last: \(sizes)")
+            let expected = (0..<all.rows).filter { members[$0] }.map { memory.context.librarySize![$0] }
+            #expect(seen.sorted() == expected.sorted())
+            if !shuffle { #expect(seen == expected, "in order when not shuffled") }
+        }
+    }
+
+    @Test func aStreamedFitIsRepeatableAndHoldsOutTheCellsFitVAEHoldsOut() throws {
+        let registry = try Builtins.makeRegistry()
+        let file = try SparseRowFile(pbmc)
+        let labels = try LabelTable.read(TestPaths.dataset("pbmc_small", "labels.csv")).values(columns: ["label"], for: file.cellIDs)
+        let a = try fitVAEStreamed(request(file, labels: labels, split: 0.25), registry: registry)
+        let b = try fitVAEStreamed(request(file, labels: labels, split: 0.25), registry: registry)
+        let c = try fitVAEStreamed(request(file, labels: labels, split: 0.25, seed: 4), registry: registry)
+        try a.save(to: dir + "/a.vaexprs"); try b.save(to: dir + "/b.vaexprs"); try c.save(to: dir + "/c.vaexprs")
+        let bytes = { (name: String) in try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)) }
+        #expect(try bytes("a.vaexprs") == bytes("b.vaexprs"), "same seed, same model bytes")
+        #expect(try bytes("a.vaexprs") != bytes("c.vaexprs"))
+        #expect(a.history.epochs.count == 3 && a.history.epochs.allSatisfy { $0.valLoss != nil && $0.loss.isFinite })
+        #expect(a.conditions != nil && a.trainingLatentMeans.rows == 60 && a.preprocessing.trainingLibrarySizes?.count == 60)
+
+        // The same held-out cells as in memory with the same seed.
+        let memory = try ExpressionReader.read(pbmc)
+        let layer = ComponentSpec(name: "dense", positional: ["16", "relu"])
+        let inMemory = try fitVAE(FitRequest(counts: memory, labels: labels, validation: .split(0.25),
+                                             spec: ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 3, likelihood: ComponentSpec(name: "nb")),
+                                             training: TrainingOptions(epochs: 1, batchSize: 8, seed: 3), threads: 1), registry: registry)
+        #expect(inMemory.trainingCellIDs == a.trainingCellIDs)
+        #expect(inMemory.preprocessing.trainingLibrarySizes == a.preprocessing.trainingLibrarySizes)
+        // The latent means are those of the trained encoder.
+        let prepared = try Preprocessing.fit(memory.selectingCells(a.trainingCellIDs.map { id in memory.cellIDs.firstIndex(of: id)! }),
+                                             normalization: .none, target: .counts, source: "test").1
+        let conditions = try a.conditions!.encode(a.trainingLabels!, source: "test")
+        #expect(TrainedModel.latentMeans(a.network, x: prepared.input, conditions: conditions) == a.trainingLatentMeans)
+    }
+
+    @Test func continuousLikelihoodsAndNonCountsAreRefused() throws {
+        let registry = try Builtins.makeRegistry()
+        let file = try SparseRowFile(pbmc)
+        #expect(throws: VAExprsError.self) { try fitVAEStreamed(request(file, likelihood: "gaussian"), registry: registry) }
+
+        // A non-integer count is named by cell and gene.
+        let path = try TestH5AD.write(dir + "/fractional.h5ad", cells: 2, genes: 2, indptr: [0, 1, 3], indices: [0, 0, 1], data: [1, 2, 0.5])
+        do {
+            _ = try fitVAEStreamed(request(try SparseRowFile(path)), registry: registry)
+            Issue.record("expected an error")
+        } catch let e as VAExprsError {
+            #expect(e.message.contains("cell 'c1', gene 'g1' is 0.5"), "\(e.message)")
+        }
+    }
+}
