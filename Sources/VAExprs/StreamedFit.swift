@@ -21,8 +21,9 @@ public struct StreamedFitRequest {
     public var setupChoice: String?
     /// Consecutive cells read at once.
     public var chunkCells = 1024
-    /// Bytes of compressed cells read and shuffled together (the buffer; 256 MiB by default).
-    public var bufferBytes = 256 << 20
+    /// Bytes of compressed cells read and shuffled together (the buffer; 128 MiB by default;
+    /// the next buffer is read while one trains, so two are in memory).
+    public var bufferBytes = 128 << 20
 
     /// A request.
     public init(file: SparseRowFile, labels: [[String]]? = nil, labelColumns: [String] = ["label"], validationSplit: Double? = nil,

@@ -48,6 +48,8 @@ public protocol Likelihood: AnyObject {
     /// Σ log x!), computed once for the training cells and passed back in `context`;
     /// nil when there is none.
     func constantTerms(target: Matrix) -> [Double]?
+    /// `constantTerms(target:)` of cells stored sparse (default: read as dense blocks of rows).
+    func constantTerms(sparseTarget: SparseMatrix) -> [Double]?
     /// Negative log-likelihood of `target` given decoder `output`; with `gradient`, also
     /// overwrites parameter gradients, all multiplied by `scale`.
     func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation
@@ -70,6 +72,19 @@ extension Likelihood {
     public func outputWidth(features: Int) -> Int { features }
     /// No constant part.
     public func constantTerms(target: Matrix) -> [Double]? { nil }
+    /// The dense terms of blocks of 256 rows.
+    public func constantTerms(sparseTarget target: SparseMatrix) -> [Double]? {
+        var all: [Double] = []
+        all.reserveCapacity(target.rows)
+        var start = 0
+        while start < target.rows {
+            let rows = start..<min(target.rows, start + 256)
+            guard let part = constantTerms(target: target.denseRows(rows)) else { return nil }
+            all += part
+            start = rows.upperBound
+        }
+        return all
+    }
     /// Nothing to re-estimate.
     public func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? { nil }
 }

@@ -6,13 +6,14 @@ import VAExprsCore
 /// by appended blocks (chunked, deflate-compressed), so that writers of `.h5ad` and 10x `.h5`
 /// stream their output with bounded memory. Every failure becomes a `VAExprsError` naming the
 /// file and the object. Callers write to a temporary path and rename it into place.
-final class HDF5Writer {
-    let path: String
+public final class HDF5Writer {
+    /// The file being written.
+    public let path: String
     private let id: hid_t
     private var closed = false
 
     /// Creates (truncates) the file at `path`.
-    init(creating path: String) throws {
+    public init(creating path: String) throws {
         vaexprs_h5_quiet()
         self.path = path
         let file = H5Fcreate(path, vaexprs_h5f_acc_trunc(), vaexprs_h5p_default(), vaexprs_h5p_default())
@@ -23,7 +24,7 @@ final class HDF5Writer {
     deinit { if !closed { H5Fclose(id) } }
 
     /// Flushes and closes the file; errors (a full disk) surface here.
-    func close() throws {
+    public func close() throws {
         guard !closed else { return }
         closed = true
         guard H5Fclose(id) >= 0 else { throw failure("/", "cannot be closed (disk full?)") }
@@ -34,7 +35,7 @@ final class HDF5Writer {
     }
 
     /// Creates a group (its parent must exist).
-    func createGroup(_ name: String) throws {
+    public func createGroup(_ name: String) throws {
         let group = H5Gcreate2(id, name, vaexprs_h5p_default(), vaexprs_h5p_default(), vaexprs_h5p_default())
         guard group >= 0 else { throw failure(name, "group cannot be created") }
         H5Gclose(group)
@@ -64,7 +65,7 @@ final class HDF5Writer {
     }
 
     /// Sets a string attribute: a scalar for one value with `scalar`, else a 1-D array.
-    func setAttribute(_ object: String, _ name: String, strings: [String], scalar: Bool = false) throws {
+    public func setAttribute(_ object: String, _ name: String, strings: [String], scalar: Bool = false) throws {
         try withObject(object) { handle in
             let type = stringType()
             defer { H5Tclose(type) }
@@ -80,12 +81,12 @@ final class HDF5Writer {
     }
 
     /// Sets a scalar string attribute.
-    func setAttribute(_ object: String, _ name: String, _ value: String) throws {
+    public func setAttribute(_ object: String, _ name: String, _ value: String) throws {
         try setAttribute(object, name, strings: [value], scalar: true)
     }
 
     /// Sets a 1-D 64-bit integer attribute (e.g. a sparse matrix's `shape`).
-    func setAttribute(_ object: String, _ name: String, integers: [Int64]) throws {
+    public func setAttribute(_ object: String, _ name: String, integers: [Int64]) throws {
         try withObject(object) { handle in
             var dims = [hsize_t(integers.count)]
             let space = H5Screate_simple(1, &dims, nil)
@@ -98,7 +99,7 @@ final class HDF5Writer {
     }
 
     /// Sets a scalar boolean attribute (h5py's enum-free form: an 8-bit integer, as anndata reads).
-    func setAttribute(_ object: String, _ name: String, bool value: Bool) throws {
+    public func setAttribute(_ object: String, _ name: String, bool value: Bool) throws {
         try withObject(object) { handle in
             let space = H5Screate(H5S_SCALAR)
             defer { H5Sclose(space) }
@@ -112,7 +113,7 @@ final class HDF5Writer {
 
     /// Writes a whole 1-D string dataset (variable-length UTF-8, or fixed-width ASCII as
     /// Cell Ranger writes them when `fixedWidth` is given).
-    func writeStrings(_ name: String, _ values: [String], fixedWidth: Int? = nil) throws {
+    public func writeStrings(_ name: String, _ values: [String], fixedWidth: Int? = nil) throws {
         let kind: GrowingDataset.Kind = fixedWidth.map { .fixedString($0) } ?? .string
         let dataset = try GrowingDataset(self, name, kind: kind, columns: 1, chunkRows: max(1, min(values.count, 65_536)))
         try dataset.append(strings: values)
@@ -120,14 +121,14 @@ final class HDF5Writer {
     }
 
     /// Writes a whole 1-D dataset of 32-bit integers.
-    func writeIntegers(_ name: String, _ values: [Int32]) throws {
+    public func writeIntegers(_ name: String, _ values: [Int32]) throws {
         let dataset = try GrowingDataset(self, name, kind: .int32, columns: 1, chunkRows: max(1, values.count), compress: false)
         try dataset.append(values)
         dataset.close()
     }
 
     /// Writes a scalar string dataset.
-    func writeScalar(_ name: String, string value: String) throws {
+    public func writeScalar(_ name: String, string value: String) throws {
         let type = stringType()
         defer { H5Tclose(type) }
         let space = H5Screate(H5S_SCALAR)
@@ -141,9 +142,9 @@ final class HDF5Writer {
 
     /// A 1-D (or, with `columns` > 1, 2-D row-major) dataset that grows as blocks of rows are
     /// appended.
-    final class GrowingDataset {
+    public final class GrowingDataset {
         /// Element types the writers need.
-        enum Kind: Equatable { case float32, int32, int64, int8, string, fixedString(Int) }
+        public enum Kind: Equatable { case float32, int32, int64, int8, string, fixedString(Int) }
 
         let writer: HDF5Writer
         let name: String
@@ -153,7 +154,9 @@ final class HDF5Writer {
         private let fileType: hid_t
         private(set) var rows = 0
 
-        init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, chunkRows: Int = 65_536, compress: Bool = true) throws {
+        /// Creates the dataset `name` with `columns` columns (1: one-dimensional), chunked by
+        /// `chunkRows` rows and deflate-compressed when `compress` is true.
+        public init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, chunkRows: Int = 65_536, compress: Bool = true) throws {
             self.writer = writer
             self.name = name
             self.kind = kind
@@ -192,7 +195,7 @@ final class HDF5Writer {
 
         private var isClosed = false
         /// Releases the dataset (done by deinit too).
-        func close() {
+        public func close() {
             guard !isClosed else { return }
             isClosed = true
             H5Dclose(dataset)
@@ -218,25 +221,25 @@ final class HDF5Writer {
         }
 
         /// Appends floats (row-major when 2-D).
-        func append(_ values: [Float]) throws {
+        public func append(_ values: [Float]) throws {
             precondition(kind == .float32 && values.count % columns == 0)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_float(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends 32-bit integers.
-        func append(_ values: [Int32]) throws {
+        public func append(_ values: [Int32]) throws {
             precondition(kind == .int32 || kind == .int8)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_int32(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends 64-bit integers.
-        func append(_ values: [Int64]) throws {
+        public func append(_ values: [Int64]) throws {
             precondition(kind == .int64)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_int64(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends strings.
-        func append(strings: [String]) throws {
+        public func append(strings: [String]) throws {
             if case .fixedString(let width) = kind {
                 var bytes = [UInt8](repeating: 0, count: strings.count * width)
                 for (i, text) in strings.enumerated() {

@@ -43,68 +43,116 @@ public final class StreamedCounts: MiniBatchSource {
 
     public func batchCount(batchSize: Int) -> Int { (count + batchSize - 1) / batchSize }
 
-    /// Cells read but not yet handed out, with their file rows.
-    private struct Pending {
-        var cells: SparseMatrix
+    /// Cells read and prepared but not yet handed out: raw counts, encoder input
+    /// (log1p(counts per 10 000)), library sizes, the likelihood's parameter-free terms, and
+    /// each cell's file row.
+    private struct Prepared {
+        var counts: SparseMatrix
+        var input: SparseMatrix
+        var libraries: [Float]
+        var constants: [Double]?
         var fileRows: [Int]
+
+        func gatherRows<C: Collection>(_ rows: C) -> Prepared where C.Element == Int {
+            Prepared(counts: counts.gatherRows(rows), input: input.gatherRows(rows), libraries: rows.map { libraries[$0] },
+                     constants: constants.map { c in rows.map { c[$0] } }, fileRows: rows.map { fileRows[$0] })
+        }
+
+        static func stacking(_ parts: [Prepared]) -> Prepared {
+            Prepared(counts: SparseMatrix.stacking(parts.map(\.counts)), input: SparseMatrix.stacking(parts.map(\.input)),
+                     libraries: parts.flatMap(\.libraries),
+                     constants: parts.allSatisfy { $0.constants != nil } ? parts.flatMap { $0.constants! } : nil,
+                     fileRows: parts.flatMap(\.fileRows))
+        }
     }
 
-    /// The member cells of one chunk.
-    private func readMembers(_ chunk: Range<Int>) throws -> Pending {
-        let block = try read(chunk)
-        guard let members else { return Pending(cells: block, fileRows: Array(chunk)) }
-        let kept = chunk.filter { members[$0] }
-        return Pending(cells: block.gatherRows(kept.map { $0 - chunk.lowerBound }), fileRows: kept)
+    /// Reads the member cells of `chunkIndices` and prepares them.
+    private func prepareBuffer(_ chunkIndices: [Int]) throws -> Prepared {
+        var blocks: [SparseMatrix] = [], fileRows: [Int] = []
+        for chunk in chunkIndices.map({ chunks[$0] }) {
+            let block = try read(chunk)
+            if let members {
+                let kept = chunk.filter { members[$0] }
+                blocks.append(block.gatherRows(kept.map { $0 - chunk.lowerBound }))
+                fileRows += kept
+            } else {
+                blocks.append(block)
+                fileRows += chunk
+            }
+        }
+        let counts = SparseMatrix.stacking(blocks)
+        let libraries = counts.rowSums().map { Float($0) }
+        let input = counts.mappingValues { i, v in log1pf(v * (Preprocessing.countInputScale / libraries[i])) }
+        return Prepared(counts: counts, input: input, libraries: libraries,
+                        constants: likelihood.constantTerms(sparseTarget: counts), fileRows: fileRows)
     }
 
+    /// One pass. The next buffer is read and prepared on another thread while the current
+    /// one trains; everything that draws random numbers stays on the calling thread, so the
+    /// batches depend on the seed only.
     public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         var order = Array(chunks.indices)
         if shuffle { order.shuffle(using: &rng) }
-        var carried: Pending? = nil
-        var start = 0
-        while start < order.count {
-            let buffer = order[start..<min(order.count, start + bufferChunks)]
-            start = buffer.endIndex
-            var parts = carried.map { [$0] } ?? []
-            parts += try buffer.map { try readMembers(chunks[$0]) }
-            let cells = SparseMatrix.stacking(parts.map(\.cells))
-            let fileRows = parts.flatMap(\.fileRows)
-            var rows = Array(0..<cells.rows)
+        let buffers = stride(from: 0, to: order.count, by: bufferChunks).map { Array(order[$0..<min(order.count, $0 + bufferChunks)]) }
+        var carried: Prepared? = nil
+        var next = buffers.first.map { first in BackgroundJob { try self.prepareBuffer(first) } }
+        defer { _ = try? next?.result() }  // never leave a read running
+        for (b, _) in buffers.enumerated() {
+            let current = try next!.result()
+            next = b + 1 < buffers.count ? BackgroundJob { [buffers] in try self.prepareBuffer(buffers[b + 1]) } : nil
+            let cells = carried.map { Prepared.stacking([$0, current]) } ?? current
+            var rows = Array(0..<cells.counts.rows)
             if shuffle { rows.shuffle(using: &rng) }
-            let last = start >= order.count
+            let last = b + 1 == buffers.count
             var first = 0
             while first < rows.count {
                 let picked = rows[first..<min(rows.count, first + batchSize)]
                 if picked.count < batchSize && !last { break }
-                try body(prepare(cells.denseRows(picked), fileRows: picked.map { fileRows[$0] }))
+                try body(batch(cells, picked))
                 first += batchSize
             }
-            carried = first < rows.count
-                ? Pending(cells: cells.gatherRows(rows[first...]), fileRows: rows[first...].map { fileRows[$0] }) : nil
+            carried = first < rows.count ? cells.gatherRows(rows[first...]) : nil
         }
     }
 
-    /// One batch of raw counts prepared for the network.
-    func prepare(_ counts: Matrix, fileRows: [Int]) -> TrainingData.Batch {
-        var libraries = [Float](repeating: 0, count: counts.rows)
-        var input = counts
-        counts.storage.withUnsafeBufferPointer { source in
-            input.storage.withUnsafeMutableBufferPointer { out in
-                let g = counts.columns
-                for i in 0..<counts.rows {
-                    var total = 0.0
-                    for j in 0..<g { total += Double(source[i * g + j]) }
-                    libraries[i] = Float(total)
-                    let factor = Preprocessing.countInputScale / libraries[i]
-                    for j in 0..<g where source[i * g + j] != 0 { out[i * g + j] = log1pf(source[i * g + j] * factor) }
-                }
-            }
-        }
-        let groups = groupOfRow.map { g in fileRows.map { g[$0] } }
-        var context = CellContext(librarySize: libraries, group: groups)
-        context.constant = likelihood.constantTerms(target: counts)
+    /// One dense batch of prepared cells.
+    private func batch(_ cells: Prepared, _ picked: ArraySlice<Int>) -> TrainingData.Batch {
+        let groups = groupOfRow.map { g in picked.map { g[cells.fileRows[$0]] } }
+        let context = CellContext(librarySize: picked.map { cells.libraries[$0] }, group: groups,
+                                  constant: cells.constants.map { c in picked.map { c[$0] } })
         let conditions = oneHotOfGroup.flatMap { table in groups.map { table.gatherRows($0.map(Int.init)) } }
-        return TrainingData.Batch(input: input, target: counts, context: context, conditions: conditions)
+        return TrainingData.Batch(input: cells.input.denseRows(picked), target: cells.counts.denseRows(picked),
+                                  context: context, conditions: conditions)
+    }
+}
+
+/// A job run on its own thread, its result collected later: here, reading and preparing the
+/// next buffer of cells while the current one trains. The job and its result cross threads
+/// only through the semaphore (the result is read after the job has signalled), which is
+/// why the box may be marked `@unchecked Sendable`.
+final class BackgroundJob<Value>: @unchecked Sendable {
+    private let job: () throws -> Value
+    private var outcome: Result<Value, Error>?
+    private let finished = DispatchSemaphore(value: 0)
+    private var collected = false
+
+    init(_ job: @escaping () throws -> Value) {
+        self.job = job
+        let thread = Thread { [self] in
+            outcome = Result { try self.job() }
+            finished.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits for the job and returns its value (or throws its error).
+    func result() throws -> Value {
+        if !collected {
+            finished.wait()
+            collected = true
+        }
+        return try outcome!.get()
     }
 }

@@ -70,6 +70,7 @@ public struct TrainingData: Sendable {
 
     /// The likelihood's parameter-free terms of every cell, computed a block of rows at a time.
     public func constantTerms(of likelihood: any Likelihood) -> [Double]? {
+        if case .sparse(let cells) = target { return likelihood.constantTerms(sparseTarget: cells) }
         var all: [Double] = []
         all.reserveCapacity(count)
         var start = 0

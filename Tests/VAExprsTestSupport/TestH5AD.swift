@@ -1,4 +1,4 @@
-@testable import VAExprsIO
+import VAExprsIO
 
 /// Small `.h5ad` files written array by array, so that tests can give readers inconsistent
 /// or unusual contents that anndata would never write.

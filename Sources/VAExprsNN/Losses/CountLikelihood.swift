@@ -100,15 +100,33 @@ public final class CountLikelihood: Likelihood {
     }
 
     public func constantTerms(target: Matrix) -> [Double]? {
+        target.storage.withUnsafeBufferPointer { values in
+            (0..<target.rows).map { r in
+                var sum = 0.0
+                for v in values[(r * target.columns)..<((r + 1) * target.columns)] where v > 1 { sum += Self.logFactorial(v) }
+                return sum
+            }
+        }
+    }
+
+    /// Σ log x! over the stored counts of each cell (zeros and ones add nothing).
+    public func constantTerms(sparseTarget target: SparseMatrix) -> [Double]? {
         (0..<target.rows).map { r in
             var sum = 0.0
-            for j in 0..<target.columns {
-                let x = Double(target[r, j])
-                if x > 1 { sum += lgamma(x + 1) }
-            }
+            for k in target.rowStarts[r]..<target.rowStarts[r + 1] where target.values[k] > 1 { sum += Self.logFactorial(target.values[k]) }
             return sum
         }
     }
+
+    /// log x! (from the table for whole x < 4 096, from lgamma otherwise).
+    static func logFactorial(_ v: Float) -> Double {
+        if let whole = Int(exactly: v), whole < logFactorials.count { return logFactorials[whole] }
+        return lgamma(Double(v) + 1)
+    }
+
+    /// log x! for x < 4 096, the same values `lgamma` gives, looked up instead of computed
+    /// for every count of every batch (training streamed from disk prepares each batch anew).
+    static let logFactorials: [Double] = (0..<4096).map { lgamma(Double($0) + 1) }
 
     /// θ = exp(log θ), with log θ held within ±15 so that no value overflows.
     static func thetas(_ logTheta: [Float]) -> [Double] { logTheta.map { exp(Double(min(max($0, -15), 15))) } }
