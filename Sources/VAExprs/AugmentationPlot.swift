@@ -19,16 +19,50 @@ public enum AugmentationPlot {
         public var generated: ExpressionMatrix
         public var realLabels: [String]?
         public var generatedLabels: [String]?
+        /// Cells in the real and generated files (more than the matrices hold when subsampled).
+        public var realTotal: Int
+        public var generatedTotal: Int
     }
 
-    /// Reads the inputs; the generated genes must be the real ones (in any order).
-    public static func load(real realPath: String, generated generatedPath: String, labels: String?, generatedLabels: String?,
-                            labelColumn: String = "label", genesInRows: Bool = false) throws -> Input {
-        let real = try ExpressionReader.read(realPath, genesInRows: genesInRows)
-        var generated = try ExpressionReader.read(generatedPath, genesInRows: genesInRows)
+    /// Where the cells and their labels come from, and how many to use.
+    public struct Sources {
+        public var real: String
+        public var generated: String
+        /// Label files (`cell,label,...`); without one, an `.h5ad`'s obs column `labelColumn`
+        /// is used when a label column was named.
+        public var realLabels: String?
+        public var generatedLabels: String?
+        /// The label column; nil means `label` in label files and no obs labels.
+        public var labelColumn: String?
+        public var genesInRows = false
+        /// At most this many cells of each file, a seeded uniform subsample above it.
+        public var maxCells = CellSubsample.defaultMaxCells
+        public var seed: UInt64 = 1
+
+        public init(real: String, generated: String, realLabels: String? = nil, generatedLabels: String? = nil,
+                    labelColumn: String? = nil, genesInRows: Bool = false, maxCells: Int = CellSubsample.defaultMaxCells, seed: UInt64 = 1) {
+            self.real = real
+            self.generated = generated
+            self.realLabels = realLabels
+            self.generatedLabels = generatedLabels
+            self.labelColumn = labelColumn
+            self.genesInRows = genesInRows
+            self.maxCells = maxCells
+            self.seed = seed
+        }
+    }
+
+    /// Reads the inputs (a seeded subsample of each file above `maxCells`); the generated
+    /// genes must be the real ones (in any order).
+    public static func load(_ sources: Sources) throws -> Input {
+        let realPath = sources.real, generatedPath = sources.generated
+        let real = try CellSubsample.read(realPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells, seed: sources.seed)
+        let generatedCells = try CellSubsample.read(generatedPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells,
+                                                    seed: sources.seed &+ 0x9E37_79B9)
+        var generated = generatedCells.matrix
         let position = Dictionary(generated.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let missing = real.geneNames.filter { position[$0] == nil }
-        let realSet = Set(real.geneNames)
+        let missing = real.matrix.geneNames.filter { position[$0] == nil }
+        let realSet = Set(real.matrix.geneNames)
         let extra = generated.geneNames.filter { !realSet.contains($0) }
         if !missing.isEmpty || !extra.isEmpty {
             var parts: [String] = []
@@ -36,12 +70,24 @@ public enum AugmentationPlot {
             if !extra.isEmpty { parts.append("\(extra.count) gene(s) the real cells lack, e.g. \(extra.prefix(3).joined(separator: ", "))") }
             throw VAExprsError.badData("\(generatedPath): its genes do not match \(realPath): \(parts.joined(separator: "; ")); generate from a model trained on these cells")
         }
-        generated = reordered(generated, genes: real.geneNames)
-        let realLabels = try labels.map { try LabelTable.read($0).values(columns: [labelColumn], for: real.cellIDs).map { $0[0] } }
-        let generatedLabels = try generatedLabels.map {
-            try LabelTable.read($0).values(columns: [labelColumn], for: generated.cellIDs).map { $0[0] }
+        generated = reordered(generated, genes: real.matrix.geneNames)
+        let realLabels = try labels(of: real, path: realPath, file: sources.realLabels, column: sources.labelColumn)
+        let generatedLabels = try labels(of: generatedCells, path: generatedPath, file: sources.generatedLabels, column: sources.labelColumn)
+        return Input(real: real.matrix, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels,
+                     realTotal: real.totalCells, generatedTotal: generatedCells.totalCells)
+    }
+
+    /// One label per cell kept: from the label file, else from the named obs column.
+    private static func labels(of cells: SubsampledCells, path: String, file: String?, column: String?) throws -> [String]? {
+        if let file {
+            return try LabelTable.read(file).values(columns: [column ?? "label"], for: cells.matrix.cellIDs,
+                                                    allowExtraRows: cells.isSubsample).map { $0[0] }
         }
-        return Input(real: real, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels)
+        guard let column, let obs = cells.obs else { return nil }
+        guard let values = obs[column] else {
+            throw VAExprsError.usage("--label-column: \(path) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
+        }
+        return values
     }
 
     /// `m` with its columns in the order of `genes` (which must all be among its genes).

@@ -82,12 +82,18 @@ public struct RandomForest: Sendable {
                         gr -= (r / nr) * (r / nr)
                     }
                     let gain = parentGini - (nl * gl + nr * gr) / total
-                    if gain > bestGain + 1e-12 { bestGain = gain; bestFeature = f; bestThreshold = (v + next) / 2 }
+                    if gain > bestGain + 1e-12 {
+                        // Between neighbouring doubles the midpoint rounds to one of them; as
+                        // scikit-learn does, fall back to v so the split separates them.
+                        let midpoint = (v + next) / 2
+                        bestGain = gain; bestFeature = f; bestThreshold = midpoint < next ? midpoint : v
+                    }
                 }
             }
             guard bestFeature >= 0 else { continue }
             let base = bestFeature * n
             let left = members.filter { columns[base + $0] <= bestThreshold }, right = members.filter { columns[base + $0] > bestThreshold }
+            guard !left.isEmpty && !right.isEmpty else { continue }  // never re-queue the same members
             tree[node].feature = Int32(bestFeature)
             tree[node].threshold = bestThreshold
             tree[node].left = Int32(tree.count)

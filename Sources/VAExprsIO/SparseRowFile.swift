@@ -106,6 +106,29 @@ public final class SparseRowFile {
         return ExpressionMatrix(cellIDs: ranges.flatMap { cellIDs[$0] }, geneNames: geneNames, cells: .sparse(cells))
     }
 
+    /// The cells at `indices` (increasing, no repeats), read as runs of consecutive rows.
+    public func rows(at indices: [Int]) throws -> SparseMatrix {
+        var blocks: [SparseMatrix] = []
+        var start = 0
+        while start < indices.count {
+            var end = start + 1
+            while end < indices.count && indices[end] == indices[end - 1] + 1 { end += 1 }
+            blocks.append(try rows(indices[start]..<(indices[end - 1] + 1)))
+            start = end
+        }
+        return blocks.isEmpty ? SparseMatrix(zeroRows: 0, columns: columnCount) : SparseMatrix.stacking(blocks)
+    }
+
+    /// True when `path` is a Cell Ranger `.h5` or an `.h5ad` whose `X` is CSR: files whose
+    /// cells can be read a block of rows at a time.
+    public static func storesRows(_ path: String) throws -> Bool {
+        if TenXH5.isTenXH5(path) { return true }
+        guard H5AD.isH5AD(path) else { return false }
+        let file = try HDF5File(path)
+        guard file.isGroup("/X") else { return false }
+        return try file.stringAttribute("/X", "encoding-type")?.first == "csr_matrix"
+    }
+
     /// Bytes the cells would take in memory as CSR (values, indices, offsets).
     public var inMemoryBytes: Int { storedCount * 8 + (rowCount + 1) * 8 }
 }

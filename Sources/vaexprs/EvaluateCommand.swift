@@ -30,7 +30,11 @@ struct EvaluateCommand: ParsableCommand {
         if (cells.labels == nil) != (cells.generatedLabels == nil) {
             throw VAExprsError.usage("give both --labels and --generated-labels (label metrics compare the two), or neither")
         }
-        let input = try cells.load()
+        let input = try cells.load(seed: seed)
+        if (input.realLabels == nil) != (input.generatedLabels == nil) {
+            let (has, lacks) = input.realLabels != nil ? ("real", "generated") : ("generated", "real")
+            throw VAExprsError.usage("labels for the \(has) cells but not for the \(lacks) ones: label metrics compare the two; give both a label file or an .h5ad with the obs column --label-column names, or neither")
+        }
         var options = RealismEvaluation.Options()
         options.alreadyLog = alreadyLog
         options.seed = seed

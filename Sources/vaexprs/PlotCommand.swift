@@ -116,7 +116,7 @@ struct PlotAugCommand: ParsableCommand {
         BLAS.setThreads(threads ?? defaultThreadCount)
         try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
-        let input = try cells.load()
+        let input = try cells.load(seed: seed)
         var rng = SeededGenerator(seed: seed)
         let (embedded, embedding) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
                                                                normalization: normalization, rng: &rng)

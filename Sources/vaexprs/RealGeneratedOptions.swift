@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VAExprs
 
 /// The real and generated cells (and their labels) that `plot aug` and `evaluate` compare.
@@ -11,16 +12,29 @@ struct RealGeneratedOptions: ParsableArguments {
     var labels: String?
     @Option(help: "Labels of the generated cells (generate's --labels-output).")
     var generatedLabels: String?
-    @Option(help: "Label column.")
-    var labelColumn = "label"
+    @Option(help: "Label column of the label files (default: label); with an .h5ad and no label file, the obs column to use.")
+    var labelColumn: String?
     @Flag(help: "The CSV/TSV files have genes in rows.")
     var genesInRows = false
+    @Option(help: "Use at most this many cells of each file: a seeded uniform subsample above it (default: \(CellSubsample.defaultMaxCells)).")
+    var maxCells = CellSubsample.defaultMaxCells
 
-    /// Both matrices, the generated one in the real one's gene order, with labels if given.
-    func load() throws -> AugmentationPlot.Input {
-        try AugmentationPlot.load(real: real, generated: generated, labels: labels, generatedLabels: generatedLabels,
-                                  labelColumn: labelColumn, genesInRows: genesInRows)
+    /// Both matrices, the generated one in the real one's gene order, with labels if given;
+    /// says on stderr when a file was subsampled.
+    func load(seed: UInt64) throws -> AugmentationPlot.Input {
+        let input = try AugmentationPlot.load(AugmentationPlot.Sources(real: real, generated: generated, realLabels: labels, generatedLabels: generatedLabels,
+                                                                       labelColumn: labelColumn, genesInRows: genesInRows, maxCells: maxCells, seed: seed))
+        for (path, kept, total) in [(real, input.real.cellCount, input.realTotal), (generated, input.generated.cellCount, input.generatedTotal)]
+        where kept < total {
+            reportSubsample(path: path, kept: kept, total: total)
+        }
+        return input
     }
+}
+
+/// Tells the user (stderr) that a command works on a seeded subsample of a file's cells.
+func reportSubsample(path: String, kept: Int, total: Int) {
+    FileHandle.standardError.write(Data("\(path): \(total) cells; using a random subsample of \(kept) (--max-cells, drawn with --seed)\n".utf8))
 }
 
 /// The reducer named by `--method` with its `--option key=value` settings.

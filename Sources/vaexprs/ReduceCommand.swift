@@ -10,7 +10,7 @@ struct ReduceCommand: ParsableCommand {
 
     @Option(help: "Reducer: pca, mds, tsne, umap, nmf, diffmap or a plugin's (see 'vaexprs components').")
     var method: String
-    @Option(help: "Cells × genes matrix: CSV/TSV (.gz), a 10x folder or an .h5ad.")
+    @Option(help: "Cells × genes matrix: CSV/TSV (.gz), a 10x folder, an .h5ad or a Cell Ranger .h5.")
     var input: String
     @Flag(help: "The CSV/TSV has genes in rows.")
     var genesInRows = false
@@ -24,8 +24,10 @@ struct ReduceCommand: ParsableCommand {
     var normalize = "none"
     @Option(help: "Threads for numeric work.")
     var threads: Int?
-    @Option(help: "Seed for randomized methods.")
+    @Option(help: "Seed for randomized methods and the subsample.")
     var seed: UInt64 = 1
+    @Option(help: "Embed at most this many cells: a seeded uniform subsample above it (default: \(CellSubsample.defaultMaxCells)).")
+    var maxCells = CellSubsample.defaultMaxCells
     @Option(help: "Embedding CSV (cell,dim1,dim2,...).")
     var output: String
     @Option(help: "Also write the method's metadata (e.g. explained variance) as JSON here.")
@@ -43,7 +45,9 @@ struct ReduceCommand: ParsableCommand {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
         }
         for path in [output, metadataOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
-        let data = try ExpressionReader.read(input, genesInRows: genesInRows)
+        let cells = try CellSubsample.read(input, genesInRows: genesInRows, maxCells: maxCells, seed: seed)
+        if cells.isSubsample { reportSubsample(path: input, kept: cells.matrix.cellCount, total: cells.totalCells) }
+        let data = cells.matrix
         var values = DoubleMatrix(data.dense())
         if normalization == .lognorm {
             values = DoubleMatrix(try Preprocessing.logNormalized(data, source: input))

@@ -72,6 +72,18 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         #expect(abs(same.randomForestAUC - 0.5) < 0.1 && abs(same.logisticRegressionAUC - 0.5) < 0.1)
     }
 
+    @Test func randomForestSplitsValuesOneUlpApart() {
+        // The midpoint of neighbouring doubles rounds onto one of them; the split must still
+        // separate them (this once looped for ever on duplicated cells).
+        var x = DoubleMatrix(rows: 40, columns: 1)
+        for i in 0..<40 { x[i, 0] = i % 2 == 0 ? 1.0 : (1.0).nextUp }
+        var forest = RandomForest(trees: 5)
+        var rng = SeededGenerator(seed: 1)
+        forest.fit(x, (0..<40).map { $0 % 2 }, classes: 2, rng: &rng)
+        let p = forest.probabilities(x)
+        #expect((0..<40).allSatisfy { p[$0][$0 % 2] > 0.99 }, "\(p.prefix(4))")
+    }
+
     @Test func mmdTellsShiftedFromSame() {
         var rng = SeededGenerator(seed: 6)
         func sample(_ shift: Double) -> DoubleMatrix {
