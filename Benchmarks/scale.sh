@@ -90,7 +90,7 @@ echo "| 1 000 000 cells, --stream | $st_wall | $st_peak | $st_rate |"
 echo "Streamed / in-memory throughput: $(echo "scale=3; $st_rate / $mem_rate" | bc) (target ≥ 0.75); peak target ≤ 2000 MB."
 echo
 
-timed gen1m "$bin" generate --model "$work/m100k.vaexprs" --num-samples 1000000 --seed 1 --output "$work/gen1m.h5ad"
+timed gen1m "$bin" generate "$work/m100k.vaexprs" --num-samples 1000000 --seed 1 --output "$work/gen1m.h5ad"
 gen_wall=$wall gen_peak=$peak
 check=$("$py" - "$work/gen1m.h5ad" <<'PYTHON'
 import sys, numpy as np, anndata as ad

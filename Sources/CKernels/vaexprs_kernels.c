@@ -47,3 +47,32 @@ void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int
         for (int64_t c = 0; c < cols; c++) row[c] = bias[c];
     }
 }
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void vaexprs_sparse_times_dense(const int64_t *restrict gene_starts, const int32_t *restrict cells,
+                                const float *restrict values, int64_t genes, const float *restrict w,
+                                int64_t units, int64_t c0, int64_t c1, float *restrict out) {
+    for (int64_t j = 0; j < genes; j++) {
+        const float *restrict wr = w + j * units;
+        for (int64_t k = gene_starts[j]; k < gene_starts[j + 1]; k++) {
+            const float v = values[k];
+            float *restrict o = out + (int64_t)cells[k] * units;
+            for (int64_t c = c0; c < c1; c++) o[c] += v * wr[c];
+        }
+    }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const int32_t *restrict cells,
+                                    const float *restrict values, int64_t genes, const float *restrict delta,
+                                    int64_t units, int64_t c0, int64_t c1, float *restrict dw) {
+    for (int64_t j = 0; j < genes; j++) {
+        float *restrict d = dw + j * units;
+        for (int64_t c = c0; c < c1; c++) d[c] = 0.0f;
+        for (int64_t k = gene_starts[j]; k < gene_starts[j + 1]; k++) {
+            const float v = values[k];
+            const float *restrict g = delta + (int64_t)cells[k] * units;
+            for (int64_t c = c0; c < c1; c++) d[c] += v * g[c];
+        }
+    }
+}

@@ -86,6 +86,29 @@ public enum GradientCheck {
         return results
     }
 
+    /// Checks a layer's sparse path: loss = Σ weights ⊙ forward(sparse: input) in training
+    /// phase; one result per parameter (a sparse first layer computes no input gradient).
+    public static func check(sparseInputLayer layer: any SparseInputLayer, input: SparseMatrix, step: Float = 1e-2,
+                             seed: UInt64 = 7) -> [Result] {
+        var rng = SeededGenerator(seed: seed)
+        var probe = SeededGenerator(seed: seed)
+        let out = layer.forward(sparse: input, phase: .training, rng: &probe)
+        let upstream = randomMatrix(rows: out.rows, columns: out.columns, rng: &rng)
+        func loss() -> Double {
+            var r = SeededGenerator(seed: seed)
+            let y = layer.forward(sparse: input, phase: .training, rng: &r)
+            return zip(y.storage, upstream.storage).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        var r = SeededGenerator(seed: seed)
+        _ = layer.forward(sparse: input, phase: .training, rng: &r)
+        _ = layer.backward(upstream)
+        let analytic = layer.parameters.map { ($0.path, $0.gradient.map(Double.init)) }
+        return zip(layer.parameters, analytic).map { p, entry in
+            let numeric = numeric(p, step: step) { loss() }
+            return Result(name: entry.0, relativeError: relativeError(numeric, entry.1), count: entry.1.count)
+        }
+    }
+
     /// Checks an activation's derivative at `input` (values away from kinks).
     public static func check(activation: any Activation, input: [Float], step: Float = 1e-3) -> Result {
         var y = input

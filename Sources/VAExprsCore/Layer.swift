@@ -29,6 +29,14 @@ public protocol Layer: AnyObject {
     func backward(_ outputGradient: Matrix) -> Matrix
 }
 
+/// A layer that can read a batch of sparse cells directly, as the first layer of an encoder
+/// on count data: x·W over the stored entries only (and the weight gradient likewise), with
+/// no dense cells × genes batch. `backward` after this forward works as after the dense one.
+public protocol SparseInputLayer: Layer {
+    /// `forward` for a CSR batch (rows = cells).
+    func forward(sparse input: SparseMatrix, phase: Phase, rng: inout SeededGenerator) -> Matrix
+}
+
 extension Layer {
     /// No buffers by default.
     public var buffers: [Parameter] { [] }

@@ -136,6 +136,22 @@ public struct SparseMatrix: Sendable, Equatable {
         return SparseMatrix(rows: indices.count, columns: columns, rowStarts: starts, columnIndices: outIndices, values: outValues)
     }
 
+    /// The matrix with the columns of `extra` (same rows) appended after its own, keeping
+    /// only their non-zero values: a sparse batch with its one-hot conditions.
+    public func appendingColumns(_ extra: Matrix) -> SparseMatrix {
+        precondition(extra.rows == rows, "appendingColumns: \(extra.rows) rows, expected \(rows)")
+        var starts = [Int](repeating: 0, count: rows + 1)
+        var indices: [Int32] = [], newValues: [Float] = []
+        indices.reserveCapacity(storedCount + rows)
+        newValues.reserveCapacity(storedCount + rows)
+        for i in 0..<rows {
+            for k in rowStarts[i]..<rowStarts[i + 1] { indices.append(columnIndices[k]); newValues.append(values[k]) }
+            for c in 0..<extra.columns where extra[i, c] != 0 { indices.append(Int32(columns + c)); newValues.append(extra[i, c]) }
+            starts[i + 1] = indices.count
+        }
+        return SparseMatrix(rows: rows, columns: columns + extra.columns, rowStarts: starts, columnIndices: indices, values: newValues)
+    }
+
     /// The given columns (distinct, in increasing order), renumbered 0..<count.
     public func selectingColumns(_ kept: [Int]) -> SparseMatrix {
         var newIndex = [Int32](repeating: -1, count: columns)

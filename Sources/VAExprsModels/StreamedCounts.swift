@@ -116,13 +116,13 @@ public final class StreamedCounts: MiniBatchSource {
         }
     }
 
-    /// One dense batch of prepared cells.
+    /// One batch of prepared cells (the encoder input sparse, the counts dense).
     private func batch(_ cells: Prepared, _ picked: ArraySlice<Int>) -> TrainingData.Batch {
         let groups = groupOfRow.map { g in picked.map { g[cells.fileRows[$0]] } }
         let context = CellContext(librarySize: picked.map { cells.libraries[$0] }, group: groups,
                                   constant: cells.constants.map { c in picked.map { c[$0] } })
         let conditions = oneHotOfGroup.flatMap { table in groups.map { table.gatherRows($0.map(Int.init)) } }
-        return TrainingData.Batch(input: cells.input.denseRows(picked), target: cells.counts.denseRows(picked),
+        return TrainingData.Batch(input: .sparse(cells.input.gatherRows(picked)), target: cells.counts.denseRows(picked),
                                   context: context, conditions: conditions)
     }
 }

@@ -59,14 +59,14 @@ public final class TrainedModel {
         latentMeans(network, x: .dense(x), conditions: conditions)
     }
 
-    /// Latent means of dense or sparse prepared cells, read in dense batches of 1 024.
+    /// Latent means of dense or sparse prepared cells, read in batches of 1 024.
     public static func latentMeans(_ network: VAENetwork, x: CellMatrix, conditions: Matrix?) -> Matrix {
         var out = Matrix(rows: x.rows, columns: network.spec.latentDimension)
         var rng = SeededGenerator(seed: 0)  // inference draws nothing
         var start = 0
         while start < x.rows {
             let rows = start..<min(x.rows, start + 1024)
-            let mean = network.encode(x.denseRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng).mean
+            let mean = network.encode(x.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng).mean
             for (k, r) in rows.enumerated() {
                 for j in 0..<out.columns { out[r, j] = mean[k, j] }
             }

@@ -9,6 +9,26 @@ public protocol TrainingProgress: AnyObject {
     func epochFinished(_ record: EpochRecord, epochs: Int, seconds: Double, cellsPerSecond: Double)
 }
 
+/// Whether the first layer reads sparse cells as CSR (x·W over the stored entries) or as a
+/// dense batch (one BLAS product): the results agree to rounding, only speed differs.
+public enum SparseInputUse: String, Sendable, CaseIterable {
+    /// CSR for batches at most `VAENetwork.defaultSparseInputDensityLimit` dense.
+    case auto
+    /// Always CSR for sparse cells.
+    case always
+    /// Always dense.
+    case never
+
+    /// The density limit this choice means.
+    public var densityLimit: Double {
+        switch self {
+        case .auto: VAENetwork.defaultSparseInputDensityLimit
+        case .always: 1
+        case .never: -1
+        }
+    }
+}
+
 /// How to train.
 public struct TrainingOptions: Sendable {
     /// Passes over the training cells (> 0).
@@ -23,6 +43,8 @@ public struct TrainingOptions: Sendable {
     public var patience: Int?
     /// Seed of every random draw (initialisation, shuffling, noise, dropout).
     public var seed: UInt64
+    /// How the first layer reads sparse cells (`VAENetwork.sparseInputDensityLimit`).
+    public var sparseInput: SparseInputUse = .auto
 
     /// Options; defaults mirror the original (Adam, batch 32).
     public init(epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
@@ -77,6 +99,7 @@ public struct Trainer {
     public func train(_ network: VAENetwork, source data: any MiniBatchSource, validation: (any MiniBatchSource)?,
                       rng seedRNG: SeededGenerator, progress: TrainingProgress?) throws -> TrainingHistory {
         try options.validate(hasValidation: validation != nil)
+        network.sparseInputDensityLimit = options.sparseInput.densityLimit
         let optimizer = try registry.makeOptimizer(options.optimizer)
         var rng = seedRNG
         var shuffleRNG = rng.split(), noiseRNG = rng.split()

@@ -2,7 +2,7 @@ import VAExprsCore
 
 /// Cells prepared for the network: what the encoder reads, what the likelihood scores, the
 /// likelihood's per-cell inputs and the one-hot conditions (CVAE), row-aligned. Input and
-/// target may be sparse; the network reads dense mini-batches of them (`batch`).
+/// target may be sparse; the network reads mini-batches of them (`batch`).
 public struct TrainingData: Sendable {
     /// Encoder input (cells × genes).
     public var input: CellMatrix
@@ -35,10 +35,11 @@ public struct TrainingData: Sendable {
     /// Number of genes.
     public var featureCount: Int { input.columns }
 
-    /// A dense mini-batch of cells, as the network reads them.
+    /// A mini-batch of cells, as the network reads them: the encoder input in the cells'
+    /// storage (sparse cells stay sparse), the rest dense.
     public struct Batch {
         /// Encoder input.
-        public var input: Matrix
+        public var input: CellMatrix
         /// Likelihood targets.
         public var target: Matrix
         /// Per-cell likelihood inputs.
@@ -47,10 +48,10 @@ public struct TrainingData: Sendable {
         public var conditions: Matrix?
     }
 
-    /// The given rows, in the order given, as a dense batch.
+    /// The given rows, in the order given, as a batch.
     public func batch<C: Collection>(_ rows: C) -> Batch where C.Element == Int {
-        let input = self.input.denseRows(rows)
-        return Batch(input: input, target: separateTarget?.denseRows(rows) ?? input,
+        let input = self.input.gatherRows(rows)
+        return Batch(input: input, target: separateTarget?.denseRows(rows) ?? input.dense(),
                      context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows))
     }
 

@@ -100,10 +100,31 @@ public final class VAENetwork {
     /// Every non-trainable buffer (e.g. batch-norm statistics).
     public var buffers: [Parameter] { allLayers.flatMap(\.buffers) }
 
+    /// Sparse batches with at most this fraction of entries stored go to a first layer that
+    /// reads CSR (`SparseInputLayer`) as they are; denser ones are densified for one BLAS
+    /// product, which is faster there (`Benchmarks/sparse_first_layer.sh`).
+    public var sparseInputDensityLimit = VAENetwork.defaultSparseInputDensityLimit
+    /// The measured crossover (see `sparseInputDensityLimit`).
+    public static let defaultSparseInputDensityLimit = 0.1
+
     /// Latent means and log-variances of a batch.
     public func encode(_ x: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
-        var h = conditions.map { x.concatenatingColumns($0) } ?? x
-        for layer in encoder { h = layer.forward(h, phase: phase, rng: &rng) }
+        encode(.dense(x), conditions: conditions, phase: phase, rng: &rng)
+    }
+
+    /// Latent means and log-variances of a batch, dense or sparse.
+    public func encode(_ x: CellMatrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
+        var h: Matrix
+        var layers = encoder[...]
+        if case .sparse(let cells) = x, let first = encoder.first as? any SparseInputLayer,
+           Double(cells.storedCount) <= sparseInputDensityLimit * Double(cells.rows) * Double(cells.columns) {
+            h = first.forward(sparse: conditions.map { cells.appendingColumns($0) } ?? cells, phase: phase, rng: &rng)
+            layers = encoder.dropFirst()
+        } else {
+            let dense = x.dense()
+            h = conditions.map { dense.concatenatingColumns($0) } ?? dense
+        }
+        for layer in layers { h = layer.forward(h, phase: phase, rng: &rng) }
         return (meanHead.forward(h, phase: phase, rng: &rng), logVarianceHead.forward(h, phase: phase, rng: &rng))
     }
 
@@ -127,6 +148,12 @@ public final class VAENetwork {
     /// `x` is the encoder input, `target` what the likelihood scores (the same matrix for
     /// scaled data, raw counts for a count likelihood) and `context` its per-cell inputs.
     public func trainStep(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+                          rng: inout SeededGenerator) -> BatchLoss {
+        trainStep(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
+    }
+
+    /// `trainStep` for a dense or sparse encoder input.
+    public func trainStep(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
                           rng: inout SeededGenerator) -> BatchLoss {
         let n = x.rows, latent = spec.latentDimension
         let scale = 1 / Float(n)
@@ -166,6 +193,12 @@ public final class VAENetwork {
     /// The loss of a batch in inference mode with the given reparameterisation noise source
     /// (validation): no caches, no gradients.
     public func evaluate(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+                         rng: inout SeededGenerator) -> BatchLoss {
+        evaluate(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
+    }
+
+    /// `evaluate` for a dense or sparse encoder input.
+    public func evaluate(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
                          rng: inout SeededGenerator) -> BatchLoss {
         let (mu, logVar) = encode(x, conditions: conditions, phase: .inference, rng: &rng)
         var z = mu

@@ -60,6 +60,8 @@ struct FitCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads.")
     var threads: Int?
+    @Option(help: "How the first layer reads sparse counts: auto (as CSR when at most 10 % of a batch is non-zero, else as a dense batch), always or never. Speed only: results agree to rounding.")
+    var sparseInput = "auto"
     @Flag(help: "No progress output.")
     var quiet = false
     @Option(help: "Model file to write.")
@@ -117,8 +119,12 @@ struct FitCommand: ParsableCommand {
         var optimizerSpec = try ComponentSpec.parseItem(optimizer, source: "--optimizer")
         if let learningRate { optimizerSpec.options["lr"] = "\(learningRate)" }
         _ = try registry.makeOptimizer(optimizerSpec)
-        let training = TrainingOptions(epochs: epochs, batchSize: batchSize, optimizer: optimizerSpec,
+        var training = TrainingOptions(epochs: epochs, batchSize: batchSize, optimizer: optimizerSpec,
                                        monitor: monitor, patience: patience, seed: seed)
+        guard let sparseUse = SparseInputUse(rawValue: sparseInput) else {
+            throw VAExprsError.usage("--sparse-input must be auto, always or never, got '\(sparseInput)'")
+        }
+        training.sparseInput = sparseUse
         try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
         if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
 

@@ -176,6 +176,43 @@ enum Fixtures {
         #expect(results.count == network.parameters.count)
         for r in results { #expect(r.relativeError < 5e-3, "\(r)") }
     }
+
+    @Test func aSparseFirstLayerGivesTheDenseGradients() throws {
+        var rng = SeededGenerator(seed: 8)
+        var x = Matrix(rows: 6, columns: 12)
+        for i in x.storage.indices where rng.nextUniform() < 0.3 { x.storage[i] = Float(1 + rng.next() % 5) }
+        for r in 0..<6 { x[r, r] += 1 }  // every cell has counts
+        let libraries = (0..<6).map { r in (0..<12).reduce(Float(0)) { $0 + x[r, $1] } }
+        let context = CellContext(librarySize: libraries, group: (0..<6).map { Int32($0 % 2) })
+        let input = Matrix(rows: 6, columns: 12, storage: x.storage.map { log1pf($0) })
+        var c = Matrix(rows: 6, columns: 2)
+        for i in 0..<6 { c[i, i % 2] = 1 }
+        let spec = ModelSpec(encoder: [ComponentSpec(name: "dense", positional: ["7", "tanh"])],
+                             decoder: [ComponentSpec(name: "dense", positional: ["7", "softplus"])],
+                             latentDimension: 3, likelihood: try ComponentSpec.parseItem("nb", source: "test"), regularization: 0.7)
+        var gradients: [[Float]] = []
+        var losses: [Double] = []
+        for sparse in [false, true] {
+            var initRNG = SeededGenerator(seed: 1)
+            let network = try VAENetwork(spec: spec, featureCount: 12, conditionWidth: 2, groups: 2, registry: Fixtures.registry,
+                                         training: x, context: context, rng: &initRNG)
+            network.sparseInputDensityLimit = 1  // always take the sparse path for this tiny batch
+            let cells: CellMatrix = sparse ? .sparse(SparseMatrix(input)) : .dense(input)
+            let step = {
+                var noise = SeededGenerator(seed: 99)
+                let loss = network.trainStep(cells, target: x, context: context, conditions: c, rng: &noise)
+                return (loss.reconstruction + 0.7 * loss.kl) / 6
+            }
+            if sparse {
+                for r in GradientCheck.check(parameters: network.parameters, lossAndGradients: step) { #expect(r.relativeError < 5e-3, "\(r)") }
+            }
+            for p in network.parameters { p.gradient = [Float](repeating: 0, count: p.gradient.count) }
+            losses.append(step())
+            gradients.append(network.parameters.flatMap(\.gradient))
+        }
+        #expect(abs(losses[0] - losses[1]) < 1e-9 * max(1, abs(losses[0])) || abs(losses[0] - losses[1]) < 1e-4, "\(losses)")
+        for (a, b) in zip(gradients[0], gradients[1]) { #expect(abs(a - b) <= 1e-4 * max(1, abs(a)), "\(a) vs \(b)") }
+    }
 }
 
 @Suite struct ModelSpecTests {

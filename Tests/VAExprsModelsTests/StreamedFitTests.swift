@@ -46,7 +46,7 @@ import VAExprsTestSupport
                         && memory.target.denseRows([$0]).storage == Array(batch.target.storage[(i * batch.target.columns)..<((i + 1) * batch.target.columns)]) }
                     #expect(row != nil)
                     if let row {
-                        #expect(memory.input.denseRows([row]).storage == Array(batch.input.storage[(i * batch.input.columns)..<((i + 1) * batch.input.columns)]))
+                        #expect(memory.input.denseRows([row]).storage == batch.input.denseRows([i]).storage)
                     }
                     seen.append(library)
                 }

@@ -30,6 +30,39 @@ import VAExprsCore
         for r in results { #expect(r.relativeError < 2e-3, "\(spec) \(r)") }
     }
 
+    /// A sparse batch: about 15 % of 6 × 40 entries stored, values away from zero.
+    func sparseBatch() -> SparseMatrix {
+        var rng = SeededGenerator(seed: 21)
+        var dense = Matrix(rows: 6, columns: 40)
+        for i in dense.storage.indices where rng.nextUniform() < 0.15 { dense.storage[i] = Float(0.2 + rng.nextUniform() * 2) }
+        dense[5, 39] = 1.5  // the last column is reached
+        return SparseMatrix(dense)
+    }
+
+    @Test(arguments: ["dense:5", "dense:5:sigmoid", "dense:5:tanh", "dense:40:softplus"])  // smooth: no kinks for the differences to cross
+    func sparseFirstLayerGradients(spec: String) throws {
+        let layer = try #require(try built(spec, width: 40) as? any SparseInputLayer)
+        layer.computesInputGradient = false
+        for r in GradientCheck.check(sparseInputLayer: layer, input: sparseBatch()) { #expect(r.relativeError < 2e-3, "\(spec) \(r)") }
+    }
+
+    @Test func sparseFirstLayerMatchesTheDenseProduct() throws {
+        let x = sparseBatch()
+        var rng = SeededGenerator(seed: 2)
+        let upstream = GradientCheck.randomMatrix(rows: 6, columns: 64, rng: &rng)
+        var results: [(Matrix, [Float], [Float])] = []
+        for sparse in [false, true] {
+            let layer = try #require(try built("dense:64:relu", width: 40) as? any SparseInputLayer)
+            layer.computesInputGradient = false
+            let y = sparse ? layer.forward(sparse: x, phase: .training, rng: &rng) : layer.forward(x.dense(), phase: .training, rng: &rng)
+            _ = layer.backward(upstream)
+            results.append((y, layer.parameters[0].gradient, layer.parameters[1].gradient))
+        }
+        for (a, b) in zip(results[0].0.storage + results[0].1 + results[0].2, results[1].0.storage + results[1].1 + results[1].2) {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "\(a) vs \(b)")
+        }
+    }
+
     @Test func firstLayerSkipsInputGradient() throws {
         let layer = try built("dense:3:relu", width: 4)
         layer.computesInputGradient = false

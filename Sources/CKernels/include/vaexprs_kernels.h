@@ -22,4 +22,19 @@ void vaexprs_bernoulli_logits(const float *restrict logits, const float *restric
 /// dst[r, c] = bias[c] for a rows × cols row-major matrix (the start of a fused x·W + b).
 void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int64_t rows, int64_t cols);
 
+/// Sparse × dense for a first layer, gene by gene so that each row of w is read once per
+/// batch and the batch's output stays in cache. The batch comes transposed (genes × cells,
+/// CSR: gene j holds the cells cells[k] with values[k], k in gene_starts[j] ..< gene_starts[j+1]).
+/// On the output columns [c0, c1) only, so that threads can split the columns:
+/// out[i, c] += Σ_j x[i, j] · w[j, c]; out and w are row-major with `units` columns.
+void vaexprs_sparse_times_dense(const int64_t *restrict gene_starts, const int32_t *restrict cells,
+                                const float *restrict values, int64_t genes, const float *restrict w,
+                                int64_t units, int64_t c0, int64_t c1, float *restrict out);
+
+/// The weight gradient of that product on columns [c0, c1), for the same transposed batch:
+/// dw[j, c] = Σ_i x[i, j] · delta[i, c] (every row of dw written, zero for absent genes).
+void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const int32_t *restrict cells,
+                                    const float *restrict values, int64_t genes, const float *restrict delta,
+                                    int64_t units, int64_t c0, int64_t c1, float *restrict dw);
+
 #endif

@@ -5,7 +5,7 @@ import VAExprsCore
 /// bias and activation are applied in one fused pass after the `sgemm`.
 ///
 /// Spec: `dense:UNITS[:ACTIVATION]` or `{"type": "dense", "units": 512, "activation": "relu"}`.
-public final class Dense: Layer {
+public final class Dense: SparseInputLayer {
     public let spec: ComponentSpec
     public var computesInputGradient = true
     /// Output width.
@@ -16,6 +16,9 @@ public final class Dense: Layer {
     private var bias: Parameter!
     private var inputWidth = 0
     private var cachedInput = Matrix(rows: 0, columns: 0)
+    /// The transposed batch (genes × cells) of the last training forward when it was sparse
+    /// (then `cachedInput` is empty).
+    private var cachedSparseInput: SparseMatrix?
     private var cachedPreActivation: [Float] = []
     private var cachedOutput: [Float] = []
 
@@ -50,11 +53,60 @@ public final class Dense: Layer {
             }
         }
         BLAS.gemm(input, w, into: &out, beta: 1)
-        let keepInput = activation.derivativeNeedsInput
         if phase == .training {
             cachedInput = input
-            if keepInput { cachedPreActivation = out.storage }  // copy only when the derivative needs it
+            cachedSparseInput = nil
         }
+        return activated(out, phase: phase)
+    }
+
+    /// x·W + b over the stored entries of a CSR batch, gene by gene on its transpose (each
+    /// weight row read once); threads split the output columns, so every thread count gives
+    /// the same bits.
+    public func forward(sparse input: SparseMatrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+        precondition(input.columns == inputWidth, "dense: \(input.columns) inputs, built for \(inputWidth)")
+        var out = Matrix(uninitializedRows: input.rows, columns: units)
+        out.storage.withUnsafeMutableBufferPointer { o in
+            bias.value.withUnsafeBufferPointer { b in
+                vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(input.rows), Int64(units))
+            }
+        }
+        let byGene = input.transposed()
+        let blocks = columnBlocks(work: input.storedCount)
+        byGene.rowStarts.withUnsafeBufferPointer { starts in
+            byGene.columnIndices.withUnsafeBufferPointer { cells in
+                byGene.values.withUnsafeBufferPointer { values in
+                    weight.value.withUnsafeBufferPointer { w in
+                        out.storage.withUnsafeMutableBufferPointer { o in
+                            WorkerPool.shared.run(parts: blocks.count) { part in
+                                starts64(starts) { geneStarts in
+                                    vaexprs_sparse_times_dense(geneStarts, cells.baseAddress, values.baseAddress, Int64(inputWidth), w.baseAddress,
+                                                               Int64(units), Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound), o.baseAddress)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if phase == .training {
+            cachedInput = Matrix(rows: 0, columns: 0)
+            cachedSparseInput = byGene
+        }
+        return activated(out, phase: phase)
+    }
+
+    /// The output columns split among the worker threads when the product is large enough.
+    private func columnBlocks(work storedEntries: Int) -> [Range<Int>] {
+        let parts = storedEntries * units >= 1 << 18 && units >= 32 ? WorkerPool.shared.threads : 1
+        return WorkerPool.blocks(units, parts: parts)
+    }
+
+    /// Applies the activation in place, keeping what `backward` needs in training.
+    private func activated(_ preActivation: Matrix, phase: Phase) -> Matrix {
+        var out = preActivation
+        let keepInput = activation.derivativeNeedsInput
+        if phase == .training && keepInput { cachedPreActivation = out.storage }  // copy only when the derivative needs it
         activation.apply(&out.storage)
         if phase == .training {
             cachedOutput = out.storage
@@ -67,8 +119,12 @@ public final class Dense: Layer {
         var delta = outputGradient
         activation.backward(input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
                             output: cachedOutput, gradient: &delta.storage)
-        weight.gradient.withUnsafeMutableBufferPointer { dW in
-            BLAS.gemm(cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units)
+        if let sparse = cachedSparseInput {
+            sparseWeightGradient(sparse, delta)
+        } else {
+            weight.gradient.withUnsafeMutableBufferPointer { dW in
+                BLAS.gemm(cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units)
+            }
         }
         delta.storage.withUnsafeBufferPointer { d in
             bias.gradient.withUnsafeMutableBufferPointer { s in
@@ -79,4 +135,32 @@ public final class Dense: Layer {
         let w = Matrix(rows: inputWidth, columns: units, storage: weight.value)
         return BLAS.product(delta, w, transposeB: true)
     }
+
+    /// dW = xᵀ·delta for the cached transposed batch, threads splitting the columns of dW.
+    private func sparseWeightGradient(_ byGene: SparseMatrix, _ delta: Matrix) {
+        let blocks = columnBlocks(work: byGene.storedCount)
+        byGene.rowStarts.withUnsafeBufferPointer { starts in
+            byGene.columnIndices.withUnsafeBufferPointer { cells in
+                byGene.values.withUnsafeBufferPointer { values in
+                    delta.storage.withUnsafeBufferPointer { d in
+                        weight.gradient.withUnsafeMutableBufferPointer { dW in
+                            WorkerPool.shared.run(parts: blocks.count) { part in
+                                starts64(starts) { geneStarts in
+                                    vaexprs_sparse_weight_gradient(geneStarts, cells.baseAddress, values.baseAddress, Int64(inputWidth),
+                                                                   d.baseAddress, Int64(units),
+                                                                   Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound), dW.baseAddress)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
+
+/// Row offsets as the C kernels take them (`Int` is 64 bits on every platform we build for).
+private func starts64<R>(_ starts: UnsafeBufferPointer<Int>, _ body: (UnsafePointer<Int64>) -> R) -> R {
+    starts.withMemoryRebound(to: Int64.self) { body($0.baseAddress!) }
+}
+
