@@ -57,6 +57,7 @@ public enum AugmentationPlot {
     public static func load(_ sources: Sources) throws -> Input {
         let realPath = sources.real, generatedPath = sources.generated
         let real = try CellSubsample.read(realPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells, seed: sources.seed)
+        // Another stream for the generated file, so two files of equal size do not share rows.
         let generatedCells = try CellSubsample.read(generatedPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells,
                                                     seed: sources.seed &+ 0x9E37_79B9)
         var generated = generatedCells.matrix

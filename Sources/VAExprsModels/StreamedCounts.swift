@@ -98,7 +98,7 @@ public final class StreamedCounts: MiniBatchSource {
         var carried: Prepared? = nil
         var next = buffers.first.map { first in BackgroundJob { try self.prepareBuffer(first) } }
         defer { _ = try? next?.result() }  // never leave a read running
-        for (b, _) in buffers.enumerated() {
+        for b in buffers.indices {
             let current = try next!.result()
             next = b + 1 < buffers.count ? BackgroundJob { [buffers] in try self.prepareBuffer(buffers[b + 1]) } : nil
             let cells = carried.map { Prepared.stacking([$0, current]) } ?? current

@@ -69,18 +69,11 @@ public struct TrainingData: Sendable {
         return (0..<limit).map { $0 * count / limit }
     }
 
-    /// The likelihood's parameter-free terms of every cell, computed a block of rows at a time.
+    /// The likelihood's parameter-free terms of every cell.
     public func constantTerms(of likelihood: any Likelihood) -> [Double]? {
-        if case .sparse(let cells) = target { return likelihood.constantTerms(sparseTarget: cells) }
-        var all: [Double] = []
-        all.reserveCapacity(count)
-        var start = 0
-        while start < count {
-            let rows = start..<min(count, start + 1024)
-            guard let part = likelihood.constantTerms(target: target.denseRows(rows)) else { return nil }
-            all += part
-            start = rows.upperBound
+        switch target {
+        case .dense(let cells): likelihood.constantTerms(target: cells)
+        case .sparse(let cells): likelihood.constantTerms(sparseTarget: cells)
         }
-        return all
     }
 }

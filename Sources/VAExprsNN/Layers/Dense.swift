@@ -72,23 +72,7 @@ public final class Dense: SparseInputLayer {
             }
         }
         let byGene = input.transposed()
-        let blocks = columnBlocks(work: input.storedCount)
-        byGene.rowStarts.withUnsafeBufferPointer { starts in
-            byGene.columnIndices.withUnsafeBufferPointer { cells in
-                byGene.values.withUnsafeBufferPointer { values in
-                    weight.value.withUnsafeBufferPointer { w in
-                        out.storage.withUnsafeMutableBufferPointer { o in
-                            WorkerPool.shared.run(parts: blocks.count) { part in
-                                starts64(starts) { geneStarts in
-                                    vaexprs_sparse_times_dense(geneStarts, cells.baseAddress, values.baseAddress, Int64(inputWidth), w.baseAddress,
-                                                               Int64(units), Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound), o.baseAddress)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        runByGene(vaexprs_sparse_times_dense, byGene, weight.value, into: &out.storage)
         if phase == .training {
             cachedInput = Matrix(rows: 0, columns: 0)
             cachedSparseInput = byGene
@@ -119,8 +103,8 @@ public final class Dense: SparseInputLayer {
         var delta = outputGradient
         activation.backward(input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
                             output: cachedOutput, gradient: &delta.storage)
-        if let sparse = cachedSparseInput {
-            sparseWeightGradient(sparse, delta)
+        if let byGene = cachedSparseInput {
+            runByGene(vaexprs_sparse_weight_gradient, byGene, delta.storage, into: &weight.gradient)
         } else {
             weight.gradient.withUnsafeMutableBufferPointer { dW in
                 BLAS.gemm(cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units)
@@ -136,19 +120,19 @@ public final class Dense: SparseInputLayer {
         return BLAS.product(delta, w, transposeB: true)
     }
 
-    /// dW = xᵀ·delta for the cached transposed batch, threads splitting the columns of dW.
-    private func sparseWeightGradient(_ byGene: SparseMatrix, _ delta: Matrix) {
+    /// One of the gene-by-gene kernels of `vaexprs_kernels.h` over a transposed batch, with
+    /// the threads splitting the `units` columns of `operand` and `result`.
+    private func runByGene(_ kernel: SparseKernel, _ byGene: SparseMatrix, _ operand: [Float], into result: inout [Float]) {
         let blocks = columnBlocks(work: byGene.storedCount)
         byGene.rowStarts.withUnsafeBufferPointer { starts in
             byGene.columnIndices.withUnsafeBufferPointer { cells in
                 byGene.values.withUnsafeBufferPointer { values in
-                    delta.storage.withUnsafeBufferPointer { d in
-                        weight.gradient.withUnsafeMutableBufferPointer { dW in
-                            WorkerPool.shared.run(parts: blocks.count) { part in
-                                starts64(starts) { geneStarts in
-                                    vaexprs_sparse_weight_gradient(geneStarts, cells.baseAddress, values.baseAddress, Int64(inputWidth),
-                                                                   d.baseAddress, Int64(units),
-                                                                   Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound), dW.baseAddress)
+                    operand.withUnsafeBufferPointer { x in
+                        result.withUnsafeMutableBufferPointer { r in
+                            starts.withMemoryRebound(to: Int64.self) { geneStarts in
+                                WorkerPool.shared.run(parts: blocks.count) { part in
+                                    kernel(geneStarts.baseAddress, cells.baseAddress, values.baseAddress, Int64(byGene.rows), x.baseAddress,
+                                           Int64(units), Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound), r.baseAddress)
                                 }
                             }
                         }
@@ -159,8 +143,7 @@ public final class Dense: SparseInputLayer {
     }
 }
 
-/// Row offsets as the C kernels take them (`Int` is 64 bits on every platform we build for).
-private func starts64<R>(_ starts: UnsafeBufferPointer<Int>, _ body: (UnsafePointer<Int64>) -> R) -> R {
-    starts.withMemoryRebound(to: Int64.self) { body($0.baseAddress!) }
-}
-
+/// The C signature shared by `vaexprs_sparse_times_dense` and `vaexprs_sparse_weight_gradient`
+/// (offsets as `Int64`, which `Int` is on every platform we build for).
+private typealias SparseKernel = (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?, Int64, UnsafePointer<Float>?,
+                                  Int64, Int64, Int64, UnsafeMutablePointer<Float>?) -> Void
