@@ -34,8 +34,12 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-fapprox-func", "-fveclib=libmvec"])],
                 linkerSettings: [.linkedLibrary("mvec")]),
 
+        // CPUID, OpenBLAS's run-time kernel selection, clock and FMA-peak micro-benchmarks.
+        // -O2 even in debug builds: the peak measurement must keep its accumulators in registers.
+        .target(name: "CPlatform", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
+
         // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
-        .target(name: "VAExprsCore", dependencies: ["CBLAS"]),
+        .target(name: "VAExprsCore", dependencies: ["CBLAS", "CPlatform"]),
 
         // MARK: Built-ins, one module per family; each registers through Registry.register.
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),

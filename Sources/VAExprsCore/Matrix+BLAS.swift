@@ -51,6 +51,7 @@ public enum BLAS {
                             a pA: UnsafePointer<Float>, lda: Int, b pB: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c pC: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        BLASKernel.prepare()
         let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
         let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
         if threads <= 1 {
@@ -86,7 +87,9 @@ public enum BLAS {
 
     /// Sets the number of threads for numeric work (process-wide): VAExprs splits products
     /// and element-wise loops itself, so OpenBLAS runs single-threaded inside each part.
+    /// Also makes sure OpenBLAS runs the best kernels for this CPU (`BLASKernel`).
     public static func setThreads(_ count: Int) {
+        BLASKernel.prepare()
         openblas_set_num_threads(1)
         WorkerPool.shared.setThreads(count)
     }

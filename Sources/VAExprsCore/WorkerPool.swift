@@ -81,6 +81,20 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Runs `body(task)` for every task in `0..<count`, each thread taking the next task when it
+    /// finishes one (for independent tasks of uneven cost). Loops that the tasks start on this
+    /// pool run serially inside them, so each task computes exactly what it would alone.
+    public func runTasks(_ count: Int, _ body: (Int) -> Void) {
+        let next = Atomic<Int>(0)
+        run(parts: min(threads, count)) { _ in
+            while true {
+                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if task >= count { break }
+                body(task)
+            }
+        }
+    }
+
     /// The row ranges of `rows` split into `parts` nearly equal contiguous blocks.
     public static func blocks(_ count: Int, parts: Int) -> [Range<Int>] {
         let p = max(1, min(parts, count))

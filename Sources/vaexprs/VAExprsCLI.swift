@@ -8,9 +8,11 @@ struct VAExprsCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vaexprs",
         abstract: "Fit (conditional) variational autoencoders to expression data and generate realistic synthetic cells.",
-        subcommands: [FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self, PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self])
+        subcommands: [FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self, PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self, InfoCommand.self])
 
     static func main() {
+        // Before anything else runs a product: OpenBLAS's kernels for this CPU (see `vaexprs info`).
+        BLASKernel.prepare()
         do {
             var command = try parseAsRoot()
             try command.run()

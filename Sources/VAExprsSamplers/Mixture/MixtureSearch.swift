@@ -65,56 +65,78 @@ public struct MixtureSearch: Sendable {
             let merges = fewPoints ? HierarchicalEII.merges(transformed) : HierarchicalVVV.merges(transformed)
             partitions = { g in classes(merges, points: initial.rows, components: g) }
         }
-        var table: [MixtureModel: [Int: Double]] = [:]
-        var best: MixtureFit? = nil
-        let logN = log(Double(n))
+        // Every (G, model) fit is independent: they run as tasks over the pool's threads (a
+        // task's own loops then run serially, so results do not depend on the thread count),
+        // and are scored below in the fixed order (G, then model) that breaks BIC ties.
+        var starts: [(g: Int, z: [[Double]])] = []
         for g in components.sorted() where g <= maxG {
-            var z: [[Double]] = []
-            if g > 1 {
-                let labels = partitions(g)
-                let groups = (labels.max() ?? 0)
-                guard groups == g else { continue }  // fewer distinct clusters than asked
-                z = (1...g).map { k in labels.map { $0 == k ? 1 : 0 } }
-            }
-            for model in models {
-                let result: (loglik: Double, parameters: MixtureEM.MStep, z: [[Double]])?
+            if g == 1 { starts.append((g, [])); continue }
+            let labels = partitions(g)
+            guard (labels.max() ?? 0) == g else { continue }  // fewer distinct clusters than asked
+            starts.append((g, (1...g).map { k in labels.map { $0 == k ? 1 : 0 } }))
+        }
+        let tasks = starts.indices.flatMap { s in models.map { (start: s, model: $0) } }
+        typealias Fitted = (loglik: Double, parameters: MixtureEM.MStep, z: [[Double]])
+        var fits = [Fitted?](repeating: nil, count: tasks.count)
+        // Longest first, so that no long EVE/VVE fit starts last while the other threads idle.
+        let cost = tasks.map { relativeCost($0.model) * starts[$0.start].g }
+        let order = tasks.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
+        fits.withUnsafeMutableBufferPointer { out in
+            WorkerPool.shared.runTasks(tasks.count) { next in
+                let t = order[next]
+                let (g, z) = starts[tasks[t].start], model = tasks[t].model
                 if g == 1 {
-                    result = MixtureEM.single(model, points)
+                    out[t] = MixtureEM.single(model, points)
                 } else if subset != nil {
                     var state = MixtureEM.IterativeState()
                     if let m = MixtureEM.mStep(model, initial, z: z, state: &state), let e = MixtureEM.eStep(points, m) {
-                        result = MixtureEM.fit(model, points, z: e.z)
-                    } else {
-                        result = nil
+                        out[t] = MixtureEM.fit(model, points, z: e.z)
                     }
                 } else {
-                    result = MixtureEM.fit(model, points, z: z)
+                    out[t] = MixtureEM.fit(model, points, z: z)
                 }
-                guard let result else { continue }
-                let bic = 2 * result.loglik - Double(model.parameterCount(dimension: d, components: g)) * logN
-                table[model, default: [:]][g] = bic
-                let better = best.map { current in
-                    bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model)))
-                } ?? true
-                guard better else { continue }
-                // mclust reports the winner's parameters after one more M-step from the final
-                // responsibilities when they disagree with the proportions (always after a subset start).
-                var parameters = result.parameters
-                if g > 1 {
-                    let means = result.z.map { $0.reduce(0, +) / Double(n) }
-                    let disagreement = zip(parameters.proportions, means).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-                    if subset != nil || disagreement > MixtureEM.rootEpsilon {
-                        var state = MixtureEM.IterativeState()
-                        if let refined = MixtureEM.mStep(model, points, z: result.z, state: &state) { parameters = refined }
-                    }
-                }
-                best = MixtureFit(model: model, components: g, loglik: result.loglik, bic: bic,
-                                  parameters: MixtureParameters(proportions: parameters.proportions, means: parameters.means,
-                                                                covariances: parameters.covariances))
             }
+        }
+        var table: [MixtureModel: [Int: Double]] = [:]
+        var best: MixtureFit? = nil
+        let logN = log(Double(n))
+        for (t, task) in tasks.enumerated() {
+            let g = starts[task.start].g, model = task.model
+            guard let result = fits[t] else { continue }
+            let bic = 2 * result.loglik - Double(model.parameterCount(dimension: d, components: g)) * logN
+            table[model, default: [:]][g] = bic
+            let better = best.map { current in
+                bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model)))
+            } ?? true
+            guard better else { continue }
+            // mclust reports the winner's parameters after one more M-step from the final
+            // responsibilities when they disagree with the proportions (always after a subset start).
+            var parameters = result.parameters
+            if g > 1 {
+                let means = result.z.map { $0.reduce(0, +) / Double(n) }
+                let disagreement = zip(parameters.proportions, means).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                if subset != nil || disagreement > MixtureEM.rootEpsilon {
+                    var state = MixtureEM.IterativeState()
+                    if let refined = MixtureEM.mStep(model, points, z: result.z, state: &state) { parameters = refined }
+                }
+            }
+            best = MixtureFit(model: model, components: g, loglik: result.loglik, bic: bic,
+                              parameters: MixtureParameters(proportions: parameters.proportions, means: parameters.means,
+                                                            covariances: parameters.covariances))
         }
         guard let best else { throw VAExprsError.badData("mixture search: every model failed on these \(n) points (singular covariances)") }
         return MixtureSearch(table: table, best: best, n: n, d: d)
+    }
+
+    /// Rough cost of one EM fit of `model` per component, for scheduling only: EVE and VVE
+    /// iterate an SVD-based inner loop in every M-step; the general covariance models factor
+    /// every component; the rest are closed-form.
+    static func relativeCost(_ model: MixtureModel) -> Int {
+        switch model {
+        case .EVE, .VVE: return 10
+        case .EEV, .VEV, .EVV, .VVV: return 3
+        default: return 1
+        }
     }
 
     /// `size` distinct indices of 0..<n, in random order (seeded).

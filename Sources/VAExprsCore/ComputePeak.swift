@@ -1,0 +1,48 @@
+import CPlatform
+import Foundation
+import Synchronization
+
+/// This machine's single-precision floating-point limit, measured rather than looked up: the
+/// clock (dependent integer additions, one per cycle) and the FMA throughput with the widest
+/// usable vectors, on one thread and on `threads` threads at once (two hardware threads of one
+/// core share its FMA units, which the all-threads figure shows).
+public struct ComputePeak: Sendable, Codable, Equatable {
+    /// Measured clock of one busy thread, in Hz.
+    public var clockHz: Double
+    /// Vector width used, in bits (512, 256, or 0 when neither AVX-512 nor AVX2+FMA is usable).
+    public var vectorBits: Int
+    /// FMA FLOP/s of one thread.
+    public var flopsPerThread: Double
+    /// FMA FLOP/s of `threads` threads running together: the limit a workload on them can reach.
+    public var flopsAllThreads: Double
+    /// Threads measured together.
+    public var threads: Int
+
+    /// FLOPs per cycle of one thread at the measured clock (64 = two 512-bit FMA units).
+    public var flopsPerCycle: Double { clockHz > 0 ? flopsPerThread / clockHz : 0 }
+
+    /// Measures for about `seconds` per phase on `threads` threads.
+    public static func measure(threads: Int, seconds: Double = 0.3) -> ComputePeak {
+        let cpu = CPUFeatures.detect()
+        let width: Int32 = cpu.has("avx512f") ? 512 : (cpu.has("avx2") && cpu.has("fma") ? 256 : 0)
+        let clock = vaexprs_measure_clock_hz(seconds)
+        let single = width > 0 ? vaexprs_measure_fma_flops(seconds, width) : 0
+        let n = max(1, threads)
+        let results = Mutex<[Double]>([])
+        if width > 0 {
+            let group = DispatchGroup()
+            for _ in 0..<n {
+                let thread = Thread {
+                    let rate = vaexprs_measure_fma_flops(seconds, width)
+                    results.withLock { $0.append(rate) }
+                    group.leave()
+                }
+                group.enter()
+                thread.start()
+            }
+            group.wait()
+        }
+        let all = results.withLock { $0.reduce(0, +) }
+        return ComputePeak(clockHz: clock, vectorBits: Int(width), flopsPerThread: single, flopsAllThreads: all, threads: n)
+    }
+}

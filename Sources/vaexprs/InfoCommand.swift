@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import VAExprs
+
+/// `vaexprs info`: the processor, the BLAS kernels in use and why, threads, and (with --peak)
+/// the measured floating-point limit.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print the CPU's vector features, the BLAS library and kernel set in use (and why), and thread counts.")
+
+    @Flag(help: "Also measure the clock and the FP32 FMA peak (about a second).")
+    var peak = false
+
+    @Option(help: "Threads to measure the peak on together (default: the default thread count).")
+    var peakThreads: Int?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        if let peakThreads, peakThreads < 1 || peakThreads > 4 * ProcessInfo.processInfo.activeProcessorCount {
+            throw VAExprsError.usage("--peak-threads must be between 1 and \(4 * ProcessInfo.processInfo.activeProcessorCount) (4 × the processors), got \(peakThreads)")
+        }
+        let report = SystemReport.current(peakThreads: peak ? (peakThreads ?? defaultThreadCount) : nil)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}
