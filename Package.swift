@@ -85,7 +85,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore", "VAExprsIO"], path: "Tests/VAExprsTestSupport"),
         .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport", "CKernels"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsReducersTests", dependencies: ["VAExprsReducers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsEvaluationTests", dependencies: ["VAExprsEvaluation", "VAExprsTestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CKernels
 import VAExprsConformance
 import VAExprsCore
 @testable import VAExprsNN
@@ -54,6 +55,45 @@ struct CountLikelihoodTests {
         // The constant Σ log x! computed ahead gives the same value.
         let ahead = CellContext(librarySize: [10], constant: nb.constantTerms(target: target))
         #expect(abs(nb.evaluate(output: output, target: target, context: ahead, gradient: false, scale: 1).total - value) < 1e-9)
+    }
+
+    /// The ZINB value (the NB formula with dropout mixed in), and the dispersion re-estimate's
+    /// per-gene objective against the same formulas, over counts that take both paths of
+    /// the Gamma terms (≤ 8 and beyond).
+    @Test func zeroInflatedValueAndTheDispersionObjectiveMatchTheirFormulas() throws {
+        func logNB(_ x: Double, _ mu: Double, _ theta: Double) -> Double {
+            lgamma(x + theta) - lgamma(theta) - lgamma(x + 1) + theta * log(theta / (theta + mu)) + x * log(mu / (theta + mu))
+        }
+        func logZINB(_ x: Double, _ mu: Double, _ theta: Double, _ pi: Double) -> Double {
+            x > 0 ? log(1 - pi) + logNB(x, mu, theta) : log(pi + (1 - pi) * exp(logNB(0, mu, theta)))
+        }
+        let zinb = try registry.makeLikelihood(ComponentSpec(name: "zinb"))
+        let target = Matrix(rows: 1, columns: 3, storage: [0, 4, 23])
+        let context = CellContext(librarySize: [30])
+        try zinb.build(features: 3, groups: 0, training: Matrix(rows: 0, columns: 3), context: context, path: "l")
+        zinb.parameters[0].value = [Float(log(2.0)), Float(log(0.5)), Float(log(7.0))]
+        // Mean logits (0, log 2, log 2): proportions 0.2, 0.4, 0.4, so μ = (6, 12, 12); dropout logits 1, -2, 0.
+        let output = Matrix(rows: 1, columns: 6, storage: [0, Float(log(2.0)), Float(log(2.0)), 1, -2, 0])
+        let value = zinb.evaluate(output: output, target: target, context: context, gradient: false, scale: 1).total
+        let pis = [1.0, -2, 0].map { 1 / (1 + exp(-$0)) }
+        let expected = -(logZINB(0, 6, 2, pis[0]) + logZINB(4, 12, 0.5, pis[1]) + logZINB(23, 12, 7, pis[2]))
+        #expect(abs(value - expected) < 1e-5 * abs(expected), "\(value) vs \(expected)")
+
+        let mu: [Float] = [0.5, 3, 12, 40, 0.01], x: [Float] = [0, 2, 9, 55, 1], dropout: [Float] = [0.3, 0.1, 0.05, 0.2, 0.6]
+        var scratch = [Double](repeating: 0, count: 5)
+        for theta in [0.05, 1.3, 80] {
+            let nb = vaexprs_count_gene_loglik(5, log(theta), mu, x, nil, &scratch)
+            let zi = vaexprs_count_gene_loglik(5, log(theta), mu, x, dropout, &scratch)
+            // Without the log x! terms, which do not depend on θ.
+            let factorials = x.reduce(0.0) { $0 + lgamma(Double($1) + 1) }
+            let nbExpected = (0..<5).reduce(0.0) { $0 + logNB(Double(x[$1]), Double(mu[$1]), theta) } + factorials
+            let ziExpected = (0..<5).reduce(0.0) { total, i in
+                let pi = Double(dropout[i]), nbValue = logNB(Double(x[i]), Double(mu[i]), theta) + lgamma(Double(x[i]) + 1)
+                return total + (x[i] > 0 ? log(1 - pi) + nbValue : log(pi + (1 - pi) * exp(nbValue)))
+            }
+            #expect(abs(nb - nbExpected) < 1e-9 * max(1, abs(nbExpected)), "θ \(theta): \(nb) vs \(nbExpected)")
+            #expect(abs(zi - ziExpected) < 1e-9 * max(1, abs(ziExpected)), "θ \(theta): \(zi) vs \(ziExpected)")
+        }
     }
 
     @Test func zeroInflationAddsZeros() throws {

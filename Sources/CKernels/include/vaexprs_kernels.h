@@ -37,4 +37,34 @@ void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const i
                                     const float *restrict values, int64_t genes, const float *restrict delta,
                                     int64_t units, int64_t c0, int64_t c1, float *restrict dw);
 
+
+/// Count likelihood families of vaexprs_count_nll_row.
+enum { VAEXPRS_COUNT_POISSON = 0, VAEXPRS_COUNT_NB = 1, VAEXPRS_COUNT_ZINB = 2 };
+
+/// ψ(x), the digamma function, for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10,
+/// then the asymptotic series to x⁻¹⁰ (error below 3e-14 there).
+double vaexprs_digamma(double x);
+
+/// log Γ(x + θ) − log Γ(θ) and ψ(x + θ) − ψ(θ) for a count x ≥ 0 and θ > 0: exact sums
+/// log Πₖ (θ + k), Σₖ 1/(θ + k) for x ≤ 8 (faster and without cancellation), lgamma and the
+/// digamma function (recurrence to x ≥ 10, then the asymptotic series) otherwise.
+void vaexprs_gamma_ratios(double x, double theta, double *log_gamma, double *digamma);
+
+/// One cell's count negative log-likelihood without its parameter-free terms, in double
+/// precision: mean μ_j = library · softmax(logits)_j; Poisson, negative binomial with
+/// dispersion θ_j (log θ_j given too), or zero-inflated NB with dropout logits at logits + g.
+/// When grad is not NULL writes scale · d/d(logits) (for ZINB also the dropout logits, at
+/// grad + g); when d_log_theta is not NULL (NB, ZINB) writes scale · d/d(log θ_j).
+/// scratch holds 4 · g doubles. Loops over genes are vectorised (glibc's vector exp/log);
+/// the count-dependent Gamma terms run over the non-zero counts only.
+double vaexprs_count_nll_row(int family, int64_t g, const float *restrict logits, const float *restrict x,
+                             double library, const double *restrict theta, const double *restrict log_theta,
+                             double scale, float *restrict grad, float *restrict d_log_theta, double *restrict scratch);
+
+/// Σᵢ log NB(xᵢ; μᵢ, θ) over the n cells of one gene with θ = exp(log_theta), without the
+/// log xᵢ! terms; zero-inflated with dropout probabilities πᵢ when dropout is not NULL. In
+/// double precision, vectorised over cells; scratch holds n doubles. (The objective of the
+/// dispersion re-estimate, evaluated many times per gene.)
+double vaexprs_count_gene_loglik(int64_t n, double log_theta, const float *restrict mu, const float *restrict x,
+                                 const float *restrict dropout, double *restrict scratch);
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import VAExprsCore
 
@@ -141,6 +142,7 @@ public final class CountLikelihood: Likelihood {
         let libraries = context.librarySize ?? rowSums(target)
         let constants = context.constant ?? constantTerms(target: target)!
         let theta = logTheta.map { Self.thetas($0.value) } ?? []
+        let logThetaHeld = logTheta.map { $0.value.map { Double(min(max($0, -15), 15)) } } ?? []
         var rowLoss = [Double](repeating: 0, count: n)
         var grad = gradient ? Matrix(rows: n, columns: width) : nil
         // dNLL/d log θ per cell and gene, reduced over cells in row order afterwards so the
@@ -148,18 +150,32 @@ public final class CountLikelihood: Likelihood {
         var dLogTheta = gradient && family != .poisson ? [Float](repeating: 0, count: n * g) : []
         let parts = n * g >= 1 << 14 ? WorkerPool.shared.threads : 1
         let blocks = WorkerPool.blocks(n, parts: parts)
+        let code: Int32
+        switch family {
+        case .poisson: code = Int32(VAEXPRS_COUNT_POISSON)
+        case .negativeBinomial: code = Int32(VAEXPRS_COUNT_NB)
+        case .zeroInflatedNegativeBinomial: code = Int32(VAEXPRS_COUNT_ZINB)
+        }
         output.storage.withUnsafeBufferPointer { out in
             target.storage.withUnsafeBufferPointer { x in
-                rowLoss.withUnsafeMutableBufferPointer { loss in
-                    dLogTheta.withUnsafeMutableBufferPointer { dTheta in
-                        withOptionalPointer(&grad) { dOut in
-                            WorkerPool.shared.run(parts: blocks.count) { part in
-                                var p = [Double](repeating: 0, count: g), t = [Double](repeating: 0, count: g)
-                                for r in blocks[part] {
-                                    loss[r] = evaluateRow(out.baseAddress! + r * width, x.baseAddress! + r * g,
-                                                          library: Double(libraries[r]), theta: theta, thetaOffset: thetaOffset(context, row: r),
-                                                          gradient: dOut.map { $0 + r * width }, dLogTheta: dTheta.isEmpty ? nil : dTheta.baseAddress! + r * g,
-                                                          scale: Double(scale), p: &p, t: &t) + constants[r]
+                theta.withUnsafeBufferPointer { th in
+                    logThetaHeld.withUnsafeBufferPointer { logTh in
+                        rowLoss.withUnsafeMutableBufferPointer { loss in
+                            dLogTheta.withUnsafeMutableBufferPointer { dTheta in
+                                withOptionalPointer(&grad) { dOut in
+                                    WorkerPool.shared.run(parts: blocks.count) { part in
+                                        var scratch = [Double](repeating: 0, count: 4 * g)
+                                        scratch.withUnsafeMutableBufferPointer { work in
+                                            for r in blocks[part] {
+                                                let offset = thetaOffset(context, row: r)
+                                                loss[r] = vaexprs_count_nll_row(
+                                                    code, Int64(g), out.baseAddress! + r * width, x.baseAddress! + r * g, Double(libraries[r]),
+                                                    th.baseAddress.map { $0 + offset }, logTh.baseAddress.map { $0 + offset }, Double(scale),
+                                                    dOut.map { $0 + r * width }, dTheta.isEmpty ? nil : dTheta.baseAddress! + r * g,
+                                                    work.baseAddress!) + constants[r]
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -180,81 +196,6 @@ public final class CountLikelihood: Likelihood {
         return LikelihoodEvaluation(total: rowLoss.reduce(0, +), outputGradient: grad)
     }
 
-    /// One cell's negative log-likelihood without its constant; with `gradient`, writes
-    /// scale × d/d(output) and scale × d/d(log θ) for the cell.
-    private func evaluateRow(_ out: UnsafePointer<Float>, _ x: UnsafePointer<Float>, library: Double,
-                             theta: [Double], thetaOffset: Int, gradient: UnsafeMutablePointer<Float>?,
-                             dLogTheta: UnsafeMutablePointer<Float>?, scale: Double,
-                             p: inout [Double], t: inout [Double]) -> Double {
-        let g = genes
-        var maxLogit = -Double.infinity
-        for j in 0..<g { maxLogit = max(maxLogit, Double(out[j])) }
-        var partition = 0.0
-        for j in 0..<g { let e = exp(Double(out[j]) - maxLogit); p[j] = e; partition += e }
-        let logPartition = log(partition)
-        let logLibrary = log(max(library, .leastNormalMagnitude))
-        var nll = 0.0, tSum = 0.0
-        for j in 0..<g {
-            p[j] /= partition
-            let count = Double(x[j])
-            let logMu = logLibrary + Double(out[j]) - maxLogit - logPartition
-            let mu = library * p[j]
-            switch family {
-            case .poisson:
-                nll += mu - (count > 0 ? count * logMu : 0)
-                t[j] = mu - count
-            case .negativeBinomial, .zeroInflatedNegativeBinomial:
-                let th = theta[thetaOffset + j]
-                let logThetaMu = log(th + mu)
-                let zeroLog = th * (log(th) - logThetaMu)  // log NB(0)
-                var ll: Double, dLLdLogTheta: Double
-                var dLLdMuTimesMu: Double
-                if count == 0 {
-                    ll = zeroLog
-                    dLLdMuTimesMu = -th * mu / (th + mu)
-                    dLLdLogTheta = th * (log(th) + 1 - logThetaMu - th / (th + mu))
-                } else {
-                    let ratios = SpecialFunctions.gammaRatios(count: count, theta: th)
-                    ll = ratios.logGamma + zeroLog + count * (logMu - logThetaMu)
-                    dLLdMuTimesMu = th * (count - mu) / (th + mu)
-                    dLLdLogTheta = th * (ratios.digamma + log(th) + 1 - logThetaMu - (th + count) / (th + mu))
-                }
-                if family == .zeroInflatedNegativeBinomial {
-                    let h = Double(out[g + j])
-                    // log(1 − π) = −softplus(h) and log π = h − softplus(h): one softplus.
-                    let logNotPi = -SpecialFunctions.softplus(h), logPi = h + logNotPi
-                    let pi = exp(logPi)
-                    var dLLdh: Double
-                    if count == 0 {
-                        // log(π + (1 − π)·NB(0)) with one exponential: top + log1p(e^(low − top)).
-                        let a = logPi, b = logNotPi + ll
-                        let top = max(a, b), spread = exp(min(a, b) - top)
-                        let total = top + log1p(spread)
-                        // Posterior weight of the NB component.
-                        let notDropout = b >= a ? 1 / (1 + spread) : spread / (1 + spread)
-                        dLLdh = (1 - notDropout) - pi
-                        dLLdMuTimesMu *= notDropout
-                        dLLdLogTheta *= notDropout
-                        ll = total
-                    } else {
-                        ll += logNotPi
-                        dLLdh = -pi
-                    }
-                    gradient?[g + j] = Float(-scale * dLLdh)
-                }
-                nll -= ll
-                t[j] = -dLLdMuTimesMu
-                dLogTheta?[j] = Float(-scale * dLLdLogTheta)
-            }
-            tSum += t[j]
-        }
-        if let gradient {
-            // Through the softmax: d/dl_k = t_k − p_k Σ_g t_g, with t_g = μ_g · dNLL/dμ_g.
-            for j in 0..<g { gradient[j] = Float(scale * (t[j] - p[j] * tSum)) }
-        }
-        return nll
-    }
-
     /// Most cells the θ re-estimate reads (an evenly spaced subset of larger data).
     static let refitCells = 5_000
 
@@ -273,27 +214,34 @@ public final class CountLikelihood: Likelihood {
         let groupOf = (0..<rows.count).map { groups > 1 ? Int(batch.group?[$0] ?? 0) : 0 }
         let cellsOf = (0..<groups).map { g in (0..<rows.count).filter { groupOf[$0] == g } }
         let jobs = (0..<groups).flatMap { g in (0..<genes).map { (g, $0) } }
+        // Each gene's cells contiguous (genes × cells), so the objective runs over a column.
+        let meanByGene = mean.transposed(), countsByGene = counts.transposed(), dropoutByGene = dropout?.transposed()
+        let cells = rows.count
         after.withUnsafeMutableBufferPointer { out in
             let blocks = WorkerPool.blocks(jobs.count, parts: WorkerPool.shared.threads)
             WorkerPool.shared.run(parts: blocks.count) { part in
+                var muColumn = [Float](repeating: 0, count: cells), xColumn = muColumn, piColumn = muColumn
+                var scratch = [Double](repeating: 0, count: cells)
                 for k in blocks[part] {
                     let (g, j) = jobs[k]
                     guard !cellsOf[g].isEmpty else { continue }
-                    func logLikelihood(_ s: Double) -> Double {
-                        let theta = exp(s), logTheta = s
-                        var total = 0.0
-                        for i in cellsOf[g] {
-                            let mu = Double(mean[i, j]), x = Double(counts[i, j])
-                            let logThetaMu = log(theta + mu)
-                            var ll = theta * (logTheta - logThetaMu)
-                            if x > 0 { ll += SpecialFunctions.gammaRatios(count: x, theta: theta).logGamma + x * (log(max(mu, .leastNormalMagnitude)) - logThetaMu) }
-                            if let dropout {
-                                let pi = Double(dropout[i, j])
-                                ll = x > 0 ? ll + log1p(-pi) : log(pi + (1 - pi) * exp(ll))
+                    let members = cellsOf[g]
+                    for (c, i) in members.enumerated() {
+                        muColumn[c] = meanByGene[j, i]
+                        xColumn[c] = countsByGene[j, i]
+                        if let dropoutByGene { piColumn[c] = dropoutByGene[j, i] }
+                    }
+                    let logLikelihood = { (s: Double) -> Double in
+                        muColumn.withUnsafeBufferPointer { mu in
+                            xColumn.withUnsafeBufferPointer { x in
+                                piColumn.withUnsafeBufferPointer { pi in
+                                    scratch.withUnsafeMutableBufferPointer { work in
+                                        vaexprs_count_gene_loglik(Int64(members.count), s, mu.baseAddress!, x.baseAddress!,
+                                                                  dropoutByGene == nil ? nil : pi.baseAddress!, work.baseAddress!)
+                                    }
+                                }
                             }
-                            total += ll
                         }
-                        return total
                     }
                     out[g * genes + j] = Float(GoldenSection.maximise(logLikelihood, from: -10, to: 12))
                 }
