@@ -48,31 +48,62 @@ void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int
     }
 }
 
+enum { SPARSE_BLOCK = 128 };
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void vaexprs_sparse_times_dense(const int64_t *restrict gene_starts, const int32_t *restrict cells,
-                                const float *restrict values, int64_t genes, const float *restrict w,
-                                int64_t units, int64_t c0, int64_t c1, float *restrict out) {
-    for (int64_t j = 0; j < genes; j++) {
-        const float *restrict wr = w + j * units;
-        for (int64_t k = gene_starts[j]; k < gene_starts[j + 1]; k++) {
-            const float v = values[k];
-            float *restrict o = out + (int64_t)cells[k] * units;
-            for (int64_t c = c0; c < c1; c++) o[c] += v * wr[c];
+void vaexprs_sparse_times_dense(const int64_t *restrict row_starts, const int32_t *restrict genes,
+                                const float *restrict values, int64_t r0, int64_t r1, const float *restrict w,
+                                int64_t units, float *restrict out) {
+    for (int64_t i = r0; i < r1; i++) {
+        float *restrict o = out + i * units;
+        const int64_t begin = row_starts[i], end = row_starts[i + 1];
+        int64_t c = 0;
+        // Full blocks: a fixed trip count, so the accumulators stay in vector registers.
+        for (; c + SPARSE_BLOCK <= units; c += SPARSE_BLOCK) {
+            float acc[SPARSE_BLOCK];
+            for (int b = 0; b < SPARSE_BLOCK; b++) acc[b] = o[c + b];
+            for (int64_t k = begin; k < end; k++) {
+                const float v = values[k];
+                const float *restrict wr = w + (int64_t)genes[k] * units + c;
+                for (int b = 0; b < SPARSE_BLOCK; b++) acc[b] += v * wr[b];
+            }
+            for (int b = 0; b < SPARSE_BLOCK; b++) o[c + b] = acc[b];
+        }
+        if (c < units) {
+            const int64_t rest = units - c;
+            for (int64_t k = begin; k < end; k++) {
+                const float v = values[k];
+                const float *restrict wr = w + (int64_t)genes[k] * units + c;
+                for (int64_t b = 0; b < rest; b++) o[c + b] += v * wr[b];
+            }
         }
     }
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const int32_t *restrict cells,
-                                    const float *restrict values, int64_t genes, const float *restrict delta,
-                                    int64_t units, int64_t c0, int64_t c1, float *restrict dw) {
-    for (int64_t j = 0; j < genes; j++) {
+                                    const float *restrict values, int64_t j0, int64_t j1, const float *restrict delta,
+                                    int64_t units, float *restrict dw) {
+    for (int64_t j = j0; j < j1; j++) {
         float *restrict d = dw + j * units;
-        for (int64_t c = c0; c < c1; c++) d[c] = 0.0f;
-        for (int64_t k = gene_starts[j]; k < gene_starts[j + 1]; k++) {
-            const float v = values[k];
-            const float *restrict g = delta + (int64_t)cells[k] * units;
-            for (int64_t c = c0; c < c1; c++) d[c] += v * g[c];
+        const int64_t begin = gene_starts[j], end = gene_starts[j + 1];
+        int64_t c = 0;
+        for (; c + SPARSE_BLOCK <= units; c += SPARSE_BLOCK) {
+            float acc[SPARSE_BLOCK] = {0};
+            for (int64_t k = begin; k < end; k++) {
+                const float v = values[k];
+                const float *restrict g = delta + (int64_t)cells[k] * units + c;
+                for (int b = 0; b < SPARSE_BLOCK; b++) acc[b] += v * g[b];
+            }
+            for (int b = 0; b < SPARSE_BLOCK; b++) d[c + b] = acc[b];
+        }
+        if (c < units) {
+            for (int64_t b = c; b < units; b++) d[b] = 0.0f;
+            for (int64_t k = begin; k < end; k++) {
+                const float v = values[k];
+                const float *restrict g = delta + (int64_t)cells[k] * units;
+                for (int64_t b = c; b < units; b++) d[b] += v * g[b];
+            }
         }
     }
 }

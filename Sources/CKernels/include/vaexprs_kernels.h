@@ -22,20 +22,22 @@ void vaexprs_bernoulli_logits(const float *restrict logits, const float *restric
 /// dst[r, c] = bias[c] for a rows × cols row-major matrix (the start of a fused x·W + b).
 void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int64_t rows, int64_t cols);
 
-/// Sparse × dense for a first layer, gene by gene so that each row of w is read once per
-/// batch and the batch's output stays in cache. The batch comes transposed (genes × cells,
-/// CSR: gene j holds the cells cells[k] with values[k], k in gene_starts[j] ..< gene_starts[j+1]).
-/// On the output columns [c0, c1) only, so that threads can split the columns:
-/// out[i, c] += Σ_j x[i, j] · w[j, c]; out and w are row-major with `units` columns.
-void vaexprs_sparse_times_dense(const int64_t *restrict gene_starts, const int32_t *restrict cells,
-                                const float *restrict values, int64_t genes, const float *restrict w,
-                                int64_t units, int64_t c0, int64_t c1, float *restrict out);
+/// Sparse × dense for a first layer, cell by cell on the batch's CSR rows r0 ..< r1 (row i
+/// holds genes[k] with values[k], k in row_starts[i] ..< row_starts[i+1]): each output row is
+/// accumulated in registers, 128 columns at a time, over the weight rows of the cell's
+/// non-zero genes, and stored once. out[i, c] += Σ_j x[i, j] · w[j, c]; out and w are
+/// row-major with `units` columns.
+void vaexprs_sparse_times_dense(const int64_t *restrict row_starts, const int32_t *restrict genes,
+                                const float *restrict values, int64_t r0, int64_t r1, const float *restrict w,
+                                int64_t units, float *restrict out);
 
-/// The weight gradient of that product on columns [c0, c1), for the same transposed batch:
-/// dw[j, c] = Σ_i x[i, j] · delta[i, c] (every row of dw written, zero for absent genes).
+/// The weight gradient of that product, gene by gene on the transposed batch (gene j holds
+/// the cells cells[k] with values[k], k in gene_starts[j] ..< gene_starts[j+1]), for the genes
+/// j0 ..< j1 so that threads can split them: dw[j, c] = Σ_i x[i, j] · delta[i, c], each row
+/// accumulated in registers 128 columns at a time; dw and delta are row-major with `units` columns.
 void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const int32_t *restrict cells,
-                                    const float *restrict values, int64_t genes, const float *restrict delta,
-                                    int64_t units, int64_t c0, int64_t c1, float *restrict dw);
+                                    const float *restrict values, int64_t j0, int64_t j1, const float *restrict delta,
+                                    int64_t units, float *restrict dw);
 
 
 /// Count likelihood families of vaexprs_count_nll_row.

@@ -60,30 +60,39 @@ public final class Dense: SparseInputLayer {
         return activated(out, phase: phase)
     }
 
-    /// x·W + b over the stored entries of a CSR batch, gene by gene on its transpose (each
-    /// weight row read once); threads split the output columns, so every thread count gives
-    /// the same bits.
+    /// x·W + b over the stored entries of a CSR batch, cell by cell (threads split the cells,
+    /// each output row summed in one order, so every thread count gives the same bits). In
+    /// training the batch is also kept transposed (genes × cells) for the weight gradient.
     public func forward(sparse input: SparseMatrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         precondition(input.columns == inputWidth, "dense: \(input.columns) inputs, built for \(inputWidth)")
         var out = Matrix(uninitializedRows: input.rows, columns: units)
+        let rows = input.rows
+        let blocks = WorkerPool.blocks(rows, parts: input.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
         out.storage.withUnsafeMutableBufferPointer { o in
             bias.value.withUnsafeBufferPointer { b in
-                vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(input.rows), Int64(units))
+                vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(rows), Int64(units))
+            }
+            input.rowStarts.withUnsafeBufferPointer { starts in
+                input.columnIndices.withUnsafeBufferPointer { genes in
+                    input.values.withUnsafeBufferPointer { values in
+                        weight.value.withUnsafeBufferPointer { w in
+                            starts.withMemoryRebound(to: Int64.self) { rowStarts in
+                                WorkerPool.shared.run(parts: blocks.count) { part in
+                                    vaexprs_sparse_times_dense(rowStarts.baseAddress, genes.baseAddress, values.baseAddress,
+                                                               Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
+                                                               w.baseAddress, Int64(units), o.baseAddress)
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        let byGene = input.transposed()
-        runByGene(vaexprs_sparse_times_dense, byGene, weight.value, into: &out.storage)
         if phase == .training {
             cachedInput = Matrix(rows: 0, columns: 0)
-            cachedSparseInput = byGene
+            cachedSparseInput = input.transposed()
         }
         return activated(out, phase: phase)
-    }
-
-    /// The output columns split among the worker threads when the product is large enough.
-    private func columnBlocks(work storedEntries: Int) -> [Range<Int>] {
-        let parts = storedEntries * units >= 1 << 18 && units >= 32 ? WorkerPool.shared.threads : 1
-        return WorkerPool.blocks(units, parts: parts)
     }
 
     /// Applies the activation in place, keeping what `backward` needs in training.
@@ -104,7 +113,7 @@ public final class Dense: SparseInputLayer {
         activation.backward(input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
                             output: cachedOutput, gradient: &delta.storage)
         if let byGene = cachedSparseInput {
-            runByGene(vaexprs_sparse_weight_gradient, byGene, delta.storage, into: &weight.gradient)
+            weightGradient(byGene, delta.storage)
         } else {
             weight.gradient.withUnsafeMutableBufferPointer { dW in
                 BLAS.gemm(cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units)
@@ -120,19 +129,20 @@ public final class Dense: SparseInputLayer {
         return BLAS.product(delta, w, transposeB: true)
     }
 
-    /// One of the gene-by-gene kernels of `vaexprs_kernels.h` over a transposed batch, with
-    /// the threads splitting the `units` columns of `operand` and `result`.
-    private func runByGene(_ kernel: SparseKernel, _ byGene: SparseMatrix, _ operand: [Float], into result: inout [Float]) {
-        let blocks = columnBlocks(work: byGene.storedCount)
+    /// dW = xᵀ·delta from the transposed batch, gene by gene (`vaexprs_sparse_weight_gradient`),
+    /// with the threads splitting the genes (each row summed in one order by one thread).
+    private func weightGradient(_ byGene: SparseMatrix, _ delta: [Float]) {
+        let blocks = WorkerPool.blocks(byGene.rows, parts: byGene.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
         byGene.rowStarts.withUnsafeBufferPointer { starts in
             byGene.columnIndices.withUnsafeBufferPointer { cells in
                 byGene.values.withUnsafeBufferPointer { values in
-                    operand.withUnsafeBufferPointer { x in
-                        result.withUnsafeMutableBufferPointer { r in
+                    delta.withUnsafeBufferPointer { d in
+                        weight.gradient.withUnsafeMutableBufferPointer { dW in
                             starts.withMemoryRebound(to: Int64.self) { geneStarts in
                                 WorkerPool.shared.run(parts: blocks.count) { part in
-                                    kernel(geneStarts.baseAddress, cells.baseAddress, values.baseAddress, Int64(byGene.rows), x.baseAddress,
-                                           Int64(units), Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound), r.baseAddress)
+                                    vaexprs_sparse_weight_gradient(geneStarts.baseAddress, cells.baseAddress, values.baseAddress,
+                                                                   Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
+                                                                   d.baseAddress, Int64(units), dW.baseAddress)
                                 }
                             }
                         }
@@ -142,8 +152,3 @@ public final class Dense: SparseInputLayer {
         }
     }
 }
-
-/// The C signature shared by `vaexprs_sparse_times_dense` and `vaexprs_sparse_weight_gradient`
-/// (offsets as `Int64`, which `Int` is on every platform we build for).
-private typealias SparseKernel = (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?, Int64, UnsafePointer<Float>?,
-                                  Int64, Int64, Int64, UnsafeMutablePointer<Float>?) -> Void
