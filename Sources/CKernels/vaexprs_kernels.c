@@ -1,7 +1,7 @@
 #include "vaexprs_kernels.h"
 #include <math.h>
 
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void vaexprs_adam_update(float *restrict w, float *restrict m, float *restrict v,
                          const float *restrict g, int64_t n,
                          float alpha, float b1, float b2, float eps) {
@@ -24,7 +24,7 @@ void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t 
     }
 }
 
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void vaexprs_bernoulli_logits(const float *restrict logits, const float *restrict x,
                               float *restrict loss, float *restrict grad, int64_t n, float scale) {
     for (int64_t i = 0; i < n; i++) {

@@ -18,7 +18,8 @@ public struct SystemReport: Sendable, Codable {
     public var processors: Int
     /// Threads OpenBLAS runs inside each of VAExprs' parts (VAExprs sets 1 and splits itself).
     public var openBLASThreadsPerPart: Int
-    /// Which variant of VAExprs' own C kernels (element-wise loops, sparse first layer) runs.
+    /// Which variant of VAExprs' own C kernels (Adam, losses, count likelihoods, sparse first
+    /// layer: compiled for AVX-512, AVX2 and baseline x86-64, chosen at load) runs.
     public var elementwiseKernels: String
     /// The measured floating-point limit, when asked for.
     public var peak: ComputePeak?
@@ -29,7 +30,7 @@ public struct SystemReport: Sendable, Codable {
         let cpu = CPUFeatures.detect()
         let kernels: String
         switch cpu.vectorTier {
-        case .avx512: kernels = "AVX-512 (sparse first layer), AVX2 (element-wise)"
+        case .avx512: kernels = "AVX-512"
         case .avx2: kernels = "AVX2"
         default: kernels = "baseline x86-64 (SSE2)"
         }

@@ -23,9 +23,20 @@ public enum Gzip {
         while true {
             let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
             if n < 0 {
-                throw VAExprsError(.badData, "\(path): is not a readable gzip or text file (corrupt or truncated compressed data)")
+                var code: Int32 = 0
+                let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown error"
+                throw VAExprsError(.badData, "\(path): damaged gzip data (\(message): a failed CRC-32 or length check, or corrupt compressed data); restore or re-download the file")
             }
-            if n == 0 { break }
+            if n == 0 {
+                // zlib checks each member's CRC-32 and length trailer itself; at the end of the
+                // input, Z_BUF_ERROR means the file stopped inside a compressed stream.
+                var code: Int32 = 0
+                _ = gzerror(file, &code)
+                if code == Z_BUF_ERROR {
+                    throw VAExprsError(.badData, "\(path): the gzip data end early (the file is truncated after \(out.count) decompressed bytes); restore or re-download the file")
+                }
+                break
+            }
             out.append(contentsOf: chunk[0..<Int(n)])
         }
         return out

@@ -84,6 +84,37 @@ import VAExprsTestSupport
         } catch { Issue.record("unexpected \(error)") }
     }
 
+    /// A gzip file cut short anywhere, or with a wrong CRC-32 or length in its trailer, is an
+    /// error naming the file, never a shorter matrix.
+    @Test func truncatedOrMischeckedGzipIsAnError() throws {
+        var text = "cell," + (1...20).map { "g\($0)" }.joined(separator: ",") + "\n"
+        for i in 1...200 { text += "c\(i)," + (1...20).map { String(($0 * i) % 97) }.joined(separator: ",") + "\n" }
+        let m = try ExpressionCSV.read(TestPaths.write(text, "whole.csv", in: dir))
+        let out = AtomicOutput()
+        let path = dir + "/whole.csv.gz"
+        try out.stage(ExpressionCSV.encode(m), at: path)
+        try out.commit()
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(try ExpressionCSV.read(path) == m)
+        for cut in [bytes.count - 1, bytes.count - 4, bytes.count - 8, bytes.count / 2, 20] {
+            let damaged = dir + "/cut\(cut).csv.gz"
+            _ = FileManager.default.createFile(atPath: damaged, contents: bytes.prefix(cut))
+            do {
+                _ = try ExpressionCSV.read(damaged)
+                Issue.record("a gzip file cut at \(cut) of \(bytes.count) bytes was read")
+            } catch let e as VAExprsError {
+                #expect(e.code == .badData && e.message.contains(damaged) && e.message.contains("gzip"), "\(e.message)")
+            }
+        }
+        for (offset, name) in [(bytes.count - 8, "CRC-32"), (bytes.count - 4, "length")] {
+            var flipped = bytes
+            flipped[offset] ^= 0x01
+            let damaged = dir + "/flipped-\(name).csv.gz"
+            _ = FileManager.default.createFile(atPath: damaged, contents: flipped)
+            #expect(throws: VAExprsError.self, "a wrong \(name) in the trailer was accepted") { try ExpressionCSV.read(damaged) }
+        }
+    }
+
     @Test func corruptGzipIsBadData() {
         var bytes: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]
         bytes += [UInt8](repeating: 0xAB, count: 64)
