@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
         // Optimised even in debug builds: the mixture search is numeric loops that the test
         // suite runs on thousands of points (about 10× slower unoptimised).
-        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE"],
+        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CKernels"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         // Optimised in debug builds too, for the same reason (t-SNE and UMAP are long numeric loops).

@@ -69,4 +69,15 @@ double vaexprs_count_nll_row(int family, int64_t g, const float *restrict logits
 /// dispersion re-estimate, evaluated many times per gene.)
 double vaexprs_count_gene_loglik(int64_t n, double log_theta, const float *restrict mu, const float *restrict x,
                                  const float *restrict dropout, double *restrict scratch);
+
+/// inv(x) of a d × d row-major matrix by Gauss–Jordan elimination with partial pivoting
+/// (tableau: 2·d² doubles of scratch). Returns the ratio of the largest to the smallest pivot
+/// magnitude (a cheap condition estimate), or −1 for a zero or non-finite pivot.
+double vaexprs_small_inverse(int64_t d, const double *restrict x, double *restrict inverse, double *restrict tableau);
+
+/// norms[i] = ‖L⁻¹ (x_i − mean)‖² for the n rows of a row-major n × d matrix x and a
+/// lower-triangular d × d row-major L (the Mahalanobis distances of Gaussian log-densities
+/// with Σ = L Lᵀ), by forward substitution over all points at once; work holds n · d doubles.
+void vaexprs_whitened_squared_norms(int64_t n, int64_t d, const double *restrict x, const double *restrict mean,
+                                    const double *restrict l, double *restrict work, double *restrict norms);
 #endif

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import CLAPACKE
 import Foundation
 import VAExprsCore
@@ -328,17 +329,12 @@ enum MixtureEM {
                             var detlog = 0.0
                             for j in 0..<d { detlog += log(l[j * d + j]) }
                             let constant = Double(d) * log2pi / 2 + detlog
-                            centred.withUnsafeMutableBufferPointer { c in
-                                for i in 0..<n { for j in 0..<d { c[i * d + j] = xs[i * d + j] - mu[j] } }
-                                // Y = (X − μ) L⁻ᵀ, then the squared row norms.
-                                cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit,
-                                            Int32(n), Int32(d), 1, l.baseAddress, Int32(d), c.baseAddress, Int32(d))
+                            centred.withUnsafeMutableBufferPointer { work in
                                 column.withUnsafeMutableBufferPointer { out in
-                                    for i in 0..<n {
-                                        var q = 0.0
-                                        for j in 0..<d { q += c[i * d + j] * c[i * d + j] }
-                                        out[i] = -(constant + q / 2)
-                                    }
+                                    // Squared Mahalanobis distances ‖L⁻¹(x − μ)‖², then the log densities.
+                                    vaexprs_whitened_squared_norms(Int64(n), Int64(d), xs.baseAddress, mu.baseAddress, l.baseAddress,
+                                                                   work.baseAddress, out.baseAddress)
+                                    for i in 0..<n { out[i] = -(constant + out[i] / 2) }
                                 }
                             }
                         }
