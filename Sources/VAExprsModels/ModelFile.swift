@@ -84,11 +84,18 @@ public enum ModelFile {
         guard version <= formatVersion else {
             throw bad("written in model format \(version), newer than this VAExprs reads (\(formatVersion)); upgrade VAExprs")
         }
-        let headerLength = Int(readLE(bytes, 12) as UInt64)
-        let payloadLength = Int(readLE(bytes, 20) as UInt64)
+        // Lengths compared as the unsigned numbers they are, each against the file size first,
+        // so that no damaged value can overflow or trap.
+        let headerLength64: UInt64 = readLE(bytes, 12), payloadLength64: UInt64 = readLE(bytes, 20)
         let expected: UInt32 = readLE(bytes, 28)
-        guard headerLength >= 0, payloadLength >= 0, bytes.count == prefixLength + headerLength + payloadLength else {
-            throw bad("truncated or padded: \(bytes.count) bytes, the header announces \(prefixLength + headerLength + payloadLength); the file is damaged, fit again or restore a copy")
+        let size = UInt64(bytes.count)
+        guard headerLength64 <= size, payloadLength64 <= size,
+              UInt64(prefixLength) + headerLength64 + payloadLength64 == size else {
+            throw bad("damaged model file: truncated or padded (\(bytes.count) bytes, while its prefix announces a \(headerLength64)-byte header and \(payloadLength64) bytes of weights); fit again or restore a copy")
+        }
+        let headerLength = Int(headerLength64), payloadLength = Int(payloadLength64)
+        guard payloadLength % 4 == 0 else {
+            throw bad("damaged model file: the weights take \(payloadLength) bytes, not a whole number of float32 values")
         }
         let json = Array(bytes[prefixLength..<(prefixLength + headerLength)])
         let payload = Array(bytes[(prefixLength + headerLength)...])
@@ -101,11 +108,9 @@ public enum ModelFile {
         do { header = try decoder.decode(Header.self, from: Data(json)) } catch {
             throw bad("unreadable model header (\(error)); the file is damaged")
         }
+        try validate(header, payloadFloats: payloadLength / 4, bad: bad)
         var values: [String: [Float]] = [:]
         for entry in header.weights {
-            guard entry.offset >= 0, entry.count >= 0, (entry.offset + entry.count) * 4 <= payload.count else {
-                throw bad("weight '\(entry.path)' lies outside the file; the file is damaged")
-            }
             var v = [Float](repeating: 0, count: entry.count)
             for i in 0..<entry.count {
                 v[i] = Float(bitPattern: readLE(payload, (entry.offset + i) * 4))
@@ -126,14 +131,88 @@ public enum ModelFile {
         }
         try network.restore(values)
         let latent = header.spec.latentDimension
-        guard header.trainingLatentMeans.count == header.trainingCellIDs.count * latent else {
-            throw bad("latent means do not match the training cells; the file is damaged")
-        }
         return TrainedModel(network: network, geneNames: header.geneNames, preprocessing: header.preprocessing,
                             conditions: header.conditions, trainingCellIDs: header.trainingCellIDs,
                             trainingLatentMeans: Matrix(rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
                             trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
                             setup: header.setup)
+    }
+
+    /// Checks every count, offset and shape of a decoded header against the file and against
+    /// each other before anything is allocated from them; errors say "damaged model file" and
+    /// name the part.
+    static func validate(_ header: Header, payloadFloats: Int, bad: (String) -> VAExprsError) throws {
+        func damaged(_ what: String) -> VAExprsError { bad("damaged model file: \(what); fit again or restore a copy") }
+        var paths = Set<String>()
+        var total = 0
+        for entry in header.weights {
+            guard entry.offset >= 0, entry.count >= 0, entry.offset <= payloadFloats, entry.count <= payloadFloats - entry.offset else {
+                throw damaged("weight '\(entry.path)' (offset \(entry.offset), \(entry.count) values) lies outside the \(payloadFloats) stored values")
+            }
+            var product = 1
+            for extent in entry.shape {
+                let (p, overflow) = product.multipliedReportingOverflow(by: extent)
+                guard extent >= 0, !overflow else { throw damaged("weight '\(entry.path)' has the impossible shape \(entry.shape)") }
+                product = p
+            }
+            guard product == entry.count else {
+                throw damaged("weight '\(entry.path)' has shape \(entry.shape) but \(entry.count) values")
+            }
+            guard paths.insert(entry.path).inserted else { throw damaged("weight '\(entry.path)' appears twice") }
+            total += entry.count
+        }
+        guard total <= payloadFloats else { throw damaged("the weight table lists \(total) values, the file holds \(payloadFloats)") }
+        guard header.featureCount >= 1, header.featureCount == header.geneNames.count else {
+            throw damaged("\(header.featureCount) features but \(header.geneNames.count) gene names")
+        }
+        guard !header.trainingCellIDs.isEmpty else { throw damaged("no training cells") }
+        do { try header.spec.validate() } catch let error as VAExprsError { throw damaged("architecture: \(error.message)") }
+        let latent = header.spec.latentDimension
+        let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
+        guard !overflow, header.trainingLatentMeans.count == latentValues else {
+            throw damaged("\(header.trainingLatentMeans.count) latent means for \(header.trainingCellIDs.count) cells × \(latent) dimensions")
+        }
+        if let conditions = header.conditions {
+            guard !conditions.columns.isEmpty, conditions.classes.count == conditions.columns.count,
+                  conditions.classes.allSatisfy({ !$0.isEmpty }) else {
+                throw damaged("the label encoding has \(conditions.columns.count) columns but \(conditions.classes.count) class lists")
+            }
+            guard let labels = header.trainingLabels, labels.count == header.trainingCellIDs.count,
+                  labels.allSatisfy({ row in row.count == conditions.columns.count
+                      && zip(row, conditions.classes).allSatisfy { $1.contains($0) } }) else {
+                throw damaged("the training cells' labels do not match the label encoding (\(conditions.columns.joined(separator: ", ")))")
+            }
+        }
+        // The built-in layers' weights follow from the architecture: if even their lower bound
+        // exceeds what the file holds, building the network would allocate from damaged widths.
+        let needed = minimumWeights(header.spec, features: header.featureCount, conditionWidth: header.conditions?.width ?? 0)
+        guard needed <= payloadFloats else {
+            throw damaged("the architecture needs at least \(needed) weights, the file holds \(payloadFloats)")
+        }
+    }
+
+    /// A lower bound on the weights of a network with this spec, from its built-in dense layers
+    /// (plugin layers count as none); Int.max when a width is not a sane number.
+    static func minimumWeights(_ spec: ModelSpec, features: Int, conditionWidth: Int) -> Int {
+        var total = 0
+        func add(_ inputs: Int, _ outputs: Int) -> Bool {
+            let (w, o1) = inputs.multipliedReportingOverflow(by: outputs)
+            let (t, o2) = total.addingReportingOverflow(w)
+            guard !o1, !o2, inputs >= 0, outputs >= 0 else { total = .max; return false }
+            total = t
+            return true
+        }
+        func dense(_ s: ComponentSpec) -> Int? {
+            guard s.name == "dense" else { return nil }
+            return (try? s.int("units", position: 0)) ?? -1
+        }
+        var width = features + conditionWidth
+        for s in spec.encoder { if let units = dense(s) { guard add(width, units) else { return .max }; width = units } }
+        guard add(width, 2 * spec.latentDimension) else { return .max }
+        width = spec.latentDimension + conditionWidth
+        for s in spec.decoder { if let units = dense(s) { guard add(width, units) else { return .max }; width = units } }
+        guard add(width, features) else { return .max }
+        return total
     }
 
     private static func checksum(_ a: [UInt8], _ b: [UInt8]) -> UInt32 {

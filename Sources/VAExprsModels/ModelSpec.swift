@@ -33,9 +33,13 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     }
 
     /// Checks the numeric settings; throws a usage error naming the option.
+    /// The largest latent size accepted (far above any useful one; bounds what a damaged or
+    /// careless value can allocate).
+    public static let maximumLatentDimension = 4096
+
     public func validate() throws {
-        guard latentDimension > 0 else {
-            throw VAExprsError.usage("--latent-dim must be a positive whole number, got \(latentDimension)")
+        guard latentDimension > 0, latentDimension <= Self.maximumLatentDimension else {
+            throw VAExprsError.usage("--latent-dim must be a whole number from 1 to \(Self.maximumLatentDimension), got \(latentDimension)")
         }
         guard regularization >= 0 && regularization.isFinite else {
             throw VAExprsError.usage("--regularization must be a finite number ≥ 0, got \(regularization)")

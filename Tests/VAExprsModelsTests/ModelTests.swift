@@ -271,6 +271,85 @@ enum Fixtures {
         #expect(message(Array("hello".utf8)).contains("not a VAExprs model"))
     }
 
+    /// The model's bytes with its JSON header changed by `mutate` and a correct checksum, as a
+    /// crafted file would be: the decoder must find the inconsistency itself.
+    func rewritten(_ bytes: [UInt8], _ mutate: (inout [String: Any]) -> Void) throws -> [UInt8] {
+        let headerLength = Int((0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[12 + $1]) << (8 * UInt64($1)) })
+        let json = Array(bytes[32..<(32 + headerLength)]), weights = Array(bytes[(32 + headerLength)...])
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        mutate(&object)
+        let header = Array(try JSONSerialization.data(withJSONObject: object))
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        // CRC-32 (IEEE), as zlib computes it.
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in header + weights {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return Array(bytes[0..<12]) + le(UInt64(header.count)) + le(UInt64(weights.count)) + le(~crc) + header + weights
+    }
+
+    @Test func inconsistentContentsAreDamagedFilesNotCrashes() throws {
+        let bytes = try ModelFile.encode(try smallModel())
+        func message(_ b: [UInt8]) -> String {
+            do { _ = try ModelFile.decode(b, source: "m.vaexprs", registry: Fixtures.registry); return "accepted" } catch let e as VAExprsError {
+                return e.message
+            } catch { return "\(error)" }
+        }
+        // The rewriting itself keeps a valid file valid.
+        #expect(message(try rewritten(bytes) { _ in }) == "accepted")
+        // Prefix lengths with a flipped high bit: refused before anything is read from them.
+        for offset in [19, 27] {
+            var flipped = bytes
+            flipped[offset] ^= 0x80
+            #expect(message(flipped).contains("damaged model file"), "prefix byte \(offset)")
+        }
+        func weights(_ change: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+            { header in
+                var table = header["weights"] as! [[String: Any]]
+                change(&table[0])
+                header["weights"] = table
+            }
+        }
+        func spec(_ change: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+            { header in
+                var s = header["spec"] as! [String: Any]
+                change(&s)
+                header["spec"] = s
+            }
+        }
+        let cases: [(String, (inout [String: Any]) -> Void)] = [
+            ("negative feature count", { $0["featureCount"] = -5 }),
+            ("huge feature count", { $0["featureCount"] = 1_000_000_000_000 }),
+            ("weight offset beyond the file", weights { $0["offset"] = Int.max }),
+            ("negative weight count", weights { $0["count"] = -1 }),
+            ("shape and count disagree", weights { $0["shape"] = [3, 3] }),
+            ("latent size zero", spec { $0["latentDimension"] = 0 }),
+            ("latent size huge", spec { $0["latentDimension"] = 1_000_000_000 }),
+            ("huge layer", spec { s in
+                var encoder = s["encoder"] as! [Any]
+                encoder[0] = "dense:100000000000:relu"
+                s["encoder"] = encoder
+            }),
+            ("wide layer", spec { s in
+                var encoder = s["encoder"] as! [Any]
+                encoder[0] = "dense:1000000:relu"
+                s["encoder"] = encoder
+            }),
+            ("no training cells", { $0["trainingCellIDs"] = [String](); $0["trainingLatentMeans"] = [Double]() }),
+            ("labels outside the encoding", { h in
+                var labels = h["trainingLabels"] as! [[String]]
+                labels[0][0] = "Z"
+                h["trainingLabels"] = labels
+            }),
+        ]
+        for (name, mutate) in cases {
+            let text = message(try rewritten(bytes, mutate))
+            #expect(text.contains("damaged model file"), "\(name): \(text)")
+            #expect(text != "accepted", "\(name) was accepted")
+        }
+    }
+
     @Test func saveIsAtomicAndLoadNamesMissingFiles() throws {
         let dir = TestPaths.scratch("model")
         let model = try smallModel()

@@ -23,8 +23,15 @@ public final class Dense: SparseInputLayer {
     private var cachedOutput: [Float] = []
 
     /// A dense layer with `units` outputs and an activation.
+    /// The most units a dense layer may have.
+    public static let maximumUnits = 1 << 20
+    /// The most weights one dense layer may hold (2³¹ floats, 8 GiB).
+    public static let maximumWeights = 1 << 31
+
     public init(spec: ComponentSpec, units: Int, activation: any Activation) throws {
-        guard units > 0 else { throw VAExprsError.usage("\(spec.source): 'dense' units must be positive, got \(units)") }
+        guard units > 0, units <= Self.maximumUnits else {
+            throw VAExprsError.usage("\(spec.source): 'dense' units must be a whole number from 1 to \(Self.maximumUnits), got \(units)")
+        }
         self.spec = spec
         self.units = units
         self.activation = activation
@@ -33,6 +40,10 @@ public final class Dense: SparseInputLayer {
     public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
 
     public func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
+        let (weights, overflow) = inputWidth.multipliedReportingOverflow(by: units)
+        guard inputWidth > 0, !overflow, weights <= Self.maximumWeights else {
+            throw VAExprsError.usage("\(spec.source): '\(path)' would hold \(inputWidth) × \(units) weights, more than the \(Self.maximumWeights) one dense layer may have; use fewer units or select genes (--top-genes)")
+        }
         self.inputWidth = inputWidth
         let limit = (6.0 / Double(inputWidth + units)).squareRoot()
         var w = [Float](repeating: 0, count: inputWidth * units)
