@@ -100,13 +100,13 @@ public enum ModelFile {
         let json = Array(bytes[prefixLength..<(prefixLength + headerLength)])
         let payload = Array(bytes[(prefixLength + headerLength)...])
         guard checksum(json, payload) == expected else {
-            throw bad("checksum mismatch: the file is corrupted; fit again or restore a copy")
+            throw bad("damaged model file: checksum mismatch (the contents changed after writing); fit again or restore a copy")
         }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let header: Header
         do { header = try decoder.decode(Header.self, from: Data(json)) } catch {
-            throw bad("unreadable model header (\(error)); the file is damaged")
+            throw bad("damaged model file: unreadable header (\(error)); fit again or restore a copy")
         }
         try validate(header, payloadFloats: payloadLength / 4, bad: bad)
         var values: [String: [Float]] = [:]

@@ -220,7 +220,7 @@ import VAExprsTestSupport
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: model))
         let out = dir + "/gen.csv"
-        try expectFailure(["generate", model, "--num-samples", "3", "--output", out], status: 65, mentions: ["c.vaexprs", "corrupted"], output: out)
+        try expectFailure(["generate", model, "--num-samples", "3", "--output", out], status: 65, mentions: ["c.vaexprs", "damaged model file", "checksum"], output: out)
         try expectFailure(["generate", dir + "/nothing.vaexprs", "--num-samples", "3", "--output", out], status: 66, mentions: ["nothing.vaexprs"], output: out)
     }
 }

@@ -327,13 +327,13 @@ enum Fixtures {
             ("latent size zero", spec { $0["latentDimension"] = 0 }),
             ("latent size huge", spec { $0["latentDimension"] = 1_000_000_000 }),
             ("huge layer", spec { s in
-                var encoder = s["encoder"] as! [Any]
-                encoder[0] = "dense:100000000000:relu"
+                var encoder = s["encoder"] as! [[String: Any]]
+                encoder[0]["positional"] = ["100000000000", "relu"]
                 s["encoder"] = encoder
             }),
             ("wide layer", spec { s in
-                var encoder = s["encoder"] as! [Any]
-                encoder[0] = "dense:1000000:relu"
+                var encoder = s["encoder"] as! [[String: Any]]
+                encoder[0]["positional"] = ["1000000", "relu"]
                 s["encoder"] = encoder
             }),
             ("no training cells", { $0["trainingCellIDs"] = [String](); $0["trainingLatentMeans"] = [Double]() }),
