@@ -71,6 +71,9 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
+        try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)]
+                                            .compactMap { option, path in path.map { (option, $0) } },
+                                        outputs: [("--output", output)])
         try AtomicOutput.checkDestination(output)
         guard let presetValue = FitPreset(rawValue: preset) else {
             throw VAExprsError.usage("--preset must be one of: \(FitPreset.allCases.map(\.rawValue).joined(separator: ", ")); got '\(preset)'")

@@ -37,6 +37,9 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
+        try OutputSafety.refuseOverlaps(inputs: [("the model", model)] + (evaluate.map { [("--evaluate", $0)] } ?? []),
+                                        outputs: [("--output", output), ("--labels-output", labelsOutput ?? Self.defaultLabelsPath(for: output)),
+                                                  ("--latent-output", latentOutput)].compactMap { option, path in path.map { (option, $0) } })
         for path in [output, labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)

@@ -114,6 +114,9 @@ struct PlotAugCommand: ParsableCommand {
         }
         if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
         BLAS.setThreads(threads ?? defaultThreadCount)
+        try OutputSafety.refuseOverlaps(inputs: cells.inputs,
+                                        outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)]
+                                            .compactMap { option, path in path.map { (option, $0) } })
         try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let input = try cells.load(seed: seed)
@@ -150,6 +153,7 @@ struct PlotModelCommand: ParsableCommand {
             throw VAExprsError.usage("--format: plot model writes dot, svg, png or pdf, not '\(chosen)'")
         }
         let colours = try ArchitectureGraph.colours(overrides: color)
+        try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", output)])
         try AtomicOutput.checkDestination(output)
         let registry = try plugins.registry()
         let trained = try TrainedModel.load(model, registry: registry)
@@ -179,6 +183,7 @@ struct PlotHistoryCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
+        if let output = figure.output { try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", output)]) }
         try figure.checkDestination()
         let trained = try TrainedModel.load(model, registry: registry)
         guard !trained.history.epochs.isEmpty else { throw VAExprsError.badData("\(model): the model has no training history to plot") }

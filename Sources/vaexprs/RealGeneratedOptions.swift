@@ -12,6 +12,12 @@ struct RealGeneratedOptions: ParsableArguments {
     var labels: String?
     @Option(help: "Labels of the generated cells (generate's --labels-output).")
     var generatedLabels: String?
+
+    /// The input files by option, for `OutputSafety`.
+    var inputs: [OutputSafety.NamedPath] {
+        [("--real", real), ("--generated", generated), ("--labels", labels), ("--generated-labels", generatedLabels)]
+            .compactMap { option, path in path.map { (option, $0) } }
+    }
     @Option(help: "Label column of the label files (default: label); with an .h5ad and no label file, the obs column to use.")
     var labelColumn: String?
     @Flag(help: "The CSV/TSV files have genes in rows.")

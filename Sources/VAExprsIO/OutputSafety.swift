@@ -1,0 +1,38 @@
+import Foundation
+import VAExprsCore
+
+/// Refuses, before any work, a command whose output would overwrite one of its inputs or
+/// whose two outputs would land on one file (one would silently replace the other).
+public enum OutputSafety {
+    /// A file named by an option, e.g. ("--output", "m.vaexprs").
+    public typealias NamedPath = (option: String, path: String)
+
+    /// Throws a usage error naming both options when an output is the same file as an input
+    /// (same device and inode, so links and `./` spellings count) or two outputs are the same path.
+    public static func refuseOverlaps(inputs: [NamedPath], outputs: [NamedPath]) throws {
+        for output in outputs {
+            for input in inputs where sameFile(output.path, input.path) {
+                throw VAExprsError.usage("\(output.option) \(output.path) is also the input \(input.option) \(input.path); writing it would destroy the input, so nothing was done: choose another output path")
+            }
+        }
+        for (i, a) in outputs.enumerated() {
+            for b in outputs[(i + 1)...] where sameFile(a.path, b.path) {
+                throw VAExprsError.usage("\(a.option) and \(b.option) both name \(a.path); one would replace the other, so nothing was done: give them different paths")
+            }
+        }
+    }
+
+    /// Whether two paths name one file: by device and inode when both exist, else by their
+    /// absolute paths with symbolic links in the existing folders resolved.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        if stat(a, &sa) == 0 && stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+        return canonical(a) == canonical(b)
+    }
+
+    private static func canonical(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let folder = url.deletingLastPathComponent().resolvingSymlinksInPath()
+        return folder.appendingPathComponent(url.lastPathComponent).path
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import VAExprsTestSupport
+
+/// An output that is one of the command's inputs (however spelled: `./`, a hard link), or two
+/// outputs on one path, is refused before any work, and the input is left as it was.
+@Suite(.serialized) struct OutputSafetyCLITests {
+    let dir = TestPaths.scratch("outputs")
+
+    func data() -> (counts: String, labels: String) {
+        var text = "cell," + (1...12).map { "g\($0)" }.joined(separator: ",") + "\n", labels = "cell,label\n"
+        for i in 1...40 {
+            text += "c\(i)," + (1...12).map { j in String((i * 3 + j * 5) % 11) }.joined(separator: ",") + "\n"
+            labels += "c\(i),\(i % 2 == 0 ? "A" : "B")\n"
+        }
+        return (TestPaths.write(text, "counts.csv", in: dir), TestPaths.write(labels, "labels.csv", in: dir))
+    }
+
+    func expectRefused(_ arguments: [String], mentions: [String], unchanged paths: [String]) throws {
+        let before = paths.map { FileManager.default.contents(atPath: $0) }
+        let r = try CLIRunner.run(arguments, in: dir)
+        #expect(r.status == 64, "\(arguments): status \(r.status), \(r.stderr)")
+        for m in mentions { #expect(r.stderr.contains(m), "\(arguments): '\(r.stderr)' should mention '\(m)'") }
+        #expect(paths.map { FileManager.default.contents(atPath: $0) } == before, "\(arguments) changed an input")
+    }
+
+    @Test func outputsNeverReplaceInputsOrEachOther() throws {
+        let (counts, labels) = data()
+        let model = dir + "/m.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
+                                     "--decoder", "dense:8:relu", "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        try expectRefused(["fit", "--counts", counts, "--epochs", "1", "--output", counts], mentions: ["--output", "--counts"], unchanged: [counts])
+        try expectRefused(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--output", "./labels.csv"], mentions: ["--labels"],
+                          unchanged: [labels])
+        try expectRefused(["generate", model, "--num-samples", "5", "--output", model], mentions: ["the model"], unchanged: [model])
+        try expectRefused(["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--labels-output", dir + "/g.csv"],
+                          mentions: ["--output", "--labels-output"], unchanged: [model])
+        try expectRefused(["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--latent-output", model],
+                          mentions: ["--latent-output"], unchanged: [model])
+        // A hard link is the same file under another name.
+        let link = dir + "/link.svg"
+        try? FileManager.default.removeItem(atPath: link)
+        #expect(Foundation.link(model, link) == 0)
+        try expectRefused(["plot", "model", model, "--output", link], mentions: ["--output"], unchanged: [model])
+        try expectRefused(["plot", "history", model, "--output", link], mentions: ["--output"], unchanged: [model])
+        try expectRefused(["reduce", "--method", "pca", "--input", counts, "--output", dir + "/../" + (dir as NSString).lastPathComponent + "/counts.csv"],
+                          mentions: ["--input"], unchanged: [counts])
+        try expectRefused(["reduce", "--method", "pca", "--input", counts, "--output", dir + "/p.csv", "--metadata-output", dir + "/p.csv"],
+                          mentions: ["--metadata-output"], unchanged: [counts])
+        // A label file whose name a figure could also have.
+        let figureNamed = TestPaths.write(try String(contentsOfFile: labels, encoding: .utf8), "labels.svg", in: dir)
+        try expectRefused(["plot", "aug", "--real", counts, "--generated", counts, "--labels", labels, "--generated-labels", figureNamed,
+                           "--output", figureNamed], mentions: ["--generated-labels"], unchanged: [figureNamed])
+        try expectRefused(["gmm", "--input", counts, "--samples", "3", "--samples-output", counts], mentions: ["--samples-output"], unchanged: [counts])
+        // Nothing was left behind by the refused commands.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") || $0 == "g.csv" || $0 == "p.csv" }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}
