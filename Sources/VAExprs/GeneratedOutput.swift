@@ -68,6 +68,7 @@ public struct GenerationStream {
 
     /// Generates and writes every output; on failure nothing is left at the destinations.
     public func run(registry: Registry, threads: Int? = nil) throws -> Result {
+        try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         let encoding = model.conditions
         let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: model.preprocessing.modelsCounts,

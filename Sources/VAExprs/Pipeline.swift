@@ -4,8 +4,8 @@ import Foundation
 /// the model with its training cells' latent means.
 public func fitVAE(_ request: FitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
     try request.spec.validate()
+    try checkThreadCount(request.threads)
     let threads = request.threads ?? defaultThreadCount
-    guard threads > 0 else { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
     BLAS.setThreads(threads)
     let all = request.counts
     guard all.cellCount > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
@@ -113,10 +113,23 @@ let likelihoodSampleEntries = 1 << 25
 /// Threads used when none are asked for: the cores this process may use, at most 8.
 public var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
+/// The most threads numeric work may use: 4 × the processors this process may run on (more
+/// only adds switching; a mistyped 10000 would otherwise start ten thousand threads).
+public var maximumThreadCount: Int { 4 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+/// Checks a thread count given by `option` (absent is fine: the default applies).
+public func checkThreadCount(_ threads: Int?, option: String = "--threads") throws {
+    guard let threads else { return }
+    guard threads >= 1, threads <= maximumThreadCount else {
+        throw VAExprsError.usage("\(option) must be a whole number from 1 to \(maximumThreadCount) (4 × the \(maximumThreadCount / 4) processors), got \(threads)")
+    }
+}
+
 /// `gen_exprs`: generates cells from a trained model.
 /// Numeric work runs on `threads` (default `defaultThreadCount`), like `fitVAE`.
 public func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
                                threads: Int? = nil) throws -> GeneratedCells {
+    try checkThreadCount(threads)
     BLAS.setThreads(threads ?? defaultThreadCount)
     return try Generator(model: model, registry: registry).generate(options)
 }

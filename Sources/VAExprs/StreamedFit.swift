@@ -57,8 +57,8 @@ public struct StreamedFitRequest {
 /// gives the same model, bit for bit.
 public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
     try request.spec.validate()
+    try checkThreadCount(request.threads)
     let threads = request.threads ?? defaultThreadCount
-    guard threads > 0 else { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
     BLAS.setThreads(threads)
     let file = request.file
     let n = file.rowCount

@@ -129,7 +129,7 @@ struct FitCommand: ParsableCommand {
         }
         training.sparseInput = sparseUse
         try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
-        if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
+        try checkThreadCount(threads)
 
         let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let columns: [String]? = given.isEmpty ? nil : given

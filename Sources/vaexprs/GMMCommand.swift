@@ -29,7 +29,7 @@ struct GMMCommand: ParsableCommand {
     func run() throws {
         let componentList = try MclustLatentSampler.parseComponents(components, source: "--components")
         let modelList = try models.map { try MclustLatentSampler.parseModels($0, source: "--models") }
-        if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
+        try checkThreadCount(threads)
         if let samples, samples <= 0 { throw VAExprsError.usage("--samples must be a positive whole number, got \(samples)") }
         if samples != nil && samplesOutput == nil { throw VAExprsError.usage("--samples needs --samples-output FILE") }
         if let samplesOutput {

@@ -19,9 +19,7 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if let peakThreads, peakThreads < 1 || peakThreads > 4 * ProcessInfo.processInfo.activeProcessorCount {
-            throw VAExprsError.usage("--peak-threads must be between 1 and \(4 * ProcessInfo.processInfo.activeProcessorCount) (4 × the processors), got \(peakThreads)")
-        }
+        try checkThreadCount(peakThreads, option: "--peak-threads")
         let report = SystemReport.current(peakThreads: peak ? (peakThreads ?? defaultThreadCount) : nil)
         if json {
             let encoder = JSONEncoder()

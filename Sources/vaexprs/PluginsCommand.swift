@@ -79,6 +79,7 @@ struct PluginsBenchCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
+        try checkThreadCount(threads)
         BLAS.setThreads(threads)
         var rng = SeededGenerator(seed: 1)
         let candidates = try [layer, reference].map { text -> any Layer in

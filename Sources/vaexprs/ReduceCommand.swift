@@ -43,7 +43,7 @@ struct ReduceCommand: ParsableCommand {
         BLAS.setThreads(threads ?? defaultThreadCount)
         let spec = try reducerSpec(method: method, options: option)
         let reducer = try registry.makeReducer(spec)
-        if let threads, threads <= 0 { throw VAExprsError.usage("--threads must be a positive whole number, got \(threads)") }
+        try checkThreadCount(threads)
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
         }
