@@ -12,6 +12,15 @@ public struct ComponentSpec: Sendable, Equatable, Codable, CustomStringConvertib
     public var options: [String: String]
     /// Where the spec came from, for error messages (e.g. `--encoder`).
     public var source: String
+    /// The arguments a component's factory asked for (shared by copies), so that the registry
+    /// can reject the ones no factory reads. Not part of the spec's value.
+    var reads = ArgumentReads()
+
+    private enum CodingKeys: String, CodingKey { case name, positional, options, source }
+
+    public static func == (a: ComponentSpec, b: ComponentSpec) -> Bool {
+        a.name == b.name && a.positional == b.positional && a.options == b.options && a.source == b.source
+    }
 
     /// A spec from its parts.
     public init(name: String, positional: [String] = [], options: [String: String] = [:], source: String = "spec") {
@@ -51,6 +60,7 @@ public struct ComponentSpec: Sendable, Equatable, Codable, CustomStringConvertib
 
     /// The raw text of argument `key` (named) or, failing that, positional `position`.
     public func raw(_ key: String, position: Int?) -> String? {
+        reads.record(key, position: position)
         if let v = options[key] { return v }
         if let position, position < positional.count { return positional[position] }
         return nil
@@ -100,5 +110,24 @@ public struct ComponentSpec: Sendable, Equatable, Codable, CustomStringConvertib
     /// The spec back as one item of spec text (positional first, then sorted named options).
     public var description: String {
         ([name] + positional + options.keys.sorted().map { "\($0)=\(options[$0]!)" }).joined(separator: ":")
+    }
+}
+
+/// The argument names and positions a factory asked a spec for (see `ComponentSpec.reads`).
+final class ArgumentReads: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys = Set<String>()
+    private var positions = -1
+
+    func record(_ key: String, position: Int?) {
+        lock.lock(); defer { lock.unlock() }
+        keys.insert(key)
+        if let position { positions = max(positions, position) }
+    }
+
+    /// The names asked for, and how many positional arguments could be read.
+    var asked: (keys: Set<String>, positionalCount: Int) {
+        lock.lock(); defer { lock.unlock() }
+        return (keys, positions + 1)
     }
 }

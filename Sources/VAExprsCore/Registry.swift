@@ -105,20 +105,41 @@ public final class Registry: Sendable {
 
     /// The factory for (`kind`, `spec.name`), or an error listing the valid names.
     public func factory(_ kind: ComponentKind, for spec: ComponentSpec) throws -> ComponentFactory {
-        if let entry = entries.withLock({ $0[Key(kind: kind, name: spec.name.lowercased())] }) {
-            return entry.factory
-        }
+        try registered(kind, for: spec).factory
+    }
+
+    /// The entry for (`kind`, `spec.name`), or an error listing the valid names.
+    private func registered(_ kind: ComponentKind, for spec: ComponentSpec) throws -> RegistryEntry {
+        if let entry = entry(kind, spec.name) { return entry }
         let valid = names(of: kind).joined(separator: ", ")
         throw VAExprsError.usage("\(spec.source): unknown \(kind.rawValue) '\(spec.name)'; valid names: \(valid)")
     }
 
     /// Makes a component of the kind `extract` accepts from its spec.
+    /// A built-in component's options and positional arguments that its factory did not read
+    /// are an error naming the valid ones (a plugin's factory sees its options through the ABI,
+    /// so plugins judge their own).
     private func make<T>(_ kind: ComponentKind, _ spec: ComponentSpec,
                          _ extract: (ComponentFactory) -> ((ComponentSpec) throws -> T)?) throws -> T {
-        guard let make = extract(try factory(kind, for: spec)) else {
+        let entry = try registered(kind, for: spec)
+        guard let make = extract(entry.factory) else {
             fatalError("registry holds a \(kind.rawValue) entry of another kind")  // register() keys by the factory's kind
         }
-        return try make(spec)
+        var tracked = spec
+        tracked.reads = ArgumentReads()
+        let component = try make(tracked)
+        guard entry.plugin == nil else { return component }
+        let asked = tracked.reads.asked
+        let unknown = Set(spec.options.keys).subtracting(asked.keys).sorted()
+        if !unknown.isEmpty {
+            let valid = asked.keys.sorted()
+            throw VAExprsError.usage("\(spec.source): \(kind.rawValue) '\(spec.name)' has no option \(unknown.map { "'\($0)'" }.joined(separator: ", ")); "
+                                     + (valid.isEmpty ? "it takes no options" : "valid: \(valid.joined(separator: ", "))"))
+        }
+        if spec.positional.count > asked.positionalCount {
+            throw VAExprsError.usage("\(spec.source): \(kind.rawValue) '\(spec.name)' takes at most \(asked.positionalCount) positional argument(s), got \(spec.positional.count) ('\(spec.description)')")
+        }
+        return component
     }
 
     /// Makes a layer from its spec.

@@ -32,6 +32,37 @@ import VAExprsCore
         }
     }
 
+    /// A built-in's options and positional arguments that its factory never reads are errors
+    /// naming the valid ones; a plugin's are the plugin's to judge.
+    @Test func unreadOptionsAreRejectedNamingTheValidOnes() throws {
+        struct Identity: Activation {
+            let name = "identity"
+            func apply(_ values: inout [Float]) {}
+            func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
+            var derivativeNeedsInput: Bool { false }
+        }
+        let r = Registry()
+        try r.register(.activation { spec in
+            _ = try spec.double("slope", position: 0, default: 1)
+            _ = spec.string("mode", position: nil, default: "a")
+            return Identity()
+        }, name: "leaky", origin: "built-in (test)")
+        try r.register(.activation { _ in Identity() }, name: "plain", origin: "/p/x.so",
+                       plugin: PluginIdentity(name: "x", version: "1", file: "/p/x.so"))
+        _ = try r.makeActivation(ComponentSpec.parseItem("leaky:0.2:mode=b", source: "--x"))
+        func message(_ item: String) -> String {
+            do { _ = try r.makeActivation(ComponentSpec.parseItem(item, source: "--x")); return "accepted" } catch {
+                let e = error as? VAExprsError
+                #expect(e?.code == .usage)
+                return e?.message ?? "\(error)"
+            }
+        }
+        let bogus = message("leaky:bogus=1")
+        #expect(bogus.contains("'bogus'") && bogus.contains("mode, slope"), "\(bogus)")
+        #expect(message("leaky:0.1:0.2").contains("at most 1 positional"))
+        #expect(message("plain:anything=1") == "accepted")
+    }
+
     @Test func nameClashesNameBothOrigins() throws {
         let r = Registry()
         try r.register(.optimizer { _ in fatalError("unused") }, name: "adam", origin: "built-in (A)")
