@@ -31,17 +31,15 @@ public final class AtomicOutput {
             discard()
             throw error
         }
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(pending.count)"
+        _ = folder
+        let temporary = temporaryPath(beside: path)
         do {
-            if path.hasSuffix(".gz") {
-                try Gzip.writeCompressed(bytes, to: temporary)
-            } else {
-                guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-                    throw VAExprsError(.cannotWrite, "\(path): cannot be written; check that \(folder) is writable")
-                }
-            }
+            let sink = try ByteSink(temporary, gzip: path.hasSuffix(".gz"))
+            try sink.write(bytes)
+            try sink.close()
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
+            TemporaryFiles.untrack(temporary)
             discard()
             throw error
         }
@@ -56,7 +54,8 @@ public final class AtomicOutput {
     /// Renames every staged file into place.
     public func commit() throws {
         defer { pending.removeAll() }
-        for (temporary, destination) in pending where rename(temporary, destination) != 0 {
+        for (temporary, destination) in pending {
+            if rename(temporary, destination) == 0 { TemporaryFiles.untrack(temporary); continue }
             let reason = String(cString: strerror(errno))
             discard()
             throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
@@ -65,7 +64,10 @@ public final class AtomicOutput {
 
     /// Removes every staged temporary file.
     public func discard() {
-        for (temporary, _) in pending { try? FileManager.default.removeItem(atPath: temporary) }
+        for (temporary, _) in pending {
+            try? FileManager.default.removeItem(atPath: temporary)
+            TemporaryFiles.untrack(temporary)
+        }
         pending.removeAll()
     }
 

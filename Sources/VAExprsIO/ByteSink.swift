@@ -11,15 +11,17 @@ public final class ByteSink {
     private var compressed: gzFile?
     private var buffer: [UInt8] = []
 
-    /// Opens `path` for writing (truncating it); `gzip` compresses.
+    /// Creates `path` for writing — only when nothing, not even a symbolic link, is there
+    /// (it is always a fresh temporary); `gzip` compresses.
     public init(_ path: String, gzip: Bool) throws {
         self.path = path
+        let fd = try createExclusively(path)
         if gzip {
-            compressed = gzopen(path, "wb6")
-            guard compressed != nil else { throw VAExprsError(.cannotWrite, "\(path): cannot be created; check that its folder is writable") }
+            compressed = gzdopen(fd, "wb6")
+            guard compressed != nil else { Glibc.close(fd); throw VAExprsError(.cannotWrite, "\(path): cannot be opened for compression") }
         } else {
-            plain = fopen(path, "wb")
-            guard plain != nil else { throw VAExprsError(.cannotWrite, "\(path): cannot be created; check that its folder is writable") }
+            plain = fdopen(fd, "wb")
+            guard plain != nil else { Glibc.close(fd); throw VAExprsError(.cannotWrite, "\(path): cannot be opened for writing") }
         }
         buffer.reserveCapacity(1 << 20)
     }

@@ -62,7 +62,10 @@ final class CSVCellWriter: CellWriter {
         }
     }
 
-    func discard() { try? FileManager.default.removeItem(atPath: temporary) }
+    func discard() {
+        try? FileManager.default.removeItem(atPath: temporary)
+        TemporaryFiles.untrack(temporary)
+    }
 
     deinit { if FileManager.default.fileExists(atPath: temporary) { discard() } }
 }

@@ -106,10 +106,16 @@ public enum CellWriters {
     }
 }
 
-/// A temporary path beside `destination` (same folder, so rename is atomic).
+/// A temporary path beside `destination` (same folder, so rename is atomic) with 64 random
+/// bits from the system's generator in its name, so that nobody can plant a file or link there
+/// ahead; tracked for removal on interruption (`TemporaryFiles`) until moved into place.
 public func temporaryPath(beside destination: String) -> String {
     let url = URL(fileURLWithPath: destination)
-    return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    var random = SystemRandomNumberGenerator()
+    let suffix = String(random.next() as UInt64, radix: 16)
+    let path = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-" + suffix
+    TemporaryFiles.track(path)
+    return path
 }
 
 /// Renames `temporary` onto `destination`, replacing a file or folder that is there.
@@ -127,11 +133,14 @@ public func moveIntoPlace(_ temporary: String, _ destination: String) throws {
             throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
         }
         try? FileManager.default.removeItem(atPath: aside)
+        TemporaryFiles.untrack(aside)
+        TemporaryFiles.untrack(temporary)
         return
     }
     guard rename(temporary, destination) == 0 else {
         throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(String(cString: strerror(errno))))")
     }
+    TemporaryFiles.untrack(temporary)
 }
 
 /// The non-zero entries of dense rows as CSR pieces (row lengths, column indices, values).

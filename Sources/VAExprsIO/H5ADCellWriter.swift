@@ -140,5 +140,6 @@ final class H5ADCellWriter: CellWriter {
     func discard() {
         try? file.close()
         try? FileManager.default.removeItem(atPath: temporary)
+        TemporaryFiles.untrack(temporary)
     }
 }

@@ -24,6 +24,8 @@ final class TenXFolderCellWriter: CellWriter {
         } catch {
             throw VAExprsError(.cannotWrite, "\(destination): cannot create a folder beside it (\(error.localizedDescription))")
         }
+        // Its files are tracked after the folder, so an interruption removes them first.
+        for file in ["entries.tmp", "barcodes.tsv.gz", "features.tsv.gz", "matrix.mtx.gz"] { TemporaryFiles.track(folder + "/" + file) }
         entries = try ByteSink(folder + "/entries.tmp", gzip: false)
         barcodes = try ByteSink(folder + "/barcodes.tsv.gz", gzip: true)
     }
@@ -72,5 +74,8 @@ final class TenXFolderCellWriter: CellWriter {
         }
     }
 
-    func discard() { try? FileManager.default.removeItem(atPath: folder) }
+    func discard() {
+        try? FileManager.default.removeItem(atPath: folder)
+        TemporaryFiles.untrack(folder)
+    }
 }

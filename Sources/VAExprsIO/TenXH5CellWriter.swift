@@ -75,5 +75,6 @@ final class TenXH5CellWriter: CellWriter {
     func discard() {
         try? file.close()
         try? FileManager.default.removeItem(atPath: temporary)
+        TemporaryFiles.untrack(temporary)
     }
 }

@@ -13,6 +13,8 @@ struct VAExprsCLI: ParsableCommand {
     static func main() {
         // Before anything else runs a product: OpenBLAS's kernels for this CPU (see `vaexprs info`).
         BLASKernel.prepare()
+        // An interrupted command leaves no temporary files behind.
+        TemporaryFiles.removeOnTermination()
         do {
             var command = try parseAsRoot()
             try command.run()

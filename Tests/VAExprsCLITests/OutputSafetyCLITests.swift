@@ -57,4 +57,44 @@ import VAExprsTestSupport
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") || $0 == "g.csv" || $0 == "p.csv" }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
+
+    /// SIGTERM or SIGINT in the middle of writing leaves neither the output nor its hidden
+    /// temporary behind.
+    @Test(arguments: [SIGTERM, SIGINT]) func anInterruptedGenerateLeavesNoTemporaries(signal: Int32) throws {
+        let (counts, labels) = data()
+        let work = dir + "/interrupt\(signal)"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let model = work + "/m.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
+                                     "--decoder", "dense:8:relu", "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["generate", model, "--num-samples", "50000000", "--output", work + "/big.csv.gz"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        func temporaries() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).filter { $0.contains(".tmp-") }
+        }
+        var waited = 0
+        while temporaries().isEmpty && waited < 200 && process.isRunning {
+            usleep(50_000)
+            waited += 1
+        }
+        #expect(!temporaries().isEmpty, "no temporary appeared while generating")
+        kill(process.processIdentifier, signal)
+        // Never hang the suite: after 20 s the process is killed outright, and that is a failure.
+        var ticks = 0
+        while process.isRunning && ticks < 400 { usleep(50_000); ticks += 1 }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("generate did not end on signal \(signal)")
+        }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signal)
+        #expect(temporaries().isEmpty, "left \(temporaries())")
+        #expect(!FileManager.default.fileExists(atPath: work + "/big.csv.gz"))
+        #expect(!FileManager.default.fileExists(atPath: work + "/big_labels.csv"))
+    }
 }
