@@ -25,13 +25,10 @@ public final class AtomicOutput {
 
     /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
     public func stage(_ bytes: [UInt8], at path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
         do { try Self.checkDestination(path) } catch {
             discard()
             throw error
         }
-        _ = folder
         let temporary = temporaryPath(beside: path)
         do {
             let sink = try ByteSink(temporary, gzip: path.hasSuffix(".gz"))

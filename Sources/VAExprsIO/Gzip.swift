@@ -2,7 +2,7 @@ import CZlib
 import Foundation
 import VAExprsCore
 
-/// Whole-file reading and writing with transparent gzip (zlib's gz* API reads plain files too).
+/// Whole-file reading with transparent gzip (zlib's gz* API reads plain files too); writing goes through `ByteSink`.
 public enum Gzip {
     /// The bytes of `path`, decompressed when it is gzip; throws `.missingInput` naming the file.
     public static func readAll(_ path: String) throws -> [UInt8] {
@@ -40,21 +40,5 @@ public enum Gzip {
             out.append(contentsOf: chunk[0..<Int(n)])
         }
         return out
-    }
-
-    /// Compresses `bytes` into gzip format (level 6) and writes them to `path` (not atomically:
-    /// callers write to a temporary path first, see `AtomicOutput`).
-    static func writeCompressed(_ bytes: [UInt8], to path: String) throws {
-        guard let file = gzopen(path, "wb6") else {
-            throw VAExprsError(.cannotWrite, "\(path): cannot be created; check that its folder exists and is writable")
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let n = min(1 << 24, bytes.count - offset)
-            let written = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress! + offset, UInt32(n)) }
-            if written <= 0 { gzclose(file); throw VAExprsError(.cannotWrite, "\(path): write failed (disk full?)") }
-            offset += n
-        }
-        guard gzclose(file) == Z_OK else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing") }
     }
 }
