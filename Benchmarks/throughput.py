@@ -23,8 +23,8 @@ cells/s; the sparse first layer counted as if dense) and that as a share of the 
 that `vaexprs info --peak` measures on the same threads.
 
 --emulate-generic also runs ours as on a machine whose OpenBLAS does not know the CPU: with
-VAEXPRS_EMULATE_OPENBLAS_CORE=Prescott (OpenBLAS's fallback, which VAExprs must then replace)
-and, for the before/after figure, with OPENBLAS_CORETYPE=Prescott (the fallback kept).
+VAEXPRS_EMULATE_OPENBLAS_CORE=Prescott (OpenBLAS's fallback, which VAExprs must then replace).
+OPENBLAS_CORETYPE is never set: no column pins OpenBLAS's kernels.
 Needs: a release build (swift build -c release); a venv with tensorflow-cpu, keras,
 scikit-learn, pandas, numpy, anndata, scipy (see shared/bench/README.md).
 """
@@ -100,7 +100,7 @@ def ours(data, args, threads, env=None):
     return statistics.median(rates[1:] if len(rates) > 1 else rates), rss, flops
 
 
-def keras_with_rss(python, counts, epochs, batch, threads):
+def keras(python, counts, epochs, batch, threads):
     with tempfile.TemporaryDirectory() as tmp:
         _, _, rss = run([python, os.path.join(SHARED, "bench/vaexprs_keras.py"), "--counts", counts,
                          "--epochs", str(epochs), "--batch-size", str(batch), "--val", "none",
@@ -146,8 +146,7 @@ def main():
 
     variants = [("ours", None)]
     if a.emulate_generic:
-        variants += [("ours, emulated generic", clean_env(VAEXPRS_EMULATE_OPENBLAS_CORE="Prescott")),
-                     ("ours, Prescott kept", clean_env(OPENBLAS_CORETYPE="Prescott"))]
+        variants.append(("ours, emulated generic", clean_env(VAEXPRS_EMULATE_OPENBLAS_CORE="Prescott")))
     print(f"\n1. Beside Keras (fit --preset original), {a.threads} threads")
     header = f"{'workload':22s} {'batch':>5s} " + " ".join(f"{v[0]:>22s}" for v in variants) + \
              f" {'keras':>8s} {'ratio':>6s} {'ours MiB':>8s} {'keras MiB':>9s} {'GFLOP/s':>8s} {'of peak':>7s}"
@@ -160,7 +159,7 @@ def main():
                 for label, env in variants:
                     measured[label].append(ours(counts, ["--preset", "original", "--epochs", str(epochs),
                                                          "--batch-size", str(batch)], a.threads, env))
-                k.append(keras_with_rss(a.keras_python, counts, epochs, batch, a.threads))
+                k.append(keras(a.keras_python, counts, epochs, batch, a.threads))
             rates = {label: statistics.median(x[0] for x in runs) for label, runs in measured.items()}
             rss = max(x[1] for x in measured["ours"])
             flops = measured["ours"][0][2]

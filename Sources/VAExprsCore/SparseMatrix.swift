@@ -337,3 +337,19 @@ extension SparseMatrix {
         return SparseMatrix(rows: starts.count - 1, columns: columns, rowStarts: starts, columnIndices: indices, values: values)
     }
 }
+
+extension SparseMatrix {
+    /// Its CSR arrays as C pointers for the duration of `body` (row starts as `Int64`, which
+    /// `Int` is on every platform we build for): what the C kernels take.
+    public func withCSRPointers<R>(_ body: (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) throws -> R) rethrows -> R {
+        try rowStarts.withUnsafeBufferPointer { starts in
+            try starts.withMemoryRebound(to: Int64.self) { starts64 in
+                try columnIndices.withUnsafeBufferPointer { indices in
+                    try values.withUnsafeBufferPointer { values in
+                        try body(starts64.baseAddress, indices.baseAddress, values.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -108,13 +108,13 @@ public enum CellWriters {
 
 /// A temporary path beside `destination` (same folder, so rename is atomic) with 64 random
 /// bits from the system's generator in its name, so that nobody can plant a file or link there
-/// ahead; tracked for removal on interruption (`TemporaryFiles`) until moved into place.
-public func temporaryPath(beside destination: String) -> String {
+/// ahead; `tracked` for removal on interruption (`TemporaryFiles`) until moved into place.
+public func temporaryPath(beside destination: String, tracked: Bool = true) -> String {
     let url = URL(fileURLWithPath: destination)
     var random = SystemRandomNumberGenerator()
     let suffix = String(random.next() as UInt64, radix: 16)
     let path = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-" + suffix
-    TemporaryFiles.track(path)
+    if tracked { TemporaryFiles.track(path) }
     return path
 }
 
@@ -122,8 +122,9 @@ public func temporaryPath(beside destination: String) -> String {
 public func moveIntoPlace(_ temporary: String, _ destination: String) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-        // rename(2) cannot replace a non-empty folder: set the old one aside first.
-        let aside = temporaryPath(beside: destination)
+        // rename(2) cannot replace a non-empty folder: set the old one aside first (untracked:
+        // an interruption must not delete what was there before).
+        let aside = temporaryPath(beside: destination, tracked: false)
         guard rename(destination, aside) == 0 else {
             throw VAExprsError(.cannotWrite, "\(destination): cannot be replaced (\(String(cString: strerror(errno))))")
         }
@@ -133,7 +134,6 @@ public func moveIntoPlace(_ temporary: String, _ destination: String) throws {
             throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
         }
         try? FileManager.default.removeItem(atPath: aside)
-        TemporaryFiles.untrack(aside)
         TemporaryFiles.untrack(temporary)
         return
     }

@@ -71,8 +71,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)]
-                                            .compactMap { option, path in path.map { (option, $0) } },
+        try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],
                                         outputs: [("--output", output)])
         try AtomicOutput.checkDestination(output)
         guard let presetValue = FitPreset(rawValue: preset) else {

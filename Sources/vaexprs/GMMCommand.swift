@@ -32,10 +32,8 @@ struct GMMCommand: ParsableCommand {
         try checkThreadCount(threads)
         if let samples, samples <= 0 { throw VAExprsError.usage("--samples must be a positive whole number, got \(samples)") }
         if samples != nil && samplesOutput == nil { throw VAExprsError.usage("--samples needs --samples-output FILE") }
-        if let samplesOutput {
-            try OutputSafety.refuseOverlaps(inputs: [("--input", input)], outputs: [("--samples-output", samplesOutput)])
-            try AtomicOutput.checkDestination(samplesOutput)
-        }
+        try OutputSafety.refuseOverlaps(inputs: [("--input", input)], outputs: [("--samples-output", samplesOutput)])
+        if let samplesOutput { try AtomicOutput.checkDestination(samplesOutput) }
         let (_, columns, points) = try PointsCSV.read(input)
         var rng = SeededGenerator(seed: seed)
         BLAS.setThreads(threads ?? defaultThreadCount)

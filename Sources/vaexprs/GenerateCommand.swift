@@ -37,9 +37,6 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        try OutputSafety.refuseOverlaps(inputs: [("the model", model)] + (evaluate.map { [("--evaluate", $0)] } ?? []),
-                                        outputs: [("--output", output), ("--labels-output", labelsOutput ?? Self.defaultLabelsPath(for: output)),
-                                                  ("--latent-output", latentOutput)].compactMap { option, path in path.map { (option, $0) } })
         for path in [output, labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)
@@ -69,6 +66,10 @@ struct GenerateCommand: ParsableCommand {
                                         decode: mode, seed: seed, library: libraryModel)
         var labelsPath = labelsOutput
         if trained.conditions != nil && labelsPath == nil && outputFormat != .h5ad { labelsPath = Self.defaultLabelsPath(for: output) }
+        // Before any cell is drawn; with the labels path that will really be written.
+        try OutputSafety.refuseOverlaps(inputs: [("the model", model), ("--evaluate", evaluate)],
+                                        outputs: [("--output", output), (labelsOutput == nil ? "the default labels file" : "--labels-output", labelsPath),
+                                                  ("--latent-output", latentOutput)])
         var stream = GenerationStream(model: trained, options: options, path: output, format: outputFormat)
         stream.genesInRows = genesInRows
         stream.labelsPath = labelsPath

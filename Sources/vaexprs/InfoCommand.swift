@@ -12,7 +12,7 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Also measure the clock and the FP32 FMA peak (about a second).")
     var peak = false
 
-    @Option(help: "Threads to measure the peak on together (default: the default thread count).")
+    @Option(help: "Threads to measure the peak on together (implies --peak; default: the default thread count).")
     var peakThreads: Int?
 
     @Flag(help: "Print JSON instead of text.")
@@ -20,7 +20,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         try checkThreadCount(peakThreads, option: "--peak-threads")
-        let report = SystemReport.current(peakThreads: peak ? (peakThreads ?? defaultThreadCount) : nil)
+        let report = SystemReport.current(peakThreads: peak || peakThreads != nil ? (peakThreads ?? defaultThreadCount) : nil)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -115,8 +115,7 @@ struct PlotAugCommand: ParsableCommand {
         try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         try OutputSafety.refuseOverlaps(inputs: cells.inputs,
-                                        outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)]
-                                            .compactMap { option, path in path.map { (option, $0) } })
+                                        outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
         try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let input = try cells.load(seed: seed)
@@ -183,7 +182,7 @@ struct PlotHistoryCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
-        if let output = figure.output { try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", output)]) }
+        try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", figure.output)])
         try figure.checkDestination()
         let trained = try TrainedModel.load(model, registry: registry)
         guard !trained.history.epochs.isEmpty else { throw VAExprsError.badData("\(model): the model has no training history to plot") }

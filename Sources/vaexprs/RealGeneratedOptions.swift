@@ -16,7 +16,6 @@ struct RealGeneratedOptions: ParsableArguments {
     /// The input files by option, for `OutputSafety`.
     var inputs: [OutputSafety.NamedPath] {
         [("--real", real), ("--generated", generated), ("--labels", labels), ("--generated-labels", generatedLabels)]
-            .compactMap { option, path in path.map { (option, $0) } }
     }
     @Option(help: "Label column of the label files (default: label); with an .h5ad and no label file, the obs column to use.")
     var labelColumn: String?

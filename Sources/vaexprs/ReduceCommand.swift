@@ -38,8 +38,7 @@ struct ReduceCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)],
-                                        outputs: [("--output", output), ("--metadata-output", metadataOutput)]
-                                            .compactMap { option, path in path.map { (option, $0) } })
+                                        outputs: [("--output", output), ("--metadata-output", metadataOutput)])
         BLAS.setThreads(threads ?? defaultThreadCount)
         let spec = try reducerSpec(method: method, options: option)
         let reducer = try registry.makeReducer(spec)

@@ -51,11 +51,11 @@ import VAExprsCore
                        plugin: PluginIdentity(name: "x", version: "1", file: "/p/x.so"))
         _ = try r.makeActivation(ComponentSpec.parseItem("leaky:0.2:mode=b", source: "--x"))
         func message(_ item: String) -> String {
-            do { _ = try r.makeActivation(ComponentSpec.parseItem(item, source: "--x")); return "accepted" } catch {
-                let e = error as? VAExprsError
-                #expect(e?.code == .usage)
-                return e?.message ?? "\(error)"
-            }
+            let result = Result { try r.makeActivation(ComponentSpec.parseItem(item, source: "--x")) }
+            guard case .failure(let error) = result else { return "accepted" }
+            let e = error as? VAExprsError
+            #expect(e?.code == .usage)
+            return e?.message ?? "\(error)"
         }
         let bogus = message("leaky:bogus=1")
         #expect(bogus.contains("'bogus'") && bogus.contains("mode, slope"), "\(bogus)")

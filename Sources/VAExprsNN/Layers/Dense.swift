@@ -83,18 +83,11 @@ public final class Dense: SparseInputLayer {
             bias.value.withUnsafeBufferPointer { b in
                 vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(rows), Int64(units))
             }
-            input.rowStarts.withUnsafeBufferPointer { starts in
-                input.columnIndices.withUnsafeBufferPointer { genes in
-                    input.values.withUnsafeBufferPointer { values in
-                        weight.value.withUnsafeBufferPointer { w in
-                            starts.withMemoryRebound(to: Int64.self) { rowStarts in
-                                WorkerPool.shared.run(parts: blocks.count) { part in
-                                    vaexprs_sparse_times_dense(rowStarts.baseAddress, genes.baseAddress, values.baseAddress,
-                                                               Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
-                                                               w.baseAddress, Int64(units), o.baseAddress)
-                                }
-                            }
-                        }
+            input.withCSRPointers { rowStarts, genes, values in
+                weight.value.withUnsafeBufferPointer { w in
+                    WorkerPool.shared.run(parts: blocks.count) { part in
+                        vaexprs_sparse_times_dense(rowStarts, genes, values, Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
+                                                   w.baseAddress, Int64(units), o.baseAddress)
                     }
                 }
             }
@@ -144,19 +137,12 @@ public final class Dense: SparseInputLayer {
     /// with the threads splitting the genes (each row summed in one order by one thread).
     private func weightGradient(_ byGene: SparseMatrix, _ delta: [Float]) {
         let blocks = WorkerPool.blocks(byGene.rows, parts: byGene.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
-        byGene.rowStarts.withUnsafeBufferPointer { starts in
-            byGene.columnIndices.withUnsafeBufferPointer { cells in
-                byGene.values.withUnsafeBufferPointer { values in
-                    delta.withUnsafeBufferPointer { d in
-                        weight.gradient.withUnsafeMutableBufferPointer { dW in
-                            starts.withMemoryRebound(to: Int64.self) { geneStarts in
-                                WorkerPool.shared.run(parts: blocks.count) { part in
-                                    vaexprs_sparse_weight_gradient(geneStarts.baseAddress, cells.baseAddress, values.baseAddress,
-                                                                   Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
-                                                                   d.baseAddress, Int64(units), dW.baseAddress)
-                                }
-                            }
-                        }
+        byGene.withCSRPointers { geneStarts, cells, values in
+            delta.withUnsafeBufferPointer { d in
+                weight.gradient.withUnsafeMutableBufferPointer { dW in
+                    WorkerPool.shared.run(parts: blocks.count) { part in
+                        vaexprs_sparse_weight_gradient(geneStarts, cells, values, Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
+                                                       d.baseAddress, Int64(units), dW.baseAddress)
                     }
                 }
             }

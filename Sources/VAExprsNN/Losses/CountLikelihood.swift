@@ -130,7 +130,10 @@ public final class CountLikelihood: Likelihood {
     static let logFactorials: [Double] = (0..<4096).map { lgamma(Double($0) + 1) }
 
     /// θ = exp(log θ), with log θ held within ±15 so that no value overflows.
-    static func thetas(_ logTheta: [Float]) -> [Double] { logTheta.map { exp(Double(min(max($0, -15), 15))) } }
+    static func thetas(_ logTheta: [Float]) -> [Double] { heldLogThetas(logTheta).map { exp($0) } }
+
+    /// log θ held within ±15, in double precision (what `thetas` exponentiates).
+    static func heldLogThetas(_ logTheta: [Float]) -> [Double] { logTheta.map { Double(min(max($0, -15), 15)) } }
 
     /// The θ row of a cell (its group's row with gene-label dispersion).
     private func thetaOffset(_ context: CellContext, row: Int) -> Int {
@@ -141,8 +144,8 @@ public final class CountLikelihood: Likelihood {
         let n = output.rows, g = genes, width = output.columns
         let libraries = context.librarySize ?? rowSums(target)
         let constants = context.constant ?? constantTerms(target: target)!
-        let theta = logTheta.map { Self.thetas($0.value) } ?? []
-        let logThetaHeld = logTheta.map { $0.value.map { Double(min(max($0, -15), 15)) } } ?? []
+        let logThetaHeld = logTheta.map { Self.heldLogThetas($0.value) } ?? []
+        let theta = logThetaHeld.map { exp($0) }
         var rowLoss = [Double](repeating: 0, count: n)
         var grad = gradient ? Matrix(rows: n, columns: width) : nil
         // dNLL/d log θ per cell and gene, reduced over cells in row order afterwards so the

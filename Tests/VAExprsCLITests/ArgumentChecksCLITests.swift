@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import VAExprsTestSupport
+
+/// Arguments checked before any work: numbers from the user are bounded (threads at most 4 ×
+/// the processors, layer widths, latent sizes) and component options nobody reads are
+/// rejected, each error naming its option and, for options, the valid ones.
+@Suite(.serialized) struct ArgumentChecksCLITests {
+    let dir = TestPaths.scratch("arguments")
+
+    /// 30 cells × 3 genes of small whole numbers.
+    func smallCounts() -> String {
+        var text = "cell,g1,g2,g3\n"
+        for i in 1...30 { text += "c\(i),\(i % 5),\(i % 3),\(i % 7)\n" }
+        return TestPaths.write(text, "counts.csv", in: dir)
+    }
+
+    @Test func outOfRangeNumbersNameTheirOption() throws {
+        let counts = smallCounts()
+        let cases: [([String], [String])] = [
+            (["fit", "--counts", counts, "--epochs", "1", "--threads", "10000", "--output", dir + "/m.vaexprs"], ["--threads", "from 1 to"]),
+            (["fit", "--counts", counts, "--epochs", "1", "--threads", "0", "--output", dir + "/m.vaexprs"], ["--threads"]),
+            (["reduce", "--method", "pca", "--input", counts, "--threads", "10000", "--output", dir + "/p.csv"], ["--threads"]),
+            (["gmm", "--input", counts, "--threads", "100000"], ["--threads"]),
+            (["fit", "--counts", counts, "--epochs", "1", "--encoder", "dense:100000000000", "--output", dir + "/m.vaexprs"], ["--encoder", "units"]),
+            (["fit", "--counts", counts, "--epochs", "1", "--latent-dim", "1000000", "--output", dir + "/m.vaexprs"], ["--latent-dim"]),
+        ]
+        for (arguments, mentions) in cases {
+            let r = try CLIRunner.run(arguments)
+            #expect(r.status == 64, "\(arguments): status \(r.status), \(r.stderr)")
+            for m in mentions { #expect(r.stderr.contains(m), "\(arguments): '\(r.stderr)' should mention '\(m)'") }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/m.vaexprs") && !FileManager.default.fileExists(atPath: dir + "/p.csv"))
+        }
+    }
+
+    @Test func unknownComponentOptionsAreRejected() throws {
+        let counts = smallCounts()
+        let model = dir + "/options.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", counts, "--epochs", "1", "--encoder", "dense:4:relu", "--decoder", "dense:4:relu", "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let cases: [([String], [String])] = [
+            (["fit", "--counts", counts, "--epochs", "1", "--optimizer", "adam:bogus=1", "--output", dir + "/x.vaexprs"], ["'bogus'", "lr"]),
+            (["fit", "--counts", counts, "--epochs", "1", "--encoder", "dense:4:relu:extra", "--output", dir + "/x.vaexprs"], ["positional"]),
+            (["generate", model, "--num-samples", "3", "--sampler", "normal:bogus=1", "--output", dir + "/g.csv"], ["'bogus'", "no options"]),
+            (["reduce", "--method", "pca", "--input", counts, "--option", "bogus=1", "--output", dir + "/p.csv"], ["'bogus'", "solver"]),
+            (["plot", "history", model, "--output", dir + "/h.png", "--format", "png:bogus=2"], ["'bogus'", "scale"]),
+        ]
+        for (arguments, mentions) in cases {
+            let r = try CLIRunner.run(arguments)
+            #expect(r.status == 64, "\(arguments): status \(r.status), \(r.stderr)")
+            for m in mentions { #expect(r.stderr.contains(m), "\(arguments): '\(r.stderr)' should mention '\(m)'") }
+        }
+        for leftover in ["x.vaexprs", "g.csv", "p.csv", "h.png"] { #expect(!FileManager.default.fileExists(atPath: dir + "/" + leftover)) }
+    }
+}
