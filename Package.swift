@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "VAExprsEvaluation", dependencies: ["VAExprsCore", "VAExprsReducers"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Run-time plugins: dlopen loader, ABI checks, C vtable → protocol adapters, libffi.
-        .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CBLAS", "CVAExprsPluginABI", "CFFI"]),
+        .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CBLAS", "CPlatform", "CVAExprsPluginABI", "CFFI"]),
         // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
         .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "VAExprsReducers", "CGraphviz"]),
 

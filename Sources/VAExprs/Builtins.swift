@@ -24,8 +24,10 @@ public enum Builtins {
     }
 
     /// The built-ins plus the run-time plugins in `plugins` (files), `directories` and
-    /// `VAEXPRS_PLUGIN_PATH`; files that fail to load are reported in the result, not thrown.
-    public static func makeRegistry(plugins: [String], directories: [String]) throws -> (registry: Registry, plugins: PluginLoadResult) {
+    /// `VAEXPRS_PLUGIN_PATH`; files that fail to load (or that `policy` refuses) are reported in
+    /// the result, not thrown.
+    public static func makeRegistry(plugins: [String], directories: [String],
+                                    policy: PluginPolicy = .strict) throws -> (registry: Registry, plugins: PluginLoadResult) {
         let registry = try makeRegistry()
         for dir in directories {
             var isDirectory: ObjCBool = false
@@ -33,7 +35,7 @@ public enum Builtins {
                 throw VAExprsError(.missingInput, "--plugin-dir \(dir): no such folder")
             }
         }
-        let result = PluginLoader.load(PluginSearch.files(plugins: plugins, directories: directories), into: registry)
+        let result = PluginLoader.load(PluginSearch.files(plugins: plugins, directories: directories), into: registry, policy: policy)
         return (registry, result)
     }
 }

@@ -98,17 +98,23 @@ public struct Tick: Codable, Sendable, Equatable {
 
     /// About `count` ticks at a round step (1, 2 or 5 × 10ᵏ) inside [low, high].
     public static func nice(from low: Double, to high: Double, count: Int) -> [Tick] {
-        guard high > low, count > 0 else { return [] }
+        guard high > low, count > 0, low.isFinite, high.isFinite, (high - low).isFinite else { return [] }
         let raw = (high - low) / Double(count)
         let magnitude = pow(10, log10(raw).rounded(.down))
         // The round step whose tick count is closest to the one asked for.
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.min { abs((high - low) / $0 - Double(count)) < abs((high - low) / $1 - Double(count)) }!
+        let first = (low / step).rounded(.up)
+        // A range tiny beside its magnitude (1e16 to 1e16 + 2, say) has steps a double cannot
+        // count in, or more decimals than a label shows: one tick in the middle, in full.
+        guard first.magnitude < 1e15, step >= 1e-10 else {
+            let middle = low / 2 + high / 2
+            return [Tick(value: middle, label: String(format: "%.12g", middle).replacingOccurrences(of: "-", with: "−"))]
+        }
         var ticks: [Tick] = []
-        var k = (low / step).rounded(.up)
-        while k * step <= high + step * 1e-9 {
-            let v = k * step
+        for index in 0...(2 * count + 2) {  // a round step gives at most about 2 × count ticks
+            let v = (first + Double(index)) * step
+            guard v <= high + step * 1e-9 else { break }
             ticks.append(Tick(value: v, label: formatTick(abs(v) < step * 1e-9 ? 0 : v, step: step)))
-            k += 1
         }
         return ticks
     }

@@ -15,8 +15,10 @@ import VAExprsCore
 ///    {"kind": "reducer", "name": "head", "symbol": "head_reduce",
 ///     "signature": "int head_reduce(const double *x, int64_t n, int64_t d, int32_t k, double *out)"}]}
 /// ```
-/// `library` is relative to the manifest's folder (or absolute); a manifest found beside a
-/// library (`X.json` for `X.so`) may leave it out.
+/// `library` names a file in the manifest's own folder (no absolute path, no `..`); a manifest
+/// found beside a library (`X.json` for `X.so`) may leave it out. A system library is used only
+/// when someone placed it there explicitly (a symbolic link beside the manifest), and every
+/// symbol must be defined by that library itself, not by one it depends on (libc's `abort`, say).
 enum FFIPlugin {
     /// The signatures each kind accepts, in canonical form.
     static let activationSignature = CSignature(returns: "void", parameters: ["const float*", "float*", "int64_t"])
@@ -28,29 +30,51 @@ enum FFIPlugin {
 
     /// Whether a JSON file looks like a plugin manifest (has "functions").
     static func isManifest(_ path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        guard let handle = FileHandle(forReadingAtPath: path),
+              let data = try? handle.read(upToCount: maximumManifestBytes), let object = try? parse(data, source: path) else { return false }
+        try? handle.close()
         return object["functions"] != nil
     }
 
-    static func load(manifest: String, into registry: Registry) throws -> PluginLoadResult.Loaded {
-        func bad(_ message: String) -> VAExprsError { VAExprsError(.unusablePlugin, "\(manifest): \(message)") }
-        guard let data = FileManager.default.contents(atPath: manifest) else { throw VAExprsError(.missingInput, "\(manifest): cannot be read") }
+    /// The manifest's top-level JSON object.
+    static func parse(_ data: Data, source: String) throws -> [String: Any] {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw bad("not a JSON object; a plugin manifest has name, version, library and functions")
+            throw VAExprsError(.unusablePlugin, "\(source): not a JSON object; a plugin manifest has name, version, library and functions")
         }
+        return object
+    }
+
+    /// The largest manifest read (a manifest is a few kilobytes).
+    static let maximumManifestBytes = 1 << 20
+
+    /// Loads the manifest `manifest` (already checked by `PluginFileCheck`, at `verifiedPath`).
+    static func load(manifest: String, verifiedPath: String, into registry: Registry, policy: PluginPolicy) throws -> PluginLoadResult.Loaded {
+        func bad(_ message: String) -> VAExprsError { VAExprsError(.unusablePlugin, "\(manifest): \(message)") }
+        guard let handle = FileHandle(forReadingAtPath: verifiedPath) else { throw VAExprsError(.missingInput, "\(manifest): cannot be read") }
+        let data = (try? handle.read(upToCount: maximumManifestBytes + 1)) ?? Data()
+        try? handle.close()
+        guard data.count <= maximumManifestBytes else { throw bad("larger than \(maximumManifestBytes >> 20) MiB; a plugin manifest is a small JSON file") }
+        let object = try parse(data, source: manifest)
         guard let name = object["name"] as? String, !name.isEmpty else { throw bad("no \"name\"") }
         let version = object["version"] as? String ?? "0"
-        let folder = (manifest as NSString).deletingLastPathComponent
+        let folder = (verifiedPath as NSString).deletingLastPathComponent
         let library: String
         if let given = object["library"] as? String {
-            library = given.hasPrefix("/") ? given : (folder as NSString).appendingPathComponent(given)
+            let parts = given.split(separator: "/", omittingEmptySubsequences: false)
+            guard !given.isEmpty, !given.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
+                throw bad("\"library\": \"\(given)\" is not a file in the manifest's folder; name the library relative to the manifest (no leading '/', no '..'); to use a system library, place a symbolic link to it beside the manifest")
+            }
+            library = (folder as NSString).appendingPathComponent(given)
         } else {
-            library = (manifest as NSString).deletingPathExtension + ".so"
+            library = (verifiedPath as NSString).deletingPathExtension + ".so"
         }
         guard let functions = object["functions"] as? [[String: Any]], !functions.isEmpty else { throw bad("no \"functions\" list") }
-        try PluginLoader.checkSharedObject(library)
-        guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+        let libraryPath: String
+        do { libraryPath = try PluginFileCheck.verified(library, policy: policy) } catch let error as VAExprsError {
+            throw bad("its library: \(error.message)")
+        }
+        try PluginLoader.checkSharedObject(libraryPath, named: library)
+        guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
             if reason.contains("undefined symbol") { throw bad("its library \(library) has unresolved symbols (\(reason))") }
             throw bad("the dynamic loader refused its library \(library): \(reason)")
@@ -61,6 +85,10 @@ enum FFIPlugin {
             }
             let signature = try CSignature(parsing: text, source: "\(manifest): \(what)")
             guard let pointer = dlsym(handle, symbolName) else { throw bad("\(what): symbol '\(symbolName)' is not in \(library)") }
+            let origin = PluginFileCheck.definingObject(of: pointer)
+            guard origin == libraryPath else {
+                throw bad("\(what): symbol '\(symbolName)' is not defined in \(library) but in \(origin ?? "another object") it depends on; a manifest binds only its own library's functions")
+            }
             return (pointer, signature)
         }
         let identity = PluginIdentity(name: name, version: version, file: manifest)

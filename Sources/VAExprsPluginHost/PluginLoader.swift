@@ -22,11 +22,11 @@ public struct PluginLoadResult: Sendable {
 /// never stops the others.
 public enum PluginLoader {
     /// Loads every file; failures are collected, not thrown.
-    public static func load(_ files: [String], into registry: Registry) -> PluginLoadResult {
+    public static func load(_ files: [String], into registry: Registry, policy: PluginPolicy = .strict) -> PluginLoadResult {
         var result = PluginLoadResult()
         for file in files {
             do {
-                result.loaded.append(try load(file, into: registry))
+                result.loaded.append(try load(file, into: registry, policy: policy))
             } catch let error as VAExprsError {
                 result.failures.append((file, error.message))
             } catch {
@@ -36,23 +36,25 @@ public enum PluginLoader {
         return result
     }
 
-    /// Loads one file (a shared object or a manifest) and registers its components.
-    public static func load(_ file: String, into registry: Registry) throws -> PluginLoadResult.Loaded {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            throw VAExprsError(.missingInput, "\(file): no such readable file")
-        }
-        if file.lowercased().hasSuffix(".json") { return try FFIPlugin.load(manifest: file, into: registry) }
-        try checkSharedObject(file)
-        guard let handle = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+    /// Loads one file (a shared object or a manifest) and registers its components. The file
+    /// passes `PluginFileCheck` first; the canonical path it checked is the one opened.
+    public static func load(_ file: String, into registry: Registry, policy: PluginPolicy = .strict) throws -> PluginLoadResult.Loaded {
+        let path = try PluginFileCheck.verified(file, policy: policy)
+        if file.lowercased().hasSuffix(".json") { return try FFIPlugin.load(manifest: file, verifiedPath: path, into: registry, policy: policy) }
+        try checkSharedObject(path, named: file)
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
             if reason.contains("undefined symbol") {
                 throw VAExprsError(.unusablePlugin, "\(file): unresolved symbols (\(reason)); link the plugin against what it uses or build it against this VAExprs")
             }
             throw VAExprsError(.unusablePlugin, "\(file): the dynamic loader refused it: \(reason)")
         }
-        guard let symbol = dlsym(handle, VAEXPRS_PLUGIN_ENTRY_SYMBOL) else {
+        guard let symbol = dlsym(handle, VAEXPRS_PLUGIN_ENTRY_SYMBOL), PluginFileCheck.definingObject(of: symbol) == path else {
             let manifest = FFIPlugin.manifestBeside(file)
-            if FileManager.default.fileExists(atPath: manifest) { return try FFIPlugin.load(manifest: manifest, into: registry) }
+            if FileManager.default.fileExists(atPath: manifest) {
+                return try FFIPlugin.load(manifest: manifest, verifiedPath: try PluginFileCheck.verified(manifest, policy: policy),
+                                          into: registry, policy: policy)
+            }
             throw VAExprsError(.unusablePlugin, "\(file): no entry symbol '\(VAEXPRS_PLUGIN_ENTRY_SYMBOL)'; a VAExprs plugin exports it (see Templates/), or plain C functions need a manifest \((manifest as NSString).lastPathComponent) beside the library")
         }
         let entry = unsafeBitCast(symbol, to: vaexprs_plugin_entry_fn.self)
@@ -101,9 +103,10 @@ public enum PluginLoader {
                                        components: factories.map { ($0.0.kind, $0.1) })
     }
 
-    /// ELF header check, so a wrong file gets a clear message rather than the loader's.
-    static func checkSharedObject(_ file: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw VAExprsError(.missingInput, "\(file): cannot be read") }
+    /// ELF header check, so a wrong file gets a clear message rather than the loader's; `path`
+    /// is the verified file, `file` the name messages use.
+    static func checkSharedObject(_ path: String, named file: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw VAExprsError(.missingInput, "\(file): cannot be read") }
         defer { try? handle.close() }
         let header = [UInt8]((try? handle.read(upToCount: 18)) ?? Data())
         guard header.count == 18, header[0] == 0x7F, header[1] == 0x45, header[2] == 0x4C, header[3] == 0x46 else {
@@ -189,16 +192,20 @@ public enum PluginLoader {
 /// the entries of `VAEXPRS_PLUGIN_PATH` (colon-separated files or folders). Never the working
 /// directory implicitly.
 public enum PluginSearch {
+    /// The files to try, in order, without duplicates. Folders contribute their `.so` files and
+    /// the manifests with no library of the same stem beside them; a name that is not a regular
+    /// file is listed anyway, so that loading reports it instead of opening (and blocking on) it.
     public static func files(plugins: [String], directories: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var out: [String] = []
         func add(_ path: String) { if !out.contains(path) { out.append(path) } }
         func scan(_ dir: String) {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             for name in names where name.hasSuffix(".so") { add((dir as NSString).appendingPathComponent(name)) }
-            // Manifests with no library of the same stem beside them (their library lives elsewhere).
             for name in names where name.hasSuffix(".json") && !names.contains(String(name.dropLast(5)) + ".so") {
                 let path = (dir as NSString).appendingPathComponent(name)
-                if FFIPlugin.isManifest(path) { add(path) }
+                var info = stat()
+                guard stat(path, &info) == 0 else { continue }
+                if info.st_mode & S_IFMT != S_IFREG || FFIPlugin.isManifest(path) { add(path) }
             }
         }
         for p in plugins { add(p) }

@@ -9,7 +9,8 @@ struct ByteWriter {
 
     mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
-    /// Appends text with XML's five special characters escaped.
+    /// Appends text with XML's five special characters escaped and control characters XML forbids
+    /// replaced by U+FFFD.
     mutating func appendEscaped(_ text: String) {
         for b in text.utf8 {
             switch b {
@@ -18,6 +19,8 @@ struct ByteWriter {
             case UInt8(ascii: ">"): append("&gt;")
             case UInt8(ascii: "\""): append("&quot;")
             case UInt8(ascii: "'"): append("&#39;")
+            // Control characters other than tab and line ends are not allowed in XML at all.
+            case 0..<0x09, 0x0B, 0x0C, 0x0E..<0x20, 0x7F: append("\u{FFFD}")
             default: bytes.append(b)
             }
         }

@@ -29,8 +29,7 @@ public struct HTMLRenderer: Renderer {
         }
         collect(scene.items)
         let data: [String: Any] = ["tooltips": tooltips.map { $0 as Any? ?? NSNull() }, "styleGroups": styleGroups]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: data), as: UTF8.self)
-            .replacingOccurrences(of: "</", with: "<\\/")
+        let json = Self.scriptSafe(String(decoding: try JSONSerialization.data(withJSONObject: data), as: UTF8.self))
         var w = ByteWriter(capacity: 1 << 20)
         w.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
         w.appendEscaped(figure.title ?? "VAExprs figure")
@@ -78,5 +77,25 @@ public struct HTMLRenderer: Renderer {
         """)
         page += tail.bytes
         return page
+    }
+
+    /// JSON made safe inside a `<script>` element: `<`, `>` and `&` (which occur only inside JSON
+    /// strings) become `\u003c`, `\u003e` and `\u0026`, so no label can close the element or
+    /// open an HTML comment (`<!--<script>` would swallow the rest of the page); U+2028 and
+    /// U+2029 are escaped too, being line ends to older JavaScript.
+    static func scriptSafe(_ json: String) -> String {
+        var out = String()
+        out.reserveCapacity(json.utf8.count)
+        for scalar in json.unicodeScalars {
+            switch scalar {
+            case "<": out += "\\u003c"
+            case ">": out += "\\u003e"
+            case "&": out += "\\u0026"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

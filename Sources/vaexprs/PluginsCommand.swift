@@ -17,7 +17,7 @@ struct PluginsListCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let (registry, result) = try Builtins.makeRegistry(plugins: plugins.plugin, directories: plugins.pluginDir)
+        let (registry, result) = try Builtins.makeRegistry(plugins: plugins.plugin, directories: plugins.pluginDir, policy: plugins.policy)
         let rows = registry.entriesSorted.map { entry in
             [entry.kind.rawValue, entry.name, entry.plugin.map { "\($0.name) \($0.version)" } ?? "built-in", entry.origin]
         }
@@ -41,10 +41,12 @@ struct PluginsCheckCommand: ParsableCommand {
     var file: String
     @Option(help: "Settings for a component that needs them, e.g. gated_dense:4 (repeatable).")
     var spec: [String] = []
+    @Flag(help: "Load the plugin even from a world-writable file or folder.")
+    var allowInsecurePlugins = false
 
     func run() throws {
         let registry = try Builtins.makeRegistry()
-        let loaded = try PluginLoader.load(file, into: registry)
+        let loaded = try PluginLoader.load(file, into: registry, policy: PluginPolicy(allowInsecure: allowInsecurePlugins))
         var specs: [String: ComponentSpec] = [:]
         for item in spec {
             let parsed = try ComponentSpec.parseItem(item, source: "--spec")

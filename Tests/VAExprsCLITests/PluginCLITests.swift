@@ -168,9 +168,9 @@ import VAExprsTestSupport
                                                 initBody: "snprintf(error, size, \"licence file not found\"); return 1;"), name: "refuses")
         let clash = try compile(reducerPlugin(name: "clasher", component: "pca"), name: "clash")
         let clashOther = try compile(reducerPlugin(name: "good-two"), name: "good2")  // same component as good
-        let badManifest = dir + "/bad.json"
+        let badManifest = (try example("FFIActivationsPlugin") as NSString).deletingLastPathComponent + "/bad.json"
         try """
-        {"name": "bad-signature", "library": "\(try example("FFIActivationsPlugin"))",
+        {"name": "bad-signature", "library": "libFFIActivationsPlugin.so",
          "functions": [{"kind": "activation", "name": "wrongsig", "symbol": "softsign", "signature": "void softsign(const double *x, float *y, int n)",
                         "derivative": {"symbol": "softsign_derivative", "signature": "void (const float *, float *, int64_t)"}}]}
         """.write(toFile: badManifest, atomically: true, encoding: .utf8)
@@ -191,6 +191,68 @@ import VAExprsTestSupport
         // A failed plugin is a warning for other commands, and a clear error when checked.
         let check = try CLIRunner.run(["plugins", "check", oldABI])
         #expect(check.status == 69 && check.stderr.contains("ABI version 99"), "\(check.stderr)")
+    }
+
+    /// Issue 14's loading rules: only regular files (a FIFO named like a plugin is reported, not
+    /// opened), the exact path given is the one loaded, nothing world-writable unless allowed, and
+    /// manifests bind only functions their own library defines, from their own folder.
+    @Test func pluginLoadingRules() throws {
+        let folder = dir + "/rules"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let good = try compile(reducerPlugin(name: "rules-good", component: "rules_reducer"), name: "rulesgood")
+        let inFolder = folder + "/rulesgood.so"
+        try? FileManager.default.removeItem(atPath: inFolder)
+        try FileManager.default.copyItem(atPath: good, toPath: inFolder)
+        #expect(mkfifo(folder + "/blocking.so", 0o644) == 0)
+        #expect(mkfifo(folder + "/manifest-fifo.json", 0o644) == 0)
+        let scan = try CLIRunner.run(["plugins", "list", "--plugin-dir", folder], timeLimit: 60)
+        #expect(!scan.timedOut && scan.status == 0, "\(scan.stderr)")
+        #expect(scan.stdout.contains("blocking.so: not a regular file (a FIFO)") && scan.stdout.contains("manifest-fifo.json: not a regular file (a FIFO)"), "\(scan.stdout)")
+        #expect(scan.stdout.contains("rules_reducer"), "the regular plugin beside the FIFOs still loads:\n\(scan.stdout)")
+
+        // A bare name is the file in the working folder, never one the loader finds on its path.
+        let elsewhere = TestPaths.scratch("rules-cwd")
+        let bare = try CLIRunner.run(["plugins", "check", "rulesgood.so"], in: elsewhere, environment: ["LD_LIBRARY_PATH": folder])
+        #expect(bare.status != 0 && bare.stderr.contains("rulesgood.so: no such file"), "\(bare.stderr)")
+        let here = try CLIRunner.run(["plugins", "check", "rulesgood.so"], in: folder)
+        #expect(here.status == 0, "\(here.stderr)")
+
+        // World-writable file, then world-writable folder: refused, unless allowed.
+        #expect(chmod(inFolder, 0o666) == 0)
+        let writableFile = try CLIRunner.run(["plugins", "list", "--plugin", inFolder])
+        #expect(writableFile.stdout.contains("the file is world-writable") && !writableFile.stdout.contains("rules_reducer"), "\(writableFile.stdout)")
+        let allowed = try CLIRunner.run(["plugins", "list", "--plugin", inFolder, "--allow-insecure-plugins"])
+        #expect(allowed.stdout.contains("rules_reducer"), "\(allowed.stdout)")
+        #expect(chmod(inFolder, 0o644) == 0 && chmod(folder, 0o777) == 0)
+        defer { chmod(folder, 0o755) }
+        let writableFolder = try CLIRunner.run(["plugins", "check", inFolder])
+        #expect(writableFolder.status != 0 && writableFolder.stderr.contains("is world-writable"), "\(writableFolder.stderr)")
+        #expect(chmod(folder, 0o755) == 0)
+
+        // Manifests: no library outside their folder, and no symbol a dependency defines.
+        let library = try ffiExample()
+        let ffiFolder = (library as NSString).deletingLastPathComponent
+        func manifest(_ name: String, library: String, symbol: String = "softsign") throws -> String {
+            let path = ffiFolder + "/\(name).json"
+            try """
+            {"name": "\(name)", "library": "\(library)", "functions": [{"kind": "activation", "name": "\(name)_act", "symbol": "\(symbol)",
+             "signature": "void f(const float *x, float *y, int64_t n)",
+             "derivative": {"symbol": "softsign_derivative", "signature": "void (const float *, float *, int64_t)"}}]}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let cases: [(String, String)] = [
+            (try manifest("upward", library: "../ffi/libFFIActivationsPlugin.so"), "is not a file in the manifest's folder"),
+            (try manifest("system", library: "/lib/x86_64-linux-gnu/libc.so.6"), "is not a file in the manifest's folder"),
+            (try manifest("borrowed", library: "libFFIActivationsPlugin.so", symbol: "abort"), "symbol 'abort' is not defined in"),
+        ]
+        for (file, message) in cases {
+            let result = try CLIRunner.run(["plugins", "check", file])
+            #expect(result.status != 0 && result.stderr.contains(message), "\((file as NSString).lastPathComponent): \(result.stderr)")
+        }
+        let own = try manifest("own", library: "libFFIActivationsPlugin.so")
+        let ownResult = try CLIRunner.run(["plugins", "check", own])
+        #expect(ownResult.status == 0, "\(ownResult.stderr)")
     }
 
     /// A Poisson count likelihood in C written against ABI 2 (per-cell library sizes from the

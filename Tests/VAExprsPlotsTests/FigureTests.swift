@@ -29,6 +29,20 @@ func sampleAugmentation(perGroup: Int = 20) -> (cells: [AugmentationFigure.Cell]
         #expect(axis.lower < 2 && axis.upper > 4 && abs(axis.fraction(3) - 0.5) < 1e-12)
     }
 
+    /// Issue 14: a nearly constant axis (a plot of one cell, a flat loss history far from zero)
+    /// once looped forever placing ticks; every range now gives a few ticks at once.
+    @Test func ticksOnNearlyFlatAndExtremeAxesEnd() {
+        #expect(Tick.nice(from: 1e16, to: 1e16 + 2, count: 6).count == 1)
+        #expect(Tick.nice(from: 1, to: 1 + 1e-13, count: 6).count == 1)
+        #expect(Tick.nice(from: -1e308, to: 1e308, count: 6).isEmpty)
+        #expect(Tick.nice(from: 0, to: .infinity, count: 6).isEmpty)
+        let flat = Axis(title: "loss", covering: [123456.789, 123456.789 + 1e-9])
+        #expect(!flat.ticks.isEmpty && flat.ticks.count <= 14)
+        for count in 1...12 {
+            #expect(Tick.nice(from: -3.7, to: 91.2, count: count).count <= 2 * count + 3)
+        }
+    }
+
     @Test func augmentationFigureEncodesOriginAndLabel() throws {
         let (cells, xy) = sampleAugmentation()
         let figure = AugmentationFigure.make(cells: cells, coordinates: xy, axisTitles: ["PC1 (40.0 %)", "PC2 (20.0 %)"], method: "pca")

@@ -115,6 +115,25 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
         #expect(html.contains("cell_0_0\\nlabel: group1\\norigin: real"))
     }
 
+    /// Issue 14: a label such as `<!--<script>` or `</script>` cannot break out of the page's
+    /// script block, attributes or text; control characters do not make the SVG invalid XML.
+    @Test func hostileLabelsAreEscapedForTheirContext() throws {
+        var (cells, xy) = sampleAugmentation(perGroup: 3)
+        let hostile = ["<!--<script>", "</script><script>alert(1)</script>", "a\"b' & c\u{1}\u{2028}"]
+        for index in cells.indices { cells[index].label = hostile[index % 3] }
+        let f = AugmentationFigure.make(cells: cells, coordinates: xy, axisTitles: ["x", "y"], method: "pca")
+        let html = String(decoding: try HTMLRenderer(spec: ComponentSpec(name: "html")).render(f), as: UTF8.self)
+        let script = html.components(separatedBy: "<script>\nconst data = ")
+        #expect(script.count == 2)
+        let block = script.last!.components(separatedBy: "</script>")
+        #expect(block.count == 2 && !block[0].contains("<") && block[0].contains("\\u003c!--\\u003cscript\\u003e"), "\(block[0].prefix(300))")
+        #expect(!html.contains("<!--") && html.components(separatedBy: "<script").count == 2)
+        let svg = try SVGRenderer(spec: ComponentSpec(name: "svg")).render(f)
+        #expect(parseXML(svg).ok)
+        let svgText = String(decoding: svg, as: UTF8.self)
+        #expect(svgText.contains("&lt;!--&lt;script&gt;") && !svgText.contains("<!--") && !svgText.contains("\u{1}"))
+    }
+
     @Test(.enabled(if: chromiumPath != nil, "no Chromium on this machine (apt-get install chromium to run this check)"))
     func htmlOpensInHeadlessChromium() throws {
         let chromium = try #require(chromiumPath)

@@ -10,6 +10,8 @@ public enum CLIRunner {
         public var stdout: String
         /// Standard error.
         public var stderr: String
+        /// Whether the run was killed for taking longer than its time limit.
+        public var timedOut = false
     }
 
     /// The binary: `$VAEXPRS_BIN`, else `vaexprs` beside the test bundle (SwiftPM's build folder).
@@ -24,8 +26,11 @@ public enum CLIRunner {
         return TestPaths.packageRoot + "/.build/debug/vaexprs"
     }
 
-    /// Runs `vaexprs arguments…` in `directory` (with extra `environment` variables) and waits for it.
-    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `vaexprs arguments…` in `directory` (with extra `environment` variables) and waits for
+    /// it; a run still going after `timeLimit` seconds is killed and reported as `timedOut`, so a
+    /// hang fails its test instead of stalling the suite.
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+                           timeLimit: Double = 600) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -37,10 +42,26 @@ public enum CLIRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let killed = TimeoutFlag()
+        let pid = process.processIdentifier
+        let timer = DispatchWorkItem {
+            killed.set()
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: timer)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        timer.cancel()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed.isSet)
     }
+}
+
+/// A flag set from the timer's thread and read after the process ended.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -3,6 +3,7 @@
 // the floating-point peak. Called from VAExprsCore (CPUFeatures, BLASKernel, ComputePeak).
 #ifndef VAEXPRS_PLATFORM_H
 #define VAEXPRS_PLATFORM_H
+#include <stddef.h>
 #include <stdint.h>
 
 /// Processor identity and the features VAExprs cares about. A feature is 1 only when the CPU
@@ -52,4 +53,9 @@ double vaexprs_measure_clock_hz(double seconds);
 /// (2 per lane per FMA), using 512-bit vectors when `width` is 512 (needs AVX-512F), 256-bit
 /// when 256 (needs AVX2+FMA). Returns 0 when the width is not usable.
 double vaexprs_measure_fma_flops(double seconds, int width);
+/// Writes into `path` (of `size` bytes) the file name of the loaded object that defines
+/// `address`, as the dynamic loader knows it; returns 1, or 0 when the address belongs to no
+/// loaded object or the name does not fit.
+int32_t vaexprs_defining_object(const void *address, char *path, size_t size);
+
 #endif
