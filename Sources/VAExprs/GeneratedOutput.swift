@@ -66,8 +66,10 @@ public struct GenerationStream {
         public var sample: GeneratedCells?
     }
 
-    /// Generates and writes every output; on failure nothing is left at the destinations.
-    public func run(registry: Registry, threads: Int? = nil) throws -> Result {
+    /// Generates and writes every output, all or nothing: `beforeCommit` (an evaluation of the
+    /// kept sample, say) runs once every file is complete and before any is renamed into place,
+    /// and if it or anything else fails, no destination changes.
+    public func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws -> Result {
         try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         let encoding = model.conditions
@@ -105,16 +107,15 @@ public struct GenerationStream {
                 written += block.values.rows
             }
             try labels?.close()
-            let latentOutput = AtomicOutput()
+            let outputs = AtomicOutput()
+            outputs.adopt(try writer.finish())
+            if let labelsPath, labels != nil { outputs.adopt(StagedFile(temporary: labelsTemporary!, destination: labelsPath)) }
             if let latentPath {
                 let latent = ExpressionMatrix(cellIDs: model.trainingCellIDs,
                                               geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
                                               values: model.trainingLatentMeans)
-                try latentOutput.stage(ExpressionCSV.encode(latent, path: latentPath), at: latentPath)
+                try outputs.stage(ExpressionCSV.encode(latent, path: latentPath), at: latentPath)
             }
-            try writer.finish()
-            if let labelsPath, labels != nil { try moveIntoPlace(labelsTemporary!, labelsPath) }
-            try latentOutput.commit()
             var sample: GeneratedCells? = nil
             if stride > 0 {
                 let width = model.trainingLatentMeans.columns
@@ -124,7 +125,10 @@ public struct GenerationStream {
                                         latent: Matrix(rows: kept.ids.count, columns: width, storage: kept.latent),
                                         samplerSummaries: summaries)
             }
-            return Result(cells: written, samplerSummaries: summaries, sample: sample)
+            let result = Result(cells: written, samplerSummaries: summaries, sample: sample)
+            try beforeCommit?(result)
+            try outputs.commit()
+            return result
         } catch {
             writer.discard()
             if let labelsTemporary { try? FileManager.default.removeItem(atPath: labelsTemporary) }

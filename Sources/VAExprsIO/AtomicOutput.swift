@@ -1,18 +1,35 @@
 import Foundation
 import VAExprsCore
 
-/// A set of output files written atomically: each is written to a temporary file in its
-/// destination folder, and all are renamed into place by `commit()`. Until then, or when
-/// anything fails, nothing is left at the destinations; `discard()` removes the temporaries.
+/// A finished temporary file (or folder) and the destination it is renamed to on commit.
+public struct StagedFile: Sendable {
+    /// The temporary beside the destination.
+    public var temporary: String
+    /// Where it goes.
+    public var destination: String
+
+    /// A staged file.
+    public init(temporary: String, destination: String) {
+        self.temporary = temporary
+        self.destination = destination
+    }
+}
+
+/// A command's output files, committed all or nothing: each is written to a temporary file in
+/// its destination folder (by `stage`, or by a streaming writer and then `adopt`ed), and
+/// `commit()` renames them all into place. Until then, or when anything fails, the destinations
+/// are as they were; if one rename of several fails, the ones already made are undone and the
+/// files they replaced put back.
 public final class AtomicOutput {
-    private var pending: [(temporary: String, destination: String)] = []
+    private var pending: [StagedFile] = []
 
     /// An empty set of outputs.
     public init() {}
 
-    /// Checks that `path` can be written (its folder exists and is writable), so that a
-    /// command can fail before doing long work.
-    public static func checkDestination(_ path: String) throws {
+    /// Checks that `path` can be written (its folder exists and is writable, and nothing that
+    /// a rename would wrongly replace is there), so that a command can fail before doing long
+    /// work. `folder` is true for outputs that are folders (a 10x Matrix Market folder).
+    public static func checkDestination(_ path: String, folder isFolderOutput: Bool = false) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -20,6 +37,21 @@ public final class AtomicOutput {
         }
         guard access(folder, W_OK) == 0 else {
             throw VAExprsError(.cannotWrite, "\(path): folder \(folder) is not writable; choose another output path")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG where !isFolderOutput, S_IFLNK where !isFolderOutput:
+            return
+        case S_IFDIR where isFolderOutput:
+            return
+        case S_IFDIR:
+            throw VAExprsError(.cannotWrite, "\(path) is a folder; this output is a file, and writing it would replace the folder: choose a file path")
+        case S_IFREG, S_IFLNK:
+            throw VAExprsError(.cannotWrite, "\(path) is a file; this output is a folder, and writing it would replace the file: choose another path")
+        default:
+            let kind = info.st_mode & S_IFMT == S_IFIFO ? "a FIFO" : info.st_mode & S_IFMT == S_IFSOCK ? "a socket" : "a device"
+            throw VAExprsError(.cannotWrite, "\(path) is \(kind); outputs are written to a temporary file and renamed into place, which would replace it, so nothing was done: give a regular file path")
         }
     }
 
@@ -40,7 +72,7 @@ public final class AtomicOutput {
             discard()
             throw error
         }
-        pending.append((temporary, path))
+        pending.append(StagedFile(temporary: temporary, destination: path))
     }
 
     /// Stages UTF-8 text for `path`.
@@ -48,22 +80,72 @@ public final class AtomicOutput {
         try stage(Array(text.utf8), at: path)
     }
 
-    /// Renames every staged file into place.
+    /// Takes over a temporary another writer completed (a streamed matrix, say).
+    public func adopt(_ staged: StagedFile) {
+        pending.append(staged)
+    }
+
+    /// Renames every staged file into place, all or none.
     public func commit() throws {
         defer { pending.removeAll() }
-        for (temporary, destination) in pending {
-            if rename(temporary, destination) == 0 { TemporaryFiles.untrack(temporary); continue }
-            let reason = String(cString: strerror(errno))
-            discard()
-            throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
+        // One file replacing a file: rename(2) alone is atomic.
+        if pending.count == 1, !Self.isFolder(pending[0].destination) {
+            let staged = pending[0]
+            guard rename(staged.temporary, staged.destination) == 0 else {
+                let reason = String(cString: strerror(errno))
+                discard()
+                throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be written (\(reason))")
+            }
+            TemporaryFiles.untrack(staged.temporary)
+            return
+        }
+        // Several: what each replaces is set aside (untracked, so an interruption never deletes
+        // it) until all are in place, and put back if any rename fails.
+        var done: [(staged: StagedFile, aside: String?)] = []
+        func undo() {
+            for (staged, aside) in done.reversed() {
+                try? FileManager.default.removeItem(atPath: staged.destination)
+                if let aside { _ = rename(aside, staged.destination) }
+            }
+        }
+        for staged in pending {
+            var aside: String? = nil
+            var info = stat()
+            if lstat(staged.destination, &info) == 0 {
+                let path = temporaryPath(beside: staged.destination, tracked: false)
+                guard rename(staged.destination, path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    undo()
+                    discard()
+                    throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be replaced (\(reason)); no output was written")
+                }
+                aside = path
+            }
+            guard rename(staged.temporary, staged.destination) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if let aside { _ = rename(aside, staged.destination) }
+                undo()
+                discard()
+                throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be written (\(reason)); no output was written")
+            }
+            done.append((staged, aside))
+        }
+        for (staged, aside) in done {
+            TemporaryFiles.untrack(staged.temporary)
+            if let aside { try? FileManager.default.removeItem(atPath: aside) }
         }
     }
 
-    /// Removes every staged temporary file.
+    private static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Removes every staged temporary file (or folder) not yet committed.
     public func discard() {
-        for (temporary, _) in pending {
-            try? FileManager.default.removeItem(atPath: temporary)
-            TemporaryFiles.untrack(temporary)
+        for staged in pending {
+            try? FileManager.default.removeItem(atPath: staged.temporary)
+            TemporaryFiles.untrack(staged.temporary)
         }
         pending.removeAll()
     }

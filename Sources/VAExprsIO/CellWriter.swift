@@ -59,10 +59,15 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
 
     /// The format named by `option`, or else by the path: `.h5ad`, `.h5`, a path ending in `/`
     /// or without an extension for a 10x folder, anything else CSV/TSV.
+    /// An option that contradicts the path's extension (`--format h5ad` for `out.csv`) is an error:
+    /// the file would not be what its name says.
     public static func of(path: String, option: String?) throws -> CellOutputFormat {
         if let option {
             guard let format = CellOutputFormat(rawValue: option) else {
                 throw VAExprsError.usage("--format must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(option)'")
+            }
+            if let named = named(by: path), named != format {
+                throw VAExprsError.usage("--format \(option) disagrees with the extension of \(path), which names \(named.rawValue); change one of them")
             }
             return format
         }
@@ -72,18 +77,40 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
         if lower.hasSuffix("/") || URL(fileURLWithPath: path).pathExtension.isEmpty { return .mtx }
         return .csv
     }
+
+    /// The format an extension names without doubt (nil for none, or an unknown one).
+    static func named(by path: String) -> CellOutputFormat? {
+        var lower = path.lowercased()
+        if lower.hasSuffix(".gz") { lower.removeLast(3) }
+        if lower.hasSuffix(".h5ad") { return .h5ad }
+        if lower.hasSuffix(".h5") { return .tenXH5 }
+        if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") { return .csv }
+        if lower.hasSuffix(".mtx") { return .mtx }
+        return nil
+    }
 }
 
 /// Writes cells block by block with bounded memory, into a temporary file (or folder) beside
-/// the destination that `finish()` renames into place: an interrupted or failed write leaves
-/// the destination as it was.
+/// the destination; `finish()` completes it and hands it to the caller, who commits it with the
+/// command's other outputs (`AtomicOutput.adopt`): an interrupted or failed command leaves
+/// every destination as it was.
 public protocol CellWriter: AnyObject {
     /// Appends the next cells.
     func append(_ block: CellBlock) throws
-    /// Completes the file and moves it into place.
-    func finish() throws
+    /// Completes the temporary file (or folder), ready to be renamed into place.
+    func finish() throws -> StagedFile
     /// Removes the temporary output (called on failure; harmless after `finish`).
     func discard()
+}
+
+extension CellWriter {
+    /// Completes the file and renames it into place, for a matrix that is its command's only
+    /// output (with others, adopt the finished file into their `AtomicOutput`).
+    public func commit() throws {
+        let outputs = AtomicOutput()
+        outputs.adopt(try finish())
+        try outputs.commit()
+    }
 }
 
 /// Opens the writer for a format.
@@ -92,7 +119,7 @@ public enum CellWriters {
     /// whole matrix in memory.
     public static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
                             genesInRows: Bool = false) throws -> any CellWriter {
-        try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path)
+        try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path, folder: format == .mtx)
         if genesInRows && format != .csv { throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV output, not \(format.rawValue)") }
         if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
             throw VAExprsError.usage("\(path): the \(format.rawValue) format holds counts, and this model generates continuous values; write .csv or .h5ad")
@@ -116,31 +143,6 @@ public func temporaryPath(beside destination: String, tracked: Bool = true) -> S
     let path = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-" + suffix
     if tracked { TemporaryFiles.track(path) }
     return path
-}
-
-/// Renames `temporary` onto `destination`, replacing a file or folder that is there.
-public func moveIntoPlace(_ temporary: String, _ destination: String) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-        // rename(2) cannot replace a non-empty folder: set the old one aside first (untracked:
-        // an interruption must not delete what was there before).
-        let aside = temporaryPath(beside: destination, tracked: false)
-        guard rename(destination, aside) == 0 else {
-            throw VAExprsError(.cannotWrite, "\(destination): cannot be replaced (\(String(cString: strerror(errno))))")
-        }
-        guard rename(temporary, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = rename(aside, destination)
-            throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(reason))")
-        }
-        try? FileManager.default.removeItem(atPath: aside)
-        TemporaryFiles.untrack(temporary)
-        return
-    }
-    guard rename(temporary, destination) == 0 else {
-        throw VAExprsError(.cannotWrite, "\(destination): cannot be written (\(String(cString: strerror(errno))))")
-    }
-    TemporaryFiles.untrack(temporary)
 }
 
 /// The non-zero entries of dense rows as CSR pieces (row lengths, column indices, values).

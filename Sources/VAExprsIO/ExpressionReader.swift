@@ -1,3 +1,4 @@
+import Foundation
 import VAExprsCore
 
 /// Reads an expression matrix from whatever the user has: an `.h5ad` file, a Cell Ranger
@@ -7,6 +8,18 @@ public enum ExpressionReader {
     /// The matrix at `path`, cells as rows.
     public static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
         try readWithAnnotations(path, genesInRows: genesInRows).matrix
+    }
+
+    /// Throws a clear error, naming `option`, when `path` is neither a readable file nor a
+    /// folder: for inputs read only after long work, checked before it starts.
+    public static func checkReadable(_ path: String, option: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw VAExprsError(.missingInput, "\(option) \(path): no such file or folder")
+        }
+        guard access(path, isDirectory.boolValue ? R_OK | X_OK : R_OK) == 0 else {
+            throw VAExprsError(.missingInput, "\(option) \(path): cannot be read (permission denied)")
+        }
     }
 
     /// The matrix and, for an `.h5ad`, its `obs` columns (nil for other formats).

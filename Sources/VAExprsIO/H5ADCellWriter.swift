@@ -115,7 +115,7 @@ final class H5ADCellWriter: CellWriter {
         cells += block.cellIDs.count
     }
 
-    func finish() throws {
+    func finish() throws -> StagedFile {
         do {
             try stringArrayAttributes("/obs/_index")
             if layout.integerCounts {
@@ -130,7 +130,7 @@ final class H5ADCellWriter: CellWriter {
             }
             for d in [cellIndex, data, indices, pointers, dense, latent].compactMap({ $0 }) + codes { d.close() }
             try file.close()
-            try moveIntoPlace(temporary, destination)
+            return StagedFile(temporary: temporary, destination: destination)
         } catch {
             discard()
             throw error

@@ -45,7 +45,7 @@ final class TenXFolderCellWriter: CellWriter {
         cells += block.cellIDs.count
     }
 
-    func finish() throws {
+    func finish() throws -> StagedFile {
         do {
             try entries.close()
             try barcodes.close()
@@ -67,7 +67,7 @@ final class TenXFolderCellWriter: CellWriter {
             }
             try matrix.close()
             try FileManager.default.removeItem(atPath: folder + "/entries.tmp")
-            try moveIntoPlace(folder, destination)
+            return StagedFile(temporary: folder, destination: destination)
         } catch {
             discard()
             throw error

@@ -60,12 +60,12 @@ final class TenXH5CellWriter: CellWriter {
         cells += block.cellIDs.count
     }
 
-    func finish() throws {
+    func finish() throws -> StagedFile {
         do {
             for d in [data, indices, pointers, barcodes] { d.close() }
             try file.writeIntegers("/matrix/shape", [Int32(layout.geneNames.count), Int32(cells)])
             try file.close()
-            try moveIntoPlace(temporary, destination)
+            return StagedFile(temporary: temporary, destination: destination)
         } catch {
             discard()
             throw error

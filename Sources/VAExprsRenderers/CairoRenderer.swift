@@ -25,6 +25,13 @@ public struct CairoRenderer: Renderer {
 
     public func render(_ figure: Figure) throws -> [UInt8] {
         let scene = SceneLayout.layout(figure)
+        // cairo's limits: image surfaces up to 32 767 pixels a side, PDF pages up to 14 400 points.
+        let limit = format == .png ? 32_767.0 : 14_400.0
+        let pixels = format == .png ? scale : 1
+        guard scene.width.isFinite, scene.height.isFinite, scene.width * pixels >= 1, scene.height * pixels >= 1,
+              scene.width * pixels <= limit, scene.height * pixels <= limit else {
+            throw VAExprsError.usage("\(spec.source): a \(scene.width) × \(scene.height) point figure\(format == .png ? " at scale \(scale)" : "") is outside what \(format.rawValue) allows (1 to \(Int(limit)) \(format == .png ? "pixels" : "points") a side); choose a smaller --width, --height or scale")
+        }
         let sink = ByteSink()
         let closure = Unmanaged.passUnretained(sink).toOpaque()
         let surface: OpaquePointer?

@@ -37,7 +37,10 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        for path in [output, labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
+        let outputFormat = try CellOutputFormat.of(path: output, option: format)
+        try AtomicOutput.checkDestination(output, folder: outputFormat == .mtx)
+        for path in [labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
+        if let evaluate { try ExpressionReader.checkReadable(evaluate, option: "--evaluate") }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)
         var mode: DecodeMode? = nil
@@ -57,7 +60,6 @@ struct GenerateCommand: ParsableCommand {
         if perLabelCounts != nil && numSamples != nil {
             throw VAExprsError.usage("give either --num-samples or --per-label, not both")
         }
-        let outputFormat = try CellOutputFormat.of(path: output, option: format)
         let trained = try TrainedModel.load(model, registry: registry)
         if library != nil && !trained.preprocessing.modelsCounts {
             throw VAExprsError.usage("--library applies to models of counts (nb, zinb, poisson); \(model) was fitted with \(trained.network.spec.likelihood), whose generated cells take the size factors of training cells")
@@ -80,25 +82,29 @@ struct GenerateCommand: ParsableCommand {
                            ("decode", (mode ?? trained.network.likelihood.defaultDecodeMode).rawValue), ("seed", "\(seed)")]
             + (trained.preprocessing.modelsCounts ? [("library", libraryModel.rawValue)] : [])
             + [("conditions", trained.conditions?.columns.joined(separator: ",") ?? "")]
-        let result = try stream.run(registry: registry)
+        // The evaluation runs before any file is renamed into place: if it fails (a damaged
+        // reference matrix, say), nothing was written.
+        var summary = ""
+        let result = try stream.run(registry: registry) { result in
+            guard let evaluate, let sample = result.sample else { return }
+            if sample.data.cellCount < result.cells {
+                printError("--evaluate: comparing \(sample.data.cellCount) of the \(result.cells) generated cells (every \((result.cells + Self.evaluatedCells - 1) / Self.evaluatedCells)th)")
+            }
+            summary = try Self.evaluate(real: evaluate, generated: sample, model: trained, seed: seed)
+        }
         for line in result.samplerSummaries { printError("latent sampler: \(line)") }
         var written = ["\(output) (\(result.cells) cells × \(trained.geneNames.count) genes, \(outputFormat.rawValue))"]
         if trained.conditions != nil, let labelsPath { written.append(labelsPath) }
         if let latentOutput { written.append(latentOutput) }
         print("wrote " + written.joined(separator: ", "))
-        if let evaluate, let sample = result.sample {
-            if sample.data.cellCount < result.cells {
-                printError("--evaluate: comparing \(sample.data.cellCount) of the \(result.cells) generated cells (every \((result.cells + Self.evaluatedCells - 1) / Self.evaluatedCells)th)")
-            }
-            try Self.evaluate(real: evaluate, generated: sample, model: trained, seed: seed)
-        }
+        print(summary, terminator: "")
     }
 
     /// Generated cells kept for `--evaluate`, at most.
     static let evaluatedCells = 10_000
 
     /// `--evaluate`: the realism summary of the generated cells against `real`.
-    static func evaluate(real path: String, generated cells: GeneratedCells, model: TrainedModel, seed: UInt64) throws {
+    static func evaluate(real path: String, generated cells: GeneratedCells, model: TrainedModel, seed: UInt64) throws -> String {
         var real = try ExpressionReader.read(path)
         // A model fitted on selected genes (--top-genes) is compared on those genes.
         guard Set(cells.data.geneNames).isSubset(of: Set(real.geneNames)) else {
@@ -121,7 +127,7 @@ struct GenerateCommand: ParsableCommand {
         let (report, _) = try RealismEvaluation.evaluate(real: real, generated: cells.data, realLabels: realLabels,
                                                          generatedLabels: realLabels == nil ? nil : cells.labels?.map { $0.joined(separator: "|") },
                                                          options: options)
-        print(RealismReportOutput.summary(report), terminator: "")
+        return RealismReportOutput.summary(report)
     }
 
     /// `T cell=100,B cell=50` → [(T cell, 100), (B cell, 50)].

@@ -42,7 +42,14 @@ struct FigureOutputOptions: ParsableArguments {
         }
         var spec = try ComponentSpec.parseItem(name, source: "--format")
         spec.source = "--format \(spec.name)"
-        return try registry.makeRenderer(spec)
+        let renderer = try registry.makeRenderer(spec)
+        // An explicit --format must agree with the output's extension (PNG bytes in an .svg
+        // would open nowhere).
+        if format != nil, let output, !(output as NSString).pathExtension.isEmpty, !renderer.fileExtensions.isEmpty,
+           !renderer.fileExtensions.contains(where: { output.lowercased().hasSuffix("." + $0) }) {
+            throw VAExprsError.usage("--format \(spec.name) writes .\(renderer.fileExtensions.joined(separator: " or .")) files, but --output is \(output); change one of them")
+        }
+        return renderer
     }
 
     /// A plugin renderer whose file extensions (e.g. `vl.json`) end the output's name.
@@ -55,8 +62,19 @@ struct FigureOutputOptions: ParsableArguments {
         return nil
     }
 
-    /// Checks the destination before any work.
-    func checkDestination() throws {
+    /// The largest page side in points: the PDF format's own limit (200 inches).
+    static let maximumSide = 14_400.0
+    /// The smallest (one inch: axes, legend and labels need room).
+    static let minimumSide = 72.0
+
+    /// Checks the size and the destination before any work.
+    func checkBeforeWork() throws {
+        for (option, value) in [("--width", width), ("--height", height)] {
+            guard let value else { continue }
+            guard value.isFinite, value >= Self.minimumSide, value <= Self.maximumSide else {
+                throw VAExprsError.usage("\(option) \(value) is outside \(Int(Self.minimumSide))…\(Int(Self.maximumSide)) points (1 to 200 inches, the largest page PDF allows)")
+            }
+        }
         if let output { try AtomicOutput.checkDestination(output) }
     }
 
@@ -116,7 +134,7 @@ struct PlotAugCommand: ParsableCommand {
         BLAS.setThreads(threads ?? defaultThreadCount)
         try OutputSafety.refuseOverlaps(inputs: cells.inputs,
                                         outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
-        try figure.checkDestination()
+        try figure.checkBeforeWork()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let input = try cells.load(seed: seed)
         var rng = SeededGenerator(seed: seed)
@@ -151,6 +169,9 @@ struct PlotModelCommand: ParsableCommand {
         guard (["dot"] + GraphvizLayout.formats).contains(chosen) else {
             throw VAExprsError.usage("--format: plot model writes dot, svg, png or pdf, not '\(chosen)'")
         }
+        if let format, !ext.isEmpty, ext != format, !(format == "dot" && ext == "gv") {
+            throw VAExprsError.usage("--format \(format) disagrees with the extension of --output \(output); change one of them")
+        }
         let colours = try ArchitectureGraph.colours(overrides: color)
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", output)])
         try AtomicOutput.checkDestination(output)
@@ -183,7 +204,7 @@ struct PlotHistoryCommand: ParsableCommand {
         let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", figure.output)])
-        try figure.checkDestination()
+        try figure.checkBeforeWork()
         let trained = try TrainedModel.load(model, registry: registry)
         guard !trained.history.epochs.isEmpty else { throw VAExprsError.badData("\(model): the model has no training history to plot") }
         let plot = HistoryFigure.make(trained.history, width: figure.width ?? 1080, height: figure.height ?? 380)

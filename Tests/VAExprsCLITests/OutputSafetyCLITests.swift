@@ -60,6 +60,62 @@ import VAExprsTestSupport
 
     /// SIGTERM or SIGINT in the middle of writing leaves neither the output nor its hidden
     /// temporary behind.
+    /// Issue 14: a command's outputs land together or not at all (a failing `--evaluate` runs
+    /// before anything is renamed into place); FIFOs, devices and folders are never replaced by
+    /// a file; `--format` must agree with the extension; figure sizes are bounded.
+    @Test func outputsAreAllOrNothingAndSpecialFilesAreNeverReplaced() throws {
+        let (counts, labels) = data()
+        let work = dir + "/all-or-nothing"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let model = work + "/m.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
+                                     "--decoder", "dense:8:relu", "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        func outputs() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).filter { $0 != "m.vaexprs" }.sorted() }
+        let generate = ["generate", model, "--num-samples", "20", "--output", work + "/g.csv", "--latent-output", work + "/z.csv"]
+        // A missing reference is caught before any work; a reference without the model's genes
+        // only once the cells exist, and still nothing is written.
+        let missing = try CLIRunner.run(generate + ["--evaluate", work + "/absent.csv"])
+        #expect(missing.status == 66 && missing.stderr.contains("--evaluate"), "\(missing.stderr)")
+        let otherGenes = TestPaths.write("cell,x,y\nc1,1,2\n", "other.csv", in: dir)
+        let wrong = try CLIRunner.run(generate + ["--evaluate", otherGenes])
+        #expect(wrong.status == 65 && wrong.stderr.contains("lacks some of the model's genes"), "\(wrong.stderr)")
+        #expect(outputs().isEmpty, "\(outputs())")
+        let good = try CLIRunner.run(generate + ["--evaluate", counts])
+        #expect(good.status == 0 && good.stdout.contains("wrote"), "\(good.stderr)")
+        #expect(outputs() == ["g.csv", "g_labels.csv", "z.csv"], "\(outputs())")
+
+        // A FIFO, a device and a folder where a file would go: refused, left as they were.
+        let fifo = work + "/pipe.csv"
+        #expect(mkfifo(fifo, 0o644) == 0 && mkfifo(work + "/pipe.svg", 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: work + "/folder.csv", withIntermediateDirectories: true)
+        for (path, says) in [(fifo, "is a FIFO"), ("/dev/full", "is a device"), (work + "/folder.csv", "is a folder")] {
+            let r = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", path], timeLimit: 120)
+            #expect(!r.timedOut && r.status == 73 && r.stderr.contains(says), "\(path): \(r.stderr)")
+            let p = try CLIRunner.run(["plot", "model", model, "--format", "svg", "--output", path == fifo ? work + "/pipe.svg" : path], timeLimit: 120)
+            #expect(!p.timedOut && p.status != 0, "\(path): plot model should refuse")
+        }
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(lstat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+
+        // --format and the extension must agree; sizes stay within what PDF and cairo allow.
+        let refusals: [([String], String)] = [
+            (["generate", model, "--num-samples", "5", "--format", "h5ad", "--output", work + "/x.csv"], "disagrees with the extension"),
+            (["plot", "model", model, "--format", "png", "--output", work + "/x.svg"], "disagrees with the extension"),
+            (["plot", "history", model, "--format", "png", "--output", work + "/x.svg"], "writes .png files"),
+            (["plot", "history", model, "--output", work + "/x.pdf", "--width", "0"], "--width 0.0 is outside"),
+            (["plot", "history", model, "--output", work + "/x.pdf", "--height", "nan"], "--height nan is outside"),
+            (["plot", "history", model, "--output", work + "/x.pdf", "--width", "1e9"], "is outside"),
+            (["plot", "history", model, "--output", work + "/x.png", "--format", "png:scale=16", "--width", "14000"], "is outside what png allows"),
+        ]
+        for (arguments, message) in refusals {
+            let r = try CLIRunner.run(arguments)
+            #expect(r.status == 64 && r.stderr.contains(message), "\(arguments.joined(separator: " ")): \(r.status) \(r.stderr)")
+        }
+        #expect(outputs() == ["folder.csv", "g.csv", "g_labels.csv", "pipe.csv", "pipe.svg", "z.csv"], "\(outputs())")
+    }
+
     @Test(arguments: [SIGTERM, SIGINT]) func anInterruptedGenerateLeavesNoTemporaries(signal: Int32) throws {
         let (counts, labels) = data()
         let work = dir + "/interrupt\(signal)"

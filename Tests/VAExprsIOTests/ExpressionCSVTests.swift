@@ -143,27 +143,6 @@ import VAExprsTestSupport
     }
 }
 
-@Suite struct AtomicOutputTests {
-    @Test func nothingIsLeftWhenAStageFails() throws {
-        let dir = TestPaths.scratch("atomic")
-        let out = AtomicOutput()
-        try out.stage(text: "a", at: dir + "/first.csv")
-        #expect(throws: VAExprsError.self) { try out.stage(text: "b", at: dir + "/missing-folder/second.csv") }
-        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
-        #expect(left.isEmpty, "left behind: \(left)")
-    }
-
-    @Test func commitRenamesIntoPlace() throws {
-        let dir = TestPaths.scratch("atomic")
-        let out = AtomicOutput()
-        try out.stage(text: "a", at: dir + "/one.csv")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/one.csv"))
-        try out.commit()
-        #expect(try String(contentsOfFile: dir + "/one.csv", encoding: .utf8) == "a")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["one.csv"])
-    }
-}
-
 @Suite struct TenXMatrixTests {
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func tenXFoldersMatchTheirCSVs() throws {
         for name in ["pbmc_small", "seedsim"] {

@@ -33,7 +33,7 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
                                       settings: [("likelihood", "zinb")])
         let writer = try CellWriters.open(path, format: format, layout: layout)
         for block in blocks { try writer.append(block) }
-        try writer.finish()
+        try writer.commit()
         let read = try ExpressionReader.readWithAnnotations(path)
         #expect(read.matrix.cellIDs == (1...9).map { "gen\($0)" })
         #expect(read.matrix.geneNames == genes)
@@ -56,7 +56,7 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
         let path = dir + "/continuous.h5ad"
         let writer = try CellWriters.open(path, format: .h5ad, layout: layout)
         try writer.append(CellBlock(cellIDs: ["x", "y"], values: Matrix(rows: 2, columns: 2, storage: [0.5, -1, 2.25, 0])))
-        try writer.finish()
+        try writer.commit()
         let read = try ExpressionReader.read(path)
         #expect(!read.cells.isSparse && read.dense().storage == [0.5, -1, 2.25, 0])
         for format in [CellOutputFormat.tenXH5, .mtx] {
