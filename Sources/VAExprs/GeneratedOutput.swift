@@ -76,7 +76,8 @@ public struct GenerationStream {
         let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: model.preprocessing.modelsCounts,
                                       labelColumns: encoding?.columns ?? [], labelCategories: encoding?.classes ?? [],
                                       settings: settings)
-        let total = options.perLabel.map { $0.reduce(0) { $0 + max(0, $1.count) } } ?? options.count
+        // Saturating: the generator refuses totals above its maximum with a clear message.
+        let total = options.perLabel.map { $0.reduce(0) { min(Generator.maximumCells, $0 + min(max(0, $1.count), Generator.maximumCells)) } } ?? options.count
         let stride = keepSample > 0 ? max(1, (total + keepSample - 1) / keepSample) : 0
         let writer = try CellWriters.open(path, format: format, layout: layout, genesInRows: genesInRows)
         var labels: ByteSink? = nil

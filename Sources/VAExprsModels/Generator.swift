@@ -116,12 +116,11 @@ public struct Generator {
         var rng = SeededGenerator(seed: options.seed)
         let latent = model.network.spec.latentDimension
         let plan = try labelPlan(options, rng: &rng)
-        let total = plan.assignment.count
+        let total = plan.total
         var summaries: [String] = []
         var fitted: [(any FittedLatentDistribution)?] = []
-        let used = Set(plan.assignment)
         for (g, group) in plan.groups.enumerated() {
-            guard used.contains(g) else { fitted.append(nil); continue }
+            guard plan.cellsPerGroup[g] > 0 else { fitted.append(nil); continue }
             let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
             let distribution = try sampler.fit(points, label: group.key, rng: &rng)
             summaries.append(distribution.summary)
@@ -135,10 +134,11 @@ public struct Generator {
             library = draws
         }
         let likelihood = model.network.likelihood
+        var labelDraws = plan.drawer()
         var start = 0
         while start < total {
             let rows = start..<min(total, start + options.batchSize)
-            let assignment = Array(plan.assignment[rows])
+            let assignment = labelDraws.next(rows.count)
             // Latent points, drawn per label group in the block.
             var z = Matrix(rows: rows.count, columns: latent)
             for g in Set(assignment).sorted() {
@@ -193,7 +193,7 @@ public struct Generator {
 
     /// The library-size model of each label group, fitted to its training cells, and notes
     /// for labels whose spread had to be borrowed.
-    func librarySizeDraws(_ plan: (groups: [Group], assignment: [Int]), model library: LibrarySizeModel) throws -> LibrarySizeDraws {
+    func librarySizeDraws(_ plan: LabelPlan, model library: LibrarySizeModel) throws -> LibrarySizeDraws {
         guard let observed = model.preprocessing.trainingLibrarySizes, observed.count == model.trainingCellIDs.count else {
             throw VAExprsError.badData("the model has no training library sizes; fit it again with this version")
         }
@@ -213,9 +213,8 @@ public struct Generator {
                 byGroup.append((mean, v.count > 1 ? (squares / Double(v.count - 1)).squareRoot() : nil))
             }
             let pooled = pooledDegrees > 0 ? (pooledSquares / Double(pooledDegrees)).squareRoot() : 0
-            let used = Set(plan.assignment)
             for (g, (group, (mean, sd))) in zip(plan.groups, byGroup).enumerated() {
-                if sd == nil && used.contains(g) {
+                if sd == nil && plan.cellsPerGroup[g] > 0 {
                     notes.append("library sizes of label '\(group.key)': one training cell, so the log-normal takes its total as the median and the spread pooled over the other labels (sd \(String(format: "%.3f", pooled)) in log space)")
                 }
                 parameters.append((mean, sd ?? pooled))
@@ -227,15 +226,68 @@ public struct Generator {
 
     struct Group { var key: String; var labels: [String]; var trainingRows: [Int] }
 
-    /// The label groups and, per generated cell, its group index.
-    func labelPlan(_ options: GenerationOptions, rng: inout SeededGenerator) throws -> (groups: [Group], assignment: [Int]) {
+    /// The most cells one run generates: output formats count cells in 32-bit integers (the
+    /// 10x `.h5` shape, Matrix Market headers read by other tools).
+    public static let maximumCells = Int(Int32.max)
+
+    /// Which label group each generated cell belongs to, without a list of every cell: the
+    /// cells of `--per-label` come label by label, and otherwise each cell's label is drawn
+    /// with the training proportions from a stream of its own, replayed block by block. Memory
+    /// is O(groups) whatever the number of cells.
+    struct LabelPlan {
+        var groups: [Group]
+        var total: Int
+        /// Cells each group receives (groups with none fit no latent distribution).
+        var cellsPerGroup: [Int]
+        /// `--per-label`: (group, count) in order; nil when labels are drawn.
+        var segments: [(group: Int, count: Int)]?
+        /// Drawn labels: cumulative training proportions and the seed of their stream.
+        var cumulative: [Double] = []
+        var labelSeed: UInt64 = 0
+
+        /// A fresh reader of the plan from its first cell.
+        func drawer() -> LabelDrawer { LabelDrawer(plan: self, rng: SeededGenerator(seed: labelSeed)) }
+    }
+
+    /// Reads a `LabelPlan` a block of cells at a time.
+    struct LabelDrawer {
+        let plan: LabelPlan
+        var rng: SeededGenerator
+        var segment = 0, usedInSegment = 0
+
+        /// The groups of the next `count` cells.
+        mutating func next(_ count: Int) -> [Int] {
+            var out: [Int] = []
+            out.reserveCapacity(count)
+            if let segments = plan.segments {
+                while out.count < count && segment < segments.count {
+                    let take = min(count - out.count, segments[segment].count - usedInSegment)
+                    out += repeatElement(segments[segment].group, count: take)
+                    usedInSegment += take
+                    if usedInSegment == segments[segment].count { segment += 1; usedInSegment = 0 }
+                }
+                return out
+            }
+            for _ in 0..<count {
+                let u = rng.nextUniform()
+                out.append(plan.cumulative.firstIndex(where: { u < $0 }) ?? plan.groups.count - 1)
+            }
+            return out
+        }
+    }
+
+    /// The label groups and how generated cells are spread over them.
+    func labelPlan(_ options: GenerationOptions, rng: inout SeededGenerator) throws -> LabelPlan {
         guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
             if options.perLabel != nil {
                 throw VAExprsError.usage("--per-label needs a conditional model (fit with --labels)")
             }
             guard options.count > 0 else { throw VAExprsError.usage("--num-samples must be a positive whole number, got \(options.count)") }
+            guard options.count <= Self.maximumCells else {
+                throw VAExprsError.usage("--num-samples \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
+            }
             let all = Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))
-            return ([all], [Int](repeating: 0, count: options.count))
+            return LabelPlan(groups: [all], total: options.count, cellsPerGroup: [options.count], segments: [(0, options.count)])
         }
         // The same groups, in the same order, as training's (label-group dispersions use them).
         let (keys, index) = encoding.groups(of: trainingLabels)
@@ -245,27 +297,46 @@ public struct Generator {
             groups[Int(g)].trainingRows.append(i)
         }
         if let perLabel = options.perLabel {
-            var assignment: [Int] = []
+            var segments: [(group: Int, count: Int)] = []
+            var perGroup = [Int](repeating: 0, count: groups.count)
+            var total = 0
             for (label, count) in perLabel {
                 guard let g = groups.firstIndex(where: { $0.key == label }) else {
                     throw VAExprsError.usage("--per-label: no training label '\(label)'; labels: \(groups.map(\.key).joined(separator: ", "))")
                 }
                 guard count >= 0 else { throw VAExprsError.usage("--per-label: count for '\(label)' must be ≥ 0") }
-                assignment += [Int](repeating: g, count: count)
+                guard count <= Self.maximumCells - total else {
+                    throw VAExprsError.usage("--per-label asks for more than one run writes (at most \(Self.maximumCells) cells in all); run several with different seeds")
+                }
+                total += count
+                perGroup[g] += count
+                if count > 0 { segments.append((g, count)) }
             }
-            guard !assignment.isEmpty else { throw VAExprsError.usage("--per-label asks for no cells") }
-            return (groups, assignment)
+            guard total > 0 else { throw VAExprsError.usage("--per-label asks for no cells") }
+            return LabelPlan(groups: groups, total: total, cellsPerGroup: perGroup, segments: segments)
         }
         guard options.count > 0 else { throw VAExprsError.usage("--num-samples must be a positive whole number, got \(options.count)") }
-        // Labels drawn with the training proportions (as gen_exprs does).
-        let n = Double(trainingLabels.count)
-        var cumulative: [Double] = []
-        var acc = 0.0
-        for g in groups { acc += Double(g.trainingRows.count) / n; cumulative.append(acc) }
-        let assignment = (0..<options.count).map { _ -> Int in
-            let u = rng.nextUniform()
-            return cumulative.firstIndex(where: { u < $0 }) ?? groups.count - 1
+        guard options.count <= Self.maximumCells else {
+            throw VAExprsError.usage("--num-samples \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
         }
-        return (groups, assignment)
+        // Labels drawn with the training proportions (as gen_exprs does), from their own stream:
+        // one pass counts the cells per group (to fit only the groups that get cells), the
+        // generation replays it.
+        let n = Double(trainingLabels.count)
+        var plan = LabelPlan(groups: groups, total: options.count, cellsPerGroup: [], segments: nil)
+        var acc = 0.0
+        for g in groups { acc += Double(g.trainingRows.count) / n; plan.cumulative.append(acc) }
+        plan.labelSeed = rng.next()
+        var perGroup = [Int](repeating: 0, count: groups.count)
+        plan.cellsPerGroup = perGroup
+        var counter = plan.drawer()
+        var remaining = options.count
+        while remaining > 0 {
+            let block = min(remaining, 1 << 16)
+            for g in counter.next(block) { perGroup[g] += 1 }
+            remaining -= block
+        }
+        plan.cellsPerGroup = perGroup
+        return plan
     }
 }

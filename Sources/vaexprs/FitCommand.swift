@@ -132,6 +132,10 @@ struct FitCommand: ParsableCommand {
 
         let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let columns: [String]? = given.isEmpty ? nil : given
+        if given.contains(where: \.isEmpty) { throw VAExprsError.usage("--label-column: an empty column name in '\(labelColumn.joined(separator: ","))'") }
+        if let repeated = given.first(where: { name in given.filter { $0 == name }.count > 1 }) {
+            throw VAExprsError.usage("--label-column names '\(repeated)' twice; each label column is a separate condition, name each once")
+        }
         let limit = try memoryLimit.map { try MemoryBudget.parse($0, option: "--memory-limit") } ?? MemoryBudget.defaultLimit
         if let file = try streamedFile(limit: limit) {
             let fileLabels = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns)

@@ -30,7 +30,9 @@ struct GMMCommand: ParsableCommand {
         let componentList = try MclustLatentSampler.parseComponents(components, source: "--components")
         let modelList = try models.map { try MclustLatentSampler.parseModels($0, source: "--models") }
         try checkThreadCount(threads)
-        if let samples, samples <= 0 { throw VAExprsError.usage("--samples must be a positive whole number, got \(samples)") }
+        if let samples, samples <= 0 || samples > Generator.maximumCells {
+            throw VAExprsError.usage("--samples must be a whole number from 1 to \(Generator.maximumCells), got \(samples)")
+        }
         if samples != nil && samplesOutput == nil { throw VAExprsError.usage("--samples needs --samples-output FILE") }
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)], outputs: [("--samples-output", samplesOutput)])
         if let samplesOutput { try AtomicOutput.checkDestination(samplesOutput) }
@@ -40,13 +42,29 @@ struct GMMCommand: ParsableCommand {
         let search = try MixtureSearch.run(points, components: componentList, models: modelList, rng: &rng)
         let best = search.best
         if let samples, let samplesOutput {
-            let drawn = FittedMixture(fit: best, dimension: points.columns, summary: "").sample(count: samples, rng: &rng)
-            var text = columns.joined(separator: ",") + "\n"
-            for i in 0..<drawn.rows {
-                text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n"
-            }
+            // Streamed a block at a time (the same draws as one call): any number fits in memory.
+            let mixture = FittedMixture(fit: best, dimension: points.columns, summary: "")
+            let temporary = temporaryPath(beside: samplesOutput)
             let output = AtomicOutput()
-            try output.stage(text: text, at: samplesOutput)
+            do {
+                let sink = try ByteSink(temporary, gzip: samplesOutput.hasSuffix(".gz"))
+                try sink.write(columns.map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+                var remaining = samples
+                while remaining > 0 {
+                    let drawn = mixture.sample(count: min(remaining, 1 << 14), rng: &rng)
+                    var text = ""
+                    for i in 0..<drawn.rows {
+                        text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n"
+                    }
+                    try sink.write(text)
+                    remaining -= drawn.rows
+                }
+                try sink.close()
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw error
+            }
+            output.adopt(StagedFile(temporary: temporary, destination: samplesOutput))
             try output.commit()
         }
         let triedModels = (modelList ?? (points.columns == 1 ? MixtureModel.univariate : MixtureModel.multivariate))

@@ -33,6 +33,42 @@ import VAExprsTestSupport
         }
     }
 
+    /// Issue 14: cell counts far beyond what a run can write are refused at once (no overflow,
+    /// no allocation), smaller ones are streamed; a mixture on values whose squares overflow is a
+    /// clear error, not a BIC of -inf.
+    @Test func hugeRequestsAreRefusedOrStreamed() throws {
+        let counts = smallCounts()
+        var labels = "cell,label\n"
+        for i in 1...30 { labels += "c\(i),\(i % 2 == 0 ? "A" : "B")\n" }
+        let labelsPath = TestPaths.write(labels, "labels.csv", in: dir)
+        let model = dir + "/huge.vaexprs"
+        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labelsPath, "--epochs", "1", "--encoder", "dense:4:relu",
+                                     "--decoder", "dense:4:relu", "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let top = "9223372036854775807"
+        let cases: [([String], [String])] = [
+            (["generate", model, "--num-samples", top, "--output", dir + "/g.csv"], ["--num-samples", "at most 2147483647"]),
+            (["generate", model, "--per-label", "A=\(top),B=\(top)", "--output", dir + "/g.csv"], ["--per-label", "at most 2147483647"]),
+            (["gmm", "--input", counts, "--samples", top, "--samples-output", dir + "/s.csv"], ["--samples"]),
+            (["fit", "--counts", counts, "--labels", labelsPath, "--label-column", "label,label", "--epochs", "1", "--output", dir + "/x.vaexprs"],
+             ["--label-column", "twice"]),
+        ]
+        for (arguments, mentions) in cases {
+            let r = try CLIRunner.run(arguments, timeLimit: 120)
+            #expect(!r.timedOut && r.status == 64, "\(arguments): status \(r.status), \(r.stderr)")
+            for m in mentions { #expect(r.stderr.contains(m), "\(arguments): '\(r.stderr)' should mention '\(m)'") }
+        }
+        let huge = TestPaths.write("x,y\n1e300,2e300\n-1e300,5e299\n3e300,1e300\n2e300,-2e300\n", "huge.csv", in: dir)
+        let overflow = try CLIRunner.run(["gmm", "--input", huge, "--json"])
+        #expect(overflow.status == 65 && overflow.stderr.contains("overflow") && !overflow.stdout.contains("inf"), "\(overflow.stderr)")
+        // 40 000 mixture samples, streamed in blocks: every row there, no temporary left.
+        let drawn = try CLIRunner.run(["gmm", "--input", counts, "--components", "1..2", "--samples", "40000", "--samples-output", dir + "/s.csv"])
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        let lines = try String(contentsOfFile: dir + "/s.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 40_001 && lines[0] == "g1,g2,g3")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".tmp-") })
+    }
+
     @Test func unknownComponentOptionsAreRejected() throws {
         let counts = smallCounts()
         let model = dir + "/options.vaexprs"

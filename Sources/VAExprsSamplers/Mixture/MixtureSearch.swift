@@ -25,6 +25,11 @@ public struct MixtureSearch: Sendable {
         guard points.storage.allSatisfy({ $0.isFinite }) else {
             throw VAExprsError.badData("mixture search: the points contain NaN or Inf; remove or impute them")
         }
+        // Squared deviations of larger values overflow a double: the likelihood would be ±inf.
+        let largest = points.storage.reduce(0) { max($0, abs($1)) }
+        guard largest <= 1e150 else {
+            throw VAExprsError.badData("mixture search: values as large as \(String(format: "%.3g", largest)) overflow the covariance computations (their squares exceed a double); rescale the points, e.g. divide them by \(String(format: "%.0e", largest / 1e3))")
+        }
         guard let maxG = components.max(), components.allSatisfy({ $0 >= 1 }) else {
             throw VAExprsError.usage("--components: give numbers of components ≥ 1 (e.g. 1..9)")
         }
@@ -104,6 +109,7 @@ public struct MixtureSearch: Sendable {
             let g = starts[task.start].g, model = task.model
             guard let result = fits[t] else { continue }
             let bic = 2 * result.loglik - Double(model.parameterCount(dimension: d, components: g)) * logN
+            guard bic.isFinite else { continue }  // reported as NA, as mclust does for failed fits
             table[model, default: [:]][g] = bic
             let better = best.map { current in
                 bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model)))
@@ -124,7 +130,7 @@ public struct MixtureSearch: Sendable {
                               parameters: MixtureParameters(proportions: parameters.proportions, means: parameters.means,
                                                             covariances: parameters.covariances))
         }
-        guard let best else { throw VAExprsError.badData("mixture search: every model failed on these \(n) points (singular covariances)") }
+        guard let best else { throw VAExprsError.badData("mixture search: every model failed on these \(n) points (singular covariances or no finite likelihood)") }
         return MixtureSearch(table: table, best: best, n: n, d: d)
     }
 
