@@ -21,7 +21,7 @@ static inline hid_t vaexprs_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t vaexprs_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 static inline hid_t vaexprs_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t vaexprs_h5p_file_access(void) { return H5P_FILE_ACCESS; }
-static inline unsigned vaexprs_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned vaexprs_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline hsize_t vaexprs_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline hid_t vaexprs_h5t_c_s1(void) { return H5T_C_S1; }
 static inline size_t vaexprs_h5t_variable(void) { return H5T_VARIABLE; }

@@ -12,12 +12,15 @@ public final class HDF5Writer {
     private let id: hid_t
     private var closed = false
 
-    /// Creates (truncates) the file at `path`.
+    /// Creates the file at `path`, which must not exist (`H5F_ACC_EXCL`: created with
+    /// `O_CREAT|O_EXCL`, so never through a symbolic link someone planted at a temporary's name).
     public init(creating path: String) throws {
         vaexprs_h5_quiet()
         self.path = path
-        let file = H5Fcreate(path, vaexprs_h5f_acc_trunc(), vaexprs_h5p_default(), vaexprs_h5p_default())
-        guard file >= 0 else { throw VAExprsError(.cannotWrite, "\(path): cannot be created as an HDF5 file; check that its folder is writable") }
+        let file = H5Fcreate(path, vaexprs_h5f_acc_excl(), vaexprs_h5p_default(), vaexprs_h5p_default())
+        guard file >= 0 else {
+            throw VAExprsError(.cannotWrite, "\(path): cannot be created as an HDF5 file (it exists already, or its folder is not writable)")
+        }
         id = file
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import VAExprsIO
 
 /// Small `.h5ad` files written array by array, so that tests can give readers inconsistent
@@ -8,6 +9,7 @@ public enum TestH5AD {
     @discardableResult
     public static func write(_ path: String, cells: Int, genes: Int, indptr: [Int64], indices: [Int32], data: [Float],
                              shape: [Int64]? = nil, encoding: String = "csr_matrix") throws -> String {
+        try? FileManager.default.removeItem(atPath: path)  // the writer creates files exclusively
         let file = try HDF5Writer(creating: path)
         try file.createGroup("/X")
         try file.setAttribute("/X", "encoding-type", encoding)
