@@ -64,6 +64,9 @@ public enum ExpressionCSV {
                         let what = text.isEmpty ? "is empty" : "'\(text)' is not a finite number"
                         throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) '\(columnIDs[c])'): \(what); every value must be a finite number")
                     }
+                    guard Float(v).isFinite else {
+                        throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) '\(columnIDs[c])'): \(v) is beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; rescale the data")
+                    }
                     values[r * width + c] = Float(v)
                     position = next
                 }

@@ -68,11 +68,31 @@ final class HDF5File {
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard (0...32).contains(rank) else { throw bad(object, "has an invalid rank \(rank); the file is damaged") }
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         H5Sget_simple_extent_dims(space, &dims, nil)
-        let shape = rank == 0 ? [] : dims.prefix(rank).map { Int($0) }
-        return try body(dataset, shape.reduce(1, *), shape)
+        // Sizes from the file are checked before anything is allocated from them: the element
+        // count must fit, and the data must be there (stored bytes × the best deflate ratio).
+        var count = 1
+        for d in dims.prefix(rank) {
+            guard d <= UInt64(Int.max), case let (product, overflow) = count.multipliedReportingOverflow(by: Int(d)), !overflow else {
+                throw bad(object, "declares a shape \(dims.prefix(rank).map(String.init).joined(separator: " × ")) too large to exist; the file is damaged")
+            }
+            count = product
+        }
+        let type = H5Dget_type(dataset)
+        let elementSize = type >= 0 ? max(1, H5Tget_size(type)) : 1
+        if type >= 0 { H5Tclose(type) }
+        let stored = Int(clamping: H5Dget_storage_size(dataset))
+        let (declared, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        guard !overflow, declared <= max(stored, 1 << 16).multipliedReportingOverflow(by: Self.largestExpansion).partialValue else {
+            throw bad(object, "declares \(count) elements but stores only \(stored) bytes; the file is truncated or damaged")
+        }
+        return try body(dataset, count, rank == 0 ? [] : dims.prefix(rank).map { Int($0) })
     }
+
+    /// The most a stored byte can expand to: deflate's limit is about 1032:1.
+    static let largestExpansion = 1100
 
     /// A numeric dataset converted to `Float`, with its shape.
     func floats(_ object: String) throws -> (values: [Float], shape: [Int]) {
@@ -81,8 +101,36 @@ final class HDF5File {
             guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_float(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
                 throw bad(object, "cannot be read as numbers (the file may be truncated or damaged)")
             }
+            if let index = values.firstIndex(where: { !$0.isFinite }) { try checkFloat32Range(dataset, index: index, object: object) }
             return (values, shape)
         }
+    }
+
+    /// Names a value that became infinite only in the conversion to 32-bit floats (a float64
+    /// of 1e39, say), which would otherwise surface as a diverging fit.
+    func checkFloat32Range(_ object: String, index: Int) throws {
+        try withDataset(object) { dataset, _, _ in try checkFloat32Range(dataset, index: index, object: object) }
+    }
+
+    private func checkFloat32Range(_ dataset: hid_t, index: Int, object: String) throws {
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        var start = [hsize_t](repeating: 0, count: 32), one = [hsize_t](repeating: 1, count: 32)
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        var rest = index
+        for k in stride(from: rank - 1, through: 0, by: -1) where dims[k] > 0 {
+            start[k] = hsize_t(rest % Int(dims[k]))
+            rest /= Int(dims[k])
+        }
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nil, &one, nil)
+        var memoryDims: hsize_t = 1
+        let memory = H5Screate_simple(1, &memoryDims, nil)
+        defer { H5Sclose(memory) }
+        var value = 0.0
+        guard H5Dread(dataset, vaexprs_h5t_native_double(), memory, space, vaexprs_h5p_default(), &value) >= 0, value.isFinite else { return }
+        throw bad(object, "element \(index) is \(value), beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; rescale the data")
     }
 
     /// An integer dataset converted to `Int32` (values outside its range fail validation

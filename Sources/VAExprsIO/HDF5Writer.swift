@@ -147,7 +147,7 @@ public final class HDF5Writer {
     /// appended.
     public final class GrowingDataset {
         /// Element types the writers need.
-        public enum Kind: Equatable { case float32, int32, int64, int8, string, fixedString(Int) }
+        public enum Kind: Equatable { case float32, float64, int32, int64, int8, string, fixedString(Int) }
 
         let writer: HDF5Writer
         let name: String
@@ -166,6 +166,7 @@ public final class HDF5Writer {
             self.columns = columns
             switch kind {
             case .float32: fileType = H5Tcopy(vaexprs_h5t_ieee_f32le())
+            case .float64: fileType = H5Tcopy(vaexprs_h5t_ieee_f64le())
             case .int32: fileType = H5Tcopy(vaexprs_h5t_std_i32le())
             case .int64: fileType = H5Tcopy(vaexprs_h5t_std_i64le())
             case .int8: fileType = H5Tcopy(vaexprs_h5t_std_i8le())
@@ -227,6 +228,12 @@ public final class HDF5Writer {
         public func append(_ values: [Float]) throws {
             precondition(kind == .float32 && values.count % columns == 0)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_float(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+        }
+
+        /// Appends doubles (row-major when 2-D).
+        public func append(_ values: [Double]) throws {
+            precondition(kind == .float64 && values.count % columns == 0)
+            try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_double(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends 32-bit integers.

@@ -82,6 +82,7 @@ public final class SparseRowFile {
         let from = rowStarts[range.lowerBound], to = rowStarts[range.upperBound]
         let values = try file.slice(group + "/data", from..<to, as: Float.self, memoryType: HDF5File.floatType)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            try file.checkFloat32Range(group + "/data", index: from + bad)
             throw file.bad(group + "/data", "entry \(from + bad) is not a finite number")
         }
         let indices = try file.slice(group + "/indices", from..<to, as: Int32.self, memoryType: HDF5File.int32Type)

@@ -96,12 +96,15 @@ public enum TenXMatrix {
                     }
                     cursor = stop
                 }
-                let gene = Int(numbers[0]), cell = Int(numbers[1])
-                guard numbers[0] == Double(gene), numbers[1] == Double(cell), (1...genes).contains(gene), (1...cells).contains(cell) else {
-                    throw VAExprsError.badData("\(path): line \(line.number): gene \(numbers[0]) or cell \(numbers[1]) is outside 1…\(genes) × 1…\(cells)")
+                guard let gene = Int(exactly: numbers[0]), let cell = Int(exactly: numbers[1]),
+                      (1...genes).contains(gene), (1...cells).contains(cell) else {
+                    throw VAExprsError.badData("\(path): line \(line.number): gene \(numbers[0]) or cell \(numbers[1]) is not a whole number or is outside 1…\(genes) × 1…\(cells)")
                 }
                 guard numbers[2].isFinite else {
                     throw VAExprsError.badData("\(path): line \(line.number): the value is not a finite number")
+                }
+                guard Float(numbers[2]).isFinite else {
+                    throw VAExprsError.badData("\(path): line \(line.number): the value \(numbers[2]) is beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; rescale the data")
                 }
                 cellOf[entry] = Int32(cell - 1)
                 geneOf[entry] = Int32(gene - 1)

@@ -74,6 +74,9 @@ struct FitCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],
                                         outputs: [("--output", output)])
         try AtomicOutput.checkDestination(output)
+        if output.lowercased().hasSuffix(".gz") {
+            throw VAExprsError.usage("--output \(output): model files are written uncompressed (their float32 weights barely compress, and every command reads them directly); name it without .gz, e.g. model.vaexprs")
+        }
         guard let presetValue = FitPreset(rawValue: preset) else {
             throw VAExprsError.usage("--preset must be one of: \(FitPreset.allCases.map(\.rawValue).joined(separator: ", ")); got '\(preset)'")
         }

@@ -24,12 +24,14 @@ import VAExprsTestSupport
             (["gmm", "--input", counts, "--threads", "100000"], ["--threads"]),
             (["fit", "--counts", counts, "--epochs", "1", "--encoder", "dense:100000000000", "--output", dir + "/m.vaexprs"], ["--encoder", "units"]),
             (["fit", "--counts", counts, "--epochs", "1", "--latent-dim", "1000000", "--output", dir + "/m.vaexprs"], ["--latent-dim"]),
+            (["fit", "--counts", counts, "--epochs", "1", "--output", dir + "/m.vaexprs.gz"], ["--output", "uncompressed"]),
         ]
         for (arguments, mentions) in cases {
             let r = try CLIRunner.run(arguments)
             #expect(r.status == 64, "\(arguments): status \(r.status), \(r.stderr)")
             for m in mentions { #expect(r.stderr.contains(m), "\(arguments): '\(r.stderr)' should mention '\(m)'") }
-            #expect(!FileManager.default.fileExists(atPath: dir + "/m.vaexprs") && !FileManager.default.fileExists(atPath: dir + "/p.csv"))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/m.vaexprs") && !FileManager.default.fileExists(atPath: dir + "/p.csv")
+                    && !FileManager.default.fileExists(atPath: dir + "/m.vaexprs.gz"))
         }
     }
 

@@ -73,6 +73,7 @@ import VAExprsTestSupport
         expectBadData("cell,g1,g2\nc1,,1\n", mentions: ["g1", "empty"])
         expectBadData("cell,g1,g1\nc1,1,2\n", mentions: ["g1", "twice"])
         expectBadData("cell,g1,g2\nc1,1,2\nc1,3,4\n", mentions: ["c1", "twice"])
+        expectBadData("cell,g1,g2\nc1,1e39,2\n", mentions: ["line 2", "g1", "32-bit floats"])
     }
 
     @Test func missingFileIsMissingInput() {
@@ -169,6 +170,11 @@ import VAExprsTestSupport
         #expect(message("%%MatrixMarket matrix coordinate integer general\n3 2 1\n1 2 5\n").contains("features file lists 2 genes"))
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n3 1 5\n").contains("outside"))
         #expect(message("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n").contains("coordinate"))
+        // Issue 14: an index far beyond Int, a value beyond float32, and repeated entries (summed).
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n100000000000000000000 1 5\n").contains("not a whole number or is outside"))
+        #expect(message("%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1e39\n").contains("beyond the range of 32-bit floats"))
+        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 2 5\n1 2 3\n") == "accepted")
+        #expect(try ExpressionReader.read(dir).dense().storage == [0, 0, 8, 0])
         try FileManager.default.removeItem(atPath: dir + "/barcodes.tsv")
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 2 5\n").contains("barcodes"))
     }

@@ -118,6 +118,10 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
                   mentions: ["shape [5, 3]"])
         expectBad(try h5ad("short.h5ad", cells: 2, genes: 3, indptr: [0, 1, 3], indices: [0, 1], data: [1, 1]),
                   mentions: ["ends at 3"])
+        // Issue 14: a float64 value beyond float32 is named as such, not left to diverge a fit.
+        expectBad(try TestH5AD.write(dir + "/huge.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 1], data: [],
+                                     float64Data: [1, 1e39]),
+                  mentions: ["/X/data", "element 1 is 1e+39", "32-bit floats"])
     }
 
     @Test func a64BitIndptrIsRead() throws {
