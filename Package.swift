@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -82,6 +83,10 @@ let package = Package(
         .target(name: "VegaLitePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/VegaLite"),
         .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json"]),
 
+        // Fuzz targets: one function per reader or parser, replayed by the tests and run under
+        // libFuzzer by scripts/fuzz.sh (the fuzzing executable below).
+        .target(name: "VAExprsFuzzTargets", dependencies: ["VAExprs"]),
+
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore", "VAExprsIO"], path: "Tests/VAExprsTestSupport"),
         .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
@@ -93,6 +98,16 @@ let package = Package(
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsFuzzTests", dependencies: ["VAExprsFuzzTargets", "VAExprsTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer executable exists only when scripts/fuzz.sh asks for it (VAEXPRS_FUZZ=1, in its
+// own build folder): it has no main of its own (libFuzzer's is linked by -sanitize=fuzzer), so
+// an ordinary build could not link it.
+if ProcessInfo.processInfo.environment["VAEXPRS_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "vaexprs-fuzz", dependencies: ["VAExprsFuzzTargets"], path: "Fuzz/Entry",
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "vaexprs-fuzz", targets: ["vaexprs-fuzz"]))
+}

@@ -61,7 +61,13 @@ public enum ModelFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let json = Array(try encoder.encode(header))
+        return assemble(header: Array(try encoder.encode(header)), weights: payload)
+    }
+
+    /// A file from a header (JSON) and weights, with the prefix and checksum filled in: the
+    /// file `encode` writes, and the way fuzzing and tests build checksum-valid files whose
+    /// contents are anything at all.
+    public static func assemble(header json: [UInt8], weights payload: [UInt8]) -> [UInt8] {
         var out = magic
         appendLE(&out, formatVersion)
         appendLE(&out, UInt64(json.count))

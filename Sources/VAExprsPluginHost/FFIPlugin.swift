@@ -20,55 +20,30 @@ import VAExprsCore
 /// when someone placed it there explicitly (a symbolic link beside the manifest), and every
 /// symbol must be defined by that library itself, not by one it depends on (libc's `abort`, say).
 enum FFIPlugin {
-    /// The signatures each kind accepts, in canonical form.
-    static let activationSignature = CSignature(returns: "void", parameters: ["const float*", "float*", "int64_t"])
-    static let reducerSignature = CSignature(returns: "int32_t", parameters: ["const double*", "int64_t", "int64_t", "int32_t", "double*"])
-
     static func manifestBeside(_ library: String) -> String {
         ((library as NSString).deletingPathExtension) + ".json"
     }
 
     /// Whether a JSON file looks like a plugin manifest (has "functions").
     static func isManifest(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path),
-              let data = try? handle.read(upToCount: maximumManifestBytes), let object = try? parse(data, source: path) else { return false }
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: PluginManifest.maximumBytes),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         try? handle.close()
         return object["functions"] != nil
     }
 
-    /// The manifest's top-level JSON object.
-    static func parse(_ data: Data, source: String) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw VAExprsError(.unusablePlugin, "\(source): not a JSON object; a plugin manifest has name, version, library and functions")
-        }
-        return object
-    }
-
-    /// The largest manifest read (a manifest is a few kilobytes).
-    static let maximumManifestBytes = 1 << 20
-
-    /// Loads the manifest `manifest` (already checked by `PluginFileCheck`, at `verifiedPath`).
+    /// Loads the manifest `manifest` (already checked by `PluginFileCheck`, at `verifiedPath`):
+    /// parses it, checks and opens its library, and binds each function to a symbol that the
+    /// library itself defines.
     static func load(manifest: String, verifiedPath: String, into registry: Registry, policy: PluginPolicy) throws -> PluginLoadResult.Loaded {
         func bad(_ message: String) -> VAExprsError { VAExprsError(.unusablePlugin, "\(manifest): \(message)") }
-        guard let handle = FileHandle(forReadingAtPath: verifiedPath) else { throw VAExprsError(.missingInput, "\(manifest): cannot be read") }
-        let data = (try? handle.read(upToCount: maximumManifestBytes + 1)) ?? Data()
-        try? handle.close()
-        guard data.count <= maximumManifestBytes else { throw bad("larger than \(maximumManifestBytes >> 20) MiB; a plugin manifest is a small JSON file") }
-        let object = try parse(data, source: manifest)
-        guard let name = object["name"] as? String, !name.isEmpty else { throw bad("no \"name\"") }
-        let version = object["version"] as? String ?? "0"
+        guard let file = FileHandle(forReadingAtPath: verifiedPath) else { throw VAExprsError(.missingInput, "\(manifest): cannot be read") }
+        let data = (try? file.read(upToCount: PluginManifest.maximumBytes + 1)) ?? Data()
+        try? file.close()
+        let parsed = try PluginManifest.parse(data, source: manifest)
         let folder = (verifiedPath as NSString).deletingLastPathComponent
-        let library: String
-        if let given = object["library"] as? String {
-            let parts = given.split(separator: "/", omittingEmptySubsequences: false)
-            guard !given.isEmpty, !given.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
-                throw bad("\"library\": \"\(given)\" is not a file in the manifest's folder; name the library relative to the manifest (no leading '/', no '..'); to use a system library, place a symbolic link to it beside the manifest")
-            }
-            library = (folder as NSString).appendingPathComponent(given)
-        } else {
-            library = (verifiedPath as NSString).deletingPathExtension + ".so"
-        }
-        guard let functions = object["functions"] as? [[String: Any]], !functions.isEmpty else { throw bad("no \"functions\" list") }
+        let library = parsed.library.map { (folder as NSString).appendingPathComponent($0) }
+            ?? (verifiedPath as NSString).deletingPathExtension + ".so"
         let libraryPath: String
         do { libraryPath = try PluginFileCheck.verified(library, policy: policy) } catch let error as VAExprsError {
             throw bad("its library: \(error.message)")
@@ -79,55 +54,35 @@ enum FFIPlugin {
             if reason.contains("undefined symbol") { throw bad("its library \(library) has unresolved symbols (\(reason))") }
             throw bad("the dynamic loader refused its library \(library): \(reason)")
         }
-        func symbol(_ entry: [String: Any], _ what: String) throws -> (UnsafeMutableRawPointer, CSignature) {
-            guard let symbolName = entry["symbol"] as? String, let text = entry["signature"] as? String else {
-                throw bad("\(what) needs \"symbol\" and \"signature\"")
-            }
-            let signature = try CSignature(parsing: text, source: "\(manifest): \(what)")
+        func bind(_ symbolName: String, _ what: String, _ signature: CSignature) throws -> FFIFunction {
             guard let pointer = dlsym(handle, symbolName) else { throw bad("\(what): symbol '\(symbolName)' is not in \(library)") }
             let origin = PluginFileCheck.definingObject(of: pointer)
             guard origin == libraryPath else {
                 throw bad("\(what): symbol '\(symbolName)' is not defined in \(library) but in \(origin ?? "another object") it depends on; a manifest binds only its own library's functions")
             }
-            return (pointer, signature)
+            return try FFIFunction(pointer, signature)
         }
-        let identity = PluginIdentity(name: name, version: version, file: manifest)
+        let identity = PluginIdentity(name: parsed.name, version: parsed.version, file: manifest)
         var factories: [(ComponentFactory, String)] = []
-        for (index, entry) in functions.enumerated() {
-            guard let kind = entry["kind"] as? String, let componentName = entry["name"] as? String, !componentName.isEmpty else {
-                throw bad("function \(index + 1) needs \"kind\" and \"name\"")
-            }
-            let what = "\(kind) '\(componentName)'"
-            switch kind {
-            case "activation":
-                let (forward, signature) = try symbol(entry, what)
-                try signature.expect(activationSignature, what: what, manifest: manifest)
-                guard let derivativeEntry = entry["derivative"] as? [String: Any] else {
-                    throw bad("\(what) needs a \"derivative\" {symbol, signature} writing f'(x)")
-                }
-                let (derivative, derivativeSignature) = try symbol(derivativeEntry, "\(what) derivative")
-                try derivativeSignature.expect(activationSignature, what: "\(what) derivative", manifest: manifest)
-                let activation = FFIActivation(name: componentName, forward: try FFIFunction(forward, activationSignature),
-                                               derivative: try FFIFunction(derivative, activationSignature))
-                factories.append((.activation { _ in activation }, componentName))
-                factories.append((.layer { spec in ActivationFunctionLayer(spec: spec, activation: activation) }, componentName))
-            case "reducer":
-                let (function, signature) = try symbol(entry, what)
-                try signature.expect(reducerSignature, what: what, manifest: manifest)
-                let call = try FFIFunction(function, reducerSignature)
-                factories.append((.reducer { spec in FFIReducer(spec: spec, function: call) }, componentName))
-            default:
-                throw bad("function \(index + 1) has kind '\(kind)'; manifests declare activation or reducer functions (other kinds need the vtable ABI)")
+        for function in parsed.functions {
+            let what = "\(function.kind) '\(function.name)'"
+            if function.kind == "activation", let derivativeSymbol = function.derivativeSymbol {
+                let activation = FFIActivation(name: function.name, forward: try bind(function.symbol, what, function.signature),
+                                               derivative: try bind(derivativeSymbol, "\(what) derivative", function.signature))
+                factories.append((.activation { _ in activation }, function.name))
+                factories.append((.layer { spec in ActivationFunctionLayer(spec: spec, activation: activation) }, function.name))
+            } else {
+                let call = try bind(function.symbol, what, function.signature)
+                factories.append((.reducer { spec in FFIReducer(spec: spec, function: call) }, function.name))
             }
         }
         for (factory, componentName) in factories {
             if let existing = registry.entry(factory.kind, componentName) {
-                throw bad("\(factory.kind.rawValue) '\(componentName)' of plugin '\(name)' clashes with the one from \(existing.origin); rename one of them")
+                throw bad("\(factory.kind.rawValue) '\(componentName)' of plugin '\(parsed.name)' clashes with the one from \(existing.origin); rename one of them")
             }
         }
         for (factory, componentName) in factories { try registry.register(factory, name: componentName, origin: manifest, plugin: identity) }
-        return PluginLoadResult.Loaded(identity: identity, description: object["description"] as? String ?? "",
-                                       components: factories.map { ($0.0.kind, $0.1) })
+        return PluginLoadResult.Loaded(identity: identity, description: parsed.description, components: factories.map { ($0.0.kind, $0.1) })
     }
 }
 
