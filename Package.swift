@@ -108,6 +108,8 @@ let package = Package(
 // an ordinary build could not link it.
 if ProcessInfo.processInfo.environment["VAEXPRS_FUZZ"] == "1" {
     package.targets.append(.executableTarget(name: "vaexprs-fuzz", dependencies: ["VAExprsFuzzTargets"], path: "Fuzz/Entry",
-                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])],
+                                             // gold fails on the sanitized objects; lld ships with Swift.
+                                             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]))
     package.products.append(.executable(name: "vaexprs-fuzz", targets: ["vaexprs-fuzz"]))
 }

@@ -17,7 +17,7 @@ targets=("$@")
 scripts/install-deps.sh
 echo "building the fuzzing binary (.build-fuzz, release, fuzzer + address sanitizers)..." >&2
 VAEXPRS_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product vaexprs-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >&2
+  -Xswiftc -sanitize=fuzzer,address >&2
 binary=.build-fuzz/release/vaexprs-fuzz
 
 shared=../shared/data

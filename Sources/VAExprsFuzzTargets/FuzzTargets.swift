@@ -41,7 +41,7 @@ public enum FuzzTargets {
     /// Writes `bytes` to `name` in the scratch folder and returns the path.
     static func file(_ name: String, _ bytes: [UInt8]) -> String {
         let path = scratch + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -58,7 +58,10 @@ func sampleAugmentation(perGroup: Int = 20) -> (cells: [AugmentationFigure.Cell]
         #expect(figure.legends.map(\.title) == ["Origin", "Label"])
         #expect(figure.legends[1].entries.map(\.group) == ["label:group1", "label:group2", "label:group3"])
         let byLabel = AugmentationFigure.make(cells: cells, coordinates: xy, axisTitles: [], method: "umap", colourBy: .label)
-        guard case .points(let p2) = byLabel.panels[0].marks[0] else { return }
+        guard case .points(let p2) = byLabel.panels[0].marks[0] else {
+            Issue.record("the first mark of the figure coloured by label is not points")
+            return
+        }
         #expect(Set(p2.styles.map(\.colour)) == Set([Colour.okabeIto[0], Colour.okabeIto[1], Colour.okabeIto[2]]))
         #expect(byLabel.panels[0].x.title == "umap 1")
         // The description survives JSON (how it reaches plugin renderers).
