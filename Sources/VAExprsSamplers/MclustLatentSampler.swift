@@ -62,6 +62,9 @@ public struct MclustLatentSampler: LatentSampler {
             guard let lo = Int(trimmed[..<range.lowerBound]), let hi = Int(trimmed[range.upperBound...]), lo >= 1, hi >= lo else {
                 throw VAExprsError.usage("\(source): components '\(text)' must look like 1..9 (from ≥ 1 to ≥ from)")
             }
+            guard hi <= maximumComponents else {
+                throw VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
+            }
             values = Array(lo...hi)
         } else {
             values = try trimmed.split(separator: ";").flatMap { $0.split(separator: ",") }.map {
@@ -72,8 +75,14 @@ public struct MclustLatentSampler: LatentSampler {
             }
         }
         guard !values.isEmpty else { throw VAExprsError.usage("\(source): no components given") }
-        return values
+        guard values.max()! <= maximumComponents else {
+            throw VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
+        }
+        return Array(Set(values)).sorted()
     }
+
+    /// The largest number of mixture components searched.
+    public static let maximumComponents = 1000
 
     /// `VVV,EEE` → models (mclust's names).
     public static func parseModels(_ text: String, source: String) throws -> [MixtureModel] {

@@ -52,6 +52,7 @@ import VAExprsTestSupport
             (["generate", model, "--num-samples", top, "--output", dir + "/g.csv"], ["--num-samples", "at most 2147483647"]),
             (["generate", model, "--per-label", "A=\(top),B=\(top)", "--output", dir + "/g.csv"], ["--per-label", "at most 2147483647"]),
             (["gmm", "--input", counts, "--samples", top, "--samples-output", dir + "/s.csv"], ["--samples"]),
+            (["gmm", "--input", counts, "--components", "1..100000000"], ["--components", "above 1000"]),
             (["fit", "--counts", counts, "--labels", labelsPath, "--label-column", "label,label", "--epochs", "1", "--output", dir + "/x.vaexprs"],
              ["--label-column", "twice"]),
         ]
