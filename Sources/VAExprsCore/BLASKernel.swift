@@ -49,6 +49,15 @@ public enum BLASKernel {
     /// The selection, made once per process on first use (before any product runs).
     public static let current: BLASKernelSelection = selectOnce()
 
+    /// When the user's `OPENBLAS_CORETYPE` pins kernels below what the CPU can run (a shell
+    /// profile setting `Haswell` on an AVX-512 machine, say), the explanation to show; else nil.
+    public static var userPinnedBelowCPU: String? {
+        let selection = current
+        guard selection.origin == .user, let active = selection.active, let pinned = tier(ofCore: active),
+              pinned < CPUFeatures.detect().vectorTier else { return nil }
+        return selection.explanation
+    }
+
     /// Makes sure the selection has happened (cheap after the first call).
     public static func prepare() { _ = current }
 
@@ -88,6 +97,9 @@ public enum BLASKernel {
     /// BLAS can select, OpenBLAS's choice is a known name below the CPU's tier.
     public static func plan(cpu: CPUFeatures, chosenAtLoad: String?, userCoreType: String?, canSelect: Bool) -> Plan {
         if let user = userCoreType, !user.isEmpty {
+            if let userTier = tier(ofCore: user), userTier < cpu.vectorTier {
+                return .keep(.user, "OPENBLAS_CORETYPE=\(user) is set; respected, though it pins \(userTier) kernels on a CPU that supports \(cpu.vectorTier) (unset it to let VAExprs choose)")
+            }
             return .keep(.user, "OPENBLAS_CORETYPE=\(user) is set; respected")
         }
         guard let chosen = chosenAtLoad else { return .keep(.fixed, "the BLAS is not OpenBLAS; its kernels are its own") }

@@ -133,6 +133,7 @@ struct FitCommand: ParsableCommand {
         try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
         try checkThreadCount(threads)
 
+        if !quiet, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
         let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let columns: [String]? = given.isEmpty ? nil : given
         if given.contains(where: \.isEmpty) { throw VAExprsError.usage("--label-column: an empty column name in '\(labelColumn.joined(separator: ","))'") }

@@ -39,6 +39,12 @@ struct BLASKernelTests {
             guard case .keep(let got, _) = plan else { Issue.record("\(chosen), user \(user ?? "-"): expected keep, got \(plan)"); continue }
             #expect(got == origin, "\(chosen), user \(user ?? "-")")
         }
+        // A user's core below the CPU's tier is kept, and the explanation says what it costs.
+        guard case .keep(_, let why) = BLASKernel.plan(cpu: modern, chosenAtLoad: "Haswell", userCoreType: "Haswell", canSelect: true) else {
+            Issue.record("a user's OPENBLAS_CORETYPE must be kept")
+            return
+        }
+        #expect(why.contains("respected") && why.contains("AVX-512") && why.contains("unset it"), "\(why)")
         // Not OpenBLAS at all.
         #expect(BLASKernel.plan(cpu: modern, chosenAtLoad: nil, userCoreType: nil, canSelect: false)
                 == .keep(.fixed, "the BLAS is not OpenBLAS; its kernels are its own"))
