@@ -19,9 +19,11 @@ public enum Gzip {
         defer { gzclose(file) }
         gzbuffer(file, 1 << 17)
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        // Not zeroed: only the pages gzread fills are touched (small files stay cheap).
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { chunk.deallocate() }
         while true {
-            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            let n = gzread(file, chunk.baseAddress, UInt32(chunk.count))
             if n < 0 {
                 var code: Int32 = 0
                 let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown error"
@@ -37,7 +39,7 @@ public enum Gzip {
                 }
                 break
             }
-            out.append(contentsOf: chunk[0..<Int(n)])
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<Int(n)]))
         }
         return out
     }
