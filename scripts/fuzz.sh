@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes every reader and parser with libFuzzer: scripts/fuzz.sh [seconds per target] [target ...]
 # (default 60 s, every target). Builds the instrumented `vaexprs-fuzz` (release, with
-# -sanitize=fuzzer,address) in .build-fuzz/, seeds each target's corpus from Fuzz/Seeds and the
-# shared data sets (../shared/data), runs it, and prints one line of figures per target:
+# -sanitize=fuzzer,address) in .build-fuzz/, seeds each target's corpus (.build-fuzz-runs/corpus,
+# kept between runs) from Fuzz/Seeds and the shared data sets (../shared/data), runs it, and
+# prints one line of figures per target:
 # executions, executions per second, coverage (libFuzzer's edge counter) and corpus size.
 # A crash, timeout or out-of-memory input is copied to Fuzz/Regressions/<target>/ (where the test
 # suite replays it) and the script exits non-zero.
@@ -19,10 +20,11 @@ echo "building the fuzzing binary (.build-fuzz, release, fuzzer + address saniti
 VAEXPRS_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product vaexprs-fuzz \
   -Xswiftc -sanitize=fuzzer,address >&2
 binary=.build-fuzz/release/vaexprs-fuzz
+runs=.build-fuzz-runs   # outside SwiftPM's build folder, which a build may tidy
 
 shared=../shared/data
 seed() {  # seed TARGET: the corpus folder, filled from Fuzz/Seeds and the shared data
-  local target=$1 corpus=.build-fuzz/corpus/$1
+  local target=$1 corpus=$runs/corpus/$1
   mkdir -p "$corpus"
   cp -n Fuzz/Seeds/"$target"/* "$corpus"/ 2>/dev/null || true
   [ -d "$shared" ] || return 0
@@ -46,25 +48,25 @@ status=0
 summary=()
 for target in "${targets[@]}"; do
   seed "$target"
-  mkdir -p ".build-fuzz/artifacts/$target"
-  log=".build-fuzz/$target.log"
+  mkdir -p "$runs/artifacts/$target"
+  log="$runs/$target.log"
   echo "fuzzing $target for ${seconds}s..." >&2
   set +e
-  VAEXPRS_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 "$binary" ".build-fuzz/corpus/$target" \
+  VAEXPRS_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 "$binary" "$runs/corpus/$target" \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -max_len=8192 -print_final_stats=1 \
-    -artifact_prefix=".build-fuzz/artifacts/$target/" > "$log" 2>&1
+    -artifact_prefix="$runs/artifacts/$target/" > "$log" 2>&1
   rc=$?
   set -e
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  units=$(find ".build-fuzz/corpus/$target" -type f | wc -l)
-  found=$(find ".build-fuzz/artifacts/$target" -type f | wc -l)
+  units=$(find "$runs/corpus/$target" -type f 2>/dev/null | wc -l || true)
+  found=$(find "$runs/artifacts/$target" -type f 2>/dev/null | wc -l || true)
   line="$target: $runs executions ($rate/s), coverage $cov edges, corpus $units inputs, $found crash(es)"
   if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
     status=1
     mkdir -p "Fuzz/Regressions/$target"
-    cp .build-fuzz/artifacts/"$target"/* "Fuzz/Regressions/$target/" 2>/dev/null || true
+    cp "$runs/artifacts/$target"/* "Fuzz/Regressions/$target/" 2>/dev/null || true
     line="$line — FAILED (exit $rc; see $log; inputs kept in Fuzz/Regressions/$target)"
   fi
   summary+=("$line")
