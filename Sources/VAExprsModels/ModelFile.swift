@@ -172,6 +172,7 @@ public enum ModelFile {
             throw damaged("\(header.featureCount) features but \(header.geneNames.count) gene names")
         }
         guard !header.trainingCellIDs.isEmpty else { throw damaged("no training cells") }
+        try validate(header.preprocessing, features: header.featureCount, cells: header.trainingCellIDs.count, damaged: damaged)
         do { try header.spec.validate() } catch let error as VAExprsError { throw damaged("architecture: \(error.message)") }
         let latent = header.spec.latentDimension
         let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
@@ -195,6 +196,28 @@ public enum ModelFile {
         guard needed <= payloadFloats else {
             throw damaged("the architecture needs at least \(needed) weights, the file holds \(payloadFloats)")
         }
+    }
+
+    /// The preprocessing statistics agree with the genes and training cells they describe:
+    /// generation indexes them by gene and by training cell.
+    static func validate(_ p: Preprocessing, features: Int, cells: Int, damaged: (String) -> VAExprsError) throws {
+        let perGene = p.modelsCounts && p.geneMinimum.isEmpty ? 0 : features
+        guard p.geneMinimum.count == perGene, p.geneRange.count == perGene else {
+            throw damaged("preprocessing holds \(p.geneMinimum.count) gene minima and \(p.geneRange.count) ranges for \(features) genes")
+        }
+        guard p.geneMinimum.allSatisfy(\.isFinite), p.geneRange.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw damaged("preprocessing holds gene minima or ranges that are not finite (or negative ranges)")
+        }
+        guard p.trainingSizeFactors.isEmpty || p.trainingSizeFactors.count == cells,
+              p.trainingSizeFactors.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw damaged("preprocessing holds \(p.trainingSizeFactors.count) size factors for \(cells) training cells, or factors that are not numbers ≥ 0")
+        }
+        if let libraries = p.trainingLibrarySizes {
+            guard libraries.count == cells, libraries.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw damaged("preprocessing holds \(libraries.count) library sizes for \(cells) training cells, or sizes that are not numbers ≥ 0")
+            }
+        }
+        guard p.meanLibrarySize.isFinite, p.meanLibrarySize >= 0 else { throw damaged("the mean library size \(p.meanLibrarySize) is not a number ≥ 0") }
     }
 
     /// A lower bound on the weights of a network with this spec, from its built-in dense layers

@@ -337,6 +337,18 @@ enum Fixtures {
                 s["encoder"] = encoder
             }),
             ("no training cells", { $0["trainingCellIDs"] = [String](); $0["trainingLatentMeans"] = [Double]() }),
+            // Found by fuzzing (Fuzz/Regressions/model): statistics of the wrong length trapped in generate.
+            ("gene statistics of the wrong length", { h in
+                var p = h["preprocessing"] as! [String: Any]
+                p["geneMinimum"] = [0.0]
+                p["geneRange"] = [1.0]
+                h["preprocessing"] = p
+            }),
+            ("size factors of the wrong length", { h in
+                var p = h["preprocessing"] as! [String: Any]
+                p["trainingSizeFactors"] = [1.0, 2.0]
+                h["preprocessing"] = p
+            }),
             ("labels outside the encoding", { h in
                 var labels = h["trainingLabels"] as! [[String]]
                 labels[0][0] = "Z"
