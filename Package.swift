@@ -104,8 +104,8 @@ let package = Package(
 )
 
 // The libFuzzer executable exists only when scripts/fuzz.sh asks for it (VAEXPRS_FUZZ=1, in its
-// own build folder): it has no main of its own (libFuzzer's is linked by -sanitize=fuzzer), so
-// an ordinary build could not link it.
+// own build folder): its entry hands over to libFuzzer's driver, which only -sanitize=fuzzer
+// links, so an ordinary build could not link it.
 if ProcessInfo.processInfo.environment["VAEXPRS_FUZZ"] == "1" {
     package.targets.append(.executableTarget(name: "vaexprs-fuzz", dependencies: ["VAExprsFuzzTargets"], path: "Fuzz/Entry",
                                              swiftSettings: [.unsafeFlags(["-parse-as-library"])],
