@@ -20,11 +20,11 @@ echo "building the fuzzing binary (.build-fuzz, release, fuzzer + address saniti
 VAEXPRS_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product vaexprs-fuzz \
   -Xswiftc -sanitize=fuzzer,address >&2
 binary=.build-fuzz/release/vaexprs-fuzz
-runs=.build-fuzz-runs   # outside SwiftPM's build folder, which a build may tidy
+work=.build-fuzz-runs   # outside SwiftPM's build folder, which a build may tidy
 
 shared=../shared/data
 seed() {  # seed TARGET: the corpus folder, filled from Fuzz/Seeds and the shared data
-  local target=$1 corpus=$runs/corpus/$1
+  local target=$1 corpus=$work/corpus/$1
   mkdir -p "$corpus"
   cp -n Fuzz/Seeds/"$target"/* "$corpus"/ 2>/dev/null || true
   [ -d "$shared" ] || return 0
@@ -48,25 +48,25 @@ status=0
 summary=()
 for target in "${targets[@]}"; do
   seed "$target"
-  mkdir -p "$runs/artifacts/$target"
-  log="$runs/$target.log"
+  mkdir -p "$work/artifacts/$target"
+  log="$work/$target.log"
   echo "fuzzing $target for ${seconds}s..." >&2
   set +e
-  VAEXPRS_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 "$binary" "$runs/corpus/$target" \
+  VAEXPRS_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 "$binary" "$work/corpus/$target" \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -max_len=8192 -print_final_stats=1 \
-    -artifact_prefix="$runs/artifacts/$target/" > "$log" 2>&1
+    -artifact_prefix="$work/artifacts/$target/" > "$log" 2>&1
   rc=$?
   set -e
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  units=$(find "$runs/corpus/$target" -type f 2>/dev/null | wc -l || true)
-  found=$(find "$runs/artifacts/$target" -type f 2>/dev/null | wc -l || true)
+  units=$(find "$work/corpus/$target" -type f 2>/dev/null | wc -l || true)
+  found=$(find "$work/artifacts/$target" -type f 2>/dev/null | wc -l || true)
   line="$target: $runs executions ($rate/s), coverage $cov edges, corpus $units inputs, $found crash(es)"
   if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
     status=1
     mkdir -p "Fuzz/Regressions/$target"
-    cp "$runs/artifacts/$target"/* "Fuzz/Regressions/$target/" 2>/dev/null || true
+    cp "$work/artifacts/$target"/* "Fuzz/Regressions/$target/" 2>/dev/null || true
     line="$line — FAILED (exit $rc; see $log; inputs kept in Fuzz/Regressions/$target)"
   fi
   summary+=("$line")
