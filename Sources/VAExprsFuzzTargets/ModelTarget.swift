@@ -5,8 +5,8 @@ import VAExprs
 /// that mutations reach the header's contents instead of stopping at the CRC. An input that
 /// starts with the model signature is taken as a whole model file (its prefix's lengths, clamped
 /// to what is there, split it into header and weights); any other input is a two-byte header
-/// length, the header, then the weights. A model that decodes is then used as `generate`,
-/// `inspect` and `plot model` use it.
+/// length, the header, then the weights. A model that decodes is then used as `generate` and
+/// `plot model` use it.
 enum ModelTarget {
     static func run(_ bytes: [UInt8]) {
         let header: [UInt8], weights: [UInt8]
@@ -27,8 +27,7 @@ enum ModelTarget {
         guard let model = try? ModelFile.decode(file, source: "fuzz.vaexprs", registry: FuzzTargets.registry) else { return }
         _ = ArchitectureGraph.dot(model.network.architecture, title: "fuzz")
         var options = GenerationOptions(count: 3, sampler: ComponentSpec(name: "normal"), seed: 1, batchSize: 2)
-        if let encoding = model.conditions, let labels = model.trainingLabels, let first = labels.first {
-            _ = encoding
+        if model.conditions != nil, let first = model.trainingLabels?.first {
             options.perLabel = [(first.joined(separator: "|"), 2)]
         }
         _ = try? Generator(model: model, registry: FuzzTargets.registry).generate(options)
