@@ -51,7 +51,7 @@ public enum FuzzTargets {
     }
 
     /// The built-in components (made once: registries are not cheap).
-    nonisolated(unsafe) static let registry: Registry = try! Builtins.makeRegistry()
+    static let registry: Registry = try! Builtins.makeRegistry()
 }
 
 /// Reads numbers and choices off the input, a byte at a time; zeros once it is used up.
