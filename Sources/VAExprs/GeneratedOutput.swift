@@ -76,17 +76,17 @@ public struct GenerationStream {
         let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: model.preprocessing.modelsCounts,
                                       labelColumns: encoding?.columns ?? [], labelCategories: encoding?.classes ?? [],
                                       settings: settings)
-        // Saturating: the generator refuses totals above its maximum with a clear message.
-        let total = options.perLabel.map { $0.reduce(0) { min(Generator.maximumCells, $0 + min(max(0, $1.count), Generator.maximumCells)) } } ?? options.count
+        // Each count capped, so the sum cannot overflow; the generator refuses too large a total.
+        let total = options.perLabel.map { $0.reduce(0) { $0 + min(max(0, $1.count), Generator.maximumCells) } } ?? options.count
         let stride = keepSample > 0 ? max(1, (total + keepSample - 1) / keepSample) : 0
         let writer = try CellWriters.open(path, format: format, layout: layout, genesInRows: genesInRows)
+        let outputs = AtomicOutput()
         var labels: ByteSink? = nil
-        let labelsTemporary = labelsPath.map { temporaryPath(beside: $0) }
         var kept = (ids: [String](), values: [Float](), labels: [[String]](), latent: [Float]())
         var written = 0
         do {
             if let labelsPath, let encoding {
-                labels = try ByteSink(labelsTemporary!, gzip: labelsPath.hasSuffix(".gz"))
+                labels = try outputs.open(labelsPath)
                 try labels!.write((["cell"] + encoding.columns).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
             }
             let summaries = try Generator(model: model, registry: registry).generate(options) { block in
@@ -108,9 +108,7 @@ public struct GenerationStream {
                 written += block.values.rows
             }
             try labels?.close()
-            let outputs = AtomicOutput()
             outputs.adopt(try writer.finish())
-            if let labelsPath, labels != nil { outputs.adopt(StagedFile(temporary: labelsTemporary!, destination: labelsPath)) }
             if let latentPath {
                 let latent = ExpressionMatrix(cellIDs: model.trainingCellIDs,
                                               geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
@@ -132,7 +130,7 @@ public struct GenerationStream {
             return result
         } catch {
             writer.discard()
-            if let labelsTemporary { try? FileManager.default.removeItem(atPath: labelsTemporary) }
+            outputs.discard()
             throw error
         }
     }

@@ -10,11 +10,7 @@ enum HDF5Targets {
     /// recipe, obs and var indexes, and a categorical or plain obs column.
     static func h5ad(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
-        let name = "input.h5ad"
-        FuzzTargets.remove(name)
-        let path = FuzzTargets.scratch + "/" + name
-        do {
-            let file = try HDF5Writer(creating: path)
+        withFile("input.h5ad", build: { file in
             let cells = input.int(below: 6), genes = input.int(below: 6)
             let form = input.int(below: 4)  // 0 CSR, 1 CSC, 2 dense, 3 another encoding
             if form == 2 {
@@ -51,28 +47,20 @@ enum HDF5Targets {
                     }
                 }
             }
-            try file.close()
-        } catch {
-            FuzzTargets.remove(name)
-            return
-        }
-        _ = try? H5AD.read(path)
-        if let rows = try? SparseRowFile(path) {
-            _ = try? rows.rows(0..<min(2, rows.cellIDs.count))
-            _ = try? rows.rows(at: Array(0..<rows.cellIDs.count).reversed())
-        }
-        FuzzTargets.remove(name)
+        }, read: { path in
+            _ = try? H5AD.read(path)
+            if let rows = try? SparseRowFile(path) {
+                _ = try? rows.rows(0..<min(2, rows.cellIDs.count))
+                _ = try? rows.rows(at: Array(0..<rows.cellIDs.count).reversed())
+            }
+        })
     }
 
     /// A Cell Ranger `.h5`: /matrix with shape, barcodes, features and compressed columns from
     /// the recipe, each part present or not.
     static func tenXH5(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
-        let name = "input.h5"
-        FuzzTargets.remove(name)
-        let path = FuzzTargets.scratch + "/" + name
-        do {
-            let file = try HDF5Writer(creating: path)
+        withFile("input.h5", build: { file in
             let cells = input.int(below: 6), genes = input.int(below: 6)
             if input.int(below: 8) != 0 {
                 try file.createGroup("/matrix")
@@ -90,15 +78,27 @@ enum HDF5Targets {
                 }
                 try compressed(file, group: "/matrix", major: cells, minor: genes, input: &input)
             }
+        }, read: { path in
+            _ = try? TenXH5.read(path)
+            _ = try? TenXH5.read(path, featureType: nil)
+            if let rows = try? SparseRowFile(path) { _ = try? rows.rows(0..<min(3, rows.cellIDs.count)) }
+        })
+    }
+
+    /// Builds `name` in the scratch folder with `build`, hands its path to `read`, and removes
+    /// it; a recipe the writer refuses is skipped.
+    private static func withFile(_ name: String, build: (HDF5Writer) throws -> Void, read: (String) -> Void) {
+        FuzzTargets.remove(name)
+        defer { FuzzTargets.remove(name) }
+        let path = FuzzTargets.scratch + "/" + name
+        do {
+            let file = try HDF5Writer(creating: path)
+            try build(file)
             try file.close()
         } catch {
-            FuzzTargets.remove(name)
             return
         }
-        _ = try? TenXH5.read(path)
-        _ = try? TenXH5.read(path, featureType: nil)
-        if let rows = try? SparseRowFile(path) { _ = try? rows.rows(0..<min(3, rows.cellIDs.count)) }
-        FuzzTargets.remove(name)
+        read(path)
     }
 
     /// data, indices and indptr under `group`: consistent, or with offsets, indices and lengths

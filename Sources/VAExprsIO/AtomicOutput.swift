@@ -55,24 +55,31 @@ public final class AtomicOutput {
         }
     }
 
-    /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
-    public func stage(_ bytes: [UInt8], at path: String) throws {
+    /// Opens the temporary of `path` for writing a piece at a time (gzip-compressed when `path`
+    /// ends in `.gz`); it is part of the commit, so close the sink before `commit()`.
+    public func open(_ path: String) throws -> ByteSink {
         do { try Self.checkDestination(path) } catch {
             discard()
             throw error
         }
         let temporary = temporaryPath(beside: path)
-        do {
-            let sink = try ByteSink(temporary, gzip: path.hasSuffix(".gz"))
-            try sink.write(bytes)
-            try sink.close()
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            TemporaryFiles.untrack(temporary)
+        pending.append(StagedFile(temporary: temporary, destination: path))
+        do { return try ByteSink(temporary, gzip: path.hasSuffix(".gz")) } catch {
             discard()
             throw error
         }
-        pending.append(StagedFile(temporary: temporary, destination: path))
+    }
+
+    /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
+    public func stage(_ bytes: [UInt8], at path: String) throws {
+        let sink = try open(path)
+        do {
+            try sink.write(bytes)
+            try sink.close()
+        } catch {
+            discard()
+            throw error
+        }
     }
 
     /// Stages UTF-8 text for `path`.

@@ -15,10 +15,10 @@ public enum ExpressionReader {
     public static func checkReadable(_ path: String, option: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw VAExprsError(.missingInput, "\(option) \(path): no such file or folder")
+            throw VAExprsError(.missingInput, "\(option) \(path): no such file or folder; check the path")
         }
         guard access(path, isDirectory.boolValue ? R_OK | X_OK : R_OK) == 0 else {
-            throw VAExprsError(.missingInput, "\(option) \(path): cannot be read (permission denied)")
+            throw VAExprsError(.missingInput, "\(option) \(path): cannot be read (permission denied); check its permissions")
         }
     }
 

@@ -278,13 +278,15 @@ public struct Generator {
 
     /// The label groups and how generated cells are spread over them.
     func labelPlan(_ options: GenerationOptions, rng: inout SeededGenerator) throws -> LabelPlan {
-        guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
-            if options.perLabel != nil {
-                throw VAExprsError.usage("--per-label needs a conditional model (fit with --labels)")
-            }
+        if options.perLabel == nil {
             guard options.count > 0 else { throw VAExprsError.usage("--num-samples must be a positive whole number, got \(options.count)") }
             guard options.count <= Self.maximumCells else {
                 throw VAExprsError.usage("--num-samples \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
+            }
+        }
+        guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
+            if options.perLabel != nil {
+                throw VAExprsError.usage("--per-label needs a conditional model (fit with --labels)")
             }
             let all = Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))
             return LabelPlan(groups: [all], total: options.count, cellsPerGroup: [options.count], segments: [(0, options.count)])
@@ -315,10 +317,6 @@ public struct Generator {
             guard total > 0 else { throw VAExprsError.usage("--per-label asks for no cells") }
             return LabelPlan(groups: groups, total: total, cellsPerGroup: perGroup, segments: segments)
         }
-        guard options.count > 0 else { throw VAExprsError.usage("--num-samples must be a positive whole number, got \(options.count)") }
-        guard options.count <= Self.maximumCells else {
-            throw VAExprsError.usage("--num-samples \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
-        }
         // Labels drawn with the training proportions (as gen_exprs does), from their own stream:
         // one pass counts the cells per group (to fit only the groups that get cells), the
         // generation replays it.
@@ -328,7 +326,6 @@ public struct Generator {
         for g in groups { acc += Double(g.trainingRows.count) / n; plan.cumulative.append(acc) }
         plan.labelSeed = rng.next()
         var perGroup = [Int](repeating: 0, count: groups.count)
-        plan.cellsPerGroup = perGroup
         var counter = plan.drawer()
         var remaining = options.count
         while remaining > 0 {

@@ -30,7 +30,7 @@ enum PluginFileCheck {
     static func verified(_ path: String, policy: PluginPolicy) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw VAExprsError(.missingInput, "\(path): no such file (\(String(cString: strerror(errno))))")
+            throw VAExprsError(.missingInput, "\(path): no such file (\(String(cString: strerror(errno)))); give the plugin's path (a bare name means the working folder)")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw VAExprsError(.unusablePlugin, "\(path): not a regular file (\(kindName(info.st_mode))); a plugin is a .so or a manifest .json file")
@@ -40,7 +40,7 @@ enum PluginFileCheck {
         }
         let canonical = String(cString: resolved)
         free(resolved)
-        guard access(canonical, R_OK) == 0 else { throw VAExprsError(.missingInput, "\(path): cannot be read (permission denied)") }
+        guard access(canonical, R_OK) == 0 else { throw VAExprsError(.missingInput, "\(path): cannot be read (permission denied); check its permissions") }
         if !policy.allowInsecure {
             if info.st_mode & S_IWOTH != 0 {
                 throw insecure(path, "the file is world-writable: anyone on this machine could replace its code; run `chmod o-w \(path)`")

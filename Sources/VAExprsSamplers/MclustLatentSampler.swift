@@ -57,13 +57,14 @@ public struct MclustLatentSampler: LatentSampler {
     /// `1..9`, `3`, or `1,2,5` → component counts.
     public static func parseComponents(_ text: String, source: String) throws -> [Int] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let tooMany = VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
         var values: [Int] = []
         if let range = trimmed.range(of: "..") {
             guard let lo = Int(trimmed[..<range.lowerBound]), let hi = Int(trimmed[range.upperBound...]), lo >= 1, hi >= lo else {
                 throw VAExprsError.usage("\(source): components '\(text)' must look like 1..9 (from ≥ 1 to ≥ from)")
             }
             guard hi <= maximumComponents else {
-                throw VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
+                throw tooMany
             }
             values = Array(lo...hi)
         } else {
@@ -76,7 +77,7 @@ public struct MclustLatentSampler: LatentSampler {
         }
         guard !values.isEmpty else { throw VAExprsError.usage("\(source): no components given") }
         guard values.max()! <= maximumComponents else {
-            throw VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
+            throw tooMany
         }
         return Array(Set(values)).sorted()
     }

@@ -44,27 +44,20 @@ struct GMMCommand: ParsableCommand {
         if let samples, let samplesOutput {
             // Streamed a block at a time (the same draws as one call): any number fits in memory.
             let mixture = FittedMixture(fit: best, dimension: points.columns, summary: "")
-            let temporary = temporaryPath(beside: samplesOutput)
             let output = AtomicOutput()
-            do {
-                let sink = try ByteSink(temporary, gzip: samplesOutput.hasSuffix(".gz"))
-                try sink.write(columns.map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
-                var remaining = samples
-                while remaining > 0 {
-                    let drawn = mixture.sample(count: min(remaining, 1 << 14), rng: &rng)
-                    var text = ""
-                    for i in 0..<drawn.rows {
-                        text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n"
-                    }
-                    try sink.write(text)
-                    remaining -= drawn.rows
+            let sink = try output.open(samplesOutput)
+            try sink.write(columns.map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+            var remaining = samples
+            while remaining > 0 {
+                let drawn = mixture.sample(count: min(remaining, 1 << 14), rng: &rng)
+                var text = ""
+                for i in 0..<drawn.rows {
+                    text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n"
                 }
-                try sink.close()
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw error
+                try sink.write(text)
+                remaining -= drawn.rows
             }
-            output.adopt(StagedFile(temporary: temporary, destination: samplesOutput))
+            try sink.close()
             try output.commit()
         }
         let triedModels = (modelList ?? (points.columns == 1 ? MixtureModel.univariate : MixtureModel.multivariate))

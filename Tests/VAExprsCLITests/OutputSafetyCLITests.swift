@@ -58,19 +58,25 @@ import VAExprsTestSupport
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
-    /// SIGTERM or SIGINT in the middle of writing leaves neither the output nor its hidden
-    /// temporary behind.
-    /// Issue 14: a command's outputs land together or not at all (a failing `--evaluate` runs
-    /// before anything is renamed into place); FIFOs, devices and folders are never replaced by
-    /// a file; `--format` must agree with the extension; figure sizes are bounded.
-    @Test func outputsAreAllOrNothingAndSpecialFilesAreNeverReplaced() throws {
+    /// A small conditional model fitted in a new folder `name` of the scratch folder; returns
+    /// the folder and the model's path.
+    func fittedModel(in name: String) throws -> (work: String, model: String) {
         let (counts, labels) = data()
-        let work = dir + "/all-or-nothing"
+        let work = dir + "/" + name
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let model = work + "/m.vaexprs"
         let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
                                      "--decoder", "dense:8:relu", "--output", model])
         #expect(fit.status == 0, "\(fit.stderr)")
+        return (work, model)
+    }
+
+    /// Issue 14: a command's outputs land together or not at all (a failing `--evaluate` runs
+    /// before anything is renamed into place); FIFOs, devices and folders are never replaced by
+    /// a file; `--format` must agree with the extension; figure sizes are bounded.
+    @Test func outputsAreAllOrNothingAndSpecialFilesAreNeverReplaced() throws {
+        let (work, model) = try fittedModel(in: "all-or-nothing")
+        let (counts, _) = data()
         func outputs() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).filter { $0 != "m.vaexprs" }.sorted() }
         let generate = ["generate", model, "--num-samples", "20", "--output", work + "/g.csv", "--latent-output", work + "/z.csv"]
         // A missing reference is caught before any work; a reference without the model's genes
@@ -97,6 +103,7 @@ import VAExprsTestSupport
         }
         var info = stat()
         #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(lstat(work + "/pipe.svg", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
         #expect(lstat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
 
         // --format and the extension must agree; sizes stay within what PDF and cairo allow.
@@ -116,14 +123,10 @@ import VAExprsTestSupport
         #expect(outputs() == ["folder.csv", "g.csv", "g_labels.csv", "pipe.csv", "pipe.svg", "z.csv"], "\(outputs())")
     }
 
+    /// SIGTERM or SIGINT in the middle of writing leaves neither the output nor its hidden
+    /// temporary behind.
     @Test(arguments: [SIGTERM, SIGINT]) func anInterruptedGenerateLeavesNoTemporaries(signal: Int32) throws {
-        let (counts, labels) = data()
-        let work = dir + "/interrupt\(signal)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let model = work + "/m.vaexprs"
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
-                                     "--decoder", "dense:8:relu", "--output", model])
-        #expect(fit.status == 0, "\(fit.stderr)")
+        let (work, model) = try fittedModel(in: "interrupt\(signal)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
         process.arguments = ["generate", model, "--num-samples", "50000000", "--output", work + "/big.csv.gz"]
