@@ -2,11 +2,17 @@
 /// labels file, or from an `.h5ad`'s `obs` columns), and an optional validation matrix
 /// (whose labels come from the same source).
 public enum DatasetLoader {
-    /// The training matrix, its labels (nil for a plain VAE) and the validation source.
-    /// `labelColumns` nil means `label` with a labels file and no labels otherwise.
+    /// The obs column of an `.h5ad` taken as the condition when no labels are named.
+    public static let defaultObsLabelColumn = "label"
+
+    /// The training matrix, its labels (nil for a plain VAE), the validation source and whether
+    /// the labels are an `.h5ad`'s obs column taken without being named (worth telling the user). `labelColumns` nil means
+    /// `label` with a labels file; without one, an `.h5ad`'s obs column `label` when it has
+    /// one and `obsLabelsByDefault`, else no labels.
     public static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
-                            labelColumns: [String]?, validation: String?, validationSplit: Double?) throws
-        -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource) {
+                            labelColumns: [String]?, validation: String?, validationSplit: Double?,
+                            obsLabelsByDefault: Bool = true) throws
+        -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource, labelsFromObsByDefault: Bool) {
         if validation != nil && validationSplit != nil {
             throw VAExprsError.usage("give either --validation-split or --validation, not both")
         }
@@ -18,7 +24,8 @@ public enum DatasetLoader {
             let columns = labelColumns ?? ["label"]
             guard !columns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
             let table = try LabelTable.read(labelsPath)
-            labels = try table.values(columns: columns, for: data.cellIDs, allowExtraRows: validationInput != nil)
+            labels = try table.values(columns: columns, for: data.cellIDs, allowExtraRows: validationInput != nil,
+                                      geneNames: data.geneNames, genesInRows: genesInRows)
             if let validationData = validationInput?.matrix {
                 validationLabels = try table.values(columns: columns, for: validationData.cellIDs, allowExtraRows: true)
                 let known = Set(data.cellIDs).union(validationData.cellIDs)
@@ -26,7 +33,7 @@ public enum DatasetLoader {
                     throw VAExprsError.badData("\(labelsPath): labelled cell '\(stray)' is in neither --counts nor --validation; check that the labels belong to this data")
                 }
             }
-        } else if let columns = labelColumns {
+        } else if let columns = labelColumns ?? defaultObsColumns(obs, enabled: obsLabelsByDefault) {
             guard let obs else {
                 throw VAExprsError.usage("--label-column needs --labels FILE (or an .h5ad input, whose obs columns can be labels)")
             }
@@ -46,22 +53,34 @@ public enum DatasetLoader {
         } else {
             source = .none
         }
-        return (data, labels, source)
+        return (data, labels, source, labelsPath == nil && labelColumns == nil && labels != nil)
     }
+
+    /// `[label]` when an `.h5ad`'s obs has that column and defaults are on.
+    private static func defaultObsColumns(_ obs: [String: [String]]?, enabled: Bool) -> [String]? {
+        enabled && obs?[defaultObsLabelColumn] != nil ? [defaultObsLabelColumn] : nil
+    }
+
 
     /// The labels of a file streamed from disk, matched by cell id: from a labels file, or
     /// from the `.h5ad`'s obs columns when only `labelColumns` is given; nil for a plain VAE.
-    public static func labels(of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?) throws -> [[String]]? {
+    /// Like `load`, an `.h5ad`'s obs column `label` is taken when nothing is named and
+    /// `obsLabelsByDefault` (`labelsFromObsByDefault` then true).
+    public static func labels(of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?,
+                              obsLabelsByDefault: Bool = true) throws -> (labels: [[String]]?, labelsFromObsByDefault: Bool) {
         if let labelsPath {
             let columns = labelColumns ?? ["label"]
             guard !columns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
-            return try LabelTable.read(labelsPath).values(columns: columns, for: file.cellIDs)
+            return (try LabelTable.read(labelsPath).values(columns: columns, for: file.cellIDs, geneNames: file.geneNames), false)
         }
-        guard let columns = labelColumns else { return nil }
+        if labelColumns == nil, let columns = defaultObsColumns(file.obs, enabled: obsLabelsByDefault) {
+            return (try obsLabels(file.obs!, columns: columns, source: file.path), true)
+        }
+        guard let columns = labelColumns else { return (nil, false) }
         guard let obs = file.obs else {
             throw VAExprsError.usage("--label-column needs --labels FILE (or an .h5ad input, whose obs columns can be labels)")
         }
-        return try obsLabels(obs, columns: columns, source: file.path)
+        return (try obsLabels(obs, columns: columns, source: file.path), false)
     }
 
     private static func obsLabels(_ obs: [String: [String]], columns: [String], source: String) throws -> [[String]] {

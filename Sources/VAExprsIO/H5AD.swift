@@ -25,6 +25,22 @@ public enum H5AD {
                                obs: annotations.obs)
     }
 
+    /// The file's `obs` as a labels table (cell ids from its index, columns in its order),
+    /// without reading `X`: what `--labels data.h5ad` reads.
+    public static func labelTable(_ path: String) throws -> LabelTable {
+        let file = try HDF5File(path)
+        let cells = try index(file, "/obs")
+        if let dup = DelimitedText.firstDuplicate(cells) { throw file.bad("/obs index", "cell id '\(dup)' appears twice") }
+        let columns = try file.stringAttribute("/obs", "column-order") ?? []
+        guard !columns.isEmpty else {
+            throw VAExprsError.badData("\(path): its obs has no columns to take labels from; give a labels file 'cell,label'")
+        }
+        let values = try columns.map { try obsColumn(file, "/obs/" + $0, count: cells.count) }
+        var rows: [String: [String]] = [:]
+        for (i, cell) in cells.enumerated() { rows[cell] = values.map { $0[i] } }
+        return LabelTable(columnNames: columns, rows: rows, cellOrder: cells, path: path)
+    }
+
     /// The `obs` and `var` indices and the `obs` columns, checked (unique ids).
     static func readAnnotations(_ file: HDF5File) throws -> (cells: [String], genes: [String], obs: [String: [String]]) {
         let cells = try index(file, "/obs")

@@ -11,8 +11,17 @@ public struct LabelTable: Sendable {
     /// Where it was read from.
     public let path: String
 
-    /// Parses a labels file (CSV or TSV, optionally gzipped).
+    /// A table from its parts.
+    public init(columnNames: [String], rows: [String: [String]], cellOrder: [String], path: String) {
+        self.columnNames = columnNames
+        self.rows = rows
+        self.cellOrder = cellOrder
+        self.path = path
+    }
+
+    /// Parses a labels file (CSV or TSV, optionally gzipped), or takes an `.h5ad`'s `obs`.
     public static func read(_ path: String) throws -> LabelTable {
+        if H5AD.isH5AD(path) { return try H5AD.labelTable(path) }
         let table = try DelimitedText.read(path, expected: "a header 'cell,label' and one row per cell")
         let bytes = table.bytes, lines = table.lines, delimiter = table.delimiter, names = table.header
         guard names.count >= 2 else {
@@ -38,7 +47,10 @@ public struct LabelTable: Sendable {
     /// The values of `columns` for each of `cellIDs`, in that order. Every cell must have a
     /// row and every row must name a known cell (`allowExtraRows` relaxes the latter, for a
     /// labels file shared by a training and a validation matrix).
-    public func values(columns: [String], for cellIDs: [String], allowExtraRows: Bool = false) throws -> [[String]] {
+    /// With the matrix's `geneNames`, labels that name its genes instead of its cells are
+    /// reported as a matrix read the wrong way round (`genesInRows`: as it was read).
+    public func values(columns: [String], for cellIDs: [String], allowExtraRows: Bool = false,
+                       geneNames: [String]? = nil, genesInRows: Bool = false) throws -> [[String]] {
         let indices = try columns.map { name -> Int in
             guard let i = columnNames.firstIndex(of: name) else {
                 throw VAExprsError.usage("--label-column: \(path) has no column '\(name)'; its columns: \(columnNames.joined(separator: ", "))")
@@ -46,6 +58,14 @@ public struct LabelTable: Sendable {
             return i
         }
         let missing = cellIDs.filter { rows[$0] == nil }
+        if !missing.isEmpty, let geneNames {
+            let labelledGenes = geneNames.filter { rows[$0] != nil }
+            if labelledGenes.count * 2 >= min(cellOrder.count, geneNames.count) && labelledGenes.count > cellIDs.count - missing.count {
+                let fix = genesInRows ? "drop --genes-in-rows (the matrix already has cells in rows)"
+                                      : "did you mean --genes-in-rows? (the matrix seems to have genes in rows and cells in columns)"
+                throw VAExprsError.usage("\(path): the labelled cells are the matrix's \(genesInRows ? "rows" : "columns"), e.g. \(labelledGenes.prefix(3).map { "'\($0)'" }.joined(separator: ", ")), which were read as genes; \(fix)")
+            }
+        }
         if !missing.isEmpty {
             throw VAExprsError.badData("\(path): \(missing.count) cell(s) have no label, e.g. \(missing.prefix(3).map { "'\($0)'" }.joined(separator: ", ")); give every cell of the matrix a row")
         }

@@ -41,4 +41,19 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
 
     /// Creates an empty history.
     public init() {}
+
+    /// How many times the training loss the validation loss may be before the fit counts as
+    /// overfitted (`overfitting`).
+    public static let overfittingRatio = 1.5
+
+    /// The epoch whose weights the model keeps (the restored one, else the last), when its
+    /// validation loss is more than `overfittingRatio` × its training loss (or positive while
+    /// the training loss is not): the model describes its training cells far better than cells
+    /// it never saw. nil without validation, or when the two are close.
+    public var overfitting: EpochRecord? {
+        let kept = restoredEpoch.flatMap { e in epochs.first { $0.epoch == e } } ?? epochs.last
+        guard let kept, let val = kept.valLoss, val.isFinite, kept.loss.isFinite else { return nil }
+        let far = kept.loss > 0 ? val > Self.overfittingRatio * kept.loss : val > 0
+        return far ? kept : nil
+    }
 }

@@ -217,3 +217,8 @@ public enum PluginSearch {
         return out
     }
 }
+
+extension PluginLoader {
+    /// The plugin ABI versions this host loads (oldest...newest).
+    public static var abiVersions: ClosedRange<UInt32> { VAEXPRS_PLUGIN_ABI_OLDEST...VAEXPRS_PLUGIN_ABI_VERSION }
+}

@@ -22,6 +22,41 @@ enum CLIErrors {
     }
 }
 
+extension CLIErrors {
+    /// A complete command per subcommand, shown when a required option is missing.
+    static let examples: [String: String] = [
+        "fit": "vaexprs fit --counts data.h5ad --labels labels.csv --epochs 300 --validation-split 0.1 --patience 20 --output model.vaexprs",
+        "generate": "vaexprs generate model.vaexprs --num-samples 1000 --output generated.h5ad",
+        "evaluate": "vaexprs evaluate --real data.h5ad --generated generated.h5ad --labels labels.csv --generated-labels generated_labels.csv",
+        "aug": "vaexprs plot aug --real data.csv --generated generated.csv --output aug.png",
+        "model": "vaexprs plot model model.vaexprs --output model.svg",
+        "history": "vaexprs plot history model.vaexprs --output history.png",
+        "reduce": "vaexprs reduce --input data.csv --method pca --output pca.csv",
+        "gmm": "vaexprs gmm --input latent.csv",
+    ]
+
+    /// Prints an argument-parsing error (or help, or the version) as ArgumentParser does and
+    /// exits with its status; a missing required option also gets a complete example command.
+    static func failParsing(_ error: Error) -> Never {
+        let code = VAExprsCLI.exitCode(for: error)
+        let message = VAExprsCLI.fullMessage(for: error)
+        guard code != .success else {
+            print(message)
+            exit(code.rawValue)
+        }
+        var text = message
+        if message.contains("Missing expected argument"),
+           let usage = message.range(of: #"Usage: vaexprs( [a-z]+)+"#, options: .regularExpression) {
+            let words = message[usage].split(separator: " ").dropFirst(2)
+            if let example = words.reversed().lazy.compactMap({ examples[String($0)] }).first {
+                text += "\n  For example: \(example)"
+            }
+        }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        exit(code.rawValue)
+    }
+}
+
 /// Writes a line to stderr.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -10,10 +10,12 @@ struct FitCommand: ParsableCommand {
     var counts: String
     @Flag(help: "The matrix has genes in rows and cells in columns.")
     var genesInRows = false
-    @Option(help: "Labels file 'cell,label,...' (matched by cell id); makes the model conditional.")
+    @Option(help: "Labels file 'cell,label,...' (matched by cell id), or an .h5ad whose obs holds them; makes the model conditional. Without it, an .h5ad input's obs column 'label' is used when present.")
     var labels: String?
     @Option(help: "Label column(s) used as conditions (default 'label' with --labels); repeat or separate with commas. With an .h5ad input and no --labels, obs columns.")
     var labelColumn: [String] = []
+    @Flag(help: "A plain VAE even when the .h5ad input has an obs column 'label' (which is otherwise the condition).")
+    var noLabels = false
     @Option(help: "Starting point: default (likelihood and normalisation chosen from the data, architecture measured best on the shared data) or original (the original package: bernoulli on min-max-scaled lognorm data, dense:512:relu, latent 2, KL weight 1, decoder means). Options given override it.")
     var preset = "default"
     @Option(help: "Encoder layers, e.g. 'dense:512:relu,dropout:0.1' (default: the preset's).")
@@ -30,7 +32,7 @@ struct FitCommand: ParsableCommand {
     var likelihood: String?
     @Option(help: "Latent prior: standard_normal or a plugin's.")
     var prior = "standard_normal"
-    @Option(help: "Passes over the training cells.")
+    @Option(help: "Passes over the training cells, e.g. 300 with --validation-split 0.1 --patience 20 (early stopping ends the fit when validation stops improving and restores the best weights).")
     var epochs: Int
     @Option(help: "Cells per gradient step.")
     var batchSize = 32
@@ -140,9 +142,13 @@ struct FitCommand: ParsableCommand {
         if let repeated = given.first(where: { name in given.filter { $0 == name }.count > 1 }) {
             throw VAExprsError.usage("--label-column names '\(repeated)' twice; each label column is a separate condition, name each once")
         }
+        if noLabels && (labels != nil || columns != nil) {
+            throw VAExprsError.usage("--no-labels asks for a plain VAE, but --labels or --label-column name labels; give one or the other")
+        }
         let limit = try memoryLimit.map { try MemoryBudget.parse($0, option: "--memory-limit") } ?? MemoryBudget.defaultLimit
         if let file = try streamedFile(limit: limit) {
-            let fileLabels = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns)
+            let (fileLabels, fromObs) = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns, obsLabelsByDefault: !noLabels)
+            if fromObs && !quiet { noteObsLabels() }
             let setup = try choices.resolve(for: try file.sample(cells: 20_000), registry: registry)
             if setup.chosenFromData && !quiet { printError("fit: \(setup.choice) (judged on a sample of cells); give --likelihood to choose otherwise") }
             let request = StreamedFitRequest(file: file, labels: fileLabels, labelColumns: columns ?? ["label"], validationSplit: validationSplit,
@@ -152,7 +158,9 @@ struct FitCommand: ParsableCommand {
             return
         }
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
-                                            labelColumns: columns, validation: validation, validationSplit: validationSplit)
+                                            labelColumns: columns, validation: validation, validationSplit: validationSplit,
+                                            obsLabelsByDefault: !noLabels)
+        if inputs.labelsFromObsByDefault && !quiet { noteObsLabels() }
         // Likelihood and normalisation: given, the preset's, or chosen from the values.
         let setup = try choices.resolve(for: inputs.data, registry: registry)
         if setup.chosenFromData && !quiet { printError("fit: \(setup.choice); give --likelihood (and --normalize) to choose otherwise") }
@@ -164,6 +172,10 @@ struct FitCommand: ParsableCommand {
         try finish(try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter()), start: start)
     }
 
+    private func noteObsLabels() {
+        printError("fit: \(counts): its obs column '\(DatasetLoader.defaultObsLabelColumn)' is the condition (a conditional VAE); --label-column names other obs columns, --no-labels fits a plain VAE")
+    }
+
     /// Saves the model and reports it.
     private func finish(_ model: TrainedModel, start: Date) throws {
         try model.save(to: output)
@@ -173,6 +185,10 @@ struct FitCommand: ParsableCommand {
         if let restored = h.restoredEpoch { summary += ", weights of epoch \(restored) restored (best \(h.monitor))" }
         print(summary)
         if !quiet { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
+        if let kept = h.overfitting, let val = kept.valLoss {
+            printError(String(format: "fit: warning: at epoch %d the validation loss (%.4g) is %@ the training loss (%.4g): the model describes its training cells far better than cells it never saw (overfitting), and generated cells may copy them. Try fewer epochs with --patience (early stopping on val_loss), a smaller network (--encoder dense:64:relu --decoder dense:64:relu), a larger --regularization, --top-genes, or more cells.",
+                              kept.epoch, val, kept.loss > 0 ? String(format: "%.1f×", val / kept.loss) : "far above", kept.loss))
+        }
     }
 
     /// The file to stream the cells from, when --stream asks for it or training in memory

@@ -8,6 +8,7 @@ struct VAExprsCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vaexprs",
         abstract: "Fit (conditional) variational autoencoders to expression data and generate realistic synthetic cells.",
+        version: VAExprsVersion.description,
         subcommands: [FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self, PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self, InfoCommand.self])
 
     static func main() {
@@ -21,7 +22,7 @@ struct VAExprsCLI: ParsableCommand {
         } catch let error as VAExprsError {
             CLIErrors.fail(error)
         } catch {
-            exit(withError: error)
+            CLIErrors.failParsing(error)
         }
     }
 }

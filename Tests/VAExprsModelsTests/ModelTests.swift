@@ -399,3 +399,26 @@ enum Fixtures {
         fails({ $0.training.optimizer = ComponentSpec(name: "adagrad", source: "--optimizer") }, mentioning: "rmsprop")
     }
 }
+
+/// Issue 15: a validation loss far above the training loss at the kept epoch is reported as
+/// overfitting; close losses, no validation, and losses of either sign are handled.
+@Suite struct OverfittingTests {
+    func history(_ records: [(Double, Double?)], restored: Int? = nil) -> TrainingHistory {
+        var h = TrainingHistory()
+        h.epochs = records.enumerated().map { i, r in EpochRecord(epoch: i + 1, loss: r.0, reconstruction: r.0, kl: 0, valLoss: r.1) }
+        h.restoredEpoch = restored
+        return h
+    }
+
+    @Test func farValidationLossIsOverfitting() {
+        #expect(history([(100, 110), (90, 120)]).overfitting == nil)
+        #expect(history([(100, 110), (60, 200)]).overfitting?.epoch == 2)
+        // The restored epoch is the one judged, not the last.
+        #expect(history([(100, 110), (60, 200)], restored: 1).overfitting == nil)
+        // A negative training loss (continuous likelihoods) against a positive validation loss.
+        #expect(history([(-247, 1416)]).overfitting?.epoch == 1)
+        #expect(history([(-247, -200)]).overfitting == nil)
+        #expect(history([(100, nil)]).overfitting == nil)
+        #expect(history([(100, .nan)]).overfitting == nil)
+    }
+}
