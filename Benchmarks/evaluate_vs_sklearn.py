@@ -46,7 +46,7 @@ def main():
         if args.labels:
             cmd += ["--labels", args.labels, "--generated-labels", args.generated_labels]
         if args.already_log:
-            cmd.append("--already-log")
+            cmd += ["--normalize", "none"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         ours = json.load(open(report))
         d = pd.read_csv(design)

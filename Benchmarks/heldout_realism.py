@@ -25,7 +25,7 @@ normalize_total + log1p; none: the values as given):
   from the training cells as unseen real cells; well below 1 = near-copies of training cells.
 * integers: whether every generated value is a whole number.
 * evaluate_*: `vaexprs evaluate` on the held-out half and the generated cells (its own design:
-  PCs fitted on half of the held-out cells, the other half compared; --already-log with
+  PCs fitted on half of the held-out cells, the other half compared; --normalize none with
   --transform none), with its real-vs-real floors.
 Needs numpy, pandas, scikit-learn (and scanpy with scikit-misc for Seurat v3 ranking; the
 variance ranking is used without them).
@@ -104,7 +104,7 @@ def run_one(a, seed, work):
     report = os.path.join(work, "report.json")
     evaluate = [a.vaexprs, "evaluate", "--real", os.path.join(work, "test.csv"), "--generated", gen, "--labels",
                 os.path.join(work, "test_labels.csv"), "--generated-labels", os.path.join(work, "generated_labels.csv"),
-                "--seed", str(seed), "--output", report] + (["--already-log"] if a.transform == "none" else [])
+                "--seed", str(seed), "--output", report] + ["--normalize", "none" if a.transform == "none" else "lognorm", "--training", os.path.join(work, "train.csv")]
     done = subprocess.run(evaluate, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"evaluate failed: {done.stderr}")
@@ -132,6 +132,7 @@ def run_one(a, seed, work):
         "seed": seed, "rf_auc": rf, "lr_auc": lr, "rf_floor": rf0, "lr_floor": lr0, "nn_ratio": nn_ratio,
         "evaluate_rf": ours["rf_auc"], "evaluate_lr": ours["lr_auc"],
         "evaluate_rf_floor": ours["rf_auc_floor"], "evaluate_lr_floor": ours["lr_auc_floor"],
+        "evaluate_copy_ratio": ours.get("copy_ratio") or float("nan"),
         "var_r": float(np.corrcoef(t_test.var(0), t_gen.var(0))[0, 1]),
         "mean_r": float(np.corrcoef(t_test.mean(0), t_gen.mean(0))[0, 1]),
         "var_r_floor": float(np.corrcoef(t_test.var(0), t_train.var(0))[0, 1]),
@@ -158,7 +159,7 @@ def main():
             rows.append(run_one(a, seed, work))
     keys = ["rf_auc", "lr_auc", "rf_floor", "lr_floor", "var_r", "mean_r", "var_r_floor", "mean_r_floor", "nn_ratio",
             "evaluate_rf", "evaluate_lr", "evaluate_rf_floor", "evaluate_lr_floor",
-            "label_acc_generated", "label_acc_real"]
+            "label_acc_generated", "label_acc_real", "evaluate_copy_ratio"]
     summary = {k: float(np.mean([r[k] for r in rows])) for k in keys}
     summary["integers"] = all(r["integers"] for r in rows)
     if a.json:
@@ -169,7 +170,7 @@ def main():
             print("  seed {seed}: RF {rf_auc:.3f} (floor {rf_floor:.3f})  LR {lr_auc:.3f} (floor {lr_floor:.3f})  var r {var_r:.3f} (floor {var_r_floor:.3f})  "
                   "mean r {mean_r:.3f} (floor {mean_r_floor:.3f})  labels gen {label_acc_generated:.3f} / real {label_acc_real:.3f}  "
                   "copies {nn_ratio:.2f}  integers {integers}  vaexprs evaluate: RF {evaluate_rf:.3f} (floor {evaluate_rf_floor:.3f}) "
-                  "LR {evaluate_lr:.3f} (floor {evaluate_lr_floor:.3f})".format(**r))
+                  "LR {evaluate_lr:.3f} (floor {evaluate_lr_floor:.3f}) copies {evaluate_copy_ratio:.2f}".format(**r))
 
 
 if __name__ == "__main__":

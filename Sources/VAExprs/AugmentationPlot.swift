@@ -3,15 +3,8 @@ import Foundation
 /// `plot aug`'s data side: real and generated cells read, checked against each other,
 /// normalised together when they are counts, and embedded by a reducer.
 public enum AugmentationPlot {
-    /// How to normalise before embedding.
-    public enum Normalization: String, Sendable, CaseIterable {
-        /// Log-normalise when the real cells are counts (non-negative whole numbers), else leave as is.
-        case auto
-        /// Always log-normalise (scater's `logNormCounts`).
-        case lognorm
-        /// Never.
-        case none
-    }
+    /// How to normalise before embedding: the rule `evaluate` uses too.
+    public typealias Normalization = ComparisonNormalization
 
     /// Both matrices, the generated one in the real one's gene order, with labels if given.
     public struct Input {
@@ -60,18 +53,7 @@ public enum AugmentationPlot {
         // Another stream for the generated file, so two files of equal size do not share rows.
         let generatedCells = try CellSubsample.read(generatedPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells,
                                                     seed: sources.seed &+ 0x9E37_79B9)
-        var generated = generatedCells.matrix
-        let position = Dictionary(generated.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let missing = real.matrix.geneNames.filter { position[$0] == nil }
-        let realSet = Set(real.matrix.geneNames)
-        let extra = generated.geneNames.filter { !realSet.contains($0) }
-        if !missing.isEmpty || !extra.isEmpty {
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("\(missing.count) real gene(s) missing from it, e.g. \(missing.prefix(3).joined(separator: ", "))") }
-            if !extra.isEmpty { parts.append("\(extra.count) gene(s) the real cells lack, e.g. \(extra.prefix(3).joined(separator: ", "))") }
-            throw VAExprsError.badData("\(generatedPath): its genes do not match \(realPath): \(parts.joined(separator: "; ")); generate from a model trained on these cells")
-        }
-        generated = reordered(generated, genes: real.matrix.geneNames)
+        let generated = try matching(generatedCells.matrix, genes: real.matrix.geneNames, path: generatedPath, reference: realPath)
         let realLabels = try labels(of: real, path: realPath, file: sources.realLabels, column: sources.labelColumn)
         let generatedLabels = try labels(of: generatedCells, path: generatedPath, file: sources.generatedLabels, column: sources.labelColumn)
         return Input(real: real.matrix, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels,
@@ -91,6 +73,22 @@ public enum AugmentationPlot {
         return values
     }
 
+    /// `m` (read from `path`) with its genes in the order of `genes`, the genes of the cells
+    /// read from `reference`; an error naming both files when the gene sets differ.
+    public static func matching(_ m: ExpressionMatrix, genes: [String], path: String, reference: String) throws -> ExpressionMatrix {
+        let position = Set(m.geneNames)
+        let missing = genes.filter { !position.contains($0) }
+        let wanted = Set(genes)
+        let extra = m.geneNames.filter { !wanted.contains($0) }
+        if !missing.isEmpty || !extra.isEmpty {
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("\(missing.count) real gene(s) missing from it, e.g. \(missing.prefix(3).joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("\(extra.count) gene(s) the real cells lack, e.g. \(extra.prefix(3).joined(separator: ", "))") }
+            throw VAExprsError.badData("\(path): its genes do not match \(reference): \(parts.joined(separator: "; ")); compare cells of the same genes (generate from a model trained on these cells)")
+        }
+        return reordered(m, genes: genes)
+    }
+
     /// `m` with its columns in the order of `genes` (which must all be among its genes).
     public static func reordered(_ m: ExpressionMatrix, genes: [String]) -> ExpressionMatrix {
         guard m.geneNames != genes else { return m }
@@ -102,13 +100,6 @@ public enum AugmentationPlot {
         return ExpressionMatrix(cellIDs: m.cellIDs, geneNames: genes, values: values)
     }
 
-    /// Whether every value is a non-negative whole number.
-    public static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool {
-        var counts = true
-        m.cells.forEachEntry { _, _, v in if v < 0 || v != v.rounded() { counts = false } }
-        return counts
-    }
-
     /// Cells (real first) and their joint embedding.
     public static func embed(_ input: Input, reducer: any Reducer, components: Int?, topGenes: Int, normalization: Normalization,
                              rng: inout SeededGenerator) throws -> (cells: [AugmentationFigure.Cell], embedding: Embedding) {
@@ -116,7 +107,7 @@ public enum AugmentationPlot {
         let combined = ExpressionMatrix(cellIDs: input.real.cellIDs + input.generated.cellIDs, geneNames: input.real.geneNames,
                                         values: Matrix(rows: real.rows + generated.rows, columns: real.columns,
                                                        storage: real.storage + generated.storage))
-        let lognorm = normalization == .lognorm || (normalization == .auto && looksLikeCounts(input.real))
+        let lognorm = normalization.logNormalizes(real: input.real)
         var values = DoubleMatrix(combined.dense())
         if lognorm {
             guard values.storage.allSatisfy({ $0 >= 0 }) else {

@@ -18,16 +18,39 @@ public enum RealismReportOutput {
         return String(format: "%.\(digits)f", v)
     }
 
+    /// `mean ± sd` of a repeated measurement.
+    static func spread(_ mean: Double, _ sd: Double) -> String { "\(format(mean)) ± \(format(sd))" }
+
+    /// What the copy ratio says, or why there is none.
+    static func copies(_ r: RealismReport) -> String {
+        guard let ratio = r.copyRatio else {
+            return r.trainingCells == nil ? "not measured (give the training cells; the real cells should be cells the model never saw)" : "not measured"
+        }
+        let verdict: String
+        if r.memorises {
+            verdict = "FLAGGED: generated cells sit on training cells, not on unseen real ones (copying; see README, 'Latent sampling')"
+        } else if ratio < RealismReport.copyRatioFlag {
+            verdict = "closer to training cells than unseen real cells are, but as close to unseen real cells (control \(format(r.trainingOverUnseen, 2))): less varied than real cells, not copies"
+        } else {
+            verdict = "no sign of copying (control \(format(r.trainingOverUnseen, 2)))"
+        }
+        return "\(format(ratio, 2)) (median nearest-training distance \(format(r.nearestTrainingGenerated, 2)) for generated cells, \(format(r.nearestTrainingReal, 2)) for \(r.heldOutRealCells ?? 0) real cells the model never saw; 1 = no copying): \(verdict)"
+    }
+
     /// The numbers as lines, with what each means.
     public static func summary(_ r: RealismReport) -> String {
         var lines = [
             "realism of \(r.generatedCells) generated vs \(r.realCells) real cells (\(r.genes) genes, \(r.components) PCs fitted on \(r.referenceCells) of the real cells, the others compared)",
-            "  classifier AUC (0.5 = indistinguishable)   random forest \(format(r.rfAUC))   logistic regression \(format(r.lrAUC))",
-            "  real-vs-real floor (two halves)           random forest \(format(r.rfAUCFloor))   logistic regression \(format(r.lrAUCFloor))",
+            "  normalisation: \(r.normalization)",
+            "  classifier AUC (0.5 = indistinguishable; mean ± sd of \(r.repeats) runs)   random forest \(spread(r.rfAUC, r.rfAUCSD))   logistic regression \(spread(r.lrAUC, r.lrAUCSD))",
+            "  real-vs-real floor (two halves, \(r.repeats) runs)            random forest \(spread(r.rfAUCFloor, r.rfAUCFloorSD))   logistic regression \(spread(r.lrAUCFloor, r.lrAUCFloorSD))",
             "  on PCs of real + generated cells pooled   random forest \(format(r.rfAUCPooled))   logistic regression \(format(r.lrAUCPooled))",
             "  fitted vs held-out real cells (the projection's own bias): random forest \(format(r.rfAUCFittedVsHeldOut))",
             "  MMD² \(format(r.mmd2, 4)) (permutation p = \(format(r.mmd2PValue))), real-vs-real floor \(format(r.mmd2Floor, 4))",
             "  per-gene correlation real vs generated     mean r \(format(r.geneMeanR))   variance r \(format(r.geneVarR))   zero fraction r \(format(r.zeroFractionR))",
+            "  bias (1 = none): slope of generated on real per-gene means \(format(r.geneMeanSlope)), variances \(format(r.geneVarSlope))",
+            "  zero fraction real \(format(r.zeroFractionReal)) / generated \(format(r.zeroFractionGenerated));   median cell total real \(format(r.medianTotalReal, 1)) / generated \(format(r.medianTotalGenerated, 1))",
+            "  copies: \(copies(r))",
         ]
         if let accuracy = r.labelAccuracy { lines.append("  labels recovered by a classifier trained on real cells: \(format(accuracy))") }
         if let perLabel = r.perLabelRFAUC, !perLabel.isEmpty {
@@ -65,14 +88,19 @@ public enum RealismReportOutput {
                                 real: [], generated: zip(d.realVariances, d.generatedVariances).map { ($0, $1) }, diagonal: true)
         func row(_ name: String, _ value: String, _ note: String) -> String { "<tr><td>\(name)</td><td>\(value)</td><td>\(note)</td></tr>" }
         var rows = [
-            row("random-forest AUC", format(r.rfAUC), "0.5 = indistinguishable; real-vs-real floor \(format(r.rfAUCFloor))"),
-            row("logistic-regression AUC", format(r.lrAUC), "real-vs-real floor \(format(r.lrAUCFloor))"),
+            row("normalisation", r.normalization, ""),
+            row("random-forest AUC", spread(r.rfAUC, r.rfAUCSD), "0.5 = indistinguishable; mean ± sd of \(r.repeats) runs; real-vs-real floor \(spread(r.rfAUCFloor, r.rfAUCFloorSD))"),
+            row("logistic-regression AUC", spread(r.lrAUC, r.lrAUCSD), "real-vs-real floor \(spread(r.lrAUCFloor, r.lrAUCFloorSD))"),
             row("AUCs on pooled PCs", "\(format(r.rfAUCPooled)) / \(format(r.lrAUCPooled))", "random forest / logistic regression on PCs of real and generated cells together (no projection bias)"),
             row("fitted vs held-out real AUC", format(r.rfAUCFittedVsHeldOut), "random forest: the real cells the PCs were fitted on against held-out real cells — what projection alone costs, and why the first rows compare held-out real cells with generated ones"),
             row("MMD²", format(r.mmd2, 4), "permutation p = \(format(r.mmd2PValue)); real-vs-real floor \(format(r.mmd2Floor, 4)); bandwidth \(format(r.mmdBandwidth))"),
             row("gene mean r", format(r.geneMeanR), "Pearson, per-gene means (log scale)"),
             row("gene variance r", format(r.geneVarR), "Pearson, per-gene variances"),
             row("zero-fraction r", format(r.zeroFractionR), "Pearson, per-gene fraction of zeros"),
+            row("gene mean / variance slope", "\(format(r.geneMeanSlope)) / \(format(r.geneVarSlope))", "least-squares slope of generated on real per-gene statistics: 1 = unbiased, above 1 = generated genes spread wider"),
+            row("zero fraction", "\(format(r.zeroFractionReal)) / \(format(r.zeroFractionGenerated))", "real / generated, all genes, raw values"),
+            row("median cell total", "\(format(r.medianTotalReal, 1)) / \(format(r.medianTotalGenerated, 1))", "real / generated (library size for counts)"),
+            row("copy ratio", format(r.copyRatio, 2), copies(r).replacingOccurrences(of: "<", with: "&lt;")),
         ]
         if let a = r.labelAccuracy { rows.append(row("label accuracy", format(a), "classifier trained on real cells, tested on generated")) }
         for (label, auc) in (r.perLabelRFAUC ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -85,7 +113,7 @@ public enum RealismReportOutput {
         td{border-bottom:1px solid #ddd;padding:4px 10px}td:nth-child(2){font-weight:bold;text-align:right}.figs{display:flex;flex-wrap:wrap;gap:8px}</style>
         </head><body>
         <h1>How real are the generated cells?</h1>
-        <p>\(r.generatedCells) generated vs \(r.realCells) real cells; \(r.genes) highly variable genes\(r.logNormalized ? " after library-size normalisation to 10 000 and log1p" : " (data already log-scale)"); classifiers and MMD on the top \(r.components) principal components of \(r.referenceCells) real cells, comparing the other \(r.realCells - r.referenceCells) real cells with the generated ones; 5-fold cross-validation with balanced classes; seed \(r.seed).</p>
+        <p>\(r.generatedCells) generated vs \(r.realCells) real cells; \(r.genes) highly variable genes; \(r.normalization); classifiers and MMD on the top \(r.components) principal components of \(r.referenceCells) real cells, comparing the other \(r.realCells - r.referenceCells) real cells with the generated ones; 5-fold cross-validation with balanced classes, \(r.repeats) runs; seed \(r.seed).</p>
         <table>\(rows.joined())</table>
         <div class="figs">
         """

@@ -4,10 +4,19 @@ import VAExprsReducers
 
 /// Every number `vaexprs evaluate` reports; JSON keys are the snake_case names scripts read.
 public struct RealismReport: Codable, Sendable, Equatable {
+    /// Classifier AUCs (means over `repeats` runs of the cross-validated design, each with its
+    /// own balanced subsample, folds and forest seed) and their standard deviations.
     public var rfAUC: Double
     public var lrAUC: Double
+    public var rfAUCSD: Double
+    public var lrAUCSD: Double
+    /// The same for two random halves of the compared real cells (a new halving per run).
     public var rfAUCFloor: Double
     public var lrAUCFloor: Double
+    public var rfAUCFloorSD: Double
+    public var lrAUCFloorSD: Double
+    /// Runs behind each AUC and floor.
+    public var repeats: Int
     /// The same AUCs on principal components of real and generated cells pooled.
     public var rfAUCPooled: Double
     public var lrAUCPooled: Double
@@ -22,6 +31,31 @@ public struct RealismReport: Codable, Sendable, Equatable {
     public var geneMeanR: Double
     public var geneVarR: Double
     public var zeroFractionR: Double
+    /// Least-squares slopes of generated on real per-gene means and variances (1 = unbiased;
+    /// above 1: generated genes spread wider than real ones).
+    public var geneMeanSlope: Double
+    public var geneVarSlope: Double
+    /// Fraction of zero values over all genes, real and generated (raw values).
+    public var zeroFractionReal: Double
+    public var zeroFractionGenerated: Double
+    /// Median cell totals over all genes (library sizes for counts), real and generated.
+    public var medianTotalReal: Double
+    public var medianTotalGenerated: Double
+    /// Memorisation: median distance (on the PCs) of a generated cell to its nearest training
+    /// cell over the same for a real cell the model never trained on; near 1 = no copying,
+    /// well below = generated cells sit on training cells. nil without training cells (or
+    /// without real cells outside them).
+    public var copyRatio: Double?
+    /// The two medians behind `copyRatio`, and the cells used.
+    public var nearestTrainingGenerated: Double?
+    public var nearestTrainingReal: Double?
+    public var trainingCells: Int?
+    public var heldOutRealCells: Int?
+    /// The control: a generated cell's nearest-neighbour distance to training cells over that
+    /// to unseen real cells, both sets cut to the same size. Copies sit near training cells
+    /// only (well below 1); cells that are merely less varied than real ones sit as near
+    /// unseen real cells (about 1).
+    public var trainingOverUnseen: Double?
     public var labelAccuracy: Double?
     public var perLabelRFAUC: [String: Double]?
     public var realCells: Int
@@ -31,10 +65,26 @@ public struct RealismReport: Codable, Sendable, Equatable {
     /// Real cells the PCs were fitted on (the others are compared with the generated cells).
     public var referenceCells: Int
     public var logNormalized: Bool
+    /// How the cells were normalised and why (`ComparisonNormalization`).
+    public var normalization: String
     public var seed: UInt64
+
+    /// Copy ratios below this are flagged as memorisation.
+    public static let copyRatioFlag = 0.8
+
+    /// True when generated cells sit markedly closer to training cells than unseen real cells
+    /// do, and closer to training cells than to unseen real ones (the control).
+    public var memorises: Bool { (copyRatio ?? 1) < Self.copyRatioFlag && (trainingOverUnseen ?? 1) < Self.copyRatioFlag }
 
     enum CodingKeys: String, CodingKey {
         case rfAUC = "rf_auc", lrAUC = "lr_auc", rfAUCFloor = "rf_auc_floor", lrAUCFloor = "lr_auc_floor"
+        case rfAUCSD = "rf_auc_sd", lrAUCSD = "lr_auc_sd", rfAUCFloorSD = "rf_auc_floor_sd", lrAUCFloorSD = "lr_auc_floor_sd", repeats
+        case geneMeanSlope = "gene_mean_slope", geneVarSlope = "gene_var_slope"
+        case zeroFractionReal = "zero_fraction_real", zeroFractionGenerated = "zero_fraction_generated"
+        case medianTotalReal = "median_total_real", medianTotalGenerated = "median_total_generated"
+        case copyRatio = "copy_ratio", nearestTrainingGenerated = "nearest_training_generated", nearestTrainingReal = "nearest_training_real"
+        case trainingCells = "training_cells", heldOutRealCells = "held_out_real_cells", normalization
+        case trainingOverUnseen = "training_over_unseen"
         case rfAUCPooled = "rf_auc_pooled", lrAUCPooled = "lr_auc_pooled", rfAUCFittedVsHeldOut = "rf_auc_fitted_vs_held_out"
         case mmd2, mmd2PValue = "mmd2_p_value", mmd2Floor = "mmd2_floor", mmdBandwidth = "mmd_bandwidth"
         case geneMeanR = "gene_mean_r", geneVarR = "gene_var_r", zeroFractionR = "zero_fraction_r"
@@ -52,9 +102,11 @@ public struct RealismReport: Codable, Sendable, Equatable {
 public enum RealismEvaluation {
     /// Settings (the defaults are the report's).
     public struct Options: Sendable {
-        /// The data are already log-scale: skip normalisation.
-        public var alreadyLog = false
+        /// Whether to log-normalise (library size scaled to 10 000, log1p) first.
+        public var normalization: ComparisonNormalization = .auto
         public var seed: UInt64 = 1
+        /// Runs of each classifier design (and of the floor), reported as mean ± sd.
+        public var repeats = 5
         /// Highly variable genes kept (by variance of the real cells' log expression).
         public var topGenes = 2000
         /// Principal components of the real cells the classifiers and MMD see.
@@ -95,24 +147,36 @@ public enum RealismEvaluation {
         return out
     }
 
-    /// Evaluates `generated` against `real` (same genes, same order).
+    /// Evaluates `generated` against `real` (same genes, same order). With the model's
+    /// `training` cells (same genes), also whether generated cells copy them: real cells whose
+    /// ids are among the training cells' are left out of that comparison, which needs real
+    /// cells the model never saw.
     public static func evaluate(real: ExpressionMatrix, generated: ExpressionMatrix, realLabels: [String]? = nil,
-                                generatedLabels: [String]? = nil, options: Options = Options()) throws -> (report: RealismReport, details: Details) {
+                                generatedLabels: [String]? = nil, training: ExpressionMatrix? = nil,
+                                options: Options = Options()) throws -> (report: RealismReport, details: Details) {
         guard real.geneNames == generated.geneNames else { throw VAExprsError.badData("evaluate: real and generated cells must have the same genes in the same order") }
+        if let training, training.geneNames != real.geneNames {
+            throw VAExprsError.badData("evaluate: the training cells must have the real cells' genes in the same order")
+        }
         guard real.cellIDs.count >= 10, generated.cellIDs.count >= 10 else {
             throw VAExprsError.badData("evaluate: needs at least 10 real and 10 generated cells, got \(real.cellIDs.count) and \(generated.cellIDs.count)")
         }
-        let realValues = real.dense(), generatedValues = generated.dense()
-        if !options.alreadyLog, let bad = (realValues.storage + generatedValues.storage).first(where: { $0 < 0 }) {
-            throw VAExprsError.badData("evaluate: a value is negative (\(bad)); counts are log-normalised here, so give --already-log for logged or centred data")
+        guard options.repeats >= 1 else { throw VAExprsError.usage("evaluate: repeats must be at least 1, got \(options.repeats)") }
+        let realValues = real.dense(), generatedValues = generated.dense(), trainingValues = training?.dense()
+        let logNormalized = options.normalization.logNormalizes(real: real)
+        if logNormalized, let bad = (realValues.storage + generatedValues.storage + (trainingValues?.storage ?? [])).first(where: { $0 < 0 }) {
+            throw VAExprsError.badData("evaluate: a value is negative (\(bad)), so the cells cannot be log-normalised; compare the values as given (normalization none)")
         }
         var rng = SeededGenerator(seed: options.seed)
-        var x = options.alreadyLog ? DoubleMatrix(realValues) : logNormalize(realValues)
-        var y = options.alreadyLog ? DoubleMatrix(generatedValues) : logNormalize(generatedValues)
+        var x = logNormalized ? logNormalize(realValues) : DoubleMatrix(realValues)
+        var y = logNormalized ? logNormalize(generatedValues) : DoubleMatrix(generatedValues)
+        var t = trainingValues.map { logNormalized ? logNormalize($0) : DoubleMatrix($0) }
         let genes = FeatureSelection.topVariance(x, count: options.topGenes)
         if genes.count < x.columns {
-            x = DoubleMatrix(rows: x.rows, columns: genes.count, storage: (0..<x.rows).flatMap { i in genes.map { x[i, $0] } })
-            y = DoubleMatrix(rows: y.rows, columns: genes.count, storage: (0..<y.rows).flatMap { i in genes.map { y[i, $0] } })
+            func keep(_ m: DoubleMatrix) -> DoubleMatrix {
+                DoubleMatrix(rows: m.rows, columns: genes.count, storage: (0..<m.rows).flatMap { i in genes.map { m[i, $0] } })
+            }
+            x = keep(x); y = keep(y); t = t.map(keep)
         }
         // Gene statistics.
         func columnStats(_ m: DoubleMatrix) -> (mean: [Double], variance: [Double], zeros: [Double]) {
@@ -141,16 +205,50 @@ public enum RealismEvaluation {
         let axes = try PrincipalAxes(fitting: rows(x, referenceIndex[...]), components: options.components)
         let realScores = axes.project(x), generatedScores = axes.project(y)
         let comparison = rows(realScores, comparisonIndex[...])
-        let main = try ClassifierTwoSampleTest.run(comparison, generatedScores, folds: options.folds, trees: options.trees, rng: &rng)
+        var mainRuns: [ClassifierTwoSampleTest.Result] = []
+        for _ in 0..<options.repeats {
+            mainRuns.append(try ClassifierTwoSampleTest.run(comparison, generatedScores, folds: options.folds, trees: options.trees, rng: &rng))
+        }
         let mmd = MaximumMeanDiscrepancy.test(comparison, generatedScores, permutations: options.permutations, rng: &rng)
-        // Floors: the comparison cells split at random in two, through the same pipeline.
-        var split = Array(0..<comparisonIndex.count)
-        for i in stride(from: split.count - 1, to: 0, by: -1) { split.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-        let quarter = split.count / 2
-        let firstHalf = rows(comparison, split[..<quarter]), secondHalf = rows(comparison, split[quarter...])
-        let floorFolds = min(options.folds, max(2, quarter / 2))
-        let floor = try ClassifierTwoSampleTest.run(firstHalf, secondHalf, folds: floorFolds, trees: options.trees, rng: &rng)
+        // Floors: the comparison cells split at random in two, through the same pipeline (a
+        // new halving per run).
+        var floorRuns: [ClassifierTwoSampleTest.Result] = []
+        var firstHalf = comparison, secondHalf = comparison
+        for _ in 0..<options.repeats {
+            var split = Array(0..<comparisonIndex.count)
+            for i in stride(from: split.count - 1, to: 0, by: -1) { split.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            let quarter = split.count / 2
+            firstHalf = rows(comparison, split[..<quarter])
+            secondHalf = rows(comparison, split[quarter...])
+            let floorFolds = min(options.folds, max(2, quarter / 2))
+            floorRuns.append(try ClassifierTwoSampleTest.run(firstHalf, secondHalf, folds: floorFolds, trees: options.trees, rng: &rng))
+        }
         let mmdFloor = MaximumMeanDiscrepancy.test(firstHalf, secondHalf, permutations: 0, rng: &rng)
+        // Memorisation: nearest training cell of generated cells and of unseen real cells, on
+        // PCs fitted on the three sets pooled, so that every cell is scored alike (projected
+        // cells would sit closer together than fitted ones).
+        var copies: (ratio: Double, generated: Double, real: Double, training: Int, heldOut: Int, control: Double)? = nil
+        if let t, let training {
+            let trainingIDs = Set(training.cellIDs)
+            let unseen = real.cellIDs.indices.filter { !trainingIDs.contains(real.cellIDs[$0]) }
+            if !unseen.isEmpty, t.rows > 0 {
+                let unseenValues = rows(x, unseen[...])
+                let all = DoubleMatrix(rows: t.rows + unseenValues.rows + y.rows, columns: x.columns,
+                                       storage: t.storage + unseenValues.storage + y.storage)
+                let memoryAxes = try PrincipalAxes(fitting: all, components: options.components)
+                let trainingScores = memoryAxes.project(t), unseenScores = memoryAxes.project(unseenValues)
+                let generatedAxisScores = memoryAxes.project(y)
+                let queries = NearestTraining.sample(generatedAxisScores.rows, rng: &rng)
+                let generatedDistance = NearestTraining.medianDistance(generatedAxisScores, to: trainingScores, at: queries)
+                let realDistance = NearestTraining.medianDistance(unseenScores, to: trainingScores, at: NearestTraining.sample(unseenScores.rows, rng: &rng))
+                // The control: generated cells against equal numbers of training and unseen cells.
+                let size = min(trainingScores.rows, unseenScores.rows)
+                let toTraining = NearestTraining.medianDistance(generatedAxisScores, to: rows(trainingScores, NearestTraining.subset(trainingScores.rows, size, rng: &rng)[...]), at: queries)
+                let toUnseen = NearestTraining.medianDistance(generatedAxisScores, to: rows(unseenScores, NearestTraining.subset(unseenScores.rows, size, rng: &rng)[...]), at: queries)
+                copies = (realDistance > 0 ? generatedDistance / realDistance : .infinity, generatedDistance, realDistance, t.rows, unseen.count,
+                          toUnseen > 0 ? toTraining / toUnseen : .infinity)
+            }
+        }
         // Pooled PCs (all real and generated cells treated alike).
         let pooledData = DoubleMatrix(rows: x.rows + y.rows, columns: x.columns, storage: x.storage + y.storage)
         let pooledAxes = try PrincipalAxes(fitting: pooledData, components: options.components)
@@ -178,18 +276,29 @@ public enum RealismEvaluation {
             }
             perLabel = aucs
         }
+        let raw = (real: CellTotals(realValues), generated: CellTotals(generatedValues))
+        let rf = MeanAndSD(mainRuns.map(\.randomForestAUC)), lr = MeanAndSD(mainRuns.map(\.logisticRegressionAUC))
+        let rfFloor = MeanAndSD(floorRuns.map(\.randomForestAUC)), lrFloor = MeanAndSD(floorRuns.map(\.logisticRegressionAUC))
         let report = RealismReport(
-            rfAUC: main.randomForestAUC, lrAUC: main.logisticRegressionAUC, rfAUCFloor: floor.randomForestAUC, lrAUCFloor: floor.logisticRegressionAUC,
+            rfAUC: rf.mean, lrAUC: lr.mean, rfAUCSD: rf.sd, lrAUCSD: lr.sd,
+            rfAUCFloor: rfFloor.mean, lrAUCFloor: lrFloor.mean, rfAUCFloorSD: rfFloor.sd, lrAUCFloorSD: lrFloor.sd, repeats: options.repeats,
             rfAUCPooled: pooled.randomForestAUC, lrAUCPooled: pooled.logisticRegressionAUC, rfAUCFittedVsHeldOut: bias.randomForestAUC,
             mmd2: mmd.mmd2, mmd2PValue: mmd.pValue, mmd2Floor: mmdFloor.mmd2, mmdBandwidth: mmd.bandwidth,
             geneMeanR: pearson(rs.mean, gs.mean), geneVarR: pearson(rs.variance, gs.variance), zeroFractionR: pearson(rs.zeros, gs.zeros),
+            geneMeanSlope: slope(rs.mean, gs.mean), geneVarSlope: slope(rs.variance, gs.variance),
+            zeroFractionReal: raw.real.zeroFraction, zeroFractionGenerated: raw.generated.zeroFraction,
+            medianTotalReal: raw.real.median, medianTotalGenerated: raw.generated.median,
+            copyRatio: copies?.ratio, nearestTrainingGenerated: copies?.generated, nearestTrainingReal: copies?.real,
+            trainingCells: copies?.training, heldOutRealCells: copies?.heldOut, trainingOverUnseen: copies?.control,
             labelAccuracy: labelAccuracy, perLabelRFAUC: perLabel, realCells: x.rows, generatedCells: y.rows, genes: genes.count,
-            components: axes.axes.rows, referenceCells: referenceIndex.count, logNormalized: !options.alreadyLog, seed: options.seed)
+            components: axes.axes.rows, referenceCells: referenceIndex.count, logNormalized: logNormalized,
+            normalization: options.normalization.statement(logNormalized: logNormalized, method: "log1p of values per 10 000 per cell"),
+            seed: options.seed)
         func firstTwo(_ m: DoubleMatrix) -> DoubleMatrix {
             DoubleMatrix(rows: m.rows, columns: 2, storage: (0..<m.rows).flatMap { i in [m[i, 0], m.columns > 1 ? m[i, 1] : 0] })
         }
         let details = Details(realPCs: firstTwo(comparison), generatedPCs: firstTwo(generatedScores), realMeans: rs.mean, generatedMeans: gs.mean,
-                              realVariances: rs.variance, generatedVariances: gs.variance, design: main.rows,
+                              realVariances: rs.variance, generatedVariances: gs.variance, design: mainRuns[0].rows,
                               comparisonCells: comparisonIndex, realScores: comparison, generatedScores: generatedScores)
         return (report, details)
     }

@@ -138,3 +138,12 @@ public func pearson(_ a: [Double], _ b: [Double]) -> Double {
     for i in a.indices { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb) }
     return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : .nan
 }
+
+/// Least-squares slope of `b` on `a` (NaN when `a` is constant).
+public func slope(_ a: [Double], _ b: [Double]) -> Double {
+    let n = Double(a.count)
+    let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+    var sab = 0.0, saa = 0.0
+    for i in a.indices { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma) }
+    return saa > 0 ? sab / saa : .nan
+}

@@ -30,8 +30,10 @@ struct GenerateCommand: ParsableCommand {
     var labelsOutput: String?
     @Option(help: "Also write the training cells' latent means here.")
     var latentOutput: String?
-    @Option(help: "After generating, print the realism summary against these real cells (e.g. the training matrix); a CVAE's labels come from the model. Counts (non-negative whole numbers) are log-normalised first, other data are taken as log-scale. At most 10 000 generated cells, spread evenly over the output, are compared.")
+    @Option(help: "After generating, print the realism summary against these real cells (e.g. the training matrix: its cells that did not train the model, such as validation cells, measure copying); a CVAE's labels come from the model. At most 10 000 generated cells, spread evenly over the output, are compared.")
     var evaluate: String?
+    @Option(help: "For --evaluate: auto (log-normalise when the real cells are whole counts, else the values as given), lognorm or none; as 'vaexprs evaluate --normalize'.")
+    var normalize = "auto"
 
     @OptionGroup var plugins: PluginOptions
 
@@ -41,6 +43,8 @@ struct GenerateCommand: ParsableCommand {
         try AtomicOutput.checkDestination(output, folder: outputFormat == .mtx)
         for path in [labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         if let evaluate { try ExpressionReader.checkReadable(evaluate, option: "--evaluate") }
+        let normalization = try ComparisonNormalization.parse(normalize, option: "--normalize")
+        if evaluate == nil && normalize != "auto" { throw VAExprsError.usage("--normalize applies to --evaluate; give --evaluate REAL too, or drop it") }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)
         var mode: DecodeMode? = nil
@@ -90,7 +94,7 @@ struct GenerateCommand: ParsableCommand {
             if sample.data.cellCount < result.cells {
                 printError("--evaluate: comparing \(sample.data.cellCount) of the \(result.cells) generated cells (every \((result.cells + Self.evaluatedCells - 1) / Self.evaluatedCells)th)")
             }
-            summary = try Self.evaluate(real: evaluate, generated: sample, model: trained, seed: seed)
+            summary = try Self.evaluate(real: evaluate, generated: sample, model: trained, normalization: normalization, seed: seed)
         }
         for line in result.samplerSummaries { printError("latent sampler: \(line)") }
         var written = ["\(output) (\(result.cells) cells × \(trained.geneNames.count) genes, \(outputFormat.rawValue))"]
@@ -104,7 +108,8 @@ struct GenerateCommand: ParsableCommand {
     static let evaluatedCells = 10_000
 
     /// `--evaluate`: the realism summary of the generated cells against `real`.
-    static func evaluate(real path: String, generated cells: GeneratedCells, model: TrainedModel, seed: UInt64) throws -> String {
+    static func evaluate(real path: String, generated cells: GeneratedCells, model: TrainedModel,
+                         normalization: ComparisonNormalization, seed: UInt64) throws -> String {
         var real = try ExpressionReader.read(path)
         // A model fitted on selected genes (--top-genes) is compared on those genes.
         guard Set(cells.data.geneNames).isSubset(of: Set(real.geneNames)) else {
@@ -123,10 +128,17 @@ struct GenerateCommand: ParsableCommand {
         }
         var options = RealismEvaluation.Options()
         options.seed = seed
-        options.alreadyLog = !AugmentationPlot.looksLikeCounts(real)
+        options.normalization = normalization
+        // The model's training cells among the real ones: copying is judged against the others.
+        let trainingIDs = Set(model.trainingCellIDs)
+        let trainingRows = real.cellIDs.indices.filter { trainingIDs.contains(real.cellIDs[$0]) }
+        let training = trainingRows.isEmpty ? nil : real.selectingCells(trainingRows)
+        if training != nil && trainingRows.count == real.cellCount {
+            printError("--evaluate: every cell of \(path) trained the model, so copying cannot be measured; fit with --validation-split (its cells did not train the model) or compare with held-out cells")
+        }
         let (report, _) = try RealismEvaluation.evaluate(real: real, generated: cells.data, realLabels: realLabels,
                                                          generatedLabels: realLabels == nil ? nil : cells.labels?.map { $0.joined(separator: "|") },
-                                                         options: options)
+                                                         training: training, options: options)
         return RealismReportOutput.summary(report)
     }
 

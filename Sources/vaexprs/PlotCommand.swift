@@ -124,9 +124,7 @@ struct PlotAugCommand: ParsableCommand {
         let renderer = try figure.renderer(registry)
         let spec = try reducerSpec(method: method, options: option)
         let reducer = try registry.makeReducer(spec)
-        guard let normalization = AugmentationPlot.Normalization(rawValue: normalize) else {
-            throw VAExprsError.usage("--normalize must be auto, lognorm or none, got '\(normalize)'")
-        }
+        let normalization = try ComparisonNormalization.parse(normalize, option: "--normalize")
         guard let colourBy = AugmentationFigure.ColourBy(rawValue: colorBy) else {
             throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
         }
@@ -137,6 +135,8 @@ struct PlotAugCommand: ParsableCommand {
         try figure.checkBeforeWork()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let input = try cells.load(seed: seed)
+        printError("plot aug: normalisation: " + normalization.statement(logNormalized: normalization.logNormalizes(real: input.real),
+                                                                          method: "log-normalised as scater's logNormCounts"))
         var rng = SeededGenerator(seed: seed)
         let (embedded, embedding) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
                                                                normalization: normalization, rng: &rng)

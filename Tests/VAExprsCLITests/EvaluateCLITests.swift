@@ -48,6 +48,32 @@ import VAExprsTestSupport
         #expect(genes.status == 65 && genes.stderr.contains("genes do not match"))
     }
 
+    /// Issue 15: `evaluate --training` flags generated cells that copy training cells, states
+    /// its normalisation, and gives every AUC with its spread.
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func copiesAreFlaggedFromTheCommandLine() throws {
+        let counts = TestPaths.dataset("pbmc_small", "counts.csv.gz")
+        let gunzip = Process(), pipe = Pipe()
+        gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gunzip.arguments = ["gzip", "-dc", counts]
+        gunzip.standardOutput = pipe
+        try gunzip.run()
+        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        gunzip.waitUntilExit()
+        let header = lines[0], cells = Array(lines.dropFirst())
+        let training = TestPaths.write(([header] + cells.prefix(40)).joined(separator: "\n") + "\n", "training.csv", in: dir)
+        let unseen = TestPaths.write(([header] + cells.suffix(40)).joined(separator: "\n") + "\n", "unseen.csv", in: dir)
+        let copies = TestPaths.write(([header] + cells.prefix(40).map { "copy_" + $0 }).joined(separator: "\n") + "\n", "copies.csv", in: dir)
+        let flagged = try CLIRunner.run(["evaluate", "--real", unseen, "--generated", copies, "--training", training, "--repeats", "2"])
+        #expect(flagged.status == 0, "\(flagged.stderr)")
+        #expect(flagged.stdout.contains("FLAGGED") && flagged.stdout.contains("normalize auto: the real cells are whole counts"), "\(flagged.stdout)")
+        #expect(flagged.stdout.range(of: #"random forest \d\.\d{3} ± \d\.\d{3}"#, options: .regularExpression) != nil, "\(flagged.stdout)")
+        let unmeasured = try CLIRunner.run(["evaluate", "--real", unseen, "--generated", copies, "--normalize", "none", "--repeats", "2"])
+        #expect(unmeasured.status == 0 && unmeasured.stdout.contains("copies: not measured") && unmeasured.stdout.contains("normalize none"),
+                "\(unmeasured.stdout) \(unmeasured.stderr)")
+        let bad = try CLIRunner.run(["evaluate", "--real", unseen, "--generated", copies, "--normalize", "cpm"])
+        #expect(bad.status == 64 && bad.stderr.contains("auto, lognorm, none"))
+    }
+
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func generatePrintsTheSummary() throws {
         let counts = TestPaths.dataset("pbmc_small", "counts.csv.gz")
         let model = dir + "/m.vaexprs"

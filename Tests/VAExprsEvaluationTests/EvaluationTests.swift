@@ -134,6 +134,51 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         #expect(report.geneMeanR > 0.95)  // the marginals are right; only the structure is wrong
     }
 
+    /// Issue 15: generated cells that copy training cells are flagged; fresh cells of the same
+    /// distribution are not, and cells less varied than real ones are told from copies.
+    @Test func copiesOfTrainingCellsAreFlagged() throws {
+        let (all, _) = simulatedCounts(cells: 600, genes: 60, seed: 5)
+        let training = subset(all, Array(0..<200)), unseen = subset(all, Array(200..<400)), fresh = subset(all, Array(400..<600))
+        var options = RealismEvaluation.Options()
+        options.trees = 20
+        options.permutations = 0
+        options.repeats = 2
+        // Copies: training cells with one count added to a random gene, under new ids.
+        var copied = training.dense()
+        var rng = SeededGenerator(seed: 6)
+        for i in 0..<copied.rows { copied[i, Int(rng.next() % 60)] += 1 }
+        let copies = ExpressionMatrix(cellIDs: (0..<200).map { "copy\($0)" }, geneNames: all.geneNames, values: copied)
+        let flagged = try RealismEvaluation.evaluate(real: unseen, generated: copies, training: training, options: options).report
+        #expect(flagged.copyRatio! < 0.5 && flagged.trainingOverUnseen! < 0.5 && flagged.memorises, "\(flagged)")
+        let honest = try RealismEvaluation.evaluate(real: unseen, generated: fresh, training: training, options: options).report
+        #expect(abs(honest.copyRatio! - 1) < 0.15 && !honest.memorises, "\(honest)")
+        #expect(honest.trainingCells == 200 && honest.heldOutRealCells == 200)
+        // Real cells that trained the model are left out of the comparison: none left, no ratio.
+        let none = try RealismEvaluation.evaluate(real: training, generated: fresh, training: training, options: options).report
+        #expect(none.copyRatio == nil)
+    }
+
+    /// Issue 15: one normalisation rule (auto: whole counts are log-normalised, anything else
+    /// taken as given), stated in the report; AUCs come with their spread over runs.
+    @Test func normalisationRuleAndSpreadAreReported() throws {
+        let (all, _) = simulatedCounts(cells: 120, genes: 40, seed: 7)
+        var options = RealismEvaluation.Options()
+        options.trees = 20
+        options.permutations = 0
+        options.repeats = 3
+        let real = subset(all, Array(0..<60)), generated = subset(all, Array(60..<120))
+        let counts = try RealismEvaluation.evaluate(real: real, generated: generated, options: options).report
+        #expect(counts.logNormalized && counts.normalization.contains("whole counts") && counts.repeats == 3)
+        #expect(counts.rfAUCSD > 0 && counts.rfAUCFloorSD > 0, "three runs with new folds and forests differ")
+        var scaled = real
+        scaled.cells = .dense(Matrix(rows: 60, columns: 40, storage: real.dense().storage.map { $0 * 0.5 }))
+        let continuous = try RealismEvaluation.evaluate(real: scaled, generated: generated, options: options).report
+        #expect(!continuous.logNormalized && continuous.normalization.contains("as given"))
+        options.normalization = .lognorm
+        #expect(try RealismEvaluation.evaluate(real: scaled, generated: generated, options: options).report.logNormalized)
+        #expect(abs(counts.geneMeanSlope - 1) < 0.3 && abs(counts.medianTotalReal - counts.medianTotalGenerated) / counts.medianTotalReal < 0.2)
+    }
+
     @Test func reportKeysScriptsRead() throws {
         let (all, labels) = simulatedCounts(cells: 120, genes: 40, seed: 4)
         let first = Array(0..<60), second = Array(60..<120)
@@ -144,7 +189,9 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
                                                          realLabels: first.map { labels[$0] }, generatedLabels: second.map { labels[$0] }, options: options)
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
         for key in ["rf_auc", "lr_auc", "rf_auc_floor", "lr_auc_floor", "mmd2", "mmd2_p_value", "mmd2_floor", "gene_mean_r",
-                    "gene_var_r", "zero_fraction_r", "label_accuracy", "per_label_rf_auc"] {
+                    "gene_var_r", "zero_fraction_r", "label_accuracy", "per_label_rf_auc", "rf_auc_sd", "lr_auc_sd", "rf_auc_floor_sd",
+                    "lr_auc_floor_sd", "repeats", "gene_mean_slope", "gene_var_slope", "zero_fraction_real", "zero_fraction_generated",
+                    "median_total_real", "median_total_generated", "normalization"] {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect((object["per_label_rf_auc"] as? [String: Double])?.keys.sorted() == ["type0", "type1", "type2"])
