@@ -49,7 +49,15 @@ public struct Panel: Codable, Sendable, Equatable {
     }
 }
 
-/// A linear axis: its title, the data interval it shows and its tick marks.
+/// How an axis maps values to positions.
+public enum AxisScale: String, Codable, Sendable {
+    /// Equal steps for equal differences.
+    case linear
+    /// Equal steps for equal ratios (positive values only): for quantities spanning decades.
+    case log
+}
+
+/// An axis: its title, the data interval it shows, its scale and its tick marks.
 public struct Axis: Codable, Sendable, Equatable {
     /// Axis title, e.g. `PC1 (23.4 %)`.
     public var title: String
@@ -59,13 +67,47 @@ public struct Axis: Codable, Sendable, Equatable {
     public var upper: Double
     /// Tick marks.
     public var ticks: [Tick]
+    /// Linear or logarithmic (then `lower` > 0).
+    public var scale: AxisScale
 
     /// An axis over [lower, upper] with the given ticks.
-    public init(title: String, lower: Double, upper: Double, ticks: [Tick]) {
+    public init(title: String, lower: Double, upper: Double, ticks: [Tick], scale: AxisScale = .linear) {
         self.title = title
         self.lower = lower
         self.upper = upper
         self.ticks = ticks
+        self.scale = scale == .log && lower > 0 && upper > lower ? .log : .linear
+    }
+
+    private enum CodingKeys: String, CodingKey { case title, lower, upper, ticks, scale }
+
+    /// Decodes an axis; `scale` may be absent (linear).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(title: try c.decode(String.self, forKey: .title), lower: try c.decode(Double.self, forKey: .lower),
+                  upper: try c.decode(Double.self, forKey: .upper), ticks: try c.decode([Tick].self, forKey: .ticks),
+                  scale: try c.decodeIfPresent(AxisScale.self, forKey: .scale) ?? .linear)
+    }
+
+    /// A logarithmic axis covering the positive `values`, with ticks at 1, 2 and 5 × 10ᵏ
+    /// (only 10ᵏ when they span more than three decades); linear when no value is positive.
+    public static func logarithmic(title: String, covering values: [Double]) -> Axis {
+        let positive = values.filter { $0 > 0 && $0.isFinite }
+        guard let low = positive.min(), let high = positive.max() else { return Axis(title: title, covering: values) }
+        let pad = pow(high / low, 0.04)
+        let lower = low / max(pad, 1.05), upper = high * max(pad, 1.05)
+        let decades = log10(upper / lower)
+        let multiples: [Double] = decades > 3 ? [1] : [1, 2, 5]
+        var ticks: [Tick] = []
+        var exponent = Int(log10(lower).rounded(.down))
+        while exponent <= Int(log10(upper).rounded(.up)) && ticks.count < 40 {
+            for m in multiples {
+                let v = m * pow(10, Double(exponent))
+                if v >= lower && v <= upper { ticks.append(Tick(value: v, label: Tick.formatTick(v, step: min(v, 1)))) }
+            }
+            exponent += 1
+        }
+        return Axis(title: title, lower: lower, upper: upper, ticks: ticks, scale: .log)
     }
 
     /// An axis covering `values` with a small margin and "nice" ticks (1, 2 or 5 × 10ᵏ apart).
@@ -79,8 +121,14 @@ public struct Axis: Codable, Sendable, Equatable {
         self.init(title: title, lower: low, upper: high, ticks: Tick.nice(from: low, to: high, count: tickCount))
     }
 
-    /// Where `value` falls on the axis, 0 at `lower` and 1 at `upper`.
-    @inlinable public func fraction(_ value: Double) -> Double { (value - lower) / (upper - lower) }
+    /// Where `value` falls on the axis, 0 at `lower` and 1 at `upper` (non-positive values
+    /// on a log axis fall below it).
+    @inlinable public func fraction(_ value: Double) -> Double {
+        switch scale {
+        case .linear: return (value - lower) / (upper - lower)
+        case .log: return value > 0 ? log(value / lower) / log(upper / lower) : -.infinity
+        }
+    }
 }
 
 /// A labelled tick mark.
@@ -189,14 +237,31 @@ public struct PointStyle: Codable, Sendable, Equatable {
     public var size: Double
     /// Legend groups this style belongs to (toggling any of them hides the points).
     public var groups: [String]
+    /// Opacity of the marker, 0…1 (overlapping clouds stay visible below 1).
+    public var opacity: Double
 
     /// A style.
-    public init(colour: Colour, shape: MarkerShape = .circle, filled: Bool = true, size: Double = 5, groups: [String] = []) {
+    public init(colour: Colour, shape: MarkerShape = .circle, filled: Bool = true, size: Double = 5, groups: [String] = [],
+                opacity: Double = 1) {
         self.colour = colour
         self.shape = shape
         self.filled = filled
         self.size = size
         self.groups = groups
+        self.opacity = opacity
+    }
+
+    private enum CodingKeys: String, CodingKey { case colour, shape, filled, size, groups, opacity }
+
+    /// Decodes a style; `opacity` may be absent (figures written before it existed: opaque).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        colour = try c.decode(Colour.self, forKey: .colour)
+        shape = try c.decode(MarkerShape.self, forKey: .shape)
+        filled = try c.decode(Bool.self, forKey: .filled)
+        size = try c.decode(Double.self, forKey: .size)
+        groups = try c.decode([String].self, forKey: .groups)
+        opacity = min(1, max(0, try c.decodeIfPresent(Double.self, forKey: .opacity) ?? 1))
     }
 }
 

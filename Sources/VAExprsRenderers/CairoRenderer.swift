@@ -127,7 +127,7 @@ public struct CairoRenderer: Renderer {
                     cairo_new_sub_path(cr)
                     cairo_arc(cr, x, y, style.size / 2, 0, 2 * Double.pi)
                 }
-                setColour(cr, style.colour)
+                setColour(cr, style.colour, alpha: style.opacity)
                 if style.filled { cairo_fill(cr) } else { cairo_stroke(cr) }
             }
             cairo_restore(cr)

@@ -99,10 +99,12 @@ enum SVGDocument {
             w.append("<path id=\"m"); w.appendInteger(Int64(base + k)); w.append("\" d=\"")
             appendMarkerPath(style.shape, size: style.size, into: &w)
             if style.filled {
-                w.append("\" fill=\""); w.append(style.colour.hex); w.append("\" stroke=\"none\"/>\n")
+                w.append("\" fill=\""); w.append(style.colour.hex); w.append("\" stroke=\"none")
             } else {
-                w.append("\" fill=\"none\" stroke=\""); w.append(style.colour.hex); w.append("\" stroke-width=\"1.1\"/>\n")
+                w.append("\" fill=\"none\" stroke=\""); w.append(style.colour.hex); w.append("\" stroke-width=\"1.1")
             }
+            if style.opacity < 1 { w.append("\" opacity=\""); w.append(number: style.opacity) }
+            w.append("\"/>\n")
         }
         w.append("</defs>\n")
         let clipID = run.clip.map { beginClip($0, into: &w, state: &state) }

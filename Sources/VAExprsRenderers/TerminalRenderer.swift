@@ -1,8 +1,11 @@
 import VAExprsCore
 
 /// `terminal`: a quick look in a terminal — each panel as Unicode braille dots (2 × 4 per
-/// character) in 24-bit ANSI colours, its axis ranges, and the legends.
-/// Spec: `terminal[:width=100][:height=28][:color=true]` (width and height in characters).
+/// character) in 24-bit ANSI colours (each character takes the colour most of its dots have),
+/// its axis ranges, and the legends.
+/// Spec: `terminal[:width=100][:height=28][:color=true]` (width and height in characters;
+/// the command line sizes it to the terminal and turns colour off for files, pipes and
+/// `NO_COLOR`).
 public struct TerminalRenderer: Renderer {
     public let spec: ComponentSpec
     public var fileExtensions: [String] { ["txt"] }
@@ -10,14 +13,17 @@ public struct TerminalRenderer: Renderer {
     let rows: Int
     let colour: Bool
 
+    /// The widest and tallest canvas, in characters.
+    public static let maximumSide = 2_000
+
     /// The renderer; options are validated here.
     public init(spec: ComponentSpec) throws {
         self.spec = spec
         columns = try spec.int("width", position: nil, default: 100)
         rows = try spec.int("height", position: nil, default: 28)
         let c = spec.string("color", position: nil, default: "true")!
-        guard columns >= 20, rows >= 5, ["true", "false"].contains(c) else {
-            throw VAExprsError.usage("\(spec.source): terminal needs width ≥ 20, height ≥ 5 and color true or false")
+        guard (20...Self.maximumSide).contains(columns), (5...Self.maximumSide).contains(rows), ["true", "false"].contains(c) else {
+            throw VAExprsError.usage("\(spec.source): terminal needs a width of 20 to \(Self.maximumSide) and a height of 5 to \(Self.maximumSide) characters, and color true or false")
         }
         colour = c == "true"
     }
@@ -72,17 +78,25 @@ public struct TerminalRenderer: Renderer {
 /// 24-bit ANSI foreground escape.
 func ansi(_ c: Colour) -> String { "\u{1B}[38;2;\(c.red);\(c.green);\(c.blue)m" }
 
-/// A grid of braille cells; each cell holds 2 × 4 dots and the colour of the last dot set.
+/// A grid of braille cells; each cell holds 2 × 4 dots and how many dots of each colour fell
+/// in it (the character takes the commonest; ties go to the colour seen first).
 struct BrailleCanvas {
     let columns: Int, rows: Int
     private var dots: [UInt8]
-    private var colours: [Colour?]
+    private var colourCounts: [[(colour: Colour, count: Int)]]
 
     init(columns: Int, rows: Int) {
         self.columns = columns
         self.rows = rows
         dots = [UInt8](repeating: 0, count: columns * rows)
-        colours = [Colour?](repeating: nil, count: columns * rows)
+        colourCounts = Array(repeating: [], count: columns * rows)
+    }
+
+    /// The colour most dots of a cell were drawn in.
+    func colour(ofCell cell: Int) -> Colour? {
+        var best: (colour: Colour, count: Int)? = nil
+        for entry in colourCounts[cell] where entry.count > (best?.count ?? 0) { best = entry }
+        return best?.colour
     }
 
     /// Sets the dot at fractions (fx, fy) of the width and height (fy = 0 at the bottom).
@@ -94,7 +108,11 @@ struct BrailleCanvas {
         // Braille dot numbering: left column 1,2,3,7; right column 4,5,6,8.
         let bits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
         dots[cell] |= bits[dx % 2][dy % 4]
-        colours[cell] = colour
+        if let k = colourCounts[cell].firstIndex(where: { $0.colour == colour }) {
+            colourCounts[cell][k].count += 1
+        } else {
+            colourCounts[cell].append((colour, 1))
+        }
     }
 
     mutating func line(from a: (Double, Double), to b: (Double, Double), colour: Colour) {
@@ -112,7 +130,7 @@ struct BrailleCanvas {
             for c in 0..<columns {
                 let cell = r * columns + c
                 let glyph = Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!)
-                if colour, let col = colours[cell] { line += ansi(col) + String(glyph) + "\u{1B}[0m" } else { line.append(glyph) }
+                if colour, let col = self.colour(ofCell: cell) { line += ansi(col) + String(glyph) + "\u{1B}[0m" } else { line.append(glyph) }
             }
             return line
         }

@@ -16,9 +16,9 @@ struct FigureOutputOptions: ParsableArguments {
     var output: String?
     @Option(help: "Renderer: svg, png, pdf, html, terminal or a plugin's, with options (e.g. png:scale=3).")
     var format: String?
-    @Option(help: "Figure width in points (1/72 inch).")
+    @Option(help: "Figure width in points (1/72 inch); for the terminal renderer, in characters (default: the terminal's width).")
     var width: Double?
-    @Option(help: "Figure height in points.")
+    @Option(help: "Figure height in points; for the terminal renderer, in lines.")
     var height: Double?
 
     /// The renderer for the format or the output's extension.
@@ -42,6 +42,7 @@ struct FigureOutputOptions: ParsableArguments {
         }
         var spec = try ComponentSpec.parseItem(name, source: "--format")
         spec.source = "--format \(spec.name)"
+        if spec.name == "terminal" { spec = terminalSpec(spec) }
         let renderer = try registry.makeRenderer(spec)
         // An explicit --format must agree with the output's extension (PNG bytes in an .svg
         // would open nowhere).
@@ -50,6 +51,31 @@ struct FigureOutputOptions: ParsableArguments {
             throw VAExprsError.usage("--format \(spec.name) writes .\(renderer.fileExtensions.joined(separator: " or .")) files, but --output is \(output); change one of them")
         }
         return renderer
+    }
+
+    /// The terminal renderer sized and coloured for where it writes, unless its options say:
+    /// `--width`/`--height` in characters, else the terminal's width when printing to one
+    /// (100 otherwise); colour only when printing to a terminal and `NO_COLOR` is not set.
+    private func terminalSpec(_ given: ComponentSpec) -> ComponentSpec {
+        var spec = given
+        let printingToTerminal = output == nil && isatty(STDOUT_FILENO) == 1
+        if spec.options["width"] == nil {
+            if let width { spec.options["width"] = String(Int(width)) }
+            else if printingToTerminal, let columns = Self.terminalColumns() { spec.options["width"] = String(min(max(columns, 20), TerminalRenderer.maximumSide)) }
+        }
+        if spec.options["height"] == nil, let height { spec.options["height"] = String(Int(height)) }
+        if spec.options["color"] == nil {
+            let noColour = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+            spec.options["color"] = printingToTerminal && !noColour ? "true" : "false"
+        }
+        return spec
+    }
+
+    /// The width of the terminal on standard output, in characters.
+    private static func terminalColumns() -> Int? {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init)
     }
 
     /// A plugin renderer whose file extensions (e.g. `vl.json`) end the output's name.
@@ -67,9 +93,23 @@ struct FigureOutputOptions: ParsableArguments {
     /// The smallest (one inch: axes, legend and labels need room).
     static let minimumSide = 72.0
 
+    /// The figure's size in points (nil: the plot's default); the terminal renderer's sizes
+    /// are characters and go to it instead.
+    var figureWidth: Double? { isTerminal ? nil : width }
+    var figureHeight: Double? { isTerminal ? nil : height }
+
+    /// True when the figure goes to the terminal renderer (whose sizes are characters).
+    var isTerminal: Bool { format?.hasPrefix("terminal") ?? (output?.lowercased().hasSuffix(".txt") ?? false) }
+
     /// Checks the size and the destination before any work.
     func checkBeforeWork() throws {
-        for (option, value) in [("--width", width), ("--height", height)] {
+        for (option, value) in [("--width", width), ("--height", height)] where isTerminal {
+            guard let value else { continue }
+            guard value.isFinite, value >= 5, value <= Double(TerminalRenderer.maximumSide) else {
+                throw VAExprsError.usage("\(option) \(value): the terminal renderer counts characters, from 20 (5 lines) to \(TerminalRenderer.maximumSide)")
+            }
+        }
+        for (option, value) in [("--width", width), ("--height", height)] where !isTerminal {
             guard let value else { continue }
             guard value.isFinite, value >= Self.minimumSide, value <= Self.maximumSide else {
                 throw VAExprsError.usage("\(option) \(value) is outside \(Int(Self.minimumSide))…\(Int(Self.maximumSide)) points (1 to 200 inches, the largest page PDF allows)")
@@ -135,13 +175,17 @@ struct PlotAugCommand: ParsableCommand {
         try figure.checkBeforeWork()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let input = try cells.load(seed: seed)
+        if (input.realLabels == nil) != (input.generatedLabels == nil) {
+            let (has, lacks, option) = input.realLabels != nil ? ("real", "generated", "--generated-labels") : ("generated", "real", "--labels")
+            printError("plot aug: warning: the \(has) cells have labels but the \(lacks) cells have none; they are drawn as '\(AugmentationFigure.unlabelled)' (give \(option), or an .h5ad with the obs column --label-column names)")
+        }
         printError("plot aug: normalisation: " + normalization.statement(logNormalized: normalization.logNormalizes(real: input.real),
                                                                           method: "log-normalised as scater's logNormCounts"))
         var rng = SeededGenerator(seed: seed)
         let (embedded, embedding) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
                                                                normalization: normalization, rng: &rng)
         let plot = AugmentationFigure.make(cells: embedded, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles, method: spec.name,
-                                           colourBy: colourBy, width: figure.width ?? 720, height: figure.height ?? 520)
+                                           colourBy: colourBy, width: figure.figureWidth ?? 720, height: figure.figureHeight ?? 520, seed: seed)
         let extra = embeddingOutput.map { [($0, EmbeddingPipeline.csv(embedding, cellIDs: embedded.map(\.id)))] } ?? []
         try figure.write(try renderer.render(plot), extra: extra)
     }
@@ -207,7 +251,7 @@ struct PlotHistoryCommand: ParsableCommand {
         try figure.checkBeforeWork()
         let trained = try TrainedModel.load(model, registry: registry)
         guard !trained.history.epochs.isEmpty else { throw VAExprsError.badData("\(model): the model has no training history to plot") }
-        let plot = HistoryFigure.make(trained.history, width: figure.width ?? 1080, height: figure.height ?? 380)
+        let plot = HistoryFigure.make(trained.history, width: figure.figureWidth ?? 1080, height: figure.figureHeight ?? 380)
         try figure.write(try renderer.render(plot))
     }
 }

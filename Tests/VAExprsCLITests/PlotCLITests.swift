@@ -38,6 +38,16 @@ import VAExprsTestSupport
         #expect(svg.contains("PC1 (") && svg.contains("generated"))
         let terminal = try CLIRunner.run(["plot", "aug"] + real + ["--format", "terminal:color=false"])
         #expect(terminal.status == 0 && terminal.stdout.contains("○ generated"), "\(terminal.stderr)")
+        // Issue 15: into a pipe, no colour codes unless asked; --width counts characters.
+        let piped = try CLIRunner.run(["plot", "history", model, "--format", "terminal", "--width", "60"])
+        #expect(piped.status == 0 && !piped.stdout.contains("\u{1B}[") && piped.stdout.contains("┤"), "\(piped.stderr)")
+        #expect(piped.stdout.split(separator: "\n").allSatisfy { $0.count <= 60 }, "\(piped.stdout)")
+        let coloured = try CLIRunner.run(["plot", "history", model, "--format", "terminal:color=true"])
+        #expect(coloured.stdout.contains("\u{1B}[38;2;"))
+        let html = try CLIRunner.run(["plot", "history", model, "--output", dir + "/history.html"])
+        #expect(html.status == 0)
+        let page = try String(contentsOfFile: dir + "/history.html", encoding: .utf8)
+        #expect(page.contains("width:100vw") && page.contains("addEventListener('wheel'") && page.contains("dblclick"))
         for (format, magic) in [("dot", "digraph"), ("svg", "<?xml"), ("png", "\u{89}PNG")] {
             let out = dir + "/model." + format
             let r = try CLIRunner.run(["plot", "model", model, "--output", out, "--color", "decoder=#00ff00"])

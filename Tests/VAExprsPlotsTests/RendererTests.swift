@@ -160,5 +160,17 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
         #expect(text.contains("● real") && text.contains("○ generated") && text.contains("group3"))
         #expect(!text.contains("\u{1B}["))
         #expect(throws: VAExprsError.self) { try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "3"])) }
+        #expect(throws: VAExprsError.self) { try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "100000"])) }
+    }
+
+    /// Issue 15: a braille character takes the colour most of its dots were drawn in, not the
+    /// last one's (300 real + 300 generated cells looked all orange).
+    @Test func terminalColoursEachCharacterByItsMajority() {
+        let blue = Colour.categorical(0), orange = Colour.categorical(1)
+        var canvas = BrailleCanvas(columns: 1, rows: 1)
+        for dy in [0.1, 0.4, 0.6] { canvas.plot(0.2, dy, colour: blue) }
+        canvas.plot(0.8, 0.9, colour: orange)
+        #expect(canvas.colour(ofCell: 0) == blue)
+        #expect(canvas.lines(colour: true)[0].hasPrefix(ansi(blue)))
     }
 }
