@@ -60,7 +60,7 @@ public struct TSNEReducer: Reducer {
         let perplexity = self.perplexity ?? max(1, Self.defaultPerplexity(cells: n))
         let neighbours = min(n - 1, Int(3 * perplexity))
         guard 3 * perplexity <= Double(n - 1) else {
-            throw VAExprsError.usage("\(spec.source): tsne perplexity \(perplexity) is too large for \(n) cells (3 × perplexity must be ≤ cells − 1 = \(n - 1); at most \(Double(n - 1) / 3))")
+            throw VAExprsError.usage("\(spec.source): tsne perplexity \(perplexity) is too large for \(n) cells (3 × perplexity must be ≤ cells − 1 = \(n - 1); give --option perplexity=\(String(format: "%.4g", (Double(n - 1) / 3 * 100).rounded(.down) / 100)) or less)")
         }
         let input = try Self.principalComponents(of: data, count: principalComponents, rng: &rng)
         let graph = ExactNeighbours.search(input, k: neighbours)
