@@ -15,6 +15,9 @@ public enum AugmentationPlot {
         /// Cells in the real and generated files (more than the matrices hold when subsampled).
         public var realTotal: Int
         public var generatedTotal: Int
+        /// Genes of the real file, when only the generated cells' subset of them (a model
+        /// fitted with selected genes) is compared; nil when every real gene is.
+        public var realGenesBeforeSelection: Int?
     }
 
     /// Where the cells and their labels come from, and how many to use.
@@ -53,11 +56,21 @@ public enum AugmentationPlot {
         // Another stream for the generated file, so two files of equal size do not share rows.
         let generatedCells = try CellSubsample.read(generatedPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells,
                                                     seed: sources.seed &+ 0x9E37_79B9)
-        let generated = try matching(generatedCells.matrix, genes: real.matrix.geneNames, path: generatedPath, reference: realPath)
+        // Cells of a model fitted on selected genes (--top-genes) carry those genes only: the
+        // real cells are compared on them.
+        var realMatrix = real.matrix
+        var realGenesBeforeSelection: Int? = nil
+        let realPosition = Dictionary(realMatrix.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let generatedGenes = generatedCells.matrix.geneNames
+        if generatedGenes.count < realMatrix.geneNames.count, generatedGenes.allSatisfy({ realPosition[$0] != nil }) {
+            realGenesBeforeSelection = realMatrix.geneNames.count
+            realMatrix = realMatrix.selectingGenes(generatedGenes.map { realPosition[$0]! })
+        }
+        let generated = try matching(generatedCells.matrix, genes: realMatrix.geneNames, path: generatedPath, reference: realPath)
         let realLabels = try labels(of: real, path: realPath, file: sources.realLabels, column: sources.labelColumn)
         let generatedLabels = try labels(of: generatedCells, path: generatedPath, file: sources.generatedLabels, column: sources.labelColumn)
-        return Input(real: real.matrix, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels,
-                     realTotal: real.totalCells, generatedTotal: generatedCells.totalCells)
+        return Input(real: realMatrix, generated: generated, realLabels: realLabels, generatedLabels: generatedLabels,
+                     realTotal: real.totalCells, generatedTotal: generatedCells.totalCells, realGenesBeforeSelection: realGenesBeforeSelection)
     }
 
     /// One label per cell kept: from the label file, else from the named obs column.
@@ -75,11 +88,16 @@ public enum AugmentationPlot {
 
     /// `m` (read from `path`) with its genes in the order of `genes`, the genes of the cells
     /// read from `reference`; an error naming both files when the gene sets differ.
-    public static func matching(_ m: ExpressionMatrix, genes: [String], path: String, reference: String) throws -> ExpressionMatrix {
-        let position = Set(m.geneNames)
-        let missing = genes.filter { !position.contains($0) }
+    /// With `allowingExtraGenes`, genes of `m` beyond `genes` are dropped instead.
+    public static func matching(_ m: ExpressionMatrix, genes: [String], path: String, reference: String,
+                                allowingExtraGenes: Bool = false) throws -> ExpressionMatrix {
+        let position = Dictionary(m.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = genes.filter { position[$0] == nil }
         let wanted = Set(genes)
-        let extra = m.geneNames.filter { !wanted.contains($0) }
+        let extra = allowingExtraGenes ? [] : m.geneNames.filter { !wanted.contains($0) }
+        if allowingExtraGenes && missing.isEmpty && m.geneNames.count > genes.count {
+            return m.selectingGenes(genes.map { position[$0]! })
+        }
         if !missing.isEmpty || !extra.isEmpty {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("\(missing.count) real gene(s) missing from it, e.g. \(missing.prefix(3).joined(separator: ", "))") }

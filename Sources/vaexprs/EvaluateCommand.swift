@@ -43,7 +43,7 @@ struct EvaluateCommand: ParsableCommand {
         let input = try cells.load(seed: seed)
         let trainingCells = try training.map { path -> ExpressionMatrix in
             let matrix = try CellSubsample.read(path, genesInRows: cells.genesInRows, maxCells: cells.maxCells, seed: seed &+ 0x5851_F42D).matrix
-            return try AugmentationPlot.matching(matrix, genes: input.real.geneNames, path: path, reference: cells.real)
+            return try AugmentationPlot.matching(matrix, genes: input.real.geneNames, path: path, reference: cells.real, allowingExtraGenes: true)
         }
         if (input.realLabels == nil) != (input.generatedLabels == nil) {
             let (has, lacks) = input.realLabels != nil ? ("real", "generated") : ("generated", "real")

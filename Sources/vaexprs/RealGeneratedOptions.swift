@@ -29,6 +29,9 @@ struct RealGeneratedOptions: ParsableArguments {
     func load(seed: UInt64) throws -> AugmentationPlot.Input {
         let input = try AugmentationPlot.load(AugmentationPlot.Sources(real: real, generated: generated, realLabels: labels, generatedLabels: generatedLabels,
                                                                        labelColumn: labelColumn, genesInRows: genesInRows, maxCells: maxCells, seed: seed))
+        if let before = input.realGenesBeforeSelection {
+            printError("\(generated) has \(input.generated.geneNames.count) of the \(before) genes of \(real) (a model fitted on selected genes): comparing on those genes")
+        }
         for (path, kept, total) in [(real, input.real.cellCount, input.realTotal), (generated, input.generated.cellCount, input.generatedTotal)]
         where kept < total {
             reportSubsample(path: path, kept: kept, total: total)
