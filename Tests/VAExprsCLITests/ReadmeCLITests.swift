@@ -4,10 +4,11 @@ import VAExprsTestSupport
 
 /// Issue 15: the README works as written. Every `$B …` command of its `sh` blocks runs, in
 /// order, in one folder holding the shipped `pbmc_small` data under the names the README
-/// uses (`counts.csv.gz`, `labels.csv`, `counts.h5ad`, `atlas.h5ad`). Left out: the
-/// run-time plugin block (it needs plugins built by `scripts/test.sh`; `PluginCLITests` runs
-/// them) and synopsis lines (optional arguments in brackets). To keep the suite fast,
-/// `--epochs` is capped at 3 and `--num-samples` at 1 000; nothing else is changed.
+/// uses (`counts.csv.gz`, `labels.csv`, `counts.h5ad`, `atlas.h5ad`), and a `plugins/`
+/// folder filled as the plugin block's `cp` line fills it, from this build's example
+/// libraries (built with the tests by `scripts/test.sh`). Left out: synopsis lines (optional
+/// arguments in brackets). To keep the suite fast, `--epochs` is capped at 3 and
+/// `--num-samples` at 1 000; nothing else is changed.
 @Suite(.serialized) struct ReadmeCLITests {
     let dir = TestPaths.scratch("readme")
 
@@ -25,7 +26,7 @@ import VAExprsTestSupport
             let command = pending + line
             pending = ""
             guard command.hasPrefix("$B ") else { continue }
-            if command.contains("[--") || command.contains("plugin") { continue }
+            if command.contains("[--") { continue }
             commands.append(String(command.dropFirst(3)))
         }
         return commands
@@ -54,6 +55,15 @@ import VAExprsTestSupport
             try? fm.removeItem(atPath: dir + "/" + name)
             try fm.copyItem(atPath: TestPaths.dataset("pbmc_small", source), toPath: dir + "/" + name)
         }
+        let plugins = dir + "/plugins", built = URL(fileURLWithPath: CLIRunner.binary).deletingLastPathComponent().path
+        try? fm.removeItem(atPath: plugins)
+        try? fm.removeItem(atPath: dir + "/my_reducer")
+        try fm.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        for library in ["libGatedDensePlugin.so", "libFFIActivationsPlugin.so"] {
+            try fm.copyItem(atPath: built + "/" + library, toPath: plugins + "/" + library)
+        }
+        try fm.copyItem(atPath: TestPaths.packageRoot + "/Plugins/FFIActivations/libFFIActivationsPlugin.json",
+                        toPath: plugins + "/libFFIActivationsPlugin.json")
         let commands = try Self.commands()
         #expect(commands.count >= 20, "the README's commands were not found: \(commands)")
         for command in commands {
