@@ -74,17 +74,22 @@ def aucs(a, b, seed):
     return auc_pair(a, b, None, seed)
 
 
-def run_one(a, seed, work):
-    counts = pd.read_csv(os.path.join(a.data, "counts.csv.gz"), index_col=0)
-    labels = pd.read_csv(os.path.join(a.data, "labels.csv"), index_col=0)["label"].astype(str).reindex(counts.index)
+def halves(labels, seed):
+    """The cells split in two halves, stratified by label (the first half trains): row indices, sorted."""
     rng = np.random.default_rng(seed)
-    train_idx, test_idx = [], []
+    train, test = [], []
     for _, idx in labels.groupby(labels).indices.items():
         idx = rng.permutation(idx)
         half = (len(idx) + 1) // 2
-        train_idx += list(idx[:half])
-        test_idx += list(idx[half:])
-    train_idx, test_idx = sorted(train_idx), sorted(test_idx)
+        train += list(idx[:half])
+        test += list(idx[half:])
+    return sorted(train), sorted(test)
+
+
+def run_one(a, seed, work):
+    counts = pd.read_csv(os.path.join(a.data, "counts.csv.gz"), index_col=0)
+    labels = pd.read_csv(os.path.join(a.data, "labels.csv"), index_col=0)["label"].astype(str).reindex(counts.index)
+    train_idx, test_idx = halves(labels, seed)
     train, test = counts.iloc[train_idx], counts.iloc[test_idx]
     train.to_csv(os.path.join(work, "train.csv"))
     labels.iloc[train_idx].rename("label").to_frame().to_csv(os.path.join(work, "train_labels.csv"), index_label="cell")

@@ -35,20 +35,8 @@ from scipy.special import gammaln
 from scipy.stats import norm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from heldout_realism import top_genes, transform  # noqa: E402
+from heldout_realism import halves, top_genes, transform  # noqa: E402
 from realism import auc_pair  # noqa: E402
-
-
-def halves(labels, seed):
-    """heldout_realism.py's stratified split."""
-    rng = np.random.default_rng(seed)
-    train, test = [], []
-    for _, idx in labels.groupby(labels).indices.items():
-        idx = rng.permutation(idx)
-        half = (len(idx) + 1) // 2
-        train += list(idx[:half])
-        test += list(idx[half:])
-    return sorted(train), sorted(test)
 
 
 def judged(train, test, generated, how, seed):
