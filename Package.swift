@@ -57,6 +57,9 @@ let package = Package(
         // Realism metrics of generated cells (classifier two-sample tests, MMD, gene statistics).
         .target(name: "VAExprsEvaluation", dependencies: ["VAExprsCore", "VAExprsReducers"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
+        // MPI loaded at run time for data-parallel fits (Open MPI's libmpi.so.40, when installed).
+        .target(name: "CMPIRuntime", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "VAExprsDistributed", dependencies: ["VAExprsCore", "VAExprsModels", "CMPIRuntime"]),
         // Run-time plugins: dlopen loader, ABI checks, C vtable → protocol adapters, libffi.
         .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CBLAS", "CPlatform", "CVAExprsPluginABI", "CFFI"]),
         // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
@@ -69,6 +72,7 @@ let package = Package(
         .target(name: "VAExprs", dependencies: [
             "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
             "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance", "VAExprsEvaluation",
+            "VAExprsDistributed",
         ]),
 
         // MARK: CLI

@@ -5,8 +5,11 @@
 # (plugins made of plain C functions), make and gcc (the plugin tests build scaffolds) and
 # poppler-utils (the tests render PDFs with pdftoppm), python3-venv (the interoperability test
 # installs anndata from PyPI into a virtual environment). Needs root (or sudo) and apt-get.
+#   scripts/install-deps.sh [--mpi]   (--mpi: Open MPI too, for the tests of fits over several
+#   processes; VAExprs itself loads MPI only when started by mpirun or srun)
 set -euo pipefail
 packages=(libopenblas-dev liblapacke-dev libarpack2-dev zlib1g-dev libhdf5-dev libcairo2-dev libgraphviz-dev libffi-dev poppler-utils make gcc python3-venv)
+[ "${1:-}" = "--mpi" ] && packages+=(openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

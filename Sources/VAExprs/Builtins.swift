@@ -9,6 +9,7 @@ import VAExprsNN
 @_exported import VAExprsPlots
 @_exported import VAExprsPluginHost
 @_exported import VAExprsEvaluation
+@_exported import VAExprsDistributed
 
 /// The built-in components.
 public enum Builtins {

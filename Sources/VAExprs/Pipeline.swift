@@ -100,7 +100,8 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
         output: TrainedModel.decodedMeans(network, means: means.gatherRows(sample), conditions: data.conditions?.gatherRows(sample)),
         target: data.target.denseRows(sample), context: data.context.gatherRows(sample)).map { $0 + (sampled ?? "") }
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation \(request.normalization.rawValue)",
-                         geneSelection: selection, notes: noteOfRefit.map { [$0] } ?? [])
+                         geneSelection: selection, notes: noteOfRefit.map { [$0] } ?? [],
+                         trainingProcesses: request.training.processGroup.map(\.size))
     return TrainedModel(network: network, geneNames: training.geneNames, preprocessing: preprocessing,
                         conditions: encoding, trainingCellIDs: training.cellIDs, trainingLatentMeans: means,
                         trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)

@@ -175,7 +175,8 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
         target: sampleCounts, context: sampleContext).map { $0 + sampled }
     let streamed = "trained streamed from \(file.path): \(chunks.count) chunk(s) of ≤ \(request.chunkCells) cells, shuffled by chunk and within buffers of ≤ \(min(bufferChunks, chunks.count) * request.chunkCells) cells"
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation none",
-                         notes: [streamed] + (refit.map { [$0] } ?? []))
+                         notes: [streamed] + (refit.map { [$0] } ?? []),
+                         trainingProcesses: request.training.processGroup.map(\.size))
     return TrainedModel(network: network, geneNames: file.geneNames,
                         preprocessing: .counts(trainingLibrarySizes: trainRows.map { libraries[$0] }),
                         conditions: encoding, trainingCellIDs: trainRows.map { file.cellIDs[$0] }, trainingLatentMeans: means,

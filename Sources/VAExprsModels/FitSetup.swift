@@ -7,11 +7,14 @@ public struct FitSetup: Codable, Sendable, Equatable {
     public var geneSelection: GeneSelection?
     /// What the fit did after training, one line each (e.g. re-estimated dispersions).
     public var notes: [String]
+    /// How many processes trained the model together (MPI ranks); nil: one (older files too).
+    public var trainingProcesses: Int?
 
     /// A setup record.
-    public init(choice: String, geneSelection: GeneSelection? = nil, notes: [String] = []) {
+    public init(choice: String, geneSelection: GeneSelection? = nil, notes: [String] = [], trainingProcesses: Int? = nil) {
         self.choice = choice
         self.geneSelection = geneSelection
         self.notes = notes
+        self.trainingProcesses = trainingProcesses
     }
 }

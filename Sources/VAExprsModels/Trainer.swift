@@ -45,6 +45,8 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64
     /// How the first layer reads sparse cells (`VAENetwork.sparseInputDensityLimit`).
     public var sparseInput: SparseInputUse = .auto
+    /// The processes training together (data-parallel, e.g. MPI ranks); nil: this one alone.
+    public var processGroup: (any ProcessGroup)? = nil
 
     /// Options; defaults mirror the original (Adam, batch 32).
     public init(epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
@@ -111,18 +113,31 @@ public struct Trainer {
         let regularization = network.spec.regularization
         let parameters = network.parameters
         var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
+        let group = options.processGroup
+        if let group { try DataParallel.start(network, group: group) }
 
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             var rec = 0.0, kl = 0.0, b = 0
             try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG) { batch in
-                let loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
+                let loss: VAENetwork.BatchLoss
+                if let group {
+                    loss = try DataParallel.step(network, batch: batch, group: group, rng: &noiseRNG)
+                } else {
+                    loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
                                              conditions: batch.conditions, rng: &noiseRNG)
+                }
                 optimizer.step(parameters)
                 rec += loss.reconstruction
                 kl += loss.kl
                 b += 1
                 progress?.batchFinished(epoch: epoch, epochs: options.epochs, batch: b, batches: batches)
+            }
+            if let group {
+                var sums = [rec, kl]
+                try group.sum(&sums)
+                rec = sums[0]
+                kl = sums[1]
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var record = EpochRecord(epoch: epoch, loss: (rec + regularization * kl) / Double(n),
@@ -132,7 +147,8 @@ public struct Trainer {
             }
             if let validation {
                 var valRNG = SeededGenerator(seed: validationSeed)  // same noise every epoch
-                let loss = try Self.evaluate(network, source: validation, rng: &valRNG)
+                let loss = try group.map { try DataParallel.evaluate(network, source: validation, group: $0, seed: validationSeed) }
+                    ?? Self.evaluate(network, source: validation, rng: &valRNG)
                 record.valReconstruction = loss.reconstruction
                 record.valKL = loss.kl
                 record.valLoss = loss.reconstruction + regularization * loss.kl

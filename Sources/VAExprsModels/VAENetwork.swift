@@ -152,14 +152,17 @@ public final class VAENetwork {
         trainStep(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
     }
 
-    /// `trainStep` for a dense or sparse encoder input.
+    /// `trainStep` for a dense or sparse encoder input. A data-parallel step passes the
+    /// reparameterisation `noise` of its rows (drawn for the whole global batch) and the global
+    /// batch's cell count `scaleCells`, so that the gradients of all processes sum to the
+    /// whole batch's.
     public func trainStep(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
-                          rng: inout SeededGenerator) -> BatchLoss {
+                          rng: inout SeededGenerator, noise: Matrix? = nil, scaleCells: Int? = nil) -> BatchLoss {
         let n = x.rows, latent = spec.latentDimension
-        let scale = 1 / Float(n)
+        let scale = 1 / Float(scaleCells ?? n)
         let (mu, logVar) = encode(x, conditions: conditions, phase: .training, rng: &rng)
-        var eps = Matrix(rows: n, columns: latent)
-        for i in eps.storage.indices { eps.storage[i] = Float(rng.nextNormal()) }
+        var eps = noise ?? Matrix(rows: n, columns: latent)
+        if noise == nil { for i in eps.storage.indices { eps.storage[i] = Float(rng.nextNormal()) } }
         var z = mu
         var halfStd = [Float](repeating: 0, count: mu.storage.count)
         for i in z.storage.indices {

@@ -72,6 +72,11 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
+        // Started by mpirun or srun: train together with the other processes (rank 0 reports
+        // and writes the model).
+        let group = MPIProcessGroup.launchedByMPI ? try MPIProcessGroup.join() : nil
+        defer { group?.finish() }
+        let silent = quiet || (group?.rank ?? 0) != 0
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],
                                         outputs: [("--output", output)])
@@ -132,10 +137,14 @@ struct FitCommand: ParsableCommand {
             throw VAExprsError.usage("--sparse-input must be auto, always or never, got '\(sparseInput)'")
         }
         training.sparseInput = sparseUse
+        training.processGroup = group
+        if let group, !silent {
+            printError("fit: training over \(group.size) processes (MPI): each global batch of \(batchSize) cells is split between them; the model is written by rank 0")
+        }
         try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
         try checkThreadCount(threads)
 
-        if !quiet, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
+        if !silent, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
         let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let columns: [String]? = given.isEmpty ? nil : given
         if given.contains(where: \.isEmpty) { throw VAExprsError.usage("--label-column: an empty column name in '\(labelColumn.joined(separator: ","))'") }
@@ -148,43 +157,44 @@ struct FitCommand: ParsableCommand {
         let limit = try memoryLimit.map { try MemoryBudget.parse($0, option: "--memory-limit") } ?? MemoryBudget.defaultLimit
         if let file = try streamedFile(limit: limit) {
             let (fileLabels, fromObs) = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns, obsLabelsByDefault: !noLabels)
-            if fromObs && !quiet { noteObsLabels() }
+            if fromObs && !silent { noteObsLabels() }
             let setup = try choices.resolve(for: try file.sample(cells: 20_000), registry: registry)
-            if setup.chosenFromData && !quiet { printError("fit: \(setup.choice) (judged on a sample of cells); give --likelihood to choose otherwise") }
+            if setup.chosenFromData && !silent { printError("fit: \(setup.choice) (judged on a sample of cells); give --likelihood to choose otherwise") }
             let request = StreamedFitRequest(file: file, labels: fileLabels, labelColumns: columns ?? ["label"], validationSplit: validationSplit,
                                              spec: setup.spec, training: training, threads: threads, setupChoice: setup.choice)
             let start = Date()
-            try finish(try fitVAEStreamed(request, registry: registry, progress: quiet ? nil : ProgressPrinter()), start: start)
+            try finish(writing: (group?.rank ?? 0) == 0, silent: silent, try fitVAEStreamed(request, registry: registry, progress: silent ? nil : ProgressPrinter()), start: start)
             return
         }
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
                                             labelColumns: columns, validation: validation, validationSplit: validationSplit,
                                             obsLabelsByDefault: !noLabels)
-        if inputs.labelsFromObsByDefault && !quiet { noteObsLabels() }
+        if inputs.labelsFromObsByDefault && !silent { noteObsLabels() }
         // Likelihood and normalisation: given, the preset's, or chosen from the values.
         let setup = try choices.resolve(for: inputs.data, registry: registry)
-        if setup.chosenFromData && !quiet { printError("fit: \(setup.choice); give --likelihood (and --normalize) to choose otherwise") }
+        if setup.chosenFromData && !silent { printError("fit: \(setup.choice); give --likelihood (and --normalize) to choose otherwise") }
         let request = FitRequest(counts: inputs.data, labels: inputs.labels, labelColumns: columns ?? ["label"],
                                  validation: inputs.validation, normalization: setup.normalization, spec: setup.spec,
                                  training: training, threads: threads, topGenes: topGenes, geneSelectionFlavor: flavor,
                                  setupChoice: setup.choice)
         let start = Date()
-        try finish(try fitVAE(request, registry: registry, progress: quiet ? nil : ProgressPrinter()), start: start)
+        try finish(writing: (group?.rank ?? 0) == 0, silent: silent, try fitVAE(request, registry: registry, progress: silent ? nil : ProgressPrinter()), start: start)
     }
 
     private func noteObsLabels() {
         printError("fit: \(counts): its obs column '\(DatasetLoader.defaultObsLabelColumn)' is the condition (a conditional VAE); --label-column names other obs columns, --no-labels fits a plain VAE")
     }
 
-    /// Saves the model and reports it.
-    private func finish(_ model: TrainedModel, start: Date) throws {
+    /// Saves the model and reports it (only the process that writes; the others are silent).
+    private func finish(writing: Bool, silent: Bool, _ model: TrainedModel, start: Date) throws {
+        guard writing else { return }
         try model.save(to: output)
         let h = model.history
         var summary = "wrote \(output): \(model.conditions == nil ? "VAE" : "CVAE"), \(model.trainingCellIDs.count) training cells × \(model.geneNames.count) genes, \(h.epochs.count) epochs in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
         if let last = h.epochs.last { summary += String(format: ", final loss %.4f", last.loss) }
         if let restored = h.restoredEpoch { summary += ", weights of epoch \(restored) restored (best \(h.monitor))" }
         print(summary)
-        if !quiet { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
+        if !silent { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
         if let kept = h.overfitting, let val = kept.valLoss {
             printError(String(format: "fit: warning: at epoch %d the validation loss (%.4g) is %@ the training loss (%.4g): the model describes its training cells far better than cells it never saw (overfitting), and generated cells may copy them. Try fewer epochs with --patience (early stopping on val_loss), a smaller network (--encoder dense:64:relu --decoder dense:64:relu), a larger --regularization, --top-genes, or more cells.",
                               kept.epoch, val, kept.loss > 0 ? String(format: "%.1f×", val / kept.loss) : "far above", kept.loss))

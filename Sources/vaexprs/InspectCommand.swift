@@ -29,6 +29,7 @@ struct InspectCommand: ParsableCommand {
             "likelihood_data": (trained.preprocessing.target ?? .scaled).rawValue,
             "setup": trained.setup?.choice as Any,
             "setup_notes": trained.setup?.notes as Any,
+            "training_processes": trained.setup?.trainingProcesses ?? 1,
             "gene_selection": trained.setup?.geneSelection.map { s -> [String: Any] in
                 ["flavor": s.flavor.rawValue, "genes": s.selected.count, "of_input_genes": s.inputGenes]
             } as Any,

@@ -12,6 +12,14 @@ public enum CLIRunner {
         public var stderr: String
         /// Whether the run was killed for taking longer than its time limit.
         public var timedOut = false
+
+        /// A result from its parts (for runs started another way, e.g. under mpirun).
+        public init(status: Int32, stdout: String, stderr: String, timedOut: Bool = false) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+            self.timedOut = timedOut
+        }
     }
 
     /// The binary: `$VAEXPRS_BIN`, else `vaexprs` beside the test bundle (SwiftPM's build folder).

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import VAExprsTestSupport
+
+/// Issue 16: data-parallel fits over MPI. `mpirun -np 2` and `-np 1` with the same seed and
+/// global batch give the same per-epoch losses (within 1e-5 relative, summation order aside)
+/// and models whose generated cells cannot be told apart; only rank 0 writes; the model
+/// records how many processes trained it. Without MPI, the error says what to install.
+/// Open MPI's launcher, when installed.
+let mpirunPath = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+@Suite(.serialized) struct MPICLITests {
+    let dir = TestPaths.scratch("mpi")
+    /// Open MPI refuses root unless told; the test machines run as root. --oversubscribe lets
+    /// two ranks share fewer cores.
+    static let environment = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"]
+
+    func mpirun(_ ranks: Int, _ arguments: [String]) throws -> CLIRunner.Result {
+        let process = Process(), out = Pipe(), err = Pipe()
+        process.executableURL = URL(fileURLWithPath: mpirunPath!)
+        process.arguments = ["--oversubscribe", "-np", String(ranks), CLIRunner.binary] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIRunner.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                                stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func history(_ model: String) throws -> [[String: Any]] {
+        let r = try CLIRunner.run(["inspect", model])
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        return object["history"] as! [[String: Any]]
+    }
+
+    @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun (scripts/test.sh installs openmpi-bin) and ../shared/data"))
+    func twoRanksTrainAsOne() throws {
+        let fit = ["fit", "--counts", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--labels", TestPaths.dataset("pbmc_small", "labels.csv"),
+                   "--epochs", "8", "--batch-size", "16", "--validation-split", "0.2", "--seed", "5"]
+        let one = try mpirun(1, fit + ["--output", dir + "/one.vaexprs"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try mpirun(2, fit + ["--output", dir + "/two.vaexprs"])
+        #expect(two.status == 0, "\(two.stderr)")
+        // Rank 0 alone reports and writes.
+        #expect(two.stdout.components(separatedBy: "wrote ").count - 1 == 1, "\(two.stdout)")
+        #expect(two.stderr.contains("training over 2 processes"))
+        let a = try history(dir + "/one.vaexprs"), b = try history(dir + "/two.vaexprs")
+        #expect(a.count == 8 && b.count == 8)
+        for (x, y) in zip(a, b) {
+            for key in ["loss", "reconstruction", "kl", "val_loss"] {
+                let u = x[key] as! Double, v = y[key] as! Double
+                #expect(abs(u - v) <= 1e-5 * max(abs(u), 1e-12), "epoch \(x["epoch"]!): \(key) \(u) (1 rank) vs \(v) (2 ranks)")
+            }
+        }
+        let inspect = try CLIRunner.run(["inspect", dir + "/two.vaexprs"])
+        #expect(inspect.stdout.contains("\"training_processes\" : 2"), "\(inspect.stdout.prefix(400))")
+        // Cells generated from the two models: as alike as two halves of real cells.
+        for name in ["one", "two"] {
+            let g = try CLIRunner.run(["generate", dir + "/\(name).vaexprs", "--num-samples", "200", "--seed", "9", "--output", dir + "/\(name).csv"])
+            #expect(g.status == 0, "\(g.stderr)")
+        }
+        let report = dir + "/report.json"
+        let e = try CLIRunner.run(["evaluate", "--real", dir + "/one.csv", "--generated", dir + "/two.csv", "--repeats", "3", "--output", report])
+        #expect(e.status == 0, "\(e.stderr)")
+        let r = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+        let auc = r["rf_auc"] as! Double, floor = r["rf_auc_floor"] as! Double, sd = r["rf_auc_floor_sd"] as! Double
+        #expect(auc <= floor + 2 * sd + 0.05, "generated cells of the 1- and 2-rank models: RF AUC \(auc), real-vs-real floor \(floor) ± \(sd)")
+    }
+
+    @Test(.enabled(if: mpirunPath != nil, "needs Open MPI's mpirun"))
+    func layersThatDrawOrKeepStatisticsAreRefused() throws {
+        var counts = "cell,g1,g2,g3\n"
+        for i in 1...30 { counts += "c\(i),\(i % 5),\(i % 3),\(i % 7)\n" }
+        let path = TestPaths.write(counts, "counts.csv", in: dir)
+        let r = try mpirun(2, ["fit", "--counts", path, "--epochs", "1", "--encoder", "dense:8:relu,dropout:0.1", "--output", dir + "/d.vaexprs"])
+        #expect(r.status != 0 && r.stderr.contains("dropout layers are not yet supported"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d.vaexprs"))
+    }
+
+    /// Started as an MPI process where MPI cannot be loaded: the error says what to install.
+    @Test func withoutMPITheErrorSaysWhatToInstall() throws {
+        let r = try CLIRunner.run(["fit", "--counts", "x.csv", "--epochs", "1", "--output", dir + "/m.vaexprs"],
+                                  environment: ["OMPI_COMM_WORLD_SIZE": "2", "VAEXPRS_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
+        #expect(r.status == 66 && r.stderr.contains("needs MPI") && r.stderr.contains("apt-get install openmpi-bin"), "\(r.stderr)")
+    }
+}
