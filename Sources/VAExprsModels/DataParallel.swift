@@ -29,32 +29,54 @@ public enum DataParallel {
         }
     }
 
-    /// One step's gradients: this process's share of `batch`, summed over the group into
-    /// every parameter's gradient. Returns this process's part of the batch's losses.
+    /// One step's gradients: `batch` is this process's share of a global batch (its
+    /// `globalCount` cells), the gradients are summed over the group into every parameter's
+    /// gradient. Returns this process's part of the batch's losses.
     static func step(_ network: VAENetwork, batch: TrainingData.Batch, group: any ProcessGroup,
-                     rng: inout SeededGenerator) throws -> VAENetwork.BatchLoss {
-        let rows = batch.input.rows, latent = network.spec.latentDimension
+                     rng: inout SeededGenerator, buffer: inout [Float]) throws -> VAENetwork.BatchLoss {
+        let rows = batch.globalCount, latent = network.spec.latentDimension
+        // Noise for the whole batch on every process, each taking its rows' part.
         var noise = Matrix(rows: rows, columns: latent)
         for i in noise.storage.indices { noise.storage[i] = Float(rng.nextNormal()) }
         let mine = group.share(of: rows)
+        precondition(mine.count == batch.input.rows, "a data-parallel batch must be this process's share")
         let parameters = network.parameters
         var loss = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
         if mine.isEmpty {
             for p in parameters { p.zeroGradient() }
         } else {
             var unused = SeededGenerator(seed: 0)  // no layer draws here (`check`)
-            loss = network.trainStep(batch.input.gatherRows(mine), target: batch.target.gatherRows(mine),
-                                     context: batch.context.gatherRows(mine), conditions: batch.conditions?.gatherRows(mine),
+            loss = network.trainStep(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
                                      rng: &unused, noise: noise.gatherRows(mine), scaleCells: rows)
         }
-        var flat = parameters.flatMap(\.gradient)
-        try group.sum(&flat)
-        var offset = 0
-        for p in parameters {
-            p.gradient = Array(flat[offset..<(offset + p.gradient.count)])
-            offset += p.gradient.count
-        }
+        try sumGradients(parameters, group: group, buffer: &buffer)
         return loss
+    }
+
+    /// Every parameter's gradient summed over the group, through one flat buffer (kept
+    /// between steps: copying in and out costs less than one allocation per step).
+    static func sumGradients(_ parameters: [Parameter], group: any ProcessGroup, buffer: inout [Float]) throws {
+        let total = parameters.reduce(0) { $0 + $1.gradient.count }
+        if buffer.count != total { buffer = [Float](repeating: 0, count: total) }
+        buffer.withUnsafeMutableBufferPointer { flat in
+            var offset = 0
+            for p in parameters {
+                p.gradient.withUnsafeBufferPointer { g in
+                    UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + g.count)]).update(fromContentsOf: g)
+                    offset += g.count
+                }
+            }
+        }
+        try group.sum(&buffer)
+        buffer.withUnsafeBufferPointer { flat in
+            var offset = 0
+            for p in parameters {
+                p.gradient.withUnsafeMutableBufferPointer { g in
+                    _ = g.update(fromContentsOf: UnsafeBufferPointer(rebasing: flat[offset..<(offset + g.count)]))
+                    offset += g.count
+                }
+            }
+        }
     }
 
     /// Validation losses (means per cell): batch k of 1 024 cells is evaluated by process

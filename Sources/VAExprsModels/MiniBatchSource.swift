@@ -8,9 +8,26 @@ public protocol MiniBatchSource: AnyObject {
     /// Number of batches one pass hands out.
     func batchCount(batchSize: Int) -> Int
     /// Hands out one pass over the cells in batches of at most `batchSize`, shuffled with
-    /// `rng` when `shuffle` is true, in order otherwise.
-    func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
+    /// `rng` when `shuffle` is true, in order otherwise. With a `share` group, each batch is
+    /// only this process's share of the global batch (`ProcessGroup.share(of:)`), with the
+    /// global batch's size in `globalCount`; the batches drawn are the same for every process.
+    func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                       _ body: (TrainingData.Batch) throws -> Void) throws
+}
+
+extension MiniBatchSource {
+    /// Whole batches (`forEachBatch` without a share).
+    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
+                             _ body: (TrainingData.Batch) throws -> Void) throws {
+        try forEachBatch(batchSize: batchSize, shuffle: shuffle, rng: &rng, share: nil, body)
+    }
+}
+
+/// This process's part of the rows `picked` for a global batch (all of them without a group).
+func partOf(_ picked: ArraySlice<Int>, _ group: (any ProcessGroup)?) -> ArraySlice<Int> {
+        guard let group else { return picked }
+        let mine = group.share(of: picked.count)
+        return picked[(picked.startIndex + mine.lowerBound)..<(picked.startIndex + mine.upperBound)]
 }
 
 /// Prepared cells in memory as a batch source: each training pass reshuffles the previous
@@ -30,13 +47,14 @@ public final class InMemoryBatches: MiniBatchSource {
 
     public func batchCount(batchSize: Int) -> Int { (data.count + batchSize - 1) / batchSize }
 
-    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
+    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         if shuffle { order.shuffle(using: &rng) }
         let rows = shuffle ? order : Array(0..<data.count)
         var start = 0
         while start < rows.count {
-            try body(data.batch(rows[start..<min(rows.count, start + batchSize)]))
+            let picked = rows[start..<min(rows.count, start + batchSize)]
+            try body(data.batch(partOf(picked, share), globalCount: picked.count))
             start += batchSize
         }
     }

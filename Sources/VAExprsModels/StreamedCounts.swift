@@ -90,7 +90,7 @@ public final class StreamedCounts: MiniBatchSource {
     /// One pass. The next buffer is read and prepared on another thread while the current
     /// one trains; everything that draws random numbers stays on the calling thread, so the
     /// batches depend on the seed only.
-    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
+    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         var order = Array(chunks.indices)
         if shuffle { order.shuffle(using: &rng) }
@@ -109,7 +109,7 @@ public final class StreamedCounts: MiniBatchSource {
             while first < rows.count {
                 let picked = rows[first..<min(rows.count, first + batchSize)]
                 if picked.count < batchSize && !last { break }
-                try body(batch(cells, picked))
+                try body(batch(cells, partOf(picked, share), globalCount: picked.count))
                 first += batchSize
             }
             carried = first < rows.count ? cells.gatherRows(rows[first...]) : nil
@@ -117,13 +117,13 @@ public final class StreamedCounts: MiniBatchSource {
     }
 
     /// One batch of prepared cells (the encoder input sparse, the counts dense).
-    private func batch(_ cells: Prepared, _ picked: ArraySlice<Int>) -> TrainingData.Batch {
+    private func batch(_ cells: Prepared, _ picked: ArraySlice<Int>, globalCount: Int) -> TrainingData.Batch {
         let groups = groupOfRow.map { g in picked.map { g[cells.fileRows[$0]] } }
         let context = CellContext(librarySize: picked.map { cells.libraries[$0] }, group: groups,
                                   constant: cells.constants.map { c in picked.map { c[$0] } })
         let conditions = oneHotOfGroup.flatMap { table in groups.map { table.gatherRows($0.map(Int.init)) } }
         return TrainingData.Batch(input: .sparse(cells.input.gatherRows(picked)), target: cells.counts.denseRows(picked),
-                                  context: context, conditions: conditions)
+                                  context: context, conditions: conditions, globalCount: globalCount)
     }
 }
 

@@ -114,15 +114,16 @@ public struct Trainer {
         let parameters = network.parameters
         var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
         let group = options.processGroup
+        var gradientBuffer: [Float] = []
         if let group { try DataParallel.start(network, group: group) }
 
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             var rec = 0.0, kl = 0.0, b = 0
-            try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG) { batch in
+            try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG, share: group) { batch in
                 let loss: VAENetwork.BatchLoss
                 if let group {
-                    loss = try DataParallel.step(network, batch: batch, group: group, rng: &noiseRNG)
+                    loss = try DataParallel.step(network, batch: batch, group: group, rng: &noiseRNG, buffer: &gradientBuffer)
                 } else {
                     loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
                                              conditions: batch.conditions, rng: &noiseRNG)

@@ -46,13 +46,25 @@ public struct TrainingData: Sendable {
         public var context: CellContext
         /// One-hot conditions (CVAE).
         public var conditions: Matrix?
+        /// Cells of the whole mini-batch when this is one process's share of it (data-parallel
+        /// training); else the batch's own cells.
+        public var globalCount: Int
+
+        /// A batch from its parts.
+        public init(input: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?, globalCount: Int? = nil) {
+            self.input = input
+            self.target = target
+            self.context = context
+            self.conditions = conditions
+            self.globalCount = globalCount ?? input.rows
+        }
     }
 
-    /// The given rows, in the order given, as a batch.
-    public func batch<C: Collection>(_ rows: C) -> Batch where C.Element == Int {
+    /// The given rows, in the order given, as a batch (part of a batch of `globalCount` cells).
+    public func batch<C: Collection>(_ rows: C, globalCount: Int? = nil) -> Batch where C.Element == Int {
         let input = self.input.gatherRows(rows)
         return Batch(input: input, target: separateTarget?.denseRows(rows) ?? input.dense(),
-                     context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows))
+                     context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows), globalCount: globalCount)
     }
 
     /// A subset of rows, in the order given, in the same storage.
