@@ -41,3 +41,24 @@ extension Layer {
     /// No buffers by default.
     public var buffers: [Parameter] { [] }
 }
+
+/// This process's share of a global mini-batch in data-parallel training: the rows it holds,
+/// the batch's size, and sums over every process. Layers whose training forward pass looks
+/// across cells (batch statistics) or draws per cell (dropout) use it to compute what one
+/// process holding the whole batch would.
+public protocol BatchShare: AnyObject, Sendable {
+    /// The rows of the global batch this process holds.
+    var rows: Range<Int> { get }
+    /// Cells in the global batch.
+    var globalCount: Int { get }
+    /// Element-wise sums over every process, in place (a failure ends the job, as MPI's
+    /// default error handler does).
+    func sum(_ values: inout [Double])
+}
+
+/// A layer whose training pass depends on the whole batch (batch normalisation) or draws per
+/// cell (dropout): told of the share before each data-parallel step, nil otherwise.
+public protocol BatchShareAware: Layer {
+    /// The share of the current global batch; nil when the batch is whole.
+    var batchShare: (any BatchShare)? { get set }
+}

@@ -3,22 +3,13 @@ import VAExprsCore
 /// Data-parallel training steps over a `ProcessGroup`: every process sees the same global
 /// batches (the same shuffle), computes its share of each, and the gradients are summed over
 /// one flat buffer before the optimizer step, so every process takes the same step. The
-/// reparameterisation noise is drawn for the whole batch on every process and each uses its
-/// rows' part, so N processes compute what one would (up to the order of summation).
-///
-/// Layers that draw their own randomness (dropout) or keep batch statistics (batchnorm) would
-/// differ between processes; `check` refuses them for now.
+/// reparameterisation noise and dropout masks are drawn for the whole batch on every process
+/// and each uses its rows' part, and batch normalisation uses the whole batch's statistics
+/// (`BatchShareAware` layers), so N processes compute what one would, up to the order of
+/// summation. (A plugin layer that draws its own random numbers draws them for its rows only.)
 public enum DataParallel {
-    /// Layers a data-parallel fit cannot use yet, with why.
-    public static func check(_ spec: ModelSpec) throws {
-        for layer in spec.encoder + spec.decoder where ["dropout", "batchnorm"].contains(layer.name) {
-            throw VAExprsError.usage("\(layer.name) layers are not yet supported when training over several processes (MPI): \(layer.name == "dropout" ? "each process would draw its own masks" : "batch statistics would be each process's own"); train without them, or in one process")
-        }
-    }
-
     /// Starts a fit: process 0's initial weights to every process.
     static func start(_ network: VAENetwork, group: any ProcessGroup) throws {
-        try check(network.spec)
         let parameters = network.parameters
         var flat = parameters.flatMap(\.value)
         try group.broadcastFromFirst(&flat)
@@ -38,6 +29,9 @@ public enum DataParallel {
         // Noise for the whole batch on every process, each taking its rows' part.
         var noise = Matrix(rows: rows, columns: latent)
         for i in noise.storage.indices { noise.storage[i] = Float(rng.nextNormal()) }
+        // The layers' draws (dropout masks) from a stream every process starts alike, even
+        // one that holds no rows of this batch.
+        var layerRNG = SeededGenerator(seed: rng.next())
         let mine = group.share(of: rows)
         precondition(mine.count == batch.input.rows, "a data-parallel batch must be this process's share")
         let parameters = network.parameters
@@ -45,9 +39,10 @@ public enum DataParallel {
         if mine.isEmpty {
             for p in parameters { p.zeroGradient() }
         } else {
-            var unused = SeededGenerator(seed: 0)  // no layer draws here (`check`)
+            network.setBatchShare(GroupShare(rows: mine, globalCount: rows, group: group))
+            defer { network.setBatchShare(nil) }
             loss = network.trainStep(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
-                                     rng: &unused, noise: noise.gatherRows(mine), scaleCells: rows)
+                                     rng: &layerRNG, noise: noise.gatherRows(mine), scaleCells: rows)
         }
         try sumGradients(parameters, group: group, buffer: &buffer)
         return loss
@@ -97,5 +92,22 @@ public enum DataParallel {
         try group.sum(&sums)
         let n = Double(max(source.count, 1))
         return VAENetwork.BatchLoss(reconstruction: sums[0] / n, kl: sums[1] / n)
+    }
+}
+
+/// A process's share of one global batch, summing over its group.
+final class GroupShare: BatchShare {
+    let rows: Range<Int>
+    let globalCount: Int
+    let group: any ProcessGroup
+
+    init(rows: Range<Int>, globalCount: Int, group: any ProcessGroup) {
+        self.rows = rows
+        self.globalCount = globalCount
+        self.group = group
+    }
+
+    func sum(_ values: inout [Double]) {
+        do { try group.sum(&values) } catch { fatalError("data-parallel batch statistics: \(error)") }
     }
 }

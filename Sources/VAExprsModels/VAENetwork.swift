@@ -212,6 +212,12 @@ public final class VAENetwork {
         return BatchLoss(reconstruction: rec.total, kl: kl.total)
     }
 
+    /// Tells the layers that look across the batch or draw per cell (`BatchShareAware`) which
+    /// share of a global batch the next training step holds; nil for whole batches.
+    public func setBatchShare(_ share: (any BatchShare)?) {
+        for case let layer as any BatchShareAware in allLayers { layer.batchShare = share }
+    }
+
     /// A copy of every parameter and buffer value, keyed by path.
     public func snapshot() -> [String: [Float]] {
         var values: [String: [Float]] = [:]

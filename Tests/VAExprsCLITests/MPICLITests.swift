@@ -69,14 +69,25 @@ let mpirunPath = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManage
         #expect(auc <= floor + 2 * sd + 0.05, "generated cells of the 1- and 2-rank models: RF AUC \(auc), real-vs-real floor \(floor) ± \(sd)")
     }
 
-    @Test(.enabled(if: mpirunPath != nil, "needs Open MPI's mpirun"))
-    func layersThatDrawOrKeepStatisticsAreRefused() throws {
-        var counts = "cell,g1,g2,g3\n"
-        for i in 1...30 { counts += "c\(i),\(i % 5),\(i % 3),\(i % 7)\n" }
-        let path = TestPaths.write(counts, "counts.csv", in: dir)
-        let r = try mpirun(2, ["fit", "--counts", path, "--epochs", "1", "--encoder", "dense:8:relu,dropout:0.1", "--output", dir + "/d.vaexprs"])
-        #expect(r.status != 0 && r.stderr.contains("dropout layers are not yet supported"), "\(r.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/d.vaexprs"))
+    /// Dropout masks drawn for the whole batch and batch statistics over every process: with
+    /// both in the network, 2 ranks still train as 1.
+    @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun and ../shared/data"))
+    func dropoutAndBatchNormalisationTrainAsOne() throws {
+        let fit = ["fit", "--counts", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--epochs", "5", "--batch-size", "20",
+                   "--encoder", "dense:32:relu,batchnorm,dropout:0.2", "--decoder", "dense:32:relu,batchnorm", "--no-labels",
+                   "--validation-split", "0.2", "--seed", "2"]
+        for ranks in [1, 2] {
+            let r = try mpirun(ranks, fit + ["--output", dir + "/bn\(ranks).vaexprs"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try history(dir + "/bn1.vaexprs"), b = try history(dir + "/bn2.vaexprs")
+        #expect(a.count == 5 && b.count == 5)
+        for (x, y) in zip(a, b) {
+            for key in ["loss", "val_loss"] {
+                let u = x[key] as! Double, v = y[key] as! Double
+                #expect(abs(u - v) <= 1e-5 * max(abs(u), 1e-12), "epoch \(x["epoch"]!): \(key) \(u) (1 rank) vs \(v) (2 ranks)")
+            }
+        }
     }
 
     /// Started as an MPI process where MPI cannot be loaded: the error says what to install.

@@ -3,8 +3,10 @@ import VAExprsCore
 
 /// Batch normalisation with Keras' defaults (momentum 0.99, ε = 0.001, γ = 1, β = 0):
 /// batch statistics in training (biased variance), moving averages at inference.
+/// In data-parallel training the statistics are those of the whole global batch (sums over
+/// every process), and so are the sums the input gradient needs.
 /// Spec: `batchnorm[:momentum=0.99][:epsilon=0.001]`.
-public final class BatchNormalization: Layer {
+public final class BatchNormalization: BatchShareAware {
     public let spec: ComponentSpec
     public var computesInputGradient = true
     let momentum: Float
@@ -16,6 +18,7 @@ public final class BatchNormalization: Layer {
     private var width = 0
     private var normalized = Matrix(rows: 0, columns: 0)
     private var inverseStd: [Float] = []
+    public var batchShare: (any BatchShare)?
 
     /// A batch-normalisation layer.
     public init(spec: ComponentSpec, momentum: Double, epsilon: Double) throws {
@@ -43,7 +46,20 @@ public final class BatchNormalization: Layer {
         let n = input.rows
         var mean = [Float](repeating: 0, count: width)
         var variance = [Float](repeating: 0, count: width)
-        if phase == .training {
+        if phase == .training, let share = batchShare {
+            // Σx and Σx² over every process's rows, in double precision.
+            var sums = [Double](repeating: 0, count: 2 * width)
+            for i in 0..<n { for j in 0..<width { let v = Double(input[i, j]); sums[j] += v; sums[width + j] += v * v } }
+            share.sum(&sums)
+            let total = Double(share.globalCount)
+            for j in 0..<width {
+                let m = sums[j] / total
+                mean[j] = Float(m)
+                variance[j] = Float(max(sums[width + j] / total - m * m, 0))
+                movingMean.value[j] = momentum * movingMean.value[j] + (1 - momentum) * mean[j]
+                movingVariance.value[j] = momentum * movingVariance.value[j] + (1 - momentum) * variance[j]
+            }
+        } else if phase == .training {
             for i in 0..<n { for j in 0..<width { mean[j] += input[i, j] } }
             for j in 0..<width { mean[j] /= Float(n) }
             for i in 0..<n { for j in 0..<width { let d = input[i, j] - mean[j]; variance[j] += d * d } }
@@ -83,13 +99,21 @@ public final class BatchNormalization: Layer {
         gamma.gradient = dGamma
         beta.gradient = dBeta
         guard computesInputGradient else { return Matrix(rows: 0, columns: 0) }
-        // dx = γ/(N σ) · (N dy − Σdy − x̂ Σ(dy x̂))
+        // dx = γ/(N σ) · (N dy − Σdy − x̂ Σ(dy x̂)), the sums over the whole (global) batch.
+        var sumDy = dBeta, sumDyXhat = dGamma
+        var fn = Float(n)
+        if let share = batchShare {
+            var sums = (dBeta + dGamma).map(Double.init)
+            share.sum(&sums)
+            sumDy = sums[..<width].map { Float($0) }
+            sumDyXhat = sums[width...].map { Float($0) }
+            fn = Float(share.globalCount)
+        }
         var dx = Matrix(rows: n, columns: width)
-        let fn = Float(n)
         for i in 0..<n {
             for j in 0..<width {
                 let scale = gamma.value[j] * inverseStd[j] / fn
-                dx[i, j] = scale * (fn * outputGradient[i, j] - dBeta[j] - normalized[i, j] * dGamma[j])
+                dx[i, j] = scale * (fn * outputGradient[i, j] - sumDy[j] - normalized[i, j] * sumDyXhat[j])
             }
         }
         return dx
