@@ -90,6 +90,23 @@ let mpirunPath = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManage
         }
     }
 
+    /// Training streamed from disk: every process reads each buffer and trains on its share.
+    @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun and ../shared/data"))
+    func streamedFitsTrainAsOne() throws {
+        let fit = ["fit", "--counts", TestPaths.dataset("pbmc_small", "data.h5ad"), "--stream", "--epochs", "4", "--batch-size", "16",
+                   "--validation-split", "0.2", "--seed", "4"]
+        for ranks in [1, 2] {
+            let r = try mpirun(ranks, fit + ["--output", dir + "/stream\(ranks).vaexprs"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try history(dir + "/stream1.vaexprs"), b = try history(dir + "/stream2.vaexprs")
+        #expect(a.count == 4 && b.count == 4)
+        for (x, y) in zip(a, b) {
+            let u = x["val_loss"] as! Double, v = y["val_loss"] as! Double
+            #expect(abs(u - v) <= 1e-5 * abs(u), "epoch \(x["epoch"]!): val_loss \(u) (1 rank) vs \(v) (2 ranks)")
+        }
+    }
+
     /// Started as an MPI process where MPI cannot be loaded: the error says what to install.
     @Test func withoutMPITheErrorSaysWhatToInstall() throws {
         let r = try CLIRunner.run(["fit", "--counts", "x.csv", "--epochs", "1", "--output", dir + "/m.vaexprs"],
