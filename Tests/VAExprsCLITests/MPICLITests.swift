@@ -38,73 +38,63 @@ let mpirunPath = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManage
     @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun (scripts/test.sh installs openmpi-bin) and ../shared/data"))
     func twoRanksTrainAsOne() throws {
         let fit = ["fit", "--counts", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--labels", TestPaths.dataset("pbmc_small", "labels.csv"),
-                   "--epochs", "8", "--batch-size", "16", "--validation-split", "0.2", "--seed", "5"]
-        let one = try mpirun(1, fit + ["--output", dir + "/one.vaexprs"])
-        #expect(one.status == 0, "\(one.stderr)")
-        let two = try mpirun(2, fit + ["--output", dir + "/two.vaexprs"])
-        #expect(two.status == 0, "\(two.stderr)")
+                   "--batch-size", "16", "--validation-split", "0.2", "--seed", "5"]
+        let two = try expectOneAndTwoRanksAgree(fit, name: "plain", epochs: 8, keys: ["loss", "reconstruction", "kl", "val_loss"])
         // Rank 0 alone reports and writes.
         #expect(two.stdout.components(separatedBy: "wrote ").count - 1 == 1, "\(two.stdout)")
         #expect(two.stderr.contains("training over 2 processes"))
-        let a = try history(dir + "/one.vaexprs"), b = try history(dir + "/two.vaexprs")
-        #expect(a.count == 8 && b.count == 8)
-        for (x, y) in zip(a, b) {
-            for key in ["loss", "reconstruction", "kl", "val_loss"] {
-                let u = x[key] as! Double, v = y[key] as! Double
-                #expect(abs(u - v) <= 1e-5 * max(abs(u), 1e-12), "epoch \(x["epoch"]!): \(key) \(u) (1 rank) vs \(v) (2 ranks)")
-            }
-        }
-        let inspect = try CLIRunner.run(["inspect", dir + "/two.vaexprs"])
+        let inspect = try CLIRunner.run(["inspect", dir + "/plain2.vaexprs"])
         #expect(inspect.stdout.contains("\"training_processes\" : 2"), "\(inspect.stdout.prefix(400))")
         // Cells generated from the two models: as alike as two halves of real cells.
-        for name in ["one", "two"] {
+        for name in ["plain1", "plain2"] {
             let g = try CLIRunner.run(["generate", dir + "/\(name).vaexprs", "--num-samples", "200", "--seed", "9", "--output", dir + "/\(name).csv"])
             #expect(g.status == 0, "\(g.stderr)")
         }
         let report = dir + "/report.json"
-        let e = try CLIRunner.run(["evaluate", "--real", dir + "/one.csv", "--generated", dir + "/two.csv", "--repeats", "3", "--output", report])
+        let e = try CLIRunner.run(["evaluate", "--real", dir + "/plain1.csv", "--generated", dir + "/plain2.csv", "--repeats", "3", "--output", report])
         #expect(e.status == 0, "\(e.stderr)")
         let r = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
         let auc = r["rf_auc"] as! Double, floor = r["rf_auc_floor"] as! Double, sd = r["rf_auc_floor_sd"] as! Double
         #expect(auc <= floor + 2 * sd + 0.05, "generated cells of the 1- and 2-rank models: RF AUC \(auc), real-vs-real floor \(floor) ± \(sd)")
     }
 
+    /// Fits with `fit` over 1 and over 2 ranks (models `NAME1`, `NAME2`) and expects the same
+    /// per-epoch `keys` within 1e-5 relative; returns the 2-rank run.
+    @discardableResult
+    func expectOneAndTwoRanksAgree(_ fit: [String], name: String, epochs: Int, keys: [String]) throws -> CLIRunner.Result {
+        var last: CLIRunner.Result? = nil
+        for ranks in [1, 2] {
+            let r = try mpirun(ranks, fit + ["--epochs", String(epochs), "--output", dir + "/\(name)\(ranks).vaexprs"])
+            #expect(r.status == 0, "\(r.stderr)")
+            last = r
+        }
+        let a = try history(dir + "/\(name)1.vaexprs"), b = try history(dir + "/\(name)2.vaexprs")
+        #expect(a.count == epochs && b.count == epochs)
+        for (x, y) in zip(a, b) {
+            for key in keys {
+                let u = x[key] as! Double, v = y[key] as! Double
+                #expect(abs(u - v) <= 1e-5 * max(abs(u), 1e-12), "\(name), epoch \(x["epoch"]!): \(key) \(u) (1 rank) vs \(v) (2 ranks)")
+            }
+        }
+        return last!
+    }
+
     /// Dropout masks drawn for the whole batch and batch statistics over every process: with
     /// both in the network, 2 ranks still train as 1.
     @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun and ../shared/data"))
     func dropoutAndBatchNormalisationTrainAsOne() throws {
-        let fit = ["fit", "--counts", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--epochs", "5", "--batch-size", "20",
-                   "--encoder", "dense:32:relu,batchnorm,dropout:0.2", "--decoder", "dense:32:relu,batchnorm", "--no-labels",
-                   "--validation-split", "0.2", "--seed", "2"]
-        for ranks in [1, 2] {
-            let r = try mpirun(ranks, fit + ["--output", dir + "/bn\(ranks).vaexprs"])
-            #expect(r.status == 0, "\(r.stderr)")
-        }
-        let a = try history(dir + "/bn1.vaexprs"), b = try history(dir + "/bn2.vaexprs")
-        #expect(a.count == 5 && b.count == 5)
-        for (x, y) in zip(a, b) {
-            for key in ["loss", "val_loss"] {
-                let u = x[key] as! Double, v = y[key] as! Double
-                #expect(abs(u - v) <= 1e-5 * max(abs(u), 1e-12), "epoch \(x["epoch"]!): \(key) \(u) (1 rank) vs \(v) (2 ranks)")
-            }
-        }
+        try expectOneAndTwoRanksAgree(["fit", "--counts", TestPaths.dataset("pbmc_small", "counts.csv.gz"), "--batch-size", "20",
+                                       "--encoder", "dense:32:relu,batchnorm,dropout:0.2", "--decoder", "dense:32:relu,batchnorm",
+                                       "--no-labels", "--validation-split", "0.2", "--seed", "2"],
+                                      name: "bn", epochs: 5, keys: ["loss", "val_loss"])
     }
 
     /// Training streamed from disk: every process reads each buffer and trains on its share.
     @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun and ../shared/data"))
     func streamedFitsTrainAsOne() throws {
-        let fit = ["fit", "--counts", TestPaths.dataset("pbmc_small", "data.h5ad"), "--stream", "--epochs", "4", "--batch-size", "16",
-                   "--validation-split", "0.2", "--seed", "4"]
-        for ranks in [1, 2] {
-            let r = try mpirun(ranks, fit + ["--output", dir + "/stream\(ranks).vaexprs"])
-            #expect(r.status == 0, "\(r.stderr)")
-        }
-        let a = try history(dir + "/stream1.vaexprs"), b = try history(dir + "/stream2.vaexprs")
-        #expect(a.count == 4 && b.count == 4)
-        for (x, y) in zip(a, b) {
-            let u = x["val_loss"] as! Double, v = y["val_loss"] as! Double
-            #expect(abs(u - v) <= 1e-5 * abs(u), "epoch \(x["epoch"]!): val_loss \(u) (1 rank) vs \(v) (2 ranks)")
-        }
+        try expectOneAndTwoRanksAgree(["fit", "--counts", TestPaths.dataset("pbmc_small", "data.h5ad"), "--stream", "--batch-size", "16",
+                                       "--validation-split", "0.2", "--seed", "4"],
+                                      name: "stream", epochs: 4, keys: ["val_loss"])
     }
 
     /// Started as an MPI process where MPI cannot be loaded: the error says what to install.
