@@ -6,9 +6,9 @@ public enum DatasetLoader {
     public static let defaultObsLabelColumn = "label"
 
     /// The training matrix, its labels (nil for a plain VAE), the validation source and whether
-    /// the labels are an `.h5ad`'s obs column taken without being named (worth telling the user). `labelColumns` nil means
-    /// `label` with a labels file; without one, an `.h5ad`'s obs column `label` when it has
-    /// one and `obsLabelsByDefault`, else no labels.
+    /// the labels are an `.h5ad`'s obs column taken without being named (worth telling the
+    /// user). `labelColumns` nil means `label` with a labels file; without one, an `.h5ad`'s
+    /// obs column `label` when it has one and `obsLabelsByDefault`, else no labels.
     public static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
                             labelColumns: [String]?, validation: String?, validationSplit: Double?,
                             obsLabelsByDefault: Bool = true) throws
@@ -60,7 +60,6 @@ public enum DatasetLoader {
     private static func defaultObsColumns(_ obs: [String: [String]]?, enabled: Bool) -> [String]? {
         enabled && obs?[defaultObsLabelColumn] != nil ? [defaultObsLabelColumn] : nil
     }
-
 
     /// The labels of a file streamed from disk, matched by cell id: from a labels file, or
     /// from the `.h5ad`'s obs columns when only `labelColumns` is given; nil for a plain VAE.

@@ -25,9 +25,9 @@ extension MiniBatchSource {
 
 /// This process's part of the rows `picked` for a global batch (all of them without a group).
 func partOf(_ picked: ArraySlice<Int>, _ group: (any ProcessGroup)?) -> ArraySlice<Int> {
-        guard let group else { return picked }
-        let mine = group.share(of: picked.count)
-        return picked[(picked.startIndex + mine.lowerBound)..<(picked.startIndex + mine.upperBound)]
+    guard let group else { return picked }
+    let mine = group.share(of: picked.count)
+    return picked[(picked.startIndex + mine.lowerBound)..<(picked.startIndex + mine.upperBound)]
 }
 
 /// Prepared cells in memory as a batch source: each training pass reshuffles the previous
