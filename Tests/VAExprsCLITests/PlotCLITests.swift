@@ -8,6 +8,28 @@ import VAExprsTestSupport
     var pbmc: String { TestPaths.dataset("pbmc_small", "counts.csv.gz") }
     var pbmcLabels: String { TestPaths.dataset("pbmc_small", "labels.csv") }
 
+    /// Issue 15: labels read from `.h5ad` obs when asked, for real and generated cells alike
+    /// (generate writes them into the output's obs); without generated labels, a warning and
+    /// their own legend entry.
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func obsLabelsOfBothFiles() throws {
+        let h5ad = TestPaths.dataset("pbmc_small", "data.h5ad"), model = dir + "/obs.vaexprs", generated = dir + "/obs_gen.h5ad"
+        let fit = try CLIRunner.run(["fit", "--counts", h5ad, "--epochs", "3", "--encoder", "dense:16:relu", "--decoder", "dense:16:relu", "--output", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let gen = try CLIRunner.run(["generate", model, "--num-samples", "60", "--output", generated])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let both = try CLIRunner.run(["plot", "aug", "--real", h5ad, "--generated", generated, "--label-column", "label", "--color-by", "label",
+                                      "--format", "terminal:color=false"])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdout.contains("Label: ● 0  ● 1  ● 2") && !both.stdout.contains("(no label)") && !both.stderr.contains("warning"),
+                "\(both.stdout.suffix(200)) \(both.stderr)")
+        let csv = dir + "/obs_gen.csv"
+        let plain = try CLIRunner.run(["generate", model, "--num-samples", "60", "--output", csv, "--labels-output", dir + "/obs_gen_labels.csv"])
+        #expect(plain.status == 0)
+        let one = try CLIRunner.run(["plot", "aug", "--real", pbmc, "--labels", pbmcLabels, "--generated", csv, "--format", "terminal:color=false"])
+        #expect(one.status == 0 && one.stdout.contains("(no label)") && one.stderr.contains("warning: the real cells have labels but the generated cells have none"),
+                "\(one.stdout.suffix(200)) \(one.stderr)")
+    }
+
     /// A tiny model of seedsim and 30 generated cells with labels.
     func modelAndCells() throws -> (model: String, generated: String, labels: String) {
         let model = dir + "/m.vaexprs", generated = dir + "/g.csv", labels = dir + "/g_labels.csv"
