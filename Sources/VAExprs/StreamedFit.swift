@@ -150,7 +150,7 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     let bufferChunks = max(1, request.bufferCells / request.chunkCells)
     func source(_ members: [Bool]?, _ of: [Range<Int>]) -> StreamedCounts {
         StreamedCounts(chunks: of, members: members, bufferChunks: bufferChunks, likelihood: network.likelihood,
-                       groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: file.rows)
+                       groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: file.rows, readRows: file.rows(at:))
     }
     let training = source(hasValidation ? isTraining : nil, chunks.filter { c in c.contains { isTraining[$0] } })
     let validation = hasValidation ? source(isTraining.map { !$0 }, chunks.filter { c in c.contains { !isTraining[$0] } }) : nil

@@ -20,16 +20,23 @@ public final class StreamedCounts: MiniBatchSource {
     public let bufferChunks: Int
     public let count: Int
     private let read: (Range<Int>) throws -> SparseMatrix
+    private let readRows: (([Int]) throws -> SparseMatrix)?
+    /// A chunk is read row by row when a process needs fewer than 1 / `rowReadFraction` of its
+    /// rows (default 8).
+    public let rowReadFraction: Int
     private let likelihood: any Likelihood
     private let groupOfRow: [Int32]?
     private let oneHotOfGroup: Matrix?
 
-    /// A source over the `members` of `chunks` (all rows when nil) of a file read by `read`.
+    /// A source over the `members` of `chunks` (all rows when nil) of a file read by `read`
+    /// (a block of consecutive rows) and `readRows` (given rows, increasing: what one process
+    /// of a data-parallel fit reads; without it, blocks are read and the rows taken from them).
     /// `groupOfRow` gives each file row's label group and `oneHotOfGroup` each group's one-hot
     /// conditions (CVAE; nil otherwise).
     public init(chunks: [Range<Int>], members: [Bool]? = nil, bufferChunks: Int, likelihood: any Likelihood,
                 groupOfRow: [Int32]? = nil, oneHotOfGroup: Matrix? = nil,
-                read: @escaping (Range<Int>) throws -> SparseMatrix) {
+                read: @escaping (Range<Int>) throws -> SparseMatrix,
+                readRows: (([Int]) throws -> SparseMatrix)? = nil, rowReadFraction: Int = 8) {
         self.chunks = chunks
         self.members = members
         self.bufferChunks = max(1, bufferChunks)
@@ -37,6 +44,8 @@ public final class StreamedCounts: MiniBatchSource {
         self.groupOfRow = groupOfRow
         self.oneHotOfGroup = oneHotOfGroup
         self.read = read
+        self.readRows = readRows
+        self.rowReadFraction = max(1, rowReadFraction)
         count = members.map { m in chunks.reduce(0) { total, chunk in total + chunk.reduce(0) { $0 + (m[$1] ? 1 : 0) } } }
             ?? chunks.reduce(0) { $0 + $1.count }
     }
@@ -66,53 +75,121 @@ public final class StreamedCounts: MiniBatchSource {
         }
     }
 
-    /// Reads the member cells of `chunkIndices` and prepares them.
-    private func prepareBuffer(_ chunkIndices: [Int]) throws -> Prepared {
-        var blocks: [SparseMatrix] = [], fileRows: [Int] = []
-        for chunk in chunkIndices.map({ chunks[$0] }) {
-            let block = try read(chunk)
-            if let members {
-                let kept = chunk.filter { members[$0] }
-                blocks.append(block.gatherRows(kept.map { $0 - chunk.lowerBound }))
-                fileRows += kept
-            } else {
-                blocks.append(block)
-                fileRows += chunk
+    /// One buffer of a pass, planned before anything is read: its chunks, their member file
+    /// rows, how many cells the previous buffer left over (positions 0 ..< carriedIn; then
+    /// this buffer's members), the shuffled order of those positions, the batches (ranges of
+    /// that order) and the positions left over for the next buffer.
+    private struct BufferPlan {
+        var members: [Int]
+        var chunkIndices: [Int]
+        var carriedIn: Int
+        var order: [Int]
+        var batches: [Range<Int>]
+        var leftover: ArraySlice<Int>
+
+        /// This buffer's members (indices into `members`) the process holding `share` of every
+        /// batch needs, with the leftover cells every process keeps; all without a share.
+        func neededMembers(_ share: (any ProcessGroup)?) -> [Int] {
+            guard share != nil else { return Array(members.indices) }
+            var needed = Set(leftover.filter { $0 >= carriedIn }.map { $0 - carriedIn })
+            for batch in batches {
+                for position in partOf(order[batch], share) where position >= carriedIn { needed.insert(position - carriedIn) }
             }
+            return needed.sorted()
         }
-        let counts = SparseMatrix.stacking(blocks)
+    }
+
+    /// Plans a pass: the buffers of `chunkOrder` and every shuffle, drawn from `rng` in the
+    /// order a pass has always drawn them (so a plan changes nothing for one process).
+    private func plan(_ chunkOrder: [Int], batchSize: Int, shuffle: Bool, rng: inout SeededGenerator) -> [BufferPlan] {
+        let groups = stride(from: 0, to: chunkOrder.count, by: bufferChunks).map { Array(chunkOrder[$0..<min(chunkOrder.count, $0 + bufferChunks)]) }
+        var plans: [BufferPlan] = []
+        var carried = 0
+        for (b, chunkIndices) in groups.enumerated() {
+            let memberRows = chunkIndices.flatMap { k in self.members.map { m in chunks[k].filter { m[$0] } } ?? Array(chunks[k]) }
+            var order = Array(0..<(carried + memberRows.count))
+            if shuffle { order.shuffle(using: &rng) }
+            var batches: [Range<Int>] = [], first = 0
+            while first < order.count {
+                let end = min(order.count, first + batchSize)
+                if end - first < batchSize && b + 1 < groups.count { break }
+                batches.append(first..<end)
+                first += batchSize
+            }
+            let rest = min(first, order.count)  // the last batch may have stepped past the end
+            plans.append(BufferPlan(members: memberRows, chunkIndices: chunkIndices, carriedIn: carried, order: order,
+                                    batches: batches, leftover: order[rest...]))
+            carried = order.count - rest
+        }
+        return plans
+    }
+
+    /// Reads and prepares the members of `plan` that `share` needs (`needed`, increasing).
+    private func prepare(_ plan: BufferPlan, needed: [Int]) throws -> Prepared {
+        let fileRows = needed.map { plan.members[$0] }
+        let counts: SparseMatrix
+        if needed.count == plan.members.count {
+            // Every member: the chunks as blocks.
+            var blocks: [SparseMatrix] = []
+            for chunk in plan.chunkIndices.map({ chunks[$0] }) {
+                let block = try read(chunk)
+                if let members {
+                    blocks.append(block.gatherRows(chunk.filter { members[$0] }.map { $0 - chunk.lowerBound }))
+                } else {
+                    blocks.append(block)
+                }
+            }
+            counts = SparseMatrix.stacking(blocks)
+        } else {
+            // A chunk of which a process needs few rows is read row by row (`readRows`); one
+            // it needs much of is read as a block and the rows taken (many small reads cost
+            // more than the bytes they save).
+            // Chunks in the plan's order, rows increasing within each: the order of `fileRows`.
+            var blocks: [SparseMatrix] = []
+            for chunk in plan.chunkIndices.map({ chunks[$0] }) {
+                let wanted = fileRows.filter { chunk.contains($0) }
+                guard !wanted.isEmpty else { continue }
+                if let readRows, wanted.count * rowReadFraction < chunk.count {
+                    blocks.append(try readRows(wanted))
+                } else {
+                    blocks.append(try read(chunk).gatherRows(wanted.map { $0 - chunk.lowerBound }))
+                }
+            }
+            counts = SparseMatrix.stacking(blocks)
+        }
         let libraries = counts.rowSums().map { Float($0) }
         let input = counts.mappingValues { i, v in log1pf(v * (Preprocessing.countInputScale / libraries[i])) }
         return Prepared(counts: counts, input: input, libraries: libraries,
                         constants: likelihood.constantTerms(sparseTarget: counts), fileRows: fileRows)
     }
 
-    /// One pass. The next buffer is read and prepared on another thread while the current
-    /// one trains; everything that draws random numbers stays on the calling thread, so the
-    /// batches depend on the seed only.
+    /// One pass. Every buffer and shuffle is planned first, so that the next buffer is read
+    /// and prepared on another thread while the current one trains, and — with a `share` —
+    /// each process reads and prepares only the cells of its shares (and the few left over
+    /// for the next buffer, which every process keeps). Everything that draws random numbers
+    /// stays on the calling thread, so the batches depend on the seed only.
     public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         var order = Array(chunks.indices)
         if shuffle { order.shuffle(using: &rng) }
-        let buffers = stride(from: 0, to: order.count, by: bufferChunks).map { Array(order[$0..<min(order.count, $0 + bufferChunks)]) }
+        let plans = plan(order, batchSize: batchSize, shuffle: shuffle, rng: &rng)
+        let needed = plans.map { $0.neededMembers(share) }
         var carried: Prepared? = nil
-        var next = buffers.first.map { first in BackgroundJob { try self.prepareBuffer(first) } }
+        var next = plans.first.map { first in BackgroundJob { try self.prepare(first, needed: needed[0]) } }
         defer { _ = try? next?.result() }  // never leave a read running
-        for b in buffers.indices {
+        for (b, plan) in plans.enumerated() {
             let current = try next!.result()
-            next = b + 1 < buffers.count ? BackgroundJob { [buffers] in try self.prepareBuffer(buffers[b + 1]) } : nil
+            next = b + 1 < plans.count ? BackgroundJob { [plans, needed] in try self.prepare(plans[b + 1], needed: needed[b + 1]) } : nil
             let cells = carried.map { Prepared.stacking([$0, current]) } ?? current
-            var rows = Array(0..<cells.counts.rows)
-            if shuffle { rows.shuffle(using: &rng) }
-            let last = b + 1 == buffers.count
-            var first = 0
-            while first < rows.count {
-                let picked = rows[first..<min(rows.count, first + batchSize)]
-                if picked.count < batchSize && !last { break }
-                try body(batch(cells, partOf(picked, share), globalCount: picked.count))
-                first += batchSize
+            // Position → row of `cells`: carried cells first, then the members read.
+            var memberRow = [Int](repeating: -1, count: plan.members.count)
+            for (k, m) in needed[b].enumerated() { memberRow[m] = plan.carriedIn + k }
+            let row = { (position: Int) -> Int in position < plan.carriedIn ? position : memberRow[position - plan.carriedIn] }
+            for batch in plan.batches {
+                let picked = plan.order[batch]
+                try body(self.batch(cells, partOf(picked, share).map(row)[...], globalCount: picked.count))
             }
-            carried = first < rows.count ? cells.gatherRows(rows[first...]) : nil
+            carried = plan.leftover.isEmpty ? nil : cells.gatherRows(plan.leftover.map(row))
         }
     }
 

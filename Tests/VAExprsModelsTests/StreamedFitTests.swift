@@ -58,6 +58,55 @@ import VAExprsTestSupport
         }
     }
 
+    /// A process of a group, for batch sources (sums are never called by them).
+    final class FakeGroup: ProcessGroup {
+        let rank: Int, size: Int
+        init(rank: Int, size: Int) { self.rank = rank; self.size = size }
+        func sum(_ values: inout [Float]) throws {}
+        func sum(_ values: inout [Double]) throws {}
+        func broadcastFromFirst(_ values: inout [Float]) throws {}
+    }
+
+    /// Issue 16: with a share, each process gets (and reads, through `readRows`) only its rows
+    /// of every batch, the same batches for any number of processes: rank 0's and rank 1's
+    /// shares put together are the whole batch, row for row, over several buffers with cells
+    /// carried between them; and only a part of each buffer is read.
+    @Test func sharesOfStreamedBatchesMakeTheWholeBatches() throws {
+        let file = try SparseRowFile(pbmc)
+        let chunks = stride(from: 0, to: file.rowCount, by: 7).map { $0..<min(file.rowCount, $0 + 7) }
+        let members = (0..<file.rowCount).map { $0 % 5 != 0 }
+        let likelihood = try Builtins.makeRegistry().makeLikelihood(ComponentSpec(name: "nb"))
+        let rowsRead = LockedCounter()
+        // Row by row whenever a process needs less than a whole chunk (the default reads chunks
+        // it needs an eighth or more of as blocks), so that both ways of reading are tried.
+        var source = StreamedCounts(chunks: chunks, members: members, bufferChunks: 3, likelihood: likelihood, read: file.rows,
+                                    readRows: { rows in rowsRead.add(rows.count); return try file.rows(at: rows) }, rowReadFraction: 1)
+        func pass(_ share: (any ProcessGroup)?) throws -> [(input: [Float], library: [Float], global: Int)] {
+            var rng = SeededGenerator(seed: 21), out: [(input: [Float], library: [Float], global: Int)] = []
+            try source.forEachBatch(batchSize: 10, shuffle: true, rng: &rng, share: share) { batch in
+                out.append((batch.input.dense().storage, batch.context.librarySize!, batch.globalCount))
+            }
+            return out
+        }
+        let whole = try pass(nil)
+        #expect(rowsRead.value == 0, "a whole pass reads chunks")
+        let first = try pass(FakeGroup(rank: 0, size: 2)), second = try pass(FakeGroup(rank: 1, size: 2))
+        #expect(whole.count == 7 && first.count == 7 && second.count == 7)
+        for k in whole.indices {
+            #expect(first[k].input + second[k].input == whole[k].input, "batch \(k)")
+            #expect(first[k].library + second[k].library == whole[k].library)
+            #expect(first[k].global == whole[k].library.count && second[k].global == whole[k].library.count)
+        }
+        #expect(rowsRead.value > 0 && rowsRead.value < 2 * 64, "each process reads its shares and the carried cells only: \(rowsRead.value) rows for two passes of 64")
+        let alone = try pass(FakeGroup(rank: 0, size: 1))
+        #expect(alone.map(\.input) == whole.map(\.input), "one process of one: the whole batches")
+        // Chunks read as blocks (the default fraction): the same shares.
+        source = StreamedCounts(chunks: chunks, members: members, bufferChunks: 3, likelihood: likelihood, read: file.rows,
+                                readRows: { rows in rowsRead.add(rows.count); return try file.rows(at: rows) })
+        let blocks = try pass(FakeGroup(rank: 1, size: 2))
+        #expect(blocks.map(\.input) == second.map(\.input) && blocks.map(\.library) == second.map(\.library))
+    }
+
     @Test func aStreamedFitIsRepeatableAndHoldsOutTheCellsFitVAEHoldsOut() throws {
         let registry = try Builtins.makeRegistry()
         let file = try SparseRowFile(pbmc)
@@ -101,4 +150,12 @@ import VAExprsTestSupport
             #expect(e.message.contains("cell 'c1', gene 'g1' is 0.5"), "\(e.message)")
         }
     }
+}
+
+/// A count shared with the reading closure of a batch source.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
