@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "CPlatform", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
-        .target(name: "VAExprsCore", dependencies: ["CBLAS", "CPlatform"]),
+        .target(name: "VAExprsCore", dependencies: ["CBLAS", "CLAPACKE", "CPlatform"]),
 
         // MARK: Built-ins, one module per family; each registers through Registry.register.
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
@@ -50,7 +50,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         // Optimised in debug builds too, for the same reason (t-SNE and UMAP are long numeric loops).
-        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CARPACK"],
+        .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CARPACK"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
         .target(name: "VAExprsRenderers", dependencies: ["VAExprsCore", "CCairo"]),

@@ -19,7 +19,7 @@ public struct MDSReducer: Reducer {
         guard k >= 1, k <= min(n - 1, d) else {
             throw VAExprsError.usage("--components: mds gives at most min(cells − 1, features) = \(min(n - 1, d)) dimensions, asked for \(k)")
         }
-        var (u, s, vt) = try LinearAlgebra.thinSVD(Centring.centre(data))
+        var (u, s, vt) = try DenseLinearAlgebra.thinSVD(Centring.centre(data))
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         var coordinates = DoubleMatrix(rows: n, columns: k)
         for i in 0..<n { for c in 0..<k { coordinates[i, c] = u[i, c] * s[c] } }

@@ -45,19 +45,19 @@ public struct NMFReducer: Reducer {
             iterations = sweep
             // H rows: H[c] ← max(0, H[c] + (WᵀX − WᵀW H)[c] / (WᵀW)[c,c]).
             var violation = 0.0
-            let wtw = LinearAlgebra.product(w, transposeA: true, w)
-            let wtx = LinearAlgebra.product(w, transposeA: true, x)
+            let wtw = DenseLinearAlgebra.product(w, transposeA: true, w)
+            let wtx = DenseLinearAlgebra.product(w, transposeA: true, x)
             violation += sweepRows(&h, gram: wtw, cross: wtx)
             // W columns, through Wᵀ with the roles swapped.
-            let hht = LinearAlgebra.product(h, h, transposeB: true)
-            let xht = LinearAlgebra.product(x, h, transposeB: true)
+            let hht = DenseLinearAlgebra.product(h, h, transposeB: true)
+            let xht = DenseLinearAlgebra.product(x, h, transposeB: true)
             var wt = transpose(w)
             violation += sweepRows(&wt, gram: hht, cross: transpose(xht))
             w = transpose(wt)
             if sweep == 1 { firstViolation = max(violation, 1e-300) }
             if violation / firstViolation <= tolerance { break }
         }
-        let reconstruction = LinearAlgebra.product(w, h)
+        let reconstruction = DenseLinearAlgebra.product(w, h)
         var error = 0.0
         for i in x.storage.indices { let e = x.storage[i] - reconstruction.storage[i]; error += e * e }
         return Embedding(coordinates: w, metadata: ["reconstruction_error": [error.squareRoot()], "iterations": [Double(iterations)]],
@@ -92,7 +92,7 @@ public struct NMFReducer: Reducer {
     /// NNDSVD(a) initial factors from the top-k singular triplets of X.
     private func nndsvd(_ x: DoubleMatrix, k: Int) throws -> (DoubleMatrix, DoubleMatrix) {
         let n = x.rows, d = x.columns
-        let (u, s, vt) = try LinearAlgebra.thinSVD(x)
+        let (u, s, vt) = try DenseLinearAlgebra.thinSVD(x)
         var w = DoubleMatrix(rows: n, columns: k), h = DoubleMatrix(rows: k, columns: d)
         let root0 = s[0].squareRoot()
         for i in 0..<n { w[i, 0] = root0 * abs(u[i, 0]) }

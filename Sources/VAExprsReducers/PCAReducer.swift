@@ -42,7 +42,7 @@ public struct PCAReducer: Reducer {
         let centred = Centring.centre(data)
         let exactCost = Double(min(n, d)) * Double(min(n, d)) * Double(max(n, d))
         let useRandomized = solver == "randomized" || (solver == "auto" && exactCost > 2e10 && Double(k) < 0.8 * Double(min(n, d)))
-        var (u, s, vt) = useRandomized ? try randomizedSVD(centred, k: k, rng: &rng) : try LinearAlgebra.thinSVD(centred)
+        var (u, s, vt) = useRandomized ? try randomizedSVD(centred, k: k, rng: &rng) : try DenseLinearAlgebra.thinSVD(centred)
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         var scores = DoubleMatrix(rows: n, columns: k)
         for i in 0..<n { for c in 0..<k { scores[i, c] = u[i, c] * s[c] } }
@@ -60,15 +60,15 @@ public struct PCAReducer: Reducer {
         let l = min(k + oversample, min(x.rows, d))
         var omega = DoubleMatrix(rows: d, columns: l)
         for i in omega.storage.indices { omega.storage[i] = rng.nextNormal() }
-        var q = try LinearAlgebra.orthonormalBasis(LinearAlgebra.product(x, omega))
+        var q = try DenseLinearAlgebra.orthonormalBasis(DenseLinearAlgebra.product(x, omega))
         let iterations = powerIterations ?? (Double(k) < 0.1 * Double(min(x.rows, d)) ? 7 : 4)
         for _ in 0..<iterations {
-            let z = try LinearAlgebra.orthonormalBasis(LinearAlgebra.product(x, transposeA: true, q))
-            q = try LinearAlgebra.orthonormalBasis(LinearAlgebra.product(x, z))
+            let z = try DenseLinearAlgebra.orthonormalBasis(DenseLinearAlgebra.product(x, transposeA: true, q))
+            q = try DenseLinearAlgebra.orthonormalBasis(DenseLinearAlgebra.product(x, z))
         }
-        let b = LinearAlgebra.product(q, transposeA: true, x)          // l × d
-        let (ub, s, vt) = try LinearAlgebra.thinSVD(b)
-        return (LinearAlgebra.product(q, ub), s, vt)
+        let b = DenseLinearAlgebra.product(q, transposeA: true, x)          // l × d
+        let (ub, s, vt) = try DenseLinearAlgebra.thinSVD(b)
+        return (DenseLinearAlgebra.product(q, ub), s, vt)
     }
 }
 

@@ -19,7 +19,7 @@ public struct PrincipalAxes: Sendable {
             mean[j] /= Double(x.rows)
             for i in 0..<x.rows { centred[i, j] -= mean[j] }
         }
-        var (u, _, vt) = try LinearAlgebra.thinSVD(centred)
+        var (u, _, vt) = try DenseLinearAlgebra.thinSVD(centred)
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         self.mean = mean
         axes = DoubleMatrix(rows: k, columns: x.columns, storage: Array(vt.storage.prefix(k * x.columns)))
@@ -29,6 +29,6 @@ public struct PrincipalAxes: Sendable {
     public func project(_ y: DoubleMatrix) -> DoubleMatrix {
         var centred = y
         for i in 0..<y.rows { for j in 0..<y.columns { centred[i, j] -= mean[j] } }
-        return LinearAlgebra.product(centred, axes, transposeB: true)
+        return DenseLinearAlgebra.product(centred, axes, transposeB: true)
     }
 }

@@ -157,7 +157,7 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
                 dense[i, j] += graph.values[e] / (degree[i] * degree[j]).squareRoot()
             }
         }
-        let u = try LinearAlgebra.thinSVD(dense).u
+        let u = try DenseLinearAlgebra.thinSVD(dense).u
         for c in 0..<2 {
             var dot = 0.0, norm = 0.0
             for i in 0..<150 { dot += layout[i, c] * u[i, c + 1]; norm += layout[i, c] * layout[i, c] }

@@ -129,7 +129,7 @@ import VAExprsTestSupport
         let t = try DiffusionMapReducer.transitionMatrix(x, k: 30)
         var dense = DoubleMatrix(rows: 120, columns: 120)
         for i in 0..<120 { for p in t.rowStart[i]..<t.rowStart[i + 1] { dense[i, t.columns[p]] = t.values[p] } }
-        let s = try LinearAlgebra.thinSVD(dense).s
+        let s = try DenseLinearAlgebra.thinSVD(dense).s
         #expect(abs(e.metadata["trivial_eigenvalue"]![0] - 1) < 1e-10)  // the stationary distribution
         for c in 0..<3 { #expect(abs(e.metadata["eigenvalues"]![c] - s[c + 1]) < 1e-9, "component \(c + 1)") }
         #expect(e.axisTitles == ["DC1", "DC2", "DC3"])

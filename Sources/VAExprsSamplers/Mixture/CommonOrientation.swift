@@ -22,7 +22,7 @@ extension MixtureEM {
         }
         var omega = [Double](repeating: 0, count: g)
         for k in 0..<g {
-            guard let e = eigen(stats[k].scatter, dimension: d), let smallest = e.values.last, smallest >= rootEpsilon else { return nil }
+            guard let e = DenseLinearAlgebra.symmetricEigen(stats[k].scatter, dimension: d), let smallest = e.values.last, smallest >= rootEpsilon else { return nil }
             omega[k] = e.values[0]
         }
         let work = OrientationWorkspace(dimension: d, components: g)

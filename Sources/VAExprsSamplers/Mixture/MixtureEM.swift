@@ -1,6 +1,5 @@
 import CBLAS
 import CKernels
-import CLAPACKE
 import Foundation
 import VAExprsCore
 
@@ -78,30 +77,6 @@ enum MixtureEM {
             }
         }
         return out
-    }
-
-    /// Eigenvalues (descending) and eigenvectors (columns, row-major d × d) of a symmetric matrix.
-    static func eigen(_ a: [Double], dimension d: Int) -> (values: [Double], vectors: [Double])? {
-        var m = a
-        var w = [Double](repeating: 0, count: d)
-        let info = LAPACKE_dsyev(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d), &w)
-        guard info == 0 else { return nil }
-        // LAPACK returns ascending order; mclust's SVD order is descending.
-        var values = [Double](repeating: 0, count: d), vectors = [Double](repeating: 0, count: d * d)
-        for c in 0..<d {
-            values[c] = w[d - 1 - c]
-            for r in 0..<d { vectors[r * d + c] = m[r * d + (d - 1 - c)] }
-        }
-        return (values, vectors)
-    }
-
-    /// The inverse of a symmetric positive-definite matrix (Cholesky), or nil.
-    static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
-        var m = a
-        guard LAPACKE_dpotrf(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0,
-              LAPACKE_dpotri(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0 else { return nil }
-        for r in 0..<d { for c in 0..<r { m[r * d + c] = m[c * d + r] } }
-        return m
     }
 
     /// Σ = scale · V diag(shape) Vᵀ.
@@ -192,7 +167,7 @@ enum MixtureEM {
             var shape = [Double](repeating: 0, count: d)
             var vectors: [[Double]] = []
             for s in stats {
-                guard let e = eigen(s.scatter, dimension: d) else { return nil }
+                guard let e = DenseLinearAlgebra.symmetricEigen(s.scatter, dimension: d) else { return nil }
                 for j in 0..<d { shape[j] += max(e.values[j], 0) }
                 vectors.append(e.vectors)
             }
@@ -205,7 +180,7 @@ enum MixtureEM {
             var volume = 0.0
             var shapes: [[Double]] = []
             for s in stats {
-                guard let e = eigen(s.scatter, dimension: d), let gm = geometricMean(e.values) else { return nil }
+                guard let e = DenseLinearAlgebra.symmetricEigen(s.scatter, dimension: d), let gm = geometricMean(e.values) else { return nil }
                 volume += gm
                 shapes.append(s.scatter.map { $0 / gm })
             }
@@ -218,7 +193,7 @@ enum MixtureEM {
             // until the relative change is below √ε. State carries over EM steps.
             var omegas: [[Double]] = [], vectors: [[Double]] = []
             for s in stats {
-                guard let e = eigen(s.scatter, dimension: d) else { return nil }
+                guard let e = DenseLinearAlgebra.symmetricEigen(s.scatter, dimension: d) else { return nil }
                 omegas.append(e.values.map { max($0, 0) })
                 vectors.append(e.vectors)
             }
@@ -264,10 +239,10 @@ enum MixtureEM {
                 iterations += 1
                 var numerator = [Double](repeating: 0, count: d * d)
                 for k in 0..<g { for t in numerator.indices { numerator[t] += stats[k].scatter[t] / scale[k] } }
-                guard let e = eigen(numerator, dimension: d), let gm = geometricMean(e.values) else { return nil }
+                guard let e = DenseLinearAlgebra.symmetricEigen(numerator, dimension: d), let gm = geometricMean(e.values) else { return nil }
                 values = e.values.map { $0 / gm }
                 c = numerator.map { $0 / gm }
-                guard let inverse = symmetricInverse(c, dimension: d) else { return nil }
+                guard let inverse = DenseLinearAlgebra.symmetricInverse(c, dimension: d) else { return nil }
                 for k in 0..<g {
                     var t = 0.0
                     for a in 0..<d { for b in 0..<d { t += stats[k].scatter[a * d + b] * inverse[b * d + a] } }

@@ -1,4 +1,3 @@
-import CLAPACKE
 import Foundation
 import VAExprsCore
 
@@ -25,20 +24,15 @@ enum ScaledSVD {
         var z = DoubleMatrix(rows: n, columns: d)
         for i in 0..<n { for (k, j) in keep.enumerated() { z[i, k] = (x[i, j] - means[k]) / sds[k] } }
         let p = min(n, d)
-        var a = z.storage
-        var s = [Double](repeating: 0, count: p)
-        var u = [Double](repeating: 0, count: n * p)
-        var vt = [Double](repeating: 0, count: p * d)
-        let info = LAPACKE_dgesdd(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "S")), Int32(n), Int32(d), &a, Int32(d),
-                                  &s, &u, Int32(p), &vt, Int32(d))
-        if info != 0 {
-            throw VAExprsError.badData("mixture initialisation: the SVD failed (LAPACK info \(info))")
+        let s: [Double], vt: DoubleMatrix
+        do { (_, s, vt) = try DenseLinearAlgebra.thinSVD(z) } catch {
+            throw VAExprsError.badData("mixture initialisation: the SVD failed (\(error))")
         }
         var out = DoubleMatrix(rows: n, columns: p)
         for i in 0..<n {
             for c in 0..<p {
                 var v = 0.0
-                for k in 0..<d { v += z[i, k] * vt[c * d + k] }
+                for k in 0..<d { v += z[i, k] * vt[c, k] }
                 out[i, c] = v / s[c].squareRoot()
             }
         }

@@ -1,11 +1,12 @@
 import CBLAS
 import CLAPACKE
-import VAExprsCore
 
-/// Dense double-precision helpers over LAPACKE and CBLAS (row-major).
-enum LinearAlgebra {
+/// Dense double-precision linear algebra over LAPACKE and CBLAS (row-major), the one home of
+/// the SVD, products, QR bases, symmetric eigen-decompositions and Cholesky inverses that the
+/// reducers, the mixture sampler and the evaluation share.
+public enum DenseLinearAlgebra {
     /// Thin SVD of an n × d matrix: U (n × p), singular values (p, descending), Vᵀ (p × d).
-    static func thinSVD(_ a: DoubleMatrix) throws -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
+    public static func thinSVD(_ a: DoubleMatrix) throws -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
         let n = a.rows, d = a.columns, p = min(n, d)
         var work = a.storage
         var s = [Double](repeating: 0, count: p)
@@ -18,7 +19,7 @@ enum LinearAlgebra {
     }
 
     /// C = op(A) · op(B).
-    static func product(_ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false) -> DoubleMatrix {
+    public static func product(_ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false) -> DoubleMatrix {
         let m = transposeA ? a.columns : a.rows, k = transposeA ? a.rows : a.columns
         let n = transposeB ? b.rows : b.columns
         var c = DoubleMatrix(rows: m, columns: n)
@@ -35,7 +36,7 @@ enum LinearAlgebra {
     }
 
     /// An orthonormal basis of the columns of `a` (n × l, n ≥ l) by Householder QR.
-    static func orthonormalBasis(_ a: DoubleMatrix) throws -> DoubleMatrix {
+    public static func orthonormalBasis(_ a: DoubleMatrix) throws -> DoubleMatrix {
         let n = a.rows, l = a.columns
         var q = a.storage
         var tau = [Double](repeating: 0, count: l)
@@ -44,5 +45,28 @@ enum LinearAlgebra {
             throw VAExprsError(.other, "QR factorisation failed")
         }
         return DoubleMatrix(rows: n, columns: l, storage: q)
+    }
+    /// Eigenvalues (descending) and eigenvectors (columns, row-major d × d) of a symmetric matrix.
+    public static func symmetricEigen(_ a: [Double], dimension d: Int) -> (values: [Double], vectors: [Double])? {
+        var m = a
+        var w = [Double](repeating: 0, count: d)
+        let info = LAPACKE_dsyev(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d), &w)
+        guard info == 0 else { return nil }
+        // LAPACK returns ascending order; mclust's SVD order is descending.
+        var values = [Double](repeating: 0, count: d), vectors = [Double](repeating: 0, count: d * d)
+        for c in 0..<d {
+            values[c] = w[d - 1 - c]
+            for r in 0..<d { vectors[r * d + c] = m[r * d + (d - 1 - c)] }
+        }
+        return (values, vectors)
+    }
+
+    /// The inverse of a symmetric positive-definite matrix (Cholesky), or nil.
+    public static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
+        var m = a
+        guard LAPACKE_dpotrf(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0,
+              LAPACKE_dpotri(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0 else { return nil }
+        for r in 0..<d { for c in 0..<r { m[r * d + c] = m[c * d + r] } }
+        return m
     }
 }
