@@ -74,18 +74,24 @@ public enum DataParallel {
         }
     }
 
-    /// Validation losses (means per cell): batch k of 1 024 cells is evaluated by process
-    /// k mod size with noise from its own stream (`seed` and k), and the sums are added up,
-    /// so any number of processes gives the same numbers.
+    /// Validation losses (means per cell): batch k of 1 024 cells in order, each process
+    /// reading and evaluating its share of its rows with the batch's noise drawn whole from its
+    /// own stream (`seed` and k), and the sums added up, so any number of processes gives the
+    /// same numbers and none reads another's cells.
     static func evaluate(_ network: VAENetwork, source: any MiniBatchSource, group: any ProcessGroup,
                          seed: UInt64) throws -> VAENetwork.BatchLoss {
         var sums = [0.0, 0.0], k = 0
-        var unused = SeededGenerator(seed: 0)
-        try source.forEachBatch(batchSize: 1024, shuffle: false, rng: &unused) { batch in
+        var order = SeededGenerator(seed: 0), inference = SeededGenerator(seed: 0)  // neither draws here
+        let latent = network.spec.latentDimension
+        try source.forEachBatch(batchSize: 1024, shuffle: false, rng: &order, share: group) { batch in
             defer { k += 1 }
-            guard k % group.size == group.rank else { return }
             var rng = SeededGenerator(seed: seed ^ (UInt64(k) &* 0x9E37_79B9_7F4A_7C15))
-            let loss = network.evaluate(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions, rng: &rng)
+            var noise = Matrix(rows: batch.globalCount, columns: latent)
+            for i in noise.storage.indices { noise.storage[i] = Float(rng.nextNormal()) }
+            let mine = group.share(of: batch.globalCount)
+            guard !mine.isEmpty else { return }
+            let loss = network.evaluate(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
+                                        rng: &inference, noise: noise.gatherRows(mine))
             sums[0] += loss.reconstruction
             sums[1] += loss.kl
         }

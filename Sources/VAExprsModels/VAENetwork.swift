@@ -200,12 +200,15 @@ public final class VAENetwork {
         evaluate(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
     }
 
-    /// `evaluate` for a dense or sparse encoder input.
+    /// `evaluate` for a dense or sparse encoder input; `noise`, when given, is the
+    /// reparameterisation noise of these rows (data-parallel validation draws it per batch).
     public func evaluate(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
-                         rng: inout SeededGenerator) -> BatchLoss {
+                         rng: inout SeededGenerator, noise: Matrix? = nil) -> BatchLoss {
         let (mu, logVar) = encode(x, conditions: conditions, phase: .inference, rng: &rng)
         var z = mu
-        for i in z.storage.indices { z.storage[i] += expf(0.5 * logVar.storage[i]) * Float(rng.nextNormal()) }
+        for i in z.storage.indices {
+            z.storage[i] += expf(0.5 * logVar.storage[i]) * (noise.map { $0.storage[i] } ?? Float(rng.nextNormal()))
+        }
         let output = decode(z, conditions: conditions, phase: .inference, rng: &rng)
         let rec = likelihood.evaluate(output: output, target: target, context: context, gradient: false, scale: 1)
         let kl = prior.klDivergence(mean: mu, logVariance: logVar, gradient: false, scale: 1)
