@@ -31,4 +31,4 @@ run "1 process, 2 threads" "$B" "${FIT[@]}" --threads 2
 run "mpirun 1 rank × 1 thread" mpirun --oversubscribe -np 1 --bind-to none "$B" "${FIT[@]}" --threads 1
 run "mpirun 2 ranks × 1 thread" mpirun --oversubscribe -np 2 --bind-to none "$B" "${FIT[@]}" --threads 1
 one=$(rate "$WORK/mpirun 1 rank × 1 thread.log"); two=$(rate "$WORK/mpirun 2 ranks × 1 thread.log")
-echo "2 ranks / 1 rank: $(echo "$two / $one" | bc -l | cut -c1-5)×"
+awk -v a="$two" -v b="$one" 'BEGIN { printf "2 ranks / 1 rank: %.3f×\n", a / b }'

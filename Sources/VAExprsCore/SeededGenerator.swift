@@ -52,5 +52,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A new generator derived from this one's stream, for an independent sub-task.
     public mutating func split() -> SeededGenerator { SeededGenerator(seed: next()) }
+
+    /// `keep` of the indices `0..<count` drawn uniformly without replacement (a partial
+    /// Fisher–Yates shuffle), in increasing order; all of them when `keep ≥ count`.
+    public mutating func choose(_ keep: Int, of count: Int) -> [Int] {
+        guard keep < count else { return Array(0..<count) }
+        var order = Array(0..<count)
+        for i in 0..<keep { order.swapAt(i, Int.random(in: i..<count, using: &self)) }
+        return order[..<keep].sorted()
+    }
 }
 

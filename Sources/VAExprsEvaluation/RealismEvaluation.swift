@@ -243,8 +243,8 @@ public enum RealismEvaluation {
                 let realDistance = NearestTraining.medianDistance(unseenScores, to: trainingScores, at: NearestTraining.sample(unseenScores.rows, rng: &rng))
                 // The control: generated cells against equal numbers of training and unseen cells.
                 let size = min(trainingScores.rows, unseenScores.rows)
-                let toTraining = NearestTraining.medianDistance(generatedAxisScores, to: rows(trainingScores, NearestTraining.subset(trainingScores.rows, size, rng: &rng)[...]), at: queries)
-                let toUnseen = NearestTraining.medianDistance(generatedAxisScores, to: rows(unseenScores, NearestTraining.subset(unseenScores.rows, size, rng: &rng)[...]), at: queries)
+                let toTraining = NearestTraining.medianDistance(generatedAxisScores, to: rows(trainingScores, rng.choose(size, of: trainingScores.rows)[...]), at: queries)
+                let toUnseen = NearestTraining.medianDistance(generatedAxisScores, to: rows(unseenScores, rng.choose(size, of: unseenScores.rows)[...]), at: queries)
                 copies = (realDistance > 0 ? generatedDistance / realDistance : .infinity, generatedDistance, realDistance, t.rows, unseen.count,
                           toUnseen > 0 ? toTraining / toUnseen : .infinity)
             }

@@ -14,6 +14,12 @@ struct MeanAndSD {
     }
 }
 
+/// The median of `values` (NaN when empty).
+func medianOf(_ values: [Double]) -> Double {
+    let v = values.sorted(), n = v.count
+    return n == 0 ? .nan : (n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]))
+}
+
 /// Cell totals and the zero fraction of raw values (before any normalisation).
 struct CellTotals {
     /// Median of the cells' totals over all genes.
@@ -30,9 +36,7 @@ struct CellTotals {
                 if v == 0 { zeros += 1 }
             }
         }
-        totals.sort()
-        let n = totals.count
-        median = n == 0 ? .nan : (n % 2 == 1 ? totals[n / 2] : 0.5 * (totals[n / 2 - 1] + totals[n / 2]))
+        median = medianOf(totals)
         zeroFraction = m.rows * m.columns == 0 ? .nan : Double(zeros) / Double(m.rows * m.columns)
     }
 }
@@ -43,15 +47,7 @@ enum NearestTraining {
     static let maximumQueries = 2_000
 
     /// A seeded sample of at most `maximumQueries` of `count` rows.
-    static func sample(_ count: Int, rng: inout SeededGenerator) -> [Int] { subset(count, maximumQueries, rng: &rng) }
-
-    /// A seeded sample of `size` of `count` rows (all of them when `size` ≥ `count`), sorted.
-    static func subset(_ count: Int, _ size: Int, rng: inout SeededGenerator) -> [Int] {
-        var all = Array(0..<count)
-        guard count > size else { return all }
-        for i in 0..<size { all.swapAt(i, i + Int(rng.next() % UInt64(count - i))) }
-        return Array(all.prefix(size)).sorted()
-    }
+    static func sample(_ count: Int, rng: inout SeededGenerator) -> [Int] { rng.choose(maximumQueries, of: count) }
 
     /// The median over `rows` of `queries` of the distance to the nearest row of `training`.
     static func medianDistance(_ queries: DoubleMatrix, to training: DoubleMatrix, at rows: [Int]) -> Double {
@@ -76,8 +72,6 @@ enum NearestTraining {
                 }
             }
         }
-        nearest.sort()
-        let n = nearest.count
-        return n % 2 == 1 ? nearest[n / 2] : 0.5 * (nearest[n / 2 - 1] + nearest[n / 2])
+        return medianOf(nearest)
     }
 }

@@ -42,10 +42,7 @@ public enum CellSubsample {
     /// `keep` of the row indices `0..<count` drawn uniformly without replacement (a partial
     /// Fisher–Yates shuffle), in increasing order; all of them when `keep ≥ count`.
     public static func chooseRows(count: Int, keep: Int, seed: UInt64) -> [Int] {
-        guard keep < count else { return Array(0..<count) }
         var rng = SeededGenerator(seed: seed)
-        var order = Array(0..<count)
-        for i in 0..<keep { order.swapAt(i, Int.random(in: i..<count, using: &rng)) }
-        return order[..<keep].sorted()
+        return rng.choose(keep, of: count)
     }
 }

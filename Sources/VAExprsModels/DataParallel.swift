@@ -9,21 +9,15 @@ import VAExprsCore
 /// summation. (A plugin layer that draws its own random numbers draws them for its rows only.)
 public enum DataParallel {
     /// Starts a fit: process 0's initial weights to every process.
-    static func start(_ network: VAENetwork, group: any ProcessGroup) throws {
-        let parameters = network.parameters
-        var flat = parameters.flatMap(\.value)
-        try group.broadcastFromFirst(&flat)
-        var offset = 0
-        for p in parameters {
-            p.value = Array(flat[offset..<(offset + p.value.count)])
-            offset += p.value.count
-        }
+    static func start(_ parameters: [Parameter], group: any ProcessGroup) throws {
+        var buffer: [Float] = []
+        try exchange(\.value, of: parameters, buffer: &buffer) { try group.broadcastFromFirst(&$0) }
     }
 
     /// One step's gradients: `batch` is this process's share of a global batch (its
     /// `globalCount` cells), the gradients are summed over the group into every parameter's
     /// gradient. Returns this process's part of the batch's losses.
-    static func step(_ network: VAENetwork, batch: TrainingData.Batch, group: any ProcessGroup,
+    static func step(_ network: VAENetwork, parameters: [Parameter], batch: TrainingData.Batch, group: any ProcessGroup,
                      rng: inout SeededGenerator, buffer: inout [Float]) throws -> VAENetwork.BatchLoss {
         let rows = batch.globalCount, latent = network.spec.latentDimension
         // Noise for the whole batch on every process, each taking its rows' part.
@@ -34,7 +28,6 @@ public enum DataParallel {
         var layerRNG = SeededGenerator(seed: rng.next())
         let mine = group.share(of: rows)
         precondition(mine.count == batch.input.rows, "a data-parallel batch must be this process's share")
-        let parameters = network.parameters
         var loss = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
         if mine.isEmpty {
             for p in parameters { p.zeroGradient() }
@@ -44,31 +37,33 @@ public enum DataParallel {
             loss = network.trainStep(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
                                      rng: &layerRNG, noise: noise.gatherRows(mine), scaleCells: rows)
         }
-        try sumGradients(parameters, group: group, buffer: &buffer)
+        try exchange(\.gradient, of: parameters, buffer: &buffer) { try group.sum(&$0) }
         return loss
     }
 
-    /// Every parameter's gradient summed over the group, through one flat buffer (kept
-    /// between steps: copying in and out costs less than one allocation per step).
-    static func sumGradients(_ parameters: [Parameter], group: any ProcessGroup, buffer: inout [Float]) throws {
-        let total = parameters.reduce(0) { $0 + $1.gradient.count }
+    /// One array of every parameter (`\.value` or `\.gradient`) copied into one flat buffer,
+    /// handed to `communicate` (one MPI call per step, not one per parameter), and copied back.
+    /// The buffer is kept by the caller between steps: copying costs less than allocating.
+    static func exchange(_ field: ReferenceWritableKeyPath<Parameter, [Float]>, of parameters: [Parameter], buffer: inout [Float],
+                         _ communicate: (inout [Float]) throws -> Void) throws {
+        let total = parameters.reduce(0) { $0 + $1[keyPath: field].count }
         if buffer.count != total { buffer = [Float](repeating: 0, count: total) }
         buffer.withUnsafeMutableBufferPointer { flat in
             var offset = 0
             for p in parameters {
-                p.gradient.withUnsafeBufferPointer { g in
-                    UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + g.count)]).update(fromContentsOf: g)
-                    offset += g.count
+                p[keyPath: field].withUnsafeBufferPointer { v in
+                    UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + v.count)]).update(fromContentsOf: v)
+                    offset += v.count
                 }
             }
         }
-        try group.sum(&buffer)
+        try communicate(&buffer)
         buffer.withUnsafeBufferPointer { flat in
             var offset = 0
             for p in parameters {
-                p.gradient.withUnsafeMutableBufferPointer { g in
-                    _ = g.update(fromContentsOf: UnsafeBufferPointer(rebasing: flat[offset..<(offset + g.count)]))
-                    offset += g.count
+                p[keyPath: field].withUnsafeMutableBufferPointer { v in
+                    _ = v.update(fromContentsOf: UnsafeBufferPointer(rebasing: flat[offset..<(offset + v.count)]))
+                    offset += v.count
                 }
             }
         }

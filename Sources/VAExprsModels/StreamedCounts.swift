@@ -124,39 +124,30 @@ public final class StreamedCounts: MiniBatchSource {
         return plans
     }
 
-    /// Reads and prepares the members of `plan` that `share` needs (`needed`, increasing).
-    private func prepare(_ plan: BufferPlan, needed: [Int]) throws -> Prepared {
+    /// Reads and prepares the members of `plan` a process needs (`needed`, increasing): chunk
+    /// by chunk in the plan's order (so `fileRows` keeps member order), a chunk wholly needed
+    /// as a block; with `shared` (a process's share), one needed little (under
+    /// 1 / `rowReadFraction`) row by row through `readRows`; any other as a block with the
+    /// needed rows taken (many small reads cost more than the bytes they save).
+    private func prepare(_ plan: BufferPlan, needed: [Int], shared: Bool) throws -> Prepared {
         let fileRows = needed.map { plan.members[$0] }
-        let counts: SparseMatrix
-        if needed.count == plan.members.count {
-            // Every member: the chunks as blocks.
-            var blocks: [SparseMatrix] = []
-            for chunk in plan.chunkIndices.map({ chunks[$0] }) {
-                let block = try read(chunk)
-                if let members {
-                    blocks.append(block.gatherRows(chunk.filter { members[$0] }.map { $0 - chunk.lowerBound }))
-                } else {
-                    blocks.append(block)
-                }
+        var blocks: [SparseMatrix] = []
+        var next = 0  // fileRows are grouped by chunk in the plan's order, increasing within one
+        for chunk in plan.chunkIndices.map({ chunks[$0] }) {
+            var end = next
+            while end < fileRows.count && chunk.contains(fileRows[end]) { end += 1 }
+            let wanted = fileRows[next..<end]
+            next = end
+            if wanted.isEmpty { continue }
+            if wanted.count == chunk.count {
+                blocks.append(try read(chunk))
+            } else if shared, let readRows, wanted.count * rowReadFraction < chunk.count {
+                blocks.append(try readRows(Array(wanted)))
+            } else {
+                blocks.append(try read(chunk).gatherRows(wanted.map { $0 - chunk.lowerBound }))
             }
-            counts = SparseMatrix.stacking(blocks)
-        } else {
-            // A chunk of which a process needs few rows is read row by row (`readRows`); one
-            // it needs much of is read as a block and the rows taken (many small reads cost
-            // more than the bytes they save).
-            // Chunks in the plan's order, rows increasing within each: the order of `fileRows`.
-            var blocks: [SparseMatrix] = []
-            for chunk in plan.chunkIndices.map({ chunks[$0] }) {
-                let wanted = fileRows.filter { chunk.contains($0) }
-                guard !wanted.isEmpty else { continue }
-                if let readRows, wanted.count * rowReadFraction < chunk.count {
-                    blocks.append(try readRows(wanted))
-                } else {
-                    blocks.append(try read(chunk).gatherRows(wanted.map { $0 - chunk.lowerBound }))
-                }
-            }
-            counts = SparseMatrix.stacking(blocks)
         }
+        let counts = SparseMatrix.stacking(blocks)
         let libraries = counts.rowSums().map { Float($0) }
         let input = counts.mappingValues { i, v in log1pf(v * (Preprocessing.countInputScale / libraries[i])) }
         return Prepared(counts: counts, input: input, libraries: libraries,
@@ -175,11 +166,11 @@ public final class StreamedCounts: MiniBatchSource {
         let plans = plan(order, batchSize: batchSize, shuffle: shuffle, rng: &rng)
         let needed = plans.map { $0.neededMembers(share) }
         var carried: Prepared? = nil
-        var next = plans.first.map { first in BackgroundJob { try self.prepare(first, needed: needed[0]) } }
+        var next = plans.first.map { first in BackgroundJob { try self.prepare(first, needed: needed[0], shared: share != nil) } }
         defer { _ = try? next?.result() }  // never leave a read running
         for (b, plan) in plans.enumerated() {
             let current = try next!.result()
-            next = b + 1 < plans.count ? BackgroundJob { [plans, needed] in try self.prepare(plans[b + 1], needed: needed[b + 1]) } : nil
+            next = b + 1 < plans.count ? BackgroundJob { [plans, needed, shared = share != nil] in try self.prepare(plans[b + 1], needed: needed[b + 1], shared: shared) } : nil
             let cells = carried.map { Prepared.stacking([$0, current]) } ?? current
             // Position → row of `cells`: carried cells first, then the members read.
             var memberRow = [Int](repeating: -1, count: plan.members.count)

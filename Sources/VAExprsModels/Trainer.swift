@@ -115,7 +115,7 @@ public struct Trainer {
         var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
         let group = options.processGroup
         var gradientBuffer: [Float] = []
-        if let group { try DataParallel.start(network, group: group) }
+        if let group { try DataParallel.start(parameters, group: group) }
 
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -123,7 +123,7 @@ public struct Trainer {
             try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG, share: group) { batch in
                 let loss: VAENetwork.BatchLoss
                 if let group {
-                    loss = try DataParallel.step(network, batch: batch, group: group, rng: &noiseRNG, buffer: &gradientBuffer)
+                    loss = try DataParallel.step(network, parameters: parameters, batch: batch, group: group, rng: &noiseRNG, buffer: &gradientBuffer)
                 } else {
                     loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
                                              conditions: batch.conditions, rng: &noiseRNG)

@@ -71,8 +71,7 @@ public enum AugmentationFigure {
             var rows = cells.indices.filter { cells[$0].generated == generated }
             if rows.count > maximumPointsPerOrigin {
                 notes.append("\(maximumPointsPerOrigin) of \(rows.count) \(generated ? "generated" : "real") cells drawn")
-                for k in 0..<maximumPointsPerOrigin { rows.swapAt(k, k + Int(rng.next() % UInt64(rows.count - k))) }
-                rows = Array(rows.prefix(maximumPointsPerOrigin)).sorted()
+                rows = rng.choose(maximumPointsPerOrigin, of: rows.count).map { rows[$0] }
             }
             // Generated cells first, real cells on top.
             drawn += rows

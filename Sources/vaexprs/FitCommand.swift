@@ -73,9 +73,10 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         // Started by mpirun or srun: train together with the other processes (rank 0 reports
-        // and writes the model).
+        // and writes the model). MPI is finished only after a fit that succeeded: a process
+        // that fails exits without it, and the launcher then stops the others instead of
+        // leaving them waiting in a collective call.
         let group = MPIProcessGroup.launchedByMPI ? try MPIProcessGroup.join() : nil
-        defer { group?.finish() }
         let silent = quiet || (group?.rank ?? 0) != 0
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],
@@ -155,7 +156,7 @@ struct FitCommand: ParsableCommand {
             throw VAExprsError.usage("--no-labels asks for a plain VAE, but --labels or --label-column name labels; give one or the other")
         }
         let limit = try memoryLimit.map { try MemoryBudget.parse($0, option: "--memory-limit") } ?? MemoryBudget.defaultLimit
-        if let file = try streamedFile(limit: limit) {
+        if let file = try streamedFile(limit: limit, silent: silent) {
             let (fileLabels, fromObs) = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns, obsLabelsByDefault: !noLabels)
             if fromObs && !silent { noteObsLabels() }
             let setup = try choices.resolve(for: try file.sample(cells: 20_000), registry: registry)
@@ -164,6 +165,7 @@ struct FitCommand: ParsableCommand {
                                              spec: setup.spec, training: training, threads: threads, setupChoice: setup.choice)
             let start = Date()
             try finish(writing: (group?.rank ?? 0) == 0, silent: silent, try fitVAEStreamed(request, registry: registry, progress: silent ? nil : ProgressPrinter()), start: start)
+            group?.finish()
             return
         }
         let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
@@ -179,6 +181,7 @@ struct FitCommand: ParsableCommand {
                                  setupChoice: setup.choice)
         let start = Date()
         try finish(writing: (group?.rank ?? 0) == 0, silent: silent, try fitVAE(request, registry: registry, progress: silent ? nil : ProgressPrinter()), start: start)
+        group?.finish()
     }
 
     private func noteObsLabels() {
@@ -203,7 +206,7 @@ struct FitCommand: ParsableCommand {
 
     /// The file to stream the cells from, when --stream asks for it or training in memory
     /// would exceed the memory limit; nil to train in memory.
-    private func streamedFile(limit: Int) throws -> SparseRowFile? {
+    private func streamedFile(limit: Int, silent: Bool) throws -> SparseRowFile? {
         let streamable = SparseRowFile.canStream(counts)
         guard stream else {
             guard streamable, !genesInRows, let file = try? SparseRowFile(counts) else { return nil }
@@ -211,7 +214,7 @@ struct FitCommand: ParsableCommand {
             guard needed > limit else { return nil }
             let why = "training in memory would need about \(MemoryBudget.describe(needed)), more than the memory limit of \(MemoryBudget.describe(limit))"
             try checkStreamable(because: why + " (--memory-limit)", remedy: "or raise --memory-limit to train in memory")
-            if !quiet { printError("fit: \(why): streaming the cells from \(counts) (--memory-limit raises the limit)") }
+            if !silent { printError("fit: \(why): streaming the cells from \(counts) (--memory-limit raises the limit)") }
             return file
         }
         guard streamable else {

@@ -21,16 +21,20 @@ struct FigureOutputOptions: ParsableArguments {
     @Option(help: "Figure height in points; for the terminal renderer, in lines.")
     var height: Double?
 
-    /// The renderer for the format or the output's extension.
+    /// The built-in renderer of each output extension.
+    static let rendererOfExtension = ["svg": "svg", "png": "png", "pdf": "pdf", "html": "html", "htm": "html", "txt": "terminal"]
+
+    /// The renderer for the format or the output's extension (sizes checked first: the
+    /// terminal renderer takes them as options).
     func renderer(_ registry: Registry) throws -> any Renderer {
+        try checkSizes()
         let name: String
         if let format {
             name = format
         } else if let output {
             let ext = (output as NSString).pathExtension.lowercased()
             guard !ext.isEmpty else { throw VAExprsError.usage("--output \(output) has no extension; give --format (svg, png, pdf, html, terminal)") }
-            let byExtension = ["svg": "svg", "png": "png", "pdf": "pdf", "html": "html", "htm": "html", "txt": "terminal"]
-            if let known = byExtension[ext] {
+            if let known = Self.rendererOfExtension[ext] {
                 name = known
             } else if let plugin = try pluginRenderer(for: output, registry) {
                 name = plugin
@@ -99,22 +103,30 @@ struct FigureOutputOptions: ParsableArguments {
     var figureHeight: Double? { isTerminal ? nil : height }
 
     /// True when the figure goes to the terminal renderer (whose sizes are characters).
-    var isTerminal: Bool { format?.hasPrefix("terminal") ?? (output?.lowercased().hasSuffix(".txt") ?? false) }
+    var isTerminal: Bool {
+        let ext = output.map { ($0 as NSString).pathExtension.lowercased() } ?? ""
+        return (format ?? Self.rendererOfExtension[ext] ?? "").hasPrefix("terminal")
+    }
+
+    /// Checks `--width` and `--height`: points for figures, characters for the terminal.
+    private func checkSizes() throws {
+        for (option, value, smallest) in [("--width", width, 20.0), ("--height", height, 5.0)] {
+            guard let value else { continue }
+            if isTerminal {
+                guard value.isFinite, value >= smallest, value <= Double(TerminalRenderer.maximumSide) else {
+                    throw VAExprsError.usage("\(option) \(value): the terminal renderer counts characters, from \(Int(smallest)) to \(TerminalRenderer.maximumSide)")
+                }
+            } else {
+                guard value.isFinite, value >= Self.minimumSide, value <= Self.maximumSide else {
+                    throw VAExprsError.usage("\(option) \(value) is outside \(Int(Self.minimumSide))…\(Int(Self.maximumSide)) points (1 to 200 inches, the largest page PDF allows)")
+                }
+            }
+        }
+    }
 
     /// Checks the size and the destination before any work.
     func checkBeforeWork() throws {
-        for (option, value) in [("--width", width), ("--height", height)] where isTerminal {
-            guard let value else { continue }
-            guard value.isFinite, value >= 5, value <= Double(TerminalRenderer.maximumSide) else {
-                throw VAExprsError.usage("\(option) \(value): the terminal renderer counts characters, from 20 (5 lines) to \(TerminalRenderer.maximumSide)")
-            }
-        }
-        for (option, value) in [("--width", width), ("--height", height)] where !isTerminal {
-            guard let value else { continue }
-            guard value.isFinite, value >= Self.minimumSide, value <= Self.maximumSide else {
-                throw VAExprsError.usage("\(option) \(value) is outside \(Int(Self.minimumSide))…\(Int(Self.maximumSide)) points (1 to 200 inches, the largest page PDF allows)")
-            }
-        }
+        try checkSizes()
         if let output { try AtomicOutput.checkDestination(output) }
     }
 

@@ -64,6 +64,10 @@ import VAExprsTestSupport
         let piped = try CLIRunner.run(["plot", "history", model, "--format", "terminal", "--width", "60"])
         #expect(piped.status == 0 && !piped.stdout.contains("\u{1B}[") && piped.stdout.contains("┤"), "\(piped.stderr)")
         #expect(piped.stdout.split(separator: "\n").allSatisfy { $0.count <= 60 }, "\(piped.stdout)")
+        for bad in ["nan", "10", "100000"] {
+            let r = try CLIRunner.run(["plot", "history", model, "--format", "terminal", "--width", bad])
+            #expect(r.status == 64 && r.stderr.contains("--width") && r.stderr.contains("characters"), "--width \(bad): \(r.stderr)")
+        }
         let coloured = try CLIRunner.run(["plot", "history", model, "--format", "terminal:color=true"])
         #expect(coloured.stdout.contains("\u{1B}[38;2;"))
         let html = try CLIRunner.run(["plot", "history", model, "--output", dir + "/history.html"])
