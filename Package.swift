@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "VAExprs", targets: ["VAExprs"]),
         .library(name: "VAExprsConformance", targets: ["VAExprsConformance"]),
+        // What a Swift plugin builds on: the core protocols, exported through the C ABI.
+        .library(name: "VAExprsPluginKit", targets: ["VAExprsPluginKit"]),
         .executable(name: "vaexprs", targets: ["vaexprs"]),
         // Example run-time plugins (shared objects for --plugin).
         .library(name: "GatedDensePlugin", type: .dynamic, targets: ["GatedDensePlugin"]),
@@ -65,6 +67,9 @@ let package = Package(
         // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
         .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "VAExprsReducers", "CGraphviz"]),
 
+        // MARK: The Swift plugin kit: adapts the core protocols to the C ABI (vtables, slots, host services).
+        .target(name: "VAExprsPluginKit", dependencies: ["VAExprsCore", "CVAExprsPluginABI"]),
+
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)
         .target(name: "VAExprsConformance", dependencies: ["VAExprsCore"]),
 
@@ -82,7 +87,7 @@ let package = Package(
         ]),
 
         // MARK: Example run-time plugins (paths given: SwiftPM would read Plugins/ as package plugins)
-        .target(name: "GatedDensePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/GatedDense"),
+        .target(name: "GatedDensePlugin", dependencies: ["VAExprsPluginKit"], path: "Plugins/GatedDense"),
         .target(name: "RandomProjectionPlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/RandomProjection"),
         .target(name: "VegaLitePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/VegaLite"),
         .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json"]),
