@@ -1,6 +1,7 @@
 import Foundation
 
-/// `plugin new`: writes a plugin of one kind, in Swift or C, from the scaffolds in Templates/.
+/// `plugin new`: writes a plugin of one kind, in Swift (on VAExprsPluginKit) or C (on the ABI
+/// header), from the scaffolds in Templates/.
 public enum PluginScaffold {
     /// Kinds a scaffold exists for.
     public static let kinds = ["layer", "activation", "likelihood", "prior", "latent-sampler", "reducer", "renderer"]
@@ -33,7 +34,10 @@ public enum PluginScaffold {
               name.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) else {
             throw VAExprsError.usage("--name '\(name)' must start with a lower-case letter and hold only a–z, 0–9 and _ (it becomes the component's name)")
         }
-        let header = ((templates as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources/CVAExprsPluginABI/include/vaexprs_plugin.h")
+        // The checkout holding the templates: C scaffolds copy its ABI header, Swift ones build
+        // against its VAExprsPluginKit (a path dependency, whose identity is the folder's name).
+        let checkout = URL(fileURLWithPath: templates).standardizedFileURL.deletingLastPathComponent()
+        let header = checkout.appendingPathComponent("Sources/CVAExprsPluginABI/include/vaexprs_plugin.h").path
         guard let headerText = try? String(contentsOfFile: header, encoding: .utf8) else {
             throw VAExprsError.usage("cannot read the plugin ABI header at \(header)")
         }
@@ -56,7 +60,8 @@ public enum PluginScaffold {
         ]
         func fill(_ text: String) -> String {
             [("{{NAME}}", name), ("{{PLUGIN}}", name.replacingOccurrences(of: "_", with: "-")), ("{{TARGET}}", target),
-             ("{{KIND}}", kind), ("{{USAGE}}", usage[kind]!), ("{{WHAT}}", what[kind]!)]
+             ("{{KIND}}", kind), ("{{USAGE}}", usage[kind]!), ("{{WHAT}}", what[kind]!),
+             ("{{PACKAGE_PATH}}", checkout.path), ("{{PACKAGE_IDENTITY}}", checkout.lastPathComponent.lowercased())]
                 .reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
         }
         func read(_ relative: String) throws -> String {
@@ -73,9 +78,7 @@ public enum PluginScaffold {
         } else {
             files = [("Sources/\(target)/\(name).swift", fill(try read("swift/common.swift.template") + read("swift/\(kind).swift") + read("swift/plugin.swift.template"))),
                      ("Package.swift", fill(try read("swift/Package.swift.template"))),
-                     ("README.md", fill(try read("swift/README.md.template"))),
-                     ("Sources/CVAExprsPluginABI/include/vaexprs_plugin.h", headerText),
-                     ("Sources/CVAExprsPluginABI/abi.c", "/* The plugin ABI is header-only; this file gives SwiftPM a source to compile. */\n")]
+                     ("README.md", fill(try read("swift/README.md.template")))]
         }
         let manager = FileManager.default
         if manager.fileExists(atPath: output + "/" + files[1].0) {

@@ -1,13 +1,9 @@
-// {{NAME}}: an element-wise activation; the scaffold is the identity f(x) = x, f'(x) = 1.
-
-private let componentKind = VAEXPRS_KIND_ACTIVATION
-private let componentDescription = "identity activation"
-
-private func makeVTable() -> UnsafeRawPointer {
-    let table = UnsafeMutablePointer<vaexprs_activation_vtable>.allocate(capacity: 1)
-    table.initialize(to: vaexprs_activation_vtable(
-        struct_size: UInt32(MemoryLayout<vaexprs_activation_vtable>.size),
-        forward: { x, y, n in for i in 0..<Int(n) { y![i] = x![i] } },
-        backward: { _, _, dy, dx, n in for i in 0..<Int(n) { dx![i] = dy![i] } }))  // dx = dy · f'(x)
-    return UnsafeRawPointer(table)
+/// The identity, f(x) = x, with its derivative 1.
+struct Identity: Activation {
+    let name = "{{NAME}}"
+    func apply(_ values: inout [Float]) {}
+    func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
+    var derivativeNeedsInput: Bool { false }
 }
+
+let component = ExportedComponent("{{NAME}}", "the identity", .activation { _ in Identity() })

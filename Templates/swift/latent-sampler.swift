@@ -1,43 +1,28 @@
-// {{NAME}}: fits a diagonal Gaussian to the latent means (per label for a CVAE) and draws from it.
+/// A Gaussian with a diagonal covariance fitted to the latent means.
+struct DiagonalGaussian: FittedLatentDistribution {
+    let mean: [Double]
+    let sd: [Double]
+    var summary: String { "diagonal Gaussian, \(mean.count) dims" }
 
-private let componentKind = VAEXPRS_KIND_LATENT_SAMPLER
-private let componentDescription = "diagonal Gaussian latent sampler"
-
-private final class Fitted {
-    let mean: [Double], sd: [Double]
-    let summary: UnsafeMutablePointer<CChar>
-    init(mean: [Double], sd: [Double], points: Int) {
-        self.mean = mean
-        self.sd = sd
-        summary = strdup("{{NAME}}: diagonal Gaussian of \(points) points")!
+    func sample(count: Int, rng: inout SeededGenerator) -> DoubleMatrix {
+        var out = DoubleMatrix(rows: count, columns: mean.count)
+        for i in 0..<count { for j in mean.indices { out[i, j] = mean[j] + sd[j] * rng.nextNormal() } }
+        return out
     }
-    deinit { free(summary) }
 }
 
-private func fitted(_ raw: UnsafeMutableRawPointer?) -> Fitted { Unmanaged<Fitted>.fromOpaque(raw!).takeUnretainedValue() }
+struct DiagonalGaussianSampler: LatentSampler {
+    let spec: ComponentSpec
 
-private func makeVTable() -> UnsafeRawPointer {
-    let table = UnsafeMutablePointer<vaexprs_latent_sampler_vtable>.allocate(capacity: 1)
-    table.initialize(to: vaexprs_latent_sampler_vtable(
-        struct_size: UInt32(MemoryLayout<vaexprs_latent_sampler_vtable>.size),
-        create: { noSettings($0, $1, $2) },
-        destroy: { free($0) },
-        fit: { _, x, n, d, _, _, error, size in
-            let n = Int(n), d = Int(d)
-            guard n >= 2 else { fail("needs at least 2 points", error, size); return nil }
-            var mean = [Double](repeating: 0, count: d), sd = mean
-            for j in 0..<d {
-                for i in 0..<n { mean[j] += x![i * d + j] / Double(n) }
-                for i in 0..<n { sd[j] += pow(x![i * d + j] - mean[j], 2) / Double(n - 1) }
-                sd[j] = sd[j].squareRoot()
-            }
-            return Unmanaged.passRetained(Fitted(mean: mean, sd: sd, points: n)).toOpaque()
-        },
-        sample: { raw, count, d, out, rng in
-            let f = fitted(raw)
-            for i in 0..<Int(count) { for j in 0..<Int(d) { out![i * Int(d) + j] = f.mean[j] + f.sd[j] * host.pointee.rng_normal(rng) } }
-        },
-        summary: { raw in UnsafePointer(fitted(raw).summary) },
-        destroy_fitted: { raw in Unmanaged<Fitted>.fromOpaque(raw!).release() }))
-    return UnsafeRawPointer(table)
+    func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+        guard points.rows >= 2 else { throw VAExprsError.usage("{{NAME}} needs at least 2 points\(label.map { " for label '\($0)'" } ?? "")") }
+        let n = Double(points.rows)
+        let mean = (0..<points.columns).map { j in (0..<points.rows).reduce(0.0) { $0 + points[$1, j] } / n }
+        let sd = (0..<points.columns).map { j in
+            ((0..<points.rows).reduce(0.0) { $0 + (points[$1, j] - mean[j]) * (points[$1, j] - mean[j]) } / (n - 1)).squareRoot()
+        }
+        return DiagonalGaussian(mean: mean, sd: sd)
+    }
 }
+
+let component = ExportedComponent("{{NAME}}", "diagonal Gaussian fitted to the latent means", .latentSampler { DiagonalGaussianSampler(spec: $0) })

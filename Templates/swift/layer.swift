@@ -1,56 +1,31 @@
-// {{NAME}}: a layer y = x ⊙ scale + bias (per feature), scale starting at 1 — an identity at
-// initialisation, with its exact backward pass.
-
-private let componentKind = VAEXPRS_KIND_LAYER
-private let componentDescription = "per-feature scale and bias (identity at initialisation)"
-
-private final class LayerState {
-    var width = 0
-    var input: [Float] = []
+/// y = x ⊙ scale + bias per feature, scale starting at 1: an identity at initialisation.
+final class ScaleShift: Layer {
+    let spec: ComponentSpec
+    var computesInputGradient = true
+    private(set) var parameters: [Parameter] = []
+    private var input = Matrix(rows: 0, columns: 0)
+    init(spec: ComponentSpec) { self.spec = spec }
+    func build(inputWidth d: Int, path: String, rng: inout SeededGenerator) throws -> Int {
+        parameters = [Parameter(path: path + ".scale", shape: [d], value: [Float](repeating: 1, count: d)),
+                      Parameter(path: path + ".bias", shape: [d], value: [Float](repeating: 0, count: d))]
+        return d
+    }
+    func forward(_ x: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+        input = x
+        var y = x
+        for i in 0..<x.rows { for j in 0..<x.columns { y[i, j] = x[i, j] * parameters[0].value[j] + parameters[1].value[j] } }
+        return y
+    }
+    func backward(_ dy: Matrix) -> Matrix {
+        var dx = dy
+        parameters[0].gradient = [Float](repeating: 0, count: dy.columns)
+        parameters[1].gradient = dy.columnSums()
+        for i in 0..<dy.rows { for j in 0..<dy.columns {
+            parameters[0].gradient[j] += dy[i, j] * input[i, j]
+            dx[i, j] = dy[i, j] * parameters[0].value[j]
+        } }
+        return dx
+    }
 }
 
-private func layer(_ raw: UnsafeMutableRawPointer?) -> LayerState { Unmanaged<LayerState>.fromOpaque(raw!).takeUnretainedValue() }
-nonisolated(unsafe) private let parameterNames = [UnsafePointer(strdup("scale")!), UnsafePointer(strdup("bias")!)]
-
-private func makeVTable() -> UnsafeRawPointer {
-    let table = UnsafeMutablePointer<vaexprs_layer_vtable>.allocate(capacity: 1)
-    table.initialize(to: vaexprs_layer_vtable(
-        struct_size: UInt32(MemoryLayout<vaexprs_layer_vtable>.size),
-        create: { options, error, size in
-            if let options, String(cString: options) != "{}" { fail("{{NAME}} takes no settings", error, size); return nil }
-            return Unmanaged.passRetained(LayerState()).toOpaque()
-        },
-        destroy: { raw in Unmanaged<LayerState>.fromOpaque(raw!).release() },
-        build: { raw, inputWidth, outputWidth, _, _ in
-            layer(raw).width = Int(inputWidth)
-            outputWidth!.pointee = inputWidth
-            return 0
-        },
-        parameter_count: { _ in 2 },
-        parameter_shape: { raw, index, name, rows, columns in
-            name!.pointee = parameterNames[Int(index)]
-            rows!.pointee = 1
-            columns!.pointee = Int64(layer(raw).width)
-        },
-        initialize: { raw, p, _ in
-            for j in 0..<layer(raw).width { p![0]![j] = 1; p![1]![j] = 0 }
-        },
-        forward: { raw, p, x, batch, y, _, _ in
-            let l = layer(raw), n = Int(batch), d = l.width
-            l.input = Array(UnsafeBufferPointer(start: x!, count: n * d))
-            for i in 0..<n { for j in 0..<d { y![i * d + j] = x![i * d + j] * p![0]![j] + p![1]![j] } }
-        },
-        backward: { raw, p, dy, batch, dx, g in
-            let l = layer(raw), n = Int(batch), d = l.width
-            for j in 0..<d { g![0]![j] = 0; g![1]![j] = 0 }
-            for i in 0..<n {
-                for j in 0..<d {
-                    let grad = dy![i * d + j]
-                    g![0]![j] += grad * l.input[i * d + j]
-                    g![1]![j] += grad
-                    dx?[i * d + j] = grad * p![0]![j]
-                }
-            }
-        }))
-    return UnsafeRawPointer(table)
-}
+let component = ExportedComponent("{{NAME}}", "per-feature scale and bias", .layer { ScaleShift(spec: $0) })

@@ -1,26 +1,23 @@
-// {{NAME}}: the standard normal prior, KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²).
+/// The standard normal N(0, I): KL = ½ Σ (μ² + e^v − 1 − v) for posteriors N(μ, e^v).
+struct StandardNormal: Prior {
+    let spec: ComponentSpec
 
-private let componentKind = VAEXPRS_KIND_PRIOR
-private let componentDescription = "standard normal prior"
+    func klDivergence(mean: Matrix, logVariance: Matrix, gradient: Bool, scale: Float) -> KLEvaluation {
+        var total = 0.0
+        var dMean = gradient ? Matrix(rows: mean.rows, columns: mean.columns) : nil
+        var dLogVariance = dMean
+        for i in mean.storage.indices {
+            let m = Double(mean.storage[i]), v = Double(logVariance.storage[i])
+            total += 0.5 * (m * m + exp(v) - 1 - v)
+            dMean?.storage[i] = scale * Float(m)
+            dLogVariance?.storage[i] = scale * Float(0.5 * (exp(v) - 1))
+        }
+        return KLEvaluation(total: total, meanGradient: dMean, logVarianceGradient: dLogVariance)
+    }
 
-private func makeVTable() -> UnsafeRawPointer {
-    let table = UnsafeMutablePointer<vaexprs_prior_vtable>.allocate(capacity: 1)
-    table.initialize(to: vaexprs_prior_vtable(
-        struct_size: UInt32(MemoryLayout<vaexprs_prior_vtable>.size),
-        create: { noSettings($0, $1, $2) },
-        destroy: { free($0) },
-        kl: { _, mean, logVariance, rows, dimension, scale, total, meanGradient, logVarianceGradient in
-            var sum = 0.0
-            for i in 0..<Int(rows * dimension) {
-                let m = Double(mean![i]), v = Double(logVariance![i])
-                sum += -0.5 * (1 + v - m * m - exp(v))
-                meanGradient?[i] = scale * Float(m)
-                logVarianceGradient?[i] = scale * Float(0.5 * (exp(v) - 1))
-            }
-            total!.pointee = sum
-        },
-        sample: { _, count, dimension, out, rng in
-            for i in 0..<Int(count * dimension) { out![i] = Float(host.pointee.rng_normal(rng)) }
-        }))
-    return UnsafeRawPointer(table)
+    func sample(count: Int, dimension: Int, rng: inout SeededGenerator) -> Matrix {
+        Matrix(rows: count, columns: dimension, storage: (0..<(count * dimension)).map { _ in Float(rng.nextNormal()) })
+    }
 }
+
+let component = ExportedComponent("{{NAME}}", "standard normal", .prior { StandardNormal(spec: $0) })

@@ -1,21 +1,15 @@
-// {{NAME}}: a renderer; the scaffold writes the figure description itself (JSON).
+import Foundation
 
-private let componentKind = VAEXPRS_KIND_RENDERER
-private let componentDescription = "the figure description as JSON"
+/// Writes the figure description itself, as JSON.
+struct FigureJSON: Renderer {
+    let spec: ComponentSpec
+    var fileExtensions: [String] { ["{{NAME}}.json"] }
 
-private func makeVTable() -> UnsafeRawPointer {
-    let table = UnsafeMutablePointer<vaexprs_renderer_vtable>.allocate(capacity: 1)
-    table.initialize(to: vaexprs_renderer_vtable(
-        struct_size: UInt32(MemoryLayout<vaexprs_renderer_vtable>.size),
-        file_extensions: UnsafePointer(strdup("{{NAME}}.json")!),
-        render: { _, figure, bytes, length, error, size in
-            guard let figure else { fail("no figure", error, size); return 1 }
-            let n = strlen(figure)
-            guard let buffer = host.pointee.alloc(n) else { fail("out of memory", error, size); return 1 }
-            memcpy(buffer, figure, n)
-            bytes!.pointee = buffer.assumingMemoryBound(to: UInt8.self)
-            length!.pointee = n
-            return 0
-        }))
-    return UnsafeRawPointer(table)
+    func render(_ figure: Figure) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(figure))
+    }
 }
+
+let component = ExportedComponent("{{NAME}}", "the figure description as JSON", .renderer { FigureJSON(spec: $0) })

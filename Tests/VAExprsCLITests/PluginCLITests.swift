@@ -136,14 +136,16 @@ import VAExprsTestSupport
                 #expect(new.status == 0, "\(new.stderr)")
                 let build = Process()
                 build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                build.arguments = language == "c" ? ["make", "-s"] : ["swift", "build", "-c", "release", "-q"]
+                // Swift scaffolds share one build folder, so VAExprsPluginKit (and the core under
+                // it) compiles once for all seven.
+                build.arguments = language == "c" ? ["make", "-s"] : ["swift", "build", "-c", "release", "-q", "--scratch-path", TestPaths.swiftPluginBuild]
                 build.currentDirectoryURL = URL(fileURLWithPath: out)
                 build.standardOutput = FileHandle.nullDevice
                 try build.run()
                 build.waitUntilExit()
                 #expect(build.terminationStatus == 0, "\(language) \(kind) does not build")
                 let target = name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Plugin"
-                let library = language == "c" ? out + "/lib\(name).so" : out + "/.build/release/lib\(target).so"
+                let library = language == "c" ? out + "/lib\(name).so" : TestPaths.swiftPluginBuild + "/release/lib\(target).so"
                 let check = try CLIRunner.run(["plugins", "check", library])
                 #expect(check.status == 0 && check.stdout.contains("checks passed") && check.stdout.contains("\(name)"),
                         "\(language) \(kind): \(check.stdout) \(check.stderr)")

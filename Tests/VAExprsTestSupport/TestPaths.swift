@@ -18,6 +18,10 @@ public enum TestPaths {
     /// True when the shared datasets are present.
     public static var hasSharedData: Bool { FileManager.default.fileExists(atPath: dataset("seedsim", "counts.csv.gz")) }
 
+    /// One build folder for every Swift plugin package the tests build (scaffolds, the README's
+    /// plugin), so VAExprsPluginKit and the core under it compile once; kept between runs.
+    public static var swiftPluginBuild: String { packageRoot + "/.build/test-swift-plugins" }
+
     /// A new empty scratch folder.
     public static func scratch(_ label: String = "t") -> String {
         let path = NSTemporaryDirectory() + "vaexprs-tests-\(label)-\(UUID().uuidString.prefix(8))"
