@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(name: "VAExprsPlotsTests", dependencies: ["VAExprsRenderers", "VAExprsPlots", "VAExprsModels", "CCairo", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsPluginHostTests", dependencies: ["VAExprs", "VAExprsPluginHost", "VAExprsPluginKit", "CVAExprsPluginABI", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsFuzzTests", dependencies: ["VAExprsFuzzTargets", "VAExprsTestSupport"]),
     ],

@@ -55,9 +55,13 @@ public enum PluginHost {
     /// Writes `message` into the host's buffer (NUL-terminated, truncated to fit).
     static func report(_ message: String, into buffer: UnsafeMutablePointer<CChar>?, size: Int) {
         guard let buffer, size > 0 else { return }
-        var bytes = Array(message.utf8.prefix(size - 1))
-        // Never cut a UTF-8 sequence in half.
-        while let last = bytes.last, last & 0xC0 == 0x80 || (bytes.count == size - 1 && last >= 0xC0) { bytes.removeLast() }
+        // Whole characters only: never a UTF-8 sequence cut in half.
+        var bytes: [UInt8] = []
+        for scalar in message.unicodeScalars {
+            let encoded = Array(String(scalar).utf8)
+            if bytes.count + encoded.count > size - 1 { break }
+            bytes += encoded
+        }
         for (i, byte) in bytes.enumerated() { buffer[i] = CChar(bitPattern: byte) }
         buffer[bytes.count] = 0
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The standard normal N(0, I): KL = ½ Σ (μ² + e^v − 1 − v) for posteriors N(μ, e^v).
 struct StandardNormal: Prior {
     let spec: ComponentSpec
