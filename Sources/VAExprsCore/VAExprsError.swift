@@ -19,17 +19,28 @@ public struct VAExprsError: Error, CustomStringConvertible, Sendable {
 
     /// The failure's kind.
     public var code: Code
-    /// A sentence naming the file, row, column or option and what to do.
-    public var message: String
+    /// The sentence as written, with the caller's parameters marked (`\(parameter: "topGenes")`);
+    /// `message` and `message(naming:)` render it.
+    public var template: String
+    /// A sentence naming the file, row, column or parameter and what to do; parameters appear
+    /// under the library's names (e.g. `topGenes`, the property of the typed options).
+    public var message: String { message(naming: { _ in nil }) }
     /// The underlying error, when there is one.
     public var cause: (any Error & Sendable)?
 
     /// Creates an error with a code, a message and an optional cause.
     public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
-        self.message = message
+        self.template = message
         self.cause = cause
     }
+
+    /// The message with each marked parameter shown as `name(parameter)` gives (a front end's
+    /// option name, e.g. `--top-genes`), or as the parameter's own name when that is nil.
+    public func message(naming name: (String) -> String?) -> String { ParameterText.render(template, naming: name) }
+
+    /// The parameters a message refers to, in order.
+    public var parameters: [String] { ParameterText.parameters(template) }
 
     public var description: String {
         if let cause { return "\(message) (\(cause))" }
@@ -40,4 +51,53 @@ public struct VAExprsError: Error, CustomStringConvertible, Sendable {
     public static func usage(_ message: String) -> VAExprsError { VAExprsError(.usage, message) }
     /// A bad-data error.
     public static func badData(_ message: String) -> VAExprsError { VAExprsError(.badData, message) }
+}
+
+extension String.StringInterpolation {
+    /// A caller's parameter in an error message, by its library name (`topGenes`): shown so to
+    /// library users, and as the front end's own option name (`--top-genes`) by a front end
+    /// that renders the message with `VAExprsError.message(naming:)`.
+    public mutating func appendInterpolation(parameter name: String) {
+        appendLiteral("\u{2039}\(name)\u{203A}")
+    }
+}
+
+/// Text that refers to a caller's parameters (error messages, notices): marked in the
+/// template, rendered by the library's names or a front end's.
+public enum ParameterText {
+    /// Marks around a parameter's name in a template (single angle quotation marks, which no
+    /// message uses otherwise).
+    static let open: Character = "\u{2039}", close: Character = "\u{203A}"
+
+    /// `template` with each marked parameter shown as `name(parameter)` gives, or as itself.
+    public static func render(_ template: String, naming name: (String) -> String?) -> String {
+        var text = "", rest = Substring(template)
+        while let start = rest.firstIndex(of: open), let end = rest[start...].firstIndex(of: close) {
+            text += rest[..<start]
+            let parameter = String(rest[rest.index(after: start)..<end])
+            text += name(parameter) ?? parameter
+            rest = rest[rest.index(after: end)...]
+        }
+        return text + rest
+    }
+
+    /// The parameters `template` refers to, in order.
+    public static func parameters(_ template: String) -> [String] {
+        var found: [String] = []
+        _ = render(template, naming: { found.append($0); return nil })
+        return found
+    }
+}
+
+/// A line for the user from a library call — a choice made, a subsample taken, a warning —
+/// referring to parameters as error messages do.
+public struct Notice: Sendable, Equatable, CustomStringConvertible {
+    /// The line with its parameters marked.
+    public var template: String
+    /// A notice from its text (parameters marked with `\(parameter:)`).
+    public init(_ template: String) { self.template = template }
+    /// The line with parameters under the library's names.
+    public var description: String { ParameterText.render(template, naming: { _ in nil }) }
+    /// The line with parameters under a front end's names.
+    public func text(naming name: (String) -> String?) -> String { ParameterText.render(template, naming: name) }
 }

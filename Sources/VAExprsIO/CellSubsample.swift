@@ -19,6 +19,11 @@ public enum CellSubsample {
     /// Cells per file that the commands work on when the user does not say (`--max-cells`).
     public static let defaultMaxCells = 10_000
 
+    /// Tells the user that a call works on a seeded subsample of a file's cells.
+    public static func notice(path: String, kept: Int, total: Int) -> Notice {
+        Notice("\(path): \(total) cells; using a random subsample of \(kept) (\(parameter: "maxCells"), drawn with \(parameter: "seed"))")
+    }
+
     /// At most `maxCells` cells of `path`, chosen uniformly at random with `seed` (every cell
     /// when there are no more). An `.h5ad` with CSR `X` and a Cell Ranger `.h5` are read
     /// cell by cell, only the chosen ones; other formats are read whole, then subsampled.

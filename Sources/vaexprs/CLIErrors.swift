@@ -17,7 +17,7 @@ enum CLIErrors {
 
     /// Prints `vaexprs: error: …` on stderr and exits with the mapped status.
     static func fail(_ error: VAExprsError) -> Never {
-        FileHandle.standardError.write(Data("vaexprs: error: \(error.description)\n".utf8))
+        FileHandle.standardError.write(Data("vaexprs: error: \(OptionNames.message(error))\n".utf8))
         exit(exitStatus(error.code))
     }
 }

@@ -33,46 +33,21 @@ struct EvaluateCommand: ParsableCommand {
             try AtomicOutput.checkDestination(output)
         }
         if let designOutput { try AtomicOutput.checkDestination(designOutput) }
-        if (cells.labels == nil) != (cells.generatedLabels == nil) {
-            throw VAExprsError.usage("give both --labels and --generated-labels (label metrics compare the two), or neither")
-        }
         let normalization = try ComparisonNormalization.parse(alreadyLog ? "none" : normalize, option: "--normalize")
         if alreadyLog && normalize != "auto" { throw VAExprsError.usage("--already-log is --normalize none; give one of them") }
-        guard (1...100).contains(repeats) else { throw VAExprsError.usage("--repeats must be a whole number from 1 to 100, got \(repeats)") }
-        if let training { try ExpressionReader.checkReadable(training, option: "--training") }
-        let input = try cells.load(seed: seed)
-        let trainingCells = try training.map { path -> ExpressionMatrix in
-            let matrix = try CellSubsample.read(path, genesInRows: cells.genesInRows, maxCells: cells.maxCells, seed: seed &+ 0x5851_F42D).matrix
-            return try AugmentationPlot.matching(matrix, genes: input.real.geneNames, path: path, reference: cells.real, allowingExtraGenes: true)
-        }
-        if (input.realLabels == nil) != (input.generatedLabels == nil) {
-            let (has, lacks) = input.realLabels != nil ? ("real", "generated") : ("generated", "real")
-            throw VAExprsError.usage("labels for the \(has) cells but not for the \(lacks) ones: label metrics compare the two; give both a label file or an .h5ad with the obs column --label-column names, or neither")
-        }
         var options = RealismEvaluation.Options()
         options.normalization = normalization
         options.seed = seed
         options.repeats = repeats
-        let (report, details) = try RealismEvaluation.evaluate(real: input.real, generated: input.generated, realLabels: input.realLabels,
-                                                               generatedLabels: input.generatedLabels, training: trainingCells, options: options)
+        let result = try RealismEvaluation.run(EvaluationRequest(sources: cells.sources(seed: seed), training: training, options: options))
+        result.notes.forEach { printNotice($0, command: "evaluate") }
         let outputs = AtomicOutput()
-        if let designOutput {
-            var text = "cell,set,fold," + (1...details.realScores.columns).map { "PC\($0)" }.joined(separator: ",") + "\n"
-            for row in details.design {
-                let scores = row.set == 0 ? details.realScores : details.generatedScores
-                let id = row.set == 0 ? input.real.cellIDs[details.comparisonCells[row.index]] : input.generated.cellIDs[row.index]
-                text += "\(ExpressionCSV.quoteIfNeeded(id)),\(row.set == 0 ? "real" : "generated"),\(row.fold),"
-                    + (0..<scores.columns).map { "\(scores[row.index, $0])" }.joined(separator: ",") + "\n"
-            }
-            try outputs.stage(text: text, at: designOutput)
-        }
+        if let designOutput { try outputs.stage(text: result.designCSV(), at: designOutput) }
         if let output {
-            let bytes = output.lowercased().hasSuffix(".json") ? try RealismReportOutput.json(report)
-                : try RealismReportOutput.html(report, details: details, registry: registry)
-            try outputs.stage(bytes, at: output)
+            try outputs.stage(output.lowercased().hasSuffix(".json") ? try result.json() : try result.html(registry: registry), at: output)
         }
         try outputs.commit()
-        print(RealismReportOutput.summary(report), terminator: "")
+        print(result.summary, terminator: "")
         if let output { print("wrote \(output)") }
     }
 }

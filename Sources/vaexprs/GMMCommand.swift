@@ -36,60 +36,20 @@ struct GMMCommand: ParsableCommand {
         if samples != nil && samplesOutput == nil { throw VAExprsError.usage("--samples needs --samples-output FILE") }
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)], outputs: [("--samples-output", samplesOutput)])
         if let samplesOutput { try AtomicOutput.checkDestination(samplesOutput) }
-        let (_, columns, points) = try PointsCSV.read(input)
         var rng = SeededGenerator(seed: seed)
         BLAS.setThreads(threads ?? defaultThreadCount)
-        let search = try MixtureSearch.run(points, components: componentList, models: modelList, rng: &rng)
-        let best = search.best
+        let report = try MixtureReport.fit(input, components: componentList, models: modelList, rng: &rng)
         if let samples, let samplesOutput {
-            // Streamed a block at a time (the same draws as one call): any number fits in memory.
-            let mixture = FittedMixture(fit: best, dimension: points.columns, summary: "")
             let output = AtomicOutput()
             let sink = try output.open(samplesOutput)
-            try sink.write(columns.map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
-            var remaining = samples
-            while remaining > 0 {
-                let drawn = mixture.sample(count: min(remaining, 1 << 14), rng: &rng)
-                var text = ""
-                for i in 0..<drawn.rows {
-                    text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n"
-                }
-                try sink.write(text)
-                remaining -= drawn.rows
-            }
+            try report.writeSamples(samples, to: sink, rng: &rng)
             try sink.close()
             try output.commit()
         }
-        let triedModels = (modelList ?? (points.columns == 1 ? MixtureModel.univariate : MixtureModel.multivariate))
-        let maxG = componentList.max()!
         if json {
-            var table: [String: Any] = [:]
-            for model in triedModels {
-                table[model.rawValue] = (1...maxG).map { g -> Any in search.table[model]?[g] ?? NSNull() }
-            }
-            let object: [String: Any] = [
-                "model": best.model.name(components: best.components),
-                "components": best.components,
-                "bic": best.bic,
-                "loglik": best.loglik,
-                "n": points.rows, "d": points.columns,
-                "parameters": [
-                    "pro": best.parameters.proportions,
-                    "mean": best.parameters.means,
-                    "variance": best.parameters.covariances.map { c in
-                        (0..<points.columns).map { r in Array(c[(r * points.columns)..<((r + 1) * points.columns)]) }
-                    },
-                ],
-                "bic_table": table,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try report.json())
         } else {
-            print("best: \(best.model.name(components: best.components)) with \(best.components) component(s), BIC \(String(format: "%.6f", best.bic)), log-likelihood \(String(format: "%.6f", best.loglik)) (\(points.rows) points, \(points.columns) dimensions)")
-            print("BIC" + (1...maxG).map { "\t\($0)" }.joined())
-            for model in triedModels {
-                print(model.rawValue + (1...maxG).map { g in search.table[model]?[g].map { "\t" + String(format: "%.3f", $0) } ?? "\tNA" }.joined())
-            }
+            print(report.text, terminator: "")
             if let samplesOutput { print("wrote \(samples!) samples to \(samplesOutput)") }
         }
     }

@@ -21,40 +21,21 @@ struct FigureOutputOptions: ParsableArguments {
     @Option(help: "Figure height in points; for the terminal renderer, in lines.")
     var height: Double?
 
-    /// The built-in renderer of each output extension.
-    static let rendererOfExtension = ["svg": "svg", "png": "png", "pdf": "pdf", "html": "html", "htm": "html", "txt": "terminal"]
-
-    /// The renderer for the format or the output's extension (sizes checked first: the
+    /// The renderer for `--format` or the output's extension (sizes checked first: the
     /// terminal renderer takes them as options).
     func renderer(_ registry: Registry) throws -> any Renderer {
-        try checkSizes()
-        let name: String
-        if let format {
-            name = format
-        } else if let output {
-            let ext = (output as NSString).pathExtension.lowercased()
-            guard !ext.isEmpty else { throw VAExprsError.usage("--output \(output) has no extension; give --format (svg, png, pdf, html, terminal)") }
-            if let known = Self.rendererOfExtension[ext] {
-                name = known
-            } else if let plugin = try pluginRenderer(for: output, registry) {
-                name = plugin
-            } else {
-                throw VAExprsError.usage("--output \(output): unknown extension '.\(ext)'; use .svg, .png, .pdf, .html or .txt (or a plugin renderer's), or give --format")
-            }
-        } else {
-            throw VAExprsError.usage("give --output FILE (or --format terminal to print to the terminal)")
+        try FigureRendering.checkSize(width: width, height: height, terminal: try isTerminal(registry))
+        var format = try self.format.map { try ComponentSpec.parseItem($0, source: "--format") }
+        if format == nil, output == nil { throw VAExprsError.usage("give --output FILE (or --format terminal to print to the terminal)") }
+        if format == nil, let output, try FigureRendering.rendererName(forFile: output, registry: registry) == "terminal" {
+            format = ComponentSpec(name: "terminal")
         }
-        var spec = try ComponentSpec.parseItem(name, source: "--format")
-        spec.source = "--format \(spec.name)"
-        if spec.name == "terminal" { spec = terminalSpec(spec) }
-        let renderer = try registry.makeRenderer(spec)
-        // An explicit --format must agree with the output's extension (PNG bytes in an .svg
-        // would open nowhere).
-        if format != nil, let output, !(output as NSString).pathExtension.isEmpty, !renderer.fileExtensions.isEmpty,
-           !renderer.fileExtensions.contains(where: { output.lowercased().hasSuffix("." + $0) }) {
-            throw VAExprsError.usage("--format \(spec.name) writes .\(renderer.fileExtensions.joined(separator: " or .")) files, but --output is \(output); change one of them")
+        if var spec = format {
+            spec.source = "--format \(spec.name)"
+            if spec.name == "terminal" { spec = terminalSpec(spec) }
+            format = spec
         }
-        return renderer
+        return try FigureRendering.renderer(format: format, file: output, registry: registry)
     }
 
     /// The terminal renderer sized and coloured for where it writes, unless its options say:
@@ -82,51 +63,21 @@ struct FigureOutputOptions: ParsableArguments {
         return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init)
     }
 
-    /// A plugin renderer whose file extensions (e.g. `vl.json`) end the output's name.
-    private func pluginRenderer(for output: String, _ registry: Registry) throws -> String? {
-        let lower = output.lowercased()
-        for entry in registry.entriesSorted where entry.kind == .renderer && entry.plugin != nil {
-            let renderer = try registry.makeRenderer(ComponentSpec(name: entry.name))
-            if renderer.fileExtensions.contains(where: { lower.hasSuffix("." + $0) }) { return entry.name }
-        }
-        return nil
-    }
-
-    /// The largest page side in points: the PDF format's own limit (200 inches).
-    static let maximumSide = 14_400.0
-    /// The smallest (one inch: axes, legend and labels need room).
-    static let minimumSide = 72.0
-
     /// The figure's size in points (nil: the plot's default); the terminal renderer's sizes
     /// are characters and go to it instead.
-    var figureWidth: Double? { isTerminal ? nil : width }
-    var figureHeight: Double? { isTerminal ? nil : height }
-
-    /// True when the figure goes to the terminal renderer (whose sizes are characters).
-    var isTerminal: Bool {
-        let ext = output.map { ($0 as NSString).pathExtension.lowercased() } ?? ""
-        return (format ?? Self.rendererOfExtension[ext] ?? "").hasPrefix("terminal")
+    func figureSize(_ registry: Registry) throws -> (width: Double?, height: Double?) {
+        try isTerminal(registry) ? (nil, nil) : (width, height)
     }
 
-    /// Checks `--width` and `--height`: points for figures, characters for the terminal.
-    private func checkSizes() throws {
-        for (option, value, smallest) in [("--width", width, 20.0), ("--height", height, 5.0)] {
-            guard let value else { continue }
-            if isTerminal {
-                guard value.isFinite, value >= smallest, value <= Double(TerminalRenderer.maximumSide) else {
-                    throw VAExprsError.usage("\(option) \(value): the terminal renderer counts characters, from \(Int(smallest)) to \(TerminalRenderer.maximumSide)")
-                }
-            } else {
-                guard value.isFinite, value >= Self.minimumSide, value <= Self.maximumSide else {
-                    throw VAExprsError.usage("\(option) \(value) is outside \(Int(Self.minimumSide))…\(Int(Self.maximumSide)) points (1 to 200 inches, the largest page PDF allows)")
-                }
-            }
-        }
+    /// True when the figure goes to the terminal renderer (whose sizes are characters).
+    func isTerminal(_ registry: Registry) throws -> Bool {
+        if let format { return format.hasPrefix("terminal") }
+        return try output.map { try FigureRendering.rendererName(forFile: $0, registry: registry) == "terminal" } ?? false
     }
 
     /// Checks the size and the destination before any work.
-    func checkBeforeWork() throws {
-        try checkSizes()
+    func checkBeforeWork(_ registry: Registry) throws {
+        try FigureRendering.checkSize(width: width, height: height, terminal: try isTerminal(registry))
         if let output { try AtomicOutput.checkDestination(output) }
     }
 
@@ -174,32 +125,23 @@ struct PlotAugCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
-        let spec = try reducerSpec(method: method, options: option)
-        let reducer = try registry.makeReducer(spec)
-        let normalization = try ComparisonNormalization.parse(normalize, option: "--normalize")
         guard let colourBy = AugmentationFigure.ColourBy(rawValue: colorBy) else {
             throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
         }
+        let size = try figure.figureSize(registry)
+        let request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
+                                              normalization: try ComparisonNormalization.parse(normalize, option: "--normalize"),
+                                              topGenes: topGenes, colourBy: colourBy, width: size.width ?? 720, height: size.height ?? 520)
+        _ = try registry.makeReducer(request.reducer)
         try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         try OutputSafety.refuseOverlaps(inputs: cells.inputs,
                                         outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
-        try figure.checkBeforeWork()
+        try figure.checkBeforeWork(registry)
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
-        let input = try cells.load(seed: seed)
-        if (input.realLabels == nil) != (input.generatedLabels == nil) {
-            let (has, lacks, option) = input.realLabels != nil ? ("real", "generated", "--generated-labels") : ("generated", "real", "--labels")
-            printError("plot aug: warning: the \(has) cells have labels but the \(lacks) cells have none; they are drawn as '\(AugmentationFigure.unlabelled)' (give \(option), or an .h5ad with the obs column --label-column names)")
-        }
-        printError("plot aug: normalisation: " + normalization.statement(logNormalized: normalization.logNormalizes(real: input.real),
-                                                                          method: "log-normalised as scater's logNormCounts"))
-        var rng = SeededGenerator(seed: seed)
-        let (embedded, embedding) = try AugmentationPlot.embed(input, reducer: reducer, components: 2, topGenes: topGenes,
-                                                               normalization: normalization, rng: &rng)
-        let plot = AugmentationFigure.make(cells: embedded, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles, method: spec.name,
-                                           colourBy: colourBy, width: figure.figureWidth ?? 720, height: figure.figureHeight ?? 520, seed: seed)
-        let extra = embeddingOutput.map { [($0, EmbeddingPipeline.csv(embedding, cellIDs: embedded.map(\.id)))] } ?? []
-        try figure.write(try renderer.render(plot), extra: extra)
+        let result = try AugmentationPlot.plot(request, registry: registry, renderer: renderer)
+        result.notes.forEach { printNotice($0, command: "plot aug") }
+        try figure.write(result.rendered.bytes!, extra: embeddingOutput.map { [($0, result.embeddingCSV)] } ?? [])
     }
 }
 
@@ -220,26 +162,15 @@ struct PlotModelCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let ext = (output as NSString).pathExtension.lowercased()
-        let chosen = format ?? (ext == "gv" ? "dot" : ext)
-        guard (["dot"] + GraphvizLayout.formats).contains(chosen) else {
-            throw VAExprsError.usage("--format: plot model writes dot, svg, png or pdf, not '\(chosen)'")
-        }
-        if let format, !ext.isEmpty, ext != format, !(format == "dot" && ext == "gv") {
-            throw VAExprsError.usage("--format \(format) disagrees with the extension of --output \(output); change one of them")
-        }
+        let chosen = try ModelFigures.architectureFormat(file: output, format: format)
         let colours = try ArchitectureGraph.colours(overrides: color)
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", output)])
         try AtomicOutput.checkDestination(output)
         let registry = try plugins.registry()
         let trained = try TrainedModel.load(model, registry: registry)
-        let name = (model as NSString).lastPathComponent
-        let kind = trained.conditions == nil ? "VAE" : "conditional VAE"
-        let dot = ArchitectureGraph.dot(trained.network.architecture, title: "\(name): \(kind), \(trained.geneNames.count) genes",
-                                         colours: colours, dpi: chosen == "png" ? 192 : nil)
-        let bytes = chosen == "dot" ? Array(dot.utf8) : try GraphvizLayout.render(dot: dot, format: chosen)
+        let graph = try ModelFigures.architecture(trained, name: (model as NSString).lastPathComponent, format: chosen, colours: colours)
         let outputs = AtomicOutput()
-        try outputs.stage(bytes, at: output)
+        try outputs.stage(graph.bytes, at: output)
         try outputs.commit()
         print("wrote \(output)")
     }
@@ -260,10 +191,10 @@ struct PlotHistoryCommand: ParsableCommand {
         let registry = try plugins.registry()
         let renderer = try figure.renderer(registry)
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", figure.output)])
-        try figure.checkBeforeWork()
+        try figure.checkBeforeWork(registry)
+        let size = try figure.figureSize(registry)
         let trained = try TrainedModel.load(model, registry: registry)
-        guard !trained.history.epochs.isEmpty else { throw VAExprsError.badData("\(model): the model has no training history to plot") }
-        let plot = HistoryFigure.make(trained.history, width: figure.figureWidth ?? 1080, height: figure.figureHeight ?? 380)
-        try figure.write(try renderer.render(plot))
+        let history = try ModelFigures.history(trained, name: model, width: size.width ?? 1080, height: size.height ?? 380, renderer: renderer)
+        try figure.write(history.bytes!)
     }
 }

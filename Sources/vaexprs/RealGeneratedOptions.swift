@@ -24,25 +24,11 @@ struct RealGeneratedOptions: ParsableArguments {
     @Option(help: "Use at most this many cells of each file: a seeded uniform subsample above it (default: \(CellSubsample.defaultMaxCells)).")
     var maxCells = CellSubsample.defaultMaxCells
 
-    /// Both matrices, the generated one in the real one's gene order, with labels if given;
-    /// says on stderr when a file was subsampled.
-    func load(seed: UInt64) throws -> AugmentationPlot.Input {
-        let input = try AugmentationPlot.load(AugmentationPlot.Sources(real: real, generated: generated, realLabels: labels, generatedLabels: generatedLabels,
-                                                                       labelColumn: labelColumn, genesInRows: genesInRows, maxCells: maxCells, seed: seed))
-        if let before = input.realGenesBeforeSelection {
-            printError("\(generated) has \(input.generated.geneNames.count) of the \(before) genes of \(real) (a model fitted on selected genes): comparing on those genes")
-        }
-        for (path, kept, total) in [(real, input.real.cellCount, input.realTotal), (generated, input.generated.cellCount, input.generatedTotal)]
-        where kept < total {
-            reportSubsample(path: path, kept: kept, total: total)
-        }
-        return input
+    /// Where the cells and labels come from, as the library takes them.
+    func sources(seed: UInt64) -> AugmentationPlot.Sources {
+        AugmentationPlot.Sources(real: real, generated: generated, realLabels: labels, generatedLabels: generatedLabels,
+                                 labelColumn: labelColumn, genesInRows: genesInRows, maxCells: maxCells, seed: seed)
     }
-}
-
-/// Tells the user (stderr) that a command works on a seeded subsample of a file's cells.
-func reportSubsample(path: String, kept: Int, total: Int) {
-    FileHandle.standardError.write(Data("\(path): \(total) cells; using a random subsample of \(kept) (--max-cells, drawn with --seed)\n".utf8))
 }
 
 /// The reducer named by `--method` with its `--option key=value` settings.

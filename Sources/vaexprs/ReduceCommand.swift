@@ -40,32 +40,21 @@ struct ReduceCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)],
                                         outputs: [("--output", output), ("--metadata-output", metadataOutput)])
         BLAS.setThreads(threads ?? defaultThreadCount)
-        let spec = try reducerSpec(method: method, options: option)
-        let reducer = try registry.makeReducer(spec)
+        var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
+        _ = try registry.makeReducer(request.reducer)
         try checkThreadCount(threads)
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
         }
+        (request.genesInRows, request.components, request.topGenes, request.normalization, request.seed, request.maxCells)
+            = (genesInRows, components, topGenes, normalization, seed, maxCells)
         for path in [output, metadataOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
-        let cells = try CellSubsample.read(input, genesInRows: genesInRows, maxCells: maxCells, seed: seed)
-        if cells.isSubsample { reportSubsample(path: input, kept: cells.matrix.cellCount, total: cells.totalCells) }
-        let data = cells.matrix
-        var values = DoubleMatrix(data.dense())
-        if normalization == .lognorm {
-            values = DoubleMatrix(try Preprocessing.logNormalized(data, source: input))
-        }
-        var rng = SeededGenerator(seed: seed)
-        let (embedding, features) = try EmbeddingPipeline.embed(values, reducer: reducer, components: components, topFeatures: topGenes, rng: &rng)
-        let k = embedding.coordinates.columns
+        let result = try EmbeddingPipeline.run(request, registry: registry)
+        result.notes.forEach { printNotice($0, command: "reduce") }
         let outputs = AtomicOutput()
-        try outputs.stage(text: EmbeddingPipeline.csv(embedding, cellIDs: data.cellIDs), at: output)
-        if let metadataOutput {
-            var object: [String: Any] = ["method": spec.name, "components": k, "features": features, "axis_titles": embedding.axisTitles]
-            for (key, value) in embedding.metadata { object[key] = value }
-            let json = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            try outputs.stage(Array(json), at: metadataOutput)
-        }
+        try outputs.stage(text: result.csv, at: output)
+        if let metadataOutput { try outputs.stage(try result.metadataJSON(), at: metadataOutput) }
         try outputs.commit()
-        print("wrote \(output) (\(data.cellIDs.count) cells × \(k) dimensions, \(spec.name) on \(features) features)")
+        print("wrote \(output) (\(result.cellIDs.count) cells × \(result.embedding.coordinates.columns) dimensions, \(result.method) on \(result.features) features)")
     }
 }

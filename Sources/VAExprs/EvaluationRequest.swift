@@ -1,0 +1,81 @@
+import Foundation
+
+/// `evaluate` as one library call: how real are generated cells, read from files?
+public struct EvaluationRequest {
+    /// The real and generated cells and their labels.
+    public var sources: AugmentationPlot.Sources
+    /// The model's training cells, to measure whether generated cells copy them (nil: not measured).
+    public var training: String?
+    /// Normalisation, seed and repeats of the comparisons.
+    public var options: RealismEvaluation.Options
+
+    /// A request for the cells of `sources`.
+    public init(sources: AugmentationPlot.Sources, training: String? = nil, options: RealismEvaluation.Options = .init()) {
+        self.sources = sources
+        self.training = training
+        self.options = options
+    }
+}
+
+/// What `RealismEvaluation.run` found, and the files it can be written as.
+public struct EvaluationResult {
+    /// Every number.
+    public var report: RealismReport
+    /// What the figures and the design file need.
+    public var details: RealismEvaluation.Details
+    /// The cells compared (ids of the real and generated matrices as read).
+    public var realCellIDs: [String]
+    public var generatedCellIDs: [String]
+    /// What was done along the way (subsamples, gene subsets).
+    public var notes: [Notice]
+
+    /// The terminal summary.
+    public var summary: String { RealismReportOutput.summary(report) }
+
+    /// The report as JSON (every number).
+    public func json() throws -> [UInt8] { try RealismReportOutput.json(report) }
+
+    /// The report as an HTML page (numbers and figures, drawn with the registry's renderers).
+    public func html(registry: Registry) throws -> [UInt8] { try RealismReportOutput.html(report, details: details, registry: registry) }
+
+    /// The classifier design (cell, set, fold, PCs) as CSV, for outside checks.
+    public func designCSV() -> String {
+        var text = "cell,set,fold," + (1...details.realScores.columns).map { "PC\($0)" }.joined(separator: ",") + "\n"
+        for row in details.design {
+            let scores = row.set == 0 ? details.realScores : details.generatedScores
+            let id = row.set == 0 ? realCellIDs[details.comparisonCells[row.index]] : generatedCellIDs[row.index]
+            text += "\(ExpressionCSV.quoteIfNeeded(id)),\(row.set == 0 ? "real" : "generated"),\(row.fold),"
+                + (0..<scores.columns).map { "\(scores[row.index, $0])" }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}
+
+extension RealismEvaluation {
+    /// The realism report of the cells `request` names.
+    /// - Throws: `VAExprsError` naming the file or parameter at fault (labels for one side only,
+    ///   genes that differ, a repeat count outside 1…100).
+    public static func run(_ request: EvaluationRequest) throws -> EvaluationResult {
+        let sources = request.sources
+        guard (1...100).contains(request.options.repeats) else {
+            throw VAExprsError.usage("\(parameter: "repeats") must be a whole number from 1 to 100, got \(request.options.repeats)")
+        }
+        if (sources.realLabels == nil) != (sources.generatedLabels == nil) {
+            throw VAExprsError.usage("give both \(parameter: "realLabels") and \(parameter: "generatedLabels") (label metrics compare the two), or neither")
+        }
+        if let training = request.training { try ExpressionReader.checkReadable(training, option: "training") }
+        let input = try AugmentationPlot.load(sources)
+        let training = try request.training.map { path -> ExpressionMatrix in
+            let matrix = try CellSubsample.read(path, genesInRows: sources.genesInRows, maxCells: sources.maxCells, seed: sources.seed &+ 0x5851_F42D).matrix
+            return try AugmentationPlot.matching(matrix, genes: input.real.geneNames, path: path, reference: sources.real, allowingExtraGenes: true)
+        }
+        if (input.realLabels == nil) != (input.generatedLabels == nil) {
+            let (has, lacks) = input.realLabels != nil ? ("real", "generated") : ("generated", "real")
+            throw VAExprsError.usage("labels for the \(has) cells but not for the \(lacks) ones: label metrics compare the two; give both a label file or an .h5ad with the obs column \(parameter: "labelColumn") names, or neither")
+        }
+        let (report, details) = try evaluate(real: input.real, generated: input.generated, realLabels: input.realLabels,
+                                             generatedLabels: input.generatedLabels, training: training, options: request.options)
+        return EvaluationResult(report: report, details: details, realCellIDs: input.real.cellIDs, generatedCellIDs: input.generated.cellIDs,
+                                notes: input.notes(sources))
+    }
+}
