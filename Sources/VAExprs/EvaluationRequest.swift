@@ -63,7 +63,7 @@ extension RealismEvaluation {
         if (sources.realLabels == nil) != (sources.generatedLabels == nil) {
             throw VAExprsError.usage("give both \(parameter: "realLabels") and \(parameter: "generatedLabels") (label metrics compare the two), or neither")
         }
-        if let training = request.training { try ExpressionReader.checkReadable(training, option: "training") }
+        if let training = request.training { try ExpressionReader.checkReadable(training, parameter: "training") }
         let input = try AugmentationPlot.load(sources)
         let training = try request.training.map { path -> ExpressionMatrix in
             let matrix = try CellSubsample.read(path, genesInRows: sources.genesInRows, maxCells: sources.maxCells, seed: sources.seed &+ 0x5851_F42D).matrix

@@ -23,7 +23,7 @@ public enum MemoryBudget {
     }
 
     /// Parses a size: bytes, or a number with K, M, G or T (powers of 1 024; `8G`, `1.5T`, `500MB`).
-    public static func parse(_ text: String, option: String) throws -> Int {
+    public static func parse(_ text: String, parameter: String) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
         var digits = trimmed
         if digits.hasSuffix("B") || digits.hasSuffix("IB") { digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1)) }
@@ -33,7 +33,7 @@ public enum MemoryBudget {
             digits.removeLast()
         }
         guard let number = Double(digits), number.isFinite, number > 0, number * factor < Double(Int.max / 2) else {
-            throw VAExprsError.usage("\(option) must be a size such as 8G, 500M or a number of bytes, got '\(text)'")
+            throw VAExprsError.usage("\(parameter: parameter) must be a size such as 8G, 500M or a number of bytes, got '\(text)'")
         }
         return Int(number * factor)
     }

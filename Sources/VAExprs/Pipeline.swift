@@ -118,11 +118,12 @@ public var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activ
 /// only adds switching; a mistyped 10000 would otherwise start ten thousand threads).
 public var maximumThreadCount: Int { 4 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-/// Checks a thread count given by `option` (absent is fine: the default applies).
-public func checkThreadCount(_ threads: Int?, option: String = "--threads") throws {
+/// Checks a thread count given as `parameter` (absent is fine: the default applies).
+/// - Throws: `VAExprsError.usage` naming the parameter.
+public func checkThreadCount(_ threads: Int?, parameter: String = "threads") throws {
     guard let threads else { return }
     guard threads >= 1, threads <= maximumThreadCount else {
-        throw VAExprsError.usage("\(option) must be a whole number from 1 to \(maximumThreadCount) (4 × the \(maximumThreadCount / 4) processors), got \(threads)")
+        throw VAExprsError.usage("\(parameter: parameter) must be a whole number from 1 to \(maximumThreadCount) (4 × the \(maximumThreadCount / 4) processors), got \(threads)")
     }
 }
 

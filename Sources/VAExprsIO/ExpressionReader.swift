@@ -12,13 +12,13 @@ public enum ExpressionReader {
 
     /// Throws a clear error, naming `option`, when `path` is neither a readable file nor a
     /// folder: for inputs read only after long work, checked before it starts.
-    public static func checkReadable(_ path: String, option: String) throws {
+    public static func checkReadable(_ path: String, parameter: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw VAExprsError(.missingInput, "\(option) \(path): no such file or folder; check the path")
+            throw VAExprsError(.missingInput, "\(parameter: parameter) \(path): no such file or folder; check the path")
         }
         guard access(path, isDirectory.boolValue ? R_OK | X_OK : R_OK) == 0 else {
-            throw VAExprsError(.missingInput, "\(option) \(path): cannot be read (permission denied); check its permissions")
+            throw VAExprsError(.missingInput, "\(parameter: parameter) \(path): cannot be read (permission denied); check its permissions")
         }
     }
 

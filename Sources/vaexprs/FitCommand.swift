@@ -81,57 +81,44 @@ struct FitCommand: ParsableCommand {
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],
                                         outputs: [("--output", output)])
-        try AtomicOutput.checkDestination(output)
-        if output.lowercased().hasSuffix(".gz") {
-            throw VAExprsError.usage("--output \(output): model files are written uncompressed (their float32 weights barely compress, and every command reads them directly); name it without .gz, e.g. model.vaexprs")
-        }
+        try FitJob.checkModelOutput(output)
+        let request = try makeRequest(group: group)
+        try FitJob.check(request, registry: registry)
+        if !silent, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
+        let start = Date()
+        let model = try FitJob.run(request, registry: registry, progress: silent ? nil : ProgressPrinter(),
+                                   notes: { if !silent { printNotice($0, command: "fit") } })
+        if (group?.rank ?? 0) == 0 { try finish(model, silent: silent, start: start) }
+        group?.finish()
+    }
+
+    /// The library's request from the parsed options.
+    private func makeRequest(group: MPIProcessGroup?) throws -> FitJobRequest {
         guard let presetValue = FitPreset(rawValue: preset) else {
             throw VAExprsError.usage("--preset must be one of: \(FitPreset.allCases.map(\.rawValue).joined(separator: ", ")); got '\(preset)'")
         }
-        var normalization: Preprocessing.Normalization? = nil
+        var choices = FitSetupChoices()
+        choices.preset = presetValue
         if let normalize {
             guard let n = Preprocessing.Normalization(rawValue: normalize) else {
                 throw VAExprsError.usage("--normalize must be one of: \(Preprocessing.Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
             }
-            normalization = n
+            choices.normalization = n
         }
-        var flavor: GeneSelection.Flavor? = nil
-        if let geneSelection {
-            guard let f = GeneSelection.Flavor(rawValue: geneSelection) else {
-                throw VAExprsError.usage("--gene-selection must be one of: \(GeneSelection.Flavor.allCases.map(\.rawValue).joined(separator: ", ")); got '\(geneSelection)'")
-            }
-            flavor = f
-        }
-        if let topGenes, topGenes < 1 { throw VAExprsError.usage("--top-genes must be a positive whole number, got \(topGenes)") }
-        if geneSelection != nil && topGenes == nil { throw VAExprsError.usage("--gene-selection ranks genes for --top-genes N; give --top-genes too") }
-        var fileSpec: ModelSpec? = nil
         if let modelSpec {
             guard let data = FileManager.default.contents(atPath: modelSpec) else {
                 throw VAExprsError(.missingInput, "--model-spec: \(modelSpec) cannot be read")
             }
-            fileSpec = try ModelSpec.fromJSON(data, source: modelSpec)
+            choices.specFromFile = (try ModelSpec.fromJSON(data, source: modelSpec), modelSpec)
         }
-        var choices = FitSetupChoices()
-        choices.preset = presetValue
-        choices.normalization = normalization
-        choices.specFromFile = fileSpec.map { ($0, modelSpec!) }
         choices.likelihood = try likelihood.map { try ComponentSpec.parseItem($0, source: "--likelihood") }
-        if let named = choices.likelihood { _ = try registry.makeLikelihood(named) }
         choices.encoder = try encoder.map { try ComponentSpec.parseList($0, source: "--encoder") }
         choices.decoder = try decoder.map { try ComponentSpec.parseList($0, source: "--decoder") }
         choices.prior = try ComponentSpec.parseItem(prior, source: "--prior")
         choices.latentDimension = latentDim
         choices.regularization = regularization
-        // Check every name before reading data, so a typo fails fast.
-        for layer in (choices.encoder ?? []) + (choices.decoder ?? []) { _ = try registry.factory(.layer, for: layer) }
-        _ = try registry.makePrior(choices.prior)
-        if let latentDim, latentDim <= 0 { throw VAExprsError.usage("--latent-dim must be a positive whole number, got \(latentDim)") }
-        if let regularization, !(regularization >= 0 && regularization.isFinite) {
-            throw VAExprsError.usage("--regularization must be a finite number ≥ 0, got \(regularization)")
-        }
         var optimizerSpec = try ComponentSpec.parseItem(optimizer, source: "--optimizer")
         if let learningRate { optimizerSpec.options["lr"] = "\(learningRate)" }
-        _ = try registry.makeOptimizer(optimizerSpec)
         var training = TrainingOptions(epochs: epochs, batchSize: batchSize, optimizer: optimizerSpec,
                                        monitor: monitor, patience: patience, seed: seed)
         guard let sparseUse = SparseInputUse(rawValue: sparseInput) else {
@@ -139,58 +126,30 @@ struct FitCommand: ParsableCommand {
         }
         training.sparseInput = sparseUse
         training.processGroup = group
-        if let group, !silent {
-            printError("fit: training over \(group.size) processes (MPI): each global batch of \(batchSize) cells is split between them; the model is written by rank 0")
-        }
-        try training.validate(hasValidation: validation != nil || (validationSplit ?? 0) > 0)
-        try checkThreadCount(threads)
-
-        if !silent, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
+        var request = FitJobRequest(counts: counts, training: training)
+        request.choices = choices
+        request.genesInRows = genesInRows
+        request.labels = labels
         let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-        let columns: [String]? = given.isEmpty ? nil : given
-        if given.contains(where: \.isEmpty) { throw VAExprsError.usage("--label-column: an empty column name in '\(labelColumn.joined(separator: ","))'") }
-        if let repeated = given.first(where: { name in given.filter { $0 == name }.count > 1 }) {
-            throw VAExprsError.usage("--label-column names '\(repeated)' twice; each label column is a separate condition, name each once")
+        request.labelColumns = given.isEmpty ? nil : given
+        request.noLabels = noLabels
+        request.validationSplit = validationSplit
+        request.validationFile = validation
+        request.topGenes = topGenes
+        if let geneSelection {
+            guard let flavor = GeneSelection.Flavor(rawValue: geneSelection) else {
+                throw VAExprsError.usage("--gene-selection must be one of: \(GeneSelection.Flavor.allCases.map(\.rawValue).joined(separator: ", ")); got '\(geneSelection)'")
+            }
+            request.geneSelection = flavor
         }
-        if noLabels && (labels != nil || columns != nil) {
-            throw VAExprsError.usage("--no-labels asks for a plain VAE, but --labels or --label-column name labels; give one or the other")
-        }
-        let limit = try memoryLimit.map { try MemoryBudget.parse($0, option: "--memory-limit") } ?? MemoryBudget.defaultLimit
-        if let file = try streamedFile(limit: limit, silent: silent) {
-            let (fileLabels, fromObs) = try DatasetLoader.labels(of: file, labelsPath: labels, labelColumns: columns, obsLabelsByDefault: !noLabels)
-            if fromObs && !silent { noteObsLabels() }
-            let setup = try choices.resolve(for: try file.sample(cells: 20_000), registry: registry)
-            if setup.chosenFromData && !silent { printError("fit: \(setup.choice) (judged on a sample of cells); give --likelihood to choose otherwise") }
-            let request = StreamedFitRequest(file: file, labels: fileLabels, labelColumns: columns ?? ["label"], validationSplit: validationSplit,
-                                             spec: setup.spec, training: training, threads: threads, setupChoice: setup.choice)
-            let start = Date()
-            try finish(writing: (group?.rank ?? 0) == 0, silent: silent, try fitVAEStreamed(request, registry: registry, progress: silent ? nil : ProgressPrinter()), start: start)
-            group?.finish()
-            return
-        }
-        let inputs = try DatasetLoader.load(counts: counts, genesInRows: genesInRows, labels: labels,
-                                            labelColumns: columns, validation: validation, validationSplit: validationSplit,
-                                            obsLabelsByDefault: !noLabels)
-        if inputs.labelsFromObsByDefault && !silent { noteObsLabels() }
-        // Likelihood and normalisation: given, the preset's, or chosen from the values.
-        let setup = try choices.resolve(for: inputs.data, registry: registry)
-        if setup.chosenFromData && !silent { printError("fit: \(setup.choice); give --likelihood (and --normalize) to choose otherwise") }
-        let request = FitRequest(counts: inputs.data, labels: inputs.labels, labelColumns: columns ?? ["label"],
-                                 validation: inputs.validation, normalization: setup.normalization, spec: setup.spec,
-                                 training: training, threads: threads, topGenes: topGenes, geneSelectionFlavor: flavor,
-                                 setupChoice: setup.choice)
-        let start = Date()
-        try finish(writing: (group?.rank ?? 0) == 0, silent: silent, try fitVAE(request, registry: registry, progress: silent ? nil : ProgressPrinter()), start: start)
-        group?.finish()
-    }
-
-    private func noteObsLabels() {
-        printError("fit: \(counts): its obs column '\(DatasetLoader.defaultObsLabelColumn)' is the condition (a conditional VAE); --label-column names other obs columns, --no-labels fits a plain VAE")
+        request.stream = stream
+        request.memoryLimit = try memoryLimit.map { try MemoryBudget.parse($0, parameter: "memoryLimit") } ?? MemoryBudget.defaultLimit
+        request.threads = threads
+        return request
     }
 
     /// Saves the model and reports it (only the process that writes; the others are silent).
-    private func finish(writing: Bool, silent: Bool, _ model: TrainedModel, start: Date) throws {
-        guard writing else { return }
+    private func finish(_ model: TrainedModel, silent: Bool, start: Date) throws {
         try model.save(to: output)
         let h = model.history
         var summary = "wrote \(output): \(model.conditions == nil ? "VAE" : "CVAE"), \(model.trainingCellIDs.count) training cells × \(model.geneNames.count) genes, \(h.epochs.count) epochs in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
@@ -198,42 +157,6 @@ struct FitCommand: ParsableCommand {
         if let restored = h.restoredEpoch { summary += ", weights of epoch \(restored) restored (best \(h.monitor))" }
         print(summary)
         if !silent { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
-        if let kept = h.overfitting, let val = kept.valLoss {
-            printError(String(format: "fit: warning: at epoch %d the validation loss (%.4g) is %@ the training loss (%.4g): the model describes its training cells far better than cells it never saw (overfitting), and generated cells may copy them. Try fewer epochs with --patience (early stopping on val_loss), a smaller network (--encoder dense:64:relu --decoder dense:64:relu), a larger --regularization, --top-genes, or more cells.",
-                              kept.epoch, val, kept.loss > 0 ? String(format: "%.1f×", val / kept.loss) : "far above", kept.loss))
-        }
-    }
-
-    /// The file to stream the cells from, when --stream asks for it or training in memory
-    /// would exceed the memory limit; nil to train in memory.
-    private func streamedFile(limit: Int, silent: Bool) throws -> SparseRowFile? {
-        let streamable = SparseRowFile.canStream(counts)
-        guard stream else {
-            guard streamable, !genesInRows, let file = try? SparseRowFile(counts) else { return nil }
-            let needed = MemoryBudget.inMemoryEstimate(file)
-            guard needed > limit else { return nil }
-            let why = "training in memory would need about \(MemoryBudget.describe(needed)), more than the memory limit of \(MemoryBudget.describe(limit))"
-            try checkStreamable(because: why + " (--memory-limit)", remedy: "or raise --memory-limit to train in memory")
-            if !silent { printError("fit: \(why): streaming the cells from \(counts) (--memory-limit raises the limit)") }
-            return file
-        }
-        guard streamable else {
-            throw VAExprsError.usage("--stream reads an .h5ad whose X is a CSR matrix, or a Cell Ranger .h5; \(counts) is neither: write it as .h5ad (scanpy: sc.read_10x_mtx(folder).write_h5ad('data.h5ad')), or train in memory without --stream")
-        }
-        try checkStreamable(because: "--stream", remedy: "or train in memory without --stream")
-        return try SparseRowFile(counts)
-    }
-
-    /// Options that training streamed from disk cannot honour, refused with what to do.
-    private func checkStreamable(because reason: String, remedy: String) throws {
-        if genesInRows {
-            throw VAExprsError.usage("\(reason): cells are streamed from disk a block of rows at a time, so they must be the rows (--genes-in-rows cannot be streamed); transpose the file, \(remedy)")
-        }
-        if validation != nil {
-            throw VAExprsError.usage("\(reason): training streamed from disk holds out validation cells with --validation-split, not from a --validation file; use --validation-split, \(remedy)")
-        }
-        if topGenes != nil {
-            throw VAExprsError.usage("\(reason): --top-genes is not available when training is streamed from disk; select genes first (scanpy: sc.pp.highly_variable_genes(adata, flavor='seurat_v3', n_top_genes=N, subset=True)), \(remedy)")
-        }
+        if let warning = FitJob.overfittingNotice(h) { printNotice(warning, command: "fit") }
     }
 }

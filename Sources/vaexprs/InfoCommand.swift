@@ -19,7 +19,7 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try checkThreadCount(peakThreads, option: "--peak-threads")
+        try checkThreadCount(peakThreads, parameter: "peakThreads")
         let report = SystemReport.current(peakThreads: peak || peakThreads != nil ? (peakThreads ?? defaultThreadCount) : nil)
         if json {
             let encoder = JSONEncoder()

@@ -1,0 +1,141 @@
+import Foundation
+
+/// `generate` (the original's `gen_exprs`) as one library call: cells drawn from a model and
+/// streamed to a file, with their labels, the training cells' latent means and, on request, a
+/// realism summary against real cells, all written or none.
+public struct GenerationRequest {
+    /// The model file (named in the recorded settings and in messages).
+    public var modelPath: String
+    /// What to generate.
+    public var options: GenerationOptions
+    /// Where the matrix goes, and its format.
+    public var output: String
+    public var format: CellOutputFormat
+    /// CSV only: genes in rows.
+    public var genesInRows = false
+    /// Where a conditional model's labels go (nil: `<output>_labels.csv`, except for `.h5ad`,
+    /// whose obs holds them).
+    public var labelsOutput: String?
+    /// Where the training cells' latent means go, if anywhere.
+    public var latentOutput: String?
+    /// Real cells to compare the generated ones with (at most `evaluatedCells` of them, spread
+    /// evenly over the output), and how to normalise both.
+    public var evaluationReference: String?
+    public var normalization: ComparisonNormalization = .auto
+    /// Threads of numeric work (nil: the default).
+    public var threads: Int?
+
+    /// Generated cells compared with `evaluationReference`, at most.
+    public static let evaluatedCells = 10_000
+
+    /// A request for `options` from the model at `modelPath`, written to `output` in `format`.
+    public init(modelPath: String, options: GenerationOptions, output: String, format: CellOutputFormat) {
+        self.modelPath = modelPath
+        self.options = options
+        self.output = output
+        self.format = format
+    }
+
+    /// Where the labels of `model`'s cells go: the given file, the default beside the output
+    /// for a conditional model (not for `.h5ad`), or nowhere.
+    public func labelsPath(for model: TrainedModel) -> String? {
+        if let labelsOutput { return labelsOutput }
+        return model.conditions != nil && format != .h5ad ? Self.defaultLabelsPath(for: output) : nil
+    }
+
+    /// `out.csv.gz` → `out_labels.csv`.
+    public static func defaultLabelsPath(for output: String) -> String {
+        var stem = output
+        for suffix in [".gz", ".csv", ".tsv", ".h5"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
+        return stem + "_labels.csv"
+    }
+
+    /// `T cell=100,B cell=50` → [(T cell, 100), (B cell, 50)].
+    /// - Throws: `VAExprsError.usage` naming `perLabel` for an item that is not LABEL=COUNT.
+    public static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
+        try text.split(separator: ",").map { item in
+            guard let eq = item.lastIndex(of: "="), let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                throw VAExprsError.usage("\(parameter: "perLabel"): '\(item)' must look like 'LABEL=COUNT' with a count ≥ 0")
+            }
+            return (item[..<eq].trimmingCharacters(in: .whitespaces), n)
+        }
+    }
+}
+
+/// What `generate(_:model:registry:)` wrote.
+public struct GenerationResult {
+    /// Cells written, and one line per fitted latent distribution.
+    public var stream: GenerationStream.Result
+    /// Where the labels went, if anywhere.
+    public var labelsPath: String?
+    /// The realism summary against the reference, when one was given.
+    public var evaluation: RealismReport?
+    /// What was done along the way.
+    public var notes: [Notice]
+}
+
+/// Generates the cells `request` asks for from `model` and writes every output (all or none:
+/// the evaluation, when asked for, runs before any file is renamed into place).
+/// - Throws: `VAExprsError` naming the parameter or file at fault.
+public func generate(_ request: GenerationRequest, model: TrainedModel, registry: Registry) throws -> GenerationResult {
+    if let reference = request.evaluationReference { try ExpressionReader.checkReadable(reference, parameter: "evaluationReference") }
+    var stream = GenerationStream(model: model, options: request.options, path: request.output, format: request.format)
+    stream.genesInRows = request.genesInRows
+    stream.labelsPath = request.labelsPath(for: model)
+    stream.latentPath = request.latentOutput
+    stream.keepSample = request.evaluationReference == nil ? 0 : GenerationRequest.evaluatedCells
+    let options = request.options
+    stream.settings = [("model", request.modelPath), ("likelihood", model.network.spec.likelihood.description),
+                       ("latent_dimension", "\(model.network.spec.latentDimension)"), ("sampler", options.sampler.description),
+                       ("decode", (options.decode ?? model.network.likelihood.defaultDecodeMode).rawValue), ("seed", "\(options.seed)")]
+        + (model.preprocessing.modelsCounts ? [("library", options.library.rawValue)] : [])
+        + [("conditions", model.conditions?.columns.joined(separator: ",") ?? "")]
+    var notes: [Notice] = []
+    var evaluation: RealismReport?
+    let result = try stream.run(registry: registry, threads: request.threads) { result in
+        guard let reference = request.evaluationReference, let sample = result.sample else { return }
+        if sample.data.cellCount < result.cells {
+            notes.append(Notice("\(parameter: "evaluationReference"): comparing \(sample.data.cellCount) of the \(result.cells) generated cells (every \((result.cells + GenerationRequest.evaluatedCells - 1) / GenerationRequest.evaluatedCells)th)"))
+        }
+        evaluation = try RealismEvaluation.againstReference(reference, generated: sample, model: model, normalization: request.normalization,
+                                                            seed: options.seed, notes: &notes)
+    }
+    return GenerationResult(stream: result, labelsPath: stream.labelsPath, evaluation: evaluation, notes: notes)
+}
+
+extension RealismEvaluation {
+    /// The realism report of generated `cells` against the real cells at `path` (labels from
+    /// the model's training cells; copying judged against the real cells that did not train it).
+    public static func againstReference(_ path: String, generated cells: GeneratedCells, model: TrainedModel,
+                                        normalization: ComparisonNormalization, seed: UInt64, notes: inout [Notice]) throws -> RealismReport {
+        var real = try ExpressionReader.read(path)
+        // A model fitted on selected genes is compared on those genes.
+        guard Set(cells.data.geneNames).isSubset(of: Set(real.geneNames)) else {
+            throw VAExprsError.badData("\(parameter: "evaluationReference") \(path): it lacks some of the model's genes; give the matrix the model was fitted on")
+        }
+        real = AugmentationPlot.reordered(real, genes: cells.data.geneNames)
+        var realLabels: [String]?
+        if let training = model.trainingLabels, let generated = cells.labels {
+            let byID = Dictionary(zip(model.trainingCellIDs, training.map { $0.joined(separator: "|") }), uniquingKeysWith: { a, _ in a })
+            let matched = real.cellIDs.compactMap { byID[$0] }
+            if matched.count == real.cellIDs.count && !generated.isEmpty {
+                realLabels = matched
+            } else {
+                notes.append(Notice("\(parameter: "evaluationReference"): \(real.cellIDs.count - matched.count) of \(path)'s cells are not among the model's training cells (validation cells, or another matrix), so label metrics are skipped; evaluate with labels for both sets of cells for them"))
+            }
+        }
+        var options = Options()
+        options.seed = seed
+        options.normalization = normalization
+        // The model's training cells among the real ones: copying is judged against the others.
+        let trainingIDs = Set(model.trainingCellIDs)
+        let trainingRows = real.cellIDs.indices.filter { trainingIDs.contains(real.cellIDs[$0]) }
+        let training = trainingRows.isEmpty ? nil : real.selectingCells(trainingRows)
+        if training != nil && trainingRows.count == real.cellCount {
+            notes.append(Notice("\(parameter: "evaluationReference"): every cell of \(path) trained the model, so copying cannot be measured; fit with a validation split (its cells did not train the model) or compare with held-out cells"))
+        }
+        return try evaluate(real: real, generated: cells.data, realLabels: realLabels,
+                            generatedLabels: realLabels == nil ? nil : cells.labels?.map { $0.joined(separator: "|") },
+                            training: training, options: options).report
+    }
+}
