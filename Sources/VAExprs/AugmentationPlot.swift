@@ -81,7 +81,7 @@ public enum AugmentationPlot {
         }
         guard let column, let obs = cells.obs else { return nil }
         guard let values = obs[column] else {
-            throw VAExprsError.usage("--label-column: \(path) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
+            throw VAExprsError.usage("\(parameter: "labelColumns"): \(path) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
         }
         return values
     }
@@ -129,7 +129,7 @@ public enum AugmentationPlot {
         var values = DoubleMatrix(combined.dense())
         if lognorm {
             guard values.storage.allSatisfy({ $0 >= 0 }) else {
-                throw VAExprsError.badData("--normalize lognorm needs non-negative values; the generated cells have negative ones (use --normalize none)")
+                throw VAExprsError.badData("\(parameter: "normalization") lognorm needs non-negative values; the generated cells have negative ones (use \(parameter: "normalization") none)")
             }
             values = DoubleMatrix(try Preprocessing.logNormalized(combined, source: "real + generated cells"))
         }

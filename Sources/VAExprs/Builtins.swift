@@ -33,7 +33,7 @@ public enum Builtins {
         for dir in directories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw VAExprsError(.missingInput, "--plugin-dir \(dir): no such folder")
+                throw VAExprsError(.missingInput, "\(parameter: "pluginDirectories") \(dir): no such folder")
             }
         }
         let result = PluginLoader.load(PluginSearch.files(plugins: plugins, directories: directories), into: registry, policy: policy)

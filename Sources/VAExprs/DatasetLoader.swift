@@ -14,7 +14,7 @@ public enum DatasetLoader {
                             obsLabelsByDefault: Bool = true) throws
         -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource, labelsFromObsByDefault: Bool) {
         if validation != nil && validationSplit != nil {
-            throw VAExprsError.usage("give either --validation-split or --validation, not both")
+            throw VAExprsError.usage("give either \(parameter: "validationSplit") or \(parameter: "validationFile"), not both")
         }
         let (data, obs) = try ExpressionReader.readWithAnnotations(counts, genesInRows: genesInRows)
         let validationInput = try validation.map { try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows) }
@@ -22,7 +22,7 @@ public enum DatasetLoader {
         var validationLabels: [[String]]? = nil
         if let labelsPath {
             let columns = labelColumns ?? ["label"]
-            guard !columns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
+            guard !columns.isEmpty else { throw VAExprsError.usage("\(parameter: "labelColumns"): name at least one column") }
             let table = try LabelTable.read(labelsPath)
             labels = try table.values(columns: columns, for: data.cellIDs, allowExtraRows: validationInput != nil,
                                       geneNames: data.geneNames, genesInRows: genesInRows)
@@ -30,17 +30,17 @@ public enum DatasetLoader {
                 validationLabels = try table.values(columns: columns, for: validationData.cellIDs, allowExtraRows: true)
                 let known = Set(data.cellIDs).union(validationData.cellIDs)
                 if let stray = table.cellOrder.first(where: { !known.contains($0) }) {
-                    throw VAExprsError.badData("\(labelsPath): labelled cell '\(stray)' is in neither --counts nor --validation; check that the labels belong to this data")
+                    throw VAExprsError.badData("\(labelsPath): labelled cell '\(stray)' is in neither \(parameter: "counts") nor \(parameter: "validationFile"); check that the labels belong to this data")
                 }
             }
         } else if let columns = labelColumns ?? defaultObsColumns(obs, enabled: obsLabelsByDefault) {
             guard let obs else {
-                throw VAExprsError.usage("--label-column needs --labels FILE (or an .h5ad input, whose obs columns can be labels)")
+                throw VAExprsError.usage("\(parameter: "labelColumns") needs \(parameter: "labels") FILE (or an .h5ad input, whose obs columns can be labels)")
             }
             labels = try obsLabels(obs, columns: columns, source: counts)
             if let validationInput {
                 guard let validationObs = validationInput.obs else {
-                    throw VAExprsError.usage("--validation: labels come from obs columns here, so the validation matrix must be an .h5ad too")
+                    throw VAExprsError.usage("\(parameter: "validationFile"): labels come from obs columns here, so the validation matrix must be an .h5ad too")
                 }
                 validationLabels = try obsLabels(validationObs, columns: columns, source: validation!)
             }
@@ -69,7 +69,7 @@ public enum DatasetLoader {
                               obsLabelsByDefault: Bool = true) throws -> (labels: [[String]]?, labelsFromObsByDefault: Bool) {
         if let labelsPath {
             let columns = labelColumns ?? ["label"]
-            guard !columns.isEmpty else { throw VAExprsError.usage("--label-column: name at least one column") }
+            guard !columns.isEmpty else { throw VAExprsError.usage("\(parameter: "labelColumns"): name at least one column") }
             return (try LabelTable.read(labelsPath).values(columns: columns, for: file.cellIDs, geneNames: file.geneNames), false)
         }
         if labelColumns == nil, let columns = defaultObsColumns(file.obs, enabled: obsLabelsByDefault) {
@@ -77,7 +77,7 @@ public enum DatasetLoader {
         }
         guard let columns = labelColumns else { return (nil, false) }
         guard let obs = file.obs else {
-            throw VAExprsError.usage("--label-column needs --labels FILE (or an .h5ad input, whose obs columns can be labels)")
+            throw VAExprsError.usage("\(parameter: "labelColumns") needs \(parameter: "labels") FILE (or an .h5ad input, whose obs columns can be labels)")
         }
         return (try obsLabels(obs, columns: columns, source: file.path), false)
     }
@@ -85,7 +85,7 @@ public enum DatasetLoader {
     private static func obsLabels(_ obs: [String: [String]], columns: [String], source: String) throws -> [[String]] {
         let values = try columns.map { column -> [String] in
             guard let v = obs[column] else {
-                throw VAExprsError.usage("--label-column: \(source) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
+                throw VAExprsError.usage("\(parameter: "labelColumns"): \(source) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
             }
             if let empty = v.firstIndex(of: "") {
                 throw VAExprsError.badData("\(source): obs '\(column)' is missing for cell \(empty + 1); every cell needs a label")

@@ -4,7 +4,7 @@ public enum EmbeddingPipeline {
     /// The embedding of `values` (rows = cells) and how many features it used.
     public static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, topFeatures: Int,
                              rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
-        guard topFeatures >= 0 else { throw VAExprsError.usage("--top-genes must be ≥ 0, got \(topFeatures)") }
+        guard topFeatures >= 0 else { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)") }
         var x = values
         let selected = FeatureSelection.topVariance(values, count: topFeatures)
         if selected.count < values.columns {

@@ -21,12 +21,12 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     case .none: break
     case .split(let fraction):
         guard fraction >= 0 && fraction < 1 else {
-            throw VAExprsError.usage("--validation-split must be in [0, 1), got \(fraction)")
+            throw VAExprsError.usage("\(parameter: "validationSplit") must be in [0, 1), got \(fraction)")
         }
         let nVal = Int((Double(all.cellCount) * fraction).rounded())
         if fraction > 0 {
             guard nVal >= 1 && nVal < all.cellCount else {
-                throw VAExprsError.usage("--validation-split \(fraction) leaves \(nVal) of \(all.cellCount) cells for validation; choose a fraction that keeps at least one cell on each side")
+                throw VAExprsError.usage("\(parameter: "validationSplit") \(fraction) leaves \(nVal) of \(all.cellCount) cells for validation; choose a fraction that keeps at least one cell on each side")
             }
             var order = trainRows
             order.shuffle(using: &splitRNG)
@@ -37,12 +37,12 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
         }
     case .data(let data, let labels):
         guard data.geneNames == all.geneNames else {
-            throw VAExprsError.badData("--validation: its genes differ from the training matrix's (same genes in the same order are needed)")
+            throw VAExprsError.badData("\(parameter: "validationFile"): its genes differ from the training matrix's (same genes in the same order are needed)")
         }
         validationData = data
         validationLabels = labels
         if request.labels != nil && labels == nil {
-            throw VAExprsError.usage("--validation: a conditional model needs labels for the validation cells too (in the --labels file)")
+            throw VAExprsError.usage("\(parameter: "validationFile"): a conditional model needs labels for the validation cells too (in the \(parameter: "labels") file)")
         }
     }
     // Every cell trains when none is held out: no copy then.
@@ -56,7 +56,7 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
         let flavor = request.geneSelectionFlavor ?? (targetKind == .counts ? .seuratV3 : .dispersion)
         var ranked = training.cells
         if flavor == .dispersion && request.normalization == .lognorm {
-            ranked = .dense(try Preprocessing.libraryNormalized(training, source: "--counts"))
+            ranked = .dense(try Preprocessing.libraryNormalized(training, source: "\(parameter: "counts")"))
         }
         let chosen = try GeneSelection.select(ranked, count: top, flavor: flavor)
         selection = chosen
@@ -65,17 +65,17 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     }
 
     let (preprocessing, prepared) = try Preprocessing.fit(training, normalization: request.normalization,
-                                                          target: targetKind, source: "--counts")
+                                                          target: targetKind, source: "\(parameter: "counts")")
     var data = prepared
     let encoding = trainingLabels.map { ConditionEncoding(columns: request.labelColumns, labels: $0) }
-    data.conditions = try encoding.map { try $0.encode(trainingLabels!, source: "--labels") }
+    data.conditions = try encoding.map { try $0.encode(trainingLabels!, source: "\(parameter: "labels")") }
     let groups = encoding.map { $0.groups(of: trainingLabels!) }
     data.context.group = groups?.index
     var validation: TrainingData? = nil
     if let validationData {
-        var v = try preprocessing.transform(validationData, source: "--validation")
+        var v = try preprocessing.transform(validationData, source: "\(parameter: "validationFile")")
         if let encoding {
-            v.conditions = try encoding.encode(validationLabels!, source: "--labels (validation cells)")
+            v.conditions = try encoding.encode(validationLabels!, source: "\(parameter: "labels") (validation cells)")
             v.context.group = encoding.groupIndices(of: validationLabels!, keys: groups!.keys)
         }
         validation = v
@@ -151,7 +151,7 @@ extension TrainedModel {
 
     private static func readModelBytes(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VAExprsError(.missingInput, "\(path): no such model file (or it cannot be read); give the file written by 'vaexprs fit --output'")
+            throw VAExprsError(.missingInput, "\(path): no such model file (or it cannot be read); give a model file as fitting saves it")
         }
         return Array(data)
     }

@@ -13,7 +13,7 @@ public enum PluginScaffold {
     public static func templatesFolder(explicit: String?) throws -> String {
         let isTemplates = { (dir: String) in FileManager.default.fileExists(atPath: dir + "/c/plugin.c.template") }
         if let explicit {
-            guard isTemplates(explicit) else { throw VAExprsError.usage("--templates \(explicit): not a VAExprs Templates folder (no c/plugin.c.template)") }
+            guard isTemplates(explicit) else { throw VAExprsError.usage("\(parameter: "templates") \(explicit): not a VAExprs Templates folder (no c/plugin.c.template)") }
             return explicit
         }
         if let env = ProcessInfo.processInfo.environment["VAEXPRS_TEMPLATES"], isTemplates(env) { return env }
@@ -23,16 +23,16 @@ public enum PluginScaffold {
             if isTemplates(candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        throw VAExprsError.usage("cannot find the Templates folder of the VAExprs checkout; give --templates DIR or set VAEXPRS_TEMPLATES")
+        throw VAExprsError.usage("cannot find the Templates folder of the VAExprs checkout; give \(parameter: "templates") DIR or set VAEXPRS_TEMPLATES")
     }
 
     /// Writes the scaffold into `output` (created; must not already hold a plugin) and returns the files written.
     public static func write(kind: String, language: String, name: String, output: String, templates: String) throws -> [String] {
-        guard kinds.contains(kind) else { throw VAExprsError.usage("--kind must be one of \(kinds.joined(separator: ", ")), got '\(kind)'") }
-        guard languages.contains(language) else { throw VAExprsError.usage("--language must be swift or c, got '\(language)'") }
+        guard kinds.contains(kind) else { throw VAExprsError.usage("\(parameter: "kind") must be one of \(kinds.joined(separator: ", ")), got '\(kind)'") }
+        guard languages.contains(language) else { throw VAExprsError.usage("\(parameter: "language") must be swift or c, got '\(language)'") }
         guard let first = name.first, first.isLetter, first.isLowercase,
               name.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) else {
-            throw VAExprsError.usage("--name '\(name)' must start with a lower-case letter and hold only a–z, 0–9 and _ (it becomes the component's name)")
+            throw VAExprsError.usage("\(parameter: "name") '\(name)' must start with a lower-case letter and hold only a–z, 0–9 and _ (it becomes the component's name)")
         }
         // The checkout holding the templates: C scaffolds copy its ABI header, Swift ones build
         // against its VAExprsPluginKit (a path dependency, whose identity is the folder's name).
@@ -82,7 +82,7 @@ public enum PluginScaffold {
         }
         let manager = FileManager.default
         if manager.fileExists(atPath: output + "/" + files[1].0) {
-            throw VAExprsError(.cannotWrite, "--output \(output): already holds a \(files[1].0); choose an empty folder")
+            throw VAExprsError(.cannotWrite, "\(parameter: "output") \(output): already holds a \(files[1].0); choose an empty folder")
         }
         let outputs = AtomicOutput()
         for (relative, text) in files {
@@ -90,7 +90,7 @@ public enum PluginScaffold {
             do {
                 try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             } catch {
-                throw VAExprsError(.cannotWrite, "--output \(output): cannot create \((path as NSString).deletingLastPathComponent) (\(error.localizedDescription))")
+                throw VAExprsError(.cannotWrite, "\(parameter: "output") \(output): cannot create \((path as NSString).deletingLastPathComponent) (\(error.localizedDescription))")
             }
             try outputs.stage(text: text, at: path)
         }

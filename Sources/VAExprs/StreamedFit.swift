@@ -65,7 +65,7 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     guard n > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no cells") }
     guard file.columnCount > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no genes") }
     guard try registry.makeLikelihood(request.spec.likelihood).data == .counts else {
-        throw VAExprsError.usage("training streamed from disk reads raw counts for a count likelihood (nb, zinb, poisson); \(request.spec.likelihood.name) models continuous values: name a count likelihood, or train in memory (without --stream, with a larger --memory-limit)")
+        throw VAExprsError.usage("training streamed from disk reads raw counts for a count likelihood (nb, zinb, poisson); \(request.spec.likelihood.name) models continuous values: name a count likelihood, or train in memory (without \(parameter: "stream"), with a larger \(parameter: "memoryLimit"))")
     }
     if let labels = request.labels, labels.count != n {
         throw VAExprsError.badData("\(file.path): \(n) cells but \(labels.count) labels")
@@ -78,11 +78,11 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     var isTraining = [Bool](repeating: true, count: n)
     if let fraction = request.validationSplit, fraction != 0 {
         guard fraction > 0 && fraction < 1 else {
-            throw VAExprsError.usage("--validation-split must be in [0, 1), got \(fraction)")
+            throw VAExprsError.usage("\(parameter: "validationSplit") must be in [0, 1), got \(fraction)")
         }
         let nVal = Int((Double(n) * fraction).rounded())
         guard nVal >= 1 && nVal < n else {
-            throw VAExprsError.usage("--validation-split \(fraction) leaves \(nVal) of \(n) cells for validation; choose a fraction that keeps at least one cell on each side")
+            throw VAExprsError.usage("\(parameter: "validationSplit") \(fraction) leaves \(nVal) of \(n) cells for validation; choose a fraction that keeps at least one cell on each side")
         }
         var order = Array(0..<n)
         order.shuffle(using: &splitRNG)
@@ -103,11 +103,11 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
             // A validation cell's label that no training cell has cannot be encoded.
             var seen = Set<String>(), distinct: [[String]] = []
             for r in 0..<n where !isTraining[r] && seen.insert(encoding.key(labels[r])).inserted { distinct.append(labels[r]) }
-            _ = try encoding.encode(distinct, source: "--labels (validation cells)")
+            _ = try encoding.encode(distinct, source: "\(parameter: "labels") (validation cells)")
         }
         var representative = [[String]?](repeating: nil, count: keys.count)
         for r in trainRows where representative[Int(groupOfRow![r])] == nil { representative[Int(groupOfRow![r])] = labels[r] }
-        oneHotOfGroup = try encoding.encode(representative.map { $0! }, source: "--labels")
+        oneHotOfGroup = try encoding.encode(representative.map { $0! }, source: "\(parameter: "labels")")
     }
 
     // One pass in file order: counts checked, library sizes, the even sample.

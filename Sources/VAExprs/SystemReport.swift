@@ -53,7 +53,7 @@ public struct SystemReport: Sendable, Codable {
         if let emulated = blas.emulatedLoadChoice {
             lines.append("             (emulation: OpenBLAS's load-time choice was replaced by \(emulated) through \(BLASKernel.emulationVariable))")
         }
-        lines.append("threads:     \(defaultThreads) by default (of \(processors) processors; --threads sets it), OpenBLAS \(openBLASThreadsPerPart) per part")
+        lines.append("threads:     \(defaultThreads) by default (of \(processors) processors; \(parameter: "threads") sets it), OpenBLAS \(openBLASThreadsPerPart) per part")
         lines.append("own kernels: \(elementwiseKernels)")
         if let peak {
             lines.append(String(format: "peak:        clock %.2f GHz; FP32 FMA (%d-bit) %.1f GFLOP/s per thread (%.0f FLOP/cycle), %.1f GFLOP/s on %d threads together",

@@ -28,7 +28,7 @@ public enum CellSubsample {
     /// when there are no more). An `.h5ad` with CSR `X` and a Cell Ranger `.h5` are read
     /// cell by cell, only the chosen ones; other formats are read whole, then subsampled.
     public static func read(_ path: String, genesInRows: Bool = false, maxCells: Int, seed: UInt64) throws -> SubsampledCells {
-        guard maxCells >= 1 else { throw VAExprsError.usage("--max-cells must be at least 1, got \(maxCells)") }
+        guard maxCells >= 1 else { throw VAExprsError.usage("\(parameter: "maxCells") must be at least 1, got \(maxCells)") }
         if !genesInRows, try SparseRowFile.storesRows(path) {
             let file = try SparseRowFile(path)
             let kept = chooseRows(count: file.rowCount, keep: maxCells, seed: seed)

@@ -64,10 +64,10 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
     public static func of(path: String, option: String?) throws -> CellOutputFormat {
         if let option {
             guard let format = CellOutputFormat(rawValue: option) else {
-                throw VAExprsError.usage("--format must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(option)'")
+                throw VAExprsError.usage("\(parameter: "format") must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(option)'")
             }
             if let named = named(by: path), named != format {
-                throw VAExprsError.usage("--format \(option) disagrees with the extension of \(path), which names \(named.rawValue); change one of them")
+                throw VAExprsError.usage("\(parameter: "format") \(option) disagrees with the extension of \(path), which names \(named.rawValue); change one of them")
             }
             return format
         }
@@ -120,7 +120,7 @@ public enum CellWriters {
     public static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
                             genesInRows: Bool = false) throws -> any CellWriter {
         try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path, folder: format == .mtx)
-        if genesInRows && format != .csv { throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV output, not \(format.rawValue)") }
+        if genesInRows && format != .csv { throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV output, not \(format.rawValue)") }
         if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
             throw VAExprsError.usage("\(path): the \(format.rawValue) format holds counts, and this model generates continuous values; write .csv or .h5ad")
         }

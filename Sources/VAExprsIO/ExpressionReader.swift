@@ -26,7 +26,7 @@ public enum ExpressionReader {
     public static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (matrix: ExpressionMatrix, obs: [String: [String]]?) {
         let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path), isH5 = TenXH5.isTenXH5(path)
         if genesInRows && (isTenX || isH5AD || isH5) {
-            throw VAExprsError.usage("--genes-in-rows applies to CSV/TSV files; \(path) has a fixed layout")
+            throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV files; \(path) has a fixed layout")
         }
         if isH5AD {
             let contents = try H5AD.read(path)

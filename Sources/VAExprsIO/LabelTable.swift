@@ -53,7 +53,7 @@ public struct LabelTable: Sendable {
                        geneNames: [String]? = nil, genesInRows: Bool = false) throws -> [[String]] {
         let indices = try columns.map { name -> Int in
             guard let i = columnNames.firstIndex(of: name) else {
-                throw VAExprsError.usage("--label-column: \(path) has no column '\(name)'; its columns: \(columnNames.joined(separator: ", "))")
+                throw VAExprsError.usage("\(parameter: "labelColumns"): \(path) has no column '\(name)'; its columns: \(columnNames.joined(separator: ", "))")
             }
             return i
         }
@@ -61,8 +61,8 @@ public struct LabelTable: Sendable {
         if !missing.isEmpty, let geneNames {
             let labelledGenes = geneNames.filter { rows[$0] != nil }
             if labelledGenes.count * 2 >= min(cellOrder.count, geneNames.count) && labelledGenes.count > cellIDs.count - missing.count {
-                let fix = genesInRows ? "drop --genes-in-rows (the matrix already has cells in rows)"
-                                      : "did you mean --genes-in-rows? (the matrix seems to have genes in rows and cells in columns)"
+                let fix = genesInRows ? "drop \(parameter: "genesInRows") (the matrix already has cells in rows)"
+                                      : "did you mean \(parameter: "genesInRows")? (the matrix seems to have genes in rows and cells in columns)"
                 throw VAExprsError.usage("\(path): the labelled cells are the matrix's \(genesInRows ? "rows" : "columns"), e.g. \(labelledGenes.prefix(3).map { "'\($0)'" }.joined(separator: ", ")), which were read as genes; \(fix)")
             }
         }

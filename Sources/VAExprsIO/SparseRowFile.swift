@@ -41,7 +41,7 @@ public final class SparseRowFile {
             geneNames = contents.genes
             obs = contents.obs
             guard file.isGroup("/X"), try file.stringAttribute("/X", "encoding-type")?.first == "csr_matrix" else {
-                throw VAExprsError.badData("\(path): /X is not a CSR matrix, so it cannot be read a block of cells at a time; rewrite it with anndata (adata.X = scipy.sparse.csr_matrix(adata.X); adata.write_h5ad(...)) or train in memory without --stream")
+                throw VAExprsError.badData("\(path): /X is not a CSR matrix, so it cannot be read a block of cells at a time; rewrite it with anndata (adata.X = scipy.sparse.csr_matrix(adata.X); adata.write_h5ad(...)) or train in memory without \(parameter: "stream")")
             }
             if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cellIDs.count, geneNames.count] {
                 throw file.bad("/X", "shape \(shape), but obs has \(cellIDs.count) cells and var \(geneNames.count) genes")

@@ -279,14 +279,14 @@ public struct Generator {
     /// The label groups and how generated cells are spread over them.
     func labelPlan(_ options: GenerationOptions, rng: inout SeededGenerator) throws -> LabelPlan {
         if options.perLabel == nil {
-            guard options.count > 0 else { throw VAExprsError.usage("--num-samples must be a positive whole number, got \(options.count)") }
+            guard options.count > 0 else { throw VAExprsError.usage("\(parameter: "count") must be a positive whole number, got \(options.count)") }
             guard options.count <= Self.maximumCells else {
-                throw VAExprsError.usage("--num-samples \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
+                throw VAExprsError.usage("\(parameter: "count") \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
             }
         }
         guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
             if options.perLabel != nil {
-                throw VAExprsError.usage("--per-label needs a conditional model (fit with --labels)")
+                throw VAExprsError.usage("\(parameter: "perLabel") needs a conditional model (fit with \(parameter: "labels"))")
             }
             let all = Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))
             return LabelPlan(groups: [all], total: options.count, cellsPerGroup: [options.count], segments: [(0, options.count)])
@@ -304,17 +304,17 @@ public struct Generator {
             var total = 0
             for (label, count) in perLabel {
                 guard let g = groups.firstIndex(where: { $0.key == label }) else {
-                    throw VAExprsError.usage("--per-label: no training label '\(label)'; labels: \(groups.map(\.key).joined(separator: ", "))")
+                    throw VAExprsError.usage("\(parameter: "perLabel"): no training label '\(label)'; labels: \(groups.map(\.key).joined(separator: ", "))")
                 }
-                guard count >= 0 else { throw VAExprsError.usage("--per-label: count for '\(label)' must be ≥ 0") }
+                guard count >= 0 else { throw VAExprsError.usage("\(parameter: "perLabel"): count for '\(label)' must be ≥ 0") }
                 guard count <= Self.maximumCells - total else {
-                    throw VAExprsError.usage("--per-label asks for more than one run writes (at most \(Self.maximumCells) cells in all); run several with different seeds")
+                    throw VAExprsError.usage("\(parameter: "perLabel") asks for more than one run writes (at most \(Self.maximumCells) cells in all); run several with different seeds")
                 }
                 total += count
                 perGroup[g] += count
                 if count > 0 { segments.append((g, count)) }
             }
-            guard total > 0 else { throw VAExprsError.usage("--per-label asks for no cells") }
+            guard total > 0 else { throw VAExprsError.usage("\(parameter: "perLabel") asks for no cells") }
             return LabelPlan(groups: groups, total: total, cellsPerGroup: perGroup, segments: segments)
         }
         // Labels drawn with the training proportions (as gen_exprs does), from their own stream:

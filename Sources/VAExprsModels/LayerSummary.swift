@@ -69,7 +69,7 @@ public struct PluginProvenance: Codable, Sendable, Equatable {
     public static func check(_ records: [PluginProvenance], in registry: Registry, source: String) throws {
         for r in records {
             guard let kind = ComponentKind(rawValue: r.kind), registry.entry(kind, r.component) != nil else {
-                throw VAExprsError(.unusablePlugin, "\(source): the model uses \(r.kind) '\(r.component)' from plugin '\(r.plugin)' \(r.version) (fitted with \(r.file)), which is not loaded; load it with --plugin FILE, --plugin-dir DIR or VAEXPRS_PLUGIN_PATH")
+                throw VAExprsError(.unusablePlugin, "\(source): the model uses \(r.kind) '\(r.component)' from plugin '\(r.plugin)' \(r.version) (fitted with \(r.file)), which is not loaded; load it with \(parameter: "plugins") FILE, \(parameter: "pluginDirectories") DIR or VAEXPRS_PLUGIN_PATH")
             }
         }
     }

@@ -84,7 +84,7 @@ public enum ModelFile {
             VAExprsError.badData("\(source): \(what)")
         }
         guard bytes.count >= prefixLength, Array(bytes[0..<8]) == magic else {
-            throw bad("not a VAExprs model file (no VAEXPRS signature); give the file written by 'vaexprs fit --output'")
+            throw bad("not a VAExprs model file (no VAEXPRS signature); give a model file as fitting saves it")
         }
         let version: UInt32 = readLE(bytes, 8)
         guard version <= formatVersion else {

@@ -39,10 +39,10 @@ public struct ModelSpec: Codable, Sendable, Equatable {
 
     public func validate() throws {
         guard latentDimension > 0, latentDimension <= Self.maximumLatentDimension else {
-            throw VAExprsError.usage("--latent-dim must be a whole number from 1 to \(Self.maximumLatentDimension), got \(latentDimension)")
+            throw VAExprsError.usage("\(parameter: "latentDimension") must be a whole number from 1 to \(Self.maximumLatentDimension), got \(latentDimension)")
         }
         guard regularization >= 0 && regularization.isFinite else {
-            throw VAExprsError.usage("--regularization must be a finite number ≥ 0, got \(regularization)")
+            throw VAExprsError.usage("\(parameter: "regularization") must be a finite number ≥ 0, got \(regularization)")
         }
     }
 

@@ -84,7 +84,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         let counts = data.cells
         try counts.forEachEntry { i, j, v in
             guard v >= 0 && v.isFinite && v == v.rounded() else {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (--likelihood censored_gaussian or gaussian)")
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or gaussian)")
             }
         }
         let totals = counts.rowSums()
@@ -164,7 +164,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     private static func librarySizes(_ data: ExpressionMatrix, source: String) throws -> [Double] {
         try data.cells.forEachEntry { i, j, v in
             if v < 0 {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); --normalize lognorm needs counts ≥ 0 (use --normalize none for logged or centred data)")
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); \(parameter: "normalization") lognorm needs counts ≥ 0 (use \(parameter: "normalization") none for logged or centred data)")
             }
         }
         let sizes = data.cells.rowSums()

@@ -61,15 +61,15 @@ public struct TrainingOptions: Sendable {
 
     /// Checks every number; throws a usage error naming the option.
     public func validate(hasValidation: Bool) throws {
-        guard epochs > 0 else { throw VAExprsError.usage("--epochs must be a positive whole number, got \(epochs)") }
-        guard batchSize > 0 else { throw VAExprsError.usage("--batch-size must be a positive whole number, got \(batchSize)") }
-        if let patience, patience < 0 { throw VAExprsError.usage("--patience must be ≥ 0, got \(patience)") }
+        guard epochs > 0 else { throw VAExprsError.usage("\(parameter: "epochs") must be a positive whole number, got \(epochs)") }
+        guard batchSize > 0 else { throw VAExprsError.usage("\(parameter: "batchSize") must be a positive whole number, got \(batchSize)") }
+        if let patience, patience < 0 { throw VAExprsError.usage("\(parameter: "patience") must be ≥ 0, got \(patience)") }
         if let monitor {
             guard monitor == "loss" || monitor == "val_loss" else {
-                throw VAExprsError.usage("--monitor must be 'loss' or 'val_loss', got '\(monitor)'")
+                throw VAExprsError.usage("\(parameter: "monitor") must be 'loss' or 'val_loss', got '\(monitor)'")
             }
             if monitor == "val_loss" && !hasValidation {
-                throw VAExprsError.usage("--monitor val_loss needs validation data: give --validation-split or --validation")
+                throw VAExprsError.usage("\(parameter: "monitor") val_loss needs validation data: give \(parameter: "validationSplit") or \(parameter: "validationFile")")
             }
         }
     }
@@ -144,7 +144,7 @@ public struct Trainer {
             var record = EpochRecord(epoch: epoch, loss: (rec + regularization * kl) / Double(n),
                                      reconstruction: rec / Double(n), kl: kl / Double(n))
             guard record.loss.isFinite else {
-                throw VAExprsError(.other, "training diverged at epoch \(epoch) (loss is not finite); lower --learning-rate or --regularization")
+                throw VAExprsError(.other, "training diverged at epoch \(epoch) (loss is not finite); lower \(parameter: "learningRate") or \(parameter: "regularization")")
             }
             if let validation {
                 var valRNG = SeededGenerator(seed: validationSeed)  // same noise every epoch

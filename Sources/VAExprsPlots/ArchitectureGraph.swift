@@ -29,12 +29,12 @@ public enum ArchitectureGraph {
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, colours[parts[0]] != nil else {
-                throw VAExprsError.usage("--color '\(item)' must be part=colour with part one of \(defaultColours.keys.sorted().joined(separator: ", "))")
+                throw VAExprsError.usage("\(parameter: "colours") '\(item)' must be part=colour with part one of \(defaultColours.keys.sorted().joined(separator: ", "))")
             }
             let value = parts[1]
             let isHex = Colour(hex: value) != nil && value.hasPrefix("#")
             guard isHex || (!value.isEmpty && value.allSatisfy { $0.isLetter || $0.isNumber }) else {
-                throw VAExprsError.usage("--color '\(item)': '\(value)' is neither #rrggbb nor a Graphviz colour name")
+                throw VAExprsError.usage("\(parameter: "colours") '\(item)': '\(value)' is neither #rrggbb nor a Graphviz colour name")
             }
             colours[parts[0]] = value
         }

@@ -13,7 +13,7 @@ public enum GraphvizLayout {
     /// The rendered bytes of `dot` in `format`.
     public static func render(dot: String, format: String) throws -> [UInt8] {
         guard formats.contains(format) else {
-            throw VAExprsError.usage("--format: Graphviz renders \(formats.joined(separator: ", ")) (or use dot), not '\(format)'")
+            throw VAExprsError.usage("\(parameter: "format"): Graphviz renders \(formats.joined(separator: ", ")) (or use dot), not '\(format)'")
         }
         return try lock.withLock { _ in
             guard let context = gvContext() else { throw VAExprsError(.other, "Graphviz: could not create a context") }

@@ -75,7 +75,7 @@ enum PluginFileCheck {
     }
 
     private static func insecure(_ path: String, _ why: String) -> VAExprsError {
-        VAExprsError(.unusablePlugin, "\(path): refused, \(why) (or pass --allow-insecure-plugins if you trust everyone who can write there)")
+        VAExprsError(.unusablePlugin, "\(path): refused, \(why) (or pass \(parameter: "allowInsecure") if you trust everyone who can write there)")
     }
 
     private static func kindName(_ mode: mode_t) -> String {

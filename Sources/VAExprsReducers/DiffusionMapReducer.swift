@@ -36,7 +36,7 @@ public struct DiffusionMapReducer: Reducer {
         guard n >= 9 else { throw VAExprsError.badData("diffmap: needs at least 9 cells (local widths use the 5th–7th neighbours), got \(n)") }
         guard k >= 7, k < n else { throw VAExprsError.usage("\(spec.source): diffmap k must be in 7…\(n - 1) (cells − 1), got \(k)") }
         guard components >= 1, components + 1 < n else {
-            throw VAExprsError.usage("--components: diffmap gives at most \(n - 2) components for \(n) cells, asked for \(components)")
+            throw VAExprsError.usage("\(parameter: "components"): diffmap gives at most \(n - 2) components for \(n) cells, asked for \(components)")
         }
         let transitions = try Self.transitionMatrix(x, k: k)
         let (eigenvalues, vectors) = try SparseSymmetricEigen.largest(transitions, count: components + 1, tolerance: 1e-10, rng: &rng)

@@ -17,7 +17,7 @@ public struct MDSReducer: Reducer {
         let n = data.rows, d = data.columns
         guard n >= 2 else { throw VAExprsError.badData("mds: needs at least 2 cells, got \(n)") }
         guard k >= 1, k <= min(n - 1, d) else {
-            throw VAExprsError.usage("--components: mds gives at most min(cells − 1, features) = \(min(n - 1, d)) dimensions, asked for \(k)")
+            throw VAExprsError.usage("\(parameter: "components"): mds gives at most min(cells − 1, features) = \(min(n - 1, d)) dimensions, asked for \(k)")
         }
         var (u, s, vt) = try DenseLinearAlgebra.thinSVD(Centring.centre(data))
         Centring.fixSigns(u: &u, vt: &vt, components: k)

@@ -33,7 +33,7 @@ public struct NMFReducer: Reducer {
     public func reduce(_ x: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = x.rows, d = x.columns
         guard k >= 1, k <= min(n, d) else {
-            throw VAExprsError.usage("--components: nmf gives at most min(cells, features) = \(min(n, d)) factors, asked for \(k)")
+            throw VAExprsError.usage("\(parameter: "components"): nmf gives at most min(cells, features) = \(min(n, d)) factors, asked for \(k)")
         }
         if let bad = x.storage.firstIndex(where: { $0 < 0 }) {
             throw VAExprsError.badData("nmf: needs non-negative data, but cell \(bad / d + 1), feature \(bad % d + 1) is \(x.storage[bad]); use counts or log-counts, not centred or scaled values")

@@ -37,7 +37,7 @@ public struct PCAReducer: Reducer {
         let n = data.rows, d = data.columns
         guard n >= 2 else { throw VAExprsError.badData("pca: needs at least 2 cells, got \(n)") }
         guard k >= 1, k <= min(n, d) else {
-            throw VAExprsError.usage("--components: pca gives at most min(cells, features) = \(min(n, d)) components, asked for \(k)")
+            throw VAExprsError.usage("\(parameter: "components"): pca gives at most min(cells, features) = \(min(n, d)) components, asked for \(k)")
         }
         let centred = Centring.centre(data)
         let exactCost = Double(min(n, d)) * Double(min(n, d)) * Double(max(n, d))

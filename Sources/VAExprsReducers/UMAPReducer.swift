@@ -64,7 +64,7 @@ public struct UMAPReducer: Reducer {
         guard neighbours <= n else {
             throw VAExprsError.usage("\(spec.source): umap neighbors \(neighbours) is more than the \(n) cells (the cell itself counts as one)")
         }
-        guard dim >= 1, dim < n - 1 else { throw VAExprsError.usage("--components: umap needs 1 ≤ components < cells − 1, asked for \(dim)") }
+        guard dim >= 1, dim < n - 1 else { throw VAExprsError.usage("\(parameter: "components"): umap needs 1 ≤ components < cells − 1, asked for \(dim)") }
         let input = try TSNEReducer.principalComponents(of: data, count: principalComponents, rng: &rng)
         let approximate = neighbourMethod == "nndescent" || (neighbourMethod == "auto" && n > Self.exactNeighbourLimit)
         let neighbourGraph = approximate ? NNDescent.search(input, k: neighbours - 1, rng: &rng) : ExactNeighbours.search(input, k: neighbours - 1)

@@ -17,7 +17,7 @@ public struct CairoRenderer: Renderer {
         self.spec = spec
         self.format = format
         if format == .pdf, spec.raw("scale", position: nil) != nil {
-            throw VAExprsError.usage("\(spec.source): pdf is vector output and takes no scale; set the page size with --width and --height")
+            throw VAExprsError.usage("\(spec.source): pdf is vector output and takes no scale; set the page size with \(parameter: "width") and \(parameter: "height")")
         }
         scale = try spec.double("scale", position: nil, default: format == .png ? 2 : 1)
         guard scale > 0, scale <= 16 else { throw VAExprsError.usage("\(spec.source): scale must be in (0, 16], got \(scale)") }
@@ -30,7 +30,7 @@ public struct CairoRenderer: Renderer {
         let pixels = format == .png ? scale : 1
         guard scene.width.isFinite, scene.height.isFinite, scene.width * pixels >= 1, scene.height * pixels >= 1,
               scene.width * pixels <= limit, scene.height * pixels <= limit else {
-            throw VAExprsError.usage("\(spec.source): a \(scene.width) × \(scene.height) point figure\(format == .png ? " at scale \(scale)" : "") is outside what \(format.rawValue) allows (1 to \(Int(limit)) \(format == .png ? "pixels" : "points") a side); choose a smaller --width, --height or scale")
+            throw VAExprsError.usage("\(spec.source): a \(scene.width) × \(scene.height) point figure\(format == .png ? " at scale \(scale)" : "") is outside what \(format.rawValue) allows (1 to \(Int(limit)) \(format == .png ? "pixels" : "points") a side); choose a smaller \(parameter: "width"), \(parameter: "height") or scale")
         }
         let sink = ByteSink()
         let closure = Unmanaged.passUnretained(sink).toOpaque()

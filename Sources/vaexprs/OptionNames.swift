@@ -9,21 +9,15 @@ enum OptionNames {
         "realLabels": "--labels",
         "latentDimension": "--latent-dim",
         "count": "--num-samples",
+        "normalization": "--normalize",
         "plugins": "--plugin",
         "pluginDirectories": "--plugin-dir",
         "allowInsecure": "--allow-insecure-plugins",
         "evaluationReference": "--evaluate",
-        "reducer": "--method",
         "reducerOptions": "--option",
-        "colourBy": "--color-by",
         "colours": "--color",
         "labelColumns": "--label-column",
         "validationFile": "--validation",
-        "specFile": "--model-spec",
-        "kind": "--kind",
-        "templates": "--templates",
-        "mixtureComponents": "--components",
-        "embeddingOutput": "--embedding-output",
     ]
 
     /// The option a library parameter is given with.

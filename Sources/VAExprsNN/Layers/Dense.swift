@@ -42,7 +42,7 @@ public final class Dense: SparseInputLayer {
     public func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
         let (weights, overflow) = inputWidth.multipliedReportingOverflow(by: units)
         guard inputWidth > 0, !overflow, weights <= Self.maximumWeights else {
-            throw VAExprsError.usage("\(spec.source): '\(path)' would hold \(inputWidth) × \(units) weights, more than the \(Self.maximumWeights) one dense layer may have; use fewer units or select genes (--top-genes)")
+            throw VAExprsError.usage("\(spec.source): '\(path)' would hold \(inputWidth) × \(units) weights, more than the \(Self.maximumWeights) one dense layer may have; use fewer units or select genes (\(parameter: "topGenes"))")
         }
         self.inputWidth = inputWidth
         let limit = (6.0 / Double(inputWidth + units)).squareRoot()

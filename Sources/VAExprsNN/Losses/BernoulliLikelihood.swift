@@ -52,6 +52,6 @@ public final class BernoulliLikelihood: Likelihood {
 
     public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         throw VAExprsError.usage(
-            "--decode sample: the bernoulli likelihood has no observation model for continuous expression; use --decode mean, or fit with --likelihood gaussian")
+            "\(parameter: "decode") sample: the bernoulli likelihood has no observation model for continuous expression; use \(parameter: "decode") mean, or fit with \(parameter: "likelihood") gaussian")
     }
 }

@@ -31,13 +31,13 @@ public struct MixtureSearch: Sendable {
             throw VAExprsError.badData("mixture search: values as large as \(String(format: "%.3g", largest)) overflow the covariance computations (their squares exceed a double); rescale the points, e.g. divide them by \(String(format: "%.0e", largest / 1e3))")
         }
         guard let maxG = components.max(), components.allSatisfy({ $0 >= 1 }) else {
-            throw VAExprsError.usage("--components: give numbers of components ≥ 1 (e.g. 1..9)")
+            throw VAExprsError.usage("\(parameter: "components"): give numbers of components ≥ 1 (e.g. 1..9)")
         }
         var models = requested ?? (d == 1 ? MixtureModel.univariate : MixtureModel.multivariate)
         if d == 1 { models = models.filter { MixtureModel.univariate.contains($0) } }
         else { models = models.filter { MixtureModel.multivariate.contains($0) } }
         guard !models.isEmpty else {
-            throw VAExprsError.usage("--models: none of the models fit \(d)-dimensional data (\(d == 1 ? "E, V" : "EII … VVV"))")
+            throw VAExprsError.usage("\(parameter: "models"): none of the models fit \(d)-dimensional data (\(d == 1 ? "E, V" : "EII … VVV"))")
         }
         for j in 0..<d {
             let first = points[0, j]
