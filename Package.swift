@@ -45,16 +45,16 @@ let package = Package(
         .target(name: "VAExprsCore", dependencies: ["CBLAS", "CLAPACKE", "CPlatform"]),
 
         // MARK: Built-ins, one module per family; each registers through Registry.register.
-        .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CBLAS", "CKernels"]),
+        .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CKernels"]),
         // Optimised even in debug builds: the mixture search is numeric loops that the test
         // suite runs on thousands of points (about 10× slower unoptimised).
-        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CLAPACKE", "CKernels"],
+        .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CKernels"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
         // Optimised in debug builds too, for the same reason (t-SNE and UMAP are long numeric loops).
         .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CARPACK"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsNN", "CZlib"]),
+        .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "CZlib"]),
         .target(name: "VAExprsRenderers", dependencies: ["VAExprsCore", "CCairo"]),
         // Realism metrics of generated cells (classifier two-sample tests, MMD, gene statistics).
         .target(name: "VAExprsEvaluation", dependencies: ["VAExprsCore", "VAExprsReducers"],
@@ -63,9 +63,9 @@ let package = Package(
         .target(name: "CMPIRuntime", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "VAExprsDistributed", dependencies: ["VAExprsCore", "VAExprsModels", "CMPIRuntime"]),
         // Run-time plugins: dlopen loader, ABI checks, C vtable → protocol adapters, libffi.
-        .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CBLAS", "CPlatform", "CVAExprsPluginABI", "CFFI"]),
+        .target(name: "VAExprsPluginHost", dependencies: ["VAExprsCore", "CPlatform", "CVAExprsPluginABI", "CFFI"]),
         // Figures of the package's plots (plot_aug, plot_vae, history) and the graphviz layout.
-        .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "VAExprsReducers", "CGraphviz"]),
+        .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "CGraphviz"]),
 
         // MARK: The Swift plugin kit: adapts the core protocols to the C ABI (vtables, slots, host services).
         .target(name: "VAExprsPluginKit", dependencies: ["VAExprsCore", "CVAExprsPluginABI"]),
@@ -98,14 +98,14 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore", "VAExprsIO"], path: "Tests/VAExprsTestSupport"),
-        .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "VAExprsTestSupport", "CKernels"]),
+        .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore"]),
+        .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "CKernels"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsReducersTests", dependencies: ["VAExprsReducers", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsEvaluationTests", dependencies: ["VAExprsEvaluation", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsPlotsTests", dependencies: ["VAExprsRenderers", "VAExprsPlots", "VAExprsModels", "CCairo", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsEvaluationTests", dependencies: ["VAExprsEvaluation"]),
+        .testTarget(name: "VAExprsPlotsTests", dependencies: ["VAExprsRenderers", "VAExprsPlots", "VAExprsModels", "CCairo"]),
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsNN", "VAExprsSamplers", "VAExprsConformance", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsPluginHostTests", dependencies: ["VAExprs", "VAExprsPluginHost", "VAExprsPluginKit", "CVAExprsPluginABI", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsFuzzTests", dependencies: ["VAExprsFuzzTargets", "VAExprsTestSupport"]),

@@ -69,4 +69,45 @@ public enum DenseLinearAlgebra {
         for r in 0..<d { for c in 0..<r { m[r * d + c] = m[c * d + r] } }
         return m
     }
+
+    /// Full SVDs of d × d column-major matrices, one after another without allocating (LAPACK's
+    /// `dgesvd` with its optimal workspace, queried once): for inner iterations such as the
+    /// mixture search's common orientation.
+    public final class SquareSVD {
+        /// The dimension.
+        public let d: Int
+        /// After `factor`: U (column-major d × d), the singular values (descending) and Vᵀ
+        /// (column-major d × d); valid until the next call.
+        public let u: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>, vt: UnsafeMutablePointer<Double>
+        private let a: UnsafeMutablePointer<Double>
+        private let work: UnsafeMutablePointer<Double>
+        private let workCount: Int
+
+        /// Buffers for d × d matrices.
+        public init(dimension d: Int) {
+            self.d = d
+            a = .allocate(capacity: d * d)
+            s = .allocate(capacity: d)
+            u = .allocate(capacity: d * d)
+            vt = .allocate(capacity: d * d)
+            var optimal = 0.0
+            let query = LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
+                                            a, Int32(d), s, u, Int32(d), vt, Int32(d), &optimal, -1)
+            workCount = query == 0 ? max(Int(optimal), 5 * d) : 5 * d + 64
+            work = .allocate(capacity: workCount)
+        }
+
+        /// Factors the column-major d × d `matrix` (not modified).
+        /// - Returns: false when LAPACK does not converge.
+        public func factor(columnMajor matrix: UnsafePointer<Double>) -> Bool {
+            a.update(from: matrix, count: d * d)
+            return LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
+                                       a, Int32(d), s, u, Int32(d), vt, Int32(d), work, Int32(workCount)) == 0
+        }
+
+        /// Frees the buffers (the owner calls it once, as it does for its own).
+        public func deallocate() {
+            for p in [a, s, u, vt, work] { p.deallocate() }
+        }
+    }
 }

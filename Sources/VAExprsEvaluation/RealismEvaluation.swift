@@ -180,15 +180,8 @@ public enum RealismEvaluation {
         }
         // Gene statistics.
         func columnStats(_ m: DoubleMatrix) -> (mean: [Double], variance: [Double], zeros: [Double]) {
-            var mean = [Double](repeating: 0, count: m.columns), variance = mean, zeros = mean
-            for j in 0..<m.columns {
-                for i in 0..<m.rows { mean[j] += m[i, j]; if m[i, j] == 0 { zeros[j] += 1 } }
-                mean[j] /= Double(m.rows)
-                zeros[j] /= Double(m.rows)
-                for i in 0..<m.rows { variance[j] += (m[i, j] - mean[j]) * (m[i, j] - mean[j]) }
-                variance[j] /= Double(max(m.rows - 1, 1))
-            }
-            return (mean, variance, zeros)
+            let mean = m.columnMeans()
+            return (mean, m.columnVariances(means: mean), m.columnZeroFractions())
         }
         let rs = columnStats(x), gs = columnStats(y)
         // Principal components of the real cells, fitted on a random half of them (the

@@ -6,14 +6,7 @@ public enum FeatureSelection {
     /// Indices of the selected columns, in their original order.
     public static func topVariance(_ x: DoubleMatrix, count: Int) -> [Int] {
         guard count > 0, count < x.columns else { return Array(0..<x.columns) }
-        let variances = (0..<x.columns).map { j -> Double in
-            var mean = 0.0
-            for i in 0..<x.rows { mean += x[i, j] }
-            mean /= Double(x.rows)
-            var ss = 0.0
-            for i in 0..<x.rows { let e = x[i, j] - mean; ss += e * e }
-            return ss
-        }
+        let variances = x.columnSquaredDeviations()
         return Array(variances.indices.sorted { (variances[$0], -$0) > (variances[$1], -$1) }.prefix(count)).sorted()
     }
 }

@@ -13,12 +13,8 @@ public struct PrincipalAxes: Sendable {
     public init(fitting x: DoubleMatrix, components: Int) throws {
         let k = max(1, min(components, x.rows, x.columns))
         var centred = x
-        var mean = [Double](repeating: 0, count: x.columns)
-        for j in 0..<x.columns {
-            for i in 0..<x.rows { mean[j] += x[i, j] }
-            mean[j] /= Double(x.rows)
-            for i in 0..<x.rows { centred[i, j] -= mean[j] }
-        }
+        let mean = x.columnMeans()
+        for i in 0..<x.rows { for j in 0..<x.columns { centred[i, j] -= mean[j] } }
         var (u, _, vt) = try DenseLinearAlgebra.thinSVD(centred)
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         self.mean = mean

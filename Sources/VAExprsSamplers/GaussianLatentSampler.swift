@@ -16,9 +16,7 @@ public struct GaussianLatentSampler: LatentSampler {
         guard n > 0 else {
             throw VAExprsError.badData("latent sampler 'normal': no latent points\(label.map { " for label '\($0)'" } ?? "")")
         }
-        var mean = [Double](repeating: 0, count: d)
-        for i in 0..<n { for j in 0..<d { mean[j] += points[i, j] } }
-        for j in 0..<d { mean[j] /= Double(n) }
+        let mean = points.columnMeans()
         var cov = [Double](repeating: 0, count: d * d)
         for i in 0..<n {
             for a in 0..<d { for b in 0...a { cov[a * d + b] += (points[i, a] - mean[a]) * (points[i, b] - mean[b]) } }

@@ -1,5 +1,4 @@
 import CKernels
-import CLAPACKE
 import Foundation
 import VAExprsCore
 
@@ -128,9 +127,7 @@ final class OrientationWorkspace {
     let shapes, inverseShapes: UnsafeMutablePointer<Double>
     /// Newton iterate, its inverse and the d × 2d Gauss–Jordan tableau.
     private let iterate, inverse, tableau: UnsafeMutablePointer<Double>
-    private let a, s, u, vt: UnsafeMutablePointer<Double>
-    private var work: UnsafeMutablePointer<Double>
-    private var workCount: Int
+    private let svd: DenseLinearAlgebra.SquareSVD
 
     init(dimension d: Int, components g: Int) {
         self.d = d
@@ -145,20 +142,12 @@ final class OrientationWorkspace {
         iterate = .allocate(capacity: dd)
         inverse = .allocate(capacity: dd)
         tableau = .allocate(capacity: 2 * dd)
-        a = .allocate(capacity: dd)
-        s = .allocate(capacity: d)
-        u = .allocate(capacity: dd)
-        vt = .allocate(capacity: dd)
-        // LAPACK's optimal workspace for a d × d SVD with both factors.
-        var optimal = 0.0
-        let query = LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
-                                        a, Int32(d), s, u, Int32(d), vt, Int32(d), &optimal, -1)
-        workCount = query == 0 ? max(Int(optimal), 5 * d) : 5 * d + 64
-        work = .allocate(capacity: workCount)
+        svd = DenseLinearAlgebra.SquareSVD(dimension: d)
     }
 
     func deallocate() {
-        for p in [scatters, products, orientation, m, scratch, shapes, inverseShapes, iterate, inverse, tableau, a, s, u, vt, work] { p.deallocate() }
+        for p in [scatters, products, orientation, m, scratch, shapes, inverseShapes, iterate, inverse, tableau] { p.deallocate() }
+        svd.deallocate()
     }
 
     /// out = x · y for row-major d × d matrices (out must not alias x or y).
@@ -228,10 +217,8 @@ final class OrientationWorkspace {
     /// Mᵀ = V S Uᵀ, so its left factor is V and its right factor's transpose is Uᵀ, and their
     /// product V Uᵀ is the answer.
     func svdPolarTranspose(_ matrix: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) -> Bool {
-        a.update(from: matrix, count: d * d)
-        let info = LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
-                                       a, Int32(d), s, u, Int32(d), vt, Int32(d), work, Int32(workCount))
-        guard info == 0 else { return false }
+        guard svd.factor(columnMajor: matrix) else { return false }
+        let u = svd.u, vt = svd.vt
         // out[i, j] (row-major) = Σ_k V[i, k] Uᵀ[k, j] with V = u and Uᵀ = vt, both column-major.
         for i in 0..<d {
             for j in 0..<d {

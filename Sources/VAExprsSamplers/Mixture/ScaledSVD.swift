@@ -10,14 +10,10 @@ enum ScaledSVD {
         let n = x.rows
         var keep: [Int] = []
         var means: [Double] = [], sds: [Double] = []
+        let columnMeans = x.columnMeans(), squares = x.columnSquaredDeviations(from: columnMeans)
         for j in 0..<x.columns {
-            var mean = 0.0
-            for i in 0..<n { mean += x[i, j] }
-            mean /= Double(n)
-            var ss = 0.0
-            for i in 0..<n { let e = x[i, j] - mean; ss += e * e }
-            let sd = (ss / Double(n - 1)).squareRoot()
-            if sd > 0 && sd.isFinite { keep.append(j); means.append(mean); sds.append(sd) }
+            let sd = (squares[j] / Double(n - 1)).squareRoot()
+            if sd > 0 && sd.isFinite { keep.append(j); means.append(columnMeans[j]); sds.append(sd) }
         }
         let d = keep.count
         guard d > 0 else { throw VAExprsError.badData("mixture initialisation: every dimension is constant") }
