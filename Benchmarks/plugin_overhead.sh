@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ABI overhead of a plugin layer: forward + backward of the Swift example plugin's
-# `plugin_dense:512` (x·W + b through vaexprs_plugin.h, products through the host's sgemm)
+# Overhead of a plugin layer: forward + backward of the Swift example plugin's
+# `plugin_dense:512` (x·W + b written on VAExprsPluginKit, through vaexprs_plugin.h, products
+# through the host's sgemm; the kit copies weights in and gradients out each call)
 # beside the built-in `dense:512`, at batch 128 with 1 000 inputs, alternating passes, medians.
 # Target: the plugin within 5 % of the built-in. Usage: Benchmarks/plugin_overhead.sh [threads]
 set -euo pipefail

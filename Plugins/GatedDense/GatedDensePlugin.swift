@@ -41,8 +41,12 @@ final class GatedDense: Layer {
 
     /// x·W + b with the weight and bias at `index`, `index + 1`.
     private func affine(_ x: Matrix, _ index: Int) -> Matrix {
-        let b = parameters[index + 1].value
-        var out = Matrix(rows: x.rows, columns: units, storage: (0..<x.rows).flatMap { _ in b })
+        var out = Matrix(uninitializedRows: x.rows, columns: units)
+        parameters[index + 1].value.withUnsafeBufferPointer { b in
+            out.storage.withUnsafeMutableBufferPointer { o in
+                for i in 0..<x.rows { (o.baseAddress! + i * units).update(from: b.baseAddress!, count: units) }
+            }
+        }
         PluginHost.gemm(x, Matrix(rows: x.columns, columns: units, storage: parameters[index].value), into: &out, beta: 1)
         return out
     }
@@ -63,7 +67,9 @@ final class GatedDense: Layer {
     /// Weight and bias gradients of the affine map at `index` for its output gradient `d`;
     /// adds d·Wᵀ into `dx` when it is kept.
     private func affineBackward(_ d: Matrix, _ index: Int, into dx: inout Matrix) {
-        var dw = Matrix(rows: input.columns, columns: units)
+        // Into the gradient's own storage (moved out and back), not a new array per step.
+        var dw = Matrix(rows: input.columns, columns: units, storage: parameters[index].gradient)
+        parameters[index].gradient = []
         PluginHost.gemm(input, transposeA: true, d, into: &dw)
         parameters[index].gradient = dw.storage
         parameters[index + 1].gradient = d.columnSums()

@@ -69,8 +69,9 @@ public enum LayerExport {
             forward: { raw, parameters, input, batch, output, training, rng in
                 let instance = PluginExport.instance(raw, as: Instance.self)
                 for (index, parameter) in instance.layer.parameters.enumerated() {
-                    guard let source = parameters?[index] else { continue }
-                    parameter.value = BufferCopies.array(source, count: parameter.value.count)
+                    // In place: no allocation per call for what may be megabytes of weights.
+                    guard let source = parameters?[index], !parameter.value.isEmpty else { continue }
+                    parameter.value.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: $0.count) }
                 }
                 let rows = Int(batch)
                 let x = Matrix(rows: rows, columns: instance.inputWidth, storage: BufferCopies.array(input, count: rows * instance.inputWidth))
