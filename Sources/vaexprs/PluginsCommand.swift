@@ -83,24 +83,10 @@ struct PluginsBenchCommand: ParsableCommand {
         let registry = try plugins.registry()
         try checkThreadCount(threads)
         BLAS.setThreads(threads)
-        var rng = SeededGenerator(seed: 1)
-        let candidates = try [layer, reference].map { text -> any Layer in
-            let l = try registry.makeLayer(try ComponentSpec.parseItem(text, source: "--layer"))
-            _ = try l.build(inputWidth: inputs, path: "bench", rng: &rng)
-            return l
-        }
-        var x = Matrix(rows: batch, columns: inputs)
-        for i in x.storage.indices { x.storage[i] = Float(rng.nextNormal()) }
-        var times: [[Double]] = [[], []]
-        for pass in 0..<(2 * (repeats + 20)) {
-            let which = pass % 2
-            let start = ContinuousClock.now
-            let y = candidates[which].forward(x, phase: .training, rng: &rng)
-            _ = candidates[which].backward(y)
-            let elapsed = ContinuousClock.now - start
-            if pass >= 40 { times[which].append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)) }
-        }
-        let medians = times.map { $0.sorted()[$0.count / 2] }
+        let result = try LayerBenchmark.run(candidate: try ComponentSpec.parseItem(layer, source: "--layer"),
+                                            reference: try ComponentSpec.parseItem(reference, source: "--reference"),
+                                            inputs: inputs, batch: batch, repeats: repeats, registry: registry)
+        let medians = [result.candidate, result.reference]
         print("forward + backward, batch \(batch), \(inputs) inputs, \(threads) thread(s), median of \(repeats):")
         print("  \(layer): \(String(format: "%.3f", medians[0] * 1000)) ms")
         print("  \(reference): \(String(format: "%.3f", medians[1] * 1000)) ms")

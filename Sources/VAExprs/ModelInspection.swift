@@ -1,0 +1,40 @@
+import Foundation
+
+extension TrainedModel {
+    /// The model's architecture, preprocessing, setup, labels and loss history (what `inspect`
+    /// prints), as a JSON object with sorted keys.
+    public func inspectionJSON() throws -> String {
+        let object: [String: Any] = [
+            "format_version": Int(ModelFile.formatVersion),
+            "genes": geneNames.count,
+            "training_cells": trainingCellIDs.count,
+            "encoder": network.spec.encoder.map(\.description),
+            "decoder": network.spec.decoder.map(\.description),
+            "latent_dim": network.spec.latentDimension,
+            "likelihood": network.spec.likelihood.description,
+            "prior": network.spec.prior.description,
+            "regularization": network.spec.regularization,
+            "normalization": preprocessing.normalization.rawValue,
+            "likelihood_data": (preprocessing.target ?? .scaled).rawValue,
+            "setup": setup?.choice as Any,
+            "setup_notes": setup?.notes as Any,
+            "training_processes": setup?.trainingProcesses ?? 1,
+            "gene_selection": setup?.geneSelection.map { s -> [String: Any] in
+                ["flavor": s.flavor.rawValue, "genes": s.selected.count, "of_input_genes": s.inputGenes]
+            } as Any,
+            "conditions": conditions.map { c in Dictionary(uniqueKeysWithValues: zip(c.columns, c.classes)) } as Any,
+            "parameters": network.parameters.reduce(0) { $0 + $1.value.count },
+            "seed": seed,
+            "monitor": history.monitor,
+            "restored_epoch": history.restoredEpoch as Any,
+            "stopped_early": history.stoppedEarly,
+            "history": history.epochs.map { e -> [String: Any] in
+                var row: [String: Any] = ["epoch": e.epoch, "loss": e.loss, "reconstruction": e.reconstruction, "kl": e.kl]
+                if let v = e.valLoss { row["val_loss"] = v }
+                return row
+            },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
