@@ -89,7 +89,7 @@ let package = Package(
         // MARK: Example run-time plugins (paths given: SwiftPM would read Plugins/ as package plugins)
         .target(name: "GatedDensePlugin", dependencies: ["VAExprsPluginKit"], path: "Plugins/GatedDense"),
         .target(name: "RandomProjectionPlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/RandomProjection"),
-        .target(name: "VegaLitePlugin", dependencies: ["CVAExprsPluginABI"], path: "Plugins/VegaLite"),
+        .target(name: "VegaLitePlugin", dependencies: ["VAExprsPluginKit"], path: "Plugins/VegaLite"),
         .target(name: "FFIActivationsPlugin", path: "Plugins/FFIActivations", exclude: ["libFFIActivationsPlugin.json"]),
 
         // Fuzz targets: one function per reader or parser, replayed by the tests and run under
