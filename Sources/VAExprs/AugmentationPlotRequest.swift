@@ -13,8 +13,9 @@ public struct AugmentationPlotRequest {
     public var topGenes: Int
     /// What the colours show (shapes always show labels, fill always shows origin).
     public var colourBy: AugmentationFigure.ColourBy
-    /// Figure size in points.
+    /// Figure width in points.
     public var width: Double
+    /// Figure height in points.
     public var height: Double
 
     /// A request with `plot aug`'s defaults for everything but the cells.
@@ -35,8 +36,9 @@ public struct AugmentationPlotRequest {
 public struct AugmentationPlotResult {
     /// The figure, and its file when a renderer was given.
     public var rendered: RenderedFigure
-    /// The cells drawn (real first) and their joint embedding.
+    /// The cells drawn (real first).
     public var cells: [AugmentationFigure.Cell]
+    /// Their joint embedding, row-aligned with `cells`.
     public var embedding: Embedding
     /// What was done along the way, for the user: subsamples, gene subsets, normalisation, label gaps.
     public var notes: [Notice]

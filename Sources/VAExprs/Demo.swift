@@ -6,13 +6,21 @@ import Foundation
 public enum Demo {
     /// The files the demo wrote.
     public struct Result {
+        /// The folder holding every file below.
         public var folder: String
-        public var counts: String, labels: String, model: String
+        /// The simulated input: counts (CSV.gz), labels (CSV).
+        public var counts: String, labels: String
+        /// The model file.
+        public var model: String
+        /// The generated cells, their labels and the training cells' latent means.
         public var generated: String, generatedLabels: String, latent: String
+        /// The figures (PCA as PNG, UMAP as HTML, the architecture as SVG, the history as PNG) and the realism report (HTML).
         public var augmentationPNG: String, augmentationHTML: String, architecture: String, history: String, report: String
-        /// The data's size, the model and the cells generated.
+        /// The simulated data's size.
         public var cells: Int, genes: Int
+        /// The model trained.
         public var trained: TrainedModel
+        /// Cells generated.
         public var generatedCells: Int
         /// The setup `fit`'s defaults chose.
         public var setup: FitSetupChoices.Resolved

@@ -23,8 +23,9 @@ public struct EvaluationResult {
     public var report: RealismReport
     /// What the figures and the design file need.
     public var details: RealismEvaluation.Details
-    /// The cells compared (ids of the real and generated matrices as read).
+    /// The real cells compared (ids as read).
     public var realCellIDs: [String]
+    /// The generated cells compared (ids as read).
     public var generatedCellIDs: [String]
     /// What was done along the way (subsamples, gene subsets).
     public var notes: [Notice]

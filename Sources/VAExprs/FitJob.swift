@@ -17,11 +17,13 @@ public struct FitJobRequest {
     public var choices = FitSetupChoices()
     /// Epochs, batches, optimizer, early stopping, seed, processes.
     public var training: TrainingOptions
-    /// Validation: a fraction held out, or a file of cells.
+    /// Validation: the fraction of cells held out.
     public var validationSplit: Double?
+    /// Validation: a file of other cells (same genes), instead of a split.
     public var validationFile: String?
     /// Train on the N most variable genes (ranked by `geneSelection`).
     public var topGenes: Int?
+    /// How `topGenes` ranks genes (default: Seurat v3 for counts, dispersion otherwise).
     public var geneSelection: GeneSelection.Flavor?
     /// Stream the cells from disk even when they fit in memory.
     public var stream = false

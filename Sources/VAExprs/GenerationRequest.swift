@@ -8,8 +8,9 @@ public struct GenerationRequest {
     public var modelPath: String
     /// What to generate.
     public var options: GenerationOptions
-    /// Where the matrix goes, and its format.
+    /// Where the matrix goes.
     public var output: String
+    /// Its format (`CellOutputFormat.of(path:option:)` reads it off the path).
     public var format: CellOutputFormat
     /// CSV only: genes in rows.
     public var genesInRows = false
@@ -19,8 +20,9 @@ public struct GenerationRequest {
     /// Where the training cells' latent means go, if anywhere.
     public var latentOutput: String?
     /// Real cells to compare the generated ones with (at most `evaluatedCells` of them, spread
-    /// evenly over the output), and how to normalise both.
+    /// evenly over the output); nil for no comparison.
     public var evaluationReference: String?
+    /// How both are normalised for that comparison.
     public var normalization: ComparisonNormalization = .auto
     /// Threads of numeric work (nil: the default).
     public var threads: Int?

@@ -5,7 +5,9 @@ import Foundation
 public enum LayerBenchmark {
     /// Median seconds per forward + backward pass of each layer.
     public struct Result: Sendable {
+        /// The layer measured.
         public var candidate: Double
+        /// The layer it is compared with.
         public var reference: Double
         /// candidate / reference.
         public var ratio: Double { candidate / reference }

@@ -10,8 +10,9 @@ public struct MixtureReport {
     public var models: [MixtureModel]
     /// The largest number of components tried.
     public var maximumComponents: Int
-    /// The points' column names and size.
+    /// The points' column names.
     public var columns: [String]
+    /// The number of points.
     public var points: Int
 
     /// Fits mixtures of `components` components (and `models`, nil for all) to the points of
