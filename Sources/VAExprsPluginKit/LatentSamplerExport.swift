@@ -4,12 +4,6 @@ import Foundation
 /// A `LatentSampler` behind `vaexprs_latent_sampler_vtable`: each fitted distribution is a
 /// box the host destroys with `destroy_fitted`.
 public enum LatentSamplerExport {
-    /// One sampler made by `create`.
-    final class Instance {
-        let sampler: any LatentSampler
-        init(_ sampler: any LatentSampler) { self.sampler = sampler }
-    }
-
     /// One fitted distribution, with its summary as a C string.
     final class Fitted {
         let distribution: any FittedLatentDistribution
@@ -28,7 +22,7 @@ public enum LatentSamplerExport {
             create: Slots.create[slot],
             destroy: PluginExport.destroy,
             fit: { raw, points, n, d, label, rng, buffer, size in
-                let sampler = PluginExport.instance(raw, as: Instance.self).sampler
+                let sampler = PluginExport.instance(raw, as: PluginExport.Boxed<any LatentSampler>.self).value
                 let data = DoubleMatrix(rows: Int(n), columns: Int(d), storage: BufferCopies.array(points, count: Int(n * d)))
                 var generator = PluginHost.generator(rng)
                 do {

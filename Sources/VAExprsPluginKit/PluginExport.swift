@@ -107,9 +107,9 @@ public enum PluginExport {
             switch component.factory {
             case .layer(let make): box = LayerExport.Instance(try make(spec))
             case .likelihood(let make): box = try LikelihoodExport.Instance(try make(spec))
-            case .prior(let make): box = PriorExport.Instance(try make(spec))
-            case .latentSampler(let make): box = LatentSamplerExport.Instance(try make(spec))
-            case .reducer(let make): box = ReducerExport.Instance(try make(spec))
+            case .prior(let make): box = Boxed(try make(spec))
+            case .latentSampler(let make): box = Boxed(try make(spec))
+            case .reducer(let make): box = Boxed(try make(spec))
             case .activation, .renderer, .optimizer:
                 PluginHost.report("'\(component.name)' is not created through create()", into: buffer, size: size)
                 return nil
@@ -125,6 +125,13 @@ public enum PluginExport {
     static let destroy: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
         guard let raw else { return }
         Unmanaged<AnyObject>.fromOpaque(raw).release()
+    }
+
+    /// A component made by `create` (a prior, reducer or latent sampler), behind the ABI's
+    /// opaque instance pointer.
+    final class Boxed<Value> {
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     /// The box behind an instance pointer.

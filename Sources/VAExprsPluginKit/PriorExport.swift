@@ -2,12 +2,6 @@ import CVAExprsPluginABI
 
 /// A `Prior` behind `vaexprs_prior_vtable`: KL divergences with their gradients, and draws.
 public enum PriorExport {
-    /// One prior made by `create`.
-    final class Instance {
-        let prior: any Prior
-        init(_ prior: any Prior) { self.prior = prior }
-    }
-
     static func vtable(slot: Int) -> UnsafeRawPointer {
         let table = UnsafeMutablePointer<vaexprs_prior_vtable>.allocate(capacity: 1)
         table.initialize(to: vaexprs_prior_vtable(
@@ -15,7 +9,7 @@ public enum PriorExport {
             create: Slots.create[slot],
             destroy: PluginExport.destroy,
             kl: { raw, mean, logVariance, rows, dimension, scale, total, meanGradient, logVarianceGradient in
-                let prior = PluginExport.instance(raw, as: Instance.self).prior
+                let prior = PluginExport.instance(raw, as: PluginExport.Boxed<any Prior>.self).value
                 let count = Int(rows * dimension)
                 let m = Matrix(rows: Int(rows), columns: Int(dimension), storage: BufferCopies.array(mean, count: count))
                 let v = Matrix(rows: Int(rows), columns: Int(dimension), storage: BufferCopies.array(logVariance, count: count))
@@ -25,7 +19,7 @@ public enum PriorExport {
                 if let g = result.logVarianceGradient { BufferCopies.write(g.storage, to: logVarianceGradient, limit: count) }
             },
             sample: { raw, count, dimension, out, rng in
-                let prior = PluginExport.instance(raw, as: Instance.self).prior
+                let prior = PluginExport.instance(raw, as: PluginExport.Boxed<any Prior>.self).value
                 var generator = PluginHost.generator(rng)
                 let draws = prior.sample(count: Int(count), dimension: Int(dimension), rng: &generator)
                 BufferCopies.write(draws.storage, to: out, limit: Int(count * dimension))

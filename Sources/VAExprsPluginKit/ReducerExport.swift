@@ -3,12 +3,6 @@ import CVAExprsPluginABI
 /// A `Reducer` behind `vaexprs_reducer_vtable`. Only the coordinates cross the ABI; the
 /// embedding's axis titles and metadata stay in the plugin.
 public enum ReducerExport {
-    /// One reducer made by `create`.
-    final class Instance {
-        let reducer: any Reducer
-        init(_ reducer: any Reducer) { self.reducer = reducer }
-    }
-
     static func vtable(slot: Int) -> UnsafeRawPointer {
         let table = UnsafeMutablePointer<vaexprs_reducer_vtable>.allocate(capacity: 1)
         table.initialize(to: vaexprs_reducer_vtable(
@@ -16,7 +10,7 @@ public enum ReducerExport {
             create: Slots.create[slot],
             destroy: PluginExport.destroy,
             reduce: { raw, x, n, d, k, out, rng, buffer, size in
-                let reducer = PluginExport.instance(raw, as: Instance.self).reducer
+                let reducer = PluginExport.instance(raw, as: PluginExport.Boxed<any Reducer>.self).value
                 let data = DoubleMatrix(rows: Int(n), columns: Int(d), storage: BufferCopies.array(x, count: Int(n * d)))
                 var generator = PluginHost.generator(rng)
                 do {
