@@ -4,69 +4,98 @@ import VAExprsReducers
 
 /// Every number `vaexprs evaluate` reports; JSON keys are the snake_case names scripts read.
 public struct RealismReport: Codable, Sendable, Equatable {
-    /// Classifier AUCs (means over `repeats` runs of the cross-validated design, each with its
-    /// own balanced subsample, folds and forest seed) and their standard deviations.
+    /// Random-forest ROC AUC of generated against held-out real cells: the mean over `repeats`
+    /// runs of the cross-validated design, each with its own balanced subsample, folds and
+    /// forest seed (0.5 = indistinguishable).
     public var rfAUC: Double
+    /// The same for a logistic regression.
     public var lrAUC: Double
+    /// The standard deviation of `rfAUC` over the runs.
     public var rfAUCSD: Double
+    /// The standard deviation of `lrAUC` over the runs.
     public var lrAUCSD: Double
-    /// The same for two random halves of the compared real cells (a new halving per run).
+    /// `rfAUC` for two random halves of the compared real cells (a new halving per run): the floor.
     public var rfAUCFloor: Double
+    /// `lrAUC`'s floor.
     public var lrAUCFloor: Double
+    /// The standard deviation of `rfAUCFloor`.
     public var rfAUCFloorSD: Double
+    /// The standard deviation of `lrAUCFloor`.
     public var lrAUCFloorSD: Double
     /// Runs behind each AUC and floor.
     public var repeats: Int
-    /// The same AUCs on principal components of real and generated cells pooled.
+    /// `rfAUC` on principal components of real and generated cells pooled.
     public var rfAUCPooled: Double
+    /// `lrAUC` on the pooled principal components.
     public var lrAUCPooled: Double
     /// Random-forest AUC of the real cells the PCs were fitted on against held-out real cells:
     /// what projecting new cells onto fitted PCs costs by itself (why the headline AUCs
     /// compare held-out real cells with generated ones).
     public var rfAUCFittedVsHeldOut: Double
+    /// Squared maximum mean discrepancy (Gaussian kernel) between generated and held-out real cells on the PCs.
     public var mmd2: Double
+    /// Its permutation p-value.
     public var mmd2PValue: Double
+    /// `mmd2` between the two halves of the real cells: the floor.
     public var mmd2Floor: Double
+    /// The kernel's bandwidth (the median pairwise distance).
     public var mmdBandwidth: Double
+    /// Pearson correlation of per-gene means, real against generated.
     public var geneMeanR: Double
+    /// Pearson correlation of per-gene variances.
     public var geneVarR: Double
+    /// Pearson correlation of per-gene fractions of zeros.
     public var zeroFractionR: Double
     /// Least-squares slopes of generated on real per-gene means and variances (1 = unbiased;
     /// above 1: generated genes spread wider than real ones).
     public var geneMeanSlope: Double
+    /// The slope for per-gene variances.
     public var geneVarSlope: Double
-    /// Fraction of zero values over all genes, real and generated (raw values).
+    /// Fraction of zero values over all genes of the real cells (raw values).
     public var zeroFractionReal: Double
+    /// The same for the generated cells.
     public var zeroFractionGenerated: Double
-    /// Median cell totals over all genes (library sizes for counts), real and generated.
+    /// Median cell total over all genes (library size for counts) of the real cells.
     public var medianTotalReal: Double
+    /// The same for the generated cells.
     public var medianTotalGenerated: Double
     /// Memorisation: median distance (on the PCs) of a generated cell to its nearest training
     /// cell over the same for a real cell the model never trained on; near 1 = no copying,
     /// well below = generated cells sit on training cells. nil without training cells (or
     /// without real cells outside them).
     public var copyRatio: Double?
-    /// The two medians behind `copyRatio`, and the cells used.
+    /// The median nearest-training-cell distance of generated cells (`copyRatio`'s numerator).
     public var nearestTrainingGenerated: Double?
+    /// The same for unseen real cells (its denominator).
     public var nearestTrainingReal: Double?
+    /// Training cells used for `copyRatio`.
     public var trainingCells: Int?
+    /// Unseen real cells used for `copyRatio`.
     public var heldOutRealCells: Int?
     /// The control: a generated cell's nearest-neighbour distance to training cells over that
     /// to unseen real cells, both sets cut to the same size. Copies sit near training cells
     /// only (well below 1); cells that are merely less varied than real ones sit as near
     /// unseen real cells (about 1).
     public var trainingOverUnseen: Double?
+    /// How often a forest trained on the real cells' labels recognises a generated cell's label (nil without labels).
     public var labelAccuracy: Double?
+    /// `rfAUC` within each label (nil without labels).
     public var perLabelRFAUC: [String: Double]?
+    /// Real cells compared.
     public var realCells: Int
+    /// Generated cells compared.
     public var generatedCells: Int
+    /// Genes compared.
     public var genes: Int
+    /// Principal components the classifiers and MMD work on.
     public var components: Int
     /// Real cells the PCs were fitted on (the others are compared with the generated cells).
     public var referenceCells: Int
+    /// True when the cells were log-normalised before comparing.
     public var logNormalized: Bool
     /// How the cells were normalised and why (`ComparisonNormalization`).
     public var normalization: String
+    /// The seed of subsampling, folds, forests and permutations.
     public var seed: UInt64
 
     /// Copy ratios below this are flagged as memorisation.
