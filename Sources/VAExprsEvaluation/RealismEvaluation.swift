@@ -77,9 +77,9 @@ public struct RealismReport: Codable, Sendable, Equatable {
     /// only (well below 1); cells that are merely less varied than real ones sit as near
     /// unseen real cells (about 1).
     public var trainingOverUnseen: Double?
-    /// How often a forest trained on the real cells' labels recognises a generated cell's label (nil without labels).
+    /// The fraction of generated cells whose label a forest trained on the compared real cells' labels predicts (nil without labels).
     public var labelAccuracy: Double?
-    /// `rfAUC` within each label (nil without labels).
+    /// `rfAUC` within each label with at least 10 cells on each side (nil without labels).
     public var perLabelRFAUC: [String: Double]?
     /// Real cells compared.
     public var realCells: Int
