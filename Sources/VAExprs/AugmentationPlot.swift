@@ -8,12 +8,17 @@ public enum AugmentationPlot {
 
     /// Both matrices, the generated one in the real one's gene order, with labels if given.
     public struct Input {
+        /// The real cells.
         public var real: ExpressionMatrix
+        /// The generated cells, in the real cells' gene order.
         public var generated: ExpressionMatrix
+        /// The real cells' labels, if given.
         public var realLabels: [String]?
+        /// The generated cells' labels, if given.
         public var generatedLabels: [String]?
         /// Cells in the real and generated files (more than the matrices hold when subsampled).
         public var realTotal: Int
+        /// Cells in the generated file.
         public var generatedTotal: Int
         /// Genes of the real file, when only the generated cells' subset of them (a model
         /// fitted with selected genes) is compared; nil when every real gene is.
@@ -22,19 +27,25 @@ public enum AugmentationPlot {
 
     /// Where the cells and their labels come from, and how many to use.
     public struct Sources {
+        /// The real cells: CSV/TSV (.gz), a 10x folder, an .h5ad or a Cell Ranger .h5.
         public var real: String
+        /// The generated cells, with the same genes.
         public var generated: String
         /// Label files (`cell,label,...`); without one, an `.h5ad`'s obs column `labelColumn`
         /// is used when a label column was named.
         public var realLabels: String?
+        /// The generated cells' label file (generate's labels output).
         public var generatedLabels: String?
         /// The label column; nil means `label` in label files and no obs labels.
         public var labelColumn: String?
+        /// The CSV/TSV files have genes in rows.
         public var genesInRows = false
         /// At most this many cells of each file, a seeded uniform subsample above it.
         public var maxCells = CellSubsample.defaultMaxCells
+        /// Seed of the subsamples.
         public var seed: UInt64 = 1
 
+        /// Sources with the defaults of `plot aug` and `evaluate` for what is not given.
         public init(real: String, generated: String, realLabels: String? = nil, generatedLabels: String? = nil,
                     labelColumn: String? = nil, genesInRows: Bool = false, maxCells: Int = CellSubsample.defaultMaxCells, seed: UInt64 = 1) {
             self.real = real

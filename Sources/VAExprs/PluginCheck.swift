@@ -8,9 +8,13 @@ import VAExprsConformance
 public enum PluginCheck {
     /// One check's outcome.
     public struct Outcome: Sendable {
+        /// The component checked (`kind name`).
         public var component: String
+        /// What was checked (e.g. `gradient weight`).
         public var check: String
+        /// Whether it passed.
         public var passed: Bool
+        /// What was measured (e.g. the relative error).
         public var detail: String
     }
 

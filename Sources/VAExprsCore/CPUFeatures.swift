@@ -63,6 +63,7 @@ public enum VectorTier: Int, Sendable, Codable, Comparable, CustomStringConverti
     /// AVX-512 F/BW/DQ/VL (512-bit).
     case avx512 = 3
 
+    /// Lower tiers first.
     public static func < (a: VectorTier, b: VectorTier) -> Bool { a.rawValue < b.rawValue }
 
     public var description: String { ["SSE", "AVX", "AVX2+FMA", "AVX-512"][rawValue] }

@@ -2,7 +2,9 @@
 public struct Colour: Codable, Sendable, Equatable, Hashable {
     /// Channels, 0…255.
     public var red: UInt8
+    /// The green channel.
     public var green: UInt8
+    /// The blue channel.
     public var blue: UInt8
 
     /// A colour from its channels.
@@ -28,9 +30,13 @@ public struct Colour: Codable, Sendable, Equatable, Hashable {
     /// Channels as 0…1.
     public var unit: (Double, Double, Double) { (Double(red) / 255, Double(green) / 255, Double(blue) / 255) }
 
+    /// #000000.
     public static let black = Colour(red: 0, green: 0, blue: 0)
+    /// #ffffff.
     public static let white = Colour(red: 255, green: 255, blue: 255)
+    /// #777777.
     public static let grey = Colour(red: 0x77, green: 0x77, blue: 0x77)
+    /// #dddddd.
     public static let lightGrey = Colour(red: 0xdd, green: 0xdd, blue: 0xdd)
 
     /// The Okabe–Ito palette (Okabe & Ito 2008), safe for the common colour-vision

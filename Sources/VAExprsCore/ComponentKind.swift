@@ -17,6 +17,7 @@ public enum ComponentKind: String, CaseIterable, Sendable, Comparable {
     /// Plot renderers (`svg`, `png`, `pdf`, `html`, `terminal`).
     case renderer
 
+    /// Kinds in the order listings show them.
     public static func < (a: ComponentKind, b: ComponentKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

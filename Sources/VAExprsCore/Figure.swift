@@ -291,8 +291,11 @@ public struct PointMark: Codable, Sendable, Equatable {
 
 /// A polyline (NaN values break it).
 public struct LineMark: Codable, Sendable, Equatable {
+    /// Horizontal data coordinates of the vertices.
     public var x: [Double]
+    /// Vertical data coordinates of the vertices.
     public var y: [Double]
+    /// Stroke colour.
     public var colour: Colour
     /// Stroke width in points.
     public var width: Double
@@ -314,10 +317,15 @@ public struct LineMark: Codable, Sendable, Equatable {
 
 /// Rectangles [x0, x1] × [y0, y1] in data coordinates.
 public struct RectMark: Codable, Sendable, Equatable {
+    /// Left edges.
     public var x0: [Double]
+    /// Right edges.
     public var x1: [Double]
+    /// Bottom edges.
     public var y0: [Double]
+    /// Top edges.
     public var y1: [Double]
+    /// Fill colour.
     public var colour: Colour
     /// Fill opacity, 0…1.
     public var opacity: Double
@@ -335,17 +343,23 @@ public struct RectMark: Codable, Sendable, Equatable {
 
 /// Horizontal text alignment.
 public enum TextAnchor: String, Codable, Sendable {
+    /// Text starts at the point, ends centred on it, or ends at it.
     case start, middle, end
 }
 
 /// Text at data coordinates.
 public struct TextMark: Codable, Sendable, Equatable {
+    /// Horizontal data coordinate of the anchor.
     public var x: Double
+    /// Vertical data coordinate of the baseline.
     public var y: Double
+    /// The text.
     public var text: String
+    /// Text colour.
     public var colour: Colour
     /// Font size in points.
     public var size: Double
+    /// Where the text sits relative to `x`.
     public var anchor: TextAnchor
 
     /// A label.
@@ -361,7 +375,9 @@ public struct TextMark: Codable, Sendable, Equatable {
 
 /// A legend: a title and entries, each a marker or a line swatch.
 public struct Legend: Codable, Sendable, Equatable {
+    /// The legend's title.
     public var title: String
+    /// Its entries, in order.
     public var entries: [LegendEntry]
 
     /// A legend.
@@ -373,11 +389,15 @@ public struct Legend: Codable, Sendable, Equatable {
 
 /// One legend entry; `group` links it to the marks it toggles.
 public struct LegendEntry: Codable, Sendable, Equatable {
+    /// The entry's text.
     public var label: String
+    /// The swatch's colour.
     public var colour: Colour
     /// A marker swatch of this shape, or a line swatch when nil.
     public var shape: MarkerShape?
+    /// A filled or hollow marker.
     public var filled: Bool
+    /// The group of marks the entry shows and hides.
     public var group: String
 
     /// An entry.

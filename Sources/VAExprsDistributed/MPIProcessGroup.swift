@@ -6,7 +6,9 @@ import VAExprsModels
 /// The processes started by `mpirun` (or `srun`) as a `ProcessGroup`, over MPI loaded at run
 /// time (`CMPIRuntime`: Open MPI's libmpi.so.40), so that VAExprs builds and runs without MPI.
 public final class MPIProcessGroup: ProcessGroup {
+    /// This process's rank in MPI_COMM_WORLD.
     public let rank: Int
+    /// The number of processes.
     public let size: Int
 
     private init(rank: Int, size: Int) {
@@ -40,14 +42,17 @@ public final class MPIProcessGroup: ProcessGroup {
         return MPIProcessGroup(rank: Int(rank), size: Int(size))
     }
 
+    /// Element-wise sums over every process, in place (MPI_Allreduce, MPI_SUM).
     public func sum(_ values: inout [Float]) throws {
         try check(values.withUnsafeMutableBufferPointer { vaexprs_mpi_sum_floats($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
     }
 
+    /// Element-wise sums over every process, in place (MPI_Allreduce, MPI_SUM).
     public func sum(_ values: inout [Double]) throws {
         try check(values.withUnsafeMutableBufferPointer { vaexprs_mpi_sum_doubles($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
     }
 
+    /// Rank 0's values to every process, in place (MPI_Bcast).
     public func broadcastFromFirst(_ values: inout [Float]) throws {
         try check(values.withUnsafeMutableBufferPointer { vaexprs_mpi_broadcast_floats($0.baseAddress, Int64($0.count)) }, "MPI_Bcast")
     }

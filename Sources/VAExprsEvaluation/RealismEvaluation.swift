@@ -133,6 +133,7 @@ public enum RealismEvaluation {
     public struct Options: Sendable {
         /// Whether to log-normalise (library size scaled to 10 000, log1p) first.
         public var normalization: ComparisonNormalization = .auto
+        /// Seed of subsampling, folds, forests and permutations.
         public var seed: UInt64 = 1
         /// Runs of each classifier design (and of the floor), reported as mean ± sd.
         public var repeats = 5
@@ -140,9 +141,13 @@ public enum RealismEvaluation {
         public var topGenes = 2000
         /// Principal components of the real cells the classifiers and MMD see.
         public var components = 50
+        /// Cross-validation folds of each classifier design.
         public var folds = 5
+        /// Trees of each random forest.
         public var trees = 100
+        /// Permutations of the MMD test.
         public var permutations = 200
+        /// The report's defaults.
         public init() {}
     }
 
@@ -150,9 +155,11 @@ public enum RealismEvaluation {
     public struct Details: Sendable {
         /// Real and generated cells on the real cells' first two PCs.
         public var realPCs: DoubleMatrix
+        /// The generated cells on the same PCs.
         public var generatedPCs: DoubleMatrix
         /// Per-gene means and variances (log scale) of real and generated cells.
         public var realMeans: [Double], generatedMeans: [Double]
+        /// Per-gene variances (log scale) of real and generated cells.
         public var realVariances: [Double], generatedVariances: [Double]
         /// The real-vs-generated classifier design: rows (0 = real comparison cell, 1 = generated), index
         /// (into the comparison cells or the generated cells), fold.
@@ -161,6 +168,7 @@ public enum RealismEvaluation {
         public var comparisonCells: [Int]
         /// All PC coordinates the classifiers saw (real comparison cells, generated).
         public var realScores: DoubleMatrix
+        /// The generated cells' PC coordinates the classifiers saw.
         public var generatedScores: DoubleMatrix
     }
 

@@ -66,8 +66,11 @@ public enum ClassifierTwoSampleTest {
 public enum MaximumMeanDiscrepancy {
     /// The unbiased MMD² estimate, its permutation p-value and the bandwidth used.
     public struct Result: Sendable {
+        /// The unbiased MMD² estimate.
         public var mmd2: Double
+        /// Its permutation p-value.
         public var pValue: Double
+        /// The Gaussian kernel's bandwidth (the median pairwise distance).
         public var bandwidth: Double
     }
 

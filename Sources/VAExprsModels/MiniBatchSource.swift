@@ -43,10 +43,13 @@ public final class InMemoryBatches: MiniBatchSource {
         order = Array(0..<data.count)
     }
 
+    /// Cells held.
     public var count: Int { data.count }
 
+    /// Batches of `batchSize` cells per pass (the last may be smaller).
     public func batchCount(batchSize: Int) -> Int { (data.count + batchSize - 1) / batchSize }
 
+    /// Hands out the batches of one pass (shuffled with `rng` when asked), each process its share of each.
     public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         if shuffle { order.shuffle(using: &rng) }

@@ -37,6 +37,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// careless value can allocate).
     public static let maximumLatentDimension = 4096
 
+    /// Checks the latent dimension and the KL weight.
+    /// - Throws: `VAExprsError.usage` naming `latentDimension` or `regularization`.
     public func validate() throws {
         guard latentDimension > 0, latentDimension <= Self.maximumLatentDimension else {
             throw VAExprsError.usage("\(parameter: "latentDimension") must be a whole number from 1 to \(Self.maximumLatentDimension), got \(latentDimension)")

@@ -18,6 +18,7 @@ public final class StreamedCounts: MiniBatchSource {
     public let members: [Bool]?
     /// Chunks read and shuffled together.
     public let bufferChunks: Int
+    /// Cells streamed per pass.
     public let count: Int
     private let read: (Range<Int>) throws -> SparseMatrix
     private let readRows: (([Int]) throws -> SparseMatrix)?
@@ -50,6 +51,7 @@ public final class StreamedCounts: MiniBatchSource {
             ?? chunks.reduce(0) { $0 + $1.count }
     }
 
+    /// Batches of `batchSize` cells per pass (the last may be smaller).
     public func batchCount(batchSize: Int) -> Int { (count + batchSize - 1) / batchSize }
 
     /// Cells read and prepared but not yet handed out: raw counts, encoder input

@@ -23,9 +23,13 @@ public enum AugmentationFigure {
 
     /// One embedded cell.
     public struct Cell: Sendable {
+        /// The cell's id.
         public var id: String
+        /// True for a generated cell.
         public var generated: Bool
+        /// Its label, if known.
         public var label: String?
+        /// A cell.
         public init(id: String, generated: Bool, label: String?) {
             self.id = id
             self.generated = generated

@@ -6,8 +6,10 @@ import VAExprsCore
 public struct PluginLoadResult: Sendable {
     /// A plugin that registered its components.
     public struct Loaded: Sendable {
+        /// The plugin's name, version and file.
         public var identity: PluginIdentity
         public var description: String
+        /// The components it registered.
         public var components: [(kind: ComponentKind, name: String)]
     }
     /// Plugins that loaded, in load order.

@@ -5,9 +5,11 @@ import VAExprsCore
 /// `png` and `pdf` through cairo: anti-aliased shapes and real (font-rendered) text.
 /// Spec: `png[:scale=2]` (pixels per point; 2 gives 1280 × 960 for the default figure) or `pdf`.
 public struct CairoRenderer: Renderer {
+    /// The file cairo writes: a PNG image or a PDF page.
     public enum Format: String, Sendable { case png, pdf }
 
     public let spec: ComponentSpec
+    /// The format this renderer writes.
     public let format: Format
     let scale: Double
     public var fileExtensions: [String] { [format.rawValue] }

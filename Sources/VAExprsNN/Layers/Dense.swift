@@ -22,12 +22,13 @@ public final class Dense: SparseInputLayer {
     private var cachedPreActivation: [Float] = []
     private var cachedOutput: [Float] = []
 
-    /// A dense layer with `units` outputs and an activation.
     /// The most units a dense layer may have.
     public static let maximumUnits = 1 << 20
     /// The most weights one dense layer may hold (2³¹ floats, 8 GiB).
     public static let maximumWeights = 1 << 31
 
+    /// A dense layer of `units` outputs (at most `maximumUnits`) followed by `activation`.
+    /// - Throws: `VAExprsError.usage` for a number of units out of range.
     public init(spec: ComponentSpec, units: Int, activation: any Activation) throws {
         guard units > 0, units <= Self.maximumUnits else {
             throw VAExprsError.usage("\(spec.source): 'dense' units must be a whole number from 1 to \(Self.maximumUnits), got \(units)")
