@@ -66,7 +66,7 @@ public enum FitJob {
             throw VAExprsError.usage("\(parameter: "labelColumns") names '\(repeated)' twice; each label column is a separate condition, name each once")
         }
         if request.noLabels && (request.labels != nil || request.labelColumns != nil) {
-            throw VAExprsError.usage("\(parameter: "noLabels") asks for a plain VAE, but \(parameter: "realLabels") or \(parameter: "labelColumns") name labels; give one or the other")
+            throw VAExprsError.usage("\(parameter: "noLabels") asks for a plain VAE, but \(parameter: "labels") or \(parameter: "labelColumns") name labels; give one or the other")
         }
     }
 
