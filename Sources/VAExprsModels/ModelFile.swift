@@ -133,7 +133,7 @@ public enum ModelFile {
                                      conditionWidth: header.conditions?.width ?? 0, groups: groups, registry: registry,
                                      training: placeholder, context: .none, rng: &rng)
         } catch let error as VAExprsError {
-            throw bad("the model's architecture cannot be rebuilt here: \(error.message); load the plugins it was fitted with")
+            throw bad("the model's architecture cannot be rebuilt here: \(error.template); load the plugins it was fitted with")
         }
         try network.restore(values)
         let latent = header.spec.latentDimension
@@ -173,7 +173,7 @@ public enum ModelFile {
         }
         guard !header.trainingCellIDs.isEmpty else { throw damaged("no training cells") }
         try validate(header.preprocessing, features: header.featureCount, cells: header.trainingCellIDs.count, damaged: damaged)
-        do { try header.spec.validate() } catch let error as VAExprsError { throw damaged("architecture: \(error.message)") }
+        do { try header.spec.validate() } catch let error as VAExprsError { throw damaged("architecture: \(error.template)") }
         let latent = header.spec.latentDimension
         let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
         guard !overflow, header.trainingLatentMeans.count == latentValues else {

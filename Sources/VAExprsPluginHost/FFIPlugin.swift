@@ -46,7 +46,7 @@ enum FFIPlugin {
             ?? (verifiedPath as NSString).deletingPathExtension + ".so"
         let libraryPath: String
         do { libraryPath = try PluginFileCheck.verified(library, policy: policy) } catch let error as VAExprsError {
-            throw bad("its library: \(error.message)")
+            throw bad("its library: \(error.template)")
         }
         try PluginLoader.checkSharedObject(libraryPath, named: library)
         guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {

@@ -15,7 +15,7 @@ public struct PluginLoadResult: Sendable {
     /// Plugins that loaded, in load order.
     public var loaded: [Loaded] = []
     /// Files that did not load, each with why.
-    public var failures: [(file: String, message: String)] = []
+    public var failures: [(file: String, message: Notice)] = []
 }
 
 /// Loads run-time plugins into a registry: shared objects exporting `vaexprs_plugin_entry`
@@ -30,9 +30,9 @@ public enum PluginLoader {
             do {
                 result.loaded.append(try load(file, into: registry, policy: policy))
             } catch let error as VAExprsError {
-                result.failures.append((file, error.message))
+                result.failures.append((file, Notice(error.template)))
             } catch {
-                result.failures.append((file, "\(error)"))
+                result.failures.append((file, Notice("\(error)")))
             }
         }
         return result

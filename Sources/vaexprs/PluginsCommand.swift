@@ -28,7 +28,7 @@ struct PluginsListCommand: ParsableCommand {
         }
         if !result.failures.isEmpty {
             print("\nnot loaded:")
-            for failure in result.failures { print("  \(failure.message)") }
+            for failure in result.failures { print("  " + failure.message.text(naming: OptionNames.option)) }
         }
     }
 }
