@@ -7,10 +7,7 @@ public enum EmbeddingPipeline {
         guard topFeatures >= 0 else { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)") }
         var x = values
         let selected = FeatureSelection.topVariance(values, count: topFeatures)
-        if selected.count < values.columns {
-            x = DoubleMatrix(rows: values.rows, columns: selected.count,
-                             storage: (0..<values.rows).flatMap { i in selected.map { values[i, $0] } })
-        }
+        if selected.count < values.columns { x = values.gatherColumns(selected) }
         let k = components ?? (reducer.spec.name == "pca" ? min(50, x.rows, x.columns) : 2)
         return (try reducer.reduce(x, components: k, rng: &rng), selected.count)
     }

@@ -210,10 +210,7 @@ public enum RealismEvaluation {
         var t = trainingValues.map { logNormalized ? logNormalize($0) : DoubleMatrix($0) }
         let genes = FeatureSelection.topVariance(x, count: options.topGenes)
         if genes.count < x.columns {
-            func keep(_ m: DoubleMatrix) -> DoubleMatrix {
-                DoubleMatrix(rows: m.rows, columns: genes.count, storage: (0..<m.rows).flatMap { i in genes.map { m[i, $0] } })
-            }
-            x = keep(x); y = keep(y); t = t.map(keep)
+            x = x.gatherColumns(genes); y = y.gatherColumns(genes); t = t.map { $0.gatherColumns(genes) }
         }
         // Gene statistics.
         func columnStats(_ m: DoubleMatrix) -> (mean: [Double], variance: [Double], zeros: [Double]) {

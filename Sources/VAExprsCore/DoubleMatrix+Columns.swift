@@ -1,5 +1,5 @@
-/// Column statistics of a cells × features matrix: one implementation for the reducers, the
-/// mixture sampler, feature selection and the realism evaluation. Each column is summed over
+/// Column statistics and gathers of a cells × features matrix: one implementation for the
+/// reducers, the mixture sampler, feature selection and the realism evaluation. Each column is summed over
 /// its rows in order (so results do not depend on how the loops are arranged); the loops run
 /// row by row for the cache.
 extension DoubleMatrix {
@@ -34,5 +34,16 @@ extension DoubleMatrix {
         var zeros = [Double](repeating: 0, count: columns)
         for i in 0..<rows { for j in 0..<columns where self[i, j] == 0 { zeros[j] += 1 } }
         return rows == 0 ? zeros : zeros.map { $0 / Double(rows) }
+    }
+}
+
+extension DoubleMatrix {
+    /// The columns at `indices`, in that order (for feature selection).
+    public func gatherColumns(_ indices: [Int]) -> DoubleMatrix {
+        var out = DoubleMatrix(rows: rows, columns: indices.count)
+        for i in 0..<rows {
+            for (k, j) in indices.enumerated() { out[i, k] = self[i, j] }
+        }
+        return out
     }
 }
