@@ -126,3 +126,42 @@ import VAExprsTestSupport
         #expect(message(buffer).contains("at most 16"))
     }
 }
+
+/// The kit's likelihood adapter passes the cells' context (library sizes) through ABI 2 and
+/// reports what its data are: a built-in count likelihood exported by the kit scores, averages
+/// and draws as it does itself.
+@Suite struct KitLikelihoodTests {
+    @Test func countLikelihoodThroughTheKitEqualsItself() throws {
+        let registry = try Builtins.makeRegistry()
+        let make: @Sendable (ComponentSpec) throws -> any Likelihood = { _ in try registry.makeLikelihood(ComponentSpec(name: "poisson")) }
+        let table = LikelihoodExport.vtable(slot: 0, component: ExportedComponent("kit_poisson", "", .likelihood(make)))
+            .assumingMemoryBound(to: vaexprs_likelihood_vtable.self).pointee
+        #expect(table.data == UInt32(VAEXPRS_LIKELIHOOD_COUNTS))
+        let instance = Unmanaged.passRetained(try LikelihoodExport.Instance(try make(ComponentSpec(name: "kit_poisson"))) as AnyObject).toOpaque()
+        defer { table.destroy(instance) }
+
+        let (rows, genes) = (3, 4)
+        let output = Matrix(rows: rows, columns: genes, storage: (0..<12).map { Float($0 % 5) / 4 - 0.5 })
+        let target = Matrix(rows: rows, columns: genes, storage: (0..<12).map { Float(($0 * 7) % 4) })
+        let sizes: [Float] = [1_000, 2_500, 400]
+        let reference = try make(ComponentSpec(name: "poisson"))
+        try reference.build(features: genes, groups: 0, training: target, context: CellContext(librarySize: sizes), path: "reference")
+        let expected = reference.evaluate(output: output, target: target, context: CellContext(librarySize: sizes), gradient: true, scale: 0.5)
+
+        var total = 0.0
+        var gradient = [Float](repeating: 0, count: rows * genes), mean = gradient
+        sizes.withUnsafeBufferPointer { librarySize in
+            var context = vaexprs_cell_context(struct_size: UInt32(MemoryLayout<vaexprs_cell_context>.size),
+                                               library_size: librarySize.baseAddress, group: nil, group_count: 0)
+            output.storage.withUnsafeBufferPointer { x in
+                target.storage.withUnsafeBufferPointer { y in
+                    table.evaluate_cells(instance, x.baseAddress, y.baseAddress, Int64(rows), Int64(genes), &context, 0.5, &total, &gradient)
+                    table.mean_cells(instance, x.baseAddress, Int64(rows), Int64(genes), &context, &mean)
+                }
+            }
+        }
+        #expect(abs(total - expected.total) <= 1e-9 * max(1, abs(expected.total)))
+        #expect(zip(gradient, expected.outputGradient!.storage).allSatisfy { $0 == $1 })
+        #expect(zip(mean, reference.mean(output: output, context: CellContext(librarySize: sizes)).storage).allSatisfy { $0 == $1 })
+    }
+}
