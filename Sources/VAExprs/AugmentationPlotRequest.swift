@@ -67,7 +67,18 @@ extension AugmentationPlot {
     /// - Throws: `VAExprsError` naming the file or parameter at fault.
     public static func plot(_ request: AugmentationPlotRequest, registry: Registry, renderer: (any Renderer)?) throws -> AugmentationPlotResult {
         let reducer = try registry.makeReducer(request.reducer)
-        let input = try load(request.sources)
+        return try draw(try load(request.sources), reducer: reducer, request: request, renderer: renderer)
+    }
+
+    /// The same for cells already read with `load(request.sources)`, so several figures (or
+    /// a figure and an evaluation) of one pair of files read them once.
+    public static func plot(_ input: Input, request: AugmentationPlotRequest, registry: Registry,
+                            renderer: (any Renderer)?) throws -> AugmentationPlotResult {
+        try draw(input, reducer: try registry.makeReducer(request.reducer), request: request, renderer: renderer)
+    }
+
+    private static func draw(_ input: Input, reducer: any Reducer, request: AugmentationPlotRequest,
+                             renderer: (any Renderer)?) throws -> AugmentationPlotResult {
         var notes = input.notes(request.sources)
         if (input.realLabels == nil) != (input.generatedLabels == nil) {
             let (has, lacks, missing) = input.realLabels != nil ? ("real", "generated", "generatedLabels") : ("generated", "real", "realLabels")

@@ -66,16 +66,18 @@ public enum Demo {
                      history: dir + "/history.png", report: dir + "/realism.html")
         let png = try registry.makeRenderer(ComponentSpec(name: "png"))
         let outputs = AtomicOutput()
-        let pca = try AugmentationPlot.plot(AugmentationPlotRequest(sources: sources), registry: registry, renderer: png)
+        // Both figures and the report compare the same two files: read once.
+        let input = try AugmentationPlot.load(sources)
+        let pca = try AugmentationPlot.plot(input, request: AugmentationPlotRequest(sources: sources), registry: registry, renderer: png)
         try outputs.stage(pca.rendered.bytes!, at: files.aug)
-        let umap = try AugmentationPlot.plot(AugmentationPlotRequest(sources: sources, reducer: ComponentSpec(name: "umap"), colourBy: .label),
+        let umap = try AugmentationPlot.plot(input, request: AugmentationPlotRequest(sources: sources, reducer: ComponentSpec(name: "umap"), colourBy: .label),
                                              registry: registry, renderer: try registry.makeRenderer(ComponentSpec(name: "html")))
         try outputs.stage(umap.rendered.bytes!, at: files.page)
         try outputs.stage(try ModelFigures.architecture(model, name: "model.vaexprs", format: "svg").bytes, at: files.model)
         try outputs.stage(try ModelFigures.history(model, name: modelPath, renderer: png).bytes!, at: files.history)
         var evaluationOptions = RealismEvaluation.Options()
         evaluationOptions.seed = seed
-        let evaluation = try RealismEvaluation.run(EvaluationRequest(sources: sources, options: evaluationOptions))
+        let evaluation = try RealismEvaluation.run(EvaluationRequest(sources: sources, options: evaluationOptions), input: input)
         try outputs.stage(try evaluation.html(registry: registry), at: files.report)
         try outputs.commit()
         return Result(folder: dir, counts: countsPath, labels: labelsPath, model: modelPath, generated: generatedPath,

@@ -53,10 +53,11 @@ public struct EvaluationResult {
 }
 
 extension RealismEvaluation {
-    /// The realism report of the cells `request` names.
+    /// The realism report of the cells `request` names (`input`: those cells already read with
+    /// `AugmentationPlot.load(request.sources)`, so they are not read again).
     /// - Throws: `VAExprsError` naming the file or parameter at fault (labels for one side only,
     ///   genes that differ, a repeat count outside 1…100).
-    public static func run(_ request: EvaluationRequest) throws -> EvaluationResult {
+    public static func run(_ request: EvaluationRequest, input given: AugmentationPlot.Input? = nil) throws -> EvaluationResult {
         let sources = request.sources
         guard (1...100).contains(request.options.repeats) else {
             throw VAExprsError.usage("\(parameter: "repeats") must be a whole number from 1 to 100, got \(request.options.repeats)")
@@ -65,7 +66,7 @@ extension RealismEvaluation {
             throw VAExprsError.usage("give both \(parameter: "realLabels") and \(parameter: "generatedLabels") (label metrics compare the two), or neither")
         }
         if let training = request.training { try ExpressionReader.checkReadable(training, parameter: "training") }
-        let input = try AugmentationPlot.load(sources)
+        let input = try given ?? AugmentationPlot.load(sources)
         let training = try request.training.map { path -> ExpressionMatrix in
             let matrix = try CellSubsample.read(path, genesInRows: sources.genesInRows, maxCells: sources.maxCells, seed: sources.seed &+ 0x5851_F42D).matrix
             return try AugmentationPlot.matching(matrix, genes: input.real.geneNames, path: path, reference: sources.real, allowingExtraGenes: true)

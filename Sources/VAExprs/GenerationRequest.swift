@@ -123,7 +123,7 @@ extension RealismEvaluation {
             if matched.count == real.cellIDs.count && !generated.isEmpty {
                 realLabels = matched
             } else {
-                notes.append(Notice("\(parameter: "evaluationReference"): \(real.cellIDs.count - matched.count) of \(path)'s cells are not among the model's training cells (validation cells, or another matrix), so label metrics are skipped; evaluate with labels for both sets of cells for them"))
+                notes.append(Notice("\(parameter: "evaluationReference"): \(real.cellIDs.count - matched.count) of \(path)'s cells are not among the model's training cells (validation cells, or another matrix), so label metrics are skipped; for them, evaluate the written cells with \(parameter: "realLabels") and \(parameter: "generatedLabels")"))
             }
         }
         var options = Options()

@@ -58,7 +58,7 @@ extension String.StringInterpolation {
     /// library users, and as the front end's own option name (`--top-genes`) by a front end
     /// that renders the message with `VAExprsError.message(naming:)`.
     public mutating func appendInterpolation(parameter name: String) {
-        appendLiteral("\u{2039}\(name)\u{203A}")
+        appendLiteral("\(ParameterText.open)\(name)\(ParameterText.close)")
     }
 }
 

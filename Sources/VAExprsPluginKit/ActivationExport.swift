@@ -7,7 +7,7 @@ public enum ActivationExport {
     /// The activations, by slot.
     nonisolated(unsafe) private static var activations: [Int: any Activation] = [:]
 
-    static func add(slot: Int, _ activation: any Activation) throws {
+    static func add(slot: Int, _ activation: any Activation) {
         activations[slot] = activation
     }
 

@@ -89,13 +89,9 @@ public enum LikelihoodExport {
 
     static func vtable(slot: Int, component: ExportedComponent) -> UnsafeRawPointer {
         var data = VAEXPRS_LIKELIHOOD_SCALED
-        if case .likelihood(let make) = component.factory {
-            do {
-                if try make(ComponentSpec(name: component.name, source: component.name)).data == .counts { data = VAEXPRS_LIKELIHOOD_COUNTS }
-            } catch {
-                PluginExport.refusal = PluginExport.refusal
-                    ?? "likelihood '\(component.name)' cannot be made without settings (\(error)); the kit reads what its data are from such an instance"
-            }
+        if case .likelihood(let make) = component.factory,
+           PluginExport.probe(component, "likelihood", because: "the kit reads what its data are from such an instance", make)?.data == .counts {
+            data = VAEXPRS_LIKELIHOOD_COUNTS
         }
         let table = UnsafeMutablePointer<vaexprs_likelihood_vtable>.allocate(capacity: 1)
         table.initialize(to: vaexprs_likelihood_vtable(

@@ -54,10 +54,8 @@ public enum PluginExport {
             switch component.factory {
             case .layer: (kind, vtable) = (VAEXPRS_KIND_LAYER, LayerExport.vtable(slot: slot))
             case .activation(let make):
-                do {
-                    try ActivationExport.add(slot: slot, try make(ComponentSpec(name: component.name, source: component.name)))
-                } catch {
-                    refusal = refusal ?? "activation '\(component.name)' cannot be made without settings (\(error)); activations take none through the ABI"
+                if let activation = probe(component, "activation", because: "activations take none through the ABI", make) {
+                    ActivationExport.add(slot: slot, activation)
                 }
                 (kind, vtable) = (VAEXPRS_KIND_ACTIVATION, ActivationExport.vtable(slot: slot))
             case .likelihood: (kind, vtable) = (VAEXPRS_KIND_LIKELIHOOD, LikelihoodExport.vtable(slot: slot, component: component))
@@ -91,6 +89,18 @@ public enum PluginExport {
             component_size: UInt32(MemoryLayout<vaexprs_component>.size), component_count: UInt32(entries.count),
             components: UnsafePointer(table)))
         return UnsafeRawPointer(descriptor)
+    }
+
+    /// `component` made without settings, for what the ABI needs to know when the plugin is
+    /// exported; nil after recording why the plugin must refuse to load.
+    static func probe<T>(_ component: ExportedComponent, _ kind: String, because reason: String,
+                         _ make: (ComponentSpec) throws -> T) -> T? {
+        do {
+            return try make(ComponentSpec(name: component.name, source: component.name))
+        } catch {
+            refusal = refusal ?? "\(kind) '\(component.name)' cannot be made without settings (\(error)); \(reason)"
+            return nil
+        }
     }
 
     /// `create` of slot `slot`: makes the component from the host's settings and returns it

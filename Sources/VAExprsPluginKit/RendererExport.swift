@@ -8,13 +8,9 @@ import Foundation
 public enum RendererExport {
     static func vtable(slot: Int, component: ExportedComponent) -> UnsafeRawPointer {
         var extensions = ""
-        if case .renderer(let make) = component.factory {
-            do {
-                extensions = try make(ComponentSpec(name: component.name, source: component.name)).fileExtensions.joined(separator: ",")
-            } catch {
-                PluginExport.refusal = PluginExport.refusal
-                    ?? "renderer '\(component.name)' cannot be made without settings (\(error)); the kit reads its file extensions from such an instance"
-            }
+        if case .renderer(let make) = component.factory,
+           let renderer = PluginExport.probe(component, "renderer", because: "the kit reads its file extensions from such an instance", make) {
+            extensions = renderer.fileExtensions.joined(separator: ",")
         }
         let table = UnsafeMutablePointer<vaexprs_renderer_vtable>.allocate(capacity: 1)
         table.initialize(to: vaexprs_renderer_vtable(struct_size: UInt32(MemoryLayout<vaexprs_renderer_vtable>.size),

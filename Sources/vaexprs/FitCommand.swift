@@ -83,7 +83,6 @@ struct FitCommand: ParsableCommand {
                                         outputs: [("--output", output)])
         try FitJob.checkModelOutput(output)
         let request = try makeRequest(group: group)
-        try FitJob.check(request, registry: registry)
         if !silent, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
         let start = Date()
         let model = try FitJob.run(request, registry: registry, progress: silent ? nil : ProgressPrinter(),

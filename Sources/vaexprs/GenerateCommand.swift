@@ -42,7 +42,6 @@ struct GenerateCommand: ParsableCommand {
         let outputFormat = try CellOutputFormat.of(path: output, option: format)
         try AtomicOutput.checkDestination(output, folder: outputFormat == .mtx)
         for path in [labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
-        if let evaluate { try ExpressionReader.checkReadable(evaluate, parameter: "evaluationReference") }
         let normalization = try ComparisonNormalization.parse(normalize, option: "--normalize")
         if evaluate == nil && normalize != "auto" { throw VAExprsError.usage("--normalize applies to --evaluate; give --evaluate REAL too, or drop it") }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")

@@ -21,21 +21,23 @@ struct FigureOutputOptions: ParsableArguments {
     @Option(help: "Figure height in points; for the terminal renderer, in lines.")
     var height: Double?
 
-    /// The renderer for `--format` or the output's extension (sizes checked first: the
-    /// terminal renderer takes them as options).
-    func renderer(_ registry: Registry) throws -> any Renderer {
-        try FigureRendering.checkSize(width: width, height: height, terminal: try isTerminal(registry))
+    /// The renderer for `--format` or the output's extension, and the figure's size in points
+    /// (nil: the plot's default). Sizes are checked first: the terminal renderer counts them in
+    /// characters and takes them as its options instead.
+    func renderer(_ registry: Registry) throws -> (renderer: any Renderer, width: Double?, height: Double?) {
         var format = try self.format.map { try ComponentSpec.parseItem($0, source: "--format") }
-        if format == nil, output == nil { throw VAExprsError.usage("give --output FILE (or --format terminal to print to the terminal)") }
         if format == nil, let output, try FigureRendering.rendererName(forFile: output, registry: registry) == "terminal" {
             format = ComponentSpec(name: "terminal")
         }
+        let terminal = format?.name == "terminal"
+        try FigureRendering.checkSize(width: width, height: height, terminal: terminal)
         if var spec = format {
             spec.source = "--format \(spec.name)"
-            if spec.name == "terminal" { spec = terminalSpec(spec) }
+            if terminal { spec = terminalSpec(spec) }
             format = spec
         }
-        return try FigureRendering.renderer(format: format, file: output, registry: registry)
+        let renderer = try FigureRendering.renderer(format: format, file: output, registry: registry)
+        return (renderer, terminal ? nil : width, terminal ? nil : height)
     }
 
     /// The terminal renderer sized and coloured for where it writes, unless its options say:
@@ -63,21 +65,8 @@ struct FigureOutputOptions: ParsableArguments {
         return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init)
     }
 
-    /// The figure's size in points (nil: the plot's default); the terminal renderer's sizes
-    /// are characters and go to it instead.
-    func figureSize(_ registry: Registry) throws -> (width: Double?, height: Double?) {
-        try isTerminal(registry) ? (nil, nil) : (width, height)
-    }
-
-    /// True when the figure goes to the terminal renderer (whose sizes are characters).
-    func isTerminal(_ registry: Registry) throws -> Bool {
-        if let format { return format.hasPrefix("terminal") }
-        return try output.map { try FigureRendering.rendererName(forFile: $0, registry: registry) == "terminal" } ?? false
-    }
-
-    /// Checks the size and the destination before any work.
-    func checkBeforeWork(_ registry: Registry) throws {
-        try FigureRendering.checkSize(width: width, height: height, terminal: try isTerminal(registry))
+    /// Checks the destination before any work.
+    func checkDestination() throws {
         if let output { try AtomicOutput.checkDestination(output) }
     }
 
@@ -124,20 +113,18 @@ struct PlotAugCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        let renderer = try figure.renderer(registry)
+        let (renderer, width, height) = try figure.renderer(registry)
         guard let colourBy = AugmentationFigure.ColourBy(rawValue: colorBy) else {
             throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
         }
-        let size = try figure.figureSize(registry)
         let request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
                                               normalization: try ComparisonNormalization.parse(normalize, option: "--normalize"),
-                                              topGenes: topGenes, colourBy: colourBy, width: size.width ?? 720, height: size.height ?? 520)
-        _ = try registry.makeReducer(request.reducer)
+                                              topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520)
         try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         try OutputSafety.refuseOverlaps(inputs: cells.inputs,
                                         outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
-        try figure.checkBeforeWork(registry)
+        try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let result = try AugmentationPlot.plot(request, registry: registry, renderer: renderer)
         result.notes.forEach { printNotice($0, command: "plot aug") }
@@ -189,12 +176,11 @@ struct PlotHistoryCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        let renderer = try figure.renderer(registry)
+        let (renderer, width, height) = try figure.renderer(registry)
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", figure.output)])
-        try figure.checkBeforeWork(registry)
-        let size = try figure.figureSize(registry)
+        try figure.checkDestination()
         let trained = try TrainedModel.load(model, registry: registry)
-        let history = try ModelFigures.history(trained, name: model, width: size.width ?? 1080, height: size.height ?? 380, renderer: renderer)
+        let history = try ModelFigures.history(trained, name: model, width: width ?? 1080, height: height ?? 380, renderer: renderer)
         try figure.write(history.bytes!)
     }
 }

@@ -86,10 +86,9 @@ struct PluginsBenchCommand: ParsableCommand {
         let result = try LayerBenchmark.run(candidate: try ComponentSpec.parseItem(layer, source: "--layer"),
                                             reference: try ComponentSpec.parseItem(reference, source: "--reference"),
                                             inputs: inputs, batch: batch, repeats: repeats, registry: registry)
-        let medians = [result.candidate, result.reference]
         print("forward + backward, batch \(batch), \(inputs) inputs, \(threads) thread(s), median of \(repeats):")
-        print("  \(layer): \(String(format: "%.3f", medians[0] * 1000)) ms")
-        print("  \(reference): \(String(format: "%.3f", medians[1] * 1000)) ms")
-        print("  plugin / built-in: \(String(format: "%.3f", medians[0] / medians[1]))")
+        print("  \(layer): \(String(format: "%.3f", result.candidate * 1000)) ms")
+        print("  \(reference): \(String(format: "%.3f", result.reference * 1000)) ms")
+        print("  plugin / built-in: \(String(format: "%.3f", result.ratio))")
     }
 }

@@ -41,7 +41,6 @@ struct ReduceCommand: ParsableCommand {
                                         outputs: [("--output", output), ("--metadata-output", metadataOutput)])
         BLAS.setThreads(threads ?? defaultThreadCount)
         var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
-        _ = try registry.makeReducer(request.reducer)
         try checkThreadCount(threads)
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
