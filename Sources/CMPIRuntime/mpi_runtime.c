@@ -14,6 +14,7 @@ typedef int (*allreduce_fn)(const void *, void *, int, handle, handle, handle);
 typedef int (*bcast_fn)(void *, int, handle, int, handle);
 typedef int (*barrier_fn)(handle);
 typedef int (*finalize_fn)(void);
+typedef int (*abort_fn)(handle, int);
 
 static struct {
     void *library;
@@ -24,6 +25,7 @@ static struct {
     bcast_fn bcast;
     barrier_fn barrier;
     finalize_fn finalize, finalized;
+    abort_fn abort;
     handle comm_world, type_float, type_double, op_sum;
     int finished;
 } mpi;
@@ -34,7 +36,11 @@ static struct {
 static void *symbol(const char *name, char *error, size_t error_size, int *failed) {
     void *address = dlsym(mpi.library, name);
     if (!address && !*failed) {
-        snprintf(error, error_size, "libmpi has no symbol '%s' (VAExprs uses Open MPI's library, libmpi.so.40)", name);
+        const char *chosen = getenv("VAEXPRS_MPI_LIBRARY");
+        if (chosen && *chosen)
+            snprintf(error, error_size, "VAEXPRS_MPI_LIBRARY=%s has no symbol '%s': it is not Open MPI's libmpi.so.40 (the library VAExprs uses); point it there, or unset it", chosen, name);
+        else
+            snprintf(error, error_size, "libmpi has no symbol '%s' (VAExprs uses Open MPI's library, libmpi.so.40)", name);
         *failed = 1;
     }
     return address;
@@ -43,12 +49,16 @@ static void *symbol(const char *name, char *error, size_t error_size, int *faile
 int vaexprs_mpi_load(char *error, size_t error_size) {
     if (mpi.library) return 0;
     /* RTLD_GLOBAL: Open MPI's own components, loaded by libmpi, look its symbols up globally.
-     * VAEXPRS_MPI_LIBRARY names another file (an Open MPI built elsewhere). */
+     * VAEXPRS_MPI_LIBRARY names another file (an Open MPI built elsewhere); empty is unset. */
     const char *chosen = getenv("VAEXPRS_MPI_LIBRARY");
+    if (chosen && !*chosen) chosen = NULL;
     void *library = dlopen(chosen ? chosen : "libmpi.so.40", RTLD_NOW | RTLD_GLOBAL);
     if (!library && !chosen) library = dlopen("libmpi.so", RTLD_NOW | RTLD_GLOBAL);
     if (!library) {
-        snprintf(error, error_size, "MPI is not installed (%s cannot be loaded: %s)", chosen ? chosen : "libmpi.so.40", dlerror());
+        if (chosen)
+            snprintf(error, error_size, "VAEXPRS_MPI_LIBRARY=%s cannot be loaded (%s); point it at Open MPI's libmpi.so.40, or unset it", chosen, dlerror());
+        else
+            snprintf(error, error_size, "MPI is not installed (libmpi.so.40 cannot be loaded: %s)", dlerror());
         return -1;
     }
     mpi.library = library;
@@ -61,11 +71,12 @@ int vaexprs_mpi_load(char *error, size_t error_size) {
     mpi.bcast = (bcast_fn)symbol("MPI_Bcast", error, error_size, &failed);
     mpi.barrier = (barrier_fn)symbol("MPI_Barrier", error, error_size, &failed);
     mpi.finalize = (finalize_fn)symbol("MPI_Finalize", error, error_size, &failed);
+    mpi.abort = (abort_fn)symbol("MPI_Abort", error, error_size, &failed);
     mpi.comm_world = symbol("ompi_mpi_comm_world", error, error_size, &failed);
     mpi.type_float = symbol("ompi_mpi_float", error, error_size, &failed);
     mpi.type_double = symbol("ompi_mpi_double", error, error_size, &failed);
     mpi.op_sum = symbol("ompi_mpi_op_sum", error, error_size, &failed);
-    if (failed) { mpi.library = NULL; return -1; }
+    if (failed) { mpi.library = NULL; dlclose(library); return -1; }
     return 0;
 }
 
@@ -121,4 +132,9 @@ int vaexprs_mpi_finalize(void) {
     if (!mpi.library || mpi.finished) return 0;
     mpi.finished = 1;
     return mpi.finalize();
+}
+
+int vaexprs_mpi_abort(int status) {
+    if (!mpi.library || mpi.finished) return -1;
+    return mpi.abort(mpi.comm_world, status);
 }

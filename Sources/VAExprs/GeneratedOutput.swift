@@ -73,7 +73,10 @@ public struct GenerationStream {
         try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         let encoding = model.conditions
-        let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: model.preprocessing.modelsCounts,
+        // Whole counts only when they are drawn: the decoder mean of a count model (expected
+        // counts) is written as the floats it is, or refused by formats that hold counts only.
+        let drawsCounts = model.preprocessing.modelsCounts && (options.decode ?? model.network.likelihood.defaultDecodeMode) == .sample
+        let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: drawsCounts,
                                       labelColumns: encoding?.columns ?? [], labelCategories: encoding?.classes ?? [],
                                       settings: settings)
         // Each count capped, so the sum cannot overflow; the generator refuses too large a total.

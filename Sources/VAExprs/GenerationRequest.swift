@@ -45,9 +45,10 @@ public struct GenerationRequest {
         return model.conditions != nil && format != .h5ad ? Self.defaultLabelsPath(for: output) : nil
     }
 
-    /// `out.csv.gz` → `out_labels.csv`.
+    /// `out.csv.gz` → `out_labels.csv`; a folder `out/` → `out_labels.csv` beside it.
     public static func defaultLabelsPath(for output: String) -> String {
         var stem = output
+        while stem.count > 1 && stem.hasSuffix("/") { stem.removeLast() }
         for suffix in [".gz", ".csv", ".tsv", ".h5"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
         return stem + "_labels.csv"
     }

@@ -92,7 +92,15 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     // Parameter-free likelihood terms, once for all training and validation cells.
     data.context.constant = data.constantTerms(of: network.likelihood)
     if let v = validation { validation!.context.constant = v.constantTerms(of: network.likelihood) }
-    let history = try Trainer(options: request.training, registry: registry)
+    var trainingOptions = request.training
+    if trainingOptions.processGroup != nil {
+        trainingOptions.fingerprint.add("counts", "gene ids", strings: training.geneNames)
+        trainingOptions.fingerprint.add("counts", "training cell ids", strings: training.cellIDs)
+        trainingOptions.fingerprint.add("labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])
+        trainingOptions.fingerprint.add("normalization", "normalisation", request.normalization.rawValue)
+        trainingOptions.fingerprint.add("stream", "training data", "in memory")
+    }
+    let history = try Trainer(options: trainingOptions, registry: registry)
         .train(network, data: data, validation: validation, rng: rng.split(), progress: progress)
     let means = TrainedModel.latentMeans(network, x: data.input, conditions: data.conditions)
     let sampled = sample.count == data.count ? nil : " (on \(sample.count) of \(data.count) cells, spread evenly)"

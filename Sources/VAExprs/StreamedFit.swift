@@ -154,7 +154,15 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     }
     let training = source(hasValidation ? isTraining : nil, chunks.filter { c in c.contains { isTraining[$0] } })
     let validation = hasValidation ? source(isTraining.map { !$0 }, chunks.filter { c in c.contains { !isTraining[$0] } }) : nil
-    let history = try Trainer(options: request.training, registry: registry)
+    var trainingOptions = request.training
+    if trainingOptions.processGroup != nil {
+        trainingOptions.fingerprint.add("counts", "gene ids", strings: file.geneNames)
+        trainingOptions.fingerprint.add("counts", "training cell ids", strings: trainRows.map { file.cellIDs[$0] })
+        trainingOptions.fingerprint.add("labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])
+        trainingOptions.fingerprint.add("normalization", "normalisation", "none")
+        trainingOptions.fingerprint.add("stream", "training data", "streamed in chunks of \(request.chunkCells), buffers of \(bufferChunks)")
+    }
+    let history = try Trainer(options: trainingOptions, registry: registry)
         .train(network, source: training, validation: validation, rng: rng.split(), progress: progress)
 
     // The training cells' latent means, in order.

@@ -51,8 +51,8 @@ public protocol BatchShare: AnyObject, Sendable {
     var rows: Range<Int> { get }
     /// Cells in the global batch.
     var globalCount: Int { get }
-    /// Element-wise sums over every process, in place (a failure ends the job, as MPI's
-    /// default error handler does).
+    /// Element-wise sums over every process, in place (a failure leaves the values as they
+    /// were and is thrown by the training step once the layers have run).
     func sum(_ values: inout [Double])
 }
 

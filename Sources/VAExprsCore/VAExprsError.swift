@@ -27,6 +27,10 @@ public struct VAExprsError: Error, CustomStringConvertible, Sendable {
     public var message: String { message(naming: { _ in nil }) }
     /// The underlying error, when there is one.
     public var cause: (any Error & Sendable)?
+    /// True when every process of a group (MPI ranks) raised this same error at the same point,
+    /// so one of them reports it and all end alike; false for a failure of one process, which
+    /// must stop the others.
+    public var raisedOnEveryProcess = false
 
     /// Creates an error with a code, a message and an optional cause.
     public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {

@@ -63,6 +63,13 @@ public final class MPIProcessGroup: ProcessGroup {
         _ = vaexprs_mpi_finalize()
     }
 
+    /// Ends every process of the job with `status` (MPI_Abort): the way one process's failure
+    /// stops the others within seconds instead of leaving them waiting in a collective call.
+    public func abort(status: Int32) -> Never {
+        _ = vaexprs_mpi_abort(status)
+        exit(status)
+    }
+
     private func check(_ status: Int32, _ call: String) throws {
         guard status == 0 else { throw VAExprsError(.other, "\(call) failed on rank \(rank) of \(size) (MPI error \(status))") }
     }

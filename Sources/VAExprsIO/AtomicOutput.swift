@@ -28,8 +28,11 @@ public final class AtomicOutput {
 
     /// Checks that `path` can be written (its folder exists and is writable, and nothing that
     /// a rename would wrongly replace is there), so that a command can fail before doing long
-    /// work. `folder` is true for outputs that are folders (a 10x Matrix Market folder).
+    /// work. `folder` is true for outputs that are folders (a 10x Matrix Market folder), which
+    /// `FolderOutput.check` judges: an existing folder is written into only when it holds
+    /// nothing but the files its writer writes.
     public static func checkDestination(_ path: String, folder isFolderOutput: Bool = false) throws {
+        if isFolderOutput { _ = try FolderOutput.check(path, writes: FolderOutput.tenXFiles); return }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -38,20 +41,28 @@ public final class AtomicOutput {
         guard access(folder, W_OK) == 0 else {
             throw VAExprsError(.cannotWrite, "\(path): folder \(folder) is not writable; choose another output path")
         }
+        try checkNameLength(path)
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         switch info.st_mode & S_IFMT {
-        case S_IFREG where !isFolderOutput, S_IFLNK where !isFolderOutput:
-            return
-        case S_IFDIR where isFolderOutput:
+        case S_IFREG, S_IFLNK:
             return
         case S_IFDIR:
             throw VAExprsError(.cannotWrite, "\(path) is a folder; this output is a file, and writing it would replace the folder: choose a file path")
-        case S_IFREG, S_IFLNK:
-            throw VAExprsError(.cannotWrite, "\(path) is a file; this output is a folder, and writing it would replace the file: choose another path")
         default:
             let kind = info.st_mode & S_IFMT == S_IFIFO ? "a FIFO" : info.st_mode & S_IFMT == S_IFSOCK ? "a socket" : "a device"
             throw VAExprsError(.cannotWrite, "\(path) is \(kind); outputs are written to a temporary file and renamed into place, which would replace it, so nothing was done: give a regular file path")
+        }
+    }
+
+    /// Refuses a file name longer than the file system takes (NAME_MAX bytes), naming it:
+    /// otherwise the failure would surface later as a vague "cannot be created".
+    static func checkNameLength(_ path: String) throws {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let limit = pathconf(folder, Int32(_PC_NAME_MAX))
+        if limit > 0 && name.utf8.count > limit {
+            throw VAExprsError(.cannotWrite, "\(path): its file name is \(name.utf8.count) bytes long, more than the \(limit) this file system allows; choose a shorter name")
         }
     }
 
@@ -92,11 +103,18 @@ public final class AtomicOutput {
         pending.append(staged)
     }
 
-    /// Renames every staged file into place, all or none.
+    /// Takes over the temporaries a writer of several files completed (a 10x folder).
+    public func adopt(_ staged: [StagedFile]) {
+        pending += staged
+    }
+
+    /// Renames every staged file into place, all or none. What a staged file replaces is only
+    /// ever a file of the same name (set aside, and unlinked once all are in place) or an empty
+    /// folder: a folder that holds anything is never replaced or removed.
     public func commit() throws {
         defer { pending.removeAll() }
         // One file replacing a file: rename(2) alone is atomic.
-        if pending.count == 1, !Self.isFolder(pending[0].destination) {
+        if pending.count == 1, !Self.isFolder(pending[0].destination), !Self.isFolder(pending[0].temporary) {
             let staged = pending[0]
             guard rename(staged.temporary, staged.destination) == 0 else {
                 let reason = String(cString: strerror(errno))
@@ -108,25 +126,37 @@ public final class AtomicOutput {
         }
         // Several: what each replaces is set aside (untracked, so an interruption never deletes
         // it) until all are in place, and put back if any rename fails.
-        var done: [(staged: StagedFile, aside: String?)] = []
+        var done: [(staged: StagedFile, aside: String?, replacedEmptyFolder: Bool)] = []
         func undo() {
-            for (staged, aside) in done.reversed() {
-                try? FileManager.default.removeItem(atPath: staged.destination)
+            for (staged, aside, replacedEmptyFolder) in done.reversed() {
+                // What was renamed into place is this command's own temporary, moved back.
+                _ = rename(staged.destination, staged.temporary)
                 if let aside { _ = rename(aside, staged.destination) }
+                if replacedEmptyFolder { _ = mkdir(staged.destination, 0o755) }
             }
         }
         for staged in pending {
-            var aside: String? = nil
+            var aside: String? = nil, replacedEmptyFolder = false
             var info = stat()
             if lstat(staged.destination, &info) == 0 {
-                let path = temporaryPath(beside: staged.destination, tracked: false)
-                guard rename(staged.destination, path) == 0 else {
-                    let reason = String(cString: strerror(errno))
-                    undo()
-                    discard()
-                    throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be replaced (\(reason)); no output was written")
+                if info.st_mode & S_IFMT == S_IFDIR {
+                    // Only an empty folder is replaced by a folder (rename(2) refuses any other).
+                    guard Self.isFolder(staged.temporary), Self.isEmptyFolder(staged.destination) else {
+                        undo()
+                        discard()
+                        throw VAExprsError(.cannotWrite, "\(staged.destination) is a folder that is not empty (or not replaceable by this output); nothing in it was changed and no output was written")
+                    }
+                    replacedEmptyFolder = true
+                } else {
+                    let path = temporaryPath(beside: staged.destination, tracked: false)
+                    guard rename(staged.destination, path) == 0 else {
+                        let reason = String(cString: strerror(errno))
+                        undo()
+                        discard()
+                        throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be replaced (\(reason)); no output was written")
+                    }
+                    aside = path
                 }
-                aside = path
             }
             guard rename(staged.temporary, staged.destination) == 0 else {
                 let reason = String(cString: strerror(errno))
@@ -135,12 +165,17 @@ public final class AtomicOutput {
                 discard()
                 throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be written (\(reason)); no output was written")
             }
-            done.append((staged, aside))
+            done.append((staged, aside, replacedEmptyFolder))
         }
-        for (staged, aside) in done {
+        for (staged, aside, _) in done {
             TemporaryFiles.untrack(staged.temporary)
-            if let aside { try? FileManager.default.removeItem(atPath: aside) }
+            // A set-aside file, never a folder: unlink(2) cannot remove one.
+            if let aside { _ = unlink(aside) }
         }
+    }
+
+    private static func isEmptyFolder(_ path: String) -> Bool {
+        (try? FileManager.default.contentsOfDirectory(atPath: path).isEmpty) ?? false
     }
 
     private static func isFolder(_ path: String) -> Bool {

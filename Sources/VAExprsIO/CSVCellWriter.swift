@@ -45,7 +45,7 @@ final class CSVCellWriter: CellWriter {
         }
     }
 
-    func finish() throws -> StagedFile {
+    func finish() throws -> [StagedFile] {
         do {
             if genesInRows {
                 let ids = held.flatMap(\.cellIDs)
@@ -55,7 +55,7 @@ final class CSVCellWriter: CellWriter {
                                                     genesInRows: true, path: destination))
             }
             try sink.close()
-            return StagedFile(temporary: temporary, destination: destination)
+            return [StagedFile(temporary: temporary, destination: destination)]
         } catch {
             discard()
             throw error

@@ -97,8 +97,9 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
 public protocol CellWriter: AnyObject {
     /// Appends the next cells.
     func append(_ block: CellBlock) throws
-    /// Completes the temporary file (or folder), ready to be renamed into place.
-    func finish() throws -> StagedFile
+    /// Completes the temporary file (or folder, or the files of an existing folder), ready to
+    /// be renamed into place.
+    func finish() throws -> [StagedFile]
     /// Removes the temporary output (called on failure; harmless after `finish`).
     func discard()
 }
@@ -122,7 +123,7 @@ public enum CellWriters {
         try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path, folder: format == .mtx)
         if genesInRows && format != .csv { throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV output, not \(format.rawValue)") }
         if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
-            throw VAExprsError.usage("\(path): the \(format.rawValue) format holds counts, and this model generates continuous values; write .csv or .h5ad")
+            throw VAExprsError.usage("\(path): the \(format.rawValue) format holds whole counts, and these cells are not counts (continuous values, or expected counts from \(parameter: "decode") mean); write .csv or .h5ad")
         }
         switch format {
         case .csv: return try CSVCellWriter(path, layout: layout, genesInRows: genesInRows)
@@ -139,10 +140,33 @@ public enum CellWriters {
 public func temporaryPath(beside destination: String, tracked: Bool = true) -> String {
     let url = URL(fileURLWithPath: destination)
     var random = SystemRandomNumberGenerator()
-    let suffix = String(random.next() as UInt64, radix: 16)
-    let path = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-" + suffix
+    let suffix = ".tmp-" + String(random.next() as UInt64, radix: 16)
+    // The name is shortened (on a character boundary) so that the temporary's name fits the
+    // 255 bytes of NAME_MAX whenever the destination's does.
+    var name = Substring(url.lastPathComponent)
+    while name.utf8.count + suffix.utf8.count + 1 > 255 { name = name.dropLast() }
+    let path = url.deletingLastPathComponent().path + "/." + name + suffix
     if tracked { TemporaryFiles.track(path) }
     return path
+}
+
+/// The check every writer of whole counts makes before writing a block: each value is a
+/// finite whole number from 0 to the largest its format's integer type holds, else an error
+/// naming the cell and gene (nothing is written; the writer's temporary is discarded).
+enum WholeCounts {
+    /// The largest count a 32-bit integer format (`.h5ad` CSR data, Cell Ranger `.h5`) holds.
+    static let largestInt32 = Double(Int32.max)
+
+    static func check(_ block: CellBlock, genes: [String], largest: Double, format: String) throws {
+        let columns = block.values.columns
+        try block.values.storage.withUnsafeBufferPointer { v in
+            for (index, value) in v.enumerated() where !(value >= 0 && Double(value) <= largest && value == value.rounded()) {
+                let cell = block.cellIDs[index / columns], gene = index % columns < genes.count ? genes[index % columns] : "\(index % columns + 1)"
+                let what = !value.isFinite ? "not a finite number" : value < 0 || value != value.rounded() ? "not a whole count" : "more than \(format) holds (\(Int64(largest)))"
+                throw VAExprsError(.cannotWrite, "cell '\(cell)', gene '\(gene)' is \(value), \(what); nothing was written: generate fewer counts (a smaller \(parameter: "library") size), or write .csv")
+            }
+        }
+    }
 }
 
 /// The non-zero entries of dense rows as CSR pieces (row lengths, column indices, values).

@@ -91,6 +91,7 @@ final class H5ADCellWriter: CellWriter {
     func append(_ block: CellBlock) throws {
         try cellIndex.append(strings: block.cellIDs)
         if let data, let indices, let pointers {
+            try WholeCounts.check(block, genes: layout.geneNames, largest: WholeCounts.largestInt32, format: ".h5ad (32-bit integer counts)")
             let (lengths, columns, values) = compressRows(block.values)
             try data.append(values.map { Int32($0) })
             try indices.append(columns)
@@ -115,7 +116,7 @@ final class H5ADCellWriter: CellWriter {
         cells += block.cellIDs.count
     }
 
-    func finish() throws -> StagedFile {
+    func finish() throws -> [StagedFile] {
         do {
             try stringArrayAttributes("/obs/_index")
             if layout.integerCounts {
@@ -130,7 +131,7 @@ final class H5ADCellWriter: CellWriter {
             }
             for d in [cellIndex, data, indices, pointers, dense, latent].compactMap({ $0 }) + codes { d.close() }
             try file.close()
-            return StagedFile(temporary: temporary, destination: destination)
+            return [StagedFile(temporary: temporary, destination: destination)]
         } catch {
             discard()
             throw error

@@ -51,6 +51,7 @@ final class TenXH5CellWriter: CellWriter {
 
     func append(_ block: CellBlock) throws {
         try barcodes.append(strings: block.cellIDs)
+        try WholeCounts.check(block, genes: layout.geneNames, largest: WholeCounts.largestInt32, format: "a Cell Ranger .h5 (32-bit integer counts)")
         let (lengths, columns, values) = compressRows(block.values)
         try data.append(values.map { Int32($0) })
         try indices.append(columns.map { Int64($0) })
@@ -60,12 +61,15 @@ final class TenXH5CellWriter: CellWriter {
         cells += block.cellIDs.count
     }
 
-    func finish() throws -> StagedFile {
+    func finish() throws -> [StagedFile] {
         do {
             for d in [data, indices, pointers, barcodes] { d.close() }
+            guard cells <= Int(Int32.max), layout.geneNames.count <= Int(Int32.max) else {
+                throw VAExprsError(.cannotWrite, "\(destination): \(cells) cells are more than a Cell Ranger .h5 holds (its shape is 32-bit); write .h5ad")
+            }
             try file.writeIntegers("/matrix/shape", [Int32(layout.geneNames.count), Int32(cells)])
             try file.close()
-            return StagedFile(temporary: temporary, destination: destination)
+            return [StagedFile(temporary: temporary, destination: destination)]
         } catch {
             discard()
             throw error

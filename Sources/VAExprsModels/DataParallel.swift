@@ -32,10 +32,12 @@ public enum DataParallel {
         if mine.isEmpty {
             for p in parameters { p.zeroGradient() }
         } else {
-            network.setBatchShare(GroupShare(rows: mine, globalCount: rows, group: group))
+            let share = GroupShare(rows: mine, globalCount: rows, group: group)
+            network.setBatchShare(share)
             defer { network.setBatchShare(nil) }
             loss = network.trainStep(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
                                      rng: &layerRNG, noise: noise.gatherRows(mine), scaleCells: rows)
+            if let failure = share.failure { throw failure }
         }
         try exchange(\.gradient, of: parameters, buffer: &buffer) { try group.sum(&$0) }
         return loss
@@ -96,8 +98,9 @@ public enum DataParallel {
     }
 }
 
-/// A process's share of one global batch, summing over its group.
-final class GroupShare: BatchShare {
+/// A process's share of one global batch, summing over its group. Used by one thread at a time
+/// (the step's), hence unchecked.
+final class GroupShare: BatchShare, @unchecked Sendable {
     let rows: Range<Int>
     let globalCount: Int
     let group: any ProcessGroup
@@ -108,7 +111,11 @@ final class GroupShare: BatchShare {
         self.group = group
     }
 
+    /// The first failure of a sum: layers cannot throw, so the step throws it after the layers ran.
+    private(set) var failure: (any Error)?
+
     func sum(_ values: inout [Double]) {
-        do { try group.sum(&values) } catch { fatalError("data-parallel batch statistics: \(error)") }
+        guard failure == nil else { return }
+        do { try group.sum(&values) } catch { failure = error }
     }
 }

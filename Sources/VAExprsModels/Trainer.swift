@@ -47,6 +47,9 @@ public struct TrainingOptions: Sendable {
     public var sparseInput: SparseInputUse = .auto
     /// The processes training together (data-parallel, e.g. MPI ranks); nil: this one alone.
     public var processGroup: (any ProcessGroup)? = nil
+    /// What the processes of `processGroup` must agree on besides these options and the
+    /// network (the pipeline adds the data's gene and cell ids, labels and preprocessing).
+    public var fingerprint = FitFingerprint()
 
     /// Options; defaults mirror the original (Adam, batch 32).
     public init(epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
@@ -115,7 +118,10 @@ public struct Trainer {
         var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
         let group = options.processGroup
         var gradientBuffer: [Float] = []
-        if let group { try DataParallel.start(parameters, group: group) }
+        if let group {
+            try DataParallel.agree(on: fingerprint(network, data: data, validation: validation), group: group)
+            try DataParallel.start(parameters, group: group)
+        }
 
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -173,6 +179,30 @@ public struct Trainer {
             history.restoredEpoch = bestEpoch
         }
         return history
+    }
+
+    /// The options' fingerprint with the network's and the data's sizes, after what the
+    /// pipeline added: what the processes of a group compare before training together.
+    func fingerprint(_ network: VAENetwork, data: any MiniBatchSource, validation: (any MiniBatchSource)?) -> FitFingerprint {
+        var f = options.fingerprint
+        let spec = network.spec
+        f.add("counts", "training cells", "\(data.count)")
+        f.add("validationSplit", "validation cells", "\(validation?.count ?? -1)")
+        f.add("counts", "features", "\(network.featureCount)")
+        f.add("epochs", "", "\(options.epochs)")
+        f.add("batchSize", "", "\(options.batchSize)")
+        f.add("optimizer", "", options.optimizer.description)
+        f.add("monitor", "", options.monitor ?? "")
+        f.add("patience", "", options.patience.map(String.init) ?? "")
+        f.add("seed", "", "\(options.seed)")
+        f.add("sparseInput", "", options.sparseInput.rawValue)
+        f.add("encoder", "", spec.encoder.map(\.description).joined(separator: ","))
+        f.add("decoder", "", spec.decoder.map(\.description).joined(separator: ","))
+        f.add("latentDimension", "", "\(spec.latentDimension)")
+        f.add("likelihood", "", spec.likelihood.description)
+        f.add("prior", "", spec.prior.description)
+        f.add("regularization", "", "\(spec.regularization)")
+        return f
     }
 
     /// Mean per-cell losses in inference mode, in batches of 1 024, in order.

@@ -13,11 +13,11 @@ enum HostServices {
             abi_version: VAEXPRS_PLUGIN_ABI_VERSION,
             log: { plugin, message in
                 let name = plugin.map { String(cString: $0) } ?? "plugin"
-                FileHandle.standardError.write(Data("[\(name)] \(message.map { String(cString: $0) } ?? "")\n".utf8))
+                StandardStreams.writeError("[\(name)] \(message.map { String(cString: $0) } ?? "")\n")
             },
             progress: { plugin, fraction in
                 let name = plugin.map { String(cString: $0) } ?? "plugin"
-                FileHandle.standardError.write(Data("[\(name)] \(Int((fraction * 100).rounded())) %\n".utf8))
+                StandardStreams.writeError("[\(name)] \(Int(max(0, min(100, fraction.isFinite ? fraction * 100 : 0)).rounded())) %\n")
             },
             rng_next: { rng in generator(rng).pointee.next() },
             rng_uniform: { rng in generator(rng).pointee.nextUniform() },

@@ -11,7 +11,7 @@ public enum PluginHost {
 
     /// Writes a line for the user on the host's standard error, prefixed with the plugin's name.
     public static func log(_ message: String) {
-        guard let services else { FileHandle.standardError.write(Data("\(message)\n".utf8)); return }
+        guard let services else { StandardStreams.writeError("\(message)\n"); return }
         message.withCString { services.pointee.log(pluginName, $0) }
     }
 

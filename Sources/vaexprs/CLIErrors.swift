@@ -17,12 +17,26 @@ enum CLIErrors {
 
     /// Prints `vaexprs: error: …` on stderr and exits with the mapped status.
     static func fail(_ error: VAExprsError) -> Never {
-        FileHandle.standardError.write(Data("vaexprs: error: \(OptionNames.message(error))\n".utf8))
+        StandardStreams.writeError("vaexprs: error: \(OptionNames.message(error))\n")
         exit(exitStatus(error.code))
     }
 }
 
 extension CLIErrors {
+    /// Reports an error of one process of an MPI job and ends the job: an error every process
+    /// raised alike is printed by rank 0 only and each ends normally; any other is printed by
+    /// the process that failed, which then stops them all.
+    static func fail(_ error: VAExprsError, in group: MPIProcessGroup) -> Never {
+        let status = exitStatus(error.code)
+        if error.raisedOnEveryProcess {
+            if group.rank == 0 { StandardStreams.writeError("vaexprs: error: \(OptionNames.message(error))\n") }
+            group.finish()
+            exit(status)
+        }
+        StandardStreams.writeError("vaexprs: error: rank \(group.rank) of \(group.size): \(OptionNames.message(error)); stopping every rank\n")
+        group.abort(status: status)
+    }
+
     /// A complete command per subcommand, shown when a required option is missing.
     static let examples: [String: String] = [
         "fit": "vaexprs fit --counts data.h5ad --labels labels.csv --epochs 300 --validation-split 0.1 --patience 20 --output model.vaexprs",
@@ -52,12 +66,12 @@ extension CLIErrors {
                 text += "\n  For example: \(example)"
             }
         }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStreams.writeError(text + "\n")
         exit(code.rawValue)
     }
 }
 
 /// Writes a line to stderr.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardStreams.writeError(text + "\n")
 }

@@ -73,10 +73,19 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         // Started by mpirun or srun: train together with the other processes (rank 0 reports
-        // and writes the model). MPI is finished only after a fit that succeeded: a process
-        // that fails exits without it, and the launcher then stops the others instead of
-        // leaving them waiting in a collective call.
+        // and writes the model). A failure of one process stops them all (MPI_Abort) instead
+        // of leaving them waiting in a collective call; a failure all raise alike (ranks that
+        // were not started alike) is reported once, by rank 0, and all end normally.
         let group = MPIProcessGroup.launchedByMPI ? try MPIProcessGroup.join() : nil
+        guard let group else { return try fit(group: nil) }
+        do { try fit(group: group) } catch let error as VAExprsError {
+            CLIErrors.fail(error, in: group)
+        } catch {
+            CLIErrors.fail(VAExprsError(.other, "\(error)"), in: group)
+        }
+    }
+
+    private func fit(group: MPIProcessGroup?) throws {
         let silent = quiet || (group?.rank ?? 0) != 0
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],

@@ -19,7 +19,7 @@ struct PluginOptions: ParsableArguments {
     func registry() throws -> Registry {
         let (registry, result) = try Builtins.makeRegistry(plugins: plugin, directories: pluginDir, policy: policy)
         for failure in result.failures {
-            FileHandle.standardError.write(Data("vaexprs: warning: plugin not loaded: \(failure.message.text(naming: OptionNames.option))\n".utf8))
+            StandardStreams.writeError("vaexprs: warning: plugin not loaded: \(failure.message.text(naming: OptionNames.option))\n")
         }
         return registry
     }

@@ -14,14 +14,14 @@ final class ProgressPrinter: TrainingProgress {
         let width = 30
         let filled = width * batch / batches
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\repoch \(epoch)/\(epochs) \(bar) \(batch)/\(batches)\u{1B}[K".utf8))
+        StandardStreams.writeError("\repoch \(epoch)/\(epochs) \(bar) \(batch)/\(batches)\u{1B}[K")
     }
 
     func epochFinished(_ record: EpochRecord, epochs: Int, seconds: Double, cellsPerSecond: Double) {
         var line = "epoch \(record.epoch)/\(epochs): loss \(fmt(record.loss)) (reconstruction \(fmt(record.reconstruction)), kl \(fmt(record.kl)))"
         if let v = record.valLoss { line += ", val_loss \(fmt(v))" }
         line += String(format: ", %.3f s, %.0f cells/s", seconds, cellsPerSecond)
-        FileHandle.standardError.write(Data(((live ? "\r" : "") + line + (live ? "\u{1B}[K\n" : "\n")).utf8))
+        StandardStreams.writeError((live ? "\r" : "") + line + (live ? "\u{1B}[K\n" : "\n"))
     }
 
     private func fmt(_ v: Double) -> String { String(format: "%.4f", v) }

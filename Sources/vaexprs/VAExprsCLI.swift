@@ -12,6 +12,9 @@ struct VAExprsCLI: ParsableCommand {
         subcommands: [FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self, PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, DemoCommand.self, InspectCommand.self, ComponentsCommand.self, InfoCommand.self])
 
     static func main() {
+        // Descriptors 0–2 open before any file is: under `2>&-` an output would otherwise take
+        // descriptor 2 and receive the diagnostics.
+        StandardStreams.reopenClosed()
         // Before anything else runs a product: OpenBLAS's kernels for this CPU (see `vaexprs info`).
         BLASKernel.prepare()
         // An interrupted command leaves no temporary files behind.

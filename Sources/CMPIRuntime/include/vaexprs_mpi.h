@@ -23,4 +23,7 @@ int vaexprs_mpi_barrier(void);
 /* MPI_Finalize, once. */
 int vaexprs_mpi_finalize(void);
 
+/* MPI_Abort on MPI_COMM_WORLD: every process of the job ends with `status` (a failure of one). */
+int vaexprs_mpi_abort(int status);
+
 #endif
