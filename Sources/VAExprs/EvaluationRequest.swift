@@ -77,7 +77,14 @@ extension RealismEvaluation {
         }
         let (report, details) = try evaluate(real: input.real, generated: input.generated, realLabels: input.realLabels,
                                              generatedLabels: input.generatedLabels, training: training, options: request.options)
+        var notes = input.notes(sources)
+        if let training, let path = request.training {
+            let trainingIDs = Set(training.cellIDs)
+            if input.real.cellIDs.allSatisfy(trainingIDs.contains) {
+                notes.append(Notice("\(parameter: "training") \(path): every real cell is among the training cells, so there are no unseen real cells to compare with and copying was not measured; give \(parameter: "realLabels")'s matrix of held-out cells (e.g. a validation split) as the real cells"))
+            }
+        }
         return EvaluationResult(report: report, details: details, realCellIDs: input.real.cellIDs, generatedCellIDs: input.generated.cellIDs,
-                                notes: input.notes(sources))
+                                notes: notes)
     }
 }

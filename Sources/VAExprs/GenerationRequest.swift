@@ -56,11 +56,16 @@ public struct GenerationRequest {
     /// `T cell=100,B cell=50` → [(T cell, 100), (B cell, 50)].
     /// - Throws: `VAExprsError.usage` naming `perLabel` for an item that is not LABEL=COUNT.
     public static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
-        try text.split(separator: ",").map { item in
+        var seen = Set<String>()
+        return try text.split(separator: ",").map { item in
             guard let eq = item.lastIndex(of: "="), let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0 else {
                 throw VAExprsError.usage("\(parameter: "perLabel"): '\(item)' must look like 'LABEL=COUNT' with a count ≥ 0")
             }
-            return (item[..<eq].trimmingCharacters(in: .whitespaces), n)
+            let label = item[..<eq].trimmingCharacters(in: .whitespaces)
+            guard seen.insert(label).inserted else {
+                throw VAExprsError.usage("\(parameter: "perLabel") names '\(label)' twice; give each label's count once")
+            }
+            return (label, n)
         }
     }
 }
@@ -81,6 +86,8 @@ public struct GenerationResult {
 /// the evaluation, when asked for, runs before any file is renamed into place).
 /// - Throws: `VAExprsError` naming the parameter or file at fault.
 public func generate(_ request: GenerationRequest, model: TrainedModel, registry: Registry) throws -> GenerationResult {
+    try CellOutputFormat.requireText(request.latentOutput, parameter: "latentOutput")
+    try CellOutputFormat.requireText(request.labelsOutput, parameter: "labelsOutput")
     if let reference = request.evaluationReference { try ExpressionReader.checkReadable(reference, parameter: "evaluationReference") }
     var stream = GenerationStream(model: model, options: request.options, path: request.output, format: request.format)
     stream.genesInRows = request.genesInRows

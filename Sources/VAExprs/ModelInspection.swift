@@ -13,7 +13,7 @@ extension TrainedModel {
             "latent_dim": network.spec.latentDimension,
             "likelihood": network.spec.likelihood.description,
             "prior": network.spec.prior.description,
-            "regularization": network.spec.regularization,
+            "regularization": NumberConversions.jsonValue(network.spec.regularization),
             "normalization": preprocessing.normalization.rawValue,
             "likelihood_data": (preprocessing.target ?? .scaled).rawValue,
             "setup": setup?.choice as Any,
@@ -29,8 +29,10 @@ extension TrainedModel {
             "restored_epoch": history.restoredEpoch as Any,
             "stopped_early": history.stoppedEarly,
             "history": history.epochs.map { e -> [String: Any] in
-                var row: [String: Any] = ["epoch": e.epoch, "loss": e.loss, "reconstruction": e.reconstruction, "kl": e.kl]
-                if let v = e.valLoss { row["val_loss"] = v }
+                // Non-finite losses (a damaged or diverged history) as strings, not a JSON error.
+                var row: [String: Any] = ["epoch": e.epoch, "loss": NumberConversions.jsonValue(e.loss),
+                                          "reconstruction": NumberConversions.jsonValue(e.reconstruction), "kl": NumberConversions.jsonValue(e.kl)]
+                if let v = e.valLoss { row["val_loss"] = NumberConversions.jsonValue(v) }
                 return row
             },
         ]

@@ -30,9 +30,11 @@ public enum PluginScaffold {
     public static func write(kind: String, language: String, name: String, output: String, templates: String) throws -> [String] {
         guard kinds.contains(kind) else { throw VAExprsError.usage("\(parameter: "kind") must be one of \(kinds.joined(separator: ", ")), got '\(kind)'") }
         guard languages.contains(language) else { throw VAExprsError.usage("\(parameter: "language") must be swift or c, got '\(language)'") }
-        guard let first = name.first, first.isLetter, first.isLowercase,
-              name.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) else {
-            throw VAExprsError.usage("\(parameter: "name") '\(name)' must start with a lower-case letter and hold only a–z, 0–9 and _ (it becomes the component's name)")
+        guard ComponentName.isValid(name) else {
+            throw VAExprsError.usage("\(parameter: "name") '\(ComponentName.shown(name))' must be \(ComponentName.rule) (it becomes the component's name)")
+        }
+        if let builtin = try Builtins.makeRegistry().entriesSorted.first(where: { $0.name == name }) {
+            throw VAExprsError.usage("\(parameter: "name") '\(name)' is the name of the built-in \(builtin.kind.rawValue) '\(name)'; a plugin's component needs a name of its own, e.g. '\(name)_plugin' or 'my_\(name)'")
         }
         // The checkout holding the templates: C scaffolds copy its ABI header, Swift ones build
         // against its VAExprsPluginKit (a path dependency, whose identity is the folder's name).
@@ -81,20 +83,40 @@ public enum PluginScaffold {
                      ("README.md", fill(try read("swift/README.md.template")))]
         }
         let manager = FileManager.default
-        if manager.fileExists(atPath: output + "/" + files[1].0) {
-            throw VAExprsError(.cannotWrite, "\(parameter: "output") \(output): already holds a \(files[1].0); choose an empty folder")
+        // A scaffold goes into a new or empty folder: nothing of the user's is replaced.
+        if let held = try? manager.contentsOfDirectory(atPath: output), !held.isEmpty {
+            let shown = held.sorted().prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+            throw VAExprsError(.cannotWrite, "\(parameter: "output") \(output): already holds \(shown)\(held.count > 5 ? " and more" : ""); a scaffold is written only into a new or empty folder, so nothing was changed: choose another")
+        }
+        // Folders this call creates, removed again (when still empty) if anything fails.
+        var created: [String] = []
+        func removeCreated() { for folder in created.reversed() { _ = rmdir(folder) } }
+        func createFolders(_ folder: String) throws {
+            var missing: [String] = [], next = folder
+            while !next.isEmpty && next != "/" && !manager.fileExists(atPath: next) {
+                missing.insert(next, at: 0)
+                next = (next as NSString).deletingLastPathComponent
+            }
+            for path in missing {
+                guard mkdir(path, 0o755) == 0 else {
+                    throw VAExprsError(.cannotWrite, "\(parameter: "output") \(output): cannot create \(path) (\(String(cString: strerror(errno))))")
+                }
+                created.append(path)
+            }
         }
         let outputs = AtomicOutput()
-        for (relative, text) in files {
-            let path = (output as NSString).appendingPathComponent(relative)
-            do {
-                try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            } catch {
-                throw VAExprsError(.cannotWrite, "\(parameter: "output") \(output): cannot create \((path as NSString).deletingLastPathComponent) (\(error.localizedDescription))")
+        do {
+            for (relative, text) in files {
+                let path = (output as NSString).appendingPathComponent(relative)
+                try createFolders((path as NSString).deletingLastPathComponent)
+                try outputs.stage(text: text, at: path)
             }
-            try outputs.stage(text: text, at: path)
+            try outputs.commit()
+        } catch {
+            outputs.discard()
+            removeCreated()
+            throw error
         }
-        try outputs.commit()
         return files.map { (output as NSString).appendingPathComponent($0.0) }
     }
 }

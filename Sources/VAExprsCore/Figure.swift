@@ -96,6 +96,8 @@ public struct Axis: Codable, Sendable, Equatable {
         guard let low = positive.min(), let high = positive.max() else { return Axis(title: title, covering: values) }
         let pad = pow(high / low, 0.04)
         let lower = low / max(pad, 1.05), upper = high * max(pad, 1.05)
+        // Values spanning more than doubles can divide (1e-300 to 1e300): linear axis.
+        guard lower > 0, upper.isFinite, (upper / lower).isFinite else { return Axis(title: title, covering: values) }
         let decades = log10(upper / lower)
         let multiples: [Double] = decades > 3 ? [1] : [1, 2, 5]
         var ticks: [Tick] = []

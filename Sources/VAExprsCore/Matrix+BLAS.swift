@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Matrix products through OpenBLAS `cblas_sgemm` (transpose flags, never copies).
 public enum BLAS {
@@ -88,9 +89,11 @@ public enum BLAS {
     /// Sets the number of threads for numeric work (process-wide): VAExprs splits products
     /// and element-wise loops itself, so OpenBLAS runs single-threaded inside each part.
     /// Also makes sure OpenBLAS runs the best kernels for this CPU (`BLASKernel`).
+    /// The count is held to 1 … 4 × the processors this process may use whatever it is given
+    /// (callers check user input first and say so; this keeps any door from starting thousands).
     public static func setThreads(_ count: Int) {
         BLASKernel.prepare()
         openblas_set_num_threads(1)
-        WorkerPool.shared.setThreads(count)
+        WorkerPool.shared.setThreads(min(max(1, count), 4 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
     }
 }

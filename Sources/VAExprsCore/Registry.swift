@@ -78,6 +78,9 @@ public final class Registry: Sendable {
     /// Registers `factory` under `name`; throws when the kind already has that name.
     /// `plugin` identifies the run-time plugin registering it (nil for built-ins).
     public func register(_ factory: ComponentFactory, name: String, origin: String, plugin: PluginIdentity? = nil) throws {
+        if plugin != nil && !ComponentName.isValid(name) {
+            throw VAExprsError(.unusablePlugin, "\(origin): \(factory.kind.rawValue) '\(ComponentName.shown(name))' has an invalid name; component names are \(ComponentName.rule)")
+        }
         let key = Key(kind: factory.kind, name: name.lowercased())
         try entries.withLock { table in
             if let existing = table[key] {

@@ -78,6 +78,14 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
         return .csv
     }
 
+    /// Refuses a path for an output that is always CSV (labels, latent means) whose extension
+    /// names another format: `latent.h5ad` would otherwise hold CSV text.
+    /// - Throws: `VAExprsError.usage` naming `parameter`.
+    public static func requireText(_ path: String?, parameter: String) throws {
+        guard let path, let named = named(by: path), named != .csv else { return }
+        throw VAExprsError.usage("\(parameter: parameter) \(path): this output is CSV text, but the extension names \(named.rawValue); name it .csv or .tsv (.gz to compress)")
+    }
+
     /// The format an extension names without doubt (nil for none, or an unknown one).
     static func named(by path: String) -> CellOutputFormat? {
         var lower = path.lowercased()

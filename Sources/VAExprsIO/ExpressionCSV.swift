@@ -125,9 +125,10 @@ public enum ExpressionCSV {
         return value.description
     }
 
-    /// `field`, quoted for CSV when it holds a comma, quote or newline.
+    /// `field`, quoted for CSV when it holds a comma, quote, tab (TSV's delimiter), line end
+    /// or any other control character, so that no value can break a row or a column.
     public static func quoteIfNeeded(_ field: String) -> String {
-        guard field.contains(",") || field.contains("\"") || field.contains("\n") else { return field }
+        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -88,6 +88,9 @@ public enum H5AD {
     /// `group`, validated and returned as CSR with rows = cells.
     static func readCompressed(_ file: HDF5File, group: String, rows: Int, columns: Int, byColumn: Bool) throws -> SparseMatrix {
         let (major, minor) = byColumn ? (columns, rows) : (rows, columns)
+        for array in ["data", "indices", "indptr"] where try file.shape(group + "/" + array).count != 1 {
+            throw file.bad(group + "/" + array, "has shape \(try file.shape(group + "/" + array)), but a sparse matrix's arrays are one-dimensional; the file is damaged")
+        }
         let entries = try file.shape(group + "/data").reduce(1, *)
         guard try file.shape(group + "/indices").reduce(1, *) == entries else {
             throw file.bad(group, "indices and data have different lengths; the file is damaged")
@@ -115,17 +118,39 @@ public enum H5AD {
 
     private static func obsColumn(_ file: HDF5File, _ object: String, count: Int) throws -> [String] {
         let values: [String]
-        if file.isGroup(object) {
-            let categories = try file.exists(object + "/categories") && file.holdsStrings(object + "/categories")
+        let encoding = file.isGroup(object) ? try file.stringAttribute(object, "encoding-type")?.first ?? "" : ""
+        if encoding.hasPrefix("nullable-") {
+            // anndata's nullable integer, boolean and string arrays: values and a mask (true = missing).
+            guard file.exists(object + "/values"), file.exists(object + "/mask") else {
+                throw file.bad(object, "a \(encoding) column needs 'values' and 'mask'; the file is damaged")
+            }
+            let raw = try file.holdsStrings(object + "/values") ? try file.strings(object + "/values")
+                : encoding == "nullable-boolean" ? try file.integers(object + "/values").map { $0 != 0 ? "True" : "False" }
+                : try file.integers(object + "/values").map { String($0) }
+            let mask = try file.integers(object + "/mask")
+            guard mask.count == raw.count else { throw file.bad(object, "\(raw.count) values but \(mask.count) mask entries; the file is damaged") }
+            values = zip(raw, mask).map { $1 != 0 ? "" : $0 }
+        } else if file.isGroup(object) {
+            guard file.exists(object + "/categories"), file.exists(object + "/codes") else {
+                throw file.bad(object, "a categorical column needs 'categories' and 'codes'\(encoding.isEmpty ? "" : " (its encoding is '\(encoding)')"); the file is damaged or of an encoding VAExprs does not read")
+            }
+            let categories = try file.holdsStrings(object + "/categories")
                 ? try file.strings(object + "/categories")
                 : try file.floats(object + "/categories").values.map(ExpressionCSV.format)
-            values = try file.integers(object + "/codes").map { code in
-                code >= 0 && code < categories.count ? categories[Int(code)] : ""
+            var seen = Set<String>()
+            if let repeated = categories.first(where: { !seen.insert($0).inserted }) {
+                throw file.bad(object + "/categories", "lists '\(repeated)' twice; categories must be unique (anndata refuses such a file too), so which cells carry it is ambiguous")
             }
+            let codes = try file.integers(object + "/codes")
+            if let bad = codes.firstIndex(where: { $0 < -1 || $0 >= Int64(categories.count) }) {
+                throw file.bad(object + "/codes", "cell \(bad + 1) has code \(codes[bad]), but there are \(categories.count) categories (codes 0–\(categories.count - 1), -1 for missing); the file is damaged")
+            }
+            values = codes.map { $0 >= 0 ? categories[Int($0)] : "" }
         } else if try file.holdsStrings(object) {
             values = try file.strings(object)
         } else {
-            values = try file.floats(object).values.map(ExpressionCSV.format)
+            // Numbers in their shortest form; NaN is pandas' missing value, not a label "nan".
+            values = try file.floats(object).values.map { $0.isNaN ? "" : ExpressionCSV.format($0) }
         }
         guard values.count == count else { throw file.bad(object, "\(values.count) values for \(count) cells") }
         return values

@@ -137,6 +137,7 @@ final class HDF5File {
     /// later, as HDF5 clips them).
     func int32s(_ object: String) throws -> [Int32] {
         try withDataset(object) { dataset, count, _ in
+            try requireIntegers(dataset, object)
             var values = [Int32](repeating: 0, count: count)
             guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int32(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
                 throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
@@ -152,6 +153,7 @@ final class HDF5File {
             guard shape.count == 1, range.lowerBound >= 0, range.upperBound <= count else {
                 throw bad(object, "elements \(range) are outside its \(count)")
             }
+            if H5Tget_class(memoryType) == H5T_INTEGER { try requireIntegers(dataset, object) }
             var values = [T](repeating: 0, count: range.count)
             if range.isEmpty { return values }
             let fileSpace = H5Dget_space(dataset)
@@ -175,11 +177,33 @@ final class HDF5File {
     /// An integer dataset converted to `Int64`.
     func integers(_ object: String) throws -> [Int64] {
         try withDataset(object) { dataset, count, _ in
+            try requireIntegers(dataset, object)
             var values = [Int64](repeating: 0, count: count)
             guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int64(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
                 throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
             }
             return values
+        }
+    }
+
+    /// Refuses a dataset whose stored type is not integers: indices, offsets and codes stored
+    /// as floats would otherwise be converted silently (an index of 2.5 read as 2).
+    private func requireIntegers(_ dataset: hid_t, _ object: String) throws {
+        let type = H5Dget_type(dataset)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_INTEGER else {
+            throw bad(object, "holds \(Self.className(type)), not integers; the file was not written by anndata or Cell Ranger, or is damaged")
+        }
+    }
+
+    /// A type's class in words.
+    static func className(_ type: hid_t) -> String {
+        switch H5Tget_class(type) {
+        case H5T_FLOAT: "floating-point numbers"
+        case H5T_STRING: "strings"
+        case H5T_COMPOUND: "records"
+        case H5T_ENUM: "enumerated values"
+        default: "values of another kind"
         }
     }
 
@@ -226,10 +250,18 @@ final class HDF5File {
         try withObject(object) { handle in
             guard H5Aexists(handle, name) > 0 else { return nil }
             let attribute = H5Aopen(handle, name, vaexprs_h5p_default())
+            guard attribute >= 0 else { throw bad(object, "attribute '\(name)' cannot be opened") }
             defer { H5Aclose(attribute) }
+            let type = H5Aget_type(attribute)
+            defer { H5Tclose(type) }
+            guard H5Tget_class(type) == H5T_INTEGER else {
+                throw bad(object, "attribute '\(name)' holds \(Self.className(type)), not integers; the file was not written by anndata or Cell Ranger, or is damaged")
+            }
             let space = H5Aget_space(attribute)
             defer { H5Sclose(space) }
-            var values = [Int64](repeating: 0, count: Int(H5Sget_simple_extent_npoints(space)))
+            let points = Int(H5Sget_simple_extent_npoints(space))
+            guard (0...64).contains(points) else { throw bad(object, "attribute '\(name)' holds \(points) values; the file is damaged") }
+            var values = [Int64](repeating: 0, count: points)
             guard H5Aread(attribute, vaexprs_h5t_native_int64(), &values) >= 0 else { throw bad(object, "attribute '\(name)' is not integers") }
             return values
         }

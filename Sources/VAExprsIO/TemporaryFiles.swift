@@ -86,7 +86,10 @@ private func removeAndReraise(_ signal: Int32) {
 func createExclusively(_ path: String) throws -> Int32 {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
-        throw VAExprsError(.cannotWrite, "\(path): cannot be created (\(String(cString: strerror(errno)))); check that its folder is writable")
+        let code = errno, reason = String(cString: strerror(code))
+        let advice = code == ENAMETOOLONG ? "choose a shorter file name" : code == ENOSPC || code == EDQUOT ? "free some space on that disk"
+            : code == EACCES || code == EROFS || code == EPERM ? "check that its folder is writable" : "check the path"
+        throw VAExprsError(.cannotWrite, "\(path): cannot be created (\(reason)); \(advice)")
     }
     return fd
 }

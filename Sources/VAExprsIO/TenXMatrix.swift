@@ -10,18 +10,18 @@ public enum TenXMatrix {
     public static func isTenXFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
-        return find(path, ["matrix.mtx"]) != nil
+        return ["matrix.mtx", "matrix.mtx.gz"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
     }
 
     /// Reads the folder at `path`.
     public static func read(_ path: String) throws -> ExpressionMatrix {
-        guard let matrixPath = find(path, ["matrix.mtx"]) else {
+        guard let matrixPath = try find(path, ["matrix.mtx"]) else {
             throw VAExprsError(.missingInput, "\(path): no matrix.mtx or matrix.mtx.gz in this folder; give a 10x folder or a CSV file")
         }
-        guard let featuresPath = find(path, ["features.tsv", "genes.tsv"]) else {
+        guard let featuresPath = try find(path, ["features.tsv", "genes.tsv"]) else {
             throw VAExprsError(.missingInput, "\(path): no features.tsv(.gz) or genes.tsv(.gz) beside matrix.mtx")
         }
-        guard let barcodesPath = find(path, ["barcodes.tsv"]) else {
+        guard let barcodesPath = try find(path, ["barcodes.tsv"]) else {
             throw VAExprsError(.missingInput, "\(path): no barcodes.tsv(.gz) beside matrix.mtx")
         }
         let genes = try firstColumn(featuresPath)
@@ -36,11 +36,16 @@ public enum TenXMatrix {
         return ExpressionMatrix(cellIDs: cells, geneNames: genes, cells: .sparse(values))
     }
 
-    private static func find(_ folder: String, _ stems: [String]) -> String? {
+    /// The first of `stems` present, gzipped or not; nil when none is.
+    /// - Throws: when both `stem` and `stem.gz` are there (two versions of one file: which
+    ///   one is meant cannot be told).
+    private static func find(_ folder: String, _ stems: [String]) throws -> String? {
         for stem in stems {
-            for candidate in [stem + ".gz", stem] where FileManager.default.fileExists(atPath: folder + "/" + candidate) {
-                return folder + "/" + candidate
+            let present = [stem + ".gz", stem].filter { FileManager.default.fileExists(atPath: folder + "/" + $0) }
+            if present.count == 2 {
+                throw VAExprsError.badData("\(folder): holds both \(stem) and \(stem).gz, two versions of one file, and which one is meant cannot be told; remove or rename one")
             }
+            if let file = present.first { return folder + "/" + file }
         }
         return nil
     }

@@ -34,6 +34,13 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         guard values.rows >= 2 else {
             throw VAExprsError.badData("selecting variable genes needs at least 2 cells, got \(values.rows)")
         }
+        if flavor == .seuratV3 {
+            let stored: [Float]
+            switch values { case .dense(let m): stored = m.storage; case .sparse(let m): stored = m.values }
+            if let negative = stored.first(where: { $0 < 0 }) {
+                throw VAExprsError.usage("\(parameter: "geneSelection") seurat_v3 ranks genes by a model of counts (a variance-stabilising fit of mean and variance), and these values include negative ones (\(negative)): scaled or centred data; give raw counts, or \(parameter: "geneSelection") dispersion")
+            }
+        }
         let scores = flavor == .seuratV3 ? seuratV3Scores(values) : dispersionScores(values)
         // Descending score, NaN last, ties by input order (a stable ranking).
         let order = (0..<values.columns).sorted { a, b in
@@ -97,7 +104,7 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         mean = signed ? rawMean : mean.map { log1p($0) }
         let lo = mean.min() ?? 0, hi = mean.max() ?? 0
         let width = (hi - lo) / 20
-        let bin = mean.map { width > 0 ? min(19, Int(($0 - lo) / width)) : 0 }
+        let bin = mean.map { width > 0 ? min(19, max(0, NumberConversions.saturatingInt(($0 - lo) / width))) : 0 }
         var binValues = [[Double]](repeating: [], count: 20)
         for j in 0..<g where !dispersion[j].isNaN { binValues[bin[j]].append(dispersion[j]) }
         let stats = binValues.map { v -> (Double, Double) in

@@ -81,8 +81,8 @@ public enum PluginLoader {
         for index in 0..<Int(d.component_count) {
             let component = (UnsafeRawPointer(d.components!) + index * stride).assumingMemoryBound(to: vaexprs_component.self).pointee
             let componentName = component.name.map { String(cString: $0) } ?? ""
-            guard !componentName.isEmpty, componentName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                throw VAExprsError(.unusablePlugin, "\(file): component \(index + 1) has an empty or invalid name '\(componentName)' (letters, digits, _ and - only)")
+            guard ComponentName.isValid(componentName) else {
+                throw VAExprsError(.unusablePlugin, "\(file): component \(index + 1) has an empty or invalid name '\(ComponentName.shown(componentName))'; component names are \(ComponentName.rule)")
             }
             factories.append((try factory(component, name: componentName, file: file), componentName,
                               component.description.map { String(cString: $0) } ?? ""))

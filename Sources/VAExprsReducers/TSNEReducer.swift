@@ -58,10 +58,10 @@ public struct TSNEReducer: Reducer {
         guard components == 2 else { throw VAExprsError.usage("\(parameter: "components"): tsne embeds in 2 dimensions only, asked for \(components)") }
         guard n >= 4 else { throw VAExprsError.badData("tsne: needs at least 4 cells, got \(n)") }
         let perplexity = self.perplexity ?? max(1, Self.defaultPerplexity(cells: n))
-        let neighbours = min(n - 1, Int(3 * perplexity))
-        guard 3 * perplexity <= Double(n - 1) else {
+        guard perplexity.isFinite, 3 * perplexity <= Double(n - 1) else {
             throw VAExprsError.usage("\(spec.source): tsne perplexity \(perplexity) is too large for \(n) cells (3 × perplexity must be ≤ cells − 1 = \(n - 1); give \(parameter: "reducerOptions") perplexity=\(String(format: "%.4g", (Double(n - 1) / 3 * 100).rounded(.down) / 100)) or less)")
         }
+        let neighbours = min(n - 1, Int(3 * perplexity))
         let input = try Self.principalComponents(of: data, count: principalComponents, rng: &rng)
         let graph = ExactNeighbours.search(input, k: neighbours)
         let p = PerplexityAffinities.joint(graph, perplexity: perplexity)

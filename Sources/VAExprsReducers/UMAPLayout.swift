@@ -40,7 +40,7 @@ enum UMAPLayout {
                         }
                     }
                     nextSample[e] += epochsPerSample[e]
-                    let negatives = Int((now - nextNegative[e]) / epochsPerNegative[e])
+                    let negatives = NumberConversions.saturatingInt((now - nextNegative[e]) / epochsPerNegative[e])
                     for _ in 0..<max(negatives, 0) {
                         let k = Int(rng.next() % UInt64(n))
                         if k == j { continue }

@@ -29,6 +29,9 @@ struct ByteWriter {
     /// Appends `value` rounded to 2 decimals, without trailing zeros.
     mutating func append(number value: Double) {
         guard value.isFinite else { append("0"); return }
+        // Beyond 2 decimals' exact range: the shortest round-trip form ("1e+300" is a valid
+        // SVG and JSON number), never an integer conversion that would trap.
+        guard abs(value) < 1e15 else { append(value.description); return }
         var scaled = Int64((abs(value) * 100).rounded())
         if scaled == 0 { bytes.append(UInt8(ascii: "0")); return }
         if value < 0 { bytes.append(UInt8(ascii: "-")) }

@@ -30,9 +30,11 @@ public struct TerminalRenderer: Renderer {
 
     public func render(_ figure: Figure) throws -> [UInt8] {
         var out = ""
-        if let title = figure.title { out += title + "\n" }
+        // Titles and labels come from data files: their control characters are shown, not obeyed.
+        let shown = { (text: String) in DisplayText.neutralised(text, keepingNewlines: false) }
+        if let title = figure.title { out += shown(title) + "\n" }
         for panel in figure.panels {
-            if let title = panel.title { out += title + "\n" }
+            if let title = panel.title { out += shown(title) + "\n" }
             var canvas = BrailleCanvas(columns: columns - 10, rows: rows)
             for mark in panel.marks {
                 switch mark {
@@ -57,12 +59,12 @@ public struct TerminalRenderer: Renderer {
             let low = label(panel.x.lower), high = label(panel.x.upper)
             out += String(repeating: " ", count: 10) + low
                 + String(repeating: " ", count: max(1, columns - 10 - low.count - high.count)) + high + "\n"
-            out += String(repeating: " ", count: 10) + "x: \(panel.x.title)   y: \(panel.y.title)\n"
+            out += String(repeating: " ", count: 10) + "x: \(shown(panel.x.title))   y: \(shown(panel.y.title))\n"
         }
         for legend in figure.legends {
-            out += legend.title + ": " + legend.entries.map { entry in
+            out += shown(legend.title) + ": " + legend.entries.map { entry in
                 let symbol = entry.filled ? "●" : "○"
-                return (colour ? ansi(entry.colour) + symbol + "\u{1B}[0m" : symbol) + " " + entry.label
+                return (colour ? ansi(entry.colour) + symbol + "\u{1B}[0m" : symbol) + " " + shown(entry.label)
             }.joined(separator: "  ") + "\n"
         }
         return Array(out.utf8)
@@ -71,7 +73,7 @@ public struct TerminalRenderer: Renderer {
     private func label(_ v: Double) -> String {
         let magnitude = abs(v)
         if magnitude >= 1e4 || (magnitude < 1e-2 && magnitude > 0) { return "\(Float(v))" }
-        return "\(Double(Int((v * 100).rounded())) / 100)"
+        return "\((v * 100).rounded() / 100)"
     }
 }
 
@@ -116,8 +118,9 @@ struct BrailleCanvas {
     }
 
     mutating func line(from a: (Double, Double), to b: (Double, Double), colour: Colour) {
-        let steps = Int(max(abs(b.0 - a.0) * Double(columns * 2), abs(b.1 - a.1) * Double(rows * 4)).rounded(.up)) + 1
-        guard steps < 100_000 else { return }
+        let length = max(abs(b.0 - a.0) * Double(columns * 2), abs(b.1 - a.1) * Double(rows * 4)).rounded(.up)
+        guard length.isFinite, length < 100_000 else { return }
+        let steps = Int(length) + 1
         for s in 0...steps {
             let t = Double(s) / Double(steps)
             plot(a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t, colour: colour)

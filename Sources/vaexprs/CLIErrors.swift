@@ -17,7 +17,7 @@ enum CLIErrors {
 
     /// Prints `vaexprs: error: …` on stderr and exits with the mapped status.
     static func fail(_ error: VAExprsError) -> Never {
-        StandardStreams.writeError("vaexprs: error: \(OptionNames.message(error))\n")
+        StandardStreams.writeError("vaexprs: error: \(DisplayText.neutralised(OptionNames.message(error)))\n")
         exit(exitStatus(error.code))
     }
 }
@@ -29,11 +29,11 @@ extension CLIErrors {
     static func fail(_ error: VAExprsError, in group: MPIProcessGroup) -> Never {
         let status = exitStatus(error.code)
         if error.raisedOnEveryProcess {
-            if group.rank == 0 { StandardStreams.writeError("vaexprs: error: \(OptionNames.message(error))\n") }
+            if group.rank == 0 { StandardStreams.writeError("vaexprs: error: \(DisplayText.neutralised(OptionNames.message(error)))\n") }
             group.finish()
             exit(status)
         }
-        StandardStreams.writeError("vaexprs: error: rank \(group.rank) of \(group.size): \(OptionNames.message(error)); stopping every rank\n")
+        StandardStreams.writeError("vaexprs: error: rank \(group.rank) of \(group.size): \(DisplayText.neutralised(OptionNames.message(error))); stopping every rank\n")
         group.abort(status: status)
     }
 
@@ -71,7 +71,8 @@ extension CLIErrors {
     }
 }
 
-/// Writes a line to stderr.
+/// Writes a line to stderr, its control characters (from labels or names in data files) shown
+/// rather than obeyed.
 func printError(_ text: String) {
-    StandardStreams.writeError(text + "\n")
+    StandardStreams.writeError(DisplayText.neutralised(text) + "\n")
 }

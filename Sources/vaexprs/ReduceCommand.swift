@@ -39,9 +39,10 @@ struct ReduceCommand: ParsableCommand {
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)],
                                         outputs: [("--output", output), ("--metadata-output", metadataOutput)])
+        // Checked before any thread starts: the check exists to stop a mistyped 100000.
+        try checkThreadCount(threads)
         BLAS.setThreads(threads ?? defaultThreadCount)
         var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
-        try checkThreadCount(threads)
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
         }

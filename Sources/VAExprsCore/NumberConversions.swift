@@ -1,0 +1,18 @@
+/// Conversions of numbers that came from outside (options, files, plotted data) that never
+/// trap: the one place a `Double` becomes an integer or a JSON value.
+public enum NumberConversions {
+    /// `value` rounded toward zero and held to `Int`'s range; NaN becomes 0.
+    public static func saturatingInt(_ value: Double) -> Int {
+        if value.isNaN { return 0 }
+        if value >= 9.223_372_036_854_775e18 { return .max }
+        if value <= -9.223_372_036_854_775e18 { return .min }
+        return Int(value)
+    }
+
+    /// `value` for `JSONSerialization`: itself when finite, else the string "nan", "inf" or
+    /// "-inf" (as model files and reports write them), which JSON can hold and readers parse.
+    public static func jsonValue(_ value: Double) -> Any {
+        if value.isFinite { return value }
+        return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
+    }
+}
