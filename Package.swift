@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "VAExprsSamplersTests", dependencies: ["VAExprsSamplers", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsModelsTests", dependencies: ["VAExprs", "VAExprsConformance", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsPluginHostTests", dependencies: ["VAExprs", "VAExprsPluginHost", "VAExprsPluginKit", "CVAExprsPluginABI", "VAExprsTestSupport"]),
-        .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsTestSupport"]),
+        .testTarget(name: "VAExprsCLITests", dependencies: ["vaexprs", "VAExprsIO", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsFuzzTests", dependencies: ["VAExprsFuzzTargets", "VAExprsTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-all=(csv tenx-mtx h5ad tenx-h5 model manifest component-spec)
+all=(csv tenx-mtx h5ad tenx-h5 model manifest component-spec writers mpi-fingerprint)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 

@@ -123,8 +123,8 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     for chunk in chunks {
         let block = try file.rows(chunk)
         try block.forEachEntry { i, j, v in
-            guard v >= 0 && v == v.rounded() else {
-                throw VAExprsError.badData("\(file.path): cell '\(file.cellIDs[chunk.lowerBound + i])', gene '\(file.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or train a continuous likelihood in memory")
+            guard CountRange.contains(v) else {
+                throw VAExprsError.badData("\(file.path): cell '\(file.cellIDs[chunk.lowerBound + i])', gene '\(file.geneNames[j])' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or train a continuous likelihood in memory")
             }
         }
         for (i, total) in block.rowSums().enumerated() {

@@ -16,3 +16,16 @@ public enum NumberConversions {
         return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
     }
 }
+
+/// The range of a count: a whole number from 0 to the largest 32-bit integer, what `.h5ad` and
+/// Cell Ranger files store and far above any sequencing experiment's count of one gene in one
+/// cell. Training counts above it are refused, so that generated counts stay writable.
+public enum CountRange {
+    /// The largest count, 2³¹ − 1.
+    public static let largest = Double(Int32.max)
+
+    /// Whether `value` is a count in range.
+    public static func contains(_ value: Float) -> Bool {
+        value >= 0 && value == value.rounded() && Double(value) <= largest
+    }
+}

@@ -25,6 +25,8 @@ public enum FuzzTargets {
         Target(name: "model", summary: "the model file decoder, on checksum-valid files, then generation and the architecture graph", run: ModelTarget.run),
         Target(name: "manifest", summary: "the plugin manifest parser and C signature checks", run: TextTargets.manifest),
         Target(name: "component-spec", summary: "the component-spec parser and every built-in factory's option checks", run: TextTargets.componentSpec),
+        Target(name: "writers", summary: "round trips through every cell writer and reader (refused, or read back equal; nothing left behind)", run: WriterTargets.run),
+        Target(name: "mpi-fingerprint", summary: "processes (threads) with fuzzed settings agree or all refuse alike, never a collective of unequal sizes", run: AgreementTargets.run),
     ]
 
     /// The target called `name`, or nil.

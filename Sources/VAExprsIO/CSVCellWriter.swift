@@ -23,7 +23,7 @@ final class CSVCellWriter: CellWriter {
         if !genesInRows { try sink.write(headerLine(first: "cell", layout.geneNames)) }
     }
 
-    private func field(_ text: String) -> String { tab ? text : ExpressionCSV.quoteIfNeeded(text) }
+    private func field(_ text: String) -> String { ExpressionCSV.quoteIfNeeded(text) }
 
     private func headerLine(first: String, _ names: [String]) -> String {
         ([first] + names).map(field).joined(separator: tab ? "\t" : ",") + "\n"

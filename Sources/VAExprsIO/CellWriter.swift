@@ -133,12 +133,16 @@ public enum CellWriters {
         if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
             throw VAExprsError.usage("\(path): the \(format.rawValue) format holds whole counts, and these cells are not counts (continuous values, or expected counts from \(parameter: "decode") mean); write .csv or .h5ad")
         }
+        try NameRules.check(genes: layout.geneNames, path: path, format: format)
+        try NameRules.check(labelColumns: layout.labelColumns, categories: layout.labelCategories, path: path, format: format)
+        let writer: any CellWriter
         switch format {
-        case .csv: return try CSVCellWriter(path, layout: layout, genesInRows: genesInRows)
-        case .h5ad: return try H5ADCellWriter(path, layout: layout)
-        case .tenXH5: return try TenXH5CellWriter(path, layout: layout)
-        case .mtx: return try TenXFolderCellWriter(path, layout: layout)
+        case .csv: writer = try CSVCellWriter(path, layout: layout, genesInRows: genesInRows)
+        case .h5ad: writer = try H5ADCellWriter(path, layout: layout)
+        case .tenXH5: writer = try TenXH5CellWriter(path, layout: layout)
+        case .mtx: writer = try TenXFolderCellWriter(path, layout: layout)
         }
+        return CheckedCellWriter(writer, format: format, layout: layout, path: path)
     }
 }
 
@@ -158,20 +162,103 @@ public func temporaryPath(beside destination: String, tracked: Bool = true) -> S
     return path
 }
 
-/// The check every writer of whole counts makes before writing a block: each value is a
-/// finite whole number from 0 to the largest its format's integer type holds, else an error
-/// naming the cell and gene (nothing is written; the writer's temporary is discarded).
-enum WholeCounts {
-    /// The largest count a 32-bit integer format (`.h5ad` CSR data, Cell Ranger `.h5`) holds.
-    static let largestInt32 = Double(Int32.max)
+/// A writer behind the checks every format needs before a block is written: unique cell ids,
+/// finite values, and counts that its integer type holds (a refusal names the cell and gene; the caller
+/// discards the temporary, so nothing is left).
+final class CheckedCellWriter: CellWriter {
+    private let inner: any CellWriter
+    private let largestCount: Double?
+    private let formatName: String
+    private let layout: CellOutputLayout
+    private let path: String
+    private let format: CellOutputFormat
 
-    static func check(_ block: CellBlock, genes: [String], largest: Double, format: String) throws {
+    init(_ inner: any CellWriter, format: CellOutputFormat, layout: CellOutputLayout, path: String) {
+        self.inner = inner
+        self.format = format
+        self.layout = layout
+        self.path = path
+        switch format {
+        // Text holds any float; the Matrix Market values are read as doubles, exact to 2^53.
+        case .csv: (largestCount, formatName) = (nil, "CSV")
+        case .mtx: (largestCount, formatName) = (9_007_199_254_740_992, "a 10x Matrix Market folder")
+        case .h5ad: (largestCount, formatName) = (CountRange.largest, ".h5ad (32-bit integer counts)")
+        case .tenXH5: (largestCount, formatName) = (CountRange.largest, "a Cell Ranger .h5 (32-bit integer counts)")
+        }
+    }
+
+    func append(_ block: CellBlock) throws {
+        try NameRules.check(cells: block.cellIDs, path: path, format: format)
+        try ValueRules.check(block, genes: layout.geneNames, counts: layout.integerCounts && largestCount != nil, largest: largestCount, format: formatName)
+        try inner.append(block)
+    }
+
+    func finish() throws -> [StagedFile] { try inner.finish() }
+
+    func discard() { inner.discard() }
+}
+
+/// What every writer checks of the names it writes, so that what it writes reads back as
+/// written: gene ids unique (every reader refuses repeats), and so cell ids within each block
+/// (generated ids are unique by construction; a stream is not held whole to check them all);
+/// no NUL (HDF5 strings end at one), and in the line-based text formats no line end or tab.
+enum NameRules {
+    static func check(genes: [String], path: String, format: CellOutputFormat) throws {
+        if let repeated = DelimitedText.firstDuplicate(genes) {
+            throw VAExprsError(.cannotWrite, "\(path): gene '\(DisplayText.neutralised(repeated))' appears twice; a matrix's gene ids must be unique, so nothing was written")
+        }
+        try checkCharacters(genes, what: "gene", path: path, format: format)
+    }
+
+    static func check(cells: [String], path: String, format: CellOutputFormat) throws {
+        if let repeated = DelimitedText.firstDuplicate(cells) {
+            throw VAExprsError(.cannotWrite, "\(path): cell '\(DisplayText.neutralised(repeated))' appears twice; cell ids must be unique, so nothing was written")
+        }
+        try checkCharacters(cells, what: "cell", path: path, format: format)
+    }
+
+    /// Label columns become `.h5ad` obs columns (HDF5 groups): no `_index`, `.`, `..` or `/`;
+    /// no label holds a NUL.
+    static func check(labelColumns: [String], categories: [[String]], path: String, format: CellOutputFormat) throws {
+        if format == .h5ad, let bad = labelColumns.first(where: { $0.isEmpty || $0 == "_index" || $0 == "." || $0 == ".." || $0.contains("/") }) {
+            throw VAExprsError(.cannotWrite, "\(path): the label column '\(DisplayText.neutralised(bad))' cannot be an obs column of an .h5ad (empty, '_index', '.', '..' and '/' are not allowed); nothing was written")
+        }
+        try checkCharacters(labelColumns, what: "label column", path: path, format: format)
+        for column in categories { try checkCharacters(column, what: "label", path: path, format: format) }
+    }
+
+    private static func checkCharacters(_ names: [String], what: String, path: String, format: CellOutputFormat) throws {
+        let lineBased = format == .csv || format == .mtx
+        if (what == "cell" || what == "gene"), names.contains(where: \.isEmpty) {
+            throw VAExprsError(.cannotWrite, "\(path): a \(what) id is empty, which readers skip or refuse; nothing was written: give every \(what) an id")
+        }
+        for name in names {
+            let bad = name.utf8.contains(0) || (lineBased && name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+            guard bad else { continue }
+            throw VAExprsError(.cannotWrite, "\(path): the \(what) id '\(DisplayText.neutralised(name, keepingNewlines: false))' holds \(lineBased ? "a NUL, tab or line end, which this line-based format" : "a NUL character, which HDF5") cannot hold; nothing was written: rename it, or write .h5ad")
+        }
+    }
+}
+
+/// The values every writer checks before writing a block: finite numbers (which every reader
+/// requires) and, for counts, whole numbers from 0 to the largest its format holds; else an
+/// error naming the cell and gene (nothing is written; the writer's temporary is discarded).
+enum ValueRules {
+    /// `largest` nil: any finite value (continuous values, or counts in CSV text).
+    static func check(_ block: CellBlock, genes: [String], counts: Bool, largest: Double?, format: String) throws {
         let columns = block.values.columns
         try block.values.storage.withUnsafeBufferPointer { v in
-            for (index, value) in v.enumerated() where !(value >= 0 && Double(value) <= largest && value == value.rounded()) {
-                let cell = block.cellIDs[index / columns], gene = index % columns < genes.count ? genes[index % columns] : "\(index % columns + 1)"
-                let what = !value.isFinite ? "not a finite number" : value < 0 || value != value.rounded() ? "not a whole count" : "more than \(format) holds (\(Int64(largest)))"
-                throw VAExprsError(.cannotWrite, "cell '\(cell)', gene '\(gene)' is \(value), \(what); nothing was written: generate fewer counts (a smaller \(parameter: "library") size), or write .csv")
+            for (index, value) in v.enumerated() {
+                let whole = value >= 0 && value == value.rounded() && Double(value) <= (largest ?? .infinity)
+                guard value.isFinite && (!counts || whole) else {
+                    let cell = DisplayText.neutralised(block.cellIDs[index / columns])
+                    let gene = index % columns < genes.count ? DisplayText.neutralised(genes[index % columns]) : "\(index % columns + 1)"
+                    if !value.isFinite {
+                        throw VAExprsError(.cannotWrite, "cell '\(cell)', gene '\(gene)' is \(value), not a finite number, which no reader of expression data takes; nothing was written")
+                    }
+                    let what = value < 0 || value != value.rounded() ? "not a whole count" : "more than \(format) holds (\(Int64(largest ?? 0)))"
+                    throw VAExprsError(.cannotWrite, "cell '\(cell)', gene '\(gene)' is \(value), \(what); nothing was written: generate fewer counts (a smaller \(parameter: "library") size), or write .csv")
+                }
             }
         }
     }

@@ -57,22 +57,40 @@ enum DelimitedText {
         var fields: [String] = []
         var current: [UInt8] = []
         var inQuotes = false
+        // Where the last closing quote of the field left `current`: a quoted field keeps its
+        // spaces (a name " B" written quoted reads back as written); an unquoted one is trimmed.
+        var quotedEnd: Int? = nil
+        let space = UInt8(ascii: " ")
+        func finish() {
+            if let end = quotedEnd {
+                while current.count > end, current.last == space { current.removeLast() }
+                fields.append(String(decoding: current, as: UTF8.self))
+            } else {
+                fields.append(String(decoding: current, as: UTF8.self).trimmingSpaces())
+            }
+            current.removeAll(keepingCapacity: true)
+            quotedEnd = nil
+        }
         var i = line.startIndex
         while i < line.endIndex {
             let c = line[i]
             if inQuotes {
                 if c == UInt8(ascii: "\"") {
-                    if i + 1 < line.endIndex && line[i + 1] == UInt8(ascii: "\"") { current.append(c); i += 1 } else { inQuotes = false }
+                    if i + 1 < line.endIndex && line[i + 1] == UInt8(ascii: "\"") { current.append(c); i += 1 } else {
+                        inQuotes = false
+                        quotedEnd = current.count
+                    }
                 } else { current.append(c) }
             } else if c == UInt8(ascii: "\"") {
+                if quotedEnd == nil && current.allSatisfy({ $0 == space }) { current.removeAll() }
                 inQuotes = true
             } else if c == delimiter {
-                fields.append(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true)
+                finish()
             } else { current.append(c) }
             i += 1
         }
-        fields.append(String(decoding: current, as: UTF8.self))
-        return fields.map { $0.trimmingSpaces() }
+        finish()
+        return fields
     }
 
     /// The first duplicate in `values`, if any.

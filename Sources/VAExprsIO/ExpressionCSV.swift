@@ -39,8 +39,15 @@ public enum ExpressionCSV {
                 // id field (may be quoted)
                 var idEnd = position
                 if buffer[position] == UInt8(ascii: "\"") {
+                    // To the closing quote; a doubled quote inside is an escaped one.
                     idEnd += 1
-                    while idEnd < end && buffer[idEnd] != UInt8(ascii: "\"") { idEnd += 1 }
+                    while idEnd < end {
+                        if buffer[idEnd] == UInt8(ascii: "\"") {
+                            if idEnd + 1 < end && buffer[idEnd + 1] == UInt8(ascii: "\"") { idEnd += 2; continue }
+                            break
+                        }
+                        idEnd += 1
+                    }
                     idEnd = min(idEnd + 1, end)
                 }
                 while idEnd < end && buffer[idEnd] != delimiter { idEnd += 1 }
@@ -100,7 +107,7 @@ public enum ExpressionCSV {
         let header = genesInRows ? "gene" : "cell"
         let rowIDs: [String] = genesInRows ? data.geneNames : data.cellIDs
         let columnIDs: [String] = genesInRows ? data.cellIDs : data.geneNames
-        func field(_ text: String) -> String { tab ? text : quoteIfNeeded(text) }
+        func field(_ text: String) -> String { quoteIfNeeded(text) }
         let values = data.dense()
         var out: [UInt8] = []
         out.reserveCapacity(values.storage.count * 8)
@@ -125,10 +132,20 @@ public enum ExpressionCSV {
         return value.description
     }
 
-    /// `field`, quoted for CSV when it holds a comma, quote, tab (TSV's delimiter), line end
-    /// or any other control character, so that no value can break a row or a column.
+    /// `field`, quoted for CSV (and TSV) when it holds a comma, quote, tab, line end or any
+    /// other control character, or starts or ends with a space (which readers trim from unquoted
+    /// fields), so that every value reads back as written.
     public static func quoteIfNeeded(_ field: String) -> String {
-        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F })
+                || field.hasPrefix(" ") || field.hasSuffix(" ") else { return field }
+        // Quotes doubled byte by byte: a quote followed by a combining mark is one Character,
+        // which a Character-level replacement would miss.
+        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        for b in field.utf8 {
+            bytes.append(b)
+            if b == UInt8(ascii: "\"") { bytes.append(b) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -38,7 +38,7 @@ final class H5ADCellWriter: CellWriter {
                 pointers = try .init(file, "/X/indptr", kind: .int64, columns: 1)
                 try pointers!.append([Int64(0)])
             } else {
-                dense = try .init(file, "/X", kind: .float32, columns: max(1, layout.geneNames.count))
+                dense = try .init(file, "/X", kind: .float32, columns: max(1, layout.geneNames.count), matrix: true)
             }
             try dataframe("/obs", columns: layout.labelColumns)
             cellIndex = try .init(file, "/obs/_index", kind: .string, columns: 1, chunkRows: 16_384)
@@ -91,7 +91,6 @@ final class H5ADCellWriter: CellWriter {
     func append(_ block: CellBlock) throws {
         try cellIndex.append(strings: block.cellIDs)
         if let data, let indices, let pointers {
-            try WholeCounts.check(block, genes: layout.geneNames, largest: WholeCounts.largestInt32, format: ".h5ad (32-bit integer counts)")
             let (lengths, columns, values) = compressRows(block.values)
             try data.append(values.map { Int32($0) })
             try indices.append(columns)
@@ -109,7 +108,7 @@ final class H5ADCellWriter: CellWriter {
         }
         if let blockLatent = block.latent {
             if latent == nil {
-                latent = try .init(file, "/obsm/X_vaexprs", kind: .float32, columns: blockLatent.columns)
+                latent = try .init(file, "/obsm/X_vaexprs", kind: .float32, columns: blockLatent.columns, matrix: true)
             }
             try latent!.append(blockLatent.storage)
         }

@@ -285,10 +285,14 @@ final class HDF5File {
         defer { H5Tclose(memoryType) }
         var bytes = [UInt8](repeating: 0, count: count * size)
         guard bytes.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else { throw bad(what, "strings cannot be read") }
+        // Fixed-length strings end at a NUL (null-padded or -terminated); space-padded ones
+        // (Fortran's convention) lose their trailing pad. Nothing else is trimmed.
+        let spacePadded = H5Tget_strpad(fileType) == H5T_STR_SPACEPAD
         return (0..<count).map { i in
             let slice = bytes[(i * size)..<((i + 1) * size)]
-            let end = slice.firstIndex(of: 0) ?? slice.endIndex
-            return String(decoding: slice[slice.startIndex..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            var end = slice.firstIndex(of: 0) ?? slice.endIndex
+            if spacePadded { while end > slice.startIndex && slice[end - 1] == UInt8(ascii: " ") { end -= 1 } }
+            return String(decoding: slice[slice.startIndex..<end], as: UTF8.self)
         }
     }
 }

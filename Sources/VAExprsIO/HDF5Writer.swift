@@ -153,14 +153,18 @@ public final class HDF5Writer {
         let name: String
         let kind: Kind
         let columns: Int
+        /// Two-dimensional (rows × columns) even with one column: a matrix, not a vector.
+        let isMatrix: Bool
         private let dataset: hid_t
         private let fileType: hid_t
         private(set) var rows = 0
 
-        /// Creates the dataset `name` with `columns` columns (1: one-dimensional), chunked by
-        /// `chunkRows` rows and deflate-compressed when `compress` is true.
-        public init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, chunkRows: Int = 65_536, compress: Bool = true) throws {
+        /// Creates the dataset `name` with `columns` columns (1: one-dimensional unless
+        /// `matrix`), chunked by `chunkRows` rows and deflate-compressed when `compress` is true.
+        public init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, matrix: Bool = false, chunkRows: Int = 65_536,
+                    compress: Bool = true) throws {
             self.writer = writer
+            self.isMatrix = matrix || columns > 1
             self.name = name
             self.kind = kind
             self.columns = columns
@@ -176,15 +180,15 @@ public final class HDF5Writer {
                 H5Tset_size(fileType, width)
                 H5Tset_strpad(fileType, H5T_STR_NULLPAD)
             }
-            let rank: Int32 = columns > 1 ? 2 : 1
-            var dims: [hsize_t] = columns > 1 ? [0, hsize_t(columns)] : [0]
-            var maxDims: [hsize_t] = columns > 1 ? [vaexprs_h5s_unlimited(), hsize_t(columns)] : [vaexprs_h5s_unlimited()]
+            let rank: Int32 = isMatrix ? 2 : 1
+            var dims: [hsize_t] = isMatrix ? [0, hsize_t(columns)] : [0]
+            var maxDims: [hsize_t] = isMatrix ? [vaexprs_h5s_unlimited(), hsize_t(columns)] : [vaexprs_h5s_unlimited()]
             let space = H5Screate_simple(rank, &dims, &maxDims)
             defer { H5Sclose(space) }
             let properties = H5Pcreate(vaexprs_h5p_dataset_create())
             defer { H5Pclose(properties) }
-            let rowsPerChunk = max(1, columns > 1 ? min(chunkRows, max(1, (1 << 18) / columns)) : chunkRows)
-            var chunk: [hsize_t] = columns > 1 ? [hsize_t(rowsPerChunk), hsize_t(columns)] : [hsize_t(rowsPerChunk)]
+            let rowsPerChunk = max(1, isMatrix ? min(chunkRows, max(1, (1 << 18) / columns)) : chunkRows)
+            var chunk: [hsize_t] = isMatrix ? [hsize_t(rowsPerChunk), hsize_t(columns)] : [hsize_t(rowsPerChunk)]
             H5Pset_chunk(properties, rank, &chunk)
             if compress && kind != .string { H5Pset_deflate(properties, 4) }
             if case .fixedString = kind { H5Pset_shuffle(properties) }
@@ -209,14 +213,14 @@ public final class HDF5Writer {
         /// Appends `count` rows from `pointer`, of memory type `memoryType`.
         private func append(count: Int, memoryType: hid_t, _ pointer: UnsafeRawPointer) throws {
             guard count > 0 else { return }
-            var newDims: [hsize_t] = columns > 1 ? [hsize_t(rows + count), hsize_t(columns)] : [hsize_t(rows + count)]
+            var newDims: [hsize_t] = isMatrix ? [hsize_t(rows + count), hsize_t(columns)] : [hsize_t(rows + count)]
             guard H5Dset_extent(dataset, &newDims) >= 0 else { throw writer.failure(name, "cannot grow (disk full?)") }
             let fileSpace = H5Dget_space(dataset)
             defer { H5Sclose(fileSpace) }
-            var start: [hsize_t] = columns > 1 ? [hsize_t(rows), 0] : [hsize_t(rows)]
-            var block: [hsize_t] = columns > 1 ? [hsize_t(count), hsize_t(columns)] : [hsize_t(count)]
+            var start: [hsize_t] = isMatrix ? [hsize_t(rows), 0] : [hsize_t(rows)]
+            var block: [hsize_t] = isMatrix ? [hsize_t(count), hsize_t(columns)] : [hsize_t(count)]
             H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &block, nil)
-            let memorySpace = H5Screate_simple(columns > 1 ? 2 : 1, &block, nil)
+            let memorySpace = H5Screate_simple(isMatrix ? 2 : 1, &block, nil)
             defer { H5Sclose(memorySpace) }
             guard H5Dwrite(dataset, memoryType, memorySpace, fileSpace, vaexprs_h5p_default(), pointer) >= 0 else {
                 throw writer.failure(name, "cannot be written (disk full?)")

@@ -22,10 +22,6 @@ final class TenXFolderCellWriter: CellWriter {
     private var stored = 0
     private var cells = 0
 
-    /// The largest count written: the Matrix Market text holds any integer, but readers parse
-    /// the values as doubles, exact up to 2⁵³.
-    static let largestCount = 9_007_199_254_740_992.0
-
     init(_ path: String, layout: CellOutputLayout) throws {
         destination = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         self.layout = layout
@@ -70,7 +66,6 @@ final class TenXFolderCellWriter: CellWriter {
     }
 
     func append(_ block: CellBlock) throws {
-        try WholeCounts.check(block, genes: layout.geneNames, largest: Self.largestCount, format: "a 10x Matrix Market folder")
         for (r, id) in block.cellIDs.enumerated() {
             try barcodes.write(id + "\n")
             let column = cells + r + 1

@@ -51,7 +51,6 @@ final class TenXH5CellWriter: CellWriter {
 
     func append(_ block: CellBlock) throws {
         try barcodes.append(strings: block.cellIDs)
-        try WholeCounts.check(block, genes: layout.geneNames, largest: WholeCounts.largestInt32, format: "a Cell Ranger .h5 (32-bit integer counts)")
         let (lengths, columns, values) = compressRows(block.values)
         try data.append(values.map { Int32($0) })
         try indices.append(columns.map { Int64($0) })

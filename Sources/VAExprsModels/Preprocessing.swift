@@ -83,8 +83,8 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     static func countData(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
         let counts = data.cells
         try counts.forEachEntry { i, j, v in
-            guard v >= 0 && v.isFinite && v == v.rounded() else {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number ≥ 0); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or gaussian)")
+            guard CountRange.contains(v) else {
+                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or gaussian)")
             }
         }
         let totals = counts.rowSums()

@@ -61,22 +61,25 @@ public enum ArchitectureGraph {
         return out
     }
 
+    /// Record-label text with DOT's record specials escaped, scalar by scalar (a special
+    /// followed by a combining mark is one Character, which a Character-level check would miss).
     static func escapeRecord(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            if "{}|<>\\".contains(c) { out.append("\\") }
+        var out = String.UnicodeScalarView()
+        for c in s.unicodeScalars {
+            if "{}|<>\\".unicodeScalars.contains(c) { out.append("\\") }
             out.append(c)
         }
-        return out
+        return String(out)
     }
 
+    /// Quoted-string text with `\\` and `"` escaped, scalar by scalar.
     static func escapeString(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        var out = String.UnicodeScalarView()
+        for c in s.unicodeScalars {
+            if c == "\\" || c == "\"" { out.append("\\") }
+            out.append(c)
+        }
+        return String(out)
     }
 }
 
-private extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-}

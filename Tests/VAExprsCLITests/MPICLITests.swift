@@ -29,6 +29,54 @@ let mpirunPath = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManage
                                 stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// One process per argument list (mpirun's MPMD form `-np 1 A : -np 1 B`), with `environment` added.
+    func mpirun(each arguments: [[String]], environment: [String: String] = [:]) throws -> (result: CLIRunner.Result, seconds: Double) {
+        let process = Process(), out = Pipe(), err = Pipe()
+        process.executableURL = URL(fileURLWithPath: mpirunPath!)
+        process.arguments = ["--oversubscribe"] + arguments.enumerated().flatMap { k, a in (k > 0 ? [":"] : []) + ["-np", "1", CLIRunner.binary] + a }
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }.merging(environment) { $1 }
+        process.standardOutput = out
+        process.standardError = err
+        let start = Date()
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (CLIRunner.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                                 stderr: String(decoding: stderr, as: UTF8.self)), Date().timeIntervalSince(start))
+    }
+
+    /// Issue 27, class 2: ranks started with different data or settings stop together with one
+    /// message naming the option and the rank, and write nothing; a rank that fails stops all.
+    @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun (scripts/test.sh installs openmpi-bin) and ../shared/data"))
+    func ranksThatDisagreeStopTogetherAndWriteNothing() throws {
+        let counts = TestPaths.dataset("pbmc_small", "counts.csv.gz")
+        let model = dir + "/disagree.vaexprs"
+        let base = ["fit", "--counts", counts, "--epochs", "2", "--batch-size", "16", "--output", model]
+        let cases: [(String, [String], String)] = [
+            ("epochs", ["--epochs", "3"], "--epochs"), ("seed", ["--seed", "9"], "--seed"),
+            ("genes", ["--top-genes", "50"], "--counts (gene ids)"), ("batch", ["--batch-size", "8"], "--batch-size"),
+        ]
+        for (name, change, named) in cases {
+            try? FileManager.default.removeItem(atPath: model)
+            let (r, seconds) = try mpirun(each: [base, base + change])
+            #expect(r.status == 64, "\(name): status \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(named) && r.stderr.contains("rank 1 differs from rank 0"), "\(name): \(r.stderr)")
+            #expect(r.stderr.components(separatedBy: "were not started alike").count == 2, "\(name): one message, from rank 0: \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: model), "\(name): a model was written")
+            #expect(seconds < 60, "\(name): \(seconds) s")
+        }
+        // A rank that cannot read its data stops the other, which would wait in a collective.
+        let (failed, seconds) = try mpirun(each: [base, ["fit", "--counts", dir + "/missing.csv", "--epochs", "2", "--output", model]])
+        #expect(failed.status != 0 && failed.stderr.contains("rank 1 of 2"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: model))
+        #expect(seconds < 60, "\(seconds) s")
+        // An empty VAEXPRS_MPI_LIBRARY is unset; a wrong one is named.
+        let (empty, _) = try mpirun(each: [base, base], environment: ["VAEXPRS_MPI_LIBRARY": ""])
+        #expect(empty.status == 0, "\(empty.stderr)")
+        let (wrong, _) = try mpirun(each: [base, base], environment: ["VAEXPRS_MPI_LIBRARY": "/nonexistent/libmpi.so"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("VAEXPRS_MPI_LIBRARY"), "\(wrong.stderr)")
+    }
+
     func history(_ model: String) throws -> [[String: Any]] {
         let r = try CLIRunner.run(["inspect", model])
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
