@@ -39,7 +39,13 @@ public enum FolderOutput {
         }
         let link = isSymbolicLink(path) ? " (a symbolic link to \(resolved(path)))" : ""
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw VAExprsError(.cannotWrite, "\(path)\(link) is a file, not a folder; this output is a folder (10x matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz), and nothing replaces a file it does not write: choose another path")
+            let kind = switch info.st_mode & S_IFMT {
+            case S_IFREG: "a file"
+            case S_IFIFO: "a FIFO"
+            case S_IFSOCK: "a socket"
+            default: "a device"
+            }
+            throw VAExprsError(.cannotWrite, "\(path)\(link) is \(kind), not a folder; this output is a folder (10x matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz), and nothing replaces what it does not write: choose another path")
         }
         let here = resolved(FileManager.default.currentDirectoryPath)
         let target = resolved(path)

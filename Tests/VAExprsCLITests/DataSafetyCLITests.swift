@@ -100,7 +100,9 @@ import VAExprsTestSupport
         try fm.createDirectory(atPath: holder, withIntermediateDirectories: true)
         try fm.copyItem(atPath: model, toPath: holder + "/m.vaexprs")
         let inside = try CLIRunner.run(["generate", holder + "/m.vaexprs", "--num-samples", "5", "--output", holder], in: dir)
-        #expect(inside.status == 64 && inside.stderr.contains("inside the output folder"), "\(inside.stderr)")
+        #expect(inside.status != 0 && inside.stderr.contains("m.vaexprs"), "\(inside.stderr)")
+        let labelsInside = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", empty, "--labels-output", empty + "/l.csv"], in: dir)
+        #expect(labelsInside.status == 64 && labelsInside.stderr.contains("inside the output folder"), "\(labelsInside.stderr)")
         #expect(fm.fileExists(atPath: holder + "/m.vaexprs"))
         // A symbolic link to a folder is called one; a link to a file output folder is refused as a file.
         let link = dir + "/link"

@@ -46,7 +46,7 @@ import VAExprsFuzzTargets
             case "epochs": request.training.epochs = 3
             case "seed": request.training.seed = 4
             case "batchSize": request.training.batchSize = 6
-            case "genes": request.counts = data(genes: 5)
+            case "genes": request.counts = Self.data(genes: 5)
             case "latentDimension": request.spec.latentDimension = 3
             default: request.counts = request.counts.selectingCells(Array(0..<20))
             }

@@ -44,7 +44,8 @@ import VAExprsTestSupport
     @Test func severalFilesAndAFolderReplaceWhatWasThere() throws {
         let dir = TestPaths.scratch("atomic")
         try "old".write(toFile: dir + "/a.txt", atomically: false, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: dir + "/matrix/inner", withIntermediateDirectories: true)
+        // An empty folder is replaced by a staged folder; one that holds anything never is.
+        try FileManager.default.createDirectory(atPath: dir + "/matrix", withIntermediateDirectories: true)
         let staged = dir + "/.matrix.staged"
         try FileManager.default.createDirectory(atPath: staged, withIntermediateDirectories: true)
         try "x".write(toFile: staged + "/matrix.mtx", atomically: false, encoding: .utf8)
@@ -53,6 +54,16 @@ import VAExprsTestSupport
         outputs.adopt(StagedFile(temporary: staged, destination: dir + "/matrix"))
         try outputs.commit()
         #expect(try String(contentsOfFile: dir + "/a.txt", encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/matrix") == ["matrix.mtx"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["a.txt", "matrix"])
+
+        let again = dir + "/.matrix.again"
+        try FileManager.default.createDirectory(atPath: again, withIntermediateDirectories: true)
+        let refused = AtomicOutput()
+        try refused.stage(text: "newer", at: dir + "/a.txt")
+        refused.adopt(StagedFile(temporary: again, destination: dir + "/matrix"))
+        #expect(throws: VAExprsError.self) { try refused.commit() }
+        #expect(try String(contentsOfFile: dir + "/a.txt", encoding: .utf8) == "new", "all or nothing")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/matrix") == ["matrix.mtx"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["a.txt", "matrix"])
     }
