@@ -121,7 +121,8 @@ def build_cases():
                    f"{SENTINEL}/link-to-notes", f"{SENTINEL}/readonly.txt"]:
         case("folder outputs", f"generate --output {target}", gen + ["--output", target, "--format", "mtx"], "refuse", cwd=SENTINEL,
              unchanged=[SENTINEL])
-    for target in [f"{SENTINEL}/sub", SENTINEL, f"{SENTINEL}/notes.txt"]:
+    # (A file the user names as an output is replaced, as by any tool; folders never are.)
+    for target in [f"{SENTINEL}/sub", SENTINEL, f"{SENTINEL}/sub/"]:
         case("folder outputs", f"fit --output {target}", fit + ["--output", target], "refuse", unchanged=[SENTINEL])
         case("folder outputs", f"plot model --output {target}", ["plot", "model", model, "--output", target], "refuse", unchanged=[SENTINEL])
         case("folder outputs", f"reduce --output {target}", ["reduce", "--input", counts, "--method", "pca", "--output", target], "refuse",
@@ -340,7 +341,7 @@ def run_case(c):
     if not hung:
         if c["expect"] == "ok" and rc != 0:
             problems.append(f"expected success, got {rc}: {err.strip()[-300:]}")
-        if c["expect"] == "refuse" and (rc == 0 or "error" not in err):
+        if c["expect"] == "refuse" and (rc == 0 or "error" not in err.lower()):
             problems.append(f"expected a refusal, got {rc}: {err.strip()[-200:]}")
     if tree_digest(SENTINEL) != before:
         problems.append("the user's files changed")

@@ -57,7 +57,7 @@ public struct GenerationRequest {
     /// - Throws: `VAExprsError.usage` naming `perLabel` for an item that is not LABEL=COUNT.
     public static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
         var seen = Set<String>()
-        return try text.split(separator: ",").map { item in
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
             guard let eq = item.lastIndex(of: "="), let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0 else {
                 throw VAExprsError.usage("\(parameter: "perLabel"): '\(item)' must look like 'LABEL=COUNT' with a count ≥ 0")
             }

@@ -138,7 +138,8 @@ struct FitCommand: ParsableCommand {
         request.choices = choices
         request.genesInRows = genesInRows
         request.labels = labels
-        let given = labelColumn.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        // Every name given is kept, empty ones too, so that the library refuses them by name.
+        let given = labelColumn.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
         request.labelColumns = given.isEmpty ? nil : given
         request.noLabels = noLabels
         request.validationSplit = validationSplit
