@@ -24,6 +24,7 @@ BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].st
 KEEP = "--keep" in sys.argv
 WORK = tempfile.mkdtemp(prefix="vaexprs-probe-")
 SENTINEL = os.path.join(WORK, "mydata")
+PRISTINE = tempfile.mkdtemp(prefix="vaexprs-probe-pristine-")  # outside WORK, to restore the user's tree
 MPIRUN = shutil.which("mpirun")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"}
 cases = []
@@ -91,6 +92,7 @@ def make_data():
     write(f"{SENTINEL}/readonly.txt", "do not touch\n")
     os.chmod(f"{SENTINEL}/readonly.txt", 0o444)
     os.symlink("notes.txt", f"{SENTINEL}/link-to-notes")
+    shutil.copytree(SENTINEL, f"{PRISTINE}/mydata", symlinks=True)
     run([BINARY, "fit", "--counts", f"{WORK}/counts.csv", "--labels", f"{WORK}/labels.csv", "--epochs", "3",
          "--encoder", "dense:16:relu", "--decoder", "dense:16:relu", "--output", f"{WORK}/m.vaexprs"], check=True)
     run([BINARY, "fit", "--counts", f"{WORK}/counts.csv", "--epochs", "3", "--no-labels", "--encoder", "dense:16:relu",
@@ -345,6 +347,13 @@ def run_case(c):
             problems.append(f"expected a refusal, got {rc}: {err.strip()[-200:]}")
     if tree_digest(SENTINEL) != before:
         problems.append("the user's files changed")
+        # Put them back for the cases that follow (a build that deletes them would otherwise
+        # take the probe's working folders with them).
+        if os.path.exists(SENTINEL):
+            os.system(f"chmod -R u+w '{SENTINEL}'")
+            shutil.rmtree(SENTINEL, ignore_errors=True)
+        os.makedirs(WORK, exist_ok=True)
+        shutil.copytree(f"{PRISTINE}/mydata", SENTINEL, symlinks=True)
     for p, state in unchanged.items():
         now = tree_digest(p) if os.path.isdir(p) else (open(p, "rb").read() if os.path.exists(p) else None)
         if now != state:
@@ -376,8 +385,9 @@ def main():
         print(f"| {cls} | {n} | {f} |")
     print(f"\n{len(cases) - failed} passed, {failed} failed")
     if not KEEP:
-        os.chmod(f"{SENTINEL}/readonly.txt", 0o644)
+        os.system(f"chmod -R u+w '{WORK}' '{PRISTINE}'")
         shutil.rmtree(WORK, ignore_errors=True)
+        shutil.rmtree(PRISTINE, ignore_errors=True)
     else:
         print(f"kept {WORK}")
     sys.exit(1 if failed else 0)
