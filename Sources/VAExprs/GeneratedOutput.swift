@@ -71,7 +71,8 @@ public struct GenerationStream {
     /// and if it or anything else fails, no destination changes.
     public func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws -> Result {
         try checkThreadCount(threads)
-        BLAS.setThreads(threads ?? defaultThreadCount)
+        let threadsBefore = BLAS.setThreads(threads ?? defaultThreadCount)
+        defer { BLAS.setThreads(threadsBefore) }
         let encoding = model.conditions
         // Whole counts only when they are drawn: the decoder mean of a count model (expected
         // counts) is written as the floats it is, or refused by formats that hold counts only.

@@ -6,7 +6,8 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     try request.spec.validate()
     try checkThreadCount(request.threads)
     let threads = request.threads ?? defaultThreadCount
-    BLAS.setThreads(threads)
+    let threadsBefore = BLAS.setThreads(threads)
+    defer { BLAS.setThreads(threadsBefore) }
     let all = request.counts
     guard all.cellCount > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
     guard all.geneCount > 0 else { throw VAExprsError.badData("the training matrix has no genes") }
@@ -140,7 +141,8 @@ public func checkThreadCount(_ threads: Int?, parameter: String = "threads") thr
 public func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
                                threads: Int? = nil) throws -> GeneratedCells {
     try checkThreadCount(threads)
-    BLAS.setThreads(threads ?? defaultThreadCount)
+    let threadsBefore = BLAS.setThreads(threads ?? defaultThreadCount)
+    defer { BLAS.setThreads(threadsBefore) }
     return try Generator(model: model, registry: registry).generate(options)
 }
 

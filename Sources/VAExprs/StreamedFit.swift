@@ -59,7 +59,8 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     try request.spec.validate()
     try checkThreadCount(request.threads)
     let threads = request.threads ?? defaultThreadCount
-    BLAS.setThreads(threads)
+    let threadsBefore = BLAS.setThreads(threads)
+    defer { BLAS.setThreads(threadsBefore) }
     let file = request.file
     let n = file.rowCount
     guard n > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no cells") }

@@ -26,7 +26,8 @@ public struct SystemReport: Sendable, Codable {
 
     /// Reads the machine; measures the FMA peak on `peakThreads` threads when given (about a second).
     public static func current(peakThreads: Int? = nil) -> SystemReport {
-        BLAS.setThreads(defaultThreadCount)
+        let threadsBefore = BLAS.setThreads(defaultThreadCount)
+        defer { BLAS.setThreads(threadsBefore) }
         let cpu = CPUFeatures.detect()
         let kernels: String
         switch cpu.vectorTier {

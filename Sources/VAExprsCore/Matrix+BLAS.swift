@@ -86,14 +86,26 @@ public enum BLAS {
         return c
     }
 
+    /// Makes sure OpenBLAS runs its best kernels, single-threaded inside each part, without
+    /// changing VAExprs' own thread count (for code that calls LAPACK directly).
+    public static func prepareSingleThreadedKernels() {
+        BLASKernel.prepare()
+        openblas_set_num_threads(1)
+    }
+
     /// Sets the number of threads for numeric work (process-wide): VAExprs splits products
     /// and element-wise loops itself, so OpenBLAS runs single-threaded inside each part.
     /// Also makes sure OpenBLAS runs the best kernels for this CPU (`BLASKernel`).
     /// The count is held to 1 … 4 × the processors this process may use whatever it is given
     /// (callers check user input first and say so; this keeps any door from starting thousands).
-    public static func setThreads(_ count: Int) {
-        BLASKernel.prepare()
-        openblas_set_num_threads(1)
+    /// Returns the count before, so that a library call can put it back when it returns
+    /// (`let before = BLAS.setThreads(n); defer { BLAS.setThreads(before) }`): only a program
+    /// sets the process's thread count for good.
+    @discardableResult
+    public static func setThreads(_ count: Int) -> Int {
+        prepareSingleThreadedKernels()
+        let before = WorkerPool.shared.threads
         WorkerPool.shared.setThreads(min(max(1, count), 4 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
+        return before
     }
 }

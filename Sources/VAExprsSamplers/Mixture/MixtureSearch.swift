@@ -58,7 +58,7 @@ public struct MixtureSearch: Sendable {
         // Numeric work runs on VAExprs' own pool (its thread count as configured); OpenBLAS,
         // inside LAPACK, single-threaded, as its idle threads otherwise spin in sched_yield
         // between the many small calls.
-        BLAS.setThreads(WorkerPool.shared.threads)
+        BLAS.prepareSingleThreadedKernels()
         let subset: [Int]? = given ?? (n > subsetSize ? randomSubset(n: n, size: subsetSize, rng: &rng) : nil)
         let initial = subset.map { s in DoubleMatrix(rows: s.count, columns: d, storage: s.flatMap { i in (0..<d).map { points[i, $0] } }) } ?? points
         let partitions: (Int) -> [Int]

@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+import VAExprs
+
+/// Issue 28: a library call applies its thread count for the call and puts the process's
+/// count back when it returns (only a program sets it for good).
+@Suite(.serialized) struct ThreadCountTests {
+    @Test func libraryCallsRestoreTheThreadCount() throws {
+        var values = Matrix(rows: 16, columns: 4)
+        for i in values.storage.indices { values.storage[i] = Float((i * 3) % 5) }
+        let data = ExpressionMatrix(cellIDs: (0..<16).map { "c\($0)" }, geneNames: ["a", "b", "c", "d"], values: values)
+        let before = BLAS.setThreads(1)
+        defer { BLAS.setThreads(before) }
+        let model = try Fixtures.fit(data, labels: nil, epochs: 1, hidden: 4, threads: 2)
+        #expect(WorkerPool.shared.threads == 1, "fitVAE left \(WorkerPool.shared.threads) threads")
+        _ = try generateExpression(model, options: GenerationOptions(count: 5, seed: 1), registry: Fixtures.registry, threads: 2)
+        #expect(WorkerPool.shared.threads == 1, "generateExpression left \(WorkerPool.shared.threads) threads")
+        _ = SystemReport.current()
+        #expect(WorkerPool.shared.threads == 1, "SystemReport left \(WorkerPool.shared.threads) threads")
+    }
+}
