@@ -110,7 +110,7 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
         target: data.target.denseRows(sample), context: data.context.gatherRows(sample)).map { $0 + (sampled ?? "") }
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation \(request.normalization.rawValue)",
                          geneSelection: selection, notes: noteOfRefit.map { [$0] } ?? [],
-                         trainingProcesses: request.training.processGroup.map(\.size))
+                         trainingProcesses: request.training.processGroup.flatMap { $0.size > 1 ? $0.size : nil })
     return TrainedModel(network: network, geneNames: training.geneNames, preprocessing: preprocessing,
                         conditions: encoding, trainingCellIDs: training.cellIDs, trainingLatentMeans: means,
                         trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)

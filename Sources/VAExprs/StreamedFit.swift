@@ -185,7 +185,7 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     let streamed = "trained streamed from \(file.path): \(chunks.count) chunk(s) of ≤ \(request.chunkCells) cells, shuffled by chunk and within buffers of ≤ \(min(bufferChunks, chunks.count) * request.chunkCells) cells"
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation none",
                          notes: [streamed] + (refit.map { [$0] } ?? []),
-                         trainingProcesses: request.training.processGroup.map(\.size))
+                         trainingProcesses: request.training.processGroup.flatMap { $0.size > 1 ? $0.size : nil })
     return TrainedModel(network: network, geneNames: file.geneNames,
                         preprocessing: .counts(trainingLibrarySizes: trainRows.map { libraries[$0] }),
                         conditions: encoding, trainingCellIDs: trainRows.map { file.cellIDs[$0] }, trainingLatentMeans: means,

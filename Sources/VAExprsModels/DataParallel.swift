@@ -39,7 +39,8 @@ public enum DataParallel {
                                      rng: &layerRNG, noise: noise.gatherRows(mine), scaleCells: rows)
             if let failure = share.failure { throw failure }
         }
-        try exchange(\.gradient, of: parameters, buffer: &buffer) { try group.sum(&$0) }
+        // One process: its gradients are the sum already (no copies into the flat buffer).
+        if group.size > 1 { try exchange(\.gradient, of: parameters, buffer: &buffer) { try group.sum(&$0) } }
         return loss
     }
 

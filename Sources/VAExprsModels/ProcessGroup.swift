@@ -25,3 +25,23 @@ extension ProcessGroup {
         return start..<(start + base + (rank < extra ? 1 : 0))
     }
 }
+
+/// This process alone, as a group of one: a plain fit runs the same data-parallel steps as a
+/// fit over MPI, so that `vaexprs fit` and `mpirun -np 1 vaexprs fit` give the same model, bit
+/// for bit. Its collectives leave the values as they are.
+public final class SingleProcess: ProcessGroup {
+    /// 0.
+    public let rank = 0
+    /// 1.
+    public let size = 1
+
+    /// The group of this process alone.
+    public init() {}
+
+    /// Unchanged: the sum over one process.
+    public func sum(_ values: inout [Float]) throws {}
+    /// Unchanged: the sum over one process.
+    public func sum(_ values: inout [Double]) throws {}
+    /// Unchanged: this process is process 0.
+    public func broadcastFromFirst(_ values: inout [Float]) throws {}
+}

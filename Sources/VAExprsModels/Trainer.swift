@@ -116,9 +116,10 @@ public struct Trainer {
         let regularization = network.spec.regularization
         let parameters = network.parameters
         var best = Double.infinity, bestWeights: [String: [Float]]? = nil, bestEpoch = 0, wait = 0
-        let group = options.processGroup
+        // A plain fit is a group of one: the same steps, draws and sums as one MPI process.
+        let group = options.processGroup ?? SingleProcess()
         var gradientBuffer: [Float] = []
-        if let group {
+        if group.size > 1 {
             try DataParallel.agree(on: fingerprint(network, data: data, validation: validation), group: group)
             try DataParallel.start(parameters, group: group)
         }
@@ -127,25 +128,18 @@ public struct Trainer {
             let start = DispatchTime.now().uptimeNanoseconds
             var rec = 0.0, kl = 0.0, b = 0
             try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG, share: group) { batch in
-                let loss: VAENetwork.BatchLoss
-                if let group {
-                    loss = try DataParallel.step(network, parameters: parameters, batch: batch, group: group, rng: &noiseRNG, buffer: &gradientBuffer)
-                } else {
-                    loss = network.trainStep(batch.input, target: batch.target, context: batch.context,
-                                             conditions: batch.conditions, rng: &noiseRNG)
-                }
+                let loss = try DataParallel.step(network, parameters: parameters, batch: batch, group: group, rng: &noiseRNG,
+                                                 buffer: &gradientBuffer)
                 optimizer.step(parameters)
                 rec += loss.reconstruction
                 kl += loss.kl
                 b += 1
                 progress?.batchFinished(epoch: epoch, epochs: options.epochs, batch: b, batches: batches)
             }
-            if let group {
-                var sums = [rec, kl]
-                try group.sum(&sums)
-                rec = sums[0]
-                kl = sums[1]
-            }
+            var sums = [rec, kl]
+            try group.sum(&sums)
+            rec = sums[0]
+            kl = sums[1]
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var record = EpochRecord(epoch: epoch, loss: (rec + regularization * kl) / Double(n),
                                      reconstruction: rec / Double(n), kl: kl / Double(n))
@@ -153,9 +147,8 @@ public struct Trainer {
                 throw VAExprsError(.other, "training diverged at epoch \(epoch) (loss is not finite); lower \(parameter: "learningRate") or \(parameter: "regularization")")
             }
             if let validation {
-                var valRNG = SeededGenerator(seed: validationSeed)  // same noise every epoch
-                let loss = try group.map { try DataParallel.evaluate(network, source: validation, group: $0, seed: validationSeed) }
-                    ?? Self.evaluate(network, source: validation, rng: &valRNG)
+                // The same noise every epoch.
+                let loss = try DataParallel.evaluate(network, source: validation, group: group, seed: validationSeed)
                 record.valReconstruction = loss.reconstruction
                 record.valKL = loss.kl
                 record.valLoss = loss.reconstruction + regularization * loss.kl
@@ -205,17 +198,4 @@ public struct Trainer {
         return f
     }
 
-    /// Mean per-cell losses in inference mode, in batches of 1 024, in order.
-    static func evaluate(_ network: VAENetwork, source data: any MiniBatchSource, rng: inout SeededGenerator) throws -> VAENetwork.BatchLoss {
-        var total = VAENetwork.BatchLoss(reconstruction: 0, kl: 0)
-        var unused = SeededGenerator(seed: 0)
-        try data.forEachBatch(batchSize: 1024, shuffle: false, rng: &unused) { batch in
-            let loss = network.evaluate(batch.input, target: batch.target, context: batch.context,
-                                        conditions: batch.conditions, rng: &rng)
-            total.reconstruction += loss.reconstruction
-            total.kl += loss.kl
-        }
-        let n = Double(max(data.count, 1))
-        return VAENetwork.BatchLoss(reconstruction: total.reconstruction / n, kl: total.kl / n)
-    }
 }

@@ -45,6 +45,22 @@ let mpirunPath = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManage
                                  stderr: String(decoding: stderr, as: UTF8.self)), Date().timeIntervalSince(start))
     }
 
+    /// Issue 28: a plain process is a group of one, so `vaexprs fit` and `mpirun -np 1 vaexprs
+    /// fit` write the same model file, byte for byte (in memory and streamed, with dropout).
+    @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun (scripts/test.sh installs openmpi-bin) and ../shared/data"))
+    func aPlainFitIsAGroupOfOne() throws {
+        let counts = TestPaths.dataset("pbmc_small", "data.h5ad")
+        for (name, extra) in [("memory", ["--encoder", "dense:16:relu,dropout:0.1"]), ("stream", ["--stream"])] {
+            let fit = ["fit", "--counts", counts, "--epochs", "3", "--batch-size", "16", "--validation-split", "0.2", "--seed", "4"] + extra
+            let plain = try CLIRunner.run(fit + ["--output", dir + "/plain-\(name).vaexprs"])
+            #expect(plain.status == 0, "\(plain.stderr)")
+            let one = try mpirun(1, fit + ["--output", dir + "/one-\(name).vaexprs"])
+            #expect(one.status == 0, "\(one.stderr)")
+            let a = FileManager.default.contents(atPath: dir + "/plain-\(name).vaexprs"), b = FileManager.default.contents(atPath: dir + "/one-\(name).vaexprs")
+            #expect(a != nil && a == b, "\(name): vaexprs fit and mpirun -np 1 wrote different models")
+        }
+    }
+
     /// Issue 27, class 2: ranks started with different data or settings stop together with one
     /// message naming the option and the rank, and write nothing; a rank that fails stops all.
     @Test(.enabled(if: mpirunPath != nil && TestPaths.hasSharedData, "needs Open MPI's mpirun (scripts/test.sh installs openmpi-bin) and ../shared/data"))
