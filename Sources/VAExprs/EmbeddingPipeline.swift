@@ -1,14 +1,15 @@
 /// What `reduce` and `plot aug` do before a reducer runs: keep the top-variance features
 /// (scater's default 500), then embed.
 public enum EmbeddingPipeline {
-    /// The embedding of `values` (rows = cells) and how many features it used.
-    public static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, topFeatures: Int,
-                             rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
+    /// The embedding of `values` (rows = cells) and how many features it used; `components`
+    /// nil takes the reducer's registered default (`ComponentFacts.defaultComponents`).
+    public static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, defaultComponents: Int = 2,
+                             topFeatures: Int, rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
         guard topFeatures >= 0 else { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)") }
         var x = values
         let selected = FeatureSelection.topVariance(values, count: topFeatures)
         if selected.count < values.columns { x = values.gatherColumns(selected) }
-        let k = components ?? (reducer.spec.name == "pca" ? min(50, x.rows, x.columns) : 2)
+        let k = components ?? min(defaultComponents, x.rows, x.columns)
         return (try reducer.reduce(x, components: k, rng: &rng), selected.count)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Which renderer draws a figure, and the sizes it accepts: the renderer named by a format
-/// spec, else the one whose own `fileExtensions` end the output's name (built-ins and
+/// spec, else the one whose registered file extensions end the output's name (built-ins and
 /// plugins alike; the longest extension wins, a built-in before a plugin).
 public enum FigureRendering {
     /// The largest page side in points: the PDF format's own limit (200 inches).
@@ -14,8 +14,7 @@ public enum FigureRendering {
         let lower = path.lowercased()
         var best: (name: String, length: Int, builtIn: Bool)?
         for entry in registry.entriesSorted where entry.kind == .renderer {
-            let renderer = try registry.makeRenderer(ComponentSpec(name: entry.name, source: "renderer \(entry.name)"))
-            for ext in renderer.fileExtensions where lower.hasSuffix("." + ext.lowercased()) {
+            for ext in entry.facts.fileExtensions where lower.hasSuffix("." + ext) {
                 let builtIn = entry.plugin == nil
                 if best == nil || ext.count > best!.length || (ext.count == best!.length && builtIn && !best!.builtIn) {
                     best = (entry.name, ext.count, builtIn)
@@ -44,19 +43,17 @@ public enum FigureRendering {
         } else {
             throw VAExprsError.usage("give \(parameter: "output") FILE (or \(parameter: "format") terminal to print to the terminal)")
         }
-        let renderer = try registry.makeRenderer(spec)
-        if format != nil, let file, !(file as NSString).pathExtension.isEmpty, !renderer.fileExtensions.isEmpty,
-           !renderer.fileExtensions.contains(where: { file.lowercased().hasSuffix("." + $0.lowercased()) }) {
-            throw VAExprsError.usage("\(parameter: "format") \(spec.name) writes .\(renderer.fileExtensions.joined(separator: " or .")) files, but \(parameter: "output") is \(file); change one of them")
+        let written = try registry.facts(.renderer, spec).fileExtensions
+        if format != nil, let file, !(file as NSString).pathExtension.isEmpty, !written.isEmpty,
+           !written.contains(where: { file.lowercased().hasSuffix("." + $0) }) {
+            throw VAExprsError.usage("\(parameter: "format") \(spec.name) writes .\(written.joined(separator: " or .")) files, but \(parameter: "output") is \(file); change one of them")
         }
-        return renderer
+        return try registry.makeRenderer(spec)
     }
 
     /// Every extension a registered renderer writes, sorted.
     static func extensions(_ registry: Registry) throws -> [String] {
-        try Set(registry.entriesSorted.filter { $0.kind == .renderer }.flatMap {
-            try registry.makeRenderer(ComponentSpec(name: $0.name, source: "renderer \($0.name)")).fileExtensions
-        }).sorted()
+        Set(registry.entriesSorted.filter { $0.kind == .renderer }.flatMap(\.facts.fileExtensions)).sorted()
     }
 
     /// Checks a figure's requested size: points for figures, characters when `terminal`.

@@ -52,7 +52,7 @@ public struct FitSetupChoices: Sendable {
             normalization = normalization ?? chosen.normalization
             choice = "likelihood \(chosen.likelihood), normalisation \(normalization!.rawValue): \(chosen.reason)"
         }
-        let kind = try registry.makeLikelihood(likelihood!).data
+        let kind = try registry.likelihoodFacts(likelihood!).data
         if kind == .counts && normalization == .lognorm {
             throw VAExprsError.usage("log-normalisation was asked for, but the count likelihood \(likelihood!) reads raw counts (its encoder input is already log-normalised): ask for no normalisation, or a continuous likelihood such as censored_gaussian")
         }

@@ -51,7 +51,8 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     let trainingLabels = request.labels.map { l in trainRows.map { l[$0] } }
 
     // The likelihood decides what it scores (scaled values or raw counts).
-    let targetKind = try registry.makeLikelihood(request.spec.likelihood).data
+    let likelihood = try registry.likelihoodFacts(request.spec.likelihood)
+    let targetKind = likelihood.data
     var selection: GeneSelection? = nil
     if let top = request.topGenes {
         let flavor = request.geneSelectionFlavor ?? (targetKind == .counts ? .seuratV3 : .dispersion)
@@ -85,7 +86,7 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
     var initRNG = rng.split()
     // The likelihood's statistics (initial values, the refit after training) read a dense
     // sample of cells, bounded so that cells × outputs stays small on atlas-sized data.
-    let outputWidth = try registry.makeLikelihood(request.spec.likelihood).outputWidth(features: data.featureCount)
+    let outputWidth = likelihood.outputsPerFeature * data.featureCount
     let sample = data.evenSampleRows(limit: max(1, likelihoodSampleEntries / max(outputWidth, 1)))
     let network = try VAENetwork(spec: request.spec, featureCount: data.featureCount, conditionWidth: encoding?.width ?? 0,
                                  groups: groups?.keys.count ?? 0, registry: registry, training: data.target.denseRows(sample),

@@ -65,7 +65,9 @@ extension EmbeddingPipeline {
             values = DoubleMatrix(try Preprocessing.logNormalized(data, source: request.input))
         }
         var rng = SeededGenerator(seed: request.seed)
-        let (embedding, features) = try embed(values, reducer: reducer, components: request.components, topFeatures: request.topGenes, rng: &rng)
+        let (embedding, features) = try embed(values, reducer: reducer, components: request.components,
+                                              defaultComponents: try registry.facts(.reducer, request.reducer).defaultComponents,
+                                              topFeatures: request.topGenes, rng: &rng)
         return ReductionResult(embedding: embedding, cellIDs: data.cellIDs, features: features, method: request.reducer.name, notes: notes)
     }
 }

@@ -65,7 +65,8 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     let n = file.rowCount
     guard n > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no cells") }
     guard file.columnCount > 0 else { throw VAExprsError.badData("\(file.path): the matrix has no genes") }
-    guard try registry.makeLikelihood(request.spec.likelihood).data == .counts else {
+    let likelihood = try registry.likelihoodFacts(request.spec.likelihood)
+    guard likelihood.data == .counts else {
         throw VAExprsError.usage("training streamed from disk reads raw counts for a count likelihood (nb, zinb, poisson); \(request.spec.likelihood.name) models continuous values: name a count likelihood, or train in memory (without \(parameter: "stream"), with a larger \(parameter: "memoryLimit"))")
     }
     if let labels = request.labels, labels.count != n {
@@ -113,7 +114,7 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
 
     // One pass in file order: counts checked, library sizes, the even sample.
     let chunks = stride(from: 0, to: n, by: request.chunkCells).map { $0..<min(n, $0 + request.chunkCells) }
-    let outputWidth = try registry.makeLikelihood(request.spec.likelihood).outputWidth(features: file.columnCount)
+    let outputWidth = likelihood.outputsPerFeature * file.columnCount
     let sampleLimit = max(1, likelihoodSampleEntries / max(outputWidth, 1))
     let samplePositions = trainRows.count > sampleLimit ? (0..<sampleLimit).map { $0 * trainRows.count / sampleLimit }
                                                         : Array(trainRows.indices)

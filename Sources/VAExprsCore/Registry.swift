@@ -46,6 +46,8 @@ public struct RegistryEntry: Sendable {
     public let factory: ComponentFactory
     /// The run-time plugin it comes from (nil for built-ins).
     public let plugin: PluginIdentity?
+    /// What it is, known without making one.
+    public let facts: ComponentFacts
 }
 
 /// A loaded run-time plugin's name, version and file, recorded with what it registers.
@@ -75,9 +77,14 @@ public final class Registry: Sendable {
     /// An empty registry.
     public init() {}
 
-    /// Registers `factory` under `name`; throws when the kind already has that name.
-    /// `plugin` identifies the run-time plugin registering it (nil for built-ins).
-    public func register(_ factory: ComponentFactory, name: String, origin: String, plugin: PluginIdentity? = nil) throws {
+    /// Registers `factory` under `name` with its `facts`; throws when the kind already has that
+    /// name, or for a likelihood that does not say what it scores. `plugin` identifies the
+    /// run-time plugin registering it (nil for built-ins).
+    public func register(_ factory: ComponentFactory, name: String, origin: String, plugin: PluginIdentity? = nil,
+                         facts: ComponentFacts = ComponentFacts()) throws {
+        if factory.kind == .likelihood && (facts.likelihoodData == nil || facts.outputsPerFeature < 1) {
+            throw VAExprsError(.unusablePlugin, "\(origin): likelihood '\(name)' registers without saying what it scores (counts or scaled values) and how many decoder outputs it reads per gene")
+        }
         if plugin != nil && !ComponentName.isValid(name) {
             throw VAExprsError(.unusablePlugin, "\(origin): \(factory.kind.rawValue) '\(ComponentName.shown(name))' has an invalid name; component names are \(ComponentName.rule)")
         }
@@ -87,7 +94,7 @@ public final class Registry: Sendable {
                 throw VAExprsError(.unusablePlugin,
                     "\(factory.kind.rawValue) '\(name)' from \(origin) clashes with the one from \(existing.origin); rename one of them")
             }
-            table[key] = RegistryEntry(kind: factory.kind, name: key.name, origin: origin, factory: factory, plugin: plugin)
+            table[key] = RegistryEntry(kind: factory.kind, name: key.name, origin: origin, factory: factory, plugin: plugin, facts: facts)
         }
     }
 
@@ -143,6 +150,18 @@ public final class Registry: Sendable {
             throw VAExprsError.usage("\(spec.source): \(kind.rawValue) '\(spec.name)' takes at most \(asked.positionalCount) positional argument(s), got \(spec.positional.count) ('\(spec.description)')")
         }
         return component
+    }
+
+    /// The facts of the component `spec` names, or an error listing the valid names (nothing is made).
+    public func facts(_ kind: ComponentKind, _ spec: ComponentSpec) throws -> ComponentFacts {
+        try registered(kind, for: spec).facts
+    }
+
+    /// What the likelihood `spec` names scores and how many decoder outputs it reads per gene.
+    public func likelihoodFacts(_ spec: ComponentSpec) throws -> (data: LikelihoodData, outputsPerFeature: Int) {
+        let facts = try facts(.likelihood, spec)
+        // register() refuses a likelihood without its data kind.
+        return (facts.likelihoodData ?? .scaled, facts.outputsPerFeature)
     }
 
     /// Makes a layer from its spec.

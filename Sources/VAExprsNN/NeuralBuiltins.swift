@@ -34,7 +34,8 @@ public enum NeuralBuiltins {
                                    epsilon: spec.double("epsilon", position: 1, default: 0.001))
         }, name: "batchnorm", origin: origin)
 
-        try registry.register(.likelihood { spec in BernoulliLikelihood(spec: spec) }, name: "bernoulli", origin: origin)
+        try registry.register(.likelihood { spec in BernoulliLikelihood(spec: spec) }, name: "bernoulli", origin: origin,
+                              facts: .likelihood(.scaled))
         for censored in [false, true] {
             try registry.register(.likelihood { spec in
                 try GaussianLikelihood(spec: spec, minimumVariance: spec.double("min_variance", position: 0, default: 1e-6),
@@ -43,7 +44,7 @@ public enum NeuralBuiltins {
                                        // realism worse (README), so censored_gaussian keeps its
                                        // trained variances unless asked.
                                        refitsVariance: try flag(spec, "refit", position: 1, default: !censored))
-            }, name: censored ? "censored_gaussian" : "gaussian", origin: origin)
+            }, name: censored ? "censored_gaussian" : "gaussian", origin: origin, facts: .likelihood(.scaled))
         }
         for family in [CountLikelihood.Family.negativeBinomial, .zeroInflatedNegativeBinomial] {
             try registry.register(.likelihood { spec in
@@ -53,11 +54,12 @@ public enum NeuralBuiltins {
                 }
                 return CountLikelihood(spec: spec, family: family, dispersion: dispersion,
                                        refitsDispersion: try flag(spec, "refit", position: 1))
-            }, name: family.rawValue, origin: origin)
+            }, name: family.rawValue, origin: origin,
+               facts: .likelihood(.counts, outputsPerFeature: family == .zeroInflatedNegativeBinomial ? 2 : 1))
         }
         try registry.register(.likelihood { spec in
             CountLikelihood(spec: spec, family: .poisson, dispersion: .gene)
-        }, name: "poisson", origin: origin)
+        }, name: "poisson", origin: origin, facts: .likelihood(.counts))
         try registry.register(.prior { spec in StandardNormalPrior(spec: spec) }, name: "standard_normal", origin: origin)
 
         try registry.register(.optimizer { spec in

@@ -351,8 +351,12 @@ struct PluginReducer: Reducer {
 struct PluginRenderer: Renderer {
     let spec: ComponentSpec
     let vtable: VTable<vaexprs_renderer_vtable>
-    var fileExtensions: [String] {
-        (vtable.table.file_extensions.map { String(cString: $0) } ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    var fileExtensions: [String] { Self.extensions(vtable) }
+
+    /// The comma-separated extensions a renderer's vtable declares, lower case.
+    static func extensions(_ vtable: VTable<vaexprs_renderer_vtable>) -> [String] {
+        (vtable.table.file_extensions.map { String(cString: $0) } ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
     }
 
     func render(_ figure: Figure) throws -> [UInt8] {

@@ -76,7 +76,7 @@ public enum PluginLoader {
         let name = d.name.map { String(cString: $0) } ?? ""
         guard !name.isEmpty else { throw VAExprsError(.unusablePlugin, "\(file): the plugin has no name") }
         let identity = PluginIdentity(name: name, version: d.version.map { String(cString: $0) } ?? "0", file: file)
-        var factories: [(ComponentFactory, String, String)] = []
+        var factories: [(ComponentFactory, String, ComponentFacts)] = []
         let stride = Int(d.component_size)
         for index in 0..<Int(d.component_count) {
             let component = (UnsafeRawPointer(d.components!) + index * stride).assumingMemoryBound(to: vaexprs_component.self).pointee
@@ -85,7 +85,7 @@ public enum PluginLoader {
                 throw VAExprsError(.unusablePlugin, "\(file): component \(index + 1) has an empty or invalid name '\(ComponentName.shown(componentName))'; component names are \(ComponentName.rule)")
             }
             factories.append((try factory(component, name: componentName, file: file), componentName,
-                              component.description.map { String(cString: $0) } ?? ""))
+                              try facts(component, name: componentName, file: file)))
         }
         // Clashes are checked before anything registers, so a plugin registers all or nothing.
         for (factory, componentName, _) in factories {
@@ -98,8 +98,8 @@ public enum PluginLoader {
                 initialise(HostServices.table, error, size) == 0
             }
         }
-        for (factory, componentName, _) in factories {
-            try registry.register(factory, name: componentName, origin: file, plugin: identity)
+        for (factory, componentName, facts) in factories {
+            try registry.register(factory, name: componentName, origin: file, plugin: identity, facts: facts)
         }
         return PluginLoadResult.Loaded(identity: identity, description: d.description.map { String(cString: $0) } ?? "",
                                        components: factories.map { ($0.0.kind, $0.1) })
@@ -180,6 +180,23 @@ public enum PluginLoader {
             return .renderer { spec in PluginRenderer(spec: spec, vtable: t) }
         default:
             throw VAExprsError(.unusablePlugin, "\(file): component '\(name)' has unknown kind \(c.kind) (this VAExprs knows kinds 1–7)")
+        }
+    }
+
+    /// What the component's vtable declares of it, registered beside its factory: a
+    /// likelihood's data kind (one decoder output per gene is all ABI 2 carries), a renderer's
+    /// file extensions. The vtable was checked by `factory` first.
+    private static func facts(_ c: vaexprs_component, name: String, file: String) throws -> ComponentFacts {
+        switch Int32(c.kind) {
+        case Int32(VAEXPRS_KIND_LIKELIHOOD):
+            let t = try vtable(c.vtable, vaexprs_likelihood_vtable.self, kind: "likelihood", name: name, file: file,
+                               minimumSize: MemoryLayout<vaexprs_likelihood_vtable>.offset(of: \.data)!)
+            return .likelihood(t.table.data == UInt32(VAEXPRS_LIKELIHOOD_COUNTS) ? .counts : .scaled)
+        case Int32(VAEXPRS_KIND_RENDERER):
+            let t = try vtable(c.vtable, vaexprs_renderer_vtable.self, kind: "renderer", name: name, file: file)
+            return .renderer(PluginRenderer.extensions(t))
+        default:
+            return ComponentFacts()
         }
     }
 
