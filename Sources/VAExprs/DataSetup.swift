@@ -29,17 +29,9 @@ public enum DataSetup {
     /// continuous model (`censored_gaussian`), since the count likelihoods read raw counts.
     public static func choose(_ data: ExpressionMatrix, normalization asked: Preprocessing.Normalization? = nil) -> Choice {
         // One pass over the values that may be non-zero (sparse data: the stored entries).
-        var firstNegative: (cell: Int, gene: Int, value: Float)? = nil
-        var whole = true, zeros = false, positive: [Float] = []
-        var visited = 0
-        data.cells.forEachEntry { i, j, v in
-            visited += 1
-            if v < 0 && firstNegative == nil { firstNegative = (i, j, v) }
-            if v != v.rounded() { whole = false }
-            if v == 0 { zeros = true } else if v > 0 { positive.append(v) }
-        }
-        if visited < data.cellCount * data.geneCount { zeros = true }  // implicit zeros of sparse storage
-        if let (cell, gene, value) = firstNegative {
+        let profile = ValueProfile(data.cells, collectingPositive: true)
+        let whole = profile.allWhole, zeros = profile.hasZeros, positive = profile.positive
+        if let (cell, gene, value) = profile.firstNegative {
             return Choice(likelihood: ComponentSpec(name: "gaussian"), normalization: .none,
                           reason: "values below zero (\(value) at cell '\(data.cellIDs[cell])', gene '\(data.geneNames[gene])'): log-scale or centred data, so a gaussian likelihood on the values as given")
         }

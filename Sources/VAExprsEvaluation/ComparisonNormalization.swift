@@ -39,10 +39,6 @@ public enum ComparisonNormalization: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether every stored value is a non-negative whole number.
-    public static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool {
-        var counts = true
-        m.cells.forEachEntry { _, _, v in if v < 0 || v != v.rounded() { counts = false } }
-        return counts
-    }
+    /// Whether every value is a non-negative whole number (`ValueProfile.isCounts`).
+    public static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool { ValueProfile(m.cells).isCounts }
 }
