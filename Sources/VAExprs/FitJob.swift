@@ -95,8 +95,10 @@ public enum FitJob {
             if fromObs { notes(obsLabelsNote) }
             let setup = try request.choices.resolve(for: try file.sample(cells: 20_000), registry: registry)
             if setup.chosenFromData { notes(Notice("\(setup.choice) (judged on a sample of cells); give \(parameter: "likelihood") to choose otherwise")) }
-            let streamed = StreamedFitRequest(file: file, labels: fileLabels, labelColumns: columns ?? ["label"], validationSplit: request.validationSplit,
+            var streamed = StreamedFitRequest(file: file, labels: fileLabels, labelColumns: columns ?? ["label"], validationSplit: request.validationSplit,
                                               spec: setup.spec, training: request.training, threads: request.threads, setupChoice: setup.choice)
+            streamed.topGenes = request.topGenes
+            streamed.geneSelectionFlavor = request.geneSelection
             return try fitVAEStreamed(streamed, registry: registry, progress: progress)
         }
         let inputs = try DatasetLoader.load(counts: request.counts, genesInRows: request.genesInRows, labels: request.labels,
@@ -141,9 +143,6 @@ public enum FitJob {
         }
         if request.validationFile != nil {
             throw VAExprsError.usage("\(reason): training streamed from disk holds out validation cells with \(parameter: "validationSplit"), not from a \(parameter: "validationFile") file; use \(parameter: "validationSplit"), \(remedy)")
-        }
-        if request.topGenes != nil {
-            throw VAExprsError.usage("\(reason): \(parameter: "topGenes") is not available when training is streamed from disk; select genes first (scanpy: sc.pp.highly_variable_genes(adata, flavor='seurat_v3', n_top_genes=N, subset=True)), \(remedy)")
         }
     }
 

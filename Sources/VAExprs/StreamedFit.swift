@@ -19,6 +19,11 @@ public struct StreamedFitRequest {
     public var threads: Int?
     /// Why the likelihood was chosen, recorded in the model.
     public var setupChoice: String?
+    /// Keep this many highly variable genes of the training cells (nil: every gene), ranked
+    /// in passes over the file exactly as `fitVAE` ranks them in memory.
+    public var topGenes: Int?
+    /// How genes are ranked (default `seurat_v3`, as for counts in memory).
+    public var geneSelectionFlavor: GeneSelection.Flavor?
     /// Consecutive cells read at once.
     public var chunkCells = 1024
     /// Bytes of compressed cells read and shuffled together (the buffer; 128 MiB by default;
@@ -112,9 +117,32 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
         oneHotOfGroup = try encoding.encode(representative.map { $0! }, source: "\(parameter: "labels")")
     }
 
-    // One pass in file order: counts checked, library sizes, the even sample.
     let chunks = stride(from: 0, to: n, by: request.chunkCells).map { $0..<min(n, $0 + request.chunkCells) }
-    let outputWidth = likelihood.outputsPerFeature * file.columnCount
+    // Gene selection on the training cells, in passes over the file in row order (moments,
+    // then Seurat v3's clipped moments): the genes fitVAE selects from the same cells in memory.
+    var selection: GeneSelection? = nil
+    if let top = request.topGenes {
+        selection = try GeneSelection.select(rows: trainRows.count, columns: file.columnCount, count: top,
+                                             flavor: request.geneSelectionFlavor ?? .seuratV3) { visit in
+            for chunk in chunks {
+                let block = try file.rows(chunk)
+                try visit(.sparse(hasValidation ? block.gatherRows(chunk.filter { isTraining[$0] }.map { $0 - chunk.lowerBound }) : block))
+            }
+        }
+    }
+    let kept = selection?.selected
+    let geneNames = kept.map { $0.map { file.geneNames[$0] } } ?? file.geneNames
+    let readChunk: (Range<Int>) throws -> SparseMatrix = { rows in
+        let block = try file.rows(rows)
+        return kept.map { block.selectingColumns($0) } ?? block
+    }
+    let readRows: ([Int]) throws -> SparseMatrix = { rows in
+        let block = try file.rows(at: rows)
+        return kept.map { block.selectingColumns($0) } ?? block
+    }
+
+    // One pass in file order: counts checked, library sizes, the even sample.
+    let outputWidth = likelihood.outputsPerFeature * geneNames.count
     let sampleLimit = max(1, likelihoodSampleEntries / max(outputWidth, 1))
     let samplePositions = trainRows.count > sampleLimit ? (0..<sampleLimit).map { $0 * trainRows.count / sampleLimit }
                                                         : Array(trainRows.indices)
@@ -123,10 +151,10 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
     var sampleBlocks: [SparseMatrix] = []
     var nextSample = 0
     for chunk in chunks {
-        let block = try file.rows(chunk)
+        let block = try readChunk(chunk)
         try block.forEachEntry { i, j, v in
             guard CountRange.contains(v) else {
-                throw VAExprsError.badData("\(file.path): cell '\(file.cellIDs[chunk.lowerBound + i])', gene '\(file.geneNames[j])' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or train a continuous likelihood in memory")
+                throw VAExprsError.badData("\(file.path): cell '\(file.cellIDs[chunk.lowerBound + i])', gene '\(geneNames[j])' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or train a continuous likelihood in memory")
             }
         }
         for (i, total) in block.rowSums().enumerated() {
@@ -147,18 +175,18 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
                                     group: groupOfRow.map { g in sampleFileRows.map { g[$0] } })
 
     var initRNG = rng.split()
-    let network = try VAENetwork(spec: request.spec, featureCount: file.columnCount, conditionWidth: encoding?.width ?? 0,
+    let network = try VAENetwork(spec: request.spec, featureCount: geneNames.count, conditionWidth: encoding?.width ?? 0,
                                  groups: groupCount, registry: registry, training: sampleCounts, context: sampleContext, rng: &initRNG)
     let bufferChunks = max(1, request.bufferCells / request.chunkCells)
     func source(_ members: [Bool]?, _ of: [Range<Int>]) -> StreamedCounts {
         StreamedCounts(chunks: of, members: members, bufferChunks: bufferChunks, likelihood: network.likelihood,
-                       groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: file.rows, readRows: file.rows(at:))
+                       groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: readChunk, readRows: readRows)
     }
     let training = source(hasValidation ? isTraining : nil, chunks.filter { c in c.contains { isTraining[$0] } })
     let validation = hasValidation ? source(isTraining.map { !$0 }, chunks.filter { c in c.contains { !isTraining[$0] } }) : nil
     var trainingOptions = request.training
     if trainingOptions.processGroup != nil {
-        trainingOptions.fingerprint.add("counts", "gene ids", strings: file.geneNames)
+        trainingOptions.fingerprint.add("counts", "gene ids", strings: geneNames)
         trainingOptions.fingerprint.add("counts", "training cell ids", strings: trainRows.map { file.cellIDs[$0] })
         trainingOptions.fingerprint.add("labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])
         trainingOptions.fingerprint.add("normalization", "normalisation", "none")
@@ -185,9 +213,9 @@ public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, pr
         target: sampleCounts, context: sampleContext).map { $0 + sampled }
     let streamed = "trained streamed from \(file.path): \(chunks.count) chunk(s) of ≤ \(request.chunkCells) cells, shuffled by chunk and within buffers of ≤ \(min(bufferChunks, chunks.count) * request.chunkCells) cells"
     let setup = FitSetup(choice: request.setupChoice ?? "given: likelihood \(request.spec.likelihood), normalisation none",
-                         notes: [streamed] + (refit.map { [$0] } ?? []),
+                         geneSelection: selection, notes: [streamed] + (refit.map { [$0] } ?? []),
                          trainingProcesses: request.training.processGroup.flatMap { $0.size > 1 ? $0.size : nil })
-    return TrainedModel(network: network, geneNames: file.geneNames,
+    return TrainedModel(network: network, geneNames: geneNames,
                         preprocessing: .counts(trainingLibrarySizes: trainRows.map { libraries[$0] }),
                         conditions: encoding, trainingCellIDs: trainRows.map { file.cellIDs[$0] }, trainingLatentMeans: means,
                         trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: setup)

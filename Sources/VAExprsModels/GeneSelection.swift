@@ -28,50 +28,77 @@ public struct GeneSelection: Codable, Sendable, Equatable {
 
     /// The same ranking on dense or sparse values; sparse counts are never densified.
     public static func select(_ values: CellMatrix, count: Int, flavor: Flavor) throws -> GeneSelection {
-        guard count >= 1 && count <= values.columns else {
-            throw VAExprsError.usage("top genes must be between 1 and the number of genes (\(values.columns)), got \(count)")
+        try select(rows: values.rows, columns: values.columns, count: count, flavor: flavor) { visit in try visit(values) }
+    }
+
+    /// The same ranking over cells handed out a block of rows at a time, in row order, as
+    /// often as the ranking needs (Seurat v3 passes twice: moments, then clipped moments), so
+    /// that cells streamed from disk are ranked exactly as the same cells in memory.
+    /// - Parameter blocks: calls its argument on each block of cells, in row order.
+    public static func select(rows n: Int, columns g: Int, count: Int, flavor: Flavor,
+                              blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> GeneSelection {
+        guard count >= 1 && count <= g else {
+            throw VAExprsError.usage("top genes must be between 1 and the number of genes (\(g)), got \(count)")
         }
-        guard values.rows >= 2 else {
-            throw VAExprsError.badData("selecting variable genes needs at least 2 cells, got \(values.rows)")
+        guard n >= 2 else {
+            throw VAExprsError.badData("selecting variable genes needs at least 2 cells, got \(n)")
         }
-        if flavor == .seuratV3 {
-            let stored: [Float]
-            switch values { case .dense(let m): stored = m.storage; case .sparse(let m): stored = m.values }
-            if let negative = stored.first(where: { $0 < 0 }) {
-                throw VAExprsError.usage("\(parameter: "geneSelection") seurat_v3 ranks genes by a model of counts (a variance-stabilising fit of mean and variance), and these values include negative ones (\(negative)): scaled or centred data; give raw counts, or \(parameter: "geneSelection") dispersion")
-            }
+        let stats = try moments(rows: n, columns: g, blocks: blocks)
+        if flavor == .seuratV3, let negative = stats.firstNegative {
+            throw VAExprsError.usage("\(parameter: "geneSelection") seurat_v3 ranks genes by a model of counts (a variance-stabilising fit of mean and variance), and these values include negative ones (\(negative)): scaled or centred data; give raw counts, or \(parameter: "geneSelection") dispersion")
         }
-        let scores = flavor == .seuratV3 ? seuratV3Scores(values) : dispersionScores(values)
+        let scores = flavor == .seuratV3 ? try seuratV3Scores(stats, rows: n, blocks: blocks) : dispersionScores(stats)
         // Descending score, NaN last, ties by input order (a stable ranking).
-        let order = (0..<values.columns).sorted { a, b in
+        let order = (0..<g).sorted { a, b in
             let x = scores[a], y = scores[b]
             if x.isNaN != y.isNaN { return y.isNaN }
             if x != y && !x.isNaN { return x > y }
             return a < b
         }
-        return GeneSelection(flavor: flavor, inputGenes: values.columns, selected: order.prefix(count).sorted())
+        return GeneSelection(flavor: flavor, inputGenes: g, selected: order.prefix(count).sorted())
     }
 
-    /// Per-gene mean and sample variance (n − 1), in double precision.
-    static func moments(_ values: CellMatrix) -> (mean: [Double], variance: [Double]) {
-        let n = values.rows, g = values.columns
+    /// Per-gene mean and sample variance (n − 1), in double precision, and the first value
+    /// below zero, if any.
+    struct Moments {
+        var mean: [Double]
+        var variance: [Double]
+        var firstNegative: Float?
+    }
+
+    /// The moments of cells handed out in blocks (sums in row order, as one pass would).
+    static func moments(rows n: Int, columns g: Int, blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> Moments {
         var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
-        values.forEachEntry { _, j, value in let v = Double(value); sum[j] += v; squares[j] += v * v }
+        var firstNegative: Float? = nil
+        try blocks { values in
+            values.forEachEntry { _, j, value in
+                let v = Double(value)
+                sum[j] += v
+                squares[j] += v * v
+                if value < 0 && firstNegative == nil { firstNegative = value }
+            }
+        }
         let mean = sum.map { $0 / Double(n) }
         let variance = (0..<g).map { j in max(0, (squares[j] - Double(n) * mean[j] * mean[j]) / Double(n - 1)) }
-        return (mean, variance)
+        return Moments(mean: mean, variance: variance, firstNegative: firstNegative)
     }
 
     /// Seurat v3's normalised variance: a loess (span 0.3, degree 2) of log10 variance on
     /// log10 mean over the non-constant genes gives each gene's expected standard deviation
     /// σ̂; counts are clipped at mean + √n σ̂, and the variance of the clipped values,
     /// standardised by σ̂², is the score (0 for constant genes).
-    static func seuratV3Scores(_ counts: Matrix) -> [Double] { seuratV3Scores(.dense(counts)) }
+    static func seuratV3Scores(_ counts: Matrix) -> [Double] {
+        let values = CellMatrix.dense(counts)
+        let visit: ((CellMatrix) throws -> Void) throws -> Void = { try $0(values) }
+        // A dense matrix in memory: neither pass can fail.
+        return (try? seuratV3Scores(moments(rows: counts.rows, columns: counts.columns, blocks: visit), rows: counts.rows, blocks: visit)) ?? []
+    }
 
-    /// Seurat v3 scores of dense or sparse counts (zeros add nothing to the clipped sums).
-    static func seuratV3Scores(_ counts: CellMatrix) -> [Double] {
-        let n = counts.rows, g = counts.columns
-        let (mean, variance) = moments(counts)
+    /// Seurat v3 scores from the moments and a second pass over the blocks (zeros add nothing
+    /// to the clipped sums).
+    static func seuratV3Scores(_ stats: Moments, rows n: Int, blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> [Double] {
+        let (mean, variance) = (stats.mean, stats.variance)
+        let g = mean.count
         let varying = (0..<g).filter { variance[$0] > 0 }
         var expectedLogVariance = [Double](repeating: 0, count: g)
         let fitted = Loess.fit(x: varying.map { log10(mean[$0]) }, y: varying.map { log10(variance[$0]) }, span: 0.3)
@@ -79,7 +106,9 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         let sd = expectedLogVariance.map { pow(10, $0).squareRoot() }
         let clip = (0..<g).map { mean[$0] + sd[$0] * Double(n).squareRoot() }
         var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
-        counts.forEachEntry { _, j, value in let v = min(Double(value), clip[j]); sum[j] += v; squares[j] += v * v }
+        try blocks { counts in
+            counts.forEachEntry { _, j, value in let v = min(Double(value), clip[j]); sum[j] += v; squares[j] += v * v }
+        }
         return (0..<g).map { j in
             (Double(n) * mean[j] * mean[j] + squares[j] - 2 * sum[j] * mean[j]) / (Double(n - 1) * sd[j] * sd[j])
         }
@@ -88,14 +117,17 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// Seurat's dispersion: log(variance / mean) (log variance for data with negative
     /// values), z-scored within 20 equal-width bins of log1p(mean); a gene alone in its bin
     /// scores 1, as scanpy sets it.
-    static func dispersionScores(_ values: Matrix) -> [Double] { dispersionScores(.dense(values)) }
+    static func dispersionScores(_ values: Matrix) -> [Double] {
+        let cells = CellMatrix.dense(values)
+        return dispersionScores((try? moments(rows: values.rows, columns: values.columns) { try $0(cells) })
+                                ?? Moments(mean: [], variance: [], firstNegative: nil))
+    }
 
-    /// Dispersion scores of dense or sparse values.
-    static func dispersionScores(_ values: CellMatrix) -> [Double] {
-        let g = values.columns
-        let (rawMean, variance) = moments(values)
-        var signed = false
-        values.forEachEntry { _, _, v in if v < 0 { signed = true } }
+    /// Dispersion scores from the moments.
+    static func dispersionScores(_ stats: Moments) -> [Double] {
+        let g = stats.mean.count
+        let (rawMean, variance) = (stats.mean, stats.variance)
+        let signed = stats.firstNegative != nil
         var mean = rawMean.map { $0 == 0 ? 1e-12 : $0 }
         var dispersion = (0..<g).map { j -> Double in
             let d = signed ? variance[j] : variance[j] / mean[j]
