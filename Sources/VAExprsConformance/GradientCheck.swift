@@ -3,20 +3,20 @@ import VAExprsCore
 /// Finite-difference gradient checks shared by the built-in tests and plugin conformance:
 /// each compares an analytic gradient with central differences of a scalar loss and
 /// reports the relative error ‖g_numeric − g_analytic‖ / max(‖g_numeric‖ + ‖g_analytic‖, tiny).
-public enum GradientCheck {
+package enum GradientCheck {
     /// One compared gradient.
-    public struct Result: CustomStringConvertible, Sendable {
+    package struct Result: CustomStringConvertible, Sendable {
         /// What was differentiated (e.g. `input`, `encoder.0.weight`).
-        public var name: String
+        package var name: String
         /// The relative error.
-        public var relativeError: Double
+        package var relativeError: Double
         /// Elements compared.
-        public var count: Int
-        public var description: String { "\(name): relative error \(relativeError) over \(count) values" }
+        package var count: Int
+        package var description: String { "\(name): relative error \(relativeError) over \(count) values" }
     }
 
     /// Random values in [−scale, scale] that stay at least `margin` away from zero (kinks).
-    public static func randomMatrix(rows: Int, columns: Int, scale: Float = 1, margin: Float = 0.05,
+    package static func randomMatrix(rows: Int, columns: Int, scale: Float = 1, margin: Float = 0.05,
                                     rng: inout SeededGenerator) -> Matrix {
         var m = Matrix(rows: rows, columns: columns)
         for i in m.storage.indices {
@@ -58,7 +58,7 @@ public enum GradientCheck {
     /// Checks a built layer: loss = Σ weights ⊙ forward(input) in training phase, with the same
     /// random stream on every forward pass (so dropout masks repeat). Returns one result for
     /// the input (when the layer computes it) and one per parameter.
-    public static func check(layer: any Layer, input: Matrix, step: Float = 1e-2, seed: UInt64 = 7) -> [Result] {
+    package static func check(layer: any Layer, input: Matrix, step: Float = 1e-2, seed: UInt64 = 7) -> [Result] {
         var rng = SeededGenerator(seed: seed)
         var probe = SeededGenerator(seed: seed)
         let out = layer.forward(input, phase: .training, rng: &probe)
@@ -88,7 +88,7 @@ public enum GradientCheck {
 
     /// Checks a layer's sparse path: loss = Σ weights ⊙ forward(sparse: input) in training
     /// phase; one result per parameter (a sparse first layer computes no input gradient).
-    public static func check(sparseInputLayer layer: any SparseInputLayer, input: SparseMatrix, step: Float = 1e-2,
+    package static func check(sparseInputLayer layer: any SparseInputLayer, input: SparseMatrix, step: Float = 1e-2,
                              seed: UInt64 = 7) -> [Result] {
         var rng = SeededGenerator(seed: seed)
         var probe = SeededGenerator(seed: seed)
@@ -110,7 +110,7 @@ public enum GradientCheck {
     }
 
     /// Checks an activation's derivative at `input` (values away from kinks).
-    public static func check(activation: any Activation, input: [Float], step: Float = 1e-3) -> Result {
+    package static func check(activation: any Activation, input: [Float], step: Float = 1e-3) -> Result {
         var y = input
         activation.apply(&y)
         var analytic = [Float](repeating: 1, count: input.count)
@@ -126,7 +126,7 @@ public enum GradientCheck {
     }
 
     /// Checks a built likelihood's gradients with respect to the decoder output and its own parameters.
-    public static func check(likelihood: any Likelihood, output: Matrix, target: Matrix, context: CellContext = .none,
+    package static func check(likelihood: any Likelihood, output: Matrix, target: Matrix, context: CellContext = .none,
                              step: Float = 1e-2) -> [Result] {
         let evaluation = likelihood.evaluate(output: output, target: target, context: context, gradient: true, scale: 1)
         let analyticOutput = evaluation.outputGradient!.storage.map(Double.init)
@@ -146,7 +146,7 @@ public enum GradientCheck {
     }
 
     /// Checks a prior's KL gradients with respect to the latent mean and log-variance.
-    public static func check(prior: any Prior, mean: Matrix, logVariance: Matrix, step: Float = 1e-2) -> [Result] {
+    package static func check(prior: any Prior, mean: Matrix, logVariance: Matrix, step: Float = 1e-2) -> [Result] {
         let kl = prior.klDivergence(mean: mean, logVariance: logVariance, gradient: true, scale: 1)
         let shape = (mean.rows, mean.columns)
         let numericMean = numeric(mean.storage, step: step) {
@@ -165,7 +165,7 @@ public enum GradientCheck {
     /// backward pass with a fixed random stream, fill the gradients of `parameters`, and
     /// return the loss they are the gradient of. At most `perParameter` elements of each
     /// parameter are probed (spread evenly), to keep the check fast.
-    public static func check(parameters: [Parameter], perParameter: Int = 40, step: Float = 1e-2,
+    package static func check(parameters: [Parameter], perParameter: Int = 40, step: Float = 1e-2,
                              lossAndGradients: () -> Double) -> [Result] {
         _ = lossAndGradients()
         let analytic = parameters.map { $0.gradient }

@@ -4,14 +4,14 @@ import VAExprsCore
 /// Binary L2-regularised logistic regression with scikit-learn's objective
 /// (C·Σ log-loss + ½‖w‖², intercept unpenalised, C = 1), solved exactly by Newton's method
 /// with step halving, so it reaches the optimum scikit-learn's lbfgs approaches.
-public struct LogisticRegression: Sendable {
+package struct LogisticRegression: Sendable {
     /// Inverse regularisation strength.
-    public let c: Double
+    package let c: Double
     /// Weights, then the intercept.
-    public private(set) var coefficients: [Double] = []
+    package private(set) var coefficients: [Double] = []
 
     /// An unfitted model.
-    public init(c: Double = 1) { self.c = c }
+    package init(c: Double = 1) { self.c = c }
 
     static func logLoss(_ z: Double, _ y: Double) -> Double {
         // log(1 + e^z) − y·z, stably.
@@ -19,7 +19,7 @@ public struct LogisticRegression: Sendable {
     }
 
     /// Fits to `x` and labels `y` in {0, 1}.
-    public mutating func fit(_ x: DoubleMatrix, _ y: [Int]) throws {
+    package mutating func fit(_ x: DoubleMatrix, _ y: [Int]) throws {
         let n = x.rows, d = x.columns, p = d + 1
         var w = [Double](repeating: 0, count: p)
         func objective(_ w: [Double]) -> Double {
@@ -84,7 +84,7 @@ public struct LogisticRegression: Sendable {
     }
 
     /// P(class 1) for each row.
-    public func probabilities(_ x: DoubleMatrix) -> [Double] {
+    package func probabilities(_ x: DoubleMatrix) -> [Double] {
         let d = x.columns
         return (0..<x.rows).map { i in
             var z = coefficients[d]
@@ -96,7 +96,7 @@ public struct LogisticRegression: Sendable {
 
 /// ROC AUC of scores for binary labels: the Mann–Whitney probability that a positive
 /// outscores a negative, ties counting half.
-public func rocAUC(scores: [Double], labels: [Int]) -> Double {
+package func rocAUC(scores: [Double], labels: [Int]) -> Double {
     let order = scores.indices.sorted { scores[$0] < scores[$1] }
     var ranks = [Double](repeating: 0, count: scores.count)
     var k = 0

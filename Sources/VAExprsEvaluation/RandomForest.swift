@@ -5,9 +5,9 @@ import VAExprsCore
 /// √features candidates per split; class probabilities are the trees' mean leaf fractions.
 /// Seeded, so repeatable (scikit-learn's draws differ, so results agree statistically, not
 /// bit for bit).
-public struct RandomForest: Sendable {
+package struct RandomForest: Sendable {
     /// Trees in the forest.
-    public let trees: Int
+    package let trees: Int
     private var nodes: [[Node]] = []
     private var classCount = 0
 
@@ -19,10 +19,10 @@ public struct RandomForest: Sendable {
     }
 
     /// An unfitted forest.
-    public init(trees: Int = 100) { self.trees = trees }
+    package init(trees: Int = 100) { self.trees = trees }
 
     /// Fits to `x` (rows = samples) and class indices `y` in 0..<classes.
-    public mutating func fit(_ x: DoubleMatrix, _ y: [Int], classes: Int, rng: inout SeededGenerator) {
+    package mutating func fit(_ x: DoubleMatrix, _ y: [Int], classes: Int, rng: inout SeededGenerator) {
         classCount = classes
         let n = x.rows, d = x.columns
         let maxFeatures = max(1, Int(Double(d).squareRoot()))
@@ -107,7 +107,7 @@ public struct RandomForest: Sendable {
     }
 
     /// Class probabilities of each row of `x` (rows × classes).
-    public func probabilities(_ x: DoubleMatrix) -> [[Double]] {
+    package func probabilities(_ x: DoubleMatrix) -> [[Double]] {
         (0..<x.rows).map { i in
             var p = [Double](repeating: 0, count: classCount)
             for tree in nodes {

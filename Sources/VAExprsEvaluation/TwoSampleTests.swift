@@ -2,20 +2,20 @@ import Foundation
 import VAExprsCore
 
 /// Classifier two-sample test: can a classifier tell set A (label 0) from set B (label 1)?
-public enum ClassifierTwoSampleTest {
+package enum ClassifierTwoSampleTest {
     /// Per-classifier cross-validated AUCs and the design used (for outside checks).
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// Mean over folds of the random forest's ROC AUC.
-        public var randomForestAUC: Double
+        package var randomForestAUC: Double
         /// Mean over folds of logistic regression's ROC AUC.
-        public var logisticRegressionAUC: Double
+        package var logisticRegressionAUC: Double
         /// Rows used (indices into A, then into B), their class and fold.
-        public var rows: [(set: Int, index: Int, fold: Int)]
+        package var rows: [(set: Int, index: Int, fold: Int)]
     }
 
     /// Balanced classes (the larger set subsampled to the smaller one's size), stratified
     /// `folds`-fold cross-validation, ROC AUC of out-of-fold P(B) averaged over folds.
-    public static func run(_ a: DoubleMatrix, _ b: DoubleMatrix, folds: Int = 5, trees: Int = 100, rng: inout SeededGenerator) throws -> Result {
+    package static func run(_ a: DoubleMatrix, _ b: DoubleMatrix, folds: Int = 5, trees: Int = 100, rng: inout SeededGenerator) throws -> Result {
         let size = min(a.rows, b.rows)
         guard size >= folds else {
             throw VAExprsError.badData("two-sample test: needs at least \(folds) cells on each side, got \(a.rows) and \(b.rows)")
@@ -63,23 +63,23 @@ public enum ClassifierTwoSampleTest {
 }
 
 /// Maximum mean discrepancy with a Gaussian kernel (Gretton et al. 2012).
-public enum MaximumMeanDiscrepancy {
+package enum MaximumMeanDiscrepancy {
     /// The unbiased MMD² estimate, its permutation p-value and the bandwidth used.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The unbiased MMD² estimate.
-        public var mmd2: Double
+        package var mmd2: Double
         /// Its permutation p-value.
-        public var pValue: Double
+        package var pValue: Double
         /// The Gaussian kernel's bandwidth (the median pairwise distance).
-        public var bandwidth: Double
+        package var bandwidth: Double
     }
 
     /// At most this many cells per side enter the kernel matrix (a seeded subsample above).
-    public static let maxPerSide = 1500
+    package static let maxPerSide = 1500
 
     /// k(x, y) = exp(−‖x − y‖² / (2σ²)) with σ the median pairwise distance of the pooled
     /// sample (median heuristic); p-value from `permutations` random relabellings, (1 + #≥) / (1 + P).
-    public static func test(_ a: DoubleMatrix, _ b: DoubleMatrix, permutations: Int = 200, rng: inout SeededGenerator) -> Result {
+    package static func test(_ a: DoubleMatrix, _ b: DoubleMatrix, permutations: Int = 200, rng: inout SeededGenerator) -> Result {
         func subsample(_ m: DoubleMatrix) -> DoubleMatrix {
             guard m.rows > maxPerSide else { return m }
             var idx = Array(0..<m.rows)
@@ -134,7 +134,7 @@ public enum MaximumMeanDiscrepancy {
 }
 
 /// Pearson correlation (NaN when either side is constant).
-public func pearson(_ a: [Double], _ b: [Double]) -> Double {
+package func pearson(_ a: [Double], _ b: [Double]) -> Double {
     let n = Double(a.count)
     let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
     var sab = 0.0, saa = 0.0, sbb = 0.0
@@ -143,7 +143,7 @@ public func pearson(_ a: [Double], _ b: [Double]) -> Double {
 }
 
 /// Least-squares slope of `b` on `a` (NaN when `a` is constant).
-public func slope(_ a: [Double], _ b: [Double]) -> Double {
+package func slope(_ a: [Double], _ b: [Double]) -> Double {
     let n = Double(a.count)
     let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
     var sab = 0.0, saa = 0.0

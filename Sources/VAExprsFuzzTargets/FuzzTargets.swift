@@ -5,19 +5,19 @@ import VAExprs
 /// thrown are the expected outcome for bad input; a crash, a trap, a hang or a sanitizer report
 /// is a bug. `scripts/fuzz.sh` runs them under libFuzzer (`Fuzz/Entry`), and the test suite
 /// replays the seeds and every crash ever found (`Fuzz/Regressions`) through the same functions.
-public enum FuzzTargets {
+package enum FuzzTargets {
     /// A target's name and body.
-    public struct Target: Sendable {
+    package struct Target: Sendable {
         /// The name used by `scripts/fuzz.sh` and the regression folders.
-        public let name: String
+        package let name: String
         /// What it reads.
-        public let summary: String
+        package let summary: String
         /// Runs the target on one input.
-        public let run: @Sendable ([UInt8]) -> Void
+        package let run: @Sendable ([UInt8]) -> Void
     }
 
     /// Every target.
-    public static let all: [Target] = [
+    package static let all: [Target] = [
         Target(name: "csv", summary: "CSV/TSV expression, label and point readers (gzip too)", run: DelimitedTargets.csv),
         Target(name: "tenx-mtx", summary: "10x Matrix Market folder: matrix.mtx, features.tsv, barcodes.tsv", run: DelimitedTargets.tenXFolder),
         Target(name: "h5ad", summary: "our interpretation of an .h5ad's structure (files built from the input's recipe)", run: HDF5Targets.h5ad),
@@ -30,7 +30,7 @@ public enum FuzzTargets {
     ]
 
     /// The target called `name`, or nil.
-    public static func named(_ name: String) -> Target? { all.first { $0.name == name } }
+    package static func named(_ name: String) -> Target? { all.first { $0.name == name } }
 
     /// A private scratch folder for targets that read files (in /dev/shm when there is one).
     static let scratch: String = {

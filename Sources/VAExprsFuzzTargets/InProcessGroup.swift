@@ -5,11 +5,11 @@ import VAExprs
 /// do (their agreement, their collectives) without MPI. Each collective waits for every
 /// member; one called with different sizes by different members is recorded as a violation
 /// (MPI would corrupt memory or fail with MPI_ERR_TRUNCATE) and throws on each.
-public final class InProcessGroup: ProcessGroup, @unchecked Sendable {
+package final class InProcessGroup: ProcessGroup, @unchecked Sendable {
     /// This member's index.
-    public let rank: Int
+    package let rank: Int
     /// The number of members.
-    public var size: Int { hub.size }
+    package var size: Int { hub.size }
     private let hub: Hub
 
     private init(rank: Int, hub: Hub) {
@@ -18,17 +18,17 @@ public final class InProcessGroup: ProcessGroup, @unchecked Sendable {
     }
 
     /// `size` members sharing one hub.
-    public static func members(_ size: Int) -> [InProcessGroup] {
+    package static func members(_ size: Int) -> [InProcessGroup] {
         let hub = Hub(size: size)
         return (0..<size).map { InProcessGroup(rank: $0, hub: hub) }
     }
 
     /// Whether any collective was called with unequal sizes.
-    public var sawUnequalSizes: Bool { hub.condition.withLock { hub.unequal } }
+    package var sawUnequalSizes: Bool { hub.condition.withLock { hub.unequal } }
 
     /// Runs `body` on every member, each on its own thread, and returns what each threw (nil
     /// for none), by rank.
-    public static func run(_ members: [InProcessGroup], _ body: @escaping @Sendable (InProcessGroup) throws -> Void) -> [(any Error)?] {
+    package static func run(_ members: [InProcessGroup], _ body: @escaping @Sendable (InProcessGroup) throws -> Void) -> [(any Error)?] {
         let results = ResultBox(count: members.count)
         let group = DispatchGroup()
         for member in members {
@@ -43,13 +43,13 @@ public final class InProcessGroup: ProcessGroup, @unchecked Sendable {
         return results.values
     }
 
-    public func sum(_ values: inout [Float]) throws {
+    package func sum(_ values: inout [Float]) throws {
         var wide = values.map(Double.init)
         try sum(&wide)
         values = wide.map(Float.init)
     }
 
-    public func sum(_ values: inout [Double]) throws {
+    package func sum(_ values: inout [Double]) throws {
         values = try hub.exchange(rank: rank, values) { deposits in
             var total = [Double](repeating: 0, count: deposits[0].count)
             for d in deposits { for i in d.indices { total[i] += d[i] } }
@@ -57,7 +57,7 @@ public final class InProcessGroup: ProcessGroup, @unchecked Sendable {
         }
     }
 
-    public func broadcastFromFirst(_ values: inout [Float]) throws {
+    package func broadcastFromFirst(_ values: inout [Float]) throws {
         values = try hub.exchange(rank: rank, values.map(Double.init)) { $0[0] }.map(Float.init)
     }
 

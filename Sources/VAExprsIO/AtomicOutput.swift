@@ -2,14 +2,14 @@ import Foundation
 import VAExprsCore
 
 /// A finished temporary file (or folder) and the destination it is renamed to on commit.
-public struct StagedFile: Sendable {
+package struct StagedFile: Sendable {
     /// The temporary beside the destination.
-    public var temporary: String
+    package var temporary: String
     /// Where it goes.
-    public var destination: String
+    package var destination: String
 
     /// A staged file.
-    public init(temporary: String, destination: String) {
+    package init(temporary: String, destination: String) {
         self.temporary = temporary
         self.destination = destination
     }
@@ -20,18 +20,18 @@ public struct StagedFile: Sendable {
 /// `commit()` renames them all into place. Until then, or when anything fails, the destinations
 /// are as they were; if one rename of several fails, the ones already made are undone and the
 /// files they replaced put back.
-public final class AtomicOutput {
+package final class AtomicOutput {
     private var pending: [StagedFile] = []
 
     /// An empty set of outputs.
-    public init() {}
+    package init() {}
 
     /// Checks that `path` can be written (its folder exists and is writable, and nothing that
     /// a rename would wrongly replace is there), so that a command can fail before doing long
     /// work. `folder` is true for outputs that are folders (a 10x Matrix Market folder), which
     /// `FolderOutput.check` judges: an existing folder is written into only when it holds
     /// nothing but the files its writer writes.
-    public static func checkDestination(_ path: String, folder isFolderOutput: Bool = false) throws {
+    package static func checkDestination(_ path: String, folder isFolderOutput: Bool = false) throws {
         if isFolderOutput { _ = try FolderOutput.check(path, writes: FolderOutput.tenXFiles); return }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -68,7 +68,7 @@ public final class AtomicOutput {
 
     /// Opens the temporary of `path` for writing a piece at a time (gzip-compressed when `path`
     /// ends in `.gz`); it is part of the commit, so close the sink before `commit()`.
-    public func open(_ path: String) throws -> ByteSink {
+    package func open(_ path: String) throws -> ByteSink {
         do { try Self.checkDestination(path) } catch {
             discard()
             throw error
@@ -82,7 +82,7 @@ public final class AtomicOutput {
     }
 
     /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
-    public func stage(_ bytes: [UInt8], at path: String) throws {
+    package func stage(_ bytes: [UInt8], at path: String) throws {
         let sink = try open(path)
         do {
             try sink.write(bytes)
@@ -94,24 +94,24 @@ public final class AtomicOutput {
     }
 
     /// Stages UTF-8 text for `path`.
-    public func stage(text: String, at path: String) throws {
+    package func stage(text: String, at path: String) throws {
         try stage(Array(text.utf8), at: path)
     }
 
     /// Takes over a temporary another writer completed (a streamed matrix, say).
-    public func adopt(_ staged: StagedFile) {
+    package func adopt(_ staged: StagedFile) {
         pending.append(staged)
     }
 
     /// Takes over the temporaries a writer of several files completed (a 10x folder).
-    public func adopt(_ staged: [StagedFile]) {
+    package func adopt(_ staged: [StagedFile]) {
         pending += staged
     }
 
     /// Renames every staged file into place, all or none. What a staged file replaces is only
     /// ever a file of the same name (set aside, and unlinked once all are in place) or an empty
     /// folder: a folder that holds anything is never replaced or removed.
-    public func commit() throws {
+    package func commit() throws {
         defer { pending.removeAll() }
         // One file replacing a file: rename(2) alone is atomic.
         if pending.count == 1, !Self.isFolder(pending[0].destination), !Self.isFolder(pending[0].temporary) {
@@ -184,7 +184,7 @@ public final class AtomicOutput {
     }
 
     /// Removes every staged temporary file (or folder) not yet committed.
-    public func discard() {
+    package func discard() {
         for staged in pending {
             try? FileManager.default.removeItem(atPath: staged.temporary)
             TemporaryFiles.untrack(staged.temporary)

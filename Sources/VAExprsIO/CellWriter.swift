@@ -3,18 +3,18 @@ import VAExprsCore
 
 /// A block of consecutive cells to write: dense values (whole numbers for counts), their
 /// labels (one per label column) and latent coordinates.
-public struct CellBlock: Sendable {
+package struct CellBlock: Sendable {
     /// Cell ids, one per row.
-    public var cellIDs: [String]
+    package var cellIDs: [String]
     /// Values, cells × genes.
-    public var values: Matrix
+    package var values: Matrix
     /// Each cell's labels, one per label column (nil without labels).
-    public var labels: [[String]]?
+    package var labels: [[String]]?
     /// Each cell's latent coordinates (nil when not written).
-    public var latent: Matrix?
+    package var latent: Matrix?
 
     /// A block from its parts.
-    public init(cellIDs: [String], values: Matrix, labels: [[String]]? = nil, latent: Matrix? = nil) {
+    package init(cellIDs: [String], values: Matrix, labels: [[String]]? = nil, latent: Matrix? = nil) {
         self.cellIDs = cellIDs
         self.values = values
         self.labels = labels
@@ -23,20 +23,20 @@ public struct CellBlock: Sendable {
 }
 
 /// What a cell matrix output describes besides its cells.
-public struct CellOutputLayout: Sendable {
+package struct CellOutputLayout: Sendable {
     /// Gene ids, in column order.
-    public var geneNames: [String]
+    package var geneNames: [String]
     /// True when values are counts (written as integers, sparse); false for continuous values.
-    public var integerCounts: Bool
+    package var integerCounts: Bool
     /// Names of the label columns (empty without labels).
-    public var labelColumns: [String]
+    package var labelColumns: [String]
     /// Every possible value of each label column, in the order categorical codes use.
-    public var labelCategories: [[String]]
+    package var labelCategories: [[String]]
     /// Settings to record with the cells (the `.h5ad`'s `uns["vaexprs"]`).
-    public var settings: [(key: String, value: String)]
+    package var settings: [(key: String, value: String)]
 
     /// A layout.
-    public init(geneNames: [String], integerCounts: Bool, labelColumns: [String] = [], labelCategories: [[String]] = [],
+    package init(geneNames: [String], integerCounts: Bool, labelColumns: [String] = [], labelCategories: [[String]] = [],
                 settings: [(key: String, value: String)] = []) {
         self.geneNames = geneNames
         self.integerCounts = integerCounts
@@ -102,7 +102,7 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
 /// the destination; `finish()` completes it and hands it to the caller, who commits it with the
 /// command's other outputs (`AtomicOutput.adopt`): an interrupted or failed command leaves
 /// every destination as it was.
-public protocol CellWriter: AnyObject {
+package protocol CellWriter: AnyObject {
     /// Appends the next cells.
     func append(_ block: CellBlock) throws
     /// Completes the temporary file (or folder, or the files of an existing folder), ready to
@@ -115,7 +115,7 @@ public protocol CellWriter: AnyObject {
 extension CellWriter {
     /// Completes the file and renames it into place, for a matrix that is its command's only
     /// output (with others, adopt the finished file into their `AtomicOutput`).
-    public func commit() throws {
+    package func commit() throws {
         let outputs = AtomicOutput()
         outputs.adopt(try finish())
         try outputs.commit()
@@ -123,10 +123,10 @@ extension CellWriter {
 }
 
 /// Opens the writer for a format.
-public enum CellWriters {
+package enum CellWriters {
     /// A writer of `format` at `path`. `genesInRows` (CSV only) transposes, which needs the
     /// whole matrix in memory.
-    public static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
+    package static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
                             genesInRows: Bool = false) throws -> any CellWriter {
         try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path, folder: format == .mtx)
         if genesInRows && format != .csv { throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV output, not \(format.rawValue)") }
@@ -149,7 +149,7 @@ public enum CellWriters {
 /// A temporary path beside `destination` (same folder, so rename is atomic) with 64 random
 /// bits from the system's generator in its name, so that nobody can plant a file or link there
 /// ahead; `tracked` for removal on interruption (`TemporaryFiles`) until moved into place.
-public func temporaryPath(beside destination: String, tracked: Bool = true) -> String {
+package func temporaryPath(beside destination: String, tracked: Bool = true) -> String {
     let url = URL(fileURLWithPath: destination)
     var random = SystemRandomNumberGenerator()
     let suffix = ".tmp-" + String(random.next() as UInt64, radix: 16)

@@ -4,9 +4,9 @@ import VAExprsCore
 /// Reads and writes expression matrices as delimited text (CSV or TSV, optionally gzipped):
 /// a header row `cell,<gene1>,<gene2>,...`, then one row per cell: its id, then its values.
 /// With `genesInRows`, the transposed layout (header of cell ids, one row per gene).
-public enum ExpressionCSV {
+package enum ExpressionCSV {
     /// Parses `path`. Every value must be a finite number; ids must be unique.
-    public static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
+    package static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
         let table = try DelimitedText.read(path, expected: "a header row of gene names and one row per cell")
         var bytes = table.bytes
         let lines = table.lines, delimiter = table.delimiter
@@ -100,7 +100,7 @@ public enum ExpressionCSV {
     /// cell (with `genesInRows`, header `gene,<cells…>` and one row per gene). Tab-delimited
     /// when `path` names a `.tsv`/`.tab`/`.txt` file (optionally `.gz`), else comma. Values are
     /// the shortest decimals that round-trip; whole numbers without decimals.
-    public static func encode(_ data: ExpressionMatrix, genesInRows: Bool = false, path: String = "out.csv") -> [UInt8] {
+    package static func encode(_ data: ExpressionMatrix, genesInRows: Bool = false, path: String = "out.csv") -> [UInt8] {
         let name = path.lowercased().replacingSuffix(".gz", with: "")
         let tab = name.hasSuffix(".tsv") || name.hasSuffix(".tab") || name.hasSuffix(".txt")
         let delimiter = tab ? "\t" : ","
@@ -135,7 +135,7 @@ public enum ExpressionCSV {
     /// `field`, quoted for CSV (and TSV) when it holds a comma, quote, tab, line end or any
     /// other control character, or starts or ends with a space (which readers trim from unquoted
     /// fields), so that every value reads back as written.
-    public static func quoteIfNeeded(_ field: String) -> String {
+    package static func quoteIfNeeded(_ field: String) -> String {
         guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F })
                 || field.hasPrefix(" ") || field.hasSuffix(" ") else { return field }
         // Quotes doubled byte by byte: a quote followed by a combining mark is one Character,

@@ -4,15 +4,15 @@ import VAExprsCore
 /// Reads an expression matrix from whatever the user has: an `.h5ad` file, a Cell Ranger
 /// `.h5`, a 10x Matrix Market folder, or a CSV/TSV file (optionally gzipped; `genesInRows` for the transposed
 /// layout).
-public enum ExpressionReader {
+package enum ExpressionReader {
     /// The matrix at `path`, cells as rows.
-    public static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
+    package static func read(_ path: String, genesInRows: Bool = false) throws -> ExpressionMatrix {
         try readWithAnnotations(path, genesInRows: genesInRows).matrix
     }
 
     /// Throws a clear error, naming `option`, when `path` is neither a readable file nor a
     /// folder: for inputs read only after long work, checked before it starts.
-    public static func checkReadable(_ path: String, parameter: String) throws {
+    package static func checkReadable(_ path: String, parameter: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw VAExprsError(.missingInput, "\(parameter: parameter) \(path): no such file or folder; check the path")
@@ -23,7 +23,7 @@ public enum ExpressionReader {
     }
 
     /// The matrix and, for an `.h5ad`, its `obs` columns (nil for other formats).
-    public static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (matrix: ExpressionMatrix, obs: [String: [String]]?) {
+    package static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (matrix: ExpressionMatrix, obs: [String: [String]]?) {
         let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path), isH5 = TenXH5.isTenXH5(path)
         if genesInRows && (isTenX || isH5AD || isH5) {
             throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV files; \(path) has a fixed layout")

@@ -6,9 +6,9 @@ import VAExprsCore
 /// new, or empty, or holds only the files its writer writes (an earlier output, replaced file by
 /// file); anything else is refused with a message naming what it holds. It may not be the
 /// working folder or one of its ancestors.
-public enum FolderOutput {
+package enum FolderOutput {
     /// The files a 10x Matrix Market folder output consists of.
-    public static let tenXFiles: Set<String> = ["matrix.mtx.gz", "features.tsv.gz", "barcodes.tsv.gz"]
+    package static let tenXFiles: Set<String> = ["matrix.mtx.gz", "features.tsv.gz", "barcodes.tsv.gz"]
 
     /// How a folder output will be written.
     enum Plan {
@@ -68,7 +68,7 @@ public enum FolderOutput {
     }
 
     /// Whether `path` lies inside the folder `folder` (after links are resolved), or is it.
-    public static func contains(_ folder: String, _ path: String) -> Bool {
+    package static func contains(_ folder: String, _ path: String) -> Bool {
         let outer = resolved(folder), inner = resolvedAllowingMissing(path)
         return inner == outer || inner.hasPrefix(outer == "/" ? "/" : outer + "/")
     }

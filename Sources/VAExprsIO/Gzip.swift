@@ -3,9 +3,9 @@ import Foundation
 import VAExprsCore
 
 /// Whole-file reading with transparent gzip (zlib's gz* API reads plain files too); writing goes through `ByteSink`.
-public enum Gzip {
+package enum Gzip {
     /// The bytes of `path`, decompressed when it is gzip; throws `.missingInput` naming the file.
-    public static func readAll(_ path: String) throws -> [UInt8] {
+    package static func readAll(_ path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw VAExprsError(.missingInput, "\(path): no such file; check the path")

@@ -2,22 +2,22 @@ import Foundation
 import VAExprsCore
 
 /// What VAExprs reads from an `.h5ad` (AnnData on-disk format, anndata ≥ 0.8 encodings).
-public struct AnnDataContents: Sendable {
+package struct AnnDataContents: Sendable {
     /// `X` as cells × genes, cell ids from the `obs` index, gene names from the `var` index.
-    public var matrix: ExpressionMatrix
+    package var matrix: ExpressionMatrix
     /// `obs` columns as text (categoricals by category, numbers in their shortest form);
     /// missing categorical values are empty strings.
-    public var obs: [String: [String]]
+    package var obs: [String: [String]]
 }
 
 /// Reads `.h5ad` files through HDF5: `X` dense (`array`) or sparse (`csr_matrix`/`csc_matrix`),
 /// the `obs`/`var` indices and the `obs` columns, which can serve as labels.
-public enum H5AD {
+package enum H5AD {
     /// True when `path` names an `.h5ad` file.
-    public static func isH5AD(_ path: String) -> Bool { path.lowercased().hasSuffix(".h5ad") }
+    package static func isH5AD(_ path: String) -> Bool { path.lowercased().hasSuffix(".h5ad") }
 
     /// Reads the file.
-    public static func read(_ path: String) throws -> AnnDataContents {
+    package static func read(_ path: String) throws -> AnnDataContents {
         let file = try HDF5File(path)
         let annotations = try readAnnotations(file)
         let matrix = try readX(file, cells: annotations.cells.count, genes: annotations.genes.count)
@@ -27,7 +27,7 @@ public enum H5AD {
 
     /// The file's `obs` as a labels table (cell ids from its index, columns in its order),
     /// without reading `X`: what `--labels data.h5ad` reads.
-    public static func labelTable(_ path: String) throws -> LabelTable {
+    package static func labelTable(_ path: String) throws -> LabelTable {
         let file = try HDF5File(path)
         let cells = try index(file, "/obs")
         if let dup = DelimitedText.firstDuplicate(cells) { throw file.bad("/obs index", "cell id '\(dup)' appears twice") }

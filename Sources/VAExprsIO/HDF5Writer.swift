@@ -6,15 +6,15 @@ import VAExprsCore
 /// by appended blocks (chunked, deflate-compressed), so that writers of `.h5ad` and 10x `.h5`
 /// stream their output with bounded memory. Every failure becomes a `VAExprsError` naming the
 /// file and the object. Callers write to a temporary path and rename it into place.
-public final class HDF5Writer {
+package final class HDF5Writer {
     /// The file being written.
-    public let path: String
+    package let path: String
     private let id: hid_t
     private var closed = false
 
     /// Creates the file at `path`, which must not exist (`H5F_ACC_EXCL`: created with
     /// `O_CREAT|O_EXCL`, so never through a symbolic link someone planted at a temporary's name).
-    public init(creating path: String) throws {
+    package init(creating path: String) throws {
         vaexprs_h5_quiet()
         self.path = path
         let file = H5Fcreate(path, vaexprs_h5f_acc_excl(), vaexprs_h5p_default(), vaexprs_h5p_default())
@@ -27,7 +27,7 @@ public final class HDF5Writer {
     deinit { if !closed { H5Fclose(id) } }
 
     /// Flushes and closes the file; errors (a full disk) surface here.
-    public func close() throws {
+    package func close() throws {
         guard !closed else { return }
         closed = true
         guard H5Fclose(id) >= 0 else { throw failure("/", "cannot be closed (disk full?)") }
@@ -38,7 +38,7 @@ public final class HDF5Writer {
     }
 
     /// Creates a group (its parent must exist).
-    public func createGroup(_ name: String) throws {
+    package func createGroup(_ name: String) throws {
         let group = H5Gcreate2(id, name, vaexprs_h5p_default(), vaexprs_h5p_default(), vaexprs_h5p_default())
         guard group >= 0 else { throw failure(name, "group cannot be created") }
         H5Gclose(group)
@@ -68,7 +68,7 @@ public final class HDF5Writer {
     }
 
     /// Sets a string attribute: a scalar for one value with `scalar`, else a 1-D array.
-    public func setAttribute(_ object: String, _ name: String, strings: [String], scalar: Bool = false) throws {
+    package func setAttribute(_ object: String, _ name: String, strings: [String], scalar: Bool = false) throws {
         try withObject(object) { handle in
             let type = stringType()
             defer { H5Tclose(type) }
@@ -84,12 +84,12 @@ public final class HDF5Writer {
     }
 
     /// Sets a scalar string attribute.
-    public func setAttribute(_ object: String, _ name: String, _ value: String) throws {
+    package func setAttribute(_ object: String, _ name: String, _ value: String) throws {
         try setAttribute(object, name, strings: [value], scalar: true)
     }
 
     /// Sets a 1-D 64-bit integer attribute (e.g. a sparse matrix's `shape`).
-    public func setAttribute(_ object: String, _ name: String, integers: [Int64]) throws {
+    package func setAttribute(_ object: String, _ name: String, integers: [Int64]) throws {
         try withObject(object) { handle in
             var dims = [hsize_t(integers.count)]
             let space = H5Screate_simple(1, &dims, nil)
@@ -102,7 +102,7 @@ public final class HDF5Writer {
     }
 
     /// Sets a scalar boolean attribute (h5py's enum-free form: an 8-bit integer, as anndata reads).
-    public func setAttribute(_ object: String, _ name: String, bool value: Bool) throws {
+    package func setAttribute(_ object: String, _ name: String, bool value: Bool) throws {
         try withObject(object) { handle in
             let space = H5Screate(H5S_SCALAR)
             defer { H5Sclose(space) }
@@ -116,7 +116,7 @@ public final class HDF5Writer {
 
     /// Writes a whole 1-D string dataset (variable-length UTF-8, or fixed-width ASCII as
     /// Cell Ranger writes them when `fixedWidth` is given).
-    public func writeStrings(_ name: String, _ values: [String], fixedWidth: Int? = nil) throws {
+    package func writeStrings(_ name: String, _ values: [String], fixedWidth: Int? = nil) throws {
         let kind: GrowingDataset.Kind = fixedWidth.map { .fixedString($0) } ?? .string
         let dataset = try GrowingDataset(self, name, kind: kind, columns: 1, chunkRows: max(1, min(values.count, 65_536)))
         try dataset.append(strings: values)
@@ -124,14 +124,14 @@ public final class HDF5Writer {
     }
 
     /// Writes a whole 1-D dataset of 32-bit integers.
-    public func writeIntegers(_ name: String, _ values: [Int32]) throws {
+    package func writeIntegers(_ name: String, _ values: [Int32]) throws {
         let dataset = try GrowingDataset(self, name, kind: .int32, columns: 1, chunkRows: max(1, values.count), compress: false)
         try dataset.append(values)
         dataset.close()
     }
 
     /// Writes a scalar string dataset.
-    public func writeScalar(_ name: String, string value: String) throws {
+    package func writeScalar(_ name: String, string value: String) throws {
         let type = stringType()
         defer { H5Tclose(type) }
         let space = H5Screate(H5S_SCALAR)
@@ -145,9 +145,9 @@ public final class HDF5Writer {
 
     /// A 1-D (or, with `columns` > 1, 2-D row-major) dataset that grows as blocks of rows are
     /// appended.
-    public final class GrowingDataset {
+    package final class GrowingDataset {
         /// Element types the writers need.
-        public enum Kind: Equatable { case float32, float64, int32, int64, int8, string, fixedString(Int) }
+        package enum Kind: Equatable { case float32, float64, int32, int64, int8, string, fixedString(Int) }
 
         let writer: HDF5Writer
         let name: String
@@ -161,7 +161,7 @@ public final class HDF5Writer {
 
         /// Creates the dataset `name` with `columns` columns (1: one-dimensional unless
         /// `matrix`), chunked by `chunkRows` rows and deflate-compressed when `compress` is true.
-        public init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, matrix: Bool = false, chunkRows: Int = 65_536,
+        package init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, matrix: Bool = false, chunkRows: Int = 65_536,
                     compress: Bool = true) throws {
             self.writer = writer
             self.isMatrix = matrix || columns > 1
@@ -203,7 +203,7 @@ public final class HDF5Writer {
 
         private var isClosed = false
         /// Releases the dataset (done by deinit too).
-        public func close() {
+        package func close() {
             guard !isClosed else { return }
             isClosed = true
             H5Dclose(dataset)
@@ -229,31 +229,31 @@ public final class HDF5Writer {
         }
 
         /// Appends floats (row-major when 2-D).
-        public func append(_ values: [Float]) throws {
+        package func append(_ values: [Float]) throws {
             precondition(kind == .float32 && values.count % columns == 0)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_float(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends doubles (row-major when 2-D).
-        public func append(_ values: [Double]) throws {
+        package func append(_ values: [Double]) throws {
             precondition(kind == .float64 && values.count % columns == 0)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_double(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends 32-bit integers.
-        public func append(_ values: [Int32]) throws {
+        package func append(_ values: [Int32]) throws {
             precondition(kind == .int32 || kind == .int8)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_int32(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends 64-bit integers.
-        public func append(_ values: [Int64]) throws {
+        package func append(_ values: [Int64]) throws {
             precondition(kind == .int64)
             try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_int64(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
         }
 
         /// Appends strings.
-        public func append(strings: [String]) throws {
+        package func append(strings: [String]) throws {
             if case .fixedString(let width) = kind {
                 var bytes = [UInt8](repeating: 0, count: strings.count * width)
                 for (i, text) in strings.enumerated() {

@@ -1,18 +1,18 @@
 import VAExprsCore
 
 /// A labels file: a header `cell,label,...` and one row per cell, matched to cells by id.
-public struct LabelTable: Sendable {
+package struct LabelTable: Sendable {
     /// The file's column names after the id column.
-    public let columnNames: [String]
+    package let columnNames: [String]
     /// Cell id → that cell's values, one per column.
-    public let rows: [String: [String]]
+    package let rows: [String: [String]]
     /// Cell ids in file order.
-    public let cellOrder: [String]
+    package let cellOrder: [String]
     /// Where it was read from.
-    public let path: String
+    package let path: String
 
     /// A table from its parts.
-    public init(columnNames: [String], rows: [String: [String]], cellOrder: [String], path: String) {
+    package init(columnNames: [String], rows: [String: [String]], cellOrder: [String], path: String) {
         self.columnNames = columnNames
         self.rows = rows
         self.cellOrder = cellOrder
@@ -20,7 +20,7 @@ public struct LabelTable: Sendable {
     }
 
     /// Parses a labels file (CSV or TSV, optionally gzipped), or takes an `.h5ad`'s `obs`.
-    public static func read(_ path: String) throws -> LabelTable {
+    package static func read(_ path: String) throws -> LabelTable {
         if H5AD.isH5AD(path) { return try H5AD.labelTable(path) }
         let table = try DelimitedText.read(path, expected: "a header 'cell,label' and one row per cell")
         let bytes = table.bytes, lines = table.lines, delimiter = table.delimiter, names = table.header
@@ -49,7 +49,7 @@ public struct LabelTable: Sendable {
     /// labels file shared by a training and a validation matrix).
     /// With the matrix's `geneNames`, labels that name its genes instead of its cells are
     /// reported as a matrix read the wrong way round (`genesInRows`: as it was read).
-    public func values(columns: [String], for cellIDs: [String], allowExtraRows: Bool = false,
+    package func values(columns: [String], for cellIDs: [String], allowExtraRows: Bool = false,
                        geneNames: [String]? = nil, genesInRows: Bool = false) throws -> [[String]] {
         let indices = try columns.map { name -> Int in
             guard let i = columnNames.firstIndex(of: name) else {

@@ -3,13 +3,13 @@ import VAExprsCore
 
 /// Refuses, before any work, a command whose output would overwrite one of its inputs or
 /// whose two outputs would land on one file (one would silently replace the other).
-public enum OutputSafety {
+package enum OutputSafety {
     /// A file named by an option, e.g. ("--output", "m.vaexprs"); nil for an option not given.
-    public typealias NamedPath = (option: String, path: String?)
+    package typealias NamedPath = (option: String, path: String?)
 
     /// Throws a usage error naming both options when an output is the same file as an input
     /// (same device and inode, so links and `./` spellings count) or two outputs are the same path.
-    public static func refuseOverlaps(inputs given: [NamedPath], outputs wanted: [NamedPath]) throws {
+    package static func refuseOverlaps(inputs given: [NamedPath], outputs wanted: [NamedPath]) throws {
         let inputs = given.compactMap { named in named.path.map { (option: named.option, path: $0) } }
         let outputs = wanted.compactMap { named in named.path.map { (option: named.option, path: $0) } }
         for output in outputs {

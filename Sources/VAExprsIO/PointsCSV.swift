@@ -3,9 +3,9 @@ import VAExprsCore
 
 /// Reads points (e.g. latent means) in double precision from a CSV/TSV with a header row;
 /// the first column is taken as point ids when any of its values is not a number.
-public enum PointsCSV {
+package enum PointsCSV {
     /// The points, their ids (when the file has an id column) and column names.
-    public static func read(_ path: String) throws -> (ids: [String]?, columns: [String], points: DoubleMatrix) {
+    package static func read(_ path: String) throws -> (ids: [String]?, columns: [String], points: DoubleMatrix) {
         let table = try DelimitedText.read(path, expected: "a header row and one row per point")
         let rows = table.lines.dropFirst().map { DelimitedText.fields(table.bytes[$0.range], delimiter: table.delimiter) }
         guard !rows.isEmpty else { throw VAExprsError.badData("\(path): no points (only a header row)") }

@@ -7,7 +7,7 @@ import VAExprsCore
 /// `removeOnTermination()` once, and SIGINT, SIGTERM or SIGHUP then unlink every temporary
 /// still in flight before the process ends as the signal asks. (Library code never installs
 /// signal handlers itself.)
-public enum TemporaryFiles {
+package enum TemporaryFiles {
     /// At most this many temporaries are tracked at once (a command has a handful).
     static let capacity = 256
     /// C strings of the tracked paths; read by the signal handler without locking (a slot
@@ -20,7 +20,7 @@ public enum TemporaryFiles {
     private static let lock = Mutex(())
 
     /// Tracks `path` (a file, or a folder whose files are tracked after it).
-    public static func track(_ path: String) {
+    package static func track(_ path: String) {
         lock.withLock { _ in
             for i in 0..<capacity where slots[i] == nil {
                 slots[i] = strdup(path)
@@ -30,7 +30,7 @@ public enum TemporaryFiles {
     }
 
     /// Stops tracking `path` and everything tracked inside it (after a rename into place or removal).
-    public static func untrack(_ path: String) {
+    package static func untrack(_ path: String) {
         lock.withLock { _ in
             for i in 0..<capacity {
                 guard let p = slots[i] else { continue }
@@ -44,7 +44,7 @@ public enum TemporaryFiles {
     }
 
     /// Paths tracked now (for tests).
-    public static var tracked: [String] {
+    package static var tracked: [String] {
         lock.withLock { _ in (0..<capacity).compactMap { slots[$0].map { String(cString: $0) } } }
     }
 
@@ -52,7 +52,7 @@ public enum TemporaryFiles {
     /// ends the process with the signal's default action. The signals are also unblocked on
     /// the calling thread (and so on threads it starts later): a parent may have started us
     /// with them blocked, and then nothing could stop the command cleanly.
-    public static func removeOnTermination() {
+    package static func removeOnTermination() {
         var handled = sigset_t()
         sigemptyset(&handled)
         for signal in [SIGINT, SIGTERM, SIGHUP] {

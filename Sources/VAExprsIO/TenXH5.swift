@@ -6,12 +6,12 @@ import VAExprsCore
 /// cells × genes in CSR), `barcodes`, and `features/{id,name,feature_type}`. Only features
 /// of type "Gene Expression" are kept (antibody capture, CRISPR guides and the like are
 /// dropped); genes are named by their `id`, as the 10x Matrix Market reader does.
-public enum TenXH5 {
+package enum TenXH5 {
     /// True when `path` names an HDF5 `.h5` file (not `.h5ad`).
-    public static func isTenXH5(_ path: String) -> Bool { path.lowercased().hasSuffix(".h5") }
+    package static func isTenXH5(_ path: String) -> Bool { path.lowercased().hasSuffix(".h5") }
 
     /// Reads the file; `featureType` nil keeps every feature.
-    public static func read(_ path: String, featureType: String? = "Gene Expression") throws -> ExpressionMatrix {
+    package static func read(_ path: String, featureType: String? = "Gene Expression") throws -> ExpressionMatrix {
         let file = try HDF5File(path)
         let layout = try self.layout(file, featureType: featureType)
         let matrix = try H5AD.readCompressed(file, group: "/matrix", rows: layout.barcodes.count, columns: layout.ids.count, byColumn: false)

@@ -5,16 +5,16 @@ import VAExprsCore
 /// `coordinate` `integer`/`real` `general`, 1-based), `features.tsv[.gz]` (or the older
 /// `genes.tsv[.gz]`; gene ids in column 1) and `barcodes.tsv[.gz]` (cell ids). Cells become
 /// rows and gene ids columns, as in the CSV layout.
-public enum TenXMatrix {
+package enum TenXMatrix {
     /// True when `path` is a folder holding a `matrix.mtx` or `matrix.mtx.gz`.
-    public static func isTenXFolder(_ path: String) -> Bool {
+    package static func isTenXFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
         return ["matrix.mtx", "matrix.mtx.gz"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
     }
 
     /// Reads the folder at `path`.
-    public static func read(_ path: String) throws -> ExpressionMatrix {
+    package static func read(_ path: String) throws -> ExpressionMatrix {
         guard let matrixPath = try find(path, ["matrix.mtx"]) else {
             throw VAExprsError(.missingInput, "\(path): no matrix.mtx or matrix.mtx.gz in this folder; give a 10x folder or a CSV file")
         }

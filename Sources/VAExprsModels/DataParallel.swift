@@ -7,7 +7,7 @@ import VAExprsCore
 /// and each uses its rows' part, and batch normalisation uses the whole batch's statistics
 /// (`BatchShareAware` layers), so N processes compute what one would, up to the order of
 /// summation. (A plugin layer that draws its own random numbers draws them for its rows only.)
-public enum DataParallel {
+package enum DataParallel {
     /// Starts a fit: process 0's initial weights to every process.
     static func start(_ parameters: [Parameter], group: any ProcessGroup) throws {
         var buffer: [Float] = []

@@ -5,31 +5,31 @@ import VAExprsCore
 /// 64-bit digest under the parameter that sets it. `DataParallel.agree` compares them, so that
 /// processes started with different data or settings stop with one message naming the
 /// parameter and the processes, instead of corrupting memory or hanging in a collective.
-public struct FitFingerprint: Sendable, Equatable {
+package struct FitFingerprint: Sendable, Equatable {
     /// Each item: the parameter (library name, as `\(parameter:)` marks it) and its digest.
-    public private(set) var items: [Item] = []
+    package private(set) var items: [Item] = []
 
     /// One compared value.
-    public struct Item: Sendable, Equatable {
+    package struct Item: Sendable, Equatable {
         /// The parameter that sets it, e.g. `epochs` or `counts` (for the data).
-        public var parameter: String
+        package var parameter: String
         /// What it is, e.g. "training cells" or "gene ids" (empty when the parameter says it).
-        public var what: String
+        package var what: String
         /// FNV-1a digest of its text.
-        public var digest: UInt64
+        package var digest: UInt64
     }
 
     /// An empty fingerprint.
-    public init() {}
+    package init() {}
 
     /// Adds `value` (its text) under `parameter`.
-    public mutating func add(_ parameter: String, _ what: String, _ value: String) {
+    package mutating func add(_ parameter: String, _ what: String, _ value: String) {
         items.append(Item(parameter: parameter, what: what, digest: Self.digest(Array(value.utf8))))
     }
 
     /// Adds a list of strings (gene ids, labels) under `parameter`, each string's length
     /// included so that no two lists share a digest by concatenation.
-    public mutating func add(_ parameter: String, _ what: String, strings: [String]) {
+    package mutating func add(_ parameter: String, _ what: String, strings: [String]) {
         var hash = Self.offset
         for s in strings {
             hash = Self.digest(Array("\(s.utf8.count):".utf8), from: hash)
@@ -54,7 +54,7 @@ extension DataParallel {
     /// Every collective here has the same size on every process whatever they were given.
     /// - Throws: on every process alike, a `VAExprsError` (`raisedOnEveryProcess`) naming each
     ///   parameter that differs and the ranks that differ from rank 0.
-    public static func agree(on fingerprint: FitFingerprint, group: any ProcessGroup) throws {
+    package static func agree(on fingerprint: FitFingerprint, group: any ProcessGroup) throws {
         let n = Double(group.size), k = Double(fingerprint.items.count)
         // Equal counts: Σk² · n = (Σk)² only when every process has the same k.
         var counts = [k, k * k]

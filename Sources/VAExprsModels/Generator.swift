@@ -63,20 +63,20 @@ public struct GeneratedCells: Sendable {
 /// `gen_exprs`: fits a latent sampler to the training cells' latent means (one per label
 /// for a CVAE), draws latent points, decodes them, reads cells off the likelihood (a draw
 /// or the mean) and undoes the preprocessing.
-public struct Generator {
+package struct Generator {
     /// The trained model.
-    public let model: TrainedModel
+    package let model: TrainedModel
     /// The registry that makes the sampler.
-    public let registry: Registry
+    package let registry: Registry
 
     /// A generator for `model`.
-    public init(model: TrainedModel, registry: Registry) {
+    package init(model: TrainedModel, registry: Registry) {
         self.model = model
         self.registry = registry
     }
 
     /// Generates cells in memory (for a few thousand cells; `generate(_:block:)` streams).
-    public func generate(_ options: GenerationOptions) throws -> GeneratedCells {
+    package func generate(_ options: GenerationOptions) throws -> GeneratedCells {
         var values: [Float] = [], labels: [[String]] = [], latent: [Float] = []
         var total = 0
         let summaries = try generate(options) { block in
@@ -94,22 +94,22 @@ public struct Generator {
     }
 
     /// A block of generated cells: rows `firstRow ..< firstRow + values.rows` of the output.
-    public struct Block {
+    package struct Block {
         /// Index of the block's first cell in the whole output.
-        public var firstRow: Int
+        package var firstRow: Int
         /// Cells × genes in the input's scale (whole numbers for count likelihoods drawn).
-        public var values: Matrix
+        package var values: Matrix
         /// Each cell's labels, one per condition column (CVAE only).
-        public var labels: [[String]]?
+        package var labels: [[String]]?
         /// The latent point each cell was decoded from.
-        public var latent: Matrix
+        package var latent: Matrix
     }
 
     /// Generates cells a block of `options.batchSize` at a time, handing each to `block`:
     /// memory is bounded by the block size whatever the number of cells (only the label of
     /// each cell is planned ahead). Returns one line per fitted latent distribution.
     @discardableResult
-    public func generate(_ options: GenerationOptions, block: (Block) throws -> Void) throws -> [String] {
+    package func generate(_ options: GenerationOptions, block: (Block) throws -> Void) throws -> [String] {
         guard options.batchSize > 0 else { throw VAExprsError.usage("the generation batch size must be positive") }
         let sampler = try registry.makeLatentSampler(options.sampler)
         let mode = options.decode ?? model.network.likelihood.defaultDecodeMode
@@ -228,7 +228,7 @@ public struct Generator {
 
     /// The most cells one run generates: output formats count cells in 32-bit integers (the
     /// 10x `.h5` shape, Matrix Market headers read by other tools).
-    public static let maximumCells = Int(Int32.max)
+    package static let maximumCells = Int(Int32.max)
 
     /// Which label group each generated cell belongs to, without a list of every cell: the
     /// cells of `--per-label` come label by label, and otherwise each cell's label is drawn

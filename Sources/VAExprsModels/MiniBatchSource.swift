@@ -2,7 +2,7 @@ import VAExprsCore
 
 /// Where the trainer's mini-batches come from: cells in memory, or count cells streamed from
 /// disk (`StreamedCounts`). One call of `forEachBatch` is one pass over the cells.
-public protocol MiniBatchSource: AnyObject {
+package protocol MiniBatchSource: AnyObject {
     /// Number of cells.
     var count: Int { get }
     /// Number of batches one pass hands out.
@@ -17,7 +17,7 @@ public protocol MiniBatchSource: AnyObject {
 
 extension MiniBatchSource {
     /// Whole batches (`forEachBatch` without a share).
-    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
+    package func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         try forEachBatch(batchSize: batchSize, shuffle: shuffle, rng: &rng, share: nil, body)
     }
@@ -32,25 +32,25 @@ func partOf(_ picked: ArraySlice<Int>, _ group: (any ProcessGroup)?) -> ArraySli
 
 /// Prepared cells in memory as a batch source: each training pass reshuffles the previous
 /// pass's order (as Keras' `shuffle=True` does), then slices it into batches.
-public final class InMemoryBatches: MiniBatchSource {
+package final class InMemoryBatches: MiniBatchSource {
     /// The cells.
-    public let data: TrainingData
+    package let data: TrainingData
     private var order: [Int]
 
     /// A source over `data`.
-    public init(_ data: TrainingData) {
+    package init(_ data: TrainingData) {
         self.data = data
         order = Array(0..<data.count)
     }
 
     /// Cells held.
-    public var count: Int { data.count }
+    package var count: Int { data.count }
 
     /// Batches of `batchSize` cells per pass (the last may be smaller).
-    public func batchCount(batchSize: Int) -> Int { (data.count + batchSize - 1) / batchSize }
+    package func batchCount(batchSize: Int) -> Int { (data.count + batchSize - 1) / batchSize }
 
     /// Hands out the batches of one pass (shuffled with `rng` when asked), each process its share of each.
-    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
+    package func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         if shuffle { order.shuffle(using: &rng) }
         let rows = shuffle ? order : Array(0..<data.count)

@@ -10,9 +10,9 @@ import VAExprsCore
 /// table of paths, shapes and offsets) and the weights (float32). Written deterministically:
 /// the same model gives the same bytes. Integrity is checked with CRC-32 (zlib), which finds
 /// corruption and truncation; it is not a signature.
-public enum ModelFile {
+package enum ModelFile {
     /// The format version this build writes and the newest it reads.
-    public static let formatVersion: UInt32 = 1
+    package static let formatVersion: UInt32 = 1
     static let magic: [UInt8] = Array("VAEXPRS".utf8) + [0]
     static let prefixLength = 8 + 4 + 8 + 8 + 4
 
@@ -38,7 +38,7 @@ public enum ModelFile {
     }
 
     /// The model as bytes.
-    public static func encode(_ model: TrainedModel) throws -> [UInt8] {
+    package static func encode(_ model: TrainedModel) throws -> [UInt8] {
         var payload: [UInt8] = []
         var table: [WeightEntry] = []
         for p in model.network.parameters + model.network.buffers {
@@ -67,7 +67,7 @@ public enum ModelFile {
     /// A file from a header (JSON) and weights, with the prefix and checksum filled in: the
     /// file `encode` writes, and the way fuzzing and tests build checksum-valid files whose
     /// contents are anything at all.
-    public static func assemble(header json: [UInt8], weights payload: [UInt8]) -> [UInt8] {
+    package static func assemble(header json: [UInt8], weights payload: [UInt8]) -> [UInt8] {
         var out = magic
         appendLE(&out, formatVersion)
         appendLE(&out, UInt64(json.count))
@@ -79,7 +79,7 @@ public enum ModelFile {
     }
 
     /// Reads a model from bytes, rebuilding its layers through `registry`.
-    public static func decode(_ bytes: [UInt8], source: String, registry: Registry) throws -> TrainedModel {
+    package static func decode(_ bytes: [UInt8], source: String, registry: Registry) throws -> TrainedModel {
         func bad(_ what: String) -> VAExprsError {
             VAExprsError.badData("\(source): \(what)")
         }

@@ -19,7 +19,7 @@ public protocol ProcessGroup: AnyObject, Sendable {
 extension ProcessGroup {
     /// The rows of a global batch of `count` cells this process computes: a contiguous share,
     /// the first `count % size` processes taking one more.
-    public func share(of count: Int) -> Range<Int> {
+    package func share(of count: Int) -> Range<Int> {
         let base = count / size, extra = count % size
         let start = rank * base + min(rank, extra)
         return start..<(start + base + (rank < extra ? 1 : 0))
@@ -29,19 +29,19 @@ extension ProcessGroup {
 /// This process alone, as a group of one: a plain fit runs the same data-parallel steps as a
 /// fit over MPI, so that `vaexprs fit` and `mpirun -np 1 vaexprs fit` give the same model, bit
 /// for bit. Its collectives leave the values as they are.
-public final class SingleProcess: ProcessGroup {
+package final class SingleProcess: ProcessGroup {
     /// 0.
-    public let rank = 0
+    package let rank = 0
     /// 1.
-    public let size = 1
+    package let size = 1
 
     /// The group of this process alone.
-    public init() {}
+    package init() {}
 
     /// Unchanged: the sum over one process.
-    public func sum(_ values: inout [Float]) throws {}
+    package func sum(_ values: inout [Float]) throws {}
     /// Unchanged: the sum over one process.
-    public func sum(_ values: inout [Double]) throws {}
+    package func sum(_ values: inout [Double]) throws {}
     /// Unchanged: this process is process 0.
-    public func broadcastFromFirst(_ values: inout [Float]) throws {}
+    package func broadcastFromFirst(_ values: inout [Float]) throws {}
 }

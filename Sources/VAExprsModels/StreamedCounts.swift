@@ -11,20 +11,20 @@ import VAExprsCore
 /// Each batch is prepared as `Preprocessing` prepares counts in memory: raw counts as the
 /// target with each cell's library size, log1p(counts per 10 000) as the encoder input, the
 /// likelihood's parameter-free terms, and the one-hot conditions of a CVAE.
-public final class StreamedCounts: MiniBatchSource {
+package final class StreamedCounts: MiniBatchSource {
     /// Chunks of consecutive file rows.
-    public let chunks: [Range<Int>]
+    package let chunks: [Range<Int>]
     /// Which file rows this source serves (training or validation cells); nil: all.
-    public let members: [Bool]?
+    package let members: [Bool]?
     /// Chunks read and shuffled together.
-    public let bufferChunks: Int
+    package let bufferChunks: Int
     /// Cells streamed per pass.
-    public let count: Int
+    package let count: Int
     private let read: (Range<Int>) throws -> SparseMatrix
     private let readRows: (([Int]) throws -> SparseMatrix)?
     /// A chunk is read row by row when a process needs fewer than 1 / `rowReadFraction` of its
     /// rows (default 8).
-    public let rowReadFraction: Int
+    package let rowReadFraction: Int
     private let likelihood: any Likelihood
     private let groupOfRow: [Int32]?
     private let oneHotOfGroup: Matrix?
@@ -34,7 +34,7 @@ public final class StreamedCounts: MiniBatchSource {
     /// of a data-parallel fit reads; without it, blocks are read and the rows taken from them).
     /// `groupOfRow` gives each file row's label group and `oneHotOfGroup` each group's one-hot
     /// conditions (CVAE; nil otherwise).
-    public init(chunks: [Range<Int>], members: [Bool]? = nil, bufferChunks: Int, likelihood: any Likelihood,
+    package init(chunks: [Range<Int>], members: [Bool]? = nil, bufferChunks: Int, likelihood: any Likelihood,
                 groupOfRow: [Int32]? = nil, oneHotOfGroup: Matrix? = nil,
                 read: @escaping (Range<Int>) throws -> SparseMatrix,
                 readRows: (([Int]) throws -> SparseMatrix)? = nil, rowReadFraction: Int = 8) {
@@ -52,7 +52,7 @@ public final class StreamedCounts: MiniBatchSource {
     }
 
     /// Batches of `batchSize` cells per pass (the last may be smaller).
-    public func batchCount(batchSize: Int) -> Int { (count + batchSize - 1) / batchSize }
+    package func batchCount(batchSize: Int) -> Int { (count + batchSize - 1) / batchSize }
 
     /// Cells read and prepared but not yet handed out: raw counts, encoder input
     /// (log1p(counts per 10 000)), library sizes, the likelihood's parameter-free terms, and
@@ -161,7 +161,7 @@ public final class StreamedCounts: MiniBatchSource {
     /// each process reads and prepares only the cells of its shares (and the few left over
     /// for the next buffer, which every process keeps). Everything that draws random numbers
     /// stays on the calling thread, so the batches depend on the seed only.
-    public func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
+    package func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
                              _ body: (TrainingData.Batch) throws -> Void) throws {
         var order = Array(chunks.indices)
         if shuffle { order.shuffle(using: &rng) }

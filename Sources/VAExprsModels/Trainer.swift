@@ -49,7 +49,7 @@ public struct TrainingOptions: Sendable {
     public var processGroup: (any ProcessGroup)? = nil
     /// What the processes of `processGroup` must agree on besides these options and the
     /// network (the pipeline adds the data's gene and cell ids, labels and preprocessing).
-    public var fingerprint = FitFingerprint()
+    package var fingerprint = FitFingerprint()
 
     /// Options; defaults mirror the original (Adam, batch 32).
     public init(epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
@@ -80,28 +80,28 @@ public struct TrainingOptions: Sendable {
 
 /// Mini-batch training of a `VAENetwork` with per-epoch shuffling, validation, early
 /// stopping with best-weight restore, and a per-epoch history.
-public struct Trainer {
+package struct Trainer {
     /// The options.
-    public let options: TrainingOptions
+    package let options: TrainingOptions
     /// The registry that makes the optimizer.
-    public let registry: Registry
+    package let registry: Registry
 
     /// A trainer.
-    public init(options: TrainingOptions, registry: Registry) {
+    package init(options: TrainingOptions, registry: Registry) {
         self.options = options
         self.registry = registry
     }
 
     /// Trains `network` on prepared cells; validation data is optional. Returns the history;
     /// the network ends with the restored best weights when early stopping is on.
-    public func train(_ network: VAENetwork, data: TrainingData, validation: TrainingData?, rng seedRNG: SeededGenerator,
+    package func train(_ network: VAENetwork, data: TrainingData, validation: TrainingData?, rng seedRNG: SeededGenerator,
                       progress: TrainingProgress?) throws -> TrainingHistory {
         try train(network, source: InMemoryBatches(data), validation: validation.map(InMemoryBatches.init), rng: seedRNG, progress: progress)
     }
 
     /// Trains `network` on batches from `source` (in memory or streamed from disk), validating
     /// on `validation` after each epoch.
-    public func train(_ network: VAENetwork, source data: any MiniBatchSource, validation: (any MiniBatchSource)?,
+    package func train(_ network: VAENetwork, source data: any MiniBatchSource, validation: (any MiniBatchSource)?,
                       rng seedRNG: SeededGenerator, progress: TrainingProgress?) throws -> TrainingHistory {
         try options.validate(hasValidation: validation != nil)
         network.sparseInputDensityLimit = options.sparseInput.densityLimit

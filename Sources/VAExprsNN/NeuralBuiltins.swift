@@ -1,9 +1,9 @@
 import VAExprsCore
 
 /// Registers this module's layers, activations, likelihoods, prior and optimizers.
-public enum NeuralBuiltins {
+package enum NeuralBuiltins {
     /// The origin string shown for these components.
-    public static let origin = "built-in (VAExprsNN)"
+    package static let origin = "built-in (VAExprsNN)"
 
     /// Every activation of this module, by name.
     static let activations: [String: any Activation] = [
@@ -13,7 +13,7 @@ public enum NeuralBuiltins {
     ]
 
     /// Registers everything through `registry.register`, the call plugins use.
-    public static func register(into registry: Registry) throws {
+    package static func register(into registry: Registry) throws {
         for (name, activation) in activations {
             try registry.register(.activation { _ in activation }, name: name, origin: origin)
             try registry.register(.layer { spec in ActivationLayer(spec: spec, activation: activation) },

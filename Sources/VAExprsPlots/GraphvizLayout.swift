@@ -3,15 +3,15 @@ import Synchronization
 import VAExprsCore
 
 /// Lays out DOT with Graphviz's `dot` engine (libgvc) and renders it to svg, png or pdf.
-public enum GraphvizLayout {
+package enum GraphvizLayout {
     /// Output formats Graphviz renders for `plot model`.
-    public static let formats = ["svg", "png", "pdf"]
+    package static let formats = ["svg", "png", "pdf"]
 
     /// libgvc keeps global state; one render at a time.
     private static let lock = Mutex(())
 
     /// The rendered bytes of `dot` in `format`.
-    public static func render(dot: String, format: String) throws -> [UInt8] {
+    package static func render(dot: String, format: String) throws -> [UInt8] {
         guard formats.contains(format) else {
             throw VAExprsError.usage("\(parameter: "format"): Graphviz renders \(formats.joined(separator: ", ")) (or use dot), not '\(format)'")
         }

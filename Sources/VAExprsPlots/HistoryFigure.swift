@@ -3,10 +3,10 @@ import VAExprsModels
 
 /// The training history: loss, reconstruction and KL per epoch (training and validation),
 /// with the epoch whose weights were restored marked.
-public enum HistoryFigure {
+package enum HistoryFigure {
     /// Positive values whose largest is at least `decadesRatio` × the smallest are drawn on a
     /// log axis (a first epoch of 160 000 would flatten the rest on a linear one).
-    public static let decadesRatio = 100.0
+    package static let decadesRatio = 100.0
 
     static func spansDecades(_ values: [Double]) -> Bool {
         let finite = values.filter(\.isFinite)
@@ -15,7 +15,7 @@ public enum HistoryFigure {
     }
 
     /// The figure: three panels (loss, reconstruction, KL), training and validation lines.
-    public static func make(_ history: TrainingHistory, width: Double = 1080, height: Double = 380) -> Figure {
+    package static func make(_ history: TrainingHistory, width: Double = 1080, height: Double = 380) -> Figure {
         let epochs = history.epochs.map { Double($0.epoch) }
         let training = Colour.categorical(0), validation = Colour.categorical(1), marker = Colour.categorical(2)
         let hasValidation = history.epochs.contains { $0.valLoss != nil }

@@ -5,10 +5,10 @@ import VAExprsCore
 /// How strict plugin loading is about where a file lives.
 public struct PluginPolicy: Sendable {
     /// Load plugins from world-writable files or folders (`--allow-insecure-plugins`).
-    public var allowInsecure: Bool
+    package var allowInsecure: Bool
 
     /// Creates a policy; `allowInsecure` defaults to false.
-    public init(allowInsecure: Bool = false) {
+    package init(allowInsecure: Bool = false) {
         self.allowInsecure = allowInsecure
     }
 

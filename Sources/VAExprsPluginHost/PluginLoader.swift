@@ -22,9 +22,9 @@ public struct PluginLoadResult: Sendable {
 /// (the C ABI in `vaexprs_plugin.h`), or plain C libraries described by a JSON manifest
 /// (called through libffi). Every stage has its own error naming the file; one bad file
 /// never stops the others.
-public enum PluginLoader {
+package enum PluginLoader {
     /// Loads every file; failures are collected, not thrown.
-    public static func load(_ files: [String], into registry: Registry, policy: PluginPolicy = .strict) -> PluginLoadResult {
+    package static func load(_ files: [String], into registry: Registry, policy: PluginPolicy = .strict) -> PluginLoadResult {
         var result = PluginLoadResult()
         for file in files {
             do {
@@ -40,7 +40,7 @@ public enum PluginLoader {
 
     /// Loads one file (a shared object or a manifest) and registers its components. The file
     /// passes `PluginFileCheck` first; the canonical path it checked is the one opened.
-    public static func load(_ file: String, into registry: Registry, policy: PluginPolicy = .strict) throws -> PluginLoadResult.Loaded {
+    package static func load(_ file: String, into registry: Registry, policy: PluginPolicy = .strict) throws -> PluginLoadResult.Loaded {
         let path = try PluginFileCheck.verified(file, policy: policy)
         if file.lowercased().hasSuffix(".json") { return try FFIPlugin.load(manifest: file, verifiedPath: path, into: registry, policy: policy) }
         try checkSharedObject(path, named: file)
@@ -210,11 +210,11 @@ public enum PluginLoader {
 /// Which files to load: `--plugin` files, the plugin files in `--plugin-dir` folders, and
 /// the entries of `VAEXPRS_PLUGIN_PATH` (colon-separated files or folders). Never the working
 /// directory implicitly.
-public enum PluginSearch {
+package enum PluginSearch {
     /// The files to try, in order, without duplicates. Folders contribute their `.so` files and
     /// the manifests with no library of the same stem beside them; a name that is not a regular
     /// file is listed anyway, so that loading reports it instead of opening (and blocking on) it.
-    public static func files(plugins: [String], directories: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    package static func files(plugins: [String], directories: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var out: [String] = []
         func add(_ path: String) { if !out.contains(path) { out.append(path) } }
         func scan(_ dir: String) {
@@ -239,5 +239,5 @@ public enum PluginSearch {
 
 extension PluginLoader {
     /// The plugin ABI versions this host loads (oldest...newest).
-    public static var abiVersions: ClosedRange<UInt32> { VAEXPRS_PLUGIN_ABI_OLDEST...VAEXPRS_PLUGIN_ABI_VERSION }
+    package static var abiVersions: ClosedRange<UInt32> { VAEXPRS_PLUGIN_ABI_OLDEST...VAEXPRS_PLUGIN_ABI_VERSION }
 }

@@ -4,41 +4,41 @@ import VAExprsCore
 /// A plugin manifest read and checked without touching any library: its name, the library it
 /// binds (a file in the manifest's own folder) and each function's kind, name, symbol and C
 /// signature, already compared with what the kind needs. `FFIPlugin` then binds the symbols.
-public struct PluginManifest: Sendable {
+package struct PluginManifest: Sendable {
     /// One declared function.
-    public struct Function: Sendable {
+    package struct Function: Sendable {
         /// `activation` or `reducer`.
-        public var kind: String
+        package var kind: String
         /// The component name it registers.
-        public var name: String
+        package var name: String
         /// The symbol in the library.
-        public var symbol: String
+        package var symbol: String
         /// For an activation, the symbol of its derivative.
-        public var derivativeSymbol: String?
+        package var derivativeSymbol: String?
         /// The checked signature (the kind's canonical one).
         var signature: CSignature
     }
 
     /// The plugin's name.
-    public var name: String
+    package var name: String
     /// Its version ("0" when not given).
-    public var version: String
+    package var version: String
     /// Its description ("" when not given).
-    public var description: String
+    package var description: String
     /// The library, relative to the manifest's folder (nil: the `.so` of the manifest's stem).
-    public var library: String?
+    package var library: String?
     /// The functions, in order.
-    public var functions: [Function]
+    package var functions: [Function]
 
     /// The largest manifest read (a manifest is a few kilobytes).
-    public static let maximumBytes = 1 << 20
+    package static let maximumBytes = 1 << 20
 
     /// The signatures each kind accepts, in canonical form.
     static let activationSignature = CSignature(returns: "void", parameters: ["const float*", "float*", "int64_t"])
     static let reducerSignature = CSignature(returns: "int32_t", parameters: ["const double*", "int64_t", "int64_t", "int32_t", "double*"])
 
     /// Parses and checks a manifest's bytes; errors name `source` and the part at fault.
-    public static func parse(_ data: Data, source: String) throws -> PluginManifest {
+    package static func parse(_ data: Data, source: String) throws -> PluginManifest {
         func bad(_ message: String) -> VAExprsError { VAExprsError(.unusablePlugin, "\(source): \(message)") }
         guard data.count <= maximumBytes else { throw bad("larger than \(maximumBytes >> 20) MiB; a plugin manifest is a small JSON file") }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {

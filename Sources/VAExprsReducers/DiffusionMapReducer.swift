@@ -11,12 +11,12 @@ import VAExprsCore
 /// eigenvector is dropped; coordinates are the next eigenvectors (destiny's DC1, DC2, …;
 /// signs fixed so each vector's largest entry is positive). Metadata: `eigenvalues` (of the
 /// returned components), `k`. Spec: `diffmap[:k=N]`.
-public struct DiffusionMapReducer: Reducer {
-    public let spec: ComponentSpec
+package struct DiffusionMapReducer: Reducer {
+    package let spec: ComponentSpec
     let requestedK: Int?
 
     /// The reducer; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         requestedK = try spec.raw("k", position: nil).map { _ in try spec.int("k", position: nil) }
     }
@@ -30,7 +30,7 @@ public struct DiffusionMapReducer: Reducer {
         return Int((100 + ease * Double(n - 100)).rounded(.toNearestOrAwayFromZero))
     }
 
-    public func reduce(_ x: DoubleMatrix, components: Int, rng: inout SeededGenerator) throws -> Embedding {
+    package func reduce(_ x: DoubleMatrix, components: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = x.rows
         let k = requestedK ?? Self.defaultK(n - 1)
         guard n >= 9 else { throw VAExprsError.badData("diffmap: needs at least 9 cells (local widths use the 5th–7th neighbours), got \(n)") }

@@ -7,13 +7,13 @@ import VAExprsCore
 /// thin SVD of Xc: eigenvalues s², coordinates U·s. This is exact, not an approximation, and
 /// needs no n × n matrix, so it scales to large n. Metadata: `eigenvalues`.
 /// Spec: `mds`.
-public struct MDSReducer: Reducer {
-    public let spec: ComponentSpec
+package struct MDSReducer: Reducer {
+    package let spec: ComponentSpec
 
     /// The reducer.
-    public init(spec: ComponentSpec) { self.spec = spec }
+    package init(spec: ComponentSpec) { self.spec = spec }
 
-    public func reduce(_ data: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
+    package func reduce(_ data: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = data.rows, d = data.columns
         guard n >= 2 else { throw VAExprsError.badData("mds: needs at least 2 cells, got \(n)") }
         guard k >= 1, k <= min(n - 1, d) else {

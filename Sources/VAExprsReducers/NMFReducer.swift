@@ -9,14 +9,14 @@ import VAExprsCore
 /// the projected gradient's L1 norm falls below `tol` × its first value or after `max_iter` sweeps.
 /// Metadata: `reconstruction_error` (‖X − WH‖_F), `iterations`.
 /// Spec: `nmf[:max_iter=200][:tol=1e-4][:init=nndsvda|nndsvd]`.
-public struct NMFReducer: Reducer {
-    public let spec: ComponentSpec
+package struct NMFReducer: Reducer {
+    package let spec: ComponentSpec
     let maxIterations: Int
     let tolerance: Double
     let fillZeros: Bool
 
     /// The reducer; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         maxIterations = try spec.int("max_iter", position: nil, default: 200)
         tolerance = try spec.double("tol", position: nil, default: 1e-4)
@@ -30,7 +30,7 @@ public struct NMFReducer: Reducer {
         fillZeros = initName == "nndsvda"
     }
 
-    public func reduce(_ x: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
+    package func reduce(_ x: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = x.rows, d = x.columns
         guard k >= 1, k <= min(n, d) else {
             throw VAExprsError.usage("\(parameter: "components"): nmf gives at most min(cells, features) = \(min(n, d)) factors, asked for \(k)")

@@ -13,14 +13,14 @@ import VAExprsCore
 /// component's largest loading is positive. Metadata: `explained_variance` (divisor n − 1),
 /// `explained_variance_ratio`, `singular_values`.
 /// Spec: `pca[:solver=auto|exact|randomized][:oversample=10][:power_iterations=N]`.
-public struct PCAReducer: Reducer {
-    public let spec: ComponentSpec
+package struct PCAReducer: Reducer {
+    package let spec: ComponentSpec
     let solver: String
     let oversample: Int
     let powerIterations: Int?
 
     /// The reducer; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         solver = spec.string("solver", position: nil, default: "auto")!
         guard ["auto", "exact", "randomized"].contains(solver) else {
@@ -33,7 +33,7 @@ public struct PCAReducer: Reducer {
         }
     }
 
-    public func reduce(_ data: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
+    package func reduce(_ data: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = data.rows, d = data.columns
         guard n >= 2 else { throw VAExprsError.badData("pca: needs at least 2 cells, got \(n)") }
         guard k >= 1, k <= min(n, d) else {

@@ -3,14 +3,14 @@ import VAExprsCore
 /// Principal axes fitted on one set of cells, to project others onto them (e.g. generated
 /// cells onto the real cells' PCs): the real cells' column means and top right-singular
 /// vectors from LAPACK's exact thin SVD; signs as `PCAReducer`'s.
-public struct PrincipalAxes: Sendable {
+package struct PrincipalAxes: Sendable {
     /// Column means of the fitting data.
-    public let mean: [Double]
+    package let mean: [Double]
     /// Axes, components × features (rows are unit vectors).
-    public let axes: DoubleMatrix
+    package let axes: DoubleMatrix
 
     /// Fits the top `components` axes (capped by the data's rank bound).
-    public init(fitting x: DoubleMatrix, components: Int) throws {
+    package init(fitting x: DoubleMatrix, components: Int) throws {
         let k = max(1, min(components, x.rows, x.columns))
         var centred = x
         let mean = x.columnMeans()
@@ -22,7 +22,7 @@ public struct PrincipalAxes: Sendable {
     }
 
     /// Coordinates of `y`'s rows on the axes.
-    public func project(_ y: DoubleMatrix) -> DoubleMatrix {
+    package func project(_ y: DoubleMatrix) -> DoubleMatrix {
         var centred = y
         for i in 0..<y.rows { for j in 0..<y.columns { centred[i, j] -= mean[j] } }
         return DenseLinearAlgebra.product(centred, axes, transposeB: true)

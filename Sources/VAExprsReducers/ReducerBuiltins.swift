@@ -1,12 +1,12 @@
 import VAExprsCore
 
 /// Registers this module's reducers.
-public enum ReducerBuiltins {
+package enum ReducerBuiltins {
     /// The origin string shown for these components.
-    public static let origin = "built-in (VAExprsReducers)"
+    package static let origin = "built-in (VAExprsReducers)"
 
     /// Registers `pca`, `mds`, `nmf`, `diffmap`, `tsne` and `umap` through `registry.register`, the call plugins use.
-    public static func register(into registry: Registry) throws {
+    package static func register(into registry: Registry) throws {
         try registry.register(.reducer { try PCAReducer(spec: $0) }, name: "pca", origin: origin,
                               facts: ComponentFacts(defaultComponents: 50))
         try registry.register(.reducer { MDSReducer(spec: $0) }, name: "mds", origin: origin)

@@ -13,8 +13,8 @@ import VAExprsCore
 /// Barnes–Hut normaliser), `perplexity`, `neighbours`.
 /// Spec: `tsne[:perplexity=P][:iterations=1000][:exaggeration_iterations=250]`
 /// `[:early_exaggeration=12][:theta=0.5][:learning_rate=auto|X][:initialization=pca|random][:pca=50]`.
-public struct TSNEReducer: Reducer {
-    public let spec: ComponentSpec
+package struct TSNEReducer: Reducer {
+    package let spec: ComponentSpec
     let perplexity: Double?
     let iterations: Int
     let exaggerationIterations: Int
@@ -25,7 +25,7 @@ public struct TSNEReducer: Reducer {
     let principalComponents: Int
 
     /// The reducer; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         perplexity = try spec.raw("perplexity", position: nil).map { _ in try spec.double("perplexity", position: nil) }
         iterations = try spec.int("iterations", position: nil, default: 1000)
@@ -51,9 +51,9 @@ public struct TSNEReducer: Reducer {
     }
 
     /// scater's default perplexity for n cells.
-    public static func defaultPerplexity(cells n: Int) -> Double { Double(min(50, n / 5)) }
+    package static func defaultPerplexity(cells n: Int) -> Double { Double(min(50, n / 5)) }
 
-    public func reduce(_ data: DoubleMatrix, components: Int, rng: inout SeededGenerator) throws -> Embedding {
+    package func reduce(_ data: DoubleMatrix, components: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = data.rows
         guard components == 2 else { throw VAExprsError.usage("\(parameter: "components"): tsne embeds in 2 dimensions only, asked for \(components)") }
         guard n >= 4 else { throw VAExprsError.badData("tsne: needs at least 4 cells, got \(n)") }

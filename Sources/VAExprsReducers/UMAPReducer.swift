@@ -15,8 +15,8 @@ import VAExprsCore
 /// embedding of centroid affinities instead. Metadata: `a`, `b`, `epochs`, `graph_components`.
 /// Spec: `umap[:neighbors=15][:min_dist=0.01][:spread=1][:epochs=N][:learning_rate=1]`
 /// `[:negative_sample_rate=5][:initialization=spectral|random][:pca=50][:neighbors_method=auto|exact|nndescent]`.
-public struct UMAPReducer: Reducer {
-    public let spec: ComponentSpec
+package struct UMAPReducer: Reducer {
+    package let spec: ComponentSpec
     let neighbours: Int
     let minDist: Double
     let spread: Double
@@ -28,10 +28,10 @@ public struct UMAPReducer: Reducer {
     let neighbourMethod: String
 
     /// Above this many cells `neighbors_method=auto` uses NN-descent (umap-learn's threshold).
-    public static let exactNeighbourLimit = 4096
+    package static let exactNeighbourLimit = 4096
 
     /// The reducer; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         neighbours = try spec.int("neighbors", position: nil, default: 15)
         minDist = try spec.double("min_dist", position: nil, default: 0.01)
@@ -59,7 +59,7 @@ public struct UMAPReducer: Reducer {
         guard principalComponents >= 0 else { throw VAExprsError.usage("\(source): umap pca must be ≥ 0 (0 = use the input as is)") }
     }
 
-    public func reduce(_ data: DoubleMatrix, components dim: Int, rng: inout SeededGenerator) throws -> Embedding {
+    package func reduce(_ data: DoubleMatrix, components dim: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = data.rows
         guard neighbours <= n else {
             throw VAExprsError.usage("\(spec.source): umap neighbors \(neighbours) is more than the \(n) cells (the cell itself counts as one)")

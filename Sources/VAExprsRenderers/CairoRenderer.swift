@@ -4,18 +4,18 @@ import VAExprsCore
 
 /// `png` and `pdf` through cairo: anti-aliased shapes and real (font-rendered) text.
 /// Spec: `png[:scale=2]` (pixels per point; 2 gives 1280 × 960 for the default figure) or `pdf`.
-public struct CairoRenderer: Renderer {
+package struct CairoRenderer: Renderer {
     /// The file cairo writes: a PNG image or a PDF page.
-    public enum Format: String, Sendable { case png, pdf }
+    package enum Format: String, Sendable { case png, pdf }
 
-    public let spec: ComponentSpec
+    package let spec: ComponentSpec
     /// The format this renderer writes.
-    public let format: Format
+    package let format: Format
     let scale: Double
-    public var fileExtensions: [String] { [format.rawValue] }
+    package var fileExtensions: [String] { [format.rawValue] }
 
     /// The renderer; options are validated here.
-    public init(spec: ComponentSpec, format: Format) throws {
+    package init(spec: ComponentSpec, format: Format) throws {
         self.spec = spec
         self.format = format
         if format == .pdf, spec.raw("scale", position: nil) != nil {
@@ -25,7 +25,7 @@ public struct CairoRenderer: Renderer {
         guard scale > 0, scale <= 16 else { throw VAExprsError.usage("\(spec.source): scale must be in (0, 16], got \(scale)") }
     }
 
-    public func render(_ figure: Figure) throws -> [UInt8] {
+    package func render(_ figure: Figure) throws -> [UInt8] {
         let scene = SceneLayout.layout(figure)
         // cairo's limits: image surfaces up to 32 767 pixels a side, PDF pages up to 14 400 points.
         let limit = format == .png ? 32_767.0 : 14_400.0

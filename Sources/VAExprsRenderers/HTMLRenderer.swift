@@ -5,14 +5,14 @@ import VAExprsCore
 /// fills the window (text scales with it); the wheel zooms about the pointer, dragging pans,
 /// a double click restores the view; hovering a point shows its tooltip (cell id, label,
 /// origin); clicking a legend entry hides or shows its group. Spec: `html`.
-public struct HTMLRenderer: Renderer {
-    public let spec: ComponentSpec
-    public var fileExtensions: [String] { ["html", "htm"] }
+package struct HTMLRenderer: Renderer {
+    package let spec: ComponentSpec
+    package var fileExtensions: [String] { ["html", "htm"] }
 
     /// The renderer.
-    public init(spec: ComponentSpec) { self.spec = spec }
+    package init(spec: ComponentSpec) { self.spec = spec }
 
-    public func render(_ figure: Figure) throws -> [UInt8] {
+    package func render(_ figure: Figure) throws -> [UInt8] {
         let scene = SceneLayout.layout(figure)
         // Tooltips and the legend groups of every marker style, numbered as SVGDocument numbers them.
         var tooltips: [[String]?] = []

@@ -1,12 +1,12 @@
 import VAExprsCore
 
 /// Registers this module's renderers.
-public enum RendererBuiltins {
+package enum RendererBuiltins {
     /// The origin string shown for these components.
-    public static let origin = "built-in (VAExprsRenderers)"
+    package static let origin = "built-in (VAExprsRenderers)"
 
     /// Registers `svg`, `png`, `pdf`, `html` and `terminal` through `registry.register`, the call plugins use.
-    public static func register(into registry: Registry) throws {
+    package static func register(into registry: Registry) throws {
         try registry.register(.renderer { SVGRenderer(spec: $0) }, name: "svg", origin: origin, facts: .renderer(["svg"]))
         try registry.register(.renderer { try CairoRenderer(spec: $0, format: .png) }, name: "png", origin: origin, facts: .renderer(["png"]))
         try registry.register(.renderer { try CairoRenderer(spec: $0, format: .pdf) }, name: "pdf", origin: origin, facts: .renderer(["pdf"]))

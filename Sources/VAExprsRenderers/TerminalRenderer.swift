@@ -6,18 +6,18 @@ import VAExprsCore
 /// Spec: `terminal[:width=100][:height=28][:color=true]` (width and height in characters;
 /// the command line sizes it to the terminal and turns colour off for files, pipes and
 /// `NO_COLOR`).
-public struct TerminalRenderer: Renderer {
-    public let spec: ComponentSpec
-    public var fileExtensions: [String] { ["txt"] }
+package struct TerminalRenderer: Renderer {
+    package let spec: ComponentSpec
+    package var fileExtensions: [String] { ["txt"] }
     let columns: Int
     let rows: Int
     let colour: Bool
 
     /// The widest and tallest canvas, in characters.
-    public static let maximumSide = 2_000
+    package static let maximumSide = 2_000
 
     /// The renderer; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         columns = try spec.int("width", position: nil, default: 100)
         rows = try spec.int("height", position: nil, default: 28)
@@ -28,7 +28,7 @@ public struct TerminalRenderer: Renderer {
         colour = c == "true"
     }
 
-    public func render(_ figure: Figure) throws -> [UInt8] {
+    package func render(_ figure: Figure) throws -> [UInt8] {
         var out = ""
         // Titles and labels come from data files: their control characters are shown, not obeyed.
         let shown = { (text: String) in DisplayText.neutralised(text, keepingNewlines: false) }

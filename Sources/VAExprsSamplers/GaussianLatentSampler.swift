@@ -5,13 +5,13 @@ import VAExprsCore
 /// (sample mean, covariance with divisor n), drawn as mean + L·ε with L the Cholesky factor.
 /// With fewer points than dimensions + 1 (or a singular covariance) it falls back to a
 /// diagonal covariance, and with a single point to that point; the fit's `summary` says so.
-public struct GaussianLatentSampler: LatentSampler {
-    public let spec: ComponentSpec
+package struct GaussianLatentSampler: LatentSampler {
+    package let spec: ComponentSpec
 
     /// The sampler.
-    public init(spec: ComponentSpec) { self.spec = spec }
+    package init(spec: ComponentSpec) { self.spec = spec }
 
-    public func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
         let n = points.rows, d = points.columns
         guard n > 0 else {
             throw VAExprsError.badData("latent sampler 'normal': no latent points\(label.map { " for label '\($0)'" } ?? "")")
@@ -62,13 +62,13 @@ struct FittedGaussian: FittedLatentDistribution {
 }
 
 /// `prior`: ignores the latent means and draws from the standard-normal prior.
-public struct PriorLatentSampler: LatentSampler {
-    public let spec: ComponentSpec
+package struct PriorLatentSampler: LatentSampler {
+    package let spec: ComponentSpec
 
     /// The sampler.
-    public init(spec: ComponentSpec) { self.spec = spec }
+    package init(spec: ComponentSpec) { self.spec = spec }
 
-    public func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
         let d = points.columns
         var identity = [Double](repeating: 0, count: d * d)
         for j in 0..<d { identity[j * d + j] = 1 }

@@ -14,17 +14,17 @@ import VAExprsCore
 /// any n, which puts components on single cells of a small label so that generated cells are
 /// near-copies of training cells. `min_points=0` searches exactly as mclust.
 /// Spec: `mclust[:components=1..9][:models=VVV,EEE][:min_points=N]`.
-public struct MclustLatentSampler: LatentSampler {
-    public let spec: ComponentSpec
+package struct MclustLatentSampler: LatentSampler {
+    package let spec: ComponentSpec
     /// Numbers of components tried.
-    public let components: [Int]
+    package let components: [Int]
     /// Models tried (nil: all for the dimension).
-    public let models: [MixtureModel]?
+    package let models: [MixtureModel]?
     /// Fewest training points per component (nil: 5·(d + 1); 0: no cap, as mclust).
-    public let minimumPointsPerComponent: Int?
+    package let minimumPointsPerComponent: Int?
 
     /// The sampler; options are validated here.
-    public init(spec: ComponentSpec) throws {
+    package init(spec: ComponentSpec) throws {
         self.spec = spec
         components = try Self.parseComponents(spec.string("components", position: 0, default: "1..9")!, source: spec.source)
         if let list = spec.string("models", position: 1, default: nil) {
@@ -55,7 +55,7 @@ public struct MclustLatentSampler: LatentSampler {
     }
 
     /// `1..9`, `3`, or `1,2,5` → component counts.
-    public static func parseComponents(_ text: String, source: String) throws -> [Int] {
+    package static func parseComponents(_ text: String, source: String) throws -> [Int] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let tooMany = VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
         var values: [Int] = []
@@ -83,10 +83,10 @@ public struct MclustLatentSampler: LatentSampler {
     }
 
     /// The largest number of mixture components searched.
-    public static let maximumComponents = 1000
+    package static let maximumComponents = 1000
 
     /// `VVV,EEE` → models (mclust's names).
-    public static func parseModels(_ text: String, source: String) throws -> [MixtureModel] {
+    package static func parseModels(_ text: String, source: String) throws -> [MixtureModel] {
         try text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).map {
             guard let m = MixtureModel(rawValue: String($0).uppercased()) else {
                 throw VAExprsError.usage("\(source): unknown mixture model '\($0)'; valid: \(MixtureModel.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -95,7 +95,7 @@ public struct MclustLatentSampler: LatentSampler {
         }
     }
 
-    public func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
         let labelNote = label.map { ", label '\($0)'" } ?? ""
         if points.rows < 2 {
             let single = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(points, label: label, rng: &rng)
@@ -128,21 +128,21 @@ public struct MclustLatentSampler: LatentSampler {
 }
 
 /// A fitted mixture, sampled as mclust's `sim`.
-public struct FittedMixture: FittedLatentDistribution {
+package struct FittedMixture: FittedLatentDistribution {
     /// The fitted mixture.
-    public let fit: MixtureFit
+    package let fit: MixtureFit
     /// Dimensions.
-    public let dimension: Int
-    public let summary: String
+    package let dimension: Int
+    package let summary: String
 
     /// Wraps a fit for sampling.
-    public init(fit: MixtureFit, dimension: Int, summary: String) {
+    package init(fit: MixtureFit, dimension: Int, summary: String) {
         self.fit = fit
         self.dimension = dimension
         self.summary = summary
     }
 
-    public func sample(count: Int, rng: inout SeededGenerator) -> DoubleMatrix {
+    package func sample(count: Int, rng: inout SeededGenerator) -> DoubleMatrix {
         let d = dimension
         let factors = fit.parameters.covariances.map { Cholesky.lower($0, dimension: d) ?? diagonalRoot($0, d) }
         var cumulative: [Double] = []

@@ -5,25 +5,25 @@ import VAExprsCore
 // dense layer can fuse bias and activation into one pass.
 
 /// f(x) = x.
-public struct LinearActivation: Activation {
-    public var name: String { "linear" }
-    public var derivativeNeedsInput: Bool { false }
+package struct LinearActivation: Activation {
+    package var name: String { "linear" }
+    package var derivativeNeedsInput: Bool { false }
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) {}
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
+    package init() {}
+    package func apply(_ values: inout [Float]) {}
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {}
 }
 
 /// f(x) = max(0, x). Its derivative reads only the output (x ≤ 0 exactly when y = 0).
-public struct ReLUActivation: Activation {
-    public var name: String { "relu" }
-    public var derivativeNeedsInput: Bool { false }
+package struct ReLUActivation: Activation {
+    package var name: String { "relu" }
+    package var derivativeNeedsInput: Bool { false }
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) {
+    package init() {}
+    package func apply(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = max(v[i], 0) } }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         gradient.withUnsafeMutableBufferPointer { g in
             y.withUnsafeBufferPointer { y in for i in g.indices { g[i] = y[i] > 0 ? g[i] : 0 } }
         }
@@ -31,15 +31,15 @@ public struct ReLUActivation: Activation {
 }
 
 /// f(x) = 1 / (1 + e^-x).
-public struct SigmoidActivation: Activation {
-    public var name: String { "sigmoid" }
-    public var derivativeNeedsInput: Bool { false }
+package struct SigmoidActivation: Activation {
+    package var name: String { "sigmoid" }
+    package var derivativeNeedsInput: Bool { false }
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) {
+    package init() {}
+    package func apply(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = stableSigmoid(v[i]) } }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices { gradient[i] *= y[i] * (1 - y[i]) }
     }
 }
@@ -52,58 +52,58 @@ public struct SigmoidActivation: Activation {
 }
 
 /// f(x) = tanh(x).
-public struct TanhActivation: Activation {
-    public var name: String { "tanh" }
-    public var derivativeNeedsInput: Bool { false }
+package struct TanhActivation: Activation {
+    package var name: String { "tanh" }
+    package var derivativeNeedsInput: Bool { false }
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) { for i in values.indices { values[i] = tanhf(values[i]) } }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package init() {}
+    package func apply(_ values: inout [Float]) { for i in values.indices { values[i] = tanhf(values[i]) } }
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices { gradient[i] *= 1 - y[i] * y[i] }
     }
 }
 
 /// f(x) = log(1 + e^x), computed stably.
-public struct SoftplusActivation: Activation {
-    public var name: String { "softplus" }
+package struct SoftplusActivation: Activation {
+    package var name: String { "softplus" }
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) {
+    package init() {}
+    package func apply(_ values: inout [Float]) {
         for i in values.indices { let x = values[i]; values[i] = max(x, 0) + log1pf(expf(-abs(x))) }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices { gradient[i] *= stableSigmoid(x[i]) }
     }
 }
 
 /// f(x) = x for x > 0, α(e^x − 1) otherwise (α = 1, Keras' default).
-public struct ELUActivation: Activation {
-    public var name: String { "elu" }
+package struct ELUActivation: Activation {
+    package var name: String { "elu" }
     let alpha: Float
     /// ELU with the given α.
-    public init(alpha: Float = 1) { self.alpha = alpha }
-    public func apply(_ values: inout [Float]) {
+    package init(alpha: Float = 1) { self.alpha = alpha }
+    package func apply(_ values: inout [Float]) {
         for i in values.indices where values[i] <= 0 { values[i] = alpha * expm1f(values[i]) }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices where x[i] <= 0 { gradient[i] *= y[i] + alpha }
     }
 }
 
 /// SELU (Klambauer et al. 2017): λ·x for x > 0, λα(e^x − 1) otherwise.
-public struct SELUActivation: Activation {
-    public var name: String { "selu" }
+package struct SELUActivation: Activation {
+    package var name: String { "selu" }
     static let alpha: Float = 1.673_263_2
     static let scale: Float = 1.050_701
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) {
+    package init() {}
+    package func apply(_ values: inout [Float]) {
         for i in values.indices {
             let x = values[i]
             values[i] = x > 0 ? Self.scale * x : Self.scale * Self.alpha * expm1f(x)
         }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices {
             gradient[i] *= x[i] > 0 ? Self.scale : y[i] + Self.scale * Self.alpha
         }
@@ -111,28 +111,28 @@ public struct SELUActivation: Activation {
 }
 
 /// f(x) = x for x > 0, s·x otherwise (s = 0.2, Keras 3's default negative slope).
-public struct LeakyReLUActivation: Activation {
-    public var name: String { "leaky_relu" }
+package struct LeakyReLUActivation: Activation {
+    package var name: String { "leaky_relu" }
     let slope: Float
     /// Leaky ReLU with the given negative slope.
-    public init(slope: Float = 0.2) { self.slope = slope }
-    public func apply(_ values: inout [Float]) {
+    package init(slope: Float = 0.2) { self.slope = slope }
+    package func apply(_ values: inout [Float]) {
         for i in values.indices where values[i] < 0 { values[i] *= slope }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices where x[i] < 0 { gradient[i] *= slope }
     }
 }
 
 /// Exact GELU, x·Φ(x) with the normal CDF through erf (Keras' `approximate=False`).
-public struct GELUActivation: Activation {
-    public var name: String { "gelu" }
+package struct GELUActivation: Activation {
+    package var name: String { "gelu" }
     /// The activation.
-    public init() {}
-    public func apply(_ values: inout [Float]) {
+    package init() {}
+    package func apply(_ values: inout [Float]) {
         for i in values.indices { let x = values[i]; values[i] = 0.5 * x * (1 + erff(x * 0.707_106_77)) }
     }
-    public func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+    package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices {
             let v = x[i]
             let cdf = 0.5 * (1 + erff(v * 0.707_106_77))

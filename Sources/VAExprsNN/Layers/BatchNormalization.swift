@@ -6,9 +6,9 @@ import VAExprsCore
 /// In data-parallel training the statistics are those of the whole global batch (sums over
 /// every process), and so are the sums the input gradient needs.
 /// Spec: `batchnorm[:momentum=0.99][:epsilon=0.001]`.
-public final class BatchNormalization: BatchShareAware {
-    public let spec: ComponentSpec
-    public var computesInputGradient = true
+package final class BatchNormalization: BatchShareAware {
+    package let spec: ComponentSpec
+    package var computesInputGradient = true
     let momentum: Float
     let epsilon: Float
     private var gamma: Parameter!
@@ -18,10 +18,10 @@ public final class BatchNormalization: BatchShareAware {
     private var width = 0
     private var normalized = Matrix(rows: 0, columns: 0)
     private var inverseStd: [Float] = []
-    public var batchShare: (any BatchShare)?
+    package var batchShare: (any BatchShare)?
 
     /// A batch-normalisation layer.
-    public init(spec: ComponentSpec, momentum: Double, epsilon: Double) throws {
+    package init(spec: ComponentSpec, momentum: Double, epsilon: Double) throws {
         guard momentum >= 0 && momentum < 1, epsilon > 0 else {
             throw VAExprsError.usage("\(spec.source): batchnorm needs momentum in [0, 1) and epsilon > 0")
         }
@@ -30,10 +30,10 @@ public final class BatchNormalization: BatchShareAware {
         self.epsilon = Float(epsilon)
     }
 
-    public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
-    public var buffers: [Parameter] { [movingMean, movingVariance].compactMap { $0 } }
+    package var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
+    package var buffers: [Parameter] { [movingMean, movingVariance].compactMap { $0 } }
 
-    public func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
+    package func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
         width = inputWidth
         gamma = Parameter(path: path + ".gamma", shape: [width], value: .init(repeating: 1, count: width))
         beta = Parameter(path: path + ".beta", shape: [width], value: .init(repeating: 0, count: width))
@@ -42,7 +42,7 @@ public final class BatchNormalization: BatchShareAware {
         return width
     }
 
-    public func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+    package func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         let n = input.rows
         var mean = [Float](repeating: 0, count: width)
         var variance = [Float](repeating: 0, count: width)
@@ -86,7 +86,7 @@ public final class BatchNormalization: BatchShareAware {
         return out
     }
 
-    public func backward(_ outputGradient: Matrix) -> Matrix {
+    package func backward(_ outputGradient: Matrix) -> Matrix {
         let n = outputGradient.rows
         var dGamma = [Float](repeating: 0, count: width)
         var dBeta = [Float](repeating: 0, count: width)

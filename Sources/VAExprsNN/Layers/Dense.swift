@@ -5,13 +5,13 @@ import VAExprsCore
 /// bias and activation are applied in one fused pass after the `sgemm`.
 ///
 /// Spec: `dense:UNITS[:ACTIVATION]` or `{"type": "dense", "units": 512, "activation": "relu"}`.
-public final class Dense: SparseInputLayer {
-    public let spec: ComponentSpec
-    public var computesInputGradient = true
+package final class Dense: SparseInputLayer {
+    package let spec: ComponentSpec
+    package var computesInputGradient = true
     /// Output width.
-    public let units: Int
+    package let units: Int
     /// The fused activation (linear when none is given).
-    public let activation: any Activation
+    package let activation: any Activation
     private var weight: Parameter!
     private var bias: Parameter!
     private var inputWidth = 0
@@ -23,13 +23,13 @@ public final class Dense: SparseInputLayer {
     private var cachedOutput: [Float] = []
 
     /// The most units a dense layer may have.
-    public static let maximumUnits = 1 << 20
+    package static let maximumUnits = 1 << 20
     /// The most weights one dense layer may hold (2³¹ floats, 8 GiB).
-    public static let maximumWeights = 1 << 31
+    package static let maximumWeights = 1 << 31
 
     /// A dense layer of `units` outputs (at most `maximumUnits`) followed by `activation`.
     /// - Throws: `VAExprsError.usage` for a number of units out of range.
-    public init(spec: ComponentSpec, units: Int, activation: any Activation) throws {
+    package init(spec: ComponentSpec, units: Int, activation: any Activation) throws {
         guard units > 0, units <= Self.maximumUnits else {
             throw VAExprsError.usage("\(spec.source): 'dense' units must be a whole number from 1 to \(Self.maximumUnits), got \(units)")
         }
@@ -38,9 +38,9 @@ public final class Dense: SparseInputLayer {
         self.activation = activation
     }
 
-    public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+    package var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
 
-    public func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
+    package func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
         let (weights, overflow) = inputWidth.multipliedReportingOverflow(by: units)
         guard inputWidth > 0, !overflow, weights <= Self.maximumWeights else {
             throw VAExprsError.usage("\(spec.source): '\(path)' would hold \(inputWidth) × \(units) weights, more than the \(Self.maximumWeights) one dense layer may have; use fewer units or select genes (\(parameter: "topGenes"))")
@@ -54,7 +54,7 @@ public final class Dense: SparseInputLayer {
         return units
     }
 
-    public func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+    package func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         let w = Matrix(rows: inputWidth, columns: units, storage: weight.value)
         // Bias first, then the product accumulated onto it (beta = 1): one pass fewer
         // than zero-filling (beta = 0) and adding the bias afterwards.
@@ -75,7 +75,7 @@ public final class Dense: SparseInputLayer {
     /// x·W + b over the stored entries of a CSR batch, cell by cell (threads split the cells,
     /// each output row summed in one order, so every thread count gives the same bits). In
     /// training the batch is also kept transposed (genes × cells) for the weight gradient.
-    public func forward(sparse input: SparseMatrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+    package func forward(sparse input: SparseMatrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         precondition(input.columns == inputWidth, "dense: \(input.columns) inputs, built for \(inputWidth)")
         var out = Matrix(uninitializedRows: input.rows, columns: units)
         let rows = input.rows
@@ -113,7 +113,7 @@ public final class Dense: SparseInputLayer {
         return out
     }
 
-    public func backward(_ outputGradient: Matrix) -> Matrix {
+    package func backward(_ outputGradient: Matrix) -> Matrix {
         var delta = outputGradient
         activation.backward(input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
                             output: cachedOutput, gradient: &delta.storage)

@@ -4,16 +4,16 @@ import VAExprsCore
 /// scaled by 1/(1 − rate); identity at inference. Spec: `dropout:RATE`. In data-parallel
 /// training the mask is drawn for the whole global batch (every process draws the same) and
 /// each process keeps its rows'.
-public final class Dropout: BatchShareAware {
-    public let spec: ComponentSpec
-    public var computesInputGradient = true
+package final class Dropout: BatchShareAware {
+    package let spec: ComponentSpec
+    package var computesInputGradient = true
     /// Probability of dropping a value, in [0, 1).
-    public let rate: Double
+    package let rate: Double
     private var mask: [Float] = []
-    public var batchShare: (any BatchShare)?
+    package var batchShare: (any BatchShare)?
 
     /// A dropout layer with the given rate.
-    public init(spec: ComponentSpec, rate: Double) throws {
+    package init(spec: ComponentSpec, rate: Double) throws {
         guard rate >= 0 && rate < 1 else {
             throw VAExprsError.usage("\(spec.source): dropout rate must be in [0, 1), got \(rate)")
         }
@@ -21,11 +21,11 @@ public final class Dropout: BatchShareAware {
         self.rate = rate
     }
 
-    public var parameters: [Parameter] { [] }
+    package var parameters: [Parameter] { [] }
 
-    public func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int { inputWidth }
+    package func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int { inputWidth }
 
-    public func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+    package func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         guard phase == .training, rate > 0 else { return input }
         let keep = Float(1 / (1 - rate))
         let width = input.columns
@@ -41,7 +41,7 @@ public final class Dropout: BatchShareAware {
         return out
     }
 
-    public func backward(_ outputGradient: Matrix) -> Matrix {
+    package func backward(_ outputGradient: Matrix) -> Matrix {
         guard rate > 0 else { return outputGradient }
         var g = outputGradient
         for i in g.storage.indices { g.storage[i] *= mask[i] }

@@ -6,17 +6,17 @@ import VAExprsCore
 /// data x ∈ [0, 1] and sigmoid(logits), summed over genes (= n_genes × Keras' mean BCE).
 /// Computed from logits: softplus(l) − x·l, with no clipping. The decoder mean is sigmoid(l).
 /// It has no sampling model for continuous data, so `--decode sample` is refused.
-public final class BernoulliLikelihood: Likelihood {
-    public let spec: ComponentSpec
-    public var parameters: [Parameter] { [] }
-    public var defaultDecodeMode: DecodeMode { .mean }
+package final class BernoulliLikelihood: Likelihood {
+    package let spec: ComponentSpec
+    package var parameters: [Parameter] { [] }
+    package var defaultDecodeMode: DecodeMode { .mean }
 
     /// The Bernoulli (binary cross-entropy) likelihood.
-    public init(spec: ComponentSpec) { self.spec = spec }
+    package init(spec: ComponentSpec) { self.spec = spec }
 
-    public func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {}
+    package func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {}
 
-    public func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         var grad = gradient ? Matrix(uninitializedRows: output.rows, columns: output.columns) : nil
         var elementLoss = [Float](repeating: 0, count: output.storage.count)
         let g = output.columns
@@ -44,13 +44,13 @@ public final class BernoulliLikelihood: Likelihood {
         return LikelihoodEvaluation(total: total, outputGradient: grad)
     }
 
-    public func mean(output: Matrix, context: CellContext) -> Matrix {
+    package func mean(output: Matrix, context: CellContext) -> Matrix {
         var m = output
         SigmoidActivation().apply(&m.storage)
         return m
     }
 
-    public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
+    package func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         throw VAExprsError.usage(
             "\(parameter: "decode") sample: the bernoulli likelihood has no observation model for continuous expression; use \(parameter: "decode") mean, or fit with \(parameter: "likelihood") gaussian")
     }

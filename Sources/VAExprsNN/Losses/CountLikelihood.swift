@@ -16,9 +16,9 @@ import VAExprsCore
 /// Draws are Gamma–Poisson (NB), then zeroed with probability π (ZINB): whole counts.
 /// After training θ is re-estimated at the training cells' latent means (`refitAtLatentMeans`).
 /// Spec: `nb[:dispersion=gene|gene-label][:refit=true|false]`, `zinb[:dispersion=…][:refit=…]`, `poisson`.
-public final class CountLikelihood: Likelihood {
+package final class CountLikelihood: Likelihood {
     /// The observation model.
-    public enum Family: String, Sendable {
+    package enum Family: String, Sendable {
         /// Poisson.
         case poisson
         /// Negative binomial.
@@ -28,40 +28,40 @@ public final class CountLikelihood: Likelihood {
     }
 
     /// Whether θ is shared by all cells of a gene or learned per label group too.
-    public enum Dispersion: String, Sendable {
+    package enum Dispersion: String, Sendable {
         /// One θ per gene.
         case gene
         /// One θ per gene and label group (conditional models).
         case geneLabel = "gene-label"
     }
 
-    public let spec: ComponentSpec
+    package let spec: ComponentSpec
     /// The observation model.
-    public let family: Family
+    package let family: Family
     /// How θ is shared.
-    public let dispersion: Dispersion
-    public var defaultDecodeMode: DecodeMode { .sample }
-    public var data: LikelihoodData { .counts }
+    package let dispersion: Dispersion
+    package var defaultDecodeMode: DecodeMode { .sample }
+    package var data: LikelihoodData { .counts }
     private var logTheta: Parameter?
     private var genes = 0
     private var groups = 1
 
     /// Whether θ is re-estimated at the training cells' latent means after training.
-    public let refitsDispersion: Bool
+    package let refitsDispersion: Bool
 
     /// A count likelihood; `dispersion` and `refitsDispersion` are ignored by `poisson`.
-    public init(spec: ComponentSpec, family: Family, dispersion: Dispersion, refitsDispersion: Bool = true) {
+    package init(spec: ComponentSpec, family: Family, dispersion: Dispersion, refitsDispersion: Bool = true) {
         self.spec = spec
         self.family = family
         self.dispersion = dispersion
         self.refitsDispersion = refitsDispersion
     }
 
-    public var parameters: [Parameter] { [logTheta].compactMap { $0 } }
+    package var parameters: [Parameter] { [logTheta].compactMap { $0 } }
 
-    public func outputWidth(features: Int) -> Int { family == .zeroInflatedNegativeBinomial ? 2 * features : features }
+    package func outputWidth(features: Int) -> Int { family == .zeroInflatedNegativeBinomial ? 2 * features : features }
 
-    public func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
+    package func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
         genes = features
         self.groups = 1
         guard family != .poisson else { return }
@@ -100,7 +100,7 @@ public final class CountLikelihood: Likelihood {
         (0..<m.rows).map { r in (0..<m.columns).reduce(Float(0)) { $0 + m[r, $1] } }
     }
 
-    public func constantTerms(target: Matrix) -> [Double]? {
+    package func constantTerms(target: Matrix) -> [Double]? {
         target.storage.withUnsafeBufferPointer { values in
             (0..<target.rows).map { r in
                 var sum = 0.0
@@ -111,7 +111,7 @@ public final class CountLikelihood: Likelihood {
     }
 
     /// Σ log x! over the stored counts of each cell (zeros and ones add nothing).
-    public func constantTerms(sparseTarget target: SparseMatrix) -> [Double]? {
+    package func constantTerms(sparseTarget target: SparseMatrix) -> [Double]? {
         (0..<target.rows).map { r in
             var sum = 0.0
             for k in target.rowStarts[r]..<target.rowStarts[r + 1] where target.values[k] > 1 { sum += Self.logFactorial(target.values[k]) }
@@ -140,7 +140,7 @@ public final class CountLikelihood: Likelihood {
         groups > 1 ? Int(context.group?[row] ?? 0) * genes : 0
     }
 
-    public func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         let n = output.rows, g = genes, width = output.columns
         let libraries = context.librarySize ?? rowSums(target)
         let constants = context.constant ?? constantTerms(target: target)!
@@ -205,7 +205,7 @@ public final class CountLikelihood: Likelihood {
     /// θ by maximum likelihood per gene (and label group) with the decoder's means and
     /// dropout held fixed: a golden-section search of log θ over [−10, 12] (the likelihood is
     /// unimodal in θ for fixed means), on at most `refitCells` evenly spaced cells.
-    public func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? {
+    package func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? {
         guard family != .poisson, refitsDispersion, let logTheta, output.rows > 0 else { return nil }
         let step = max(1, output.rows / Self.refitCells)
         let rows = Array(stride(from: 0, to: output.rows, by: step))
@@ -278,13 +278,13 @@ public final class CountLikelihood: Likelihood {
 
     /// Expected counts (library × softmax; × (1 − π) for ZINB). Without library sizes in
     /// `context`, the expected proportions.
-    public func mean(output: Matrix, context: CellContext) -> Matrix {
+    package func mean(output: Matrix, context: CellContext) -> Matrix {
         var (mean, dropout) = parameters(output: output, context: context)
         if let dropout { for i in mean.storage.indices { mean.storage[i] *= 1 - dropout.storage[i] } }
         return mean
     }
 
-    public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
+    package func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         guard context.librarySize != nil else {
             throw VAExprsError.usage("\(spec.name): drawing counts needs each cell's library size")
         }

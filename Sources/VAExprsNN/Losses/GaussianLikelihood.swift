@@ -16,19 +16,19 @@ import VAExprsCore
 /// means (`refitAtLatentMeans`; `refit=false` keeps the trained one); `censored_gaussian` does so
 /// only with `refit=true` (measured worse on held-out cells by default).
 /// Spec: `gaussian[:min_variance=1e-6][:refit=true]`, `censored_gaussian[:min_variance=1e-6][:refit=false]`.
-public final class GaussianLikelihood: Likelihood {
-    public let spec: ComponentSpec
-    public var defaultDecodeMode: DecodeMode { .sample }
+package final class GaussianLikelihood: Likelihood {
+    package let spec: ComponentSpec
+    package var defaultDecodeMode: DecodeMode { .sample }
     let logVarianceFloor: Float
     /// True for the censored (Tobit) variant.
-    public let censored: Bool
+    package let censored: Bool
     private var logVariance: Parameter!
 
     /// Whether the variances are re-estimated at the training cells' latent means after training.
-    public let refitsVariance: Bool
+    package let refitsVariance: Bool
 
     /// The Gaussian likelihood; `censored` treats values at the scaled minimum 0 as censored.
-    public init(spec: ComponentSpec, minimumVariance: Double, censored: Bool = false, refitsVariance: Bool = true) throws {
+    package init(spec: ComponentSpec, minimumVariance: Double, censored: Bool = false, refitsVariance: Bool = true) throws {
         guard minimumVariance > 0 else {
             throw VAExprsError.usage("\(spec.source): \(spec.name) min_variance must be positive")
         }
@@ -38,9 +38,9 @@ public final class GaussianLikelihood: Likelihood {
         self.refitsVariance = refitsVariance
     }
 
-    public var parameters: [Parameter] { [logVariance].compactMap { $0 } }
+    package var parameters: [Parameter] { [logVariance].compactMap { $0 } }
 
-    public func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
+    package func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
         var initial = [Float](repeating: 0, count: features)
         if training.rows > 1 && training.columns == features {
             let d = DoubleMatrix(training)
@@ -58,7 +58,7 @@ public final class GaussianLikelihood: Likelihood {
     /// The effective per-gene log-variance (floored).
     private func effectiveLogVariance() -> [Float] { logVariance.value.map { max($0, logVarianceFloor) } }
 
-    public func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
         let g = output.columns
         let s = effectiveLogVariance()
         let precision = s.map { expf(-$0) }
@@ -120,7 +120,7 @@ public final class GaussianLikelihood: Likelihood {
     /// latent means: the mean squared residual for `gaussian`, a golden-section search of the
     /// Tobit likelihood in log σ² for `censored_gaussian`, between the variance floor and the
     /// gene's variance over the cells.
-    public func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? {
+    package func refitAtLatentMeans(output: Matrix, target: Matrix, context: CellContext) -> String? {
         guard refitsVariance, let logVariance, output.rows > 0 else { return nil }
         let rows = Array(stride(from: 0, to: output.rows, by: max(1, output.rows / Self.refitCells)))
         let mu = output.gatherRows(rows), x = target.gatherRows(rows)
@@ -170,9 +170,9 @@ public final class GaussianLikelihood: Likelihood {
 
     /// The decoder mean: μ for `gaussian`; for `censored_gaussian`, μ too (the latent
     /// distribution's mean; generation clamps to the training range).
-    public func mean(output: Matrix, context: CellContext) -> Matrix { output }
+    package func mean(output: Matrix, context: CellContext) -> Matrix { output }
 
-    public func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
+    package func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         let sd = effectiveLogVariance().map { expf(0.5 * $0) }
         var out = output
         for r in 0..<out.rows {

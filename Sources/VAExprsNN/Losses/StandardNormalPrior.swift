@@ -4,13 +4,13 @@ import VAExprsCore
 /// The standard-normal prior N(0, I). KL(N(μ, e^v) ‖ N(0, I)) = ½ Σ (μ² + e^v − 1 − v),
 /// summed over latent dimensions (the textbook ELBO; the original averaged over them and
 /// used v inconsistently as a log standard deviation when sampling).
-public struct StandardNormalPrior: Prior {
-    public let spec: ComponentSpec
+package struct StandardNormalPrior: Prior {
+    package let spec: ComponentSpec
 
     /// The standard-normal prior.
-    public init(spec: ComponentSpec = ComponentSpec(name: "standard_normal")) { self.spec = spec }
+    package init(spec: ComponentSpec = ComponentSpec(name: "standard_normal")) { self.spec = spec }
 
-    public func klDivergence(mean: Matrix, logVariance: Matrix, gradient: Bool, scale: Float) -> KLEvaluation {
+    package func klDivergence(mean: Matrix, logVariance: Matrix, gradient: Bool, scale: Float) -> KLEvaluation {
         var total = 0.0
         var dMean = gradient ? Matrix(rows: mean.rows, columns: mean.columns) : nil
         var dLogVar = gradient ? Matrix(rows: mean.rows, columns: mean.columns) : nil
@@ -26,7 +26,7 @@ public struct StandardNormalPrior: Prior {
         return KLEvaluation(total: total, meanGradient: dMean, logVarianceGradient: dLogVar)
     }
 
-    public func sample(count: Int, dimension: Int, rng: inout SeededGenerator) -> Matrix {
+    package func sample(count: Int, dimension: Int, rng: inout SeededGenerator) -> Matrix {
         var z = Matrix(rows: count, columns: dimension)
         for i in z.storage.indices { z.storage[i] = Float(rng.nextNormal()) }
         return z

@@ -5,14 +5,14 @@ import VAExprsCore
 /// Adam with Keras' defaults and update rule (lr 0.001, β1 0.9, β2 0.999, ε 1e-7):
 /// m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²; θ ← θ − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε).
 /// Spec: `adam[:lr=0.001][:beta1=0.9][:beta2=0.999][:epsilon=1e-7]`.
-public final class Adam: Optimizer {
-    public let spec: ComponentSpec
+package final class Adam: Optimizer {
+    package let spec: ComponentSpec
     let learningRate: Double, beta1: Double, beta2: Double, epsilon: Double
     private var step = 0
     private var moments: [String: (m: [Float], v: [Float])] = [:]
 
     /// Adam with the given hyper-parameters.
-    public init(spec: ComponentSpec, learningRate: Double = 0.001, beta1: Double = 0.9,
+    package init(spec: ComponentSpec, learningRate: Double = 0.001, beta1: Double = 0.9,
                 beta2: Double = 0.999, epsilon: Double = 1e-7) {
         self.spec = spec
         self.learningRate = learningRate
@@ -21,7 +21,7 @@ public final class Adam: Optimizer {
         self.epsilon = epsilon
     }
 
-    public func step(_ parameters: [Parameter]) {
+    package func step(_ parameters: [Parameter]) {
         step += 1
         let t = Double(step)
         let alpha = Float(learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))

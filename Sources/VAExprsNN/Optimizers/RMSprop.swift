@@ -2,20 +2,20 @@ import VAExprsCore
 
 /// RMSprop, Keras' rule without momentum or centring: a ← ρ a + (1−ρ) g²; θ ← θ − lr g / (√a + ε).
 /// Spec: `rmsprop[:lr=0.001][:rho=0.9][:epsilon=1e-7]`.
-public final class RMSprop: Optimizer {
-    public let spec: ComponentSpec
+package final class RMSprop: Optimizer {
+    package let spec: ComponentSpec
     let learningRate: Float, rho: Float, epsilon: Float
     private var averages: [String: [Float]] = [:]
 
     /// RMSprop with the given hyper-parameters.
-    public init(spec: ComponentSpec, learningRate: Double = 0.001, rho: Double = 0.9, epsilon: Double = 1e-7) {
+    package init(spec: ComponentSpec, learningRate: Double = 0.001, rho: Double = 0.9, epsilon: Double = 1e-7) {
         self.spec = spec
         self.learningRate = Float(learningRate)
         self.rho = Float(rho)
         self.epsilon = Float(epsilon)
     }
 
-    public func step(_ parameters: [Parameter]) {
+    package func step(_ parameters: [Parameter]) {
         for p in parameters {
             var a = averages[p.path] ?? [Float](repeating: 0, count: p.value.count)
             for i in p.value.indices {

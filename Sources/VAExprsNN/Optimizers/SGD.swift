@@ -3,20 +3,20 @@ import VAExprsCore
 /// Stochastic gradient descent with (optionally Nesterov) momentum, Keras' rule:
 /// v ← μ v − lr g; θ ← θ + v (Nesterov: θ ← θ + μ v − lr g).
 /// Spec: `sgd[:lr=0.01][:momentum=0][:nesterov=false]`.
-public final class SGD: Optimizer {
-    public let spec: ComponentSpec
+package final class SGD: Optimizer {
+    package let spec: ComponentSpec
     let learningRate: Float, momentum: Float, nesterov: Bool
     private var velocities: [String: [Float]] = [:]
 
     /// SGD with the given hyper-parameters.
-    public init(spec: ComponentSpec, learningRate: Double = 0.01, momentum: Double = 0, nesterov: Bool = false) {
+    package init(spec: ComponentSpec, learningRate: Double = 0.01, momentum: Double = 0, nesterov: Bool = false) {
         self.spec = spec
         self.learningRate = Float(learningRate)
         self.momentum = Float(momentum)
         self.nesterov = nesterov
     }
 
-    public func step(_ parameters: [Parameter]) {
+    package func step(_ parameters: [Parameter]) {
         for p in parameters {
             if momentum == 0 {
                 for i in p.value.indices { p.value[i] -= learningRate * p.gradient[i] }
