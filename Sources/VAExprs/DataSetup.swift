@@ -2,21 +2,21 @@ import Foundation
 
 /// The setup `fit` uses when the user names no likelihood or normalisation: chosen from the
 /// values, stated with the reason, and recorded in the model.
-public enum DataSetup {
+package enum DataSetup {
     /// A likelihood, a normalisation and why.
-    public struct Choice: Sendable {
+    package struct Choice: Sendable {
         /// The likelihood.
-        public var likelihood: ComponentSpec
+        package var likelihood: ComponentSpec
         /// The normalisation before scaling (continuous likelihoods).
-        public var normalization: Preprocessing.Normalization
+        package var normalization: Preprocessing.Normalization
         /// One sentence for the user and the model file.
-        public var reason: String
+        package var reason: String
     }
 
     /// Ratio of the 99.9th percentile to the median of the non-zero values above which
     /// non-negative data are taken to be on a linear scale (intensities, FPKM/TPM, counts)
     /// and log-normalised; below it they are taken as already on a log-like scale.
-    public static let linearScaleRatio: Float = 50
+    package static let linearScaleRatio: Float = 50
 
     /// The default setup for `data`:
     /// - whole numbers ≥ 0 with zeros among them (UMI or read counts): `zinb` on raw counts
@@ -27,7 +27,7 @@ public enum DataSetup {
     ///
     /// A normalisation the user asked for is kept: log-normalisation of counts then means a
     /// continuous model (`censored_gaussian`), since the count likelihoods read raw counts.
-    public static func choose(_ data: ExpressionMatrix, normalization asked: Preprocessing.Normalization? = nil) -> Choice {
+    package static func choose(_ data: ExpressionMatrix, normalization asked: Preprocessing.Normalization? = nil) -> Choice {
         // One pass over the values that may be non-zero (sparse data: the stored entries).
         let profile = ValueProfile(data.cells, collectingPositive: true)
         let whole = profile.allWhole, zeros = profile.hasZeros, positive = profile.positive

@@ -1,15 +1,15 @@
 /// Reads the inputs of a fit from files: the matrix, its labels matched by cell id (from a
 /// labels file, or from an `.h5ad`'s `obs` columns), and an optional validation matrix
 /// (whose labels come from the same source).
-public enum DatasetLoader {
+package enum DatasetLoader {
     /// The obs column of an `.h5ad` taken as the condition when no labels are named.
-    public static let defaultObsLabelColumn = "label"
+    package static let defaultObsLabelColumn = "label"
 
     /// The training matrix, its labels (nil for a plain VAE), the validation source and whether
     /// the labels are an `.h5ad`'s obs column taken without being named (worth telling the
     /// user). `labelColumns` nil means `label` with a labels file; without one, an `.h5ad`'s
     /// obs column `label` when it has one and `obsLabelsByDefault`, else no labels.
-    public static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
+    package static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
                             labelColumns: [String]?, validation: String?, validationSplit: Double?,
                             obsLabelsByDefault: Bool = true) throws
         -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource, labelsFromObsByDefault: Bool) {
@@ -65,7 +65,7 @@ public enum DatasetLoader {
     /// from the `.h5ad`'s obs columns when only `labelColumns` is given; nil for a plain VAE.
     /// Like `load`, an `.h5ad`'s obs column `label` is taken when nothing is named and
     /// `obsLabelsByDefault` (`labelsFromObsByDefault` then true).
-    public static func labels(of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?,
+    package static func labels(of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?,
                               obsLabelsByDefault: Bool = true) throws -> (labels: [[String]]?, labelsFromObsByDefault: Bool) {
         if let labelsPath {
             let columns = labelColumns ?? ["label"]

@@ -3,7 +3,7 @@
 public enum EmbeddingPipeline {
     /// The embedding of `values` (rows = cells) and how many features it used; `components`
     /// nil takes the reducer's registered default (`ComponentFacts.defaultComponents`).
-    public static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, defaultComponents: Int = 2,
+    package static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, defaultComponents: Int = 2,
                              topFeatures: Int, rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
         guard topFeatures >= 0 else { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)") }
         var x = values
@@ -14,7 +14,7 @@ public enum EmbeddingPipeline {
     }
 
     /// The embedding as CSV: `cell,dim1,dim2,...`.
-    public static func csv(_ embedding: Embedding, cellIDs: [String]) -> String {
+    package static func csv(_ embedding: Embedding, cellIDs: [String]) -> String {
         let k = embedding.coordinates.columns
         var text = "cell," + (1...k).map { "dim\($0)" }.joined(separator: ",") + "\n"
         for (i, id) in cellIDs.enumerated() {

@@ -2,21 +2,21 @@ import Foundation
 
 /// Forward + backward time of one layer beside another (`plugins bench`: a plugin layer beside
 /// the built-in it mirrors), alternating passes on one random batch, medians.
-public enum LayerBenchmark {
+package enum LayerBenchmark {
     /// Median seconds per forward + backward pass of each layer.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The layer measured.
-        public var candidate: Double
+        package var candidate: Double
         /// The layer it is compared with.
-        public var reference: Double
+        package var reference: Double
         /// candidate / reference.
-        public var ratio: Double { candidate / reference }
+        package var ratio: Double { candidate / reference }
     }
 
     /// Times `candidate` and `reference` on a `batch` × `inputs` batch: 20 warm-up passes of
     /// each, then `repeats` timed ones, alternating.
     /// - Throws: `VAExprsError` when a layer cannot be made or built.
-    public static func run(candidate: ComponentSpec, reference: ComponentSpec, inputs: Int, batch: Int, repeats: Int,
+    package static func run(candidate: ComponentSpec, reference: ComponentSpec, inputs: Int, batch: Int, repeats: Int,
                            registry: Registry) throws -> Result {
         guard inputs > 0, batch > 0, repeats > 0 else {
             throw VAExprsError.usage("\(parameter: "inputs"), \(parameter: "batch") and \(parameter: "repeats") must be positive, got \(inputs), \(batch), \(repeats)")

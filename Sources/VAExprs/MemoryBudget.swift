@@ -2,10 +2,10 @@ import Foundation
 
 /// How much memory `fit` may plan to use, and what training in memory would need: above the
 /// budget, a count matrix that can be read a block of cells at a time is streamed from disk.
-public enum MemoryBudget {
+package enum MemoryBudget {
     /// The default budget: half of this machine's memory, or of the control group's limit
     /// (a container's or a Slurm job's) when that is lower.
-    public static var defaultLimit: Int {
+    package static var defaultLimit: Int {
         var total = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
            let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
@@ -18,12 +18,12 @@ public enum MemoryBudget {
     /// stored count (the counts and the encoder input as CSR, and the reader's arrays while
     /// they are built; 1.74 GB measured for 87.6 million) and a few hundred per cell (ids,
     /// per-cell numbers).
-    public static func inMemoryEstimate(_ file: SparseRowFile) -> Int {
+    package static func inMemoryEstimate(_ file: SparseRowFile) -> Int {
         file.storedCount * 20 + file.rowCount * 256
     }
 
     /// Parses a size: bytes, or a number with K, M, G or T (powers of 1 024; `8G`, `1.5T`, `500MB`).
-    public static func parse(_ text: String, parameter: String) throws -> Int {
+    package static func parse(_ text: String, parameter: String) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
         var digits = trimmed
         if digits.hasSuffix("B") || digits.hasSuffix("IB") { digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1)) }
@@ -39,7 +39,7 @@ public enum MemoryBudget {
     }
 
     /// A size for people: `12.3 GB` (powers of 1 024).
-    public static func describe(_ bytes: Int) -> String {
+    package static func describe(_ bytes: Int) -> String {
         let value = Double(bytes)
         if value >= Double(1 << 30) { return String(format: "%.1f GB", value / Double(1 << 30)) }
         if value >= Double(1 << 20) { return String(format: "%.0f MB", value / Double(1 << 20)) }

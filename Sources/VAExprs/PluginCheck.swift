@@ -5,30 +5,30 @@ import VAExprsConformance
 /// tests run them over every built-in) — finite-difference gradients for layers, activations,
 /// likelihoods and priors; shapes, finiteness and determinism for reducers and latent
 /// samplers; well-formed output for renderers; descent on a quadratic for optimizers.
-public enum PluginCheck {
+package enum PluginCheck {
     /// One check's outcome.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The component checked (`kind name`).
-        public var component: String
+        package var component: String
         /// What was checked (e.g. `gradient weight`).
-        public var check: String
+        package var check: String
         /// Whether it passed.
-        public var passed: Bool
+        package var passed: Bool
         /// What was measured (e.g. the relative error).
-        public var detail: String
+        package var detail: String
     }
 
     /// Tolerance on the relative error of finite-difference gradients (float32, step 1e-2).
-    public static let gradientTolerance = 5e-3
+    package static let gradientTolerance = 5e-3
 
     /// Checks every component `loaded` registered; `specs` gives settings by component name
     /// (e.g. `gated_dense:4`) for components that need them.
-    public static func run(_ loaded: PluginLoadResult.Loaded, registry: Registry, specs: [String: ComponentSpec]) -> [Outcome] {
+    package static func run(_ loaded: PluginLoadResult.Loaded, registry: Registry, specs: [String: ComponentSpec]) -> [Outcome] {
         run(components: loaded.components, registry: registry, specs: specs)
     }
 
     /// Checks the named components of `registry`, built-in or loaded: one contract for both.
-    public static func run(components: [(kind: ComponentKind, name: String)], registry: Registry, specs: [String: ComponentSpec]) -> [Outcome] {
+    package static func run(components: [(kind: ComponentKind, name: String)], registry: Registry, specs: [String: ComponentSpec]) -> [Outcome] {
         var outcomes: [Outcome] = []
         for (kind, name) in components {
             let spec = specs[name] ?? ComponentSpec(name: name, source: "plugins check")

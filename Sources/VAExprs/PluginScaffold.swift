@@ -2,15 +2,15 @@ import Foundation
 
 /// `plugin new`: writes a plugin of one kind, in Swift (on VAExprsPluginKit) or C (on the ABI
 /// header), from the scaffolds in Templates/.
-public enum PluginScaffold {
+package enum PluginScaffold {
     /// Kinds a scaffold exists for.
-    public static let kinds = ["layer", "activation", "likelihood", "prior", "latent-sampler", "reducer", "renderer"]
+    package static let kinds = ["layer", "activation", "likelihood", "prior", "latent-sampler", "reducer", "renderer"]
     /// Languages.
-    public static let languages = ["swift", "c"]
+    package static let languages = ["swift", "c"]
 
     /// The Templates folder: `explicit`, `$VAEXPRS_TEMPLATES`, or the nearest `Templates/` above
     /// the running executable (the package checkout it was built in).
-    public static func templatesFolder(explicit: String?) throws -> String {
+    package static func templatesFolder(explicit: String?) throws -> String {
         let isTemplates = { (dir: String) in FileManager.default.fileExists(atPath: dir + "/c/plugin.c.template") }
         if let explicit {
             guard isTemplates(explicit) else { throw VAExprsError.usage("\(parameter: "templates") \(explicit): not a VAExprs Templates folder (no c/plugin.c.template)") }
@@ -27,7 +27,7 @@ public enum PluginScaffold {
     }
 
     /// Writes the scaffold into `output` (created; must not already hold a plugin) and returns the files written.
-    public static func write(kind: String, language: String, name: String, output: String, templates: String) throws -> [String] {
+    package static func write(kind: String, language: String, name: String, output: String, templates: String) throws -> [String] {
         guard kinds.contains(kind) else { throw VAExprsError.usage("\(parameter: "kind") must be one of \(kinds.joined(separator: ", ")), got '\(kind)'") }
         guard languages.contains(language) else { throw VAExprsError.usage("\(parameter: "language") must be swift or c, got '\(language)'") }
         guard ComponentName.isValid(name) else {

@@ -2,9 +2,9 @@ import Foundation
 
 /// `evaluate`'s report as JSON, a self-contained HTML page (figures through the registry's
 /// `svg` renderer) or a terminal summary.
-public enum RealismReportOutput {
+package enum RealismReportOutput {
     /// Pretty JSON with sorted keys; non-finite numbers become null.
-    public static func json(_ report: RealismReport) throws -> [UInt8] {
+    package static func json(_ report: RealismReport) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -38,7 +38,7 @@ public enum RealismReportOutput {
     }
 
     /// The numbers as lines, with what each means.
-    public static func summary(_ r: RealismReport) -> String {
+    package static func summary(_ r: RealismReport) -> String {
         var lines = [
             "realism of \(r.generatedCells) generated vs \(r.realCells) real cells (\(r.genes) genes, \(r.components) PCs fitted on \(r.referenceCells) of the real cells, the others compared)",
             "  normalisation: \(r.normalization)",
@@ -77,7 +77,7 @@ public enum RealismReportOutput {
     }
 
     /// The HTML report: the summary table and three figures (PCA overlay, mean–mean, variance–variance).
-    public static func html(_ r: RealismReport, details d: RealismEvaluation.Details, registry: Registry) throws -> [UInt8] {
+    package static func html(_ r: RealismReport, details d: RealismEvaluation.Details, registry: Registry) throws -> [UInt8] {
         let svg = try registry.makeRenderer(ComponentSpec(name: "svg"))
         let pca = overlay(title: "Real and generated cells on the real cells' PCs", xTitle: "PC1", yTitle: "PC2",
                           real: (0..<d.realPCs.rows).map { (d.realPCs[$0, 0], d.realPCs[$0, 1]) },

@@ -3,9 +3,9 @@
 /// `shared/data/seedsim`, the design is the same): base expression N(5, 5) per gene and
 /// cell; in group i's cells, genes 100(i−1)+1 … 100i become genes 1…100 plus one N(6, 10)
 /// shift per gene; negatives set to 0; rounded to 4 decimals.
-public enum SeedSimulation {
+package enum SeedSimulation {
     /// The matrix (`cell1…` × `gene1…`) and each cell's group label (`group1…`).
-    public static func make(groups: Int = 3, cellsPerGroup: Int = 100, genes: Int = 1000,
+    package static func make(groups: Int = 3, cellsPerGroup: Int = 100, genes: Int = 1000,
                             markerGenes: Int = 100, seed: UInt64 = 1) -> (data: ExpressionMatrix, labels: [String]) {
         precondition(groups * markerGenes <= genes, "marker blocks must fit in the genes")
         var rng = SeededGenerator(seed: seed)

@@ -5,27 +5,27 @@ import VAExprsCore
 /// What `vaexprs info` prints and benchmarks record: the processor and its usable vector
 /// instruction sets, the BLAS library and the kernel set it runs (and why), the threads
 /// numeric work uses, and optionally the measured floating-point limit.
-public struct SystemReport: Sendable, Codable {
+package struct SystemReport: Sendable, Codable {
     /// The processor as CPUID reports it.
-    public var cpu: CPUFeatures
+    package var cpu: CPUFeatures
     /// The CPU's best vector tier for single-precision kernels.
-    public var vectorTier: String
+    package var vectorTier: String
     /// The BLAS library and its kernel selection.
-    public var blas: BLASKernelSelection
+    package var blas: BLASKernelSelection
     /// Threads VAExprs splits numeric work over by default (`--threads` overrides).
-    public var defaultThreads: Int
+    package var defaultThreads: Int
     /// Processors this process may run on.
-    public var processors: Int
+    package var processors: Int
     /// Threads OpenBLAS runs inside each of VAExprs' parts (VAExprs sets 1 and splits itself).
-    public var openBLASThreadsPerPart: Int
+    package var openBLASThreadsPerPart: Int
     /// Which variant of VAExprs' own C kernels (Adam, losses, count likelihoods, sparse first
     /// layer: compiled for AVX-512, AVX2 and baseline x86-64, chosen at load) runs.
-    public var elementwiseKernels: String
+    package var elementwiseKernels: String
     /// The measured floating-point limit, when asked for.
-    public var peak: ComputePeak?
+    package var peak: ComputePeak?
 
     /// Reads the machine; measures the FMA peak on `peakThreads` threads when given (about a second).
-    public static func current(peakThreads: Int? = nil) -> SystemReport {
+    package static func current(peakThreads: Int? = nil) -> SystemReport {
         let threadsBefore = BLAS.setThreads(defaultThreadCount)
         defer { BLAS.setThreads(threadsBefore) }
         let cpu = CPUFeatures.detect()
@@ -42,7 +42,7 @@ public struct SystemReport: Sendable, Codable {
     }
 
     /// The report as lines of text.
-    public var text: String {
+    package var text: String {
         var lines: [String] = []
         lines.append("cpu:         \(cpu.brand.isEmpty ? "unknown" : cpu.brand) (\(cpu.vendor), family \(cpu.family) model \(cpu.model) stepping \(cpu.stepping))")
         lines.append("features:    \(cpu.features.joined(separator: " "))")

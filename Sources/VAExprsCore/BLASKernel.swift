@@ -40,18 +40,18 @@ public struct BLASKernelSelection: Sendable, Codable, Equatable {
 }
 
 /// Run-time selection of OpenBLAS's kernels (see `BLASKernelSelection`).
-public enum BLASKernel {
+package enum BLASKernel {
     /// Environment variable that makes a benchmark behave as on a machine whose OpenBLAS picks
     /// the named kernel set at load (e.g. `Prescott`, OpenBLAS's fallback for CPUs it does not
     /// know), so the selection can be measured on any machine. Ignored when OPENBLAS_CORETYPE is set.
-    public static let emulationVariable = "VAEXPRS_EMULATE_OPENBLAS_CORE"
+    package static let emulationVariable = "VAEXPRS_EMULATE_OPENBLAS_CORE"
 
     /// The selection, made once per process on first use (before any product runs).
-    public static let current: BLASKernelSelection = selectOnce()
+    package static let current: BLASKernelSelection = selectOnce()
 
     /// When the user's `OPENBLAS_CORETYPE` pins kernels below what the CPU can run (a shell
     /// profile setting `Haswell` on an AVX-512 machine, say), the explanation to show; else nil.
-    public static var userPinnedBelowCPU: String? {
+    package static var userPinnedBelowCPU: String? {
         let selection = current
         guard selection.origin == .user, let active = selection.active, let pinned = tier(ofCore: active),
               pinned < CPUFeatures.detect().vectorTier else { return nil }
@@ -59,11 +59,11 @@ public enum BLASKernel {
     }
 
     /// Makes sure the selection has happened (cheap after the first call).
-    public static func prepare() { _ = current }
+    package static func prepare() { _ = current }
 
     /// The tier of an OpenBLAS kernel-set name, or nil for a name not known here
     /// (then VAExprs leaves OpenBLAS's choice alone).
-    public static func tier(ofCore name: String) -> VectorTier? {
+    package static func tier(ofCore name: String) -> VectorTier? {
         switch name.lowercased() {
         case "skylakex", "cooperlake", "sapphirerapids": return .avx512
         case "haswell", "zen": return .avx2
@@ -76,7 +76,7 @@ public enum BLASKernel {
     }
 
     /// The OpenBLAS kernel set to use for a CPU (the best for its vector tier), or nil for SSE-only CPUs.
-    public static func preferredCore(for cpu: CPUFeatures) -> String? {
+    package static func preferredCore(for cpu: CPUFeatures) -> String? {
         switch cpu.vectorTier {
         case .avx512: return cpu.has("avx512_bf16") ? "Cooperlake" : "SkylakeX"
         case .avx2: return cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine" ? "Zen" : "Haswell"
@@ -86,7 +86,7 @@ public enum BLASKernel {
     }
 
     /// What to do, as a pure function of what was found (tested without touching OpenBLAS).
-    public enum Plan: Equatable, Sendable {
+    package enum Plan: Equatable, Sendable {
         /// Leave the kernels as they are, for the reason given.
         case keep(BLASKernelSelection.Origin, String)
         /// Make OpenBLAS select `core`, for the reason given.
@@ -95,7 +95,7 @@ public enum BLASKernel {
 
     /// Decides whether to select again: only when the user did not set OPENBLAS_CORETYPE, the
     /// BLAS can select, OpenBLAS's choice is a known name below the CPU's tier.
-    public static func plan(cpu: CPUFeatures, chosenAtLoad: String?, userCoreType: String?, canSelect: Bool) -> Plan {
+    package static func plan(cpu: CPUFeatures, chosenAtLoad: String?, userCoreType: String?, canSelect: Bool) -> Plan {
         if let user = userCoreType, !user.isEmpty {
             if let userTier = tier(ofCore: user), userTier < cpu.vectorTier {
                 return .keep(.user, "OPENBLAS_CORETYPE=\(user) is set; respected, though it pins \(userTier) kernels on a CPU that supports \(cpu.vectorTier) (unset it to let VAExprs choose)")

@@ -4,9 +4,9 @@ import CLAPACKE
 /// Dense double-precision linear algebra over LAPACKE and CBLAS (row-major), the one home of
 /// the SVD, products, QR bases, symmetric eigen-decompositions and Cholesky inverses that the
 /// reducers, the mixture sampler and the evaluation share.
-public enum DenseLinearAlgebra {
+package enum DenseLinearAlgebra {
     /// Thin SVD of an n × d matrix: U (n × p), singular values (p, descending), Vᵀ (p × d).
-    public static func thinSVD(_ a: DoubleMatrix) throws -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
+    package static func thinSVD(_ a: DoubleMatrix) throws -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
         let n = a.rows, d = a.columns, p = min(n, d)
         var work = a.storage
         var s = [Double](repeating: 0, count: p)
@@ -19,7 +19,7 @@ public enum DenseLinearAlgebra {
     }
 
     /// C = op(A) · op(B).
-    public static func product(_ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false) -> DoubleMatrix {
+    package static func product(_ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false) -> DoubleMatrix {
         let m = transposeA ? a.columns : a.rows, k = transposeA ? a.rows : a.columns
         let n = transposeB ? b.rows : b.columns
         var c = DoubleMatrix(rows: m, columns: n)
@@ -36,7 +36,7 @@ public enum DenseLinearAlgebra {
     }
 
     /// An orthonormal basis of the columns of `a` (n × l, n ≥ l) by Householder QR.
-    public static func orthonormalBasis(_ a: DoubleMatrix) throws -> DoubleMatrix {
+    package static func orthonormalBasis(_ a: DoubleMatrix) throws -> DoubleMatrix {
         let n = a.rows, l = a.columns
         var q = a.storage
         var tau = [Double](repeating: 0, count: l)
@@ -47,7 +47,7 @@ public enum DenseLinearAlgebra {
         return DoubleMatrix(rows: n, columns: l, storage: q)
     }
     /// Eigenvalues (descending) and eigenvectors (columns, row-major d × d) of a symmetric matrix.
-    public static func symmetricEigen(_ a: [Double], dimension d: Int) -> (values: [Double], vectors: [Double])? {
+    package static func symmetricEigen(_ a: [Double], dimension d: Int) -> (values: [Double], vectors: [Double])? {
         var m = a
         var w = [Double](repeating: 0, count: d)
         let info = LAPACKE_dsyev(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d), &w)
@@ -62,7 +62,7 @@ public enum DenseLinearAlgebra {
     }
 
     /// The inverse of a symmetric positive-definite matrix (Cholesky), or nil.
-    public static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
+    package static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
         var m = a
         guard LAPACKE_dpotrf(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0,
               LAPACKE_dpotri(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0 else { return nil }
@@ -73,18 +73,18 @@ public enum DenseLinearAlgebra {
     /// Full SVDs of d × d column-major matrices, one after another without allocating (LAPACK's
     /// `dgesvd` with its optimal workspace, queried once): for inner iterations such as the
     /// mixture search's common orientation.
-    public final class SquareSVD {
+    package final class SquareSVD {
         /// The dimension.
-        public let d: Int
+        package let d: Int
         /// After `factor`: U (column-major d × d), the singular values (descending) and Vᵀ
         /// (column-major d × d); valid until the next call.
-        public let u: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>, vt: UnsafeMutablePointer<Double>
+        package let u: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>, vt: UnsafeMutablePointer<Double>
         private let a: UnsafeMutablePointer<Double>
         private let work: UnsafeMutablePointer<Double>
         private let workCount: Int
 
         /// Buffers for d × d matrices.
-        public init(dimension d: Int) {
+        package init(dimension d: Int) {
             self.d = d
             a = .allocate(capacity: d * d)
             s = .allocate(capacity: d)
@@ -99,14 +99,14 @@ public enum DenseLinearAlgebra {
 
         /// Factors the column-major d × d `matrix` (not modified).
         /// - Returns: false when LAPACK does not converge.
-        public func factor(columnMajor matrix: UnsafePointer<Double>) -> Bool {
+        package func factor(columnMajor matrix: UnsafePointer<Double>) -> Bool {
             a.update(from: matrix, count: d * d)
             return LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
                                        a, Int32(d), s, u, Int32(d), vt, Int32(d), work, Int32(workCount)) == 0
         }
 
         /// Frees the buffers (the owner calls it once, as it does for its own).
-        public func deallocate() {
+        package func deallocate() {
             for p in [a, s, u, vt, work] { p.deallocate() }
         }
     }

@@ -1,10 +1,10 @@
 /// Text from data files (labels, gene and cell ids, file names) made safe to show where
 /// control characters would be interpreted: a terminal, where an escape sequence in a label
 /// could move the cursor, recolour or retitle the window.
-public enum DisplayText {
+package enum DisplayText {
     /// `text` with every control character except `\n` shown as `\u{…}` (so `ESC` cannot
     /// start an escape sequence and a carriage return cannot overwrite the line).
-    public static func neutralised(_ text: String, keepingNewlines: Bool = true) -> String {
+    package static func neutralised(_ text: String, keepingNewlines: Bool = true) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

@@ -4,14 +4,14 @@
 /// row by row for the cache.
 extension DoubleMatrix {
     /// Each column's mean (0 for a matrix without rows).
-    public func columnMeans() -> [Double] {
+    package func columnMeans() -> [Double] {
         var sums = [Double](repeating: 0, count: columns)
         for i in 0..<rows { for j in 0..<columns { sums[j] += self[i, j] } }
         return rows == 0 ? sums : sums.map { $0 / Double(rows) }
     }
 
     /// Each column's sum of squared deviations from `means` (the column means when nil).
-    public func columnSquaredDeviations(from means: [Double]? = nil) -> [Double] {
+    package func columnSquaredDeviations(from means: [Double]? = nil) -> [Double] {
         let centre = means ?? columnMeans()
         precondition(centre.count == columns, "columnSquaredDeviations: \(centre.count) means for \(columns) columns")
         var sums = [Double](repeating: 0, count: columns)
@@ -25,12 +25,12 @@ extension DoubleMatrix {
     }
 
     /// Each column's sample variance (divisor rows − 1, or 1 for fewer than two rows).
-    public func columnVariances(means: [Double]? = nil) -> [Double] {
+    package func columnVariances(means: [Double]? = nil) -> [Double] {
         columnSquaredDeviations(from: means).map { $0 / Double(Swift.max(rows - 1, 1)) }
     }
 
     /// Each column's fraction of entries exactly zero.
-    public func columnZeroFractions() -> [Double] {
+    package func columnZeroFractions() -> [Double] {
         var zeros = [Double](repeating: 0, count: columns)
         for i in 0..<rows { for j in 0..<columns where self[i, j] == 0 { zeros[j] += 1 } }
         return rows == 0 ? zeros : zeros.map { $0 / Double(rows) }
@@ -39,7 +39,7 @@ extension DoubleMatrix {
 
 extension DoubleMatrix {
     /// The columns at `indices`, in that order (for feature selection).
-    public func gatherColumns(_ indices: [Int]) -> DoubleMatrix {
+    package func gatherColumns(_ indices: [Int]) -> DoubleMatrix {
         var out = DoubleMatrix(rows: rows, columns: indices.count)
         for i in 0..<rows {
             for (k, j) in indices.enumerated() { out[i, k] = self[i, j] }

@@ -1,8 +1,8 @@
 /// Conversions of numbers that came from outside (options, files, plotted data) that never
 /// trap: the one place a `Double` becomes an integer or a JSON value.
-public enum NumberConversions {
+package enum NumberConversions {
     /// `value` rounded toward zero and held to `Int`'s range; NaN becomes 0.
-    public static func saturatingInt(_ value: Double) -> Int {
+    package static func saturatingInt(_ value: Double) -> Int {
         if value.isNaN { return 0 }
         if value >= 9.223_372_036_854_775e18 { return .max }
         if value <= -9.223_372_036_854_775e18 { return .min }
@@ -11,7 +11,7 @@ public enum NumberConversions {
 
     /// `value` for `JSONSerialization`: itself when finite, else the string "nan", "inf" or
     /// "-inf" (as model files and reports write them), which JSON can hold and readers parse.
-    public static func jsonValue(_ value: Double) -> Any {
+    package static func jsonValue(_ value: Double) -> Any {
         if value.isFinite { return value }
         return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf"
     }
@@ -20,12 +20,12 @@ public enum NumberConversions {
 /// The range of a count: a whole number from 0 to the largest 32-bit integer, what `.h5ad` and
 /// Cell Ranger files store and far above any sequencing experiment's count of one gene in one
 /// cell. Training counts above it are refused, so that generated counts stay writable.
-public enum CountRange {
+package enum CountRange {
     /// The largest count, 2³¹ − 1.
-    public static let largest = Double(Int32.max)
+    package static let largest = Double(Int32.max)
 
     /// Whether `value` is a count in range.
-    public static func contains(_ value: Float) -> Bool {
+    package static func contains(_ value: Float) -> Bool {
         value >= 0 && value == value.rounded() && Double(value) <= largest
     }
 }

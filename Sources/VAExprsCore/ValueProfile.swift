@@ -1,21 +1,21 @@
 /// What a matrix's values are, in one pass over the values that may be non-zero: the one
 /// "are these counts?" test, used to choose a likelihood (`DataSetup`) and a comparison's
 /// normalisation (`ComparisonNormalization`). Counts are whole numbers ≥ 0.
-public struct ValueProfile: Sendable {
+package struct ValueProfile: Sendable {
     /// The first value below zero (row, column, value), if any.
-    public var firstNegative: (row: Int, column: Int, value: Float)?
+    package var firstNegative: (row: Int, column: Int, value: Float)?
     /// Every value is a whole number.
-    public var allWhole = true
+    package var allWhole = true
     /// Some value is zero (sparse storage's implicit zeros count).
-    public var hasZeros = false
+    package var hasZeros = false
     /// The values above zero, when asked for (for the scale of intensities).
-    public var positive: [Float] = []
+    package var positive: [Float] = []
 
     /// Whole numbers ≥ 0: counts.
-    public var isCounts: Bool { firstNegative == nil && allWhole }
+    package var isCounts: Bool { firstNegative == nil && allWhole }
 
     /// The profile of `cells`; `collectingPositive` keeps the positive values too.
-    public init(_ cells: CellMatrix, collectingPositive: Bool = false) {
+    package init(_ cells: CellMatrix, collectingPositive: Bool = false) {
         var visited = 0
         var profile = self
         cells.forEachEntry { i, j, v in

@@ -8,9 +8,9 @@ import Synchronization
 /// Work is always split into the same parts for the same `threads`, and each part writes
 /// disjoint output, so results do not depend on scheduling. One loop runs at a time; a
 /// caller that finds the pool busy runs its parts serially.
-public final class WorkerPool: @unchecked Sendable {
+package final class WorkerPool: @unchecked Sendable {
     /// The process-wide pool used by the numeric kernels.
-    public static let shared = WorkerPool()
+    package static let shared = WorkerPool()
 
     private final class Worker: @unchecked Sendable {
         let start = SpinEvent()
@@ -27,10 +27,10 @@ public final class WorkerPool: @unchecked Sendable {
     private let configuration = Mutex(1)
 
     /// Threads a loop is split over (1 = serial).
-    public var threads: Int { configuration.withLock { $0 } }
+    package var threads: Int { configuration.withLock { $0 } }
 
     /// Sets the number of threads (≥ 1); worker threads are created on demand and kept.
-    public func setThreads(_ count: Int) {
+    package func setThreads(_ count: Int) {
         let n = max(1, count)
         configuration.withLock { $0 = n }
         busy.withLock { _ in
@@ -53,7 +53,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `body(part)` for every part in `0..<parts` and waits for all of them.
-    public func run(parts: Int, _ body: (Int) -> Void) {
+    package func run(parts: Int, _ body: (Int) -> Void) {
         let n = min(parts, threads)
         let acquired = n > 1 && busy.withLock { isBusy in
             if isBusy { return false }
@@ -84,7 +84,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs `body(task)` for every task in `0..<count`, each thread taking the next task when it
     /// finishes one (for independent tasks of uneven cost). Loops that the tasks start on this
     /// pool run serially inside them, so each task computes exactly what it would alone.
-    public func runTasks(_ count: Int, _ body: (Int) -> Void) {
+    package func runTasks(_ count: Int, _ body: (Int) -> Void) {
         let next = Atomic<Int>(0)
         run(parts: min(threads, count)) { _ in
             while true {
@@ -96,7 +96,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// The row ranges of `rows` split into `parts` nearly equal contiguous blocks.
-    public static func blocks(_ count: Int, parts: Int) -> [Range<Int>] {
+    package static func blocks(_ count: Int, parts: Int) -> [Range<Int>] {
         let p = max(1, min(parts, count))
         return (0..<p).map { i in (count * i / p)..<(count * (i + 1) / p) }
     }

@@ -33,20 +33,20 @@ public struct LayerSummary: Sendable, Equatable {
 
 /// A component a model uses that came from a run-time plugin, recorded in the model file so
 /// loading it without the plugin can say exactly which plugin to load.
-public struct PluginProvenance: Codable, Sendable, Equatable {
+package struct PluginProvenance: Codable, Sendable, Equatable {
     /// Component kind (`layer`, `activation`, `likelihood`, `prior`).
-    public var kind: String
+    package var kind: String
     /// Component name.
-    public var component: String
+    package var component: String
     /// The plugin's name.
-    public var plugin: String
+    package var plugin: String
     /// The plugin's version.
-    public var version: String
+    package var version: String
     /// The file it was loaded from when the model was fitted.
-    public var file: String
+    package var file: String
 
     /// Which of `spec`'s components come from plugins in `registry`.
-    public static func components(of spec: ModelSpec, in registry: Registry) -> [PluginProvenance] {
+    package static func components(of spec: ModelSpec, in registry: Registry) -> [PluginProvenance] {
         var used: [(ComponentKind, String)] = []
         for layer in spec.encoder + spec.decoder {
             used.append((.layer, layer.name))
@@ -66,7 +66,7 @@ public struct PluginProvenance: Codable, Sendable, Equatable {
     }
 
     /// Throws, naming the plugin to load, when a recorded component is not registered.
-    public static func check(_ records: [PluginProvenance], in registry: Registry, source: String) throws {
+    package static func check(_ records: [PluginProvenance], in registry: Registry, source: String) throws {
         for r in records {
             guard let kind = ComponentKind(rawValue: r.kind), registry.entry(kind, r.component) != nil else {
                 throw VAExprsError(.unusablePlugin, "\(source): the model uses \(r.kind) '\(r.component)' from plugin '\(r.plugin)' \(r.version) (fitted with \(r.file)), which is not loaded; load it with \(parameter: "plugins") FILE, \(parameter: "pluginDirectories") DIR or VAEXPRS_PLUGIN_PATH")

@@ -44,7 +44,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// Fits the preprocessing to training data and returns it with the prepared cells
     /// (no conditions).
-    public static func fit(_ data: ExpressionMatrix, normalization: Normalization, target: LikelihoodData,
+    package static func fit(_ data: ExpressionMatrix, normalization: Normalization, target: LikelihoodData,
                            source: String) throws -> (Preprocessing, TrainingData) {
         var prep = Preprocessing(normalization: normalization, meanLibrarySize: 0, trainingSizeFactors: [],
                                  geneMinimum: [], geneRange: [], target: target, trainingLibrarySizes: nil)
@@ -98,7 +98,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// Applies the stored preprocessing to other cells (e.g. validation), with the training
     /// statistics (lognorm size factors relative to the training mean library size).
-    public func transform(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
+    package func transform(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
         if modelsCounts { return try Preprocessing.countData(data, source: source) }
         guard data.geneCount == geneMinimum.count else {
             throw VAExprsError.badData("\(source): \(data.geneCount) genes, the training data has \(geneMinimum.count)")

@@ -4,7 +4,7 @@ import VAExprsCore
 /// condition encoding, the training cells' latent means (and labels), and the history.
 public final class TrainedModel {
     /// The trained network.
-    public let network: VAENetwork
+    package let network: VAENetwork
     /// Gene names, in column order.
     public let geneNames: [String]
     /// The preprocessing to undo.
@@ -25,7 +25,7 @@ public final class TrainedModel {
     public let setup: FitSetup?
 
     /// A model from its parts.
-    public init(network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
+    package init(network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
                 conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
                 trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil) {
         self.network = network
@@ -41,7 +41,7 @@ public final class TrainedModel {
     }
 
     /// The decoder's outputs at the given latent points (inference mode, batches of 1 024).
-    public static func decodedMeans(_ network: VAENetwork, means: Matrix, conditions: Matrix?) -> Matrix {
+    package static func decodedMeans(_ network: VAENetwork, means: Matrix, conditions: Matrix?) -> Matrix {
         var out = Matrix(rows: means.rows, columns: network.likelihood.outputWidth(features: network.featureCount))
         var rng = SeededGenerator(seed: 0)  // inference draws nothing
         var start = 0
@@ -55,12 +55,12 @@ public final class TrainedModel {
     }
 
     /// Latent means of prepared cells (encoder inputs), in inference mode, in batches of 1 024.
-    public static func latentMeans(_ network: VAENetwork, x: Matrix, conditions: Matrix?) -> Matrix {
+    package static func latentMeans(_ network: VAENetwork, x: Matrix, conditions: Matrix?) -> Matrix {
         latentMeans(network, x: .dense(x), conditions: conditions)
     }
 
     /// Latent means of dense or sparse prepared cells, read in batches of 1 024.
-    public static func latentMeans(_ network: VAENetwork, x: CellMatrix, conditions: Matrix?) -> Matrix {
+    package static func latentMeans(_ network: VAENetwork, x: CellMatrix, conditions: Matrix?) -> Matrix {
         var out = Matrix(rows: x.rows, columns: network.spec.latentDimension)
         var rng = SeededGenerator(seed: 0)  // inference draws nothing
         var start = 0

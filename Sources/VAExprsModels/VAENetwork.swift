@@ -3,31 +3,31 @@ import VAExprsCore
 
 /// The layers of a (conditional) VAE built from a `ModelSpec` through the registry, with its
 /// training step (forward, explicit backward, reparameterisation) and inference passes.
-public final class VAENetwork {
+package final class VAENetwork {
     /// The architecture.
-    public let spec: ModelSpec
+    package let spec: ModelSpec
     /// Number of genes (input and output width).
-    public let featureCount: Int
+    package let featureCount: Int
     /// One-hot condition width (0 for a plain VAE).
-    public let conditionWidth: Int
+    package let conditionWidth: Int
     let encoder: [any Layer]
     let meanHead: any Layer
     let logVarianceHead: any Layer
     let decoder: [any Layer]
     let outputLayer: any Layer
     /// The reconstruction likelihood.
-    public let likelihood: any Likelihood
+    package let likelihood: any Likelihood
     /// The latent prior.
-    public let prior: any Prior
+    package let prior: any Prior
     /// The layers as a data-flow graph (for `plot model`).
-    public let architecture: [LayerSummary]
+    package let architecture: [LayerSummary]
     /// Components of the spec that come from run-time plugins.
-    public let pluginComponents: [PluginProvenance]
+    package let pluginComponents: [PluginProvenance]
 
     /// Builds and initialises every layer (Glorot-uniform weights from `rng`).
     /// `training` holds the likelihood's training targets and `context` their per-cell inputs,
     /// which may inform its initial values; `groups` is the number of label groups (0 for a VAE).
-    public init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, groups: Int, registry: Registry,
+    package init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, groups: Int, registry: Registry,
                 training: Matrix, context: CellContext, rng: inout SeededGenerator) throws {
         try spec.validate()
         self.spec = spec
@@ -95,25 +95,25 @@ public final class VAENetwork {
     var allLayers: [any Layer] { encoder + [meanHead, logVarianceHead] + decoder + [outputLayer] }
 
     /// Every trainable parameter (layers, then likelihood).
-    public var parameters: [Parameter] { allLayers.flatMap(\.parameters) + likelihood.parameters }
+    package var parameters: [Parameter] { allLayers.flatMap(\.parameters) + likelihood.parameters }
 
     /// Every non-trainable buffer (e.g. batch-norm statistics).
-    public var buffers: [Parameter] { allLayers.flatMap(\.buffers) }
+    package var buffers: [Parameter] { allLayers.flatMap(\.buffers) }
 
     /// Sparse batches with at most this fraction of entries stored go to a first layer that
     /// reads CSR (`SparseInputLayer`) as they are; denser ones are densified for one BLAS
     /// product, which is faster there (`Benchmarks/sparse_first_layer.sh`).
-    public var sparseInputDensityLimit = VAENetwork.defaultSparseInputDensityLimit
+    package var sparseInputDensityLimit = VAENetwork.defaultSparseInputDensityLimit
     /// The measured crossover (see `sparseInputDensityLimit`).
-    public static let defaultSparseInputDensityLimit = 0.1
+    package static let defaultSparseInputDensityLimit = 0.1
 
     /// Latent means and log-variances of a batch.
-    public func encode(_ x: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
+    package func encode(_ x: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
         encode(.dense(x), conditions: conditions, phase: phase, rng: &rng)
     }
 
     /// Latent means and log-variances of a batch, dense or sparse.
-    public func encode(_ x: CellMatrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
+    package func encode(_ x: CellMatrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
         var h: Matrix
         var layers = encoder[...]
         if case .sparse(let cells) = x, let first = encoder.first as? any SparseInputLayer,
@@ -129,25 +129,25 @@ public final class VAENetwork {
     }
 
     /// The decoder's raw output (what the likelihood reads) for latent points `z`.
-    public func decode(_ z: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> Matrix {
+    package func decode(_ z: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         var h = conditions.map { z.concatenatingColumns($0) } ?? z
         for layer in decoder { h = layer.forward(h, phase: phase, rng: &rng) }
         return outputLayer.forward(h, phase: phase, rng: &rng)
     }
 
     /// Reconstruction and KL sums of one batch.
-    public struct BatchLoss {
+    package struct BatchLoss {
         /// Sum over cells of the negative log-likelihood.
-        public var reconstruction: Double
+        package var reconstruction: Double
         /// Sum over cells of the KL divergence (unweighted).
-        public var kl: Double
+        package var kl: Double
     }
 
     /// One training step's forward and backward pass on a batch: fills every parameter's
     /// gradient of the mean loss (reconstruction + regularization·KL) over the batch.
     /// `x` is the encoder input, `target` what the likelihood scores (the same matrix for
     /// scaled data, raw counts for a count likelihood) and `context` its per-cell inputs.
-    public func trainStep(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+    package func trainStep(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
                           rng: inout SeededGenerator) -> BatchLoss {
         trainStep(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
     }
@@ -156,7 +156,7 @@ public final class VAENetwork {
     /// reparameterisation `noise` of its rows (drawn for the whole global batch) and the global
     /// batch's cell count `scaleCells`, so that the gradients of all processes sum to the
     /// whole batch's.
-    public func trainStep(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
+    package func trainStep(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
                           rng: inout SeededGenerator, noise: Matrix? = nil, scaleCells: Int? = nil) -> BatchLoss {
         let n = x.rows, latent = spec.latentDimension
         let scale = 1 / Float(scaleCells ?? n)
@@ -195,14 +195,14 @@ public final class VAENetwork {
 
     /// The loss of a batch in inference mode with the given reparameterisation noise source
     /// (validation): no caches, no gradients.
-    public func evaluate(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+    package func evaluate(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
                          rng: inout SeededGenerator) -> BatchLoss {
         evaluate(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
     }
 
     /// `evaluate` for a dense or sparse encoder input; `noise`, when given, is the
     /// reparameterisation noise of these rows (data-parallel validation draws it per batch).
-    public func evaluate(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
+    package func evaluate(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
                          rng: inout SeededGenerator, noise: Matrix? = nil) -> BatchLoss {
         let (mu, logVar) = encode(x, conditions: conditions, phase: .inference, rng: &rng)
         var z = mu
@@ -217,12 +217,12 @@ public final class VAENetwork {
 
     /// Tells the layers that look across the batch or draw per cell (`BatchShareAware`) which
     /// share of a global batch the next training step holds; nil for whole batches.
-    public func setBatchShare(_ share: (any BatchShare)?) {
+    package func setBatchShare(_ share: (any BatchShare)?) {
         for case let layer as any BatchShareAware in allLayers { layer.batchShare = share }
     }
 
     /// A copy of every parameter and buffer value, keyed by path.
-    public func snapshot() -> [String: [Float]] {
+    package func snapshot() -> [String: [Float]] {
         var values: [String: [Float]] = [:]
         for p in parameters + buffers { values[p.path] = p.value }
         return values
@@ -230,7 +230,7 @@ public final class VAENetwork {
 
     /// Restores values from `snapshot()` (or a model file); every path must be present with
     /// the right size.
-    public func restore(_ values: [String: [Float]]) throws {
+    package func restore(_ values: [String: [Float]]) throws {
         for p in parameters + buffers {
             guard let v = values[p.path], v.count == p.value.count else {
                 throw VAExprsError.badData("model weights: '\(p.path)' is missing or has the wrong size")

@@ -43,7 +43,7 @@ public enum ArchitectureGraph {
 
     /// DOT source for the layers.
     /// `dpi` sets the resolution of bitmap output (Graphviz's default is 96).
-    public static func dot(_ layers: [LayerSummary], title: String, colours: [String: String] = defaultColours, dpi: Int? = nil) -> String {
+    package static func dot(_ layers: [LayerSummary], title: String, colours: [String: String] = defaultColours, dpi: Int? = nil) -> String {
         var out = "digraph vae {\n"
         out += "  graph [rankdir=TB, fontname=\"Helvetica\", labelloc=t, label=\"\(escapeString(title))\", nodesep=0.3, ranksep=0.35\(dpi.map { ", dpi=\($0)" } ?? "")];\n"
         out += "  node [shape=record, style=\"filled,rounded\", fontname=\"Helvetica\", fontsize=10, color=\"#555555\"];\n"
