@@ -61,7 +61,7 @@ public enum AugmentationPlot {
 
     /// Reads the inputs (a seeded subsample of each file above `maxCells`); the generated
     /// genes must be the real ones (in any order).
-    public static func load(_ sources: Sources) throws -> Input {
+    package static func load(_ sources: Sources) throws -> Input {
         let realPath = sources.real, generatedPath = sources.generated
         let real = try CellSubsample.read(realPath, genesInRows: sources.genesInRows, maxCells: sources.maxCells, seed: sources.seed)
         // Another stream for the generated file, so two files of equal size do not share rows.
@@ -100,7 +100,7 @@ public enum AugmentationPlot {
     /// `m` (read from `path`) with its genes in the order of `genes`, the genes of the cells
     /// read from `reference`; an error naming both files when the gene sets differ.
     /// With `allowingExtraGenes`, genes of `m` beyond `genes` are dropped instead.
-    public static func matching(_ m: ExpressionMatrix, genes: [String], path: String, reference: String,
+    package static func matching(_ m: ExpressionMatrix, genes: [String], path: String, reference: String,
                                 allowingExtraGenes: Bool = false) throws -> ExpressionMatrix {
         let position = Dictionary(m.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let missing = genes.filter { position[$0] == nil }
@@ -119,7 +119,7 @@ public enum AugmentationPlot {
     }
 
     /// `m` with its columns in the order of `genes` (which must all be among its genes).
-    public static func reordered(_ m: ExpressionMatrix, genes: [String]) -> ExpressionMatrix {
+    package static func reordered(_ m: ExpressionMatrix, genes: [String]) -> ExpressionMatrix {
         guard m.geneNames != genes else { return m }
         let position = Dictionary(m.geneNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let order = genes.map { position[$0]! }
@@ -130,7 +130,7 @@ public enum AugmentationPlot {
     }
 
     /// Cells (real first) and their joint embedding.
-    public static func embed(_ input: Input, reducer: any Reducer, components: Int?, topGenes: Int, normalization: Normalization,
+    package static func embed(_ input: Input, reducer: any Reducer, components: Int?, topGenes: Int, normalization: Normalization,
                              rng: inout SeededGenerator) throws -> (cells: [AugmentationFigure.Cell], embedding: Embedding) {
         let real = input.real.dense(), generated = input.generated.dense()
         let combined = ExpressionMatrix(cellIDs: input.real.cellIDs + input.generated.cellIDs, geneNames: input.real.geneNames,

@@ -72,7 +72,7 @@ extension AugmentationPlot {
 
     /// The same for cells already read with `load(request.sources)`, so several figures (or
     /// a figure and an evaluation) of one pair of files read them once.
-    public static func plot(_ input: Input, request: AugmentationPlotRequest, registry: Registry,
+    package static func plot(_ input: Input, request: AugmentationPlotRequest, registry: Registry,
                             renderer: (any Renderer)?) throws -> AugmentationPlotResult {
         try draw(input, reducer: try registry.makeReducer(request.reducer), request: request, renderer: renderer)
     }

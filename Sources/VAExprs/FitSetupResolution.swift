@@ -37,7 +37,7 @@ public struct FitSetupChoices: Sendable {
 
     /// Resolves the setup for `data`. A count likelihood with log-normalisation is refused:
     /// count likelihoods read raw counts.
-    public func resolve(for data: ExpressionMatrix, registry: Registry) throws -> Resolved {
+    package func resolve(for data: ExpressionMatrix, registry: Registry) throws -> Resolved {
         var likelihood = likelihood ?? specFromFile?.spec.likelihood ?? preset.likelihood
         var normalization = normalization
         var choice: String

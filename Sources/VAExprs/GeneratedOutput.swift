@@ -1,11 +1,11 @@
 import Foundation
 
 /// Writes generated cells and their companions atomically, all or nothing.
-public enum GeneratedOutput {
+package enum GeneratedOutput {
     /// Writes the generated matrix (CSV, or TSV for `.tsv`; gzipped when the path ends in
     /// `.gz`; transposed with `genesInRows`, like the input), optionally its labels
     /// (`cell,<columns…>`) and the training cells' latent means (`cell,z1,…`).
-    public static func write(_ cells: GeneratedCells, model: TrainedModel, to path: String, genesInRows: Bool = false,
+    package static func write(_ cells: GeneratedCells, model: TrainedModel, to path: String, genesInRows: Bool = false,
                              labelsPath: String?, latentPath: String?) throws {
         let output = AtomicOutput()
         try output.stage(ExpressionCSV.encode(cells.data, genesInRows: genesInRows, path: path), at: path)

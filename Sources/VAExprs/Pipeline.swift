@@ -2,7 +2,7 @@ import Foundation
 
 /// `fit_vae`: preprocesses, splits validation cells, builds and trains a (C)VAE and returns
 /// the model with its training cells' latent means.
-public func fitVAE(_ request: FitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
+package func fitVAE(_ request: FitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
     try request.spec.validate()
     try checkThreadCount(request.threads)
     let threads = request.threads ?? defaultThreadCount
@@ -122,15 +122,15 @@ public func fitVAE(_ request: FitRequest, registry: Registry, progress: Training
 let likelihoodSampleEntries = 1 << 25
 
 /// Threads used when none are asked for: the cores this process may use, at most 8.
-public var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+package var defaultThreadCount: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
 /// The most threads numeric work may use: 4 × the processors this process may run on (more
 /// only adds switching; a mistyped 10000 would otherwise start ten thousand threads).
-public var maximumThreadCount: Int { 4 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
+package var maximumThreadCount: Int { 4 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// Checks a thread count given as `parameter` (absent is fine: the default applies).
 /// - Throws: `VAExprsError.usage` naming the parameter.
-public func checkThreadCount(_ threads: Int?, parameter: String = "threads") throws {
+package func checkThreadCount(_ threads: Int?, parameter: String = "threads") throws {
     guard let threads else { return }
     guard threads >= 1, threads <= maximumThreadCount else {
         throw VAExprsError.usage("\(parameter: parameter) must be a whole number from 1 to \(maximumThreadCount) (4 × the \(maximumThreadCount / 4) processors), got \(threads)")
@@ -139,7 +139,7 @@ public func checkThreadCount(_ threads: Int?, parameter: String = "threads") thr
 
 /// `gen_exprs`: generates cells from a trained model.
 /// Numeric work runs on `threads` (default `defaultThreadCount`), like `fitVAE`.
-public func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
+package func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
                                threads: Int? = nil) throws -> GeneratedCells {
     try checkThreadCount(threads)
     let threadsBefore = BLAS.setThreads(threads ?? defaultThreadCount)

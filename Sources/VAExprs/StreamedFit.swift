@@ -2,36 +2,36 @@ import Foundation
 
 /// Everything `fitVAEStreamed` needs: a count matrix on disk, read a block of cells at a time,
 /// and what `FitRequest` holds besides the data.
-public struct StreamedFitRequest {
+package struct StreamedFitRequest {
     /// The cells (`.h5ad` with CSR `X`, or a Cell Ranger `.h5`).
-    public var file: SparseRowFile
+    package var file: SparseRowFile
     /// Each file row's labels (one per column of `labelColumns`); nil for a plain VAE.
-    public var labels: [[String]]?
+    package var labels: [[String]]?
     /// The label columns used as conditions.
-    public var labelColumns: [String]
+    package var labelColumns: [String]
     /// Fraction of cells held out for validation, in [0, 1) (chosen as `fitVAE` chooses them).
-    public var validationSplit: Double?
+    package var validationSplit: Double?
     /// The architecture; its likelihood must model counts.
-    public var spec: ModelSpec
+    package var spec: ModelSpec
     /// How to train.
-    public var training: TrainingOptions
+    package var training: TrainingOptions
     /// Threads for numeric work; nil uses `defaultThreadCount`.
-    public var threads: Int?
+    package var threads: Int?
     /// Why the likelihood was chosen, recorded in the model.
-    public var setupChoice: String?
+    package var setupChoice: String?
     /// Keep this many highly variable genes of the training cells (nil: every gene), ranked
     /// in passes over the file exactly as `fitVAE` ranks them in memory.
-    public var topGenes: Int?
+    package var topGenes: Int?
     /// How genes are ranked (default `seurat_v3`, as for counts in memory).
-    public var geneSelectionFlavor: GeneSelection.Flavor?
+    package var geneSelectionFlavor: GeneSelection.Flavor?
     /// Consecutive cells read at once.
-    public var chunkCells = 1024
+    package var chunkCells = 1024
     /// Bytes of compressed cells read and shuffled together (the buffer; 128 MiB by default;
     /// the next buffer is read while one trains, so two are in memory).
-    public var bufferBytes = 128 << 20
+    package var bufferBytes = 128 << 20
 
     /// A request.
-    public init(file: SparseRowFile, labels: [[String]]? = nil, labelColumns: [String] = ["label"], validationSplit: Double? = nil,
+    package init(file: SparseRowFile, labels: [[String]]? = nil, labelColumns: [String] = ["label"], validationSplit: Double? = nil,
                 spec: ModelSpec, training: TrainingOptions, threads: Int? = nil, setupChoice: String? = nil) {
         self.file = file
         self.labels = labels
@@ -44,7 +44,7 @@ public struct StreamedFitRequest {
     }
 
     /// Cells per buffer for this file (at least one chunk).
-    public var bufferCells: Int {
+    package var bufferCells: Int {
         let bytesPerCell = max(1, file.storedCount * 8 / max(1, file.rowCount))
         return max(chunkCells, bufferBytes / bytesPerCell / chunkCells * chunkCells)
     }
@@ -60,7 +60,7 @@ public struct StreamedFitRequest {
 /// takes the training cells' latent means. Validation cells are a seeded random fraction of
 /// the cells, chosen exactly as `fitVAE` chooses them, and are streamed too. The same seed
 /// gives the same model, bit for bit.
-public func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
+package func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, progress: TrainingProgress? = nil) throws -> TrainedModel {
     try request.spec.validate()
     try checkThreadCount(request.threads)
     let threads = request.threads ?? defaultThreadCount
