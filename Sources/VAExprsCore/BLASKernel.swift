@@ -11,9 +11,9 @@ import Foundation
 /// best kernel set for that tier (SkylakeX/Cooperlake for AVX-512, Haswell/Zen for AVX2,
 /// Sandybridge for AVX), checks a product against a reference, and reverts if it disagrees.
 /// An explicit `OPENBLAS_CORETYPE` from the user is always respected.
-public struct BLASKernelSelection: Sendable, Codable, Equatable {
+package struct BLASKernelSelection: Sendable, Codable, Equatable {
     /// How the active kernel set came to be.
-    public enum Origin: String, Sendable, Codable {
+    package enum Origin: String, Sendable, Codable {
         /// OpenBLAS's own detection was already the best tier; kept.
         case openBLAS = "chosen by OpenBLAS"
         /// VAExprs made OpenBLAS select again because its choice was below the CPU's tier.
@@ -25,18 +25,18 @@ public struct BLASKernelSelection: Sendable, Codable, Equatable {
     }
 
     /// The BLAS library's description (OpenBLAS's `openblas_get_config()`).
-    public var library: String
+    package var library: String
     /// The kernel set OpenBLAS chose at load (nil when not OpenBLAS).
-    public var chosenAtLoad: String?
+    package var chosenAtLoad: String?
     /// The kernel set in use now.
-    public var active: String?
+    package var active: String?
     /// Why `active` is what it is.
-    public var origin: Origin
+    package var origin: Origin
     /// One sentence for people: what was found and done.
-    public var explanation: String
+    package var explanation: String
     /// Set when a benchmark emulated a machine whose OpenBLAS does not know the CPU
     /// (`VAEXPRS_EMULATE_OPENBLAS_CORE`): the kernel set OpenBLAS was forced to first.
-    public var emulatedLoadChoice: String?
+    package var emulatedLoadChoice: String?
 }
 
 /// Run-time selection of OpenBLAS's kernels (see `BLASKernelSelection`).

@@ -2,24 +2,24 @@ import CPlatform
 
 /// The processor VAExprs runs on, as CPUID and the operating system report it: identity and
 /// the vector instruction sets that can actually be used (present and enabled by the OS).
-public struct CPUFeatures: Sendable, Codable, Equatable {
+package struct CPUFeatures: Sendable, Codable, Equatable {
     /// "GenuineIntel", "AuthenticAMD", ... (empty off x86-64).
-    public var vendor: String
+    package var vendor: String
     /// The brand string ("AMD EPYC ...", "Intel(R) Xeon(R) ...").
-    public var brand: String
+    package var brand: String
     /// Display family and model (extended fields folded in), and stepping.
-    public var family: Int, model: Int, stepping: Int
+    package var family: Int, model: Int, stepping: Int
     /// Usable instruction-set extensions by their usual lower-case names
     /// (e.g. "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile").
-    public var features: [String]
+    package var features: [String]
     /// The CPU reports AVX-512F but the operating system does not enable its registers.
-    public var avx512DisabledByOS: Bool
+    package var avx512DisabledByOS: Bool
 
     /// Whether `name` (as in `features`) can be used.
-    public func has(_ name: String) -> Bool { features.contains(name) }
+    package func has(_ name: String) -> Bool { features.contains(name) }
 
     /// The widest vector tier usable for single-precision matrix kernels.
-    public var vectorTier: VectorTier {
+    package var vectorTier: VectorTier {
         if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(has) { return .avx512 }
         if has("avx2") && has("fma") { return .avx2 }
         if has("avx") { return .avx }
@@ -27,7 +27,7 @@ public struct CPUFeatures: Sendable, Codable, Equatable {
     }
 
     /// Reads this machine's processor (once per call; cheap).
-    public static func detect() -> CPUFeatures {
+    package static func detect() -> CPUFeatures {
         var info = vaexprs_cpu_info()
         vaexprs_cpu_detect(&info)
         let flags: [(String, Int32)] = [
@@ -53,7 +53,7 @@ public struct CPUFeatures: Sendable, Codable, Equatable {
 }
 
 /// Vector instruction tiers, in increasing order of what single-precision kernels can use.
-public enum VectorTier: Int, Sendable, Codable, Comparable, CustomStringConvertible {
+package enum VectorTier: Int, Sendable, Codable, Comparable, CustomStringConvertible {
     /// SSE2/SSE3 only (128-bit, no FMA).
     case sse = 0
     /// AVX (256-bit, no FMA).
@@ -64,7 +64,7 @@ public enum VectorTier: Int, Sendable, Codable, Comparable, CustomStringConverti
     case avx512 = 3
 
     /// Lower tiers first.
-    public static func < (a: VectorTier, b: VectorTier) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: VectorTier, b: VectorTier) -> Bool { a.rawValue < b.rawValue }
 
-    public var description: String { ["SSE", "AVX", "AVX2+FMA", "AVX-512"][rawValue] }
+    package var description: String { ["SSE", "AVX", "AVX2+FMA", "AVX-512"][rawValue] }
 }

@@ -6,23 +6,23 @@ import Synchronization
 /// clock (dependent integer additions, one per cycle) and the FMA throughput with the widest
 /// usable vectors, on one thread and on `threads` threads at once (two hardware threads of one
 /// core share its FMA units, which the all-threads figure shows).
-public struct ComputePeak: Sendable, Codable, Equatable {
+package struct ComputePeak: Sendable, Codable, Equatable {
     /// Measured clock of one busy thread, in Hz.
-    public var clockHz: Double
+    package var clockHz: Double
     /// Vector width used, in bits (512, 256, or 0 when neither AVX-512 nor AVX2+FMA is usable).
-    public var vectorBits: Int
+    package var vectorBits: Int
     /// FMA FLOP/s of one thread.
-    public var flopsPerThread: Double
+    package var flopsPerThread: Double
     /// FMA FLOP/s of `threads` threads running together: the limit a workload on them can reach.
-    public var flopsAllThreads: Double
+    package var flopsAllThreads: Double
     /// Threads measured together.
-    public var threads: Int
+    package var threads: Int
 
     /// FLOPs per cycle of one thread at the measured clock (64 = two 512-bit FMA units).
-    public var flopsPerCycle: Double { clockHz > 0 ? flopsPerThread / clockHz : 0 }
+    package var flopsPerCycle: Double { clockHz > 0 ? flopsPerThread / clockHz : 0 }
 
     /// Measures for about `seconds` per phase on `threads` threads.
-    public static func measure(threads: Int, seconds: Double = 0.3) -> ComputePeak {
+    package static func measure(threads: Int, seconds: Double = 0.3) -> ComputePeak {
         let cpu = CPUFeatures.detect()
         let width: Int32 = cpu.has("avx512f") ? 512 : (cpu.has("avx2") && cpu.has("fma") ? 256 : 0)
         let clock = vaexprs_measure_clock_hz(seconds)

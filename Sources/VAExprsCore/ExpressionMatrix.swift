@@ -24,7 +24,7 @@ public struct ExpressionMatrix: Sendable, Equatable {
 
     /// Every value as a dense matrix: free for dense storage, a copy for sparse storage (only
     /// for data known to be small: plots, evaluation, continuous models).
-    public func dense() -> Matrix { cells.dense() }
+    package func dense() -> Matrix { cells.dense() }
 
     /// Number of cells.
     public var cellCount: Int { cells.rows }
@@ -35,12 +35,12 @@ public struct ExpressionMatrix: Sendable, Equatable {
 
 extension ExpressionMatrix {
     /// The given gene columns (increasing), in the same storage.
-    public func selectingGenes(_ columns: [Int]) -> ExpressionMatrix {
+    package func selectingGenes(_ columns: [Int]) -> ExpressionMatrix {
         ExpressionMatrix(cellIDs: cellIDs, geneNames: columns.map { geneNames[$0] }, cells: cells.selectingColumns(columns))
     }
 
     /// The given cells, in the order given, in the same storage.
-    public func selectingCells(_ rows: [Int]) -> ExpressionMatrix {
+    package func selectingCells(_ rows: [Int]) -> ExpressionMatrix {
         ExpressionMatrix(cellIDs: rows.map { cellIDs[$0] }, geneNames: geneNames, cells: cells.gatherRows(rows))
     }
 }

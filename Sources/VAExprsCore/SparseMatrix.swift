@@ -104,7 +104,7 @@ public struct SparseMatrix: Sendable, Equatable {
     }
 
     /// The given rows as a dense matrix, in the order given (a mini-batch).
-    public func denseRows<C: Collection>(_ indices: C) -> Matrix where C.Element == Int {
+    package func denseRows<C: Collection>(_ indices: C) -> Matrix where C.Element == Int {
         var out = Matrix(rows: indices.count, columns: columns)
         out.storage.withUnsafeMutableBufferPointer { dst in
             var r = 0
@@ -118,10 +118,10 @@ public struct SparseMatrix: Sendable, Equatable {
     }
 
     /// The whole matrix as dense storage (only for data known to be small).
-    public func dense() -> Matrix { denseRows(0..<rows) }
+    package func dense() -> Matrix { denseRows(0..<rows) }
 
     /// The given rows, in the order given, still sparse.
-    public func gatherRows<C: Collection>(_ indices: C) -> SparseMatrix where C.Element == Int {
+    package func gatherRows<C: Collection>(_ indices: C) -> SparseMatrix where C.Element == Int {
         var starts = [0]
         starts.reserveCapacity(indices.count + 1)
         var total = 0
@@ -138,7 +138,7 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The matrix with the columns of `extra` (same rows) appended after its own, keeping
     /// only their non-zero values: a sparse batch with its one-hot conditions.
-    public func appendingColumns(_ extra: Matrix) -> SparseMatrix {
+    package func appendingColumns(_ extra: Matrix) -> SparseMatrix {
         precondition(extra.rows == rows, "appendingColumns: \(extra.rows) rows, expected \(rows)")
         var starts = [Int](repeating: 0, count: rows + 1)
         var indices: [Int32] = [], newValues: [Float] = []
@@ -153,7 +153,7 @@ public struct SparseMatrix: Sendable, Equatable {
     }
 
     /// The given columns (distinct, in increasing order), renumbered 0..<count.
-    public func selectingColumns(_ kept: [Int]) -> SparseMatrix {
+    package func selectingColumns(_ kept: [Int]) -> SparseMatrix {
         var newIndex = [Int32](repeating: -1, count: columns)
         for (k, j) in kept.enumerated() { newIndex[j] = Int32(k) }
         var starts = [0], outIndices = [Int32](), outValues = [Float]()
@@ -169,19 +169,19 @@ public struct SparseMatrix: Sendable, Equatable {
     }
 
     /// Sum of each row, in double precision.
-    public func rowSums() -> [Double] {
+    package func rowSums() -> [Double] {
         (0..<rows).map { i in values[rowStarts[i]..<rowStarts[i + 1]].reduce(0.0) { $0 + Double($1) } }
     }
 
     /// Calls `body(row, column, value)` for every stored entry, row by row.
-    public func forEachEntry(_ body: (Int, Int, Float) throws -> Void) rethrows {
+    package func forEachEntry(_ body: (Int, Int, Float) throws -> Void) rethrows {
         for i in 0..<rows {
             for k in rowStarts[i]..<rowStarts[i + 1] { try body(i, Int(columnIndices[k]), values[k]) }
         }
     }
 
     /// The same pattern with each row's values replaced by `transform(row, value)`.
-    public func mappingValues(_ transform: (Int, Float) -> Float) -> SparseMatrix {
+    package func mappingValues(_ transform: (Int, Float) -> Float) -> SparseMatrix {
         var out = self
         for i in 0..<rows {
             for k in rowStarts[i]..<rowStarts[i + 1] { out.values[k] = transform(i, values[k]) }
@@ -227,7 +227,7 @@ public enum CellMatrix: Sendable, Equatable {
     public var isSparse: Bool { if case .sparse = self { true } else { false } }
 
     /// The given rows as a dense matrix, in the order given.
-    public func denseRows<C: Collection>(_ indices: C) -> Matrix where C.Element == Int {
+    package func denseRows<C: Collection>(_ indices: C) -> Matrix where C.Element == Int {
         switch self {
         case .dense(let m): m.gatherRows(indices)
         case .sparse(let s): s.denseRows(indices)
@@ -235,7 +235,7 @@ public enum CellMatrix: Sendable, Equatable {
     }
 
     /// The given rows, in the order given, in the same storage.
-    public func gatherRows<C: Collection>(_ indices: C) -> CellMatrix where C.Element == Int {
+    package func gatherRows<C: Collection>(_ indices: C) -> CellMatrix where C.Element == Int {
         switch self {
         case .dense(let m): .dense(m.gatherRows(indices))
         case .sparse(let s): .sparse(s.gatherRows(indices))
@@ -243,7 +243,7 @@ public enum CellMatrix: Sendable, Equatable {
     }
 
     /// The given columns (increasing), in the same storage.
-    public func selectingColumns(_ kept: [Int]) -> CellMatrix {
+    package func selectingColumns(_ kept: [Int]) -> CellMatrix {
         switch self {
         case .dense(let m):
             var out = Matrix(rows: m.rows, columns: kept.count)
@@ -254,13 +254,13 @@ public enum CellMatrix: Sendable, Equatable {
     }
 
     /// Every value as a dense matrix (a copy for sparse storage: only for data known to be small).
-    public func dense() -> Matrix {
+    package func dense() -> Matrix {
         switch self { case .dense(let m): m; case .sparse(let s): s.dense() }
     }
 
     /// Calls `body(row, column, value)` for every value that may be non-zero (every value of
     /// a dense matrix, every stored entry of a sparse one).
-    public func forEachEntry(_ body: (Int, Int, Float) throws -> Void) rethrows {
+    package func forEachEntry(_ body: (Int, Int, Float) throws -> Void) rethrows {
         switch self {
         case .dense(let m):
             for i in 0..<m.rows { for j in 0..<m.columns { try body(i, j, m[i, j]) } }
@@ -269,7 +269,7 @@ public enum CellMatrix: Sendable, Equatable {
     }
 
     /// Sum of each row, in double precision.
-    public func rowSums() -> [Double] {
+    package func rowSums() -> [Double] {
         switch self {
         case .dense(let m): (0..<m.rows).map { i in (0..<m.columns).reduce(0.0) { $0 + Double(m[i, $1]) } }
         case .sparse(let s): s.rowSums()
@@ -278,7 +278,7 @@ public enum CellMatrix: Sendable, Equatable {
 
     /// Applies `transform(row, value)` to every value; for sparse storage only to stored
     /// entries, so `transform(_, 0)` must be 0.
-    public func mappingValues(_ transform: (Int, Float) -> Float) -> CellMatrix {
+    package func mappingValues(_ transform: (Int, Float) -> Float) -> CellMatrix {
         switch self {
         case .dense(var m):
             for i in 0..<m.rows { for j in 0..<m.columns { m[i, j] = transform(i, m[i, j]) } }
@@ -288,7 +288,7 @@ public enum CellMatrix: Sendable, Equatable {
     }
 
     /// Dense `rows × columns` blocks of at most `batch` rows, in order: `body(firstRow, block)`.
-    public func forEachDenseBlock(of batch: Int, _ body: (Int, Matrix) throws -> Void) rethrows {
+    package func forEachDenseBlock(of batch: Int, _ body: (Int, Matrix) throws -> Void) rethrows {
         var start = 0
         while start < rows {
             let end = min(rows, start + batch)
@@ -300,7 +300,7 @@ public enum CellMatrix: Sendable, Equatable {
 
 extension SparseMatrix {
     /// The transpose, still CSR (so a CSC matrix read as CSR of its transpose becomes CSR).
-    public func transposed() -> SparseMatrix {
+    package func transposed() -> SparseMatrix {
         var counts = [Int](repeating: 0, count: columns + 1)
         for c in columnIndices { counts[Int(c) + 1] += 1 }
         for j in 0..<columns { counts[j + 1] += counts[j] }
@@ -320,7 +320,7 @@ extension SparseMatrix {
 
 extension SparseMatrix {
     /// The rows of `blocks`, one after another (same column count).
-    public static func stacking(_ blocks: [SparseMatrix]) -> SparseMatrix {
+    package static func stacking(_ blocks: [SparseMatrix]) -> SparseMatrix {
         let columns = blocks.first?.columns ?? 0
         var starts = [0], indices = [Int32](), values = [Float]()
         let total = blocks.reduce(0) { $0 + $1.storedCount }
@@ -341,7 +341,7 @@ extension SparseMatrix {
 extension SparseMatrix {
     /// Its CSR arrays as C pointers for the duration of `body` (row starts as `Int64`, which
     /// `Int` is on every platform we build for): what the C kernels take.
-    public func withCSRPointers<R>(_ body: (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) throws -> R) rethrows -> R {
+    package func withCSRPointers<R>(_ body: (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) throws -> R) rethrows -> R {
         try rowStarts.withUnsafeBufferPointer { starts in
             try starts.withMemoryRebound(to: Int64.self) { starts64 in
                 try columnIndices.withUnsafeBufferPointer { indices in

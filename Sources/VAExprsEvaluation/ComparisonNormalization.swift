@@ -12,7 +12,7 @@ public enum ComparisonNormalization: String, Sendable, CaseIterable {
     case none
 
     /// The value named by `option`, or an error listing the valid ones.
-    public static func parse(_ text: String, option: String) throws -> ComparisonNormalization {
+    package static func parse(_ text: String, option: String) throws -> ComparisonNormalization {
         guard let value = ComparisonNormalization(rawValue: text) else {
             throw VAExprsError.usage("\(option) must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
         }
@@ -20,7 +20,7 @@ public enum ComparisonNormalization: String, Sendable, CaseIterable {
     }
 
     /// Whether the cells are log-normalised, given the real cells.
-    public func logNormalizes(real: ExpressionMatrix) -> Bool {
+    package func logNormalizes(real: ExpressionMatrix) -> Bool {
         switch self {
         case .lognorm: true
         case .none: false
@@ -30,7 +30,7 @@ public enum ComparisonNormalization: String, Sendable, CaseIterable {
 
     /// What was done and why, for reports: e.g. "log-normalised (auto: the real cells are
     /// whole counts)".
-    public func statement(logNormalized: Bool, method: String) -> String {
+    package func statement(logNormalized: Bool, method: String) -> String {
         switch (self, logNormalized) {
         case (.auto, true): "\(method) (normalize auto: the real cells are whole counts)"
         case (.auto, false): "values as given (normalize auto: the real cells are not whole counts)"
@@ -40,5 +40,5 @@ public enum ComparisonNormalization: String, Sendable, CaseIterable {
     }
 
     /// Whether every value is a non-negative whole number (`ValueProfile.isCounts`).
-    public static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool { ValueProfile(m.cells).isCounts }
+    package static func looksLikeCounts(_ m: ExpressionMatrix) -> Bool { ValueProfile(m.cells).isCounts }
 }

@@ -173,7 +173,7 @@ public enum RealismEvaluation {
     }
 
     /// Library size scaled to 10 000, then log1p (scanpy's normalize_total + log1p).
-    public static func logNormalize(_ m: Matrix) -> DoubleMatrix {
+    package static func logNormalize(_ m: Matrix) -> DoubleMatrix {
         var out = DoubleMatrix(m)
         for i in 0..<m.rows {
             var total = 0.0
@@ -188,7 +188,7 @@ public enum RealismEvaluation {
     /// `training` cells (same genes), also whether generated cells copy them: real cells whose
     /// ids are among the training cells' are left out of that comparison, which needs real
     /// cells the model never saw.
-    public static func evaluate(real: ExpressionMatrix, generated: ExpressionMatrix, realLabels: [String]? = nil,
+    package static func evaluate(real: ExpressionMatrix, generated: ExpressionMatrix, realLabels: [String]? = nil,
                                 generatedLabels: [String]? = nil, training: ExpressionMatrix? = nil,
                                 options: Options = Options()) throws -> (report: RealismReport, details: Details) {
         guard real.geneNames == generated.geneNames else { throw VAExprsError.badData("evaluate: real and generated cells must have the same genes in the same order") }

@@ -32,13 +32,13 @@ public final class ByteSink {
     }
 
     /// Appends bytes.
-    public func write<S: Sequence>(_ bytes: S) throws where S.Element == UInt8 {
+    package func write<S: Sequence>(_ bytes: S) throws where S.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
     /// Appends UTF-8 text.
-    public func write(_ text: String) throws { try write(text.utf8) }
+    package func write(_ text: String) throws { try write(text.utf8) }
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
@@ -51,7 +51,7 @@ public final class ByteSink {
     }
 
     /// Writes what is buffered and closes the file; a failure (full disk) surfaces here.
-    public func close() throws {
+    package func close() throws {
         try flush()
         if let plain {
             self.plain = nil

@@ -20,14 +20,14 @@ public enum CellSubsample {
     public static let defaultMaxCells = 10_000
 
     /// Tells the user that a call works on a seeded subsample of a file's cells.
-    public static func notice(path: String, kept: Int, total: Int) -> Notice {
+    package static func notice(path: String, kept: Int, total: Int) -> Notice {
         Notice("\(path): \(total) cells; using a random subsample of \(kept) (\(parameter: "maxCells"), drawn with \(parameter: "seed"))")
     }
 
     /// At most `maxCells` cells of `path`, chosen uniformly at random with `seed` (every cell
     /// when there are no more). An `.h5ad` with CSR `X` and a Cell Ranger `.h5` are read
     /// cell by cell, only the chosen ones; other formats are read whole, then subsampled.
-    public static func read(_ path: String, genesInRows: Bool = false, maxCells: Int, seed: UInt64) throws -> SubsampledCells {
+    package static func read(_ path: String, genesInRows: Bool = false, maxCells: Int, seed: UInt64) throws -> SubsampledCells {
         guard maxCells >= 1 else { throw VAExprsError.usage("\(parameter: "maxCells") must be at least 1, got \(maxCells)") }
         if !genesInRows, try SparseRowFile.storesRows(path) {
             let file = try SparseRowFile(path)
@@ -46,7 +46,7 @@ public enum CellSubsample {
 
     /// `keep` of the row indices `0..<count` drawn uniformly without replacement (a partial
     /// Fisher–Yates shuffle), in increasing order; all of them when `keep ≥ count`.
-    public static func chooseRows(count: Int, keep: Int, seed: UInt64) -> [Int] {
+    package static func chooseRows(count: Int, keep: Int, seed: UInt64) -> [Int] {
         var rng = SeededGenerator(seed: seed)
         return rng.choose(keep, of: count)
     }

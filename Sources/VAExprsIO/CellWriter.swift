@@ -61,7 +61,7 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
     /// or without an extension for a 10x folder, anything else CSV/TSV.
     /// An option that contradicts the path's extension (`--format h5ad` for `out.csv`) is an error:
     /// the file would not be what its name says.
-    public static func of(path: String, option: String?) throws -> CellOutputFormat {
+    package static func of(path: String, option: String?) throws -> CellOutputFormat {
         if let option {
             guard let format = CellOutputFormat(rawValue: option) else {
                 throw VAExprsError.usage("\(parameter: "format") must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(option)'")
@@ -81,7 +81,7 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
     /// Refuses a path for an output that is always CSV (labels, latent means) whose extension
     /// names another format: `latent.h5ad` would otherwise hold CSV text.
     /// - Throws: `VAExprsError.usage` naming `parameter`.
-    public static func requireText(_ path: String?, parameter: String) throws {
+    package static func requireText(_ path: String?, parameter: String) throws {
         guard let path, let named = named(by: path), named != .csv else { return }
         throw VAExprsError.usage("\(parameter: parameter) \(path): this output is CSV text, but the extension names \(named.rawValue); name it .csv or .tsv (.gz to compress)")
     }

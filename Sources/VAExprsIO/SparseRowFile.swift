@@ -28,7 +28,7 @@ public final class SparseRowFile {
     public var storedCount: Int { rowStarts.last ?? 0 }
 
     /// True when `path` is a file this reader can stream (`.h5ad` or `.h5`).
-    public static func canStream(_ path: String) -> Bool { H5AD.isH5AD(path) || TenXH5.isTenXH5(path) }
+    package static func canStream(_ path: String) -> Bool { H5AD.isH5AD(path) || TenXH5.isTenXH5(path) }
 
     /// Opens the file and checks its row offsets (they must start at 0, never decrease and
     /// end at the number of entries).
@@ -78,7 +78,7 @@ public final class SparseRowFile {
     }
 
     /// The cells `range` (a block of consecutive rows), validated, with the kept genes.
-    public func rows(_ range: Range<Int>) throws -> SparseMatrix {
+    package func rows(_ range: Range<Int>) throws -> SparseMatrix {
         let from = rowStarts[range.lowerBound], to = rowStarts[range.upperBound]
         let values = try file.slice(group + "/data", from..<to, as: Float.self, memoryType: HDF5File.floatType)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
@@ -95,7 +95,7 @@ public final class SparseRowFile {
     /// About `limit` cells as a matrix, read as `blocks` runs of consecutive cells spread
     /// evenly over the file (every cell when there are fewer): what `fit` looks at to choose
     /// a setup without reading the whole file.
-    public func sample(cells limit: Int, blocks: Int = 20) throws -> ExpressionMatrix {
+    package func sample(cells limit: Int, blocks: Int = 20) throws -> ExpressionMatrix {
         let ranges: [Range<Int>]
         if rowCount <= limit {
             ranges = [0..<rowCount]
@@ -108,7 +108,7 @@ public final class SparseRowFile {
     }
 
     /// The cells at `indices` (increasing, no repeats), read as runs of consecutive rows.
-    public func rows(at indices: [Int]) throws -> SparseMatrix {
+    package func rows(at indices: [Int]) throws -> SparseMatrix {
         var blocks: [SparseMatrix] = []
         var start = 0
         while start < indices.count {
@@ -122,7 +122,7 @@ public final class SparseRowFile {
 
     /// True when `path` is a Cell Ranger `.h5` or an `.h5ad` whose `X` is CSR: files whose
     /// cells can be read a block of rows at a time.
-    public static func storesRows(_ path: String) throws -> Bool {
+    package static func storesRows(_ path: String) throws -> Bool {
         if TenXH5.isTenXH5(path) { return true }
         guard H5AD.isH5AD(path) else { return false }
         let file = try HDF5File(path)

@@ -18,10 +18,10 @@ public struct ConditionEncoding: Codable, Sendable, Equatable {
     public var width: Int { classes.reduce(0) { $0 + $1.count } }
 
     /// The key that names one combination of labels (`T cell`, or `T cell|batch1` for several columns).
-    public func key(_ values: [String]) -> String { values.joined(separator: "|") }
+    package func key(_ values: [String]) -> String { values.joined(separator: "|") }
 
     /// One-hot rows for `labels`; a class not seen in training is an error naming it.
-    public func encode(_ labels: [[String]], source: String) throws -> Matrix {
+    package func encode(_ labels: [[String]], source: String) throws -> Matrix {
         var m = Matrix(rows: labels.count, columns: width)
         for (i, row) in labels.enumerated() {
             var offset = 0
@@ -38,14 +38,14 @@ public struct ConditionEncoding: Codable, Sendable, Equatable {
 
     /// The label combinations present in `labels` (their keys, sorted) and each cell's index
     /// among them: the groups of per-label latent samplers, library sizes and dispersions.
-    public func groups(of labels: [[String]]) -> (keys: [String], index: [Int32]) {
+    package func groups(of labels: [[String]]) -> (keys: [String], index: [Int32]) {
         let keys = Array(Set(labels.map(key))).sorted()
         return (keys, groupIndices(of: labels, keys: keys))
     }
 
     /// Each cell's index among `keys` (from `groups(of:)` on the training cells); a label
     /// combination the training cells lacked gets group 0.
-    public func groupIndices(of labels: [[String]], keys: [String]) -> [Int32] {
+    package func groupIndices(of labels: [[String]], keys: [String]) -> [Int32] {
         let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Int32($0)) })
         return labels.map { position[key($0)] ?? 0 }
     }

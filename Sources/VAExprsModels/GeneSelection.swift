@@ -22,12 +22,12 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// order. Seurat v3 needs raw counts; the dispersion flavour takes expression on a linear
     /// scale (normalised counts, intensities) and, for data with negative values, ranks by
     /// variance within the same bins.
-    public static func select(_ values: Matrix, count: Int, flavor: Flavor) throws -> GeneSelection {
+    package static func select(_ values: Matrix, count: Int, flavor: Flavor) throws -> GeneSelection {
         try select(.dense(values), count: count, flavor: flavor)
     }
 
     /// The same ranking on dense or sparse values; sparse counts are never densified.
-    public static func select(_ values: CellMatrix, count: Int, flavor: Flavor) throws -> GeneSelection {
+    package static func select(_ values: CellMatrix, count: Int, flavor: Flavor) throws -> GeneSelection {
         try select(rows: values.rows, columns: values.columns, count: count, flavor: flavor) { visit in try visit(values) }
     }
 
@@ -35,7 +35,7 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// often as the ranking needs (Seurat v3 passes twice: moments, then clipped moments), so
     /// that cells streamed from disk are ranked exactly as the same cells in memory.
     /// - Parameter blocks: calls its argument on each block of cells, in row order.
-    public static func select(rows n: Int, columns g: Int, count: Int, flavor: Flavor,
+    package static func select(rows n: Int, columns g: Int, count: Int, flavor: Flavor,
                               blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> GeneSelection {
         guard count >= 1 && count <= g else {
             throw VAExprsError.usage("top genes must be between 1 and the number of genes (\(g)), got \(count)")

@@ -72,7 +72,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// The preprocessing of a count likelihood for cells prepared elsewhere (training streamed
     /// from disk prepares each batch itself), with the training cells' library sizes.
-    public static func counts(trainingLibrarySizes: [Float]) -> Preprocessing {
+    package static func counts(trainingLibrarySizes: [Float]) -> Preprocessing {
         Preprocessing(normalization: .none, meanLibrarySize: 0, trainingSizeFactors: [], geneMinimum: [], geneRange: [],
                       target: .counts, trainingLibrarySizes: trainingLibrarySizes)
     }
@@ -114,7 +114,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// scater-style log-normalised values of `data` (size factors relative to its own mean
     /// library size), without scaling: for reducers and plots.
-    public static func logNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
+    package static func logNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
         let libraries = try librarySizes(data, source: source)
         let mean = libraries.reduce(0, +) / Double(libraries.count)
         var values = data.dense()
@@ -124,7 +124,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// Counts divided by scater's size factors (library size / mean library size), not logged:
     /// expression on a linear scale for gene ranking.
-    public static func libraryNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
+    package static func libraryNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
         let libraries = try librarySizes(data, source: source)
         let mean = libraries.reduce(0, +) / Double(libraries.count)
         var values = data.dense()
@@ -137,7 +137,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// Maps scaled values back to the input's scale: clamps to the training range per gene,
     /// undoes min-max, then (lognorm) undoes the log with the given per-cell size factors.
-    public func invert(_ scaled: Matrix, sizeFactors: [Float]?) -> Matrix {
+    package func invert(_ scaled: Matrix, sizeFactors: [Float]?) -> Matrix {
         var out = scaled
         let g = out.columns
         for i in 0..<out.rows {

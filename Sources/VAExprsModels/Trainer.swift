@@ -63,7 +63,7 @@ public struct TrainingOptions: Sendable {
     }
 
     /// Checks every number; throws a usage error naming the option.
-    public func validate(hasValidation: Bool) throws {
+    package func validate(hasValidation: Bool) throws {
         guard epochs > 0 else { throw VAExprsError.usage("\(parameter: "epochs") must be a positive whole number, got \(epochs)") }
         guard batchSize > 0 else { throw VAExprsError.usage("\(parameter: "batchSize") must be a positive whole number, got \(batchSize)") }
         if let patience, patience < 0 { throw VAExprsError.usage("\(parameter: "patience") must be ≥ 0, got \(patience)") }

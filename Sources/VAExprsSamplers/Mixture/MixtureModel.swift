@@ -17,7 +17,7 @@ public enum MixtureModel: String, CaseIterable, Sendable, Comparable {
     public var isSphericalOrDiagonal: Bool { [.EII, .VII, .EEI, .VEI, .EVI, .VVI].contains(self) }
 
     /// Covariance parameters (mclust's `nVarParams`).
-    public func varianceParameterCount(dimension d: Int, components g: Int) -> Int {
+    package func varianceParameterCount(dimension d: Int, components g: Int) -> Int {
         switch self {
         case .E, .EII: return 1
         case .V, .VII: return g
@@ -37,12 +37,12 @@ public enum MixtureModel: String, CaseIterable, Sendable, Comparable {
     }
 
     /// All free parameters: covariance, means and mixing proportions (mclust's `nMclustParams`).
-    public func parameterCount(dimension d: Int, components g: Int) -> Int {
+    package func parameterCount(dimension d: Int, components g: Int) -> Int {
         varianceParameterCount(dimension: d, components: g) + g * d + (g - 1)
     }
 
     /// mclust's name for this model with `g` components (`XII`, `XXI`, `XXX`, `X` for G = 1).
-    public func name(components g: Int) -> String {
+    package func name(components g: Int) -> String {
         guard g == 1 else { return rawValue }
         switch self {
         case .E, .V: return "X"

@@ -18,7 +18,7 @@ public struct MixtureSearch: Sendable {
     public static let subsetSize = 2000
 
     /// Runs the search on `points`. `subset` (0-based indices) overrides the random one.
-    public static func run(_ points: DoubleMatrix, components: [Int] = Array(1...9), models requested: [MixtureModel]? = nil,
+    package static func run(_ points: DoubleMatrix, components: [Int] = Array(1...9), models requested: [MixtureModel]? = nil,
                            subset given: [Int]? = nil, rng: inout SeededGenerator) throws -> MixtureSearch {
         let n = points.rows, d = points.columns
         guard n > 0, d > 0 else { throw VAExprsError.badData("mixture search: no points") }

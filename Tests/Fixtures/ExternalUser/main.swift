@@ -1,0 +1,23 @@
+import VAExprs
+
+let registry = try Builtins.makeRegistry()
+// fit_vae with fit's defaults: the likelihood chosen from the values (said in a notice), 10 %
+// validation cells, early stopping with the best weights restored, 2 000 variable genes
+var fit = FitJobRequest(counts: "counts.csv.gz", training: TrainingOptions(epochs: 300, batchSize: 32, patience: 20, seed: 1))
+fit.labels = "labels.csv"
+fit.validationSplit = 0.1
+fit.topGenes = 2000
+let model = try FitJob.run(fit, registry: registry, notes: { print("fit: \($0)") })
+try model.save(to: "model.vaexprs")
+// gen_exprs: 500 cells streamed to a file (a CVAE's labels beside it)
+let request = GenerationRequest(modelPath: "model.vaexprs", options: GenerationOptions(count: 500, seed: 1),
+                                output: "generated.csv.gz", format: .csv)
+let generated = try generate(request, model: model, registry: registry)
+print("\(generated.stream.cells) cells × \(model.geneNames.count) genes after \(model.history.epochs.count) epochs")
+// the realism report, and plot_aug rendered as PNG
+let sources = AugmentationPlot.Sources(real: "counts.csv.gz", generated: "generated.csv.gz")
+let evaluation = try RealismEvaluation.run(EvaluationRequest(sources: sources))
+print(evaluation.summary, terminator: "")
+let png = try registry.makeRenderer(ComponentSpec(name: "png"))
+let figure = try AugmentationPlot.plot(AugmentationPlotRequest(sources: sources), registry: registry, renderer: png)
+print("aug.png: \(figure.rendered.bytes?.count ?? 0) bytes")
