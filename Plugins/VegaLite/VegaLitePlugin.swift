@@ -59,6 +59,7 @@ struct VegaLiteRenderer: Renderer {
 @_cdecl("vaexprs_plugin_entry")
 public func vaexprsPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(name: "vega-lite", version: "1.1.0", description: "Figures as Vega-Lite JSON", components: [
-        ExportedComponent("vegalite", "Vega-Lite v5 JSON specification", .renderer { VegaLiteRenderer(spec: $0) }),
+        ExportedComponent("vegalite", "Vega-Lite v5 JSON specification", .renderer { VegaLiteRenderer(spec: $0) },
+                          facts: .renderer(["vl.json"])),
     ])
 }

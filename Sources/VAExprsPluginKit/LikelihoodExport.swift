@@ -89,8 +89,10 @@ public enum LikelihoodExport {
 
     static func vtable(slot: Int, component: ExportedComponent) -> UnsafeRawPointer {
         var data = VAEXPRS_LIKELIHOOD_SCALED
-        if case .likelihood(let make) = component.factory,
-           PluginExport.probe(component, "likelihood", because: "the kit reads what its data are from such an instance", make)?.data == .counts {
+        if let declared = component.facts?.likelihoodData {
+            if declared == .counts { data = VAEXPRS_LIKELIHOOD_COUNTS }
+        } else if case .likelihood(let make) = component.factory,
+           PluginExport.probe(component, "likelihood", because: "the kit reads what its data are from such an instance (or give facts: .likelihood(…))", make)?.data == .counts {
             data = VAEXPRS_LIKELIHOOD_COUNTS
         }
         let table = UnsafeMutablePointer<vaexprs_likelihood_vtable>.allocate(capacity: 1)

@@ -3,13 +3,16 @@ import Foundation
 
 /// A `Renderer` behind `vaexprs_renderer_vtable`: the figure arrives as JSON (the core's
 /// `Figure` is `Codable`), the file's bytes leave in memory the host allocated. The file
-/// extensions are read from an instance made without settings when the plugin is exported;
+/// extensions are the component's declared facts, else read from an instance made without
+/// settings when the plugin is exported;
 /// `render` makes the renderer from the call's settings each time.
 public enum RendererExport {
     static func vtable(slot: Int, component: ExportedComponent) -> UnsafeRawPointer {
         var extensions = ""
-        if case .renderer(let make) = component.factory,
-           let renderer = PluginExport.probe(component, "renderer", because: "the kit reads its file extensions from such an instance", make) {
+        if let declared = component.facts, !declared.fileExtensions.isEmpty {
+            extensions = declared.fileExtensions.joined(separator: ",")
+        } else if case .renderer(let make) = component.factory,
+           let renderer = PluginExport.probe(component, "renderer", because: "the kit reads its file extensions from such an instance (or give facts: .renderer([…]))", make) {
             extensions = renderer.fileExtensions.joined(separator: ",")
         }
         let table = UnsafeMutablePointer<vaexprs_renderer_vtable>.allocate(capacity: 1)

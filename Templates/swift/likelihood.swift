@@ -30,4 +30,4 @@ final class UnitGaussian: Likelihood {
     }
 }
 
-let component = ExportedComponent("{{NAME}}", "unit-variance Gaussian", .likelihood { UnitGaussian(spec: $0) })
+let component = ExportedComponent("{{NAME}}", "unit-variance Gaussian", .likelihood { UnitGaussian(spec: $0) }, facts: .likelihood(.scaled))

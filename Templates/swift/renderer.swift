@@ -12,4 +12,5 @@ struct FigureJSON: Renderer {
     }
 }
 
-let component = ExportedComponent("{{NAME}}", "the figure description as JSON", .renderer { FigureJSON(spec: $0) })
+let component = ExportedComponent("{{NAME}}", "the figure description as JSON", .renderer { FigureJSON(spec: $0) },
+                                  facts: .renderer(["{{NAME}}.json"]))
