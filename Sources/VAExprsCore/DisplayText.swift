@@ -2,13 +2,14 @@
 /// control characters would be interpreted: a terminal, where an escape sequence in a label
 /// could move the cursor, recolour or retitle the window.
 package enum DisplayText {
-    /// `text` with every control character except `\n` shown as `\u{…}` (so `ESC` cannot
-    /// start an escape sequence and a carriage return cannot overwrite the line).
+    /// `text` with every control character shown as `\u{…}` (so `ESC` cannot start an escape
+    /// sequence and a carriage return cannot overwrite the line), except line ends and tabs
+    /// when `keepingNewlines` (a message's own layout).
     package static func neutralised(_ text: String, keepingNewlines: Bool = true) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if isControl(scalar) && !(keepingNewlines && scalar == "\n") {
+            if isControl(scalar) && !(keepingNewlines && (scalar == "\n" || scalar == "\t")) {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)
