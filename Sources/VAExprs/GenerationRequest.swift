@@ -45,6 +45,28 @@ public struct GenerationRequest {
         return model.conditions != nil && format != .h5ad ? Self.defaultLabelsPath(for: output) : nil
     }
 
+    /// The rules of a request that the options alone cannot say: a count or counts per label,
+    /// not both; counts per label only for a conditional model; library sizes only for a model
+    /// of counts; a normalisation only with a comparison to make.
+    /// - Throws: `VAExprsError.usage` naming the parameters.
+    public func check(model: TrainedModel) throws {
+        if options.perLabel != nil && options.count > 0 {
+            throw VAExprsError.usage("give either \(parameter: "count") or \(parameter: "perLabel"), not both")
+        }
+        if options.perLabel == nil && options.count <= 0 {
+            throw VAExprsError.usage("\(parameter: "count") must be a positive whole number (or give \(parameter: "perLabel") for a conditional model), got \(options.count)")
+        }
+        if options.perLabel != nil && model.conditions == nil {
+            throw VAExprsError.usage("\(parameter: "perLabel") needs a conditional model (fitted with labels); \(modelPath) has none: give \(parameter: "count")")
+        }
+        if options.library != nil && !model.preprocessing.modelsCounts {
+            throw VAExprsError.usage("\(parameter: "library") applies to models of counts (nb, zinb, poisson); \(modelPath) was fitted with \(model.network.spec.likelihood), whose generated cells take the size factors of training cells")
+        }
+        if evaluationReference == nil && normalization != .auto {
+            throw VAExprsError.usage("\(parameter: "normalization") applies to the comparison with \(parameter: "evaluationReference"); give it too, or drop \(parameter: "normalization")")
+        }
+    }
+
     /// `out.csv.gz` → `out_labels.csv`; a folder `out/` → `out_labels.csv` beside it.
     public static func defaultLabelsPath(for output: String) -> String {
         var stem = output
@@ -86,6 +108,7 @@ public struct GenerationResult {
 /// the evaluation, when asked for, runs before any file is renamed into place).
 /// - Throws: `VAExprsError` naming the parameter or file at fault.
 public func generate(_ request: GenerationRequest, model: TrainedModel, registry: Registry) throws -> GenerationResult {
+    try request.check(model: model)
     try CellOutputFormat.requireText(request.latentOutput, parameter: "latentOutput")
     try CellOutputFormat.requireText(request.labelsOutput, parameter: "labelsOutput")
     if let reference = request.evaluationReference { try ExpressionReader.checkReadable(reference, parameter: "evaluationReference") }
@@ -98,7 +121,7 @@ public func generate(_ request: GenerationRequest, model: TrainedModel, registry
     stream.settings = [("model", request.modelPath), ("likelihood", model.network.spec.likelihood.description),
                        ("latent_dimension", "\(model.network.spec.latentDimension)"), ("sampler", options.sampler.description),
                        ("decode", (options.decode ?? model.network.likelihood.defaultDecodeMode).rawValue), ("seed", "\(options.seed)")]
-        + (model.preprocessing.modelsCounts ? [("library", options.library.rawValue)] : [])
+        + (model.preprocessing.modelsCounts ? [("library", (options.library ?? .logNormal).rawValue)] : [])
         + [("conditions", model.conditions?.columns.joined(separator: ",") ?? "")]
     var notes: [Notice] = []
     var evaluation: RealismReport?

@@ -15,13 +15,13 @@ public struct GenerationOptions: Sendable {
     public var seed: UInt64
     /// Cells decoded per batch.
     public var batchSize: Int
-    /// How generated cells get library sizes (count likelihoods).
-    public var library: LibrarySizeModel
+    /// How generated cells get library sizes (count likelihoods only; nil: log-normal).
+    public var library: LibrarySizeModel?
 
     /// Options.
     public init(count: Int, sampler: ComponentSpec = ComponentSpec(name: "mclust"),
                 perLabel: [(label: String, count: Int)]? = nil, decode: DecodeMode? = nil,
-                seed: UInt64 = 1, batchSize: Int = 1024, library: LibrarySizeModel = .logNormal) {
+                seed: UInt64 = 1, batchSize: Int = 1024, library: LibrarySizeModel? = nil) {
         self.count = count
         self.sampler = sampler
         self.perLabel = perLabel
@@ -129,7 +129,7 @@ package struct Generator {
         let counts = model.preprocessing.modelsCounts
         var library: LibrarySizeDraws? = nil
         if counts {
-            let draws = try librarySizeDraws(plan, model: options.library)
+            let draws = try librarySizeDraws(plan, model: options.library ?? .logNormal)
             summaries += draws.notes
             library = draws
         }

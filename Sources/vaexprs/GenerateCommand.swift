@@ -43,7 +43,6 @@ struct GenerateCommand: ParsableCommand {
         try AtomicOutput.checkDestination(output, folder: outputFormat == .mtx)
         for path in [labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let normalization = try ComparisonNormalization.parse(normalize, option: "--normalize")
-        if evaluate == nil && normalize != "auto" { throw VAExprsError.usage("--normalize applies to --evaluate; give --evaluate REAL too, or drop it") }
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)
         var mode: DecodeMode? = nil
@@ -53,20 +52,14 @@ struct GenerateCommand: ParsableCommand {
             }
             mode = m
         }
-        guard let libraryModel = LibrarySizeModel(rawValue: library ?? LibrarySizeModel.logNormal.rawValue) else {
-            throw VAExprsError.usage("--library must be one of: \(LibrarySizeModel.allCases.map(\.rawValue).joined(separator: ", ")); got '\(library!)'")
+        let libraryModel = try library.map { name in
+            guard let model = LibrarySizeModel(rawValue: name) else {
+                throw VAExprsError.usage("--library must be one of: \(LibrarySizeModel.allCases.map(\.rawValue).joined(separator: ", ")); got '\(name)'")
+            }
+            return model
         }
         let perLabelCounts = try perLabel.map(GenerationRequest.parsePerLabel)
-        guard numSamples != nil || perLabelCounts != nil else {
-            throw VAExprsError.usage("give --num-samples N (or --per-label for a conditional model)")
-        }
-        if perLabelCounts != nil && numSamples != nil {
-            throw VAExprsError.usage("give either --num-samples or --per-label, not both")
-        }
         let trained = try TrainedModel.load(model, registry: registry)
-        if library != nil && !trained.preprocessing.modelsCounts {
-            throw VAExprsError.usage("--library applies to models of counts (nb, zinb, poisson); \(model) was fitted with \(trained.network.spec.likelihood), whose generated cells take the size factors of training cells")
-        }
         var request = GenerationRequest(modelPath: model, options: GenerationOptions(count: numSamples ?? 0, sampler: samplerSpec, perLabel: perLabelCounts,
                                                                                     decode: mode, seed: seed, library: libraryModel),
                                         output: output, format: outputFormat)
@@ -75,6 +68,9 @@ struct GenerateCommand: ParsableCommand {
         request.latentOutput = latentOutput
         request.evaluationReference = evaluate
         request.normalization = normalization
+        // The request's own rules (a count or counts per label, library sizes for counts, a
+        // normalisation only with --evaluate), before any output is checked or cell drawn.
+        try request.check(model: trained)
         let labelsPath = request.labelsPath(for: trained)
         // Before any cell is drawn; with the labels path that will really be written.
         try OutputSafety.refuseOverlaps(inputs: [("the model", model), ("--evaluate", evaluate)],

@@ -73,4 +73,25 @@ import VAExprsTestSupport
         }
         #expect { try FigureRendering.checkSize(width: 10, height: nil, terminal: false) } throws: { ($0 as? VAExprsError)?.parameters == ["width"] }
     }
+
+    /// Issue 28: generate's rules hold for library callers too (they lived in the CLI).
+    @Test func generateChecksItsOwnRules() throws {
+        var values = Matrix(rows: 12, columns: 3)
+        for i in values.storage.indices { values.storage[i] = Float(i % 4) }
+        let data = ExpressionMatrix(cellIDs: (0..<12).map { "c\($0)" }, geneNames: ["a", "b", "c"], values: values)
+        let model = try Fixtures.fit(data, labels: nil, epochs: 1, hidden: 4)  // gaussian, no labels
+        func refusal(_ options: GenerationOptions, evaluate: String? = nil, _ normalization: ComparisonNormalization = .auto) -> [String]? {
+            var request = GenerationRequest(modelPath: "m.vaexprs", options: options, output: dir + "/never.csv", format: .csv)
+            request.evaluationReference = evaluate
+            request.normalization = normalization
+            do { try request.check(model: model); return nil } catch let error as VAExprsError { return error.parameters } catch { return ["?"] }
+        }
+        #expect(refusal(GenerationOptions(count: 5, perLabel: [("x", 2)])) == ["count", "perLabel"])
+        #expect(refusal(GenerationOptions(count: 0)) == ["count", "perLabel"])
+        #expect(refusal(GenerationOptions(count: 0, perLabel: [("x", 2)]))?.first == "perLabel")
+        #expect(refusal(GenerationOptions(count: 5, library: .empirical)) == ["library"])
+        #expect(refusal(GenerationOptions(count: 5), .lognorm) == ["normalization", "evaluationReference", "normalization"])
+        #expect(refusal(GenerationOptions(count: 5)) == nil)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/never.csv"))
+    }
 }
