@@ -21,18 +21,10 @@ package func fitVAE(_ request: FitRequest, registry: Registry, progress: Trainin
     switch request.validation {
     case .none: break
     case .split(let fraction):
-        guard fraction >= 0 && fraction < 1 else {
-            throw VAExprsError.usage("\(parameter: "validationSplit") must be in [0, 1), got \(fraction)")
-        }
-        let nVal = Int((Double(all.cellCount) * fraction).rounded())
-        if fraction > 0 {
-            guard nVal >= 1 && nVal < all.cellCount else {
-                throw VAExprsError.usage("\(parameter: "validationSplit") \(fraction) leaves \(nVal) of \(all.cellCount) cells for validation; choose a fraction that keeps at least one cell on each side")
-            }
-            var order = trainRows
-            order.shuffle(using: &splitRNG)
-            let valRows = order.prefix(nVal).sorted()
-            trainRows = order.dropFirst(nVal).sorted()
+        let isTraining = try ValidationSplit.trainingRows(all.cellCount, fraction: fraction, rng: &splitRNG)
+        trainRows = trainRows.filter { isTraining[$0] }
+        if trainRows.count < all.cellCount {
+            let valRows = (0..<all.cellCount).filter { !isTraining[$0] }
             validationData = all.selectingCells(valRows)
             validationLabels = request.labels.map { l in valRows.map { l[$0] } }
         }

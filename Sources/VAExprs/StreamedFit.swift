@@ -82,19 +82,7 @@ package func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, p
     var splitRNG = rng.split()
 
     // Validation cells, chosen as fitVAE chooses them.
-    var isTraining = [Bool](repeating: true, count: n)
-    if let fraction = request.validationSplit, fraction != 0 {
-        guard fraction > 0 && fraction < 1 else {
-            throw VAExprsError.usage("\(parameter: "validationSplit") must be in [0, 1), got \(fraction)")
-        }
-        let nVal = Int((Double(n) * fraction).rounded())
-        guard nVal >= 1 && nVal < n else {
-            throw VAExprsError.usage("\(parameter: "validationSplit") \(fraction) leaves \(nVal) of \(n) cells for validation; choose a fraction that keeps at least one cell on each side")
-        }
-        var order = Array(0..<n)
-        order.shuffle(using: &splitRNG)
-        for r in order.prefix(nVal) { isTraining[r] = false }
-    }
+    let isTraining = try ValidationSplit.trainingRows(n, fraction: request.validationSplit, rng: &splitRNG)
     let trainRows = (0..<n).filter { isTraining[$0] }
     let hasValidation = trainRows.count < n
 
