@@ -41,7 +41,7 @@ import VAExprsTestSupport
     }
 
     /// Public declarations in Sources/ (a line whose modifiers include `public` before a
-    /// declaration keyword): 1 534 before issue 28, 740 after its first step; the goal is 600.
+    /// declaration keyword): 1 534 before issue 28, 742 after its first step; the goal is 600.
     @Test func thePublicSurfaceDoesNotGrow() throws {
         let keyword = #/^\s*(@[A-Za-z_]+(\([^)]*\))?\s+)*(nonisolated(\(unsafe\))?\s+)?public ((static|final|override|mutating|convenience|nonisolated|indirect|required|private\(set\)) )*(func|var|let|init|struct|class|enum|protocol|typealias|subscript|extension|actor)\b/#
         var count = 0
