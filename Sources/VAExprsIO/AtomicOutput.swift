@@ -74,11 +74,13 @@ package final class AtomicOutput {
             throw error
         }
         let temporary = temporaryPath(beside: path)
-        pending.append(StagedFile(temporary: temporary, destination: path))
-        do { return try ByteSink(temporary, gzip: path.hasSuffix(".gz")) } catch {
-            discard()
+        let sink: ByteSink
+        do { sink = try ByteSink(temporary, gzip: path.hasSuffix(".gz")) } catch {
+            discard()  // the temporaries staged before; this one was never created
             throw error
         }
+        pending.append(StagedFile(temporary: temporary, destination: path))
+        return sink
     }
 
     /// Stages `bytes` for `path`; gzip-compressed when `path` ends in `.gz`.
@@ -98,7 +100,8 @@ package final class AtomicOutput {
         try stage(Array(text.utf8), at: path)
     }
 
-    /// Takes over a temporary another writer completed (a streamed matrix, say).
+    /// Takes over a temporary another writer created and completed (a streamed matrix, say);
+    /// it is removed with the others if the outputs are discarded.
     package func adopt(_ staged: StagedFile) {
         pending.append(staged)
     }
@@ -148,7 +151,8 @@ package final class AtomicOutput {
                     }
                     replacedEmptyFolder = true
                 } else {
-                    let path = temporaryPath(beside: staged.destination, tracked: false)
+                    // Set aside under a fresh name, untracked: an interruption never deletes it.
+                    let path = temporaryPath(beside: staged.destination)
                     guard rename(staged.destination, path) == 0 else {
                         let reason = String(cString: strerror(errno))
                         undo()
@@ -183,7 +187,9 @@ package final class AtomicOutput {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    /// Removes every staged temporary file (or folder) not yet committed.
+    /// Removes every staged temporary not yet committed: each is a file `open` created, or a
+    /// file or new folder a writer created and handed over (`adopt` takes nothing else), so
+    /// nothing removed here was ever the user's.
     package func discard() {
         for staged in pending {
             try? FileManager.default.removeItem(atPath: staged.temporary)

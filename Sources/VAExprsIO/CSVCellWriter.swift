@@ -63,8 +63,7 @@ final class CSVCellWriter: CellWriter {
     }
 
     func discard() {
-        try? FileManager.default.removeItem(atPath: temporary)
-        TemporaryFiles.untrack(temporary)
+        TemporaryFiles.remove(temporary)
     }
 
     deinit { if FileManager.default.fileExists(atPath: temporary) { discard() } }

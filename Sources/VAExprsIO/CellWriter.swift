@@ -148,8 +148,10 @@ package enum CellWriters {
 
 /// A temporary path beside `destination` (same folder, so rename is atomic) with 64 random
 /// bits from the system's generator in its name, so that nobody can plant a file or link there
-/// ahead; `tracked` for removal on interruption (`TemporaryFiles`) until moved into place.
-package func temporaryPath(beside destination: String, tracked: Bool = true) -> String {
+/// ahead. Only a name: whoever creates it (exclusively: `createExclusively`,
+/// `HDF5Writer(creating:)`, `TemporaryFiles.createFolder`) tracks it, so that nothing this
+/// process did not create is ever removed.
+package func temporaryPath(beside destination: String) -> String {
     let url = URL(fileURLWithPath: destination)
     var random = SystemRandomNumberGenerator()
     let suffix = ".tmp-" + String(random.next() as UInt64, radix: 16)
@@ -157,9 +159,7 @@ package func temporaryPath(beside destination: String, tracked: Bool = true) -> 
     // 255 bytes of NAME_MAX whenever the destination's does.
     var name = Substring(url.lastPathComponent)
     while name.utf8.count + suffix.utf8.count + 1 > 255 { name = name.dropLast() }
-    let path = url.deletingLastPathComponent().path + "/." + name + suffix
-    if tracked { TemporaryFiles.track(path) }
-    return path
+    return url.deletingLastPathComponent().path + "/." + name + suffix
 }
 
 /// A writer behind the checks every format needs before a block is written: unique cell ids,

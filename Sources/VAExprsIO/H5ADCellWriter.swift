@@ -25,7 +25,8 @@ final class H5ADCellWriter: CellWriter {
         destination = path
         temporary = temporaryPath(beside: path)
         self.layout = layout
-        file = try HDF5Writer(creating: temporary)
+        file = try HDF5Writer(creating: temporary)  // exclusively: a path already taken fails here
+        TemporaryFiles.track(temporary)
         do {
             try file.setAttribute("/", "encoding-type", "anndata")
             try file.setAttribute("/", "encoding-version", "0.1.0")
@@ -64,7 +65,7 @@ final class H5ADCellWriter: CellWriter {
             }
         } catch {
             try? file.close()
-            try? FileManager.default.removeItem(atPath: temporary)
+            TemporaryFiles.remove(temporary)
             throw error
         }
     }
@@ -139,7 +140,6 @@ final class H5ADCellWriter: CellWriter {
 
     func discard() {
         try? file.close()
-        try? FileManager.default.removeItem(atPath: temporary)
-        TemporaryFiles.untrack(temporary)
+        TemporaryFiles.remove(temporary)
     }
 }

@@ -43,6 +43,22 @@ package enum TemporaryFiles {
         }
     }
 
+    /// Creates the temporary folder `path` (only if nothing is there) and tracks it; files
+    /// created in it later are tracked after it, so an interruption removes them first.
+    /// - Throws: `VAExprsError.cannotWrite` naming `destination`, for which it was made.
+    package static func createFolder(_ path: String, for destination: String) throws {
+        guard mkdir(path, 0o755) == 0 else {
+            throw VAExprsError(.cannotWrite, "\(destination): cannot create a folder beside it (\(String(cString: strerror(errno))))")
+        }
+        track(path)
+    }
+
+    /// Removes the temporary file `path` this process created and stops tracking it.
+    package static func remove(_ path: String) {
+        _ = unlink(path)
+        untrack(path)
+    }
+
     /// Paths tracked now (for tests).
     package static var tracked: [String] {
         lock.withLock { _ in (0..<capacity).compactMap { slots[$0].map { String(cString: $0) } } }
@@ -81,10 +97,13 @@ private func removeAndReraise(_ signal: Int32) {
     raise(signal)
 }
 
-/// Creates `path` for writing only if nothing (not even a symbolic link) is there, and
-/// returns its descriptor: temporaries are never opened through a link someone planted.
+/// Creates the temporary file `path` for writing only if nothing (not even a symbolic link) is
+/// there, tracks it for removal on interruption, and returns its descriptor: temporaries are
+/// never opened through a link someone planted, and a path this process did not create is
+/// never tracked (nor, therefore, removed).
 func createExclusively(_ path: String) throws -> Int32 {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    if fd >= 0 { TemporaryFiles.track(path) }
     guard fd >= 0 else {
         let code = errno, reason = String(cString: strerror(code))
         let advice = code == ENAMETOOLONG ? "choose a shorter file name" : code == ENOSPC || code == EDQUOT ? "free some space on that disk"

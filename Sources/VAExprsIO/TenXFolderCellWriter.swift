@@ -15,9 +15,9 @@ final class TenXFolderCellWriter: CellWriter {
     private let intoExisting: Bool
     private let layout: CellOutputLayout
     private let entriesPath: String
-    private let barcodesPath: String
     private let entries: ByteSink
     private let barcodes: ByteSink
+    /// The temporary of each output file (by its name in the folder) that this writer created.
     private var written: [String: String] = [:]
     private var stored = 0
     private var cells = 0
@@ -30,39 +30,30 @@ final class TenXFolderCellWriter: CellWriter {
             folder = destination
         } else {
             folder = temporaryPath(beside: destination)
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-            } catch {
-                TemporaryFiles.untrack(folder)
-                throw VAExprsError(.cannotWrite, "\(destination): cannot create a folder beside it (\(error.localizedDescription))")
-            }
+            try TemporaryFiles.createFolder(folder, for: destination)
         }
-        // In an existing folder each file has a hidden temporary name; in a new one its own,
-        // tracked after the folder so that an interruption removes it first.
-        let into = intoExisting, base = folder
-        func temporary(_ name: String) -> String {
-            if into { return temporaryPath(beside: base + "/" + name) }
-            TemporaryFiles.track(base + "/" + name)
-            return base + "/" + name
-        }
-        entriesPath = temporary("entries")
-        barcodesPath = temporary("barcodes.tsv.gz")
-        written["barcodes.tsv.gz"] = barcodesPath
+        entriesPath = Self.temporary("entries", in: folder, intoExisting: intoExisting)
+        let barcodesPath = Self.temporary("barcodes.tsv.gz", in: folder, intoExisting: intoExisting)
         do {
             entries = try ByteSink(entriesPath, gzip: false)
-            barcodes = try ByteSink(barcodesPath, gzip: true)
         } catch {
-            for path in [entriesPath, barcodesPath] { _ = unlink(path); TemporaryFiles.untrack(path) }
             if !intoExisting { _ = rmdir(folder); TemporaryFiles.untrack(folder) }
             throw error
         }
+        do {
+            barcodes = try ByteSink(barcodesPath, gzip: true)
+        } catch {
+            TemporaryFiles.remove(entriesPath)
+            if !intoExisting { _ = rmdir(folder); TemporaryFiles.untrack(folder) }
+            throw error
+        }
+        written["barcodes.tsv.gz"] = barcodesPath
     }
 
-    /// A file of the new temporary folder, tracked (after the folder) for removal on interruption.
-    private func trackedInside(_ name: String) -> String {
-        let path = folder + "/" + name
-        TemporaryFiles.track(path)
-        return path
+    /// Where the file `name` is written before it is renamed into place: its own name in a new
+    /// temporary folder, a hidden temporary name in an existing folder.
+    private static func temporary(_ name: String, in folder: String, intoExisting: Bool) -> String {
+        intoExisting ? temporaryPath(beside: folder + "/" + name) : folder + "/" + name
     }
 
     func append(_ block: CellBlock) throws {
@@ -84,14 +75,14 @@ final class TenXFolderCellWriter: CellWriter {
         do {
             try entries.close()
             try barcodes.close()
-            let featuresPath = intoExisting ? temporaryPath(beside: folder + "/features.tsv.gz") : trackedInside("features.tsv.gz")
-            written["features.tsv.gz"] = featuresPath
+            let featuresPath = Self.temporary("features.tsv.gz", in: folder, intoExisting: intoExisting)
             let features = try ByteSink(featuresPath, gzip: true)
+            written["features.tsv.gz"] = featuresPath
             for gene in layout.geneNames { try features.write("\(gene)\t\(gene)\tGene Expression\n") }
             try features.close()
-            let matrixPath = intoExisting ? temporaryPath(beside: folder + "/matrix.mtx.gz") : trackedInside("matrix.mtx.gz")
-            written["matrix.mtx.gz"] = matrixPath
+            let matrixPath = Self.temporary("matrix.mtx.gz", in: folder, intoExisting: intoExisting)
             let matrix = try ByteSink(matrixPath, gzip: true)
+            written["matrix.mtx.gz"] = matrixPath
             try matrix.write("%%MatrixMarket matrix coordinate integer general\n%metadata_json: {\"software_version\": \"vaexprs\"}\n")
             try matrix.write("\(layout.geneNames.count) \(cells) \(stored)\n")
             guard let input = fopen(entriesPath, "rb") else {
@@ -105,8 +96,7 @@ final class TenXFolderCellWriter: CellWriter {
                 try matrix.write(chunk[0..<n])
             }
             try matrix.close()
-            _ = unlink(entriesPath)
-            TemporaryFiles.untrack(entriesPath)
+            TemporaryFiles.remove(entriesPath)
             guard intoExisting else { return [StagedFile(temporary: folder, destination: destination)] }
             return written.sorted { $0.key < $1.key }.map { StagedFile(temporary: $0.value, destination: folder + "/" + $0.key) }
         } catch {
@@ -116,14 +106,11 @@ final class TenXFolderCellWriter: CellWriter {
     }
 
     func discard() {
-        if intoExisting {
-            // Only this writer's own temporaries: the folder and its other files stay as they were.
-            for path in [entriesPath] + written.values {
-                _ = unlink(path)
-                TemporaryFiles.untrack(path)
-            }
-        } else {
-            try? FileManager.default.removeItem(atPath: folder)
+        // Only the files this writer created (unlinked, so never a folder), then its own new
+        // folder if it made one (rmdir: only once empty); an existing folder's other files stay.
+        for path in [entriesPath] + written.values { TemporaryFiles.remove(path) }
+        if !intoExisting {
+            _ = rmdir(folder)
             TemporaryFiles.untrack(folder)
         }
     }

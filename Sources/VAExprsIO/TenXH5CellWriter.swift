@@ -24,7 +24,8 @@ final class TenXH5CellWriter: CellWriter {
         destination = path
         temporary = temporaryPath(beside: path)
         self.layout = layout
-        file = try HDF5Writer(creating: temporary)
+        file = try HDF5Writer(creating: temporary)  // exclusively: a path already taken fails here
+        TemporaryFiles.track(temporary)
         do {
             try file.setAttribute("/", "PYTABLES_FORMAT_VERSION", "2.1")
             try file.setAttribute("/", "filetype", "matrix")
@@ -44,7 +45,7 @@ final class TenXH5CellWriter: CellWriter {
             try pointers.append([Int64(0)])
         } catch {
             try? file.close()
-            try? FileManager.default.removeItem(atPath: temporary)
+            TemporaryFiles.remove(temporary)
             throw error
         }
     }
@@ -77,7 +78,6 @@ final class TenXH5CellWriter: CellWriter {
 
     func discard() {
         try? file.close()
-        try? FileManager.default.removeItem(atPath: temporary)
-        TemporaryFiles.untrack(temporary)
+        TemporaryFiles.remove(temporary)
     }
 }

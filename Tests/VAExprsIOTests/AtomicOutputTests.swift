@@ -68,6 +68,23 @@ import VAExprsTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["a.txt", "matrix"])
     }
 
+    /// A temporary is tracked (and so removable by a discard or an interruption) only once this
+    /// process has created it: a path already taken is neither opened nor ever removed.
+    @Test func aPathThisProcessDidNotCreateIsNeverTracked() throws {
+        let dir = TestPaths.scratch("atomic")
+        let taken = dir + "/.planted.tmp-1"
+        try "someone else's".write(toFile: taken, atomically: false, encoding: .utf8)
+        #expect(throws: VAExprsError.self) { _ = try ByteSink(taken, gzip: false) }
+        #expect(!TemporaryFiles.tracked.contains(taken))
+        #expect(try String(contentsOfFile: taken, encoding: .utf8) == "someone else's")
+        let created = dir + "/.mine.tmp-2"
+        let sink = try ByteSink(created, gzip: false)
+        try sink.close()
+        #expect(TemporaryFiles.tracked.contains(created))
+        TemporaryFiles.remove(created)
+        #expect(!TemporaryFiles.tracked.contains(created) && !FileManager.default.fileExists(atPath: created))
+    }
+
     @Test func specialFilesAndFoldersAreRefusedAsDestinations() throws {
         let dir = TestPaths.scratch("atomic")
         #expect(mkfifo(dir + "/fifo", 0o644) == 0)
