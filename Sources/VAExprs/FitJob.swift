@@ -64,8 +64,8 @@ public enum FitJob {
         if given.contains(where: \.isEmpty) { throw VAExprsError.usage("\(parameter: "labelColumns"): an empty column name in '\(given.joined(separator: ","))'") }
         // Each label column becomes an obs column of an .h5ad the model writes (an HDF5 group
         // under /obs): names HDF5 or anndata cannot hold are refused now, not at generate.
-        if let bad = given.first(where: { $0 == "_index" || $0 == "." || $0 == ".." || $0.contains("/") || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
-            throw VAExprsError.usage("\(parameter: "labelColumns"): '\(ComponentName.shown(bad))' cannot name a label column: it becomes an obs column of the .h5ad files generate writes, where '_index', '.', '..', '/' and control characters are not allowed; rename the column")
+        if let bad = given.first(where: { !NameRules.isObsColumnName($0) }) {
+            throw VAExprsError.usage("\(parameter: "labelColumns"): '\(DisplayText.neutralised(bad, keepingNewlines: false))' cannot name a label column: it becomes an obs column of the .h5ad files generate writes, where '_index', '.', '..', '/' and control characters are not allowed; rename the column")
         }
         if let repeated = given.first(where: { name in given.filter { $0 == name }.count > 1 }) {
             throw VAExprsError.usage("\(parameter: "labelColumns") names '\(repeated)' twice; each label column is a separate condition, name each once")

@@ -87,7 +87,7 @@ package func fitVAE(_ request: FitRequest, registry: Registry, progress: Trainin
     data.context.constant = data.constantTerms(of: network.likelihood)
     if let v = validation { validation!.context.constant = v.constantTerms(of: network.likelihood) }
     var trainingOptions = request.training
-    if trainingOptions.processGroup != nil {
+    if (trainingOptions.processGroup?.size ?? 1) > 1 {  // what the processes compare (DataParallel.agree)
         trainingOptions.fingerprint.add("counts", "gene ids", strings: training.geneNames)
         trainingOptions.fingerprint.add("counts", "training cell ids", strings: training.cellIDs)
         trainingOptions.fingerprint.add("labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])

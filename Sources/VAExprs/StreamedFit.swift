@@ -173,7 +173,7 @@ package func fitVAEStreamed(_ request: StreamedFitRequest, registry: Registry, p
     let training = source(hasValidation ? isTraining : nil, chunks.filter { c in c.contains { isTraining[$0] } })
     let validation = hasValidation ? source(isTraining.map { !$0 }, chunks.filter { c in c.contains { !isTraining[$0] } }) : nil
     var trainingOptions = request.training
-    if trainingOptions.processGroup != nil {
+    if (trainingOptions.processGroup?.size ?? 1) > 1 {  // what the processes compare (DataParallel.agree)
         trainingOptions.fingerprint.add("counts", "gene ids", strings: geneNames)
         trainingOptions.fingerprint.add("counts", "training cell ids", strings: trainRows.map { file.cellIDs[$0] })
         trainingOptions.fingerprint.add("labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])

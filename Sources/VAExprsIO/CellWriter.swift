@@ -128,7 +128,8 @@ package enum CellWriters {
     /// whole matrix in memory.
     package static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
                             genesInRows: Bool = false) throws -> any CellWriter {
-        try AtomicOutput.checkDestination(path.hasSuffix("/") ? String(path.dropLast()) : path, folder: format == .mtx)
+        // A folder output is checked by its writer, which plans from what the folder holds.
+        if format != .mtx { try AtomicOutput.checkDestination(path) }
         if genesInRows && format != .csv { throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV output, not \(format.rawValue)") }
         if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
             throw VAExprsError.usage("\(path): the \(format.rawValue) format holds whole counts, and these cells are not counts (continuous values, or expected counts from \(parameter: "decode") mean); write .csv or .h5ad")
@@ -189,7 +190,8 @@ final class CheckedCellWriter: CellWriter {
 
     func append(_ block: CellBlock) throws {
         try NameRules.check(cells: block.cellIDs, path: path, format: format)
-        try ValueRules.check(block, genes: layout.geneNames, counts: layout.integerCounts && largestCount != nil, largest: largestCount, format: formatName)
+        try ValueRules.check(block, genes: layout.geneNames, counts: layout.integerCounts && largestCount != nil, largest: largestCount,
+                             format: formatName, path: path)
         try inner.append(block)
     }
 
@@ -202,7 +204,7 @@ final class CheckedCellWriter: CellWriter {
 /// written: gene ids unique (every reader refuses repeats), and so cell ids within each block
 /// (generated ids are unique by construction; a stream is not held whole to check them all);
 /// no NUL (HDF5 strings end at one), and in the line-based text formats no line end or tab.
-enum NameRules {
+package enum NameRules {
     static func check(genes: [String], path: String, format: CellOutputFormat) throws {
         if let repeated = DelimitedText.firstDuplicate(genes) {
             throw VAExprsError(.cannotWrite, "\(path): gene '\(DisplayText.neutralised(repeated))' appears twice; a matrix's gene ids must be unique, so nothing was written")
@@ -217,11 +219,18 @@ enum NameRules {
         try checkCharacters(cells, what: "cell", path: path, format: format)
     }
 
-    /// Label columns become `.h5ad` obs columns (HDF5 groups): no `_index`, `.`, `..` or `/`;
-    /// no label holds a NUL.
+    /// Whether `name` can be an `.h5ad` obs column (an HDF5 group beside the `_index`): not
+    /// empty, `_index`, `.` or `..`, and without `/` or control characters. `fit` checks label
+    /// columns by this rule when the model is made, the `.h5ad` writer again.
+    package static func isObsColumnName(_ name: String) -> Bool {
+        !(name.isEmpty || name == "_index" || name == "." || name == ".." || name.contains("/")
+          || name.unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
+    /// Label columns become `.h5ad` obs columns (`isObsColumnName`); no label holds a NUL.
     static func check(labelColumns: [String], categories: [[String]], path: String, format: CellOutputFormat) throws {
-        if format == .h5ad, let bad = labelColumns.first(where: { $0.isEmpty || $0 == "_index" || $0 == "." || $0 == ".." || $0.contains("/") }) {
-            throw VAExprsError(.cannotWrite, "\(path): the label column '\(DisplayText.neutralised(bad))' cannot be an obs column of an .h5ad (empty, '_index', '.', '..' and '/' are not allowed); nothing was written")
+        if format == .h5ad, let bad = labelColumns.first(where: { !isObsColumnName($0) }) {
+            throw VAExprsError(.cannotWrite, "\(path): the label column '\(DisplayText.neutralised(bad))' cannot be an obs column of an .h5ad (empty, '_index', '.', '..', '/' and control characters are not allowed); nothing was written: write .csv, whose labels go to a CSV file")
         }
         try checkCharacters(labelColumns, what: "label column", path: path, format: format)
         for column in categories { try checkCharacters(column, what: "label", path: path, format: format) }
@@ -235,7 +244,7 @@ enum NameRules {
         for name in names {
             let bad = name.utf8.contains(0) || (lineBased && name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
             guard bad else { continue }
-            throw VAExprsError(.cannotWrite, "\(path): the \(what) id '\(DisplayText.neutralised(name, keepingNewlines: false))' holds \(lineBased ? "a NUL, tab or line end, which this line-based format" : "a NUL character, which HDF5") cannot hold; nothing was written: rename it, or write .h5ad")
+            throw VAExprsError(.cannotWrite, "\(path): the \(what) id '\(DisplayText.neutralised(name, keepingNewlines: false))' holds \(lineBased ? "a NUL, tab or line end, which this line-based format" : "a NUL character, which HDF5") cannot hold; nothing was written: rename it\(lineBased && !name.utf8.contains(0) ? ", or write .h5ad" : "")")
         }
     }
 }
@@ -245,7 +254,7 @@ enum NameRules {
 /// error naming the cell and gene (nothing is written; the writer's temporary is discarded).
 enum ValueRules {
     /// `largest` nil: any finite value (continuous values, or counts in CSV text).
-    static func check(_ block: CellBlock, genes: [String], counts: Bool, largest: Double?, format: String) throws {
+    static func check(_ block: CellBlock, genes: [String], counts: Bool, largest: Double?, format: String, path: String) throws {
         let columns = block.values.columns
         try block.values.storage.withUnsafeBufferPointer { v in
             for (index, value) in v.enumerated() {
@@ -254,10 +263,12 @@ enum ValueRules {
                     let cell = DisplayText.neutralised(block.cellIDs[index / columns])
                     let gene = index % columns < genes.count ? DisplayText.neutralised(genes[index % columns]) : "\(index % columns + 1)"
                     if !value.isFinite {
-                        throw VAExprsError(.cannotWrite, "cell '\(cell)', gene '\(gene)' is \(value), not a finite number, which no reader of expression data takes; nothing was written")
+                        throw VAExprsError(.cannotWrite, "\(path): cell '\(cell)', gene '\(gene)' is \(value), not a finite number, which no reader of expression data takes; nothing was written: the model generates it (see its loss history with inspect), so refit it")
                     }
-                    let what = value < 0 || value != value.rounded() ? "not a whole count" : "more than \(format) holds (\(Int64(largest ?? 0)))"
-                    throw VAExprsError(.cannotWrite, "cell '\(cell)', gene '\(gene)' is \(value), \(what); nothing was written: generate fewer counts (a smaller \(parameter: "library") size), or write .csv")
+                    if value < 0 || value != value.rounded() {
+                        throw VAExprsError(.cannotWrite, "\(path): cell '\(cell)', gene '\(gene)' is \(value), not a whole count, which \(format) needs; nothing was written: write .csv or .h5ad, which hold any value")
+                    }
+                    throw VAExprsError(.cannotWrite, "\(path): cell '\(cell)', gene '\(gene)' is \(value), more than \(format) holds (\(Int64(largest ?? 0))); nothing was written: write \(largest ?? 0 < 1e15 ? "a 10x folder or .csv, which hold larger counts" : ".csv")")
                 }
             }
         }

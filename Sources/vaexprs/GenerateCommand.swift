@@ -68,9 +68,6 @@ struct GenerateCommand: ParsableCommand {
         request.latentOutput = latentOutput
         request.evaluationReference = evaluate
         request.normalization = normalization
-        // The request's own rules (a count or counts per label, library sizes for counts, a
-        // normalisation only with --evaluate), before any output is checked or cell drawn.
-        try request.check(model: trained)
         let labelsPath = request.labelsPath(for: trained)
         // Before any cell is drawn; with the labels path that will really be written.
         try OutputSafety.refuseOverlaps(inputs: [("the model", model), ("--evaluate", evaluate)],
