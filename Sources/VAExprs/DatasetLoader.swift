@@ -5,17 +5,14 @@ package enum DatasetLoader {
     /// The obs column of an `.h5ad` taken as the condition when no labels are named.
     package static let defaultObsLabelColumn = "label"
 
-    /// The training matrix, its labels (nil for a plain VAE), the validation source and whether
+    /// The training matrix, its labels (nil for a plain VAE), the validation matrix with its
+    /// labels (nil: none) and whether
     /// the labels are an `.h5ad`'s obs column taken without being named (worth telling the
     /// user). `labelColumns` nil means `label` with a labels file; without one, an `.h5ad`'s
     /// obs column `label` when it has one and `obsLabelsByDefault`, else no labels.
     package static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
-                            labelColumns: [String]?, validation: String?, validationSplit: Double?,
-                            obsLabelsByDefault: Bool = true) throws
-        -> (data: ExpressionMatrix, labels: [[String]]?, validation: ValidationSource, labelsFromObsByDefault: Bool) {
-        if validation != nil && validationSplit != nil {
-            throw VAExprsError.usage("give either \(parameter: "validationSplit") or \(parameter: "validationFile"), not both")
-        }
+                            labelColumns: [String]?, validation: String?, obsLabelsByDefault: Bool = true) throws
+        -> (data: ExpressionMatrix, labels: [[String]]?, validation: (ExpressionMatrix, labels: [[String]]?)?, labelsFromObsByDefault: Bool) {
         let (data, obs) = try ExpressionReader.readWithAnnotations(counts, genesInRows: genesInRows)
         let validationInput = try validation.map { try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows) }
         var labels: [[String]]? = nil
@@ -45,15 +42,7 @@ package enum DatasetLoader {
                 validationLabels = try obsLabels(validationObs, columns: columns, source: validation!)
             }
         }
-        let source: ValidationSource
-        if let validationData = validationInput?.matrix {
-            source = .data(validationData, labels: validationLabels)
-        } else if let validationSplit {
-            source = .split(validationSplit)
-        } else {
-            source = .none
-        }
-        return (data, labels, source, labelsPath == nil && labelColumns == nil && labels != nil)
+        return (data, labels, validationInput.map { ($0.matrix, validationLabels) }, labelsPath == nil && labelColumns == nil && labels != nil)
     }
 
     /// `[label]` when an `.h5ad`'s obs has that column and defaults are on.

@@ -22,8 +22,6 @@ public enum Demo {
         public var trained: TrainedModel
         /// Cells generated.
         public var generatedCells: Int
-        /// The setup `fit`'s defaults chose.
-        public var setup: FitSetupChoices.Resolved
     }
 
     /// Runs the demo into `folder` (created if missing) with at most `epochs` epochs.
@@ -47,13 +45,10 @@ public enum Demo {
         try inputs.commit()
 
         // The defaults `fit` uses: the setup chosen from the values, the default preset.
-        let setup = try FitSetupChoices().resolve(for: data, registry: registry)
-        notes(Notice("fit: \(setup.choice)"))
-        let request = FitRequest(counts: data, labels: groups.map { [$0] }, labelColumns: ["label"],
-                                 validation: .split(0.1), normalization: setup.normalization, spec: setup.spec,
-                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: 20, seed: seed),
-                                 setupChoice: setup.choice)
-        let model = try fitVAE(request, registry: registry, progress: progress)
+        var request = FitRequest(cells: data, labels: groups.map { [$0] },
+                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: 20, seed: seed))
+        request.validationSplit = 0.1
+        let model = try Fit.run(request, registry: registry, progress: progress, notes: { notes(Notice("fit: " + $0.template)) })
         let modelPath = dir + "/model.vaexprs"
         try model.save(to: modelPath)
         let cells = try generateExpression(model, options: GenerationOptions(count: data.cellIDs.count, seed: seed), registry: registry)
@@ -83,6 +78,6 @@ public enum Demo {
         return Result(folder: dir, counts: countsPath, labels: labelsPath, model: modelPath, generated: generatedPath,
                       generatedLabels: generatedLabels, latent: latentPath, augmentationPNG: files.aug, augmentationHTML: files.page,
                       architecture: files.model, history: files.history, report: files.report, cells: data.cellIDs.count,
-                      genes: data.geneNames.count, trained: model, generatedCells: cells.data.cellIDs.count, setup: setup)
+                      genes: data.geneNames.count, trained: model, generatedCells: cells.data.cellIDs.count)
     }
 }

@@ -1,56 +1,71 @@
 import Foundation
 
-/// Where validation cells come from.
-package enum ValidationSource: Sendable {
-    /// No validation.
-    case none
-    /// A seeded random fraction of the cells, in [0, 1).
-    case split(Double)
-    /// A separate matrix (same genes) with its labels for a CVAE.
-    case data(ExpressionMatrix, labels: [[String]]?)
+/// Cells given to `fit`: a file, or a matrix in memory (what a host language hands over).
+public enum FitCells {
+    /// CSV/TSV (.gz), a 10x folder, an .h5ad or a Cell Ranger .h5; labels come from
+    /// `FitRequest.labels` or the .h5ad's obs.
+    case file(String)
+    /// Cells × genes in memory, with each cell's labels (one per label column; nil: none).
+    case matrix(ExpressionMatrix, labels: [[String]]? = nil)
 }
 
-/// Everything `fitVAE` needs: the data, the architecture and the training options
-/// (the library form of `vaexprs fit`).
-package struct FitRequest: Sendable {
-    /// Training cells × genes.
-    package var counts: ExpressionMatrix
-    /// Each cell's labels (one per column of `labelColumns`); nil for a plain VAE.
-    package var labels: [[String]]?
-    /// The label columns used as conditions.
-    package var labelColumns: [String]
-    /// Validation cells.
-    package var validation: ValidationSource
-    /// Normalisation before min-max scaling.
-    package var normalization: Preprocessing.Normalization
-    /// The architecture.
-    package var spec: ModelSpec
-    /// How to train.
-    package var training: TrainingOptions
-    /// Threads for numeric work; nil uses `defaultThreadCount`.
-    package var threads: Int?
-    /// Train on this many highly variable genes of the training cells (nil: all genes).
-    package var topGenes: Int?
-    /// How to rank genes for `topGenes`; nil: Seurat v3 for a count likelihood, dispersion otherwise.
-    package var geneSelectionFlavor: GeneSelection.Flavor?
-    /// Why the likelihood and normalisation were chosen (`DataSetup.choose`), recorded in the model.
-    package var setupChoice: String?
+/// Everything `fit` (the original's `fit_vae`) needs, in one request: the cells (a file, read
+/// or streamed from disk, or a matrix), their labels, the setup asked for, how to train and
+/// validate, and the threads. `Fit.run` turns it into a model.
+public struct FitRequest {
+    /// The training cells.
+    public var counts: FitCells
+    /// A CSV/TSV file has genes in rows.
+    public var genesInRows = false
+    /// A label file (`cell,label,...`) or an .h5ad holding them, matched by cell id (file
+    /// inputs only; a matrix carries its labels); nil for none.
+    public var labels: String?
+    /// The label columns used as conditions (nil: `label`, or none).
+    public var labelColumns: [String]?
+    /// A plain VAE even when the .h5ad's obs has a `label` column.
+    public var noLabels = false
+    /// The setup asked for (preset, likelihood, architecture, ...); what is not given is chosen.
+    public var choices = FitSetupChoices()
+    /// Epochs, batches, optimizer, early stopping, seed, processes.
+    public var training: TrainingOptions
+    /// Validation: the fraction of cells held out (seeded), in [0, 1).
+    public var validationSplit: Double?
+    /// Validation: other cells with the same genes, instead of a split (never streamed).
+    public var validation: FitCells?
+    /// Train on the N most variable genes of the training cells (ranked by `geneSelection`).
+    public var topGenes: Int?
+    /// How `topGenes` ranks genes (default: Seurat v3 for counts, dispersion otherwise).
+    public var geneSelection: GeneSelection.Flavor?
+    /// Stream the cells from disk even when they fit in memory.
+    public var stream = false
+    /// Memory the fit may plan to use; larger data are streamed when they can be.
+    public var memoryLimit = MemoryBudget.defaultLimit
+    /// Cells read from disk at once when streaming.
+    public var chunkCells = 1024
+    /// Bytes of compressed cells read and shuffled together when streaming (the next buffer is
+    /// read while one trains, so two are in memory).
+    public var bufferBytes = 128 << 20
+    /// Threads of numeric work for this call (nil: the default); the process's count is
+    /// restored when the call returns.
+    public var threads: Int?
 
-    /// A request; defaults mirror the original package.
-    package init(counts: ExpressionMatrix, labels: [[String]]? = nil, labelColumns: [String] = ["label"],
-                validation: ValidationSource = .none, normalization: Preprocessing.Normalization = .none,
-                spec: ModelSpec = ModelSpec(), training: TrainingOptions, threads: Int? = nil,
-                topGenes: Int? = nil, geneSelectionFlavor: GeneSelection.Flavor? = nil, setupChoice: String? = nil) {
-        self.counts = counts
-        self.labels = labels
-        self.labelColumns = labelColumns
-        self.validation = validation
-        self.normalization = normalization
-        self.spec = spec
+    /// A request to fit the cells of the file `counts` with `training`'s options.
+    public init(counts: String, training: TrainingOptions) {
+        self.counts = .file(counts)
         self.training = training
-        self.threads = threads
-        self.topGenes = topGenes
-        self.geneSelectionFlavor = geneSelectionFlavor
-        self.setupChoice = setupChoice
     }
+
+    /// A request to fit the cells of a matrix in memory (with each cell's labels for a CVAE).
+    public init(cells: ExpressionMatrix, labels: [[String]]? = nil, training: TrainingOptions) {
+        self.counts = .matrix(cells, labels: labels)
+        self.training = training
+    }
+}
+
+extension FitCells {
+    /// The file named, if any.
+    var path: String? { if case .file(let path) = self { path } else { nil } }
+
+    /// How messages name these cells.
+    func describe(_ parameter: String) -> String { path ?? "\(parameter: parameter)" }
 }

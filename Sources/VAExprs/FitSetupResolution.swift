@@ -7,8 +7,9 @@ public struct FitSetupChoices: Sendable {
     public var likelihood: ComponentSpec?
     /// A normalisation the user named (nil: the preset's or the data's).
     public var normalization: Preprocessing.Normalization?
-    /// A whole spec from a file; its likelihood counts as named.
-    public var specFromFile: (spec: ModelSpec, source: String)?
+    /// A whole spec (from a JSON file, or built in code) and where it came from; its likelihood
+    /// counts as named, and it replaces the layer, latent and KL settings below.
+    public var wholeSpec: (spec: ModelSpec, source: String)?
     /// Encoder layers the user gave.
     public var encoder: [ComponentSpec]?
     /// Decoder layers the user gave.
@@ -38,12 +39,12 @@ public struct FitSetupChoices: Sendable {
     /// Resolves the setup for `data`. A count likelihood with log-normalisation is refused:
     /// count likelihoods read raw counts.
     package func resolve(for data: ExpressionMatrix, registry: Registry) throws -> Resolved {
-        var likelihood = likelihood ?? specFromFile?.spec.likelihood ?? preset.likelihood
+        var likelihood = likelihood ?? wholeSpec?.spec.likelihood ?? preset.likelihood
         var normalization = normalization
         var choice: String
         let fromData = likelihood == nil
         if let named = likelihood {
-            let origin = self.likelihood != nil ? "given" : (specFromFile.map { "from \($0.source)" } ?? "preset \(preset.rawValue)")
+            let origin = self.likelihood != nil ? "given" : (wholeSpec.map { "from \($0.source)" } ?? "preset \(preset.rawValue)")
             normalization = normalization ?? preset.normalization ?? Preprocessing.Normalization.none
             choice = "likelihood \(named) (\(origin)), normalisation \(normalization!.rawValue)\(self.normalization != nil ? " (given)" : "")"
         } else {
@@ -56,9 +57,9 @@ public struct FitSetupChoices: Sendable {
         if kind == .counts && normalization == .lognorm {
             throw VAExprsError.usage("log-normalisation was asked for, but the count likelihood \(likelihood!) reads raw counts (its encoder input is already log-normalised): ask for no normalisation, or a continuous likelihood such as censored_gaussian")
         }
-        var spec = specFromFile?.spec ?? preset.spec(likelihood: likelihood!, data: kind)
+        var spec = wholeSpec?.spec ?? preset.spec(likelihood: likelihood!, data: kind)
         spec.likelihood = likelihood!
-        if specFromFile == nil {
+        if wholeSpec == nil {
             if let encoder { spec.encoder = encoder }
             if let decoder { spec.decoder = decoder }
             if let latentDimension { spec.latentDimension = latentDimension }

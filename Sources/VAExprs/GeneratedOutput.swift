@@ -70,9 +70,11 @@ public struct GenerationStream {
     /// kept sample, say) runs once every file is complete and before any is renamed into place,
     /// and if it or anything else fails, no destination changes.
     public func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws -> Result {
-        try checkThreadCount(threads)
-        let threadsBefore = BLAS.setThreads(threads ?? defaultThreadCount)
-        defer { BLAS.setThreads(threadsBefore) }
+        try ThreadCount.using(threads) { try write(registry: registry, beforeCommit: beforeCommit) }
+    }
+
+    /// `run` on the current threads.
+    private func write(registry: Registry, beforeCommit: ((Result) throws -> Void)?) throws -> Result {
         let encoding = model.conditions
         // Whole counts only when they are drawn: the decoder mean of a count model (expected
         // counts) is written as the floats it is, or refused by formats that hold counts only.
@@ -138,4 +140,11 @@ public struct GenerationStream {
             throw error
         }
     }
+}
+
+/// `gen_exprs` in memory: generates cells from a trained model, numeric work on `threads`
+/// (default `ThreadCount.default`; the process's count is restored after).
+package func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
+                                threads: Int? = nil) throws -> GeneratedCells {
+    try ThreadCount.using(threads) { try Generator(model: model, registry: registry).generate(options) }
 }

@@ -26,7 +26,7 @@ package struct SystemReport: Sendable, Codable {
 
     /// Reads the machine; measures the FMA peak on `peakThreads` threads when given (about a second).
     package static func current(peakThreads: Int? = nil) -> SystemReport {
-        let threadsBefore = BLAS.setThreads(defaultThreadCount)
+        let threadsBefore = BLAS.setThreads(ThreadCount.default)
         defer { BLAS.setThreads(threadsBefore) }
         let cpu = CPUFeatures.detect()
         let kernels: String
@@ -36,7 +36,7 @@ package struct SystemReport: Sendable, Codable {
         default: kernels = "baseline x86-64 (SSE2)"
         }
         return SystemReport(cpu: cpu, vectorTier: cpu.vectorTier.description, blas: BLASKernel.current,
-                            defaultThreads: defaultThreadCount, processors: ProcessInfo.processInfo.activeProcessorCount,
+                            defaultThreads: ThreadCount.default, processors: ProcessInfo.processInfo.activeProcessorCount,
                             openBLASThreadsPerPart: Int(openblas_get_num_threads()), elementwiseKernels: kernels,
                             peak: peakThreads.map { ComputePeak.measure(threads: $0) })
     }

@@ -32,13 +32,17 @@ package enum FuzzTargets {
     /// The target called `name`, or nil.
     package static func named(_ name: String) -> Target? { all.first { $0.name == name } }
 
-    /// A private scratch folder for targets that read files (in /dev/shm when there is one).
-    static let scratch: String = {
+    /// A private scratch folder for targets that read files (in /dev/shm when there is one),
+    /// one per thread: targets run side by side in the test suite must not share files.
+    static var scratch: String {
+        let key = "vaexprs.fuzz.scratch"
+        if let path = Thread.current.threadDictionary[key] as? String { return path }
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        let path = base + "/vaexprs-fuzz-\(getpid())"
+        let path = base + "/vaexprs-fuzz-\(getpid())-\(pthread_self())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        Thread.current.threadDictionary[key] = path
         return path
-    }()
+    }
 
     /// Writes `bytes` to `name` in the scratch folder and returns the path.
     static func file(_ name: String, _ bytes: [UInt8]) -> String {

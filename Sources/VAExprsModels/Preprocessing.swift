@@ -82,18 +82,26 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// Every value must be a whole number ≥ 0 and every cell must have counts.
     static func countData(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
         let counts = data.cells
+        let libraries = try checkedLibrarySizes(counts, source: source, cellID: { data.cellIDs[$0] }, geneName: { data.geneNames[$0] })
+        let input = counts.mappingValues { i, v in log1pf(v * (countInputScale / libraries[i])) }
+        return TrainingData(input: input, separateTarget: counts, context: CellContext(librarySize: libraries))
+    }
+
+    /// Each cell's library size (total count) after checking that every value is a count and
+    /// every cell has counts: the one check of count-model input, in memory and streamed.
+    /// - Throws: `VAExprsError.badData` naming `source`, the cell and the gene.
+    package static func checkedLibrarySizes(_ counts: CellMatrix, source: String, cellID: (Int) -> String,
+                                            geneName: (Int) -> String) throws -> [Float] {
         try counts.forEachEntry { i, j, v in
             guard CountRange.contains(v) else {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or gaussian)")
+                throw VAExprsError.badData("\(source): cell '\(cellID(i))', gene '\(geneName(j))' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or gaussian, trained in memory)")
             }
         }
         let totals = counts.rowSums()
         if let empty = totals.firstIndex(of: 0) {
-            throw VAExprsError.badData("\(source): cell '\(data.cellIDs[empty])' has no counts in the model's genes (library size 0); remove it (or select more genes)")
+            throw VAExprsError.badData("\(source): cell '\(cellID(empty))' has no counts in the model's genes (library size 0); remove it (or select more genes)")
         }
-        let libraries = totals.map { Float($0) }
-        let input = counts.mappingValues { i, v in log1pf(v * (countInputScale / libraries[i])) }
-        return TrainingData(input: input, separateTarget: counts, context: CellContext(librarySize: libraries))
+        return totals.map { Float($0) }
     }
 
     /// Applies the stored preprocessing to other cells (e.g. validation), with the training

@@ -27,8 +27,9 @@ package final class VAENetwork {
     /// Builds and initialises every layer (Glorot-uniform weights from `rng`).
     /// `training` holds the likelihood's training targets and `context` their per-cell inputs,
     /// which may inform its initial values; `groups` is the number of label groups (0 for a VAE).
+    /// `likelihood` is `spec.likelihood` when its caller has built it already (built here otherwise).
     package init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, groups: Int, registry: Registry,
-                training: Matrix, context: CellContext, rng: inout SeededGenerator) throws {
+                likelihood: (any Likelihood)? = nil, training: Matrix, context: CellContext, rng: inout SeededGenerator) throws {
         try spec.validate()
         self.spec = spec
         self.featureCount = featureCount
@@ -70,7 +71,8 @@ package final class VAENetwork {
             width = output
             decoder.append(layer)
         }
-        likelihood = try registry.makeLikelihood(spec.likelihood)
+        self.likelihood = try likelihood ?? registry.makeLikelihood(spec.likelihood)
+        let likelihood = self.likelihood
         let outputWidth = likelihood.outputWidth(features: featureCount)
         outputLayer = try registry.makeLayer(ComponentSpec(name: "dense", positional: ["\(outputWidth)"], source: "output layer"))
         _ = try outputLayer.build(inputWidth: width, path: "decoder.output", rng: &rng)

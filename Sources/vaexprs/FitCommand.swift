@@ -58,6 +58,8 @@ struct FitCommand: ParsableCommand {
     var stream = false
     @Option(help: "Memory fit may plan to use, e.g. 8G or 500M (default: half of this machine's memory, or of its control group's limit if lower). Larger data are streamed from disk when they can be.")
     var memoryLimit: String?
+    @Option(help: "When streaming: consecutive cells read from disk at once (training shuffles chunks, then cells within buffers of about 128 MB of counts).")
+    var chunkCells = 1024
     @Option(help: "Seed: the same seed gives the same model, bit for bit.")
     var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads.")
@@ -90,18 +92,18 @@ struct FitCommand: ParsableCommand {
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--counts", counts), ("--labels", labels), ("--validation", validation), ("--model-spec", modelSpec)],
                                         outputs: [("--output", output)])
-        try FitJob.checkModelOutput(output)
+        try Fit.checkModelOutput(output)
         let request = try makeRequest(group: group)
         if !silent, let pinned = BLASKernel.userPinnedBelowCPU { printError("fit: note: \(pinned)") }
         let start = Date()
-        let model = try FitJob.run(request, registry: registry, progress: silent ? nil : ProgressPrinter(),
+        let model = try Fit.run(request, registry: registry, progress: silent ? nil : ProgressPrinter(),
                                    notes: { if !silent { printNotice($0, command: "fit") } })
         if (group?.rank ?? 0) == 0 { try finish(model, silent: silent, start: start) }
         group?.finish()
     }
 
     /// The library's request from the parsed options.
-    private func makeRequest(group: MPIProcessGroup?) throws -> FitJobRequest {
+    private func makeRequest(group: MPIProcessGroup?) throws -> FitRequest {
         guard let presetValue = FitPreset(rawValue: preset) else {
             throw VAExprsError.usage("--preset must be one of: \(FitPreset.allCases.map(\.rawValue).joined(separator: ", ")); got '\(preset)'")
         }
@@ -117,7 +119,7 @@ struct FitCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: modelSpec) else {
                 throw VAExprsError(.missingInput, "--model-spec: \(modelSpec) cannot be read")
             }
-            choices.specFromFile = (try ModelSpec.fromJSON(data, source: modelSpec), modelSpec)
+            choices.wholeSpec = (try ModelSpec.fromJSON(data, source: modelSpec), modelSpec)
         }
         choices.likelihood = try likelihood.map { try ComponentSpec.parseItem($0, source: "--likelihood") }
         choices.encoder = try encoder.map { try ComponentSpec.parseList($0, source: "--encoder") }
@@ -134,7 +136,7 @@ struct FitCommand: ParsableCommand {
         }
         training.sparseInput = sparseUse
         training.processGroup = group
-        var request = FitJobRequest(counts: counts, training: training)
+        var request = FitRequest(counts: counts, training: training)
         request.choices = choices
         request.genesInRows = genesInRows
         request.labels = labels
@@ -143,7 +145,7 @@ struct FitCommand: ParsableCommand {
         request.labelColumns = given.isEmpty ? nil : given
         request.noLabels = noLabels
         request.validationSplit = validationSplit
-        request.validationFile = validation
+        request.validation = validation.map { .file($0) }
         request.topGenes = topGenes
         if let geneSelection {
             guard let flavor = GeneSelection.Flavor(rawValue: geneSelection) else {
@@ -153,6 +155,7 @@ struct FitCommand: ParsableCommand {
         }
         request.stream = stream
         request.memoryLimit = try memoryLimit.map { try MemoryBudget.parse($0, parameter: "memoryLimit") } ?? MemoryBudget.defaultLimit
+        request.chunkCells = chunkCells
         request.threads = threads
         return request
     }
@@ -166,6 +169,6 @@ struct FitCommand: ParsableCommand {
         if let restored = h.restoredEpoch { summary += ", weights of epoch \(restored) restored (best \(h.monitor))" }
         print(summary)
         if !silent { for note in model.setup?.notes ?? [] { printError("fit: \(note)") } }
-        if let warning = FitJob.overfittingNotice(h) { printNotice(warning, command: "fit") }
+        if let warning = Fit.overfittingNotice(h) { printNotice(warning, command: "fit") }
     }
 }

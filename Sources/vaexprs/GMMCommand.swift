@@ -29,7 +29,7 @@ struct GMMCommand: ParsableCommand {
     func run() throws {
         let componentList = try MclustLatentSampler.parseComponents(components, source: "--components")
         let modelList = try models.map { try MclustLatentSampler.parseModels($0, source: "--models") }
-        try checkThreadCount(threads)
+        try ThreadCount.check(threads)
         if let samples, samples <= 0 || samples > Generator.maximumCells {
             throw VAExprsError.usage("--samples must be a whole number from 1 to \(Generator.maximumCells), got \(samples)")
         }
@@ -37,7 +37,7 @@ struct GMMCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)], outputs: [("--samples-output", samplesOutput)])
         if let samplesOutput { try AtomicOutput.checkDestination(samplesOutput) }
         var rng = SeededGenerator(seed: seed)
-        BLAS.setThreads(threads ?? defaultThreadCount)
+        BLAS.setThreads(threads ?? ThreadCount.default)
         let report = try MixtureReport.fit(input, components: componentList, models: modelList, rng: &rng)
         if let samples, let samplesOutput {
             let output = AtomicOutput()

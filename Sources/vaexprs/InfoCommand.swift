@@ -19,8 +19,8 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try checkThreadCount(peakThreads, parameter: "peakThreads")
-        let report = SystemReport.current(peakThreads: peak || peakThreads != nil ? (peakThreads ?? defaultThreadCount) : nil)
+        try ThreadCount.check(peakThreads, parameter: "peakThreads")
+        let report = SystemReport.current(peakThreads: peak || peakThreads != nil ? (peakThreads ?? ThreadCount.default) : nil)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

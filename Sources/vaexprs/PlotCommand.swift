@@ -120,8 +120,8 @@ struct PlotAugCommand: ParsableCommand {
         let request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
                                               normalization: try ComparisonNormalization.parse(normalize, option: "--normalize"),
                                               topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520)
-        try checkThreadCount(threads)
-        BLAS.setThreads(threads ?? defaultThreadCount)
+        try ThreadCount.check(threads)
+        BLAS.setThreads(threads ?? ThreadCount.default)
         try OutputSafety.refuseOverlaps(inputs: cells.inputs,
                                         outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
         try figure.checkDestination()

@@ -81,7 +81,7 @@ struct PluginsBenchCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        try checkThreadCount(threads)
+        try ThreadCount.check(threads)
         BLAS.setThreads(threads)
         let result = try LayerBenchmark.run(candidate: try ComponentSpec.parseItem(layer, source: "--layer"),
                                             reference: try ComponentSpec.parseItem(reference, source: "--reference"),

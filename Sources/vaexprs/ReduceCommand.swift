@@ -40,8 +40,8 @@ struct ReduceCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)],
                                         outputs: [("--output", output), ("--metadata-output", metadataOutput)])
         // Checked before any thread starts: the check exists to stop a mistyped 100000.
-        try checkThreadCount(threads)
-        BLAS.setThreads(threads ?? defaultThreadCount)
+        try ThreadCount.check(threads)
+        BLAS.setThreads(threads ?? ThreadCount.default)
         var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
         guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")

@@ -23,11 +23,12 @@ import VAExprsFuzzTargets
             let layer = ComponentSpec(name: "dense", positional: ["4", "relu"])
             var training = TrainingOptions(epochs: 2, batchSize: 8, seed: 3)
             training.processGroup = member
-            var request = FitRequest(counts: data(), spec: ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 2,
-                                                                     likelihood: ComponentSpec(name: "gaussian")),
-                                     training: training, threads: 1)
+            var request = FitRequest(cells: data(), training: training)
+            request.choices.wholeSpec = (ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 2,
+                                                   likelihood: ComponentSpec(name: "gaussian")), "a test")
+            request.threads = 1
             configure(member.rank, &request)
-            _ = try fitVAE(request, registry: registry)
+            _ = try Fit.run(request, registry: registry)
         }
         return (errors, members[0].sawUnequalSizes)
     }
@@ -46,9 +47,9 @@ import VAExprsFuzzTargets
             case "epochs": request.training.epochs = 3
             case "seed": request.training.seed = 4
             case "batchSize": request.training.batchSize = 6
-            case "genes": request.counts = Self.data(genes: 5)
-            case "latentDimension": request.spec.latentDimension = 3
-            default: request.counts = request.counts.selectingCells(Array(0..<20))
+            case "genes": request.counts = .matrix(Self.data(genes: 5))
+            case "latentDimension": request.choices.wholeSpec!.spec.latentDimension = 3
+            default: request.counts = .matrix(Self.data().selectingCells(Array(0..<20)))
             }
         }
         #expect(!unequal, "a collective of unequal sizes")

@@ -12,12 +12,12 @@ import VAExprsTestSupport
     func everyStepIsALibraryCall() throws {
         let registry = try Builtins.makeRegistry()
         let counts = TestPaths.dataset("seedsim", "counts.csv.gz"), labels = TestPaths.dataset("seedsim", "labels.csv")
-        var fit = FitJobRequest(counts: counts, training: TrainingOptions(epochs: 2, batchSize: 64, seed: 3))
+        var fit = FitRequest(counts: counts, training: TrainingOptions(epochs: 2, batchSize: 64, seed: 3))
         fit.labels = labels
         fit.validationSplit = 0.1
         fit.threads = 1
         var notes: [Notice] = []
-        let model = try FitJob.run(fit, registry: registry, notes: { notes.append($0) })
+        let model = try Fit.run(fit, registry: registry, notes: { notes.append($0) })
         #expect(model.conditions != nil && model.history.epochs.count == 2)
         #expect(notes.contains { $0.description.contains("likelihood") }, "\(notes)")
 
@@ -64,9 +64,9 @@ import VAExprsTestSupport
     /// A library user reads about the parameters of the calls, not about command-line options.
     @Test func libraryErrorsNameParameters() throws {
         let registry = try Builtins.makeRegistry()
-        var fit = FitJobRequest(counts: "x.csv", training: TrainingOptions(epochs: 1))
+        var fit = FitRequest(counts: "x.csv", training: TrainingOptions(epochs: 1))
         fit.topGenes = 0
-        #expect { try FitJob.check(fit, registry: registry) } throws: { ($0 as? VAExprsError)?.message == "topGenes must be a positive whole number, got 0" }
+        #expect { try Fit.check(fit, registry: registry) } throws: { ($0 as? VAExprsError)?.message == "topGenes must be a positive whole number, got 0" }
         #expect { try FigureRendering.renderer(format: nil, file: "figure.jpeg", registry: registry) } throws: {
             guard let e = $0 as? VAExprsError else { return false }
             return e.message.contains("no renderer writes '.jpeg'") && e.message.contains("give format") && e.parameters == ["output", "format"]

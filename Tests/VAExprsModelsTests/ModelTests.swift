@@ -15,14 +15,16 @@ enum Fixtures {
     }
 
     static func fit(_ data: ExpressionMatrix, labels: [[String]]?, likelihood: String = "gaussian", epochs: Int = 30,
-                    hidden: Int = 64, validation: ValidationSource = .none, patience: Int? = nil,
+                    hidden: Int = 64, validation: Double? = nil, patience: Int? = nil,
                     normalization: Preprocessing.Normalization = .none, seed: UInt64 = 1, threads: Int = 1) throws -> TrainedModel {
         let layer = ComponentSpec(name: "dense", positional: ["\(hidden)", "relu"])
-        let request = FitRequest(counts: data, labels: labels, validation: validation, normalization: normalization,
-                                 spec: ModelSpec(encoder: [layer], decoder: [layer], likelihood: ComponentSpec(name: likelihood)),
-                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: patience, seed: seed),
-                                 threads: threads)
-        return try fitVAE(request, registry: registry)
+        var request = FitRequest(cells: data, labels: labels,
+                                 training: TrainingOptions(epochs: epochs, batchSize: 32, patience: patience, seed: seed))
+        request.validationSplit = validation
+        request.choices.normalization = normalization
+        request.choices.wholeSpec = (ModelSpec(encoder: [layer], decoder: [layer], likelihood: ComponentSpec(name: likelihood)), "a test")
+        request.threads = threads
+        return try Fit.run(request, registry: registry)
     }
 
     static func pearson(_ a: [Double], _ b: [Double]) -> Double {
@@ -81,7 +83,7 @@ enum Fixtures {
 
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func vaeWithLognormOnPbmcReturnsCounts() throws {
         let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
-        let model = try Fixtures.fit(data, labels: nil, likelihood: "bernoulli", epochs: 150, validation: .split(0.2), normalization: .lognorm)
+        let model = try Fixtures.fit(data, labels: nil, likelihood: "bernoulli", epochs: 150, validation: 0.2, normalization: .lognorm)
         #expect(model.trainingCellIDs.count == 64)
         #expect(model.history.epochs.allSatisfy { $0.valLoss != nil })
         let cells = try generateExpression(model, options: GenerationOptions(count: 50, seed: 1), registry: Fixtures.registry)
@@ -133,7 +135,7 @@ enum Fixtures {
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func earlyStoppingRestoresTheBestWeights() throws {
         let (data, labels) = try Fixtures.seedsim()
         // A large hidden layer on 240 cells overfits quickly, so val_loss turns up.
-        let model = try Fixtures.fit(data, labels: labels, epochs: 200, hidden: 256, validation: .split(0.2), patience: 5)
+        let model = try Fixtures.fit(data, labels: labels, epochs: 200, hidden: 256, validation: 0.2, patience: 5)
         let h = model.history
         #expect(h.stoppedEarly)
         let best = h.epochs.min { $0.valLoss! < $1.valLoss! }!
@@ -239,10 +241,11 @@ enum Fixtures {
         let data = ExpressionMatrix(cellIDs: (1...20).map { "c\($0)" }, geneNames: (1...6).map { "g\($0)" }, values: x)
         let labels = (0..<20).map { [$0 % 2 == 0 ? "A" : "B", $0 < 10 ? "b1" : "b2"] }
         let layers = [ComponentSpec(name: "dense", positional: ["8", "relu"]), ComponentSpec(name: "batchnorm")]
-        let request = FitRequest(counts: data, labels: labels, labelColumns: ["label", "batch"],
-                                 spec: ModelSpec(encoder: layers, decoder: layers, likelihood: ComponentSpec(name: "gaussian")),
-                                 training: TrainingOptions(epochs: 3, batchSize: 8), threads: 1)
-        return try fitVAE(request, registry: Fixtures.registry)
+        var request = FitRequest(cells: data, labels: labels, training: TrainingOptions(epochs: 3, batchSize: 8))
+        request.labelColumns = ["label", "batch"]
+        request.choices.wholeSpec = (ModelSpec(encoder: layers, decoder: layers, likelihood: ComponentSpec(name: "gaussian")), "a test")
+        request.threads = 1
+        return try Fit.run(request, registry: Fixtures.registry)
     }
 
     @Test func roundTripIsExact() throws {
@@ -381,10 +384,11 @@ enum Fixtures {
     let data = ExpressionMatrix(cellIDs: ["a", "b", "c"], geneNames: ["g"], values: Matrix(rows: 3, columns: 1, storage: [1, 2, 3]))
 
     func fails(_ mutate: (inout FitRequest) -> Void, mentioning word: String) {
-        var request = FitRequest(counts: data, training: TrainingOptions(epochs: 1), threads: 1)
+        var request = FitRequest(cells: data, training: TrainingOptions(epochs: 1))
+        request.threads = 1
         mutate(&request)
         do {
-            _ = try fitVAE(request, registry: Fixtures.registry)
+            _ = try Fit.run(request, registry: Fixtures.registry)
             Issue.record("expected an error mentioning \(word)")
         } catch let e as VAExprsError {
             // Library errors name the library's parameters, never a command line's options.
@@ -395,13 +399,13 @@ enum Fixtures {
     @Test func badNumbersNameTheirOption() {
         fails({ $0.training.epochs = 0 }, mentioning: "epochs")
         fails({ $0.training.batchSize = -1 }, mentioning: "batchSize")
-        fails({ $0.spec.latentDimension = 0 }, mentioning: "latentDimension")
-        fails({ $0.spec.regularization = -1 }, mentioning: "regularization")
-        fails({ $0.validation = .split(1) }, mentioning: "validationSplit")
-        fails({ $0.validation = .split(-0.1) }, mentioning: "validationSplit")
+        fails({ $0.choices.latentDimension = 0 }, mentioning: "latentDimension")
+        fails({ $0.choices.regularization = -1 }, mentioning: "regularization")
+        fails({ $0.validationSplit = 1 }, mentioning: "validationSplit")
+        fails({ $0.validationSplit = -0.1 }, mentioning: "validationSplit")
         fails({ $0.training.monitor = "val_loss" }, mentioning: "validation")
-        fails({ $0.spec.likelihood = ComponentSpec(name: "tweedie", source: "likelihood") }, mentioning: "bernoulli")
-        fails({ $0.spec.encoder = [ComponentSpec(name: "conv", source: "encoder")] }, mentioning: "dense")
+        fails({ $0.choices.likelihood = ComponentSpec(name: "tweedie", source: "likelihood") }, mentioning: "bernoulli")
+        fails({ $0.choices.encoder = [ComponentSpec(name: "conv", source: "encoder")] }, mentioning: "dense")
         fails({ $0.training.optimizer = ComponentSpec(name: "adagrad", source: "optimizer") }, mentioning: "rmsprop")
     }
 }

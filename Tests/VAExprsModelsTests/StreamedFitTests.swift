@@ -4,18 +4,25 @@ import VAExprs
 import VAExprsTestSupport
 
 /// Training streamed from disk: the batch source hands out every cell once per pass, prepared
-/// as in memory; a streamed fit is repeatable bit for bit, holds out the cells `fitVAE`
-/// holds out, and refuses what it cannot train.
+/// as in memory; a streamed fit is repeatable bit for bit, holds out the cells a fit in
+/// memory holds out, and refuses what it cannot train.
 @Suite struct StreamedFitTests {
     let dir = TestPaths.scratch("streamed-fit")
     let pbmc = TestPaths.dataset("pbmc_small", "data.h5ad")
 
-    func request(_ file: SparseRowFile, labels: [[String]]? = nil, split: Double? = nil, seed: UInt64 = 3,
-                 likelihood: String = "nb") -> StreamedFitRequest {
+    let pbmcLabels = TestPaths.dataset("pbmc_small", "labels.csv")
+
+    /// A fit of `path` (streamed unless `stream` is false) with a small network.
+    func request(_ path: String, labels: String? = nil, split: Double? = nil, seed: UInt64 = 3, epochs: Int = 3,
+                 likelihood: String = "nb", stream: Bool = true) -> FitRequest {
         let layer = ComponentSpec(name: "dense", positional: ["16", "relu"])
-        var r = StreamedFitRequest(file: file, labels: labels, validationSplit: split,
-                                   spec: ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 3, likelihood: ComponentSpec(name: likelihood)),
-                                   training: TrainingOptions(epochs: 3, batchSize: 8, seed: seed), threads: 1)
+        var r = FitRequest(counts: path, training: TrainingOptions(epochs: epochs, batchSize: 8, seed: seed))
+        r.labels = labels
+        r.noLabels = labels == nil
+        r.validationSplit = split
+        r.choices.wholeSpec = (ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 3, likelihood: ComponentSpec(name: likelihood)), "a test")
+        r.threads = 1
+        r.stream = stream
         // Several chunks and buffers even on 80 cells.
         r.chunkCells = 7
         r.bufferBytes = 1
@@ -109,11 +116,9 @@ import VAExprsTestSupport
 
     @Test func aStreamedFitIsRepeatableAndHoldsOutTheCellsFitVAEHoldsOut() throws {
         let registry = try Builtins.makeRegistry()
-        let file = try SparseRowFile(pbmc)
-        let labels = try LabelTable.read(TestPaths.dataset("pbmc_small", "labels.csv")).values(columns: ["label"], for: file.cellIDs)
-        let a = try fitVAEStreamed(request(file, labels: labels, split: 0.25), registry: registry)
-        let b = try fitVAEStreamed(request(file, labels: labels, split: 0.25), registry: registry)
-        let c = try fitVAEStreamed(request(file, labels: labels, split: 0.25, seed: 4), registry: registry)
+        let a = try Fit.run(request(pbmc, labels: pbmcLabels, split: 0.25), registry: registry)
+        let b = try Fit.run(request(pbmc, labels: pbmcLabels, split: 0.25), registry: registry)
+        let c = try Fit.run(request(pbmc, labels: pbmcLabels, split: 0.25, seed: 4), registry: registry)
         try a.save(to: dir + "/a.vaexprs"); try b.save(to: dir + "/b.vaexprs"); try c.save(to: dir + "/c.vaexprs")
         let bytes = { (name: String) in try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)) }
         #expect(try bytes("a.vaexprs") == bytes("b.vaexprs"), "same seed, same model bytes")
@@ -123,10 +128,7 @@ import VAExprsTestSupport
 
         // The same held-out cells as in memory with the same seed.
         let memory = try ExpressionReader.read(pbmc)
-        let layer = ComponentSpec(name: "dense", positional: ["16", "relu"])
-        let inMemory = try fitVAE(FitRequest(counts: memory, labels: labels, validation: .split(0.25),
-                                             spec: ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 3, likelihood: ComponentSpec(name: "nb")),
-                                             training: TrainingOptions(epochs: 1, batchSize: 8, seed: 3), threads: 1), registry: registry)
+        let inMemory = try Fit.run(request(pbmc, labels: pbmcLabels, split: 0.25, epochs: 1, stream: false), registry: registry)
         #expect(inMemory.trainingCellIDs == a.trainingCellIDs)
         #expect(inMemory.preprocessing.trainingLibrarySizes == a.preprocessing.trainingLibrarySizes)
         // The latent means are those of the trained encoder.
@@ -138,13 +140,12 @@ import VAExprsTestSupport
 
     @Test func continuousLikelihoodsAndNonCountsAreRefused() throws {
         let registry = try Builtins.makeRegistry()
-        let file = try SparseRowFile(pbmc)
-        #expect(throws: VAExprsError.self) { try fitVAEStreamed(request(file, likelihood: "gaussian"), registry: registry) }
+        #expect(throws: VAExprsError.self) { try Fit.run(request(pbmc, likelihood: "gaussian"), registry: registry) }
 
         // A non-integer count is named by cell and gene.
         let path = try TestH5AD.write(dir + "/fractional.h5ad", cells: 2, genes: 2, indptr: [0, 1, 3], indices: [0, 0, 1], data: [1, 2, 0.5])
         do {
-            _ = try fitVAEStreamed(request(try SparseRowFile(path)), registry: registry)
+            _ = try Fit.run(request(path), registry: registry)
             Issue.record("expected an error")
         } catch let e as VAExprsError {
             #expect(e.message.contains("cell 'c1', gene 'g1' is 0.5"), "\(e.message)")
