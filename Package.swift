@@ -44,6 +44,9 @@ let package = Package(
         // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
         .target(name: "VAExprsCore", dependencies: ["CBLAS", "CLAPACKE", "CPlatform"]),
 
+        // MARK: Preprocessing: the counts test, the log-normalisation, gene selection (fit, plots, evaluation).
+        .target(name: "VAExprsPreprocessing", dependencies: ["VAExprsCore"]),
+
         // MARK: Built-ins, one module per family; each registers through Registry.register.
         .target(name: "VAExprsNN", dependencies: ["VAExprsCore", "CKernels"]),
         // Optimised even in debug builds: the mixture search is numeric loops that the test
@@ -54,10 +57,10 @@ let package = Package(
         // Optimised in debug builds too, for the same reason (t-SNE and UMAP are long numeric loops).
         .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CARPACK"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "CZlib"]),
+        .target(name: "VAExprsModels", dependencies: ["VAExprsCore", "VAExprsPreprocessing", "CZlib"]),
         .target(name: "VAExprsRenderers", dependencies: ["VAExprsCore", "CCairo"]),
         // Realism metrics of generated cells (classifier two-sample tests, MMD, gene statistics).
-        .target(name: "VAExprsEvaluation", dependencies: ["VAExprsCore", "VAExprsReducers"],
+        .target(name: "VAExprsEvaluation", dependencies: ["VAExprsCore", "VAExprsPreprocessing", "VAExprsReducers"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // MPI loaded at run time for data-parallel fits (Open MPI's libmpi.so.40, when installed).
         .target(name: "CMPIRuntime", linkerSettings: [.linkedLibrary("dl")]),
@@ -75,7 +78,7 @@ let package = Package(
 
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
-            "VAExprsCore", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
+            "VAExprsCore", "VAExprsPreprocessing", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
             "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance", "VAExprsEvaluation",
             "VAExprsDistributed",
         ]),

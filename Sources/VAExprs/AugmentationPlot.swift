@@ -142,7 +142,7 @@ public enum AugmentationPlot {
             guard values.storage.allSatisfy({ $0 >= 0 }) else {
                 throw VAExprsError.badData("\(parameter: "normalization") lognorm needs non-negative values; the generated cells have negative ones (use \(parameter: "normalization") none)")
             }
-            values = DoubleMatrix(try Preprocessing.logNormalized(combined, source: "real + generated cells"))
+            values = DoubleMatrix(try LogNormalization.normalized(combined, source: "real + generated cells"))
         }
         let (embedding, _) = try EmbeddingPipeline.embed(values, reducer: reducer, components: components, topFeatures: topGenes, rng: &rng)
         let cells = input.real.cellIDs.enumerated().map { i, id in

@@ -1,6 +1,7 @@
 import Foundation
 @_exported import VAExprsCore
 @_exported import VAExprsIO
+@_exported import VAExprsPreprocessing
 @_exported import VAExprsModels
 import VAExprsNN
 @_exported import VAExprsSamplers

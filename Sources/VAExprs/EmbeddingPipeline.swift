@@ -7,7 +7,7 @@ public enum EmbeddingPipeline {
                              topFeatures: Int, rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
         guard topFeatures >= 0 else { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)") }
         var x = values
-        let selected = FeatureSelection.topVariance(values, count: topFeatures)
+        let selected = GeneSelection.topVariance(values, count: topFeatures)
         if selected.count < values.columns { x = values.gatherColumns(selected) }
         let k = components ?? min(defaultComponents, x.rows, x.columns)
         return (try reducer.reduce(x, components: k, rng: &rng), selected.count)

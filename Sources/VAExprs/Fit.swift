@@ -8,7 +8,7 @@ public enum Fit {
     /// - Throws: `VAExprsError.usage` naming the parameter at fault.
     public static func check(_ request: FitRequest, registry: Registry) throws {
         let choices = request.choices
-        if let topGenes = request.topGenes, topGenes < 1 { throw VAExprsError.usage("\(parameter: "topGenes") must be a positive whole number, got \(topGenes)") }
+        if let topGenes = request.topGenes, topGenes < 0 { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0 (0 keeps every gene), got \(topGenes)") }
         if request.geneSelection != nil && request.topGenes == nil {
             throw VAExprsError.usage("\(parameter: "geneSelection") ranks genes for \(parameter: "topGenes") N; give \(parameter: "topGenes") too")
         }
@@ -153,7 +153,7 @@ public enum Fit {
         var plan = FitPlan(isTraining: isTraining, trainingRows: trainingRows, encoding: encoding, groupKeys: groupKeys, selection: nil,
                            normalization: setup.normalization, target: facts.data, samplePositions: [],
                            source: request.counts.describe("counts"))
-        if let top = request.topGenes {
+        if let top = request.topGenes, top > 0 {
             let flavor = request.geneSelection ?? (facts.data == .counts ? .seuratV3 : .dispersion)
             plan.selection = try cells.selectGenes(plan, count: top, flavor: flavor)
         }

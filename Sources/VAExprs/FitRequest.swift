@@ -32,7 +32,8 @@ public struct FitRequest {
     public var validationSplit: Double?
     /// Validation: other cells with the same genes, instead of a split (never streamed).
     public var validation: FitCells?
-    /// Train on the N most variable genes of the training cells (ranked by `geneSelection`).
+    /// Train on the N most variable genes of the training cells (ranked by `geneSelection`;
+    /// nil or 0: every gene).
     public var topGenes: Int?
     /// How `topGenes` ranks genes (default: Seurat v3 for counts, dispersion otherwise).
     public var geneSelection: GeneSelection.Flavor?

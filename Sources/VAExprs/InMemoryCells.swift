@@ -52,7 +52,7 @@ final class InMemoryCells: FitCellSource {
         let training = training(plan)
         var ranked = training.cells
         if flavor == .dispersion && plan.normalization == .lognorm {
-            ranked = .dense(try Preprocessing.libraryNormalized(training, source: plan.source))
+            ranked = .dense(try LogNormalization.linear(training, source: plan.source))
         }
         return try GeneSelection.select(ranked, count: count, flavor: flavor)
     }

@@ -62,7 +62,7 @@ extension EmbeddingPipeline {
         let data = cells.matrix
         var values = DoubleMatrix(data.dense())
         if request.normalization == .lognorm {
-            values = DoubleMatrix(try Preprocessing.logNormalized(data, source: request.input))
+            values = DoubleMatrix(try LogNormalization.normalized(data, source: request.input))
         }
         var rng = SeededGenerator(seed: request.seed)
         let (embedding, features) = try embed(values, reducer: reducer, components: request.components,

@@ -1,5 +1,6 @@
 import Foundation
 import VAExprsCore
+import VAExprsPreprocessing
 import VAExprsReducers
 
 /// Every number `vaexprs evaluate` reports; JSON keys are the snake_case names scripts read.
@@ -137,7 +138,7 @@ public enum RealismEvaluation {
         public var seed: UInt64 = 1
         /// Runs of each classifier design (and of the floor), reported as mean ± sd.
         public var repeats = 5
-        /// Highly variable genes kept (by variance of the real cells' log expression).
+        /// Genes kept: the most variable of the real cells' (normalised) expression; 0 keeps every gene.
         public var topGenes = 2000
         /// Principal components of the real cells the classifiers and MMD see.
         public var components = 50
@@ -172,18 +173,6 @@ public enum RealismEvaluation {
         public var generatedScores: DoubleMatrix
     }
 
-    /// Library size scaled to 10 000, then log1p (scanpy's normalize_total + log1p).
-    package static func logNormalize(_ m: Matrix) -> DoubleMatrix {
-        var out = DoubleMatrix(m)
-        for i in 0..<m.rows {
-            var total = 0.0
-            for j in 0..<m.columns { total += out[i, j] }
-            let scale = total > 0 ? 10_000 / total : 0
-            for j in 0..<m.columns { out[i, j] = log1p(max(out[i, j], 0) * scale) }
-        }
-        return out
-    }
-
     /// Evaluates `generated` against `real` (same genes, same order). With the model's
     /// `training` cells (same genes), also whether generated cells copy them: real cells whose
     /// ids are among the training cells' are left out of that comparison, which needs real
@@ -198,6 +187,7 @@ public enum RealismEvaluation {
         guard real.cellIDs.count >= 10, generated.cellIDs.count >= 10 else {
             throw VAExprsError.badData("evaluate: needs at least 10 real and 10 generated cells, got \(real.cellIDs.count) and \(generated.cellIDs.count)")
         }
+        guard options.topGenes >= 0 else { throw VAExprsError.usage("evaluate: \(parameter: "topGenes") must be ≥ 0 (0 keeps every gene), got \(options.topGenes)") }
         guard options.repeats >= 1 else { throw VAExprsError.usage("evaluate: repeats must be at least 1, got \(options.repeats)") }
         let realValues = real.dense(), generatedValues = generated.dense(), trainingValues = training?.dense()
         let logNormalized = options.normalization.logNormalizes(real: real)
@@ -205,10 +195,12 @@ public enum RealismEvaluation {
             throw VAExprsError.badData("evaluate: a value is negative (\(bad)), so the cells cannot be log-normalised; compare the values as given (normalization none)")
         }
         var rng = SeededGenerator(seed: options.seed)
-        var x = logNormalized ? logNormalize(realValues) : DoubleMatrix(realValues)
-        var y = logNormalized ? logNormalize(generatedValues) : DoubleMatrix(generatedValues)
-        var t = trainingValues.map { logNormalized ? logNormalize($0) : DoubleMatrix($0) }
-        let genes = FeatureSelection.topVariance(x, count: options.topGenes)
+        // One depth for every cell compared (size factors over all of them together).
+        let parts = [realValues, generatedValues] + (trainingValues.map { [$0] } ?? [])
+        let normalized = (logNormalized ? LogNormalization.normalizedTogether(parts) : parts).map(DoubleMatrix.init)
+        var x = normalized[0], y = normalized[1]
+        var t = trainingValues == nil ? nil : normalized[2]
+        let genes = GeneSelection.topVariance(x, count: options.topGenes)
         if genes.count < x.columns {
             x = x.gatherColumns(genes); y = y.gatherColumns(genes); t = t.map { $0.gatherColumns(genes) }
         }
@@ -319,7 +311,7 @@ public enum RealismEvaluation {
             trainingCells: copies?.training, heldOutRealCells: copies?.heldOut, trainingOverUnseen: copies?.control,
             labelAccuracy: labelAccuracy, perLabelRFAUC: perLabel, realCells: x.rows, generatedCells: y.rows, genes: genes.count,
             components: axes.axes.rows, referenceCells: referenceIndex.count, logNormalized: logNormalized,
-            normalization: options.normalization.statement(logNormalized: logNormalized, method: "log1p of values per 10 000 per cell"),
+            normalization: options.normalization.statement(logNormalized: logNormalized, method: LogNormalization.statement + ", over the cells compared together"),
             seed: options.seed)
         func firstTwo(_ m: DoubleMatrix) -> DoubleMatrix {
             DoubleMatrix(rows: m.rows, columns: 2, storage: (0..<m.rows).flatMap { i in [m[i, 0], m.columns > 1 ? m[i, 1] : 0] })

@@ -1,3 +1,4 @@
+import VAExprsPreprocessing
 /// How `fit` prepared the data, recorded in the model and shown by `inspect`.
 public struct FitSetup: Codable, Sendable, Equatable {
     /// The likelihood and normalisation and why they were chosen (by the data's values, a

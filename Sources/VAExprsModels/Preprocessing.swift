@@ -1,5 +1,6 @@
 import Foundation
 import VAExprsCore
+import VAExprsPreprocessing
 
 /// The preprocessing of `fit`, stored in the model so that generation can undo it.
 ///
@@ -56,10 +57,10 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         }
         var values = data.dense()
         if normalization == .lognorm {
-            let libraries = try librarySizes(data, source: source)
+            let libraries = try LogNormalization.librarySizes(data, source: source)
             prep.meanLibrarySize = libraries.reduce(0, +) / Double(libraries.count)
-            prep.trainingSizeFactors = libraries.map { Float($0 / prep.meanLibrarySize) }
-            logNormalize(&values, sizeFactors: prep.trainingSizeFactors)
+            prep.trainingSizeFactors = LogNormalization.sizeFactors(libraries, mean: prep.meanLibrarySize)
+            LogNormalization.apply(&values, sizeFactors: prep.trainingSizeFactors)
         }
         let g = values.columns
         var lo = [Float](repeating: .infinity, count: g), hi = [Float](repeating: -.infinity, count: g)
@@ -83,8 +84,15 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     static func countData(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
         let counts = data.cells
         let libraries = try checkedLibrarySizes(counts, source: source, cellID: { data.cellIDs[$0] }, geneName: { data.geneNames[$0] })
-        let input = counts.mappingValues { i, v in log1pf(v * (countInputScale / libraries[i])) }
+        let input = counts.mappingValues { i, v in encoderInput(v, library: libraries[i]) }
         return TrainingData(input: input, separateTarget: counts, context: CellContext(librarySize: libraries))
+    }
+
+    /// A count model's encoder input for a count of a cell with `library` counts: log1p of
+    /// counts per 10 000 (zero stays zero, so sparse cells stay sparse).
+    @inline(__always)
+    package static func encoderInput(_ count: Float, library: Float) -> Float {
+        log1pf(count * (countInputScale / library))
     }
 
     /// Each cell's library size (total count) after checking that every value is a count and
@@ -113,34 +121,11 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         }
         var values = data.dense()
         if normalization == .lognorm {
-            let factors = try Preprocessing.librarySizes(data, source: source).map { Float($0 / meanLibrarySize) }
-            Preprocessing.logNormalize(&values, sizeFactors: factors)
+            let libraries = try LogNormalization.librarySizes(data, source: source)
+            LogNormalization.apply(&values, sizeFactors: LogNormalization.sizeFactors(libraries, mean: meanLibrarySize))
         }
         scale(&values)
         return TrainingData(input: values)
-    }
-
-    /// scater-style log-normalised values of `data` (size factors relative to its own mean
-    /// library size), without scaling: for reducers and plots.
-    package static func logNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
-        let libraries = try librarySizes(data, source: source)
-        let mean = libraries.reduce(0, +) / Double(libraries.count)
-        var values = data.dense()
-        logNormalize(&values, sizeFactors: libraries.map { Float($0 / mean) })
-        return values
-    }
-
-    /// Counts divided by scater's size factors (library size / mean library size), not logged:
-    /// expression on a linear scale for gene ranking.
-    package static func libraryNormalized(_ data: ExpressionMatrix, source: String) throws -> Matrix {
-        let libraries = try librarySizes(data, source: source)
-        let mean = libraries.reduce(0, +) / Double(libraries.count)
-        var values = data.dense()
-        for i in 0..<values.rows {
-            let inverse = Float(mean / libraries[i])
-            for j in 0..<values.columns { values[i, j] *= inverse }
-        }
-        return values
     }
 
     /// Maps scaled values back to the input's scale: clamps to the training range per gene,
@@ -154,12 +139,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
                 out[i, j] = geneRange[j] == 0 ? geneMinimum[j] : geneMinimum[j] + v * geneRange[j]
             }
         }
-        if normalization == .lognorm {
-            for i in 0..<out.rows {
-                let sf = sizeFactors?[i] ?? 1
-                for j in 0..<g { out[i, j] = max(0, (exp2f(out[i, j]) - 1) * sf) }
-            }
-        }
+        if normalization == .lognorm { LogNormalization.invert(&out, sizeFactors: sizeFactors) }
         return out
     }
 
@@ -167,26 +147,5 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         let g = values.columns
         let inverse = geneRange.map { $0 > 0 ? 1 / $0 : 0 }
         for i in 0..<values.rows { for j in 0..<g { values[i, j] = (values[i, j] - geneMinimum[j]) * inverse[j] } }
-    }
-
-    private static func librarySizes(_ data: ExpressionMatrix, source: String) throws -> [Double] {
-        try data.cells.forEachEntry { i, j, v in
-            if v < 0 {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); \(parameter: "normalization") lognorm needs counts ≥ 0 (use \(parameter: "normalization") none for logged or centred data)")
-            }
-        }
-        let sizes = data.cells.rowSums()
-        if let empty = sizes.firstIndex(of: 0) {
-            throw VAExprsError.badData("\(source): cell '\(data.cellIDs[empty])' has no counts (library size 0), so it cannot be log-normalised; remove it")
-        }
-        return sizes
-    }
-
-    private static func logNormalize(_ values: inout Matrix, sizeFactors: [Float]) {
-        let g = values.columns
-        for i in 0..<values.rows {
-            let inv = 1 / sizeFactors[i]
-            for j in 0..<g { values[i, j] = log2f(values[i, j] * inv + 1) }
-        }
     }
 }

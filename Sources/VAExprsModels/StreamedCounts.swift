@@ -151,7 +151,7 @@ package final class StreamedCounts: MiniBatchSource {
         }
         let counts = SparseMatrix.stacking(blocks)
         let libraries = counts.rowSums().map { Float($0) }
-        let input = counts.mappingValues { i, v in log1pf(v * (Preprocessing.countInputScale / libraries[i])) }
+        let input = counts.mappingValues { i, v in Preprocessing.encoderInput(v, library: libraries[i]) }
         return Prepared(counts: counts, input: input, libraries: libraries,
                         constants: likelihood.constantTerms(sparseTarget: counts), fileRows: fileRows)
     }

@@ -9,12 +9,14 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Realism metrics of generated cells: classifier AUCs (with a real-vs-real floor), MMD², per-gene correlations, label recovery.")
 
     @OptionGroup var cells: RealGeneratedOptions
-    @Option(help: "auto (log-normalise when the real cells are whole counts, else compare the values as given), lognorm (library size scaled to 10 000, log1p) or none. The same rule as generate --evaluate and plot aug; the report states what was done.")
+    @Option(help: "auto (log-normalise when the real cells are whole counts, else compare the values as given), lognorm (scater's logNormCounts: log2(x / size factor + 1), one depth for all cells compared) or none. The same rule as generate --evaluate and plot aug; the report states what was done.")
     var normalize = "auto"
     @Flag(help: .hidden)
     var alreadyLog = false
     @Option(help: "The model's training cells (same genes; CSV/TSV, 10x folder or .h5ad): measures whether generated cells copy them, against real cells the model never saw (--real cells that are not training cells).")
     var training: String?
+    @Option(help: "Compare on the N genes of largest variance of the (normalised) real and generated cells; 0 keeps every gene.")
+    var topGenes = 2000
     @Option(help: "Runs of each classifier comparison and of its real-vs-real floor (new subsample, folds and forests each), reported as mean ± sd.")
     var repeats = 5
     @Option(help: "Seed (subsampling, folds, forests, permutations).")
@@ -39,6 +41,7 @@ struct EvaluateCommand: ParsableCommand {
         options.normalization = normalization
         options.seed = seed
         options.repeats = repeats
+        options.topGenes = topGenes
         let result = try RealismEvaluation.run(EvaluationRequest(sources: cells.sources(seed: seed), training: training, options: options))
         result.notes.forEach { printNotice($0, command: "evaluate") }
         let outputs = AtomicOutput()

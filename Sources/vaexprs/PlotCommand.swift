@@ -96,7 +96,7 @@ struct PlotAugCommand: ParsableCommand {
     var method = "pca"
     @Option(help: "Reducer option as key=value (repeatable).")
     var option: [String] = []
-    @Option(help: "auto (log-normalise only counts), lognorm or none.")
+    @Option(help: "auto (log-normalise only counts), lognorm (scater's logNormCounts: log2(x / size factor + 1)) or none.")
     var normalize = "auto"
     @Option(help: "Features of largest variance used (scater's 500); 0 for all.")
     var topGenes = 500

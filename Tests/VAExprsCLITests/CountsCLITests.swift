@@ -127,7 +127,7 @@ import VAExprsTestSupport
             (["--counts", fractional, "--likelihood", "nb"], 65, ["cell 'a'", "gene 'g2'", "2.5", "censored_gaussian"]),
             (["--counts", negative, "--likelihood", "zinb"], 65, ["cell 'b'", "gene 'g1'", "-1"]),
             (["--counts", empty, "--likelihood", "poisson"], 65, ["cell 'b'", "no counts"]),
-            (["--counts", counts, "--top-genes", "0"], 64, ["--top-genes", "positive"]),
+            (["--counts", counts, "--top-genes=-1"], 64, ["--top-genes", "≥ 0 (0 keeps every gene)"]),
             (["--counts", counts, "--top-genes", "13"], 64, ["between 1 and the number of genes (12)"]),
             (["--counts", counts, "--likelihood", "nb", "--normalize", "lognorm"], 64, ["raw counts"]),
             (["--counts", counts, "--likelihood", "nb:dispersion=gene-label"], 64, ["needs labels"]),

@@ -65,8 +65,17 @@ import VAExprsTestSupport
     @Test func libraryErrorsNameParameters() throws {
         let registry = try Builtins.makeRegistry()
         var fit = FitRequest(counts: "x.csv", training: TrainingOptions(epochs: 1))
-        fit.topGenes = 0
-        #expect { try Fit.check(fit, registry: registry) } throws: { ($0 as? VAExprsError)?.message == "topGenes must be a positive whole number, got 0" }
+        fit.topGenes = -1
+        #expect { try Fit.check(fit, registry: registry) } throws: { ($0 as? VAExprsError)?.message == "topGenes must be ≥ 0 (0 keeps every gene), got -1" }
+        // --top-genes 0 keeps every gene, as in reduce, plot aug and evaluate.
+        var values = Matrix(rows: 12, columns: 3)
+        for i in values.storage.indices { values.storage[i] = Float(i % 5) }
+        var all = FitRequest(cells: ExpressionMatrix(cellIDs: (0..<12).map { "c\($0)" }, geneNames: ["a", "b", "c"], values: values),
+                             training: TrainingOptions(epochs: 1))
+        all.topGenes = 0
+        all.threads = 1
+        let model = try Fit.run(all, registry: registry)
+        #expect(model.geneNames == ["a", "b", "c"] && model.setup?.geneSelection == nil)
         #expect { try FigureRendering.renderer(format: nil, file: "figure.jpeg", registry: registry) } throws: {
             guard let e = $0 as? VAExprsError else { return false }
             return e.message.contains("no renderer writes '.jpeg'") && e.message.contains("give format") && e.parameters == ["output", "format"]
@@ -93,5 +102,34 @@ import VAExprsTestSupport
         #expect(refusal(GenerationOptions(count: 5), .lognorm) == ["normalization", "evaluationReference", "normalization"])
         #expect(refusal(GenerationOptions(count: 5)) == nil)
         #expect(!FileManager.default.fileExists(atPath: dir + "/never.csv"))
+    }
+}
+
+/// Issue 28: a fit builds its likelihood once — the named one, before any data is read — and
+/// asks the registry's facts, not built instances, what it scores.
+@Suite struct LikelihoodBuildTests {
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.lock(); count += 1; lock.unlock() }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    }
+
+    @Test(arguments: [false, true]) func oneBuildPerFit(streamed: Bool) throws {
+        let registry = try Builtins.makeRegistry()
+        let builds = Counter()
+        let nb = try registry.facts(.likelihood, ComponentSpec(name: "nb"))
+        try registry.register(.likelihood { spec in
+            builds.add()
+            return try registry.makeLikelihood(ComponentSpec(name: "nb", options: spec.options, source: spec.source))
+        }, name: "counted_nb", origin: "a test", facts: nb)
+        var fit = FitRequest(counts: TestPaths.dataset("pbmc_small", "data.h5ad"), training: TrainingOptions(epochs: 1, batchSize: 16))
+        fit.choices.likelihood = ComponentSpec(name: "counted_nb")
+        fit.noLabels = true
+        fit.stream = streamed
+        fit.validationSplit = 0.2
+        fit.threads = 1
+        _ = try Fit.run(fit, registry: registry)
+        #expect(builds.value == 1)
     }
 }

@@ -67,12 +67,6 @@ import VAExprsTestSupport
         #expect(throws: VAExprsError.self) { try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(x, components: 0, rng: &rng) }
         #expect(throws: VAExprsError.self) { try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "lanczos"])) }
     }
-
-    @Test func topVarianceFeatures() {
-        let x = random(50, 6, seed: 2, scales: [1, 5, 0.1, 3, 2, 0.5])
-        #expect(FeatureSelection.topVariance(x, count: 3) == [1, 3, 4])
-        #expect(FeatureSelection.topVariance(x, count: 10) == Array(0..<6))
-    }
 }
 
 @Suite struct NMFTests {

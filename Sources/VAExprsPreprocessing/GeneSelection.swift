@@ -1,7 +1,10 @@
 import Foundation
 import VAExprsCore
 
-/// Highly variable genes for training (`fit --top-genes N`), recorded in the model.
+/// Gene selection, one home for every command's `--top-genes N` (the N most variable genes; 0
+/// keeps every gene): highly variable genes for training (`fit`, recorded in the model:
+/// Seurat v3 on counts, dispersion otherwise), top variance of normalised values for
+/// embeddings and the realism evaluation (`topVariance`).
 public struct GeneSelection: Codable, Sendable, Equatable {
     /// How genes were ranked.
     public enum Flavor: String, Codable, Sendable, CaseIterable {
@@ -56,6 +59,15 @@ public struct GeneSelection: Codable, Sendable, Equatable {
             return a < b
         }
         return GeneSelection(flavor: flavor, inputGenes: g, selected: order.prefix(count).sorted())
+    }
+
+    /// The `count` genes of largest variance of already normalised values (scater's `runPCA`
+    /// `ntop`, as `reduce`, `plot aug` and `evaluate` rank them; ties to the earlier gene), in
+    /// input order; every gene when `count` is 0 or not below the number of genes.
+    package static func topVariance(_ x: DoubleMatrix, count: Int) -> [Int] {
+        guard count > 0, count < x.columns else { return Array(0..<x.columns) }
+        let variances = x.columnSquaredDeviations()
+        return Array(variances.indices.sorted { (variances[$0], -$0) > (variances[$1], -$1) }.prefix(count)).sorted()
     }
 
     /// Per-gene mean and sample variance (n − 1), in double precision, and the first value

@@ -1,3 +1,5 @@
+import VAExprsCore
+
 /// What a matrix's values are, in one pass over the values that may be non-zero: the one
 /// "are these counts?" test, used to choose a likelihood (`DataSetup`) and a comparison's
 /// normalisation (`ComparisonNormalization`). Counts are whole numbers ≥ 0.
