@@ -4,25 +4,25 @@ import Foundation
 /// normalised together when they are counts, and embedded by a reducer.
 public enum AugmentationPlot {
     /// How to normalise before embedding: the rule `evaluate` uses too.
-    public typealias Normalization = ComparisonNormalization
+    package typealias Normalization = ComparisonNormalization
 
     /// Both matrices, the generated one in the real one's gene order, with labels if given.
-    public struct Input {
+    package struct Input {
         /// The real cells.
-        public var real: ExpressionMatrix
+        package var real: ExpressionMatrix
         /// The generated cells, in the real cells' gene order.
-        public var generated: ExpressionMatrix
+        package var generated: ExpressionMatrix
         /// The real cells' labels, if given.
-        public var realLabels: [String]?
+        package var realLabels: [String]?
         /// The generated cells' labels, if given.
-        public var generatedLabels: [String]?
+        package var generatedLabels: [String]?
         /// Cells in the real and generated files (more than the matrices hold when subsampled).
-        public var realTotal: Int
+        package var realTotal: Int
         /// Cells in the generated file.
-        public var generatedTotal: Int
+        package var generatedTotal: Int
         /// Genes of the real file, when only the generated cells' subset of them (a model
         /// fitted with selected genes) is compared; nil when every real gene is.
-        public var realGenesBeforeSelection: Int?
+        package var realGenesBeforeSelection: Int?
     }
 
     /// Where the cells and their labels come from, and how many to use.

@@ -49,7 +49,7 @@ public struct AugmentationPlotResult {
 
 extension AugmentationPlot.Input {
     /// Lines for the user about how the files were read: a gene subset compared, subsamples.
-    public func notes(_ sources: AugmentationPlot.Sources) -> [Notice] {
+    package func notes(_ sources: AugmentationPlot.Sources) -> [Notice] {
         var notes: [Notice] = []
         if let before = realGenesBeforeSelection {
             notes.append(Notice("\(sources.generated) has \(generated.geneNames.count) of the \(before) genes of \(sources.real) (a model fitted on selected genes): comparing on those genes"))

@@ -3,25 +3,25 @@ import Foundation
 /// The whole job on the original's simulated design (3 groups × 100 cells × 1 000 genes) as
 /// one library call: simulate, fit a conditional VAE with `fit`'s defaults, generate, draw
 /// the plots and write a realism report, every file into one folder.
-public enum Demo {
+package enum Demo {
     /// The files the demo wrote.
-    public struct Result {
+    package struct Result {
         /// The folder holding every file below.
-        public var folder: String
+        package var folder: String
         /// The simulated input: counts (CSV.gz), labels (CSV).
-        public var counts: String, labels: String
+        package var counts: String, labels: String
         /// The model file.
-        public var model: String
+        package var model: String
         /// The generated cells, their labels and the training cells' latent means.
-        public var generated: String, generatedLabels: String, latent: String
+        package var generated: String, generatedLabels: String, latent: String
         /// The figures (PCA as PNG, UMAP as HTML, the architecture as SVG, the history as PNG) and the realism report (HTML).
-        public var augmentationPNG: String, augmentationHTML: String, architecture: String, history: String, report: String
+        package var augmentationPNG: String, augmentationHTML: String, architecture: String, history: String, report: String
         /// The simulated data's size.
-        public var cells: Int, genes: Int
+        package var cells: Int, genes: Int
         /// The model trained.
-        public var trained: TrainedModel
+        package var trained: TrainedModel
         /// Cells generated.
-        public var generatedCells: Int
+        package var generatedCells: Int
     }
 
     /// Runs the demo into `folder` (created if missing) with at most `epochs` epochs.
@@ -29,7 +29,7 @@ public enum Demo {
     ///   - notes: receives what is chosen along the way.
     ///   - progress: receives each epoch.
     /// - Throws: `VAExprsError` when a file cannot be written.
-    public static func run(folder: String, epochs: Int = 300, seed: UInt64 = 1, registry: Registry,
+    package static func run(folder: String, epochs: Int = 300, seed: UInt64 = 1, registry: Registry,
                            progress: TrainingProgress? = nil, notes: (Notice) -> Void = { _ in }) throws -> Result {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

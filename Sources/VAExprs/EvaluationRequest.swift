@@ -22,7 +22,7 @@ public struct EvaluationResult {
     /// Every number.
     public var report: RealismReport
     /// What the figures and the design file need.
-    public var details: RealismEvaluation.Details
+    package var details: RealismEvaluation.Details
     /// The real cells compared (ids as read).
     public var realCellIDs: [String]
     /// The generated cells compared (ids as read).
@@ -53,11 +53,15 @@ public struct EvaluationResult {
 }
 
 extension RealismEvaluation {
-    /// The realism report of the cells `request` names (`input`: those cells already read with
-    /// `AugmentationPlot.load(request.sources)`, so they are not read again).
+    /// The realism report of the cells `request` names.
     /// - Throws: `VAExprsError` naming the file or parameter at fault (labels for one side only,
     ///   genes that differ, a repeat count outside 1…100).
-    public static func run(_ request: EvaluationRequest, input given: AugmentationPlot.Input? = nil) throws -> EvaluationResult {
+    public static func run(_ request: EvaluationRequest) throws -> EvaluationResult {
+        try run(request, input: nil)
+    }
+
+    /// `run`, on cells already read with `AugmentationPlot.load(request.sources)` (not read again).
+    package static func run(_ request: EvaluationRequest, input given: AugmentationPlot.Input?) throws -> EvaluationResult {
         let sources = request.sources
         guard (1...100).contains(request.options.repeats) else {
             throw VAExprsError.usage("\(parameter: "repeats") must be a whole number from 1 to 100, got \(request.options.repeats)")

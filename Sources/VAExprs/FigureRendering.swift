@@ -3,14 +3,14 @@ import Foundation
 /// Which renderer draws a figure, and the sizes it accepts: the renderer named by a format
 /// spec, else the one whose registered file extensions end the output's name (built-ins and
 /// plugins alike; the longest extension wins, a built-in before a plugin).
-public enum FigureRendering {
+package enum FigureRendering {
     /// The largest page side in points: the PDF format's own limit (200 inches).
-    public static let maximumSide = 14_400.0
+    package static let maximumSide = 14_400.0
     /// The smallest (one inch: axes, legend and labels need room).
-    public static let minimumSide = 72.0
+    package static let minimumSide = 72.0
 
     /// The name of the registered renderer whose file extensions end `path`, nil when none does.
-    public static func rendererName(forFile path: String, registry: Registry) throws -> String? {
+    package static func rendererName(forFile path: String, registry: Registry) throws -> String? {
         let lower = path.lowercased()
         var best: (name: String, length: Int, builtIn: Bool)?
         for entry in registry.entriesSorted where entry.kind == .renderer {
@@ -27,7 +27,7 @@ public enum FigureRendering {
     /// The renderer for `format` (a spec such as `png:scale=3`), else for `file`'s extension;
     /// an explicit format must write files of `file`'s extension.
     /// - Throws: `VAExprsError.usage` naming the format or the file when neither decides or they disagree.
-    public static func renderer(format: ComponentSpec?, file: String?, registry: Registry) throws -> any Renderer {
+    package static func renderer(format: ComponentSpec?, file: String?, registry: Registry) throws -> any Renderer {
         var spec: ComponentSpec
         if let format {
             spec = format
@@ -58,7 +58,7 @@ public enum FigureRendering {
 
     /// Checks a figure's requested size: points for figures, characters when `terminal`.
     /// - Throws: `VAExprsError.usage` naming `width` or `height`.
-    public static func checkSize(width: Double?, height: Double?, terminal: Bool) throws {
+    package static func checkSize(width: Double?, height: Double?, terminal: Bool) throws {
         for (name, value, smallest) in [("width", width, 20.0), ("height", height, 5.0)] {
             guard let value else { continue }
             if terminal {
@@ -82,7 +82,7 @@ public struct RenderedFigure {
     public var bytes: [UInt8]?
 
     /// Renders `figure` with `renderer` when there is one.
-    public init(_ figure: Figure, renderer: (any Renderer)?) throws {
+    package init(_ figure: Figure, renderer: (any Renderer)?) throws {
         self.figure = figure
         bytes = try renderer?.render(figure)
     }

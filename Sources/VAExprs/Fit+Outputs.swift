@@ -4,7 +4,7 @@ extension Fit {
     /// Refuses a model path the model file cannot be written to as named (`.gz`: model files
     /// are written uncompressed) and checks its folder is writable.
     /// - Throws: `VAExprsError` naming `output`.
-    public static func checkModelOutput(_ path: String) throws {
+    package static func checkModelOutput(_ path: String) throws {
         try AtomicOutput.checkDestination(path)
         if path.lowercased().hasSuffix(".gz") {
             throw VAExprsError.usage("\(parameter: "output") \(path): model files are written uncompressed (their float32 weights barely compress, and every command reads them directly); name it without .gz, e.g. model.vaexprs")

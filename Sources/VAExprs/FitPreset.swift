@@ -11,17 +11,17 @@ public enum FitPreset: String, Sendable, CaseIterable {
     case original
 
     /// The preset's likelihood; nil: chosen from the data.
-    public var likelihood: ComponentSpec? {
+    package var likelihood: ComponentSpec? {
         self == .original ? ComponentSpec(name: "bernoulli") : nil
     }
 
     /// The preset's normalisation; nil: chosen from the data.
-    public var normalization: Preprocessing.Normalization? {
+    package var normalization: Preprocessing.Normalization? {
         self == .original ? .lognorm : nil
     }
 
     /// The preset's architecture and KL weight for a likelihood whose targets are `data`.
-    public func spec(likelihood: ComponentSpec, data: LikelihoodData) -> ModelSpec {
+    package func spec(likelihood: ComponentSpec, data: LikelihoodData) -> ModelSpec {
         switch self {
         case .original:
             return ModelSpec(likelihood: likelihood)

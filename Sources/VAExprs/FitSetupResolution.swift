@@ -25,15 +25,15 @@ public struct FitSetupChoices: Sendable {
     public init() {}
 
     /// The resolved setup.
-    public struct Resolved: Sendable {
+    package struct Resolved: Sendable {
         /// The architecture, likelihood and KL weight.
-        public var spec: ModelSpec
+        package var spec: ModelSpec
         /// The normalisation.
-        public var normalization: Preprocessing.Normalization
+        package var normalization: Preprocessing.Normalization
         /// What was chosen and why, for the user and the model file.
-        public var choice: String
+        package var choice: String
         /// True when the likelihood was chosen from the data (worth telling the user).
-        public var chosenFromData: Bool
+        package var chosenFromData: Bool
     }
 
     /// Resolves the setup for `data`. A count likelihood with log-normalisation is refused:

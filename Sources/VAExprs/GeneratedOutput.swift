@@ -28,28 +28,28 @@ package enum GeneratedOutput {
 
 /// Generation streamed to disk: cells are produced a block at a time and written in the
 /// format the path (or `format`) names, so any number of cells fits in bounded memory.
-public struct GenerationStream {
+package struct GenerationStream {
     /// The model to generate from.
-    public var model: TrainedModel
+    package var model: TrainedModel
     /// What to generate.
-    public var options: GenerationOptions
+    package var options: GenerationOptions
     /// Where the matrix goes.
-    public var path: String
+    package var path: String
     /// Its format.
-    public var format: CellOutputFormat
+    package var format: CellOutputFormat
     /// CSV only: genes in rows (transposed; held in memory).
-    public var genesInRows = false
+    package var genesInRows = false
     /// A CSV of each generated cell's labels (CVAE), or nil.
-    public var labelsPath: String?
+    package var labelsPath: String?
     /// A CSV of the training cells' latent means, or nil.
-    public var latentPath: String?
+    package var latentPath: String?
     /// Settings recorded with the cells (`uns["vaexprs"]` of an `.h5ad`).
-    public var settings: [(key: String, value: String)] = []
+    package var settings: [(key: String, value: String)] = []
     /// Keep an even sample of at most this many generated cells in memory (for `--evaluate`).
-    public var keepSample = 0
+    package var keepSample = 0
 
     /// A stream of `options` to `path` in `format`.
-    public init(model: TrainedModel, options: GenerationOptions, path: String, format: CellOutputFormat) {
+    package init(model: TrainedModel, options: GenerationOptions, path: String, format: CellOutputFormat) {
         self.model = model
         self.options = options
         self.path = path
@@ -57,19 +57,19 @@ public struct GenerationStream {
     }
 
     /// What was written.
-    public struct Result {
+    package struct Result {
         /// Number of generated cells.
-        public var cells: Int
+        package var cells: Int
         /// One line per fitted latent distribution.
-        public var samplerSummaries: [String]
+        package var samplerSummaries: [String]
         /// The kept sample (nil when `keepSample` is 0).
-        public var sample: GeneratedCells?
+        package var sample: GeneratedCells?
     }
 
     /// Generates and writes every output, all or nothing: `beforeCommit` (an evaluation of the
     /// kept sample, say) runs once every file is complete and before any is renamed into place,
     /// and if it or anything else fails, no destination changes.
-    public func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws -> Result {
+    package func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws -> Result {
         try ThreadCount.using(threads) { try write(registry: registry, beforeCommit: beforeCommit) }
     }
 

@@ -28,7 +28,7 @@ public struct GenerationRequest {
     public var threads: Int?
 
     /// Generated cells compared with `evaluationReference`, at most.
-    public static let evaluatedCells = 10_000
+    package static let evaluatedCells = 10_000
 
     /// A request for `options` from the model at `modelPath`, written to `output` in `format`.
     public init(modelPath: String, options: GenerationOptions, output: String, format: CellOutputFormat) {
@@ -40,7 +40,7 @@ public struct GenerationRequest {
 
     /// Where the labels of `model`'s cells go: the given file, the default beside the output
     /// for a conditional model (not for `.h5ad`), or nowhere.
-    public func labelsPath(for model: TrainedModel) -> String? {
+    package func labelsPath(for model: TrainedModel) -> String? {
         if let labelsOutput { return labelsOutput }
         return model.conditions != nil && format != .h5ad ? Self.defaultLabelsPath(for: output) : nil
     }
@@ -68,7 +68,7 @@ public struct GenerationRequest {
     }
 
     /// `out.csv.gz` → `out_labels.csv`; a folder `out/` → `out_labels.csv` beside it.
-    public static func defaultLabelsPath(for output: String) -> String {
+    package static func defaultLabelsPath(for output: String) -> String {
         var stem = output
         while stem.count > 1 && stem.hasSuffix("/") { stem.removeLast() }
         for suffix in [".gz", ".csv", ".tsv", ".h5"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
@@ -77,7 +77,7 @@ public struct GenerationRequest {
 
     /// `T cell=100,B cell=50` → [(T cell, 100), (B cell, 50)].
     /// - Throws: `VAExprsError.usage` naming `perLabel` for an item that is not LABEL=COUNT.
-    public static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
+    package static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
         var seen = Set<String>()
         return try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
             guard let eq = item.lastIndex(of: "="), let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0 else {
@@ -94,8 +94,10 @@ public struct GenerationRequest {
 
 /// What `generate(_:model:registry:)` wrote.
 public struct GenerationResult {
-    /// Cells written, and one line per fitted latent distribution.
-    public var stream: GenerationStream.Result
+    /// Cells written.
+    public var cells: Int
+    /// One line per fitted latent distribution.
+    public var samplerSummaries: [String]
     /// Where the labels went, if anywhere.
     public var labelsPath: String?
     /// The realism summary against the reference, when one was given.
@@ -133,13 +135,13 @@ public func generate(_ request: GenerationRequest, model: TrainedModel, registry
         evaluation = try RealismEvaluation.againstReference(reference, generated: sample, model: model, normalization: request.normalization,
                                                             seed: options.seed, notes: &notes)
     }
-    return GenerationResult(stream: result, labelsPath: stream.labelsPath, evaluation: evaluation, notes: notes)
+    return GenerationResult(cells: result.cells, samplerSummaries: result.samplerSummaries, labelsPath: stream.labelsPath, evaluation: evaluation, notes: notes)
 }
 
 extension RealismEvaluation {
     /// The realism report of generated `cells` against the real cells at `path` (labels from
     /// the model's training cells; copying judged against the real cells that did not train it).
-    public static func againstReference(_ path: String, generated cells: GeneratedCells, model: TrainedModel,
+    package static func againstReference(_ path: String, generated cells: GeneratedCells, model: TrainedModel,
                                         normalization: ComparisonNormalization, seed: UInt64, notes: inout [Notice]) throws -> RealismReport {
         var real = try ExpressionReader.read(path)
         // A model fitted on selected genes is compared on those genes.

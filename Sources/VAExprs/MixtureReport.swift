@@ -59,7 +59,7 @@ public struct MixtureReport {
 
     /// Writes `count` draws from the winning mixture to `sink` as CSV under the points' column
     /// names, a block at a time (the same draws as one call), so any number fits in memory.
-    public func writeSamples(_ count: Int, to sink: ByteSink, rng: inout SeededGenerator) throws {
+    package func writeSamples(_ count: Int, to sink: ByteSink, rng: inout SeededGenerator) throws {
         let mixture = FittedMixture(fit: search.best, dimension: columns.count, summary: "")
         try sink.write(columns.map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
         var remaining = count

@@ -4,12 +4,12 @@ import Foundation
 /// `plot_vae`) and its loss history.
 public enum ModelFigures {
     /// What the architecture graph can be written as.
-    public static let architectureFormats = ["dot"] + GraphvizLayout.formats
+    package static let architectureFormats = ["dot"] + GraphvizLayout.formats
 
     /// The architecture graph's format: `format` if given (it must agree with `file`'s
     /// extension), else the extension's (`.gv` is dot).
     /// - Throws: `VAExprsError.usage` naming `format` or `output`.
-    public static func architectureFormat(file: String, format: String?) throws -> String {
+    package static func architectureFormat(file: String, format: String?) throws -> String {
         let ext = (file as NSString).pathExtension.lowercased()
         let chosen = format ?? (ext == "gv" ? "dot" : ext)
         guard architectureFormats.contains(chosen) else {
@@ -22,9 +22,11 @@ public enum ModelFigures {
     }
 
     /// The architecture of `model` (called `name` in the title) as Graphviz dot source and as
-    /// the bytes of `format` (dot, svg, png or pdf), nodes coloured by part.
+    /// the bytes of `format` (dot, svg, png or pdf), nodes coloured by part (`colours`: part →
+    /// colour, nil for the original's colours).
     public static func architecture(_ model: TrainedModel, name: String, format: String,
-                                    colours: [String: String] = ArchitectureGraph.defaultColours) throws -> (dot: String, bytes: [UInt8]) {
+                                    colours: [String: String]? = nil) throws -> (dot: String, bytes: [UInt8]) {
+        let colours = colours ?? ArchitectureGraph.defaultColours
         let kind = model.conditions == nil ? "VAE" : "conditional VAE"
         let dot = ArchitectureGraph.dot(model.network.architecture, title: "\(name): \(kind), \(model.geneNames.count) genes",
                                         colours: colours, dpi: format == "png" ? 192 : nil)

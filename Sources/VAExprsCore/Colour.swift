@@ -35,15 +35,15 @@ public struct Colour: Codable, Sendable, Equatable, Hashable {
     /// #ffffff.
     public static let white = Colour(red: 255, green: 255, blue: 255)
     /// #777777.
-    public static let grey = Colour(red: 0x77, green: 0x77, blue: 0x77)
+    package static let grey = Colour(red: 0x77, green: 0x77, blue: 0x77)
     /// #dddddd.
-    public static let lightGrey = Colour(red: 0xdd, green: 0xdd, blue: 0xdd)
+    package static let lightGrey = Colour(red: 0xdd, green: 0xdd, blue: 0xdd)
 
     /// The Okabe–Ito palette (Okabe & Ito 2008), safe for the common colour-vision
     /// deficiencies: blue, vermillion, bluish green, orange, reddish purple, sky blue, yellow, black.
-    public static let okabeIto: [Colour] = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+    package static let okabeIto: [Colour] = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
         .map { Colour(hex: $0)! }
 
     /// The `i`-th categorical colour (Okabe–Ito, repeating).
-    public static func categorical(_ i: Int) -> Colour { okabeIto[i % okabeIto.count] }
+    package static func categorical(_ i: Int) -> Colour { okabeIto[i % okabeIto.count] }
 }

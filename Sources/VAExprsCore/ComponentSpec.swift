@@ -96,7 +96,7 @@ public struct ComponentSpec: Sendable, Equatable, Codable, CustomStringConvertib
     }
 
     /// A spec from a JSON object: `type` is the name, every other key a named option.
-    public static func fromJSONObject(_ object: [String: Any], source: String) throws -> ComponentSpec {
+    package static func fromJSONObject(_ object: [String: Any], source: String) throws -> ComponentSpec {
         guard let type = object["type"] as? String else {
             throw VAExprsError.usage("\(source): each layer object needs a \"type\", e.g. {\"type\": \"dense\", \"units\": 512}")
         }

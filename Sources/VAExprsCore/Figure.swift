@@ -91,7 +91,7 @@ public struct Axis: Codable, Sendable, Equatable {
 
     /// A logarithmic axis covering the positive `values`, with ticks at 1, 2 and 5 × 10ᵏ
     /// (only 10ᵏ when they span more than three decades); linear when no value is positive.
-    public static func logarithmic(title: String, covering values: [Double]) -> Axis {
+    package static func logarithmic(title: String, covering values: [Double]) -> Axis {
         let positive = values.filter { $0 > 0 && $0.isFinite }
         guard let low = positive.min(), let high = positive.max() else { return Axis(title: title, covering: values) }
         let pad = pow(high / low, 0.04)
@@ -113,7 +113,7 @@ public struct Axis: Codable, Sendable, Equatable {
     }
 
     /// An axis covering `values` with a small margin and "nice" ticks (1, 2 or 5 × 10ᵏ apart).
-    public init(title: String, covering values: [Double], margin: Double = 0.04, tickCount: Int = 6) {
+    package init(title: String, covering values: [Double], margin: Double = 0.04, tickCount: Int = 6) {
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if low == high { low -= 0.5; high += 0.5 }
@@ -147,7 +147,7 @@ public struct Tick: Codable, Sendable, Equatable {
     }
 
     /// About `count` ticks at a round step (1, 2 or 5 × 10ᵏ) inside [low, high].
-    public static func nice(from low: Double, to high: Double, count: Int) -> [Tick] {
+    package static func nice(from low: Double, to high: Double, count: Int) -> [Tick] {
         guard high > low, count > 0, low.isFinite, high.isFinite, (high - low).isFinite else { return [] }
         let raw = (high - low) / Double(count)
         let magnitude = pow(10, log10(raw).rounded(.down))

@@ -88,7 +88,7 @@ public enum BLAS {
 
     /// Makes sure OpenBLAS runs its best kernels, single-threaded inside each part, without
     /// changing VAExprs' own thread count (for code that calls LAPACK directly).
-    public static func prepareSingleThreadedKernels() {
+    package static func prepareSingleThreadedKernels() {
         BLASKernel.prepare()
         openblas_set_num_threads(1)
     }
@@ -102,7 +102,7 @@ public enum BLAS {
     /// (`let before = BLAS.setThreads(n); defer { BLAS.setThreads(before) }`): only a program
     /// sets the process's thread count for good.
     @discardableResult
-    public static func setThreads(_ count: Int) -> Int {
+    package static func setThreads(_ count: Int) -> Int {
         prepareSingleThreadedKernels()
         let before = WorkerPool.shared.threads
         WorkerPool.shared.setThreads(min(max(1, count), 4 * max(1, ProcessInfo.processInfo.activeProcessorCount)))

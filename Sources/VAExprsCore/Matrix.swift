@@ -56,14 +56,14 @@ public struct Matrix: Equatable, Sendable {
     }
 
     /// The transpose, as a new matrix.
-    public func transposed() -> Matrix {
+    package func transposed() -> Matrix {
         var out = Matrix(rows: columns, columns: rows)
         for i in 0..<rows { for j in 0..<columns { out.storage[j * rows + i] = storage[i * columns + j] } }
         return out
     }
 
     /// Columns of `self` followed by columns of `other` (same row count).
-    public func concatenatingColumns(_ other: Matrix) -> Matrix {
+    package func concatenatingColumns(_ other: Matrix) -> Matrix {
         precondition(rows == other.rows, "row counts differ")
         var out = Matrix(rows: rows, columns: columns + other.columns)
         for i in 0..<rows {

@@ -114,7 +114,7 @@ public final class Registry: Sendable {
     }
 
     /// The factory for (`kind`, `spec.name`), or an error listing the valid names.
-    public func factory(_ kind: ComponentKind, for spec: ComponentSpec) throws -> ComponentFactory {
+    package func factory(_ kind: ComponentKind, for spec: ComponentSpec) throws -> ComponentFactory {
         try registered(kind, for: spec).factory
     }
 

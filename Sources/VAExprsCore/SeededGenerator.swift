@@ -55,7 +55,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// `keep` of the indices `0..<count` drawn uniformly without replacement (a partial
     /// Fisher–Yates shuffle), in increasing order; all of them when `keep ≥ count`.
-    public mutating func choose(_ keep: Int, of count: Int) -> [Int] {
+    package mutating func choose(_ keep: Int, of count: Int) -> [Int] {
         guard keep < count else { return Array(0..<count) }
         var order = Array(0..<count)
         for i in 0..<keep { order.swapAt(i, Int.random(in: i..<count, using: &self)) }

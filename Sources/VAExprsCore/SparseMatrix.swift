@@ -32,7 +32,7 @@ public struct SparseMatrix: Sendable, Equatable {
     /// of entries; every column index lies in `0..<columns`. Columns within a row are sorted
     /// (with duplicates summed) when they are not already. `describe` names the arrays in
     /// errors (e.g. "file.h5ad: /X").
-    public init(validatingRows rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float],
+    package init(validatingRows rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float],
                 describe: String) throws {
         guard rows >= 0, columns >= 0 else { throw VAExprsError.badData("\(describe): negative shape \(rows) × \(columns)") }
         guard rowStarts.count == rows + 1 else {
@@ -71,7 +71,7 @@ public struct SparseMatrix: Sendable, Equatable {
     }
 
     /// An all-zero matrix.
-    public init(zeroRows rows: Int, columns: Int) {
+    package init(zeroRows rows: Int, columns: Int) {
         self.init(rows: rows, columns: columns, rowStarts: [Int](repeating: 0, count: rows + 1), columnIndices: [], values: [])
     }
 

@@ -30,7 +30,7 @@ public struct VAExprsError: Error, CustomStringConvertible, Sendable {
     /// True when every process of a group (MPI ranks) raised this same error at the same point,
     /// so one of them reports it and all end alike; false for a failure of one process, which
     /// must stop the others.
-    public var raisedOnEveryProcess = false
+    package var raisedOnEveryProcess = false
 
     /// Creates an error with a code, a message and an optional cause.
     public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
@@ -68,13 +68,13 @@ extension String.StringInterpolation {
 
 /// Text that refers to a caller's parameters (error messages, notices): marked in the
 /// template, rendered by the library's names or a front end's.
-public enum ParameterText {
+package enum ParameterText {
     /// Marks around a parameter's name in a template (single angle quotation marks, which no
     /// message uses otherwise).
     static let open: Character = "\u{2039}", close: Character = "\u{203A}"
 
     /// `template` with each marked parameter shown as `name(parameter)` gives, or as itself.
-    public static func render(_ template: String, naming name: (String) -> String?) -> String {
+    package static func render(_ template: String, naming name: (String) -> String?) -> String {
         var text = "", rest = Substring(template)
         while let start = rest.firstIndex(of: open), let end = rest[start...].firstIndex(of: close) {
             text += rest[..<start]
@@ -86,7 +86,7 @@ public enum ParameterText {
     }
 
     /// The parameters `template` refers to, in order.
-    public static func parameters(_ template: String) -> [String] {
+    package static func parameters(_ template: String) -> [String] {
         var found: [String] = []
         _ = render(template, naming: { found.append($0); return nil })
         return found

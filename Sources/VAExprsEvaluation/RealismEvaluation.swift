@@ -153,24 +153,24 @@ public enum RealismEvaluation {
     }
 
     /// What the report's figures draw besides the numbers.
-    public struct Details: Sendable {
+    package struct Details: Sendable {
         /// Real and generated cells on the real cells' first two PCs.
-        public var realPCs: DoubleMatrix
+        package var realPCs: DoubleMatrix
         /// The generated cells on the same PCs.
-        public var generatedPCs: DoubleMatrix
+        package var generatedPCs: DoubleMatrix
         /// Per-gene means and variances (log scale) of real and generated cells.
-        public var realMeans: [Double], generatedMeans: [Double]
+        package var realMeans: [Double], generatedMeans: [Double]
         /// Per-gene variances (log scale) of real and generated cells.
-        public var realVariances: [Double], generatedVariances: [Double]
+        package var realVariances: [Double], generatedVariances: [Double]
         /// The real-vs-generated classifier design: rows (0 = real comparison cell, 1 = generated), index
         /// (into the comparison cells or the generated cells), fold.
-        public var design: [(set: Int, index: Int, fold: Int)]
+        package var design: [(set: Int, index: Int, fold: Int)]
         /// Original indices of the comparison cells among the real cells.
-        public var comparisonCells: [Int]
+        package var comparisonCells: [Int]
         /// All PC coordinates the classifiers saw (real comparison cells, generated).
-        public var realScores: DoubleMatrix
+        package var realScores: DoubleMatrix
         /// The generated cells' PC coordinates the classifiers saw.
-        public var generatedScores: DoubleMatrix
+        package var generatedScores: DoubleMatrix
     }
 
     /// Evaluates `generated` against `real` (same genes, same order). With the model's

@@ -4,16 +4,16 @@ import VAExprsCore
 
 /// A file written sequentially in buffered pieces, plain or gzip-compressed (level 6), for
 /// outputs streamed block by block. Errors name the file.
-public final class ByteSink {
+package final class ByteSink {
     /// The file being written.
-    public let path: String
+    package let path: String
     private var plain: UnsafeMutablePointer<FILE>?
     private var compressed: gzFile?
     private var buffer: [UInt8] = []
 
     /// Creates `path` for writing — only when nothing, not even a symbolic link, is there
     /// (it is always a fresh temporary); `gzip` compresses.
-    public init(_ path: String, gzip: Bool) throws {
+    package init(_ path: String, gzip: Bool) throws {
         self.path = path
         let fd = try createExclusively(path)
         if gzip {

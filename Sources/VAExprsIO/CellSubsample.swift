@@ -3,15 +3,15 @@ import VAExprsCore
 /// The cells of a matrix file, or a seeded random subsample of them when there are more
 /// than a limit: what `plot aug`, `reduce` and `evaluate` work on, so they stay fast and
 /// bounded in memory on files of millions of cells.
-public struct SubsampledCells {
+package struct SubsampledCells {
     /// The cells kept, in file order.
-    public var matrix: ExpressionMatrix
+    package var matrix: ExpressionMatrix
     /// `obs` columns of an `.h5ad` for the cells kept (nil for other formats).
-    public var obs: [String: [String]]?
+    package var obs: [String: [String]]?
     /// Cells in the file.
-    public var totalCells: Int
+    package var totalCells: Int
     /// True when some cells were left out.
-    public var isSubsample: Bool { matrix.cellCount < totalCells }
+    package var isSubsample: Bool { matrix.cellCount < totalCells }
 }
 
 /// Reads all cells of a file, or a uniform random subsample of them without replacement.

@@ -5,15 +5,15 @@ import VAExprsCore
 /// than memory: the CSR `X` of an `.h5ad`, or the matrix of a Cell Ranger `.h5` (whose
 /// cells are already compressed rows). Only the row offsets, cell ids and gene ids stay in
 /// memory; `rows(_:)` reads the entries of a range of cells with hyperslab reads.
-public final class SparseRowFile {
+package final class SparseRowFile {
     /// The file.
-    public let path: String
+    package let path: String
     /// Cell ids, one per row.
-    public let cellIDs: [String]
+    package let cellIDs: [String]
     /// Gene ids of the kept columns.
-    public let geneNames: [String]
+    package let geneNames: [String]
     /// `obs` columns of an `.h5ad` (nil for a 10x `.h5`).
-    public let obs: [String: [String]]?
+    package let obs: [String: [String]]?
     private let file: HDF5File
     private let group: String
     private let rowStarts: [Int]
@@ -21,18 +21,18 @@ public final class SparseRowFile {
     private let keptColumns: [Int]?
 
     /// Number of cells.
-    public var rowCount: Int { cellIDs.count }
+    package var rowCount: Int { cellIDs.count }
     /// Number of genes.
-    public var columnCount: Int { geneNames.count }
+    package var columnCount: Int { geneNames.count }
     /// Stored entries in the file.
-    public var storedCount: Int { rowStarts.last ?? 0 }
+    package var storedCount: Int { rowStarts.last ?? 0 }
 
     /// True when `path` is a file this reader can stream (`.h5ad` or `.h5`).
     package static func canStream(_ path: String) -> Bool { H5AD.isH5AD(path) || TenXH5.isTenXH5(path) }
 
     /// Opens the file and checks its row offsets (they must start at 0, never decrease and
     /// end at the number of entries).
-    public init(_ path: String) throws {
+    package init(_ path: String) throws {
         self.path = path
         file = try HDF5File(path)
         if H5AD.isH5AD(path) {
@@ -131,5 +131,5 @@ public final class SparseRowFile {
     }
 
     /// Bytes the cells would take in memory as CSR (values, indices, offsets).
-    public var inMemoryBytes: Int { storedCount * 8 + (rowCount + 1) * 8 }
+    package var inMemoryBytes: Int { storedCount * 8 + (rowCount + 1) * 8 }
 }

@@ -9,13 +9,13 @@ public struct ConditionEncoding: Codable, Sendable, Equatable {
     public var classes: [[String]]
 
     /// The encoding for the observed labels (`labels[cell][column]`).
-    public init(columns: [String], labels: [[String]]) {
+    package init(columns: [String], labels: [[String]]) {
         self.columns = columns
         self.classes = columns.indices.map { c in Array(Set(labels.map { $0[c] })).sorted() }
     }
 
     /// Total one-hot width.
-    public var width: Int { classes.reduce(0) { $0 + $1.count } }
+    package var width: Int { classes.reduce(0) { $0 + $1.count } }
 
     /// The key that names one combination of labels (`T cell`, or `T cell|batch1` for several columns).
     package func key(_ values: [String]) -> String { values.joined(separator: "|") }

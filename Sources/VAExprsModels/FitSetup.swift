@@ -12,7 +12,7 @@ public struct FitSetup: Codable, Sendable, Equatable {
     public var trainingProcesses: Int?
 
     /// A setup record.
-    public init(choice: String, geneSelection: GeneSelection? = nil, notes: [String] = [], trainingProcesses: Int? = nil) {
+    package init(choice: String, geneSelection: GeneSelection? = nil, notes: [String] = [], trainingProcesses: Int? = nil) {
         self.choice = choice
         self.geneSelection = geneSelection
         self.notes = notes

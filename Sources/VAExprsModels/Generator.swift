@@ -52,7 +52,7 @@ public struct GeneratedCells: Sendable {
     public var samplerSummaries: [String]
 
     /// Generated cells from their parts.
-    public init(data: ExpressionMatrix, labels: [[String]]?, latent: Matrix, samplerSummaries: [String]) {
+    package init(data: ExpressionMatrix, labels: [[String]]?, latent: Matrix, samplerSummaries: [String]) {
         self.data = data
         self.labels = labels
         self.latent = latent

@@ -35,11 +35,11 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// Checks the numeric settings; throws a usage error naming the option.
     /// The largest latent size accepted (far above any useful one; bounds what a damaged or
     /// careless value can allocate).
-    public static let maximumLatentDimension = 4096
+    package static let maximumLatentDimension = 4096
 
     /// Checks the latent dimension and the KL weight.
     /// - Throws: `VAExprsError.usage` naming `latentDimension` or `regularization`.
-    public func validate() throws {
+    package func validate() throws {
         guard latentDimension > 0, latentDimension <= Self.maximumLatentDimension else {
             throw VAExprsError.usage("\(parameter: "latentDimension") must be a whole number from 1 to \(Self.maximumLatentDimension), got \(latentDimension)")
         }

@@ -23,25 +23,25 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// The normalisation.
     public var normalization: Normalization
     /// Mean library size of the training cells (lognorm only).
-    public var meanLibrarySize: Double
+    package var meanLibrarySize: Double
     /// Size factors of the training cells, in training order (lognorm only); generation
     /// draws from them to give generated cells realistic library sizes.
-    public var trainingSizeFactors: [Float]
+    package var trainingSizeFactors: [Float]
     /// Per-gene minimum of the (normalised) training data (continuous likelihoods).
-    public var geneMinimum: [Float]
+    package var geneMinimum: [Float]
     /// Per-gene range (max − min) of the (normalised) training data; 0 for constant genes.
-    public var geneRange: [Float]
+    package var geneRange: [Float]
     /// What the likelihood scores (absent in models fitted before count likelihoods: scaled).
-    public var target: LikelihoodData?
+    package var target: LikelihoodData?
     /// Library sizes (total counts over the model's genes) of the training cells, in
     /// training order (count likelihoods); generation draws library sizes from them.
-    public var trainingLibrarySizes: [Float]?
+    package var trainingLibrarySizes: [Float]?
 
     /// True when the likelihood scores raw counts.
     public var modelsCounts: Bool { target == .counts }
 
     /// Depth the encoder input of count models is normalised to (counts per 10 000).
-    public static let countInputScale: Float = 10_000
+    package static let countInputScale: Float = 10_000
 
     /// Fits the preprocessing to training data and returns it with the prepared cells
     /// (no conditions).

@@ -20,7 +20,7 @@ public enum SparseInputUse: String, Sendable, CaseIterable {
     case never
 
     /// The density limit this choice means.
-    public var densityLimit: Double {
+    package var densityLimit: Double {
         switch self {
         case .auto: VAENetwork.defaultSparseInputDensityLimit
         case .always: 1

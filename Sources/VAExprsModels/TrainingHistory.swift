@@ -16,7 +16,7 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var valKL: Double?
 
     /// A record.
-    public init(epoch: Int, loss: Double, reconstruction: Double, kl: Double,
+    package init(epoch: Int, loss: Double, reconstruction: Double, kl: Double,
                 valLoss: Double? = nil, valReconstruction: Double? = nil, valKL: Double? = nil) {
         self.epoch = epoch
         self.loss = loss
@@ -40,7 +40,7 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
     public var stoppedEarly = false
 
     /// Creates an empty history.
-    public init() {}
+    package init() {}
 
     /// How many times the training loss the validation loss may be before the fit counts as
     /// overfitted (`overfitting`).

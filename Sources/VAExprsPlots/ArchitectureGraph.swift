@@ -4,9 +4,9 @@ import VAExprsModels
 /// `plot_vae`'s graph: one record node per layer (name, type, input and output shape, as
 /// Keras' `(None, width)`), edges as the data flows, coloured by part with the original's
 /// defaults, written as Graphviz DOT.
-public enum ArchitectureGraph {
+package enum ArchitectureGraph {
     /// The original package's node colours (`plot_vae`'s `node_color`), by part.
-    public static let defaultColours: [String: String] = [
+    package static let defaultColours: [String: String] = [
         "encoder": "tomato", "mean": "orange", "stddev": "lavender", "latent": "lightblue",
         "decoder": "palegreen", "condition": "gray",
     ]
@@ -24,7 +24,7 @@ public enum ArchitectureGraph {
     }
 
     /// Parses `part=colour` overrides (Graphviz colour names or `#rrggbb`).
-    public static func colours(overrides: [String]) throws -> [String: String] {
+    package static func colours(overrides: [String]) throws -> [String: String] {
         var colours = defaultColours
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)

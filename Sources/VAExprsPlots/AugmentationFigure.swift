@@ -15,11 +15,11 @@ public enum AugmentationFigure {
 
     /// Most cells of each origin drawn; above it a seeded subsample (the embedding is computed
     /// on every cell first).
-    public static let maximumPointsPerOrigin = 5_000
+    package static let maximumPointsPerOrigin = 5_000
     /// Marker opacity of real and of generated cells.
-    public static let realOpacity = 0.8, generatedOpacity = 0.6
+    package static let realOpacity = 0.8, generatedOpacity = 0.6
     /// The legend entry of cells without a label.
-    public static let unlabelled = "(no label)"
+    package static let unlabelled = "(no label)"
 
     /// One embedded cell.
     public struct Cell: Sendable {
@@ -30,7 +30,7 @@ public enum AugmentationFigure {
         /// Its label, if known.
         public var label: String?
         /// A cell.
-        public init(id: String, generated: Bool, label: String?) {
+        package init(id: String, generated: Bool, label: String?) {
             self.id = id
             self.generated = generated
             self.label = label
@@ -39,7 +39,7 @@ public enum AugmentationFigure {
 
     /// The figure for cells embedded at `coordinates` (first two columns drawn); `seed` draws
     /// the subsample of an origin with more than `maximumPointsPerOrigin` cells.
-    public static func make(cells: [Cell], coordinates: DoubleMatrix, axisTitles: [String], method: String,
+    package static func make(cells: [Cell], coordinates: DoubleMatrix, axisTitles: [String], method: String,
                             colourBy: ColourBy = .origin, width: Double = 720, height: Double = 520, seed: UInt64 = 1) -> Figure {
         precondition(cells.count == coordinates.rows && coordinates.columns >= 2)
         let labels = sortedLabels(cells.compactMap(\.label))
@@ -107,7 +107,7 @@ public enum AugmentationFigure {
     }
 
     /// Labels in a stable order: numbers by value first, then text in code-point order.
-    public static func sortedLabels(_ values: [String]) -> [String] {
+    package static func sortedLabels(_ values: [String]) -> [String] {
         Array(Set(values)).sorted { a, b in
             switch (Double(a), Double(b)) {
             case let (x?, y?): return x != y ? x < y : a < b

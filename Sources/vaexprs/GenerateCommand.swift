@@ -75,8 +75,8 @@ struct GenerateCommand: ParsableCommand {
                                                   ("--latent-output", latentOutput)])
         let result = try VAExprs.generate(request, model: trained, registry: registry)
         result.notes.forEach { printNotice($0, command: "generate") }
-        for line in result.stream.samplerSummaries { printError("latent sampler: \(line)") }
-        var written = ["\(output) (\(result.stream.cells) cells × \(trained.geneNames.count) genes, \(outputFormat.rawValue))"]
+        for line in result.samplerSummaries { printError("latent sampler: \(line)") }
+        var written = ["\(output) (\(result.cells) cells × \(trained.geneNames.count) genes, \(outputFormat.rawValue))"]
         if trained.conditions != nil, let labelsPath = result.labelsPath { written.append(labelsPath) }
         if let latentOutput { written.append(latentOutput) }
         print("wrote " + written.joined(separator: ", "))

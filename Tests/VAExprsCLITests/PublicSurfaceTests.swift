@@ -41,7 +41,7 @@ import VAExprsTestSupport
     }
 
     /// Public declarations in Sources/ (a line whose modifiers include `public` before a
-    /// declaration keyword): 1 534 before issue 28, 742 after its first step; the goal is 600.
+    /// declaration keyword): 1 534 before issue 28, 599 after it (the goal was 600).
     @Test func thePublicSurfaceDoesNotGrow() throws {
         let keyword = #/^\s*(@[A-Za-z_]+(\([^)]*\))?\s+)*(nonisolated(\(unsafe\))?\s+)?public ((static|final|override|mutating|convenience|nonisolated|indirect|required|private\(set\)) )*(func|var|let|init|struct|class|enum|protocol|typealias|subscript|extension|actor)\b/#
         var count = 0
@@ -52,7 +52,7 @@ import VAExprsTestSupport
             let text = try String(contentsOfFile: root + "/" + path, encoding: .utf8)
             count += text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.firstMatch(of: keyword) != nil }.count
         }
-        #expect(count <= 760, "\(count) public declarations; docs/public-api.md says what belongs there")
+        #expect(count <= 600, "\(count) public declarations; docs/public-api.md says what belongs there")
         #expect(count > 300, "the count found only \(count): the pattern no longer matches the sources")
     }
 }

@@ -26,7 +26,7 @@ import VAExprsTestSupport
         request.evaluationReference = counts
         request.threads = 1
         let generated = try generate(request, model: model, registry: registry)
-        #expect(generated.stream.cells == 60 && generated.labelsPath == dir + "/generated_labels.csv")
+        #expect(generated.cells == 60 && generated.labelsPath == dir + "/generated_labels.csv")
         #expect(generated.evaluation != nil)
 
         let sources = AugmentationPlot.Sources(real: counts, generated: dir + "/generated.csv", realLabels: labels,

@@ -6,15 +6,15 @@ public enum MixtureModel: String, CaseIterable, Sendable, Comparable {
     case E, V
 
     /// The multivariate models, in mclust's order.
-    public static let multivariate: [MixtureModel] = [.EII, .VII, .EEI, .VEI, .EVI, .VVI, .EEE, .VEE, .EVE, .VVE, .EEV, .VEV, .EVV, .VVV]
+    package static let multivariate: [MixtureModel] = [.EII, .VII, .EEI, .VEI, .EVI, .VVI, .EEE, .VEE, .EVE, .VVE, .EEV, .VEV, .EVV, .VVV]
     /// The univariate models.
-    public static let univariate: [MixtureModel] = [.E, .V]
+    package static let univariate: [MixtureModel] = [.E, .V]
 
     /// Models ordered by name (mclust breaks BIC ties by G, then by name).
     public static func < (a: MixtureModel, b: MixtureModel) -> Bool { a.rawValue < b.rawValue }
 
     /// Spherical or diagonal (tried when n ≤ d).
-    public var isSphericalOrDiagonal: Bool { [.EII, .VII, .EEI, .VEI, .EVI, .VVI].contains(self) }
+    package var isSphericalOrDiagonal: Bool { [.EII, .VII, .EEI, .VEI, .EVI, .VVI].contains(self) }
 
     /// Covariance parameters (mclust's `nVarParams`).
     package func varianceParameterCount(dimension d: Int, components g: Int) -> Int {

@@ -15,7 +15,7 @@ public struct MixtureSearch: Sendable {
     public var n: Int, d: Int
 
     /// The initialisation subset size (mclust.options("subset")).
-    public static let subsetSize = 2000
+    package static let subsetSize = 2000
 
     /// Runs the search on `points`. `subset` (0-based indices) overrides the random one.
     package static func run(_ points: DoubleMatrix, components: [Int] = Array(1...9), models requested: [MixtureModel]? = nil,

@@ -13,7 +13,7 @@ try model.save(to: "model.vaexprs")
 let request = GenerationRequest(modelPath: "model.vaexprs", options: GenerationOptions(count: 500, seed: 1),
                                 output: "generated.csv.gz", format: .csv)
 let generated = try generate(request, model: model, registry: registry)
-print("\(generated.stream.cells) cells × \(model.geneNames.count) genes after \(model.history.epochs.count) epochs")
+print("\(generated.cells) cells × \(model.geneNames.count) genes after \(model.history.epochs.count) epochs")
 // the realism report, and plot_aug rendered as PNG
 let sources = AugmentationPlot.Sources(real: "counts.csv.gz", generated: "generated.csv.gz")
 let evaluation = try RealismEvaluation.run(EvaluationRequest(sources: sources))
