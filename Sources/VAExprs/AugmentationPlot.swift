@@ -4,7 +4,6 @@ import Foundation
 /// normalised together when they are counts, and embedded by a reducer.
 public enum AugmentationPlot {
     /// How to normalise before embedding: the rule `evaluate` uses too.
-    package typealias Normalization = ComparisonNormalization
 
     /// Both matrices, the generated one in the real one's gene order, with labels if given.
     package struct Input {

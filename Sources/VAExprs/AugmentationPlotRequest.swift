@@ -8,7 +8,7 @@ public struct AugmentationPlotRequest {
     /// The reducer, e.g. `pca` or `umap:neighbors=30`.
     public var reducer: ComponentSpec
     /// How the cells are normalised before embedding (the rule `evaluate` uses).
-    public var normalization: ComparisonNormalization
+    public var normalization: Normalization
     /// Features of largest variance used (scater's 500); 0 for all.
     public var topGenes: Int
     /// What the colours show (shapes always show labels, fill always shows origin).
@@ -20,7 +20,7 @@ public struct AugmentationPlotRequest {
 
     /// A request with `plot aug`'s defaults for everything but the cells.
     public init(sources: AugmentationPlot.Sources, reducer: ComponentSpec = ComponentSpec(name: "pca"),
-                normalization: ComparisonNormalization = .auto, topGenes: Int = 500, colourBy: AugmentationFigure.ColourBy = .origin,
+                normalization: Normalization = .auto, topGenes: Int = 500, colourBy: AugmentationFigure.ColourBy = .origin,
                 width: Double = 720, height: Double = 520) {
         self.sources = sources
         self.reducer = reducer

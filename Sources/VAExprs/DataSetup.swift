@@ -8,7 +8,7 @@ package enum DataSetup {
         /// The likelihood.
         package var likelihood: ComponentSpec
         /// The normalisation before scaling (continuous likelihoods).
-        package var normalization: Preprocessing.Normalization
+        package var normalization: Normalization
         /// One sentence for the user and the model file.
         package var reason: String
     }
@@ -27,7 +27,7 @@ package enum DataSetup {
     ///
     /// A normalisation the user asked for is kept: log-normalisation of counts then means a
     /// continuous model (`censored_gaussian`), since the count likelihoods read raw counts.
-    package static func choose(_ data: ExpressionMatrix, normalization asked: Preprocessing.Normalization? = nil) -> Choice {
+    package static func choose(_ data: ExpressionMatrix, normalization asked: Normalization? = nil) -> Choice {
         // One pass over the values that may be non-zero (sparse data: the stored entries).
         let profile = ValueProfile(data.cells, collectingPositive: true)
         let whole = profile.allWhole, zeros = profile.hasZeros, positive = profile.positive

@@ -47,7 +47,7 @@ struct FitPlan {
     /// Genes kept (nil: all).
     var selection: GeneSelection?
     /// Normalisation before scaling (continuous likelihoods).
-    var normalization: Preprocessing.Normalization
+    var normalization: Normalization
     /// What the likelihood scores.
     var target: LikelihoodData
     /// Positions among the training cells of the even sample the likelihood's statistics read.

@@ -16,7 +16,7 @@ public enum FitPreset: String, Sendable, CaseIterable {
     }
 
     /// The preset's normalisation; nil: chosen from the data.
-    package var normalization: Preprocessing.Normalization? {
+    package var normalization: Normalization? {
         self == .original ? .lognorm : nil
     }
 

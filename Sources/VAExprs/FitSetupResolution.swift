@@ -5,8 +5,8 @@ public struct FitSetupChoices: Sendable {
     public var preset: FitPreset = .default
     /// A likelihood the user named (nil: the preset's, else chosen from the data).
     public var likelihood: ComponentSpec?
-    /// A normalisation the user named (nil: the preset's or the data's).
-    public var normalization: Preprocessing.Normalization?
+    /// A normalisation the user named (nil or auto: the preset's, or the one the values call for).
+    public var normalization: Normalization?
     /// A whole spec (from a JSON file, or built in code) and where it came from; its likelihood
     /// counts as named, and it replaces the layer, latent and KL settings below.
     public var wholeSpec: (spec: ModelSpec, source: String)?
@@ -29,7 +29,7 @@ public struct FitSetupChoices: Sendable {
         /// The architecture, likelihood and KL weight.
         package var spec: ModelSpec
         /// The normalisation.
-        package var normalization: Preprocessing.Normalization
+        package var normalization: Normalization
         /// What was chosen and why, for the user and the model file.
         package var choice: String
         /// True when the likelihood was chosen from the data (worth telling the user).
@@ -40,13 +40,15 @@ public struct FitSetupChoices: Sendable {
     /// count likelihoods read raw counts.
     package func resolve(for data: ExpressionMatrix, registry: Registry) throws -> Resolved {
         var likelihood = likelihood ?? wholeSpec?.spec.likelihood ?? preset.likelihood
-        var normalization = normalization
+        // auto is "not given": the preset's, or the one the values call for.
+        let asked = normalization == .auto ? nil : normalization
+        var normalization = asked
         var choice: String
         let fromData = likelihood == nil
         if let named = likelihood {
             let origin = self.likelihood != nil ? "given" : (wholeSpec.map { "from \($0.source)" } ?? "preset \(preset.rawValue)")
-            normalization = normalization ?? preset.normalization ?? Preprocessing.Normalization.none
-            choice = "likelihood \(named) (\(origin)), normalisation \(normalization!.rawValue)\(self.normalization != nil ? " (given)" : "")"
+            normalization = normalization ?? preset.normalization ?? Normalization.none
+            choice = "likelihood \(named) (\(origin)), normalisation \(normalization!.rawValue)\(asked != nil ? " (given)" : "")"
         } else {
             let chosen = DataSetup.choose(data, normalization: normalization)
             likelihood = chosen.likelihood

@@ -23,7 +23,7 @@ public struct GenerationRequest {
     /// evenly over the output); nil for no comparison.
     public var evaluationReference: String?
     /// How both are normalised for that comparison.
-    public var normalization: ComparisonNormalization = .auto
+    public var normalization: Normalization = .auto
     /// Threads of numeric work (nil: the default).
     public var threads: Int?
 
@@ -142,7 +142,7 @@ extension RealismEvaluation {
     /// The realism report of generated `cells` against the real cells at `path` (labels from
     /// the model's training cells; copying judged against the real cells that did not train it).
     package static func againstReference(_ path: String, generated cells: GeneratedCells, model: TrainedModel,
-                                        normalization: ComparisonNormalization, seed: UInt64, notes: inout [Notice]) throws -> RealismReport {
+                                        normalization: Normalization, seed: UInt64, notes: inout [Notice]) throws -> RealismReport {
         var real = try ExpressionReader.read(path)
         // A model fitted on selected genes is compared on those genes.
         guard Set(cells.data.geneNames).isSubset(of: Set(real.geneNames)) else {

@@ -13,8 +13,9 @@ public struct ReductionRequest {
     public var components: Int?
     /// Features of largest variance used (scater's 500); 0 for all.
     public var topGenes = 500
-    /// `none`, or `lognorm` before selecting and embedding.
-    public var normalization: Preprocessing.Normalization = .none
+    /// Log-normalise before selecting and embedding: `lognorm`, `none`, or `auto` (when the
+    /// cells are counts).
+    public var normalization: Normalization = .none
     /// Seed of randomized methods and of the subsample.
     public var seed: UInt64 = 1
     /// At most this many cells.
@@ -61,7 +62,7 @@ extension EmbeddingPipeline {
         let notes = cells.isSubsample ? [CellSubsample.notice(path: request.input, kept: cells.matrix.cellCount, total: cells.totalCells)] : []
         let data = cells.matrix
         var values = DoubleMatrix(data.dense())
-        if request.normalization == .lognorm {
+        if request.normalization.logNormalizes(real: data) {
             values = DoubleMatrix(try LogNormalization.normalized(data, source: request.input))
         }
         var rng = SeededGenerator(seed: request.seed)

@@ -94,7 +94,7 @@ public struct RealismReport: Codable, Sendable, Equatable {
     public var referenceCells: Int
     /// True when the cells were log-normalised before comparing.
     public var logNormalized: Bool
-    /// How the cells were normalised and why (`ComparisonNormalization`).
+    /// How the cells were normalised and why (`Normalization`).
     public var normalization: String
     /// The seed of subsampling, folds, forests and permutations.
     public var seed: UInt64
@@ -133,7 +133,7 @@ public enum RealismEvaluation {
     /// Settings (the defaults are the report's).
     public struct Options: Sendable {
         /// Whether to log-normalise (library size scaled to 10 000, log1p) first.
-        public var normalization: ComparisonNormalization = .auto
+        public var normalization: Normalization = .auto
         /// Seed of subsampling, folds, forests and permutations.
         public var seed: UInt64 = 1
         /// Runs of each classifier design (and of the floor), reported as mean ± sd.

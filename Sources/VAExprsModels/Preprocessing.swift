@@ -12,14 +12,6 @@ import VAExprsPreprocessing
 /// `log_variational` but depth-normalised so that the latent space describes composition,
 /// not sequencing depth; nothing is undone at generation (draws are counts).
 public struct Preprocessing: Codable, Sendable, Equatable {
-    /// Normalisation applied before scaling.
-    public enum Normalization: String, Codable, Sendable, CaseIterable {
-        /// Values used as given.
-        case none
-        /// size factor = library size / mean library size; value = log2(x / sf + 1).
-        case lognorm
-    }
-
     /// The normalisation.
     public var normalization: Normalization
     /// Mean library size of the training cells (lognorm only).

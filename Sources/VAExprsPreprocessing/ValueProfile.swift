@@ -2,7 +2,7 @@ import VAExprsCore
 
 /// What a matrix's values are, in one pass over the values that may be non-zero: the one
 /// "are these counts?" test, used to choose a likelihood (`DataSetup`) and a comparison's
-/// normalisation (`ComparisonNormalization`). Counts are whole numbers ≥ 0.
+/// normalisation (`Normalization`). Counts are whole numbers ≥ 0.
 package struct ValueProfile: Sendable {
     /// The first value below zero (row, column, value), if any.
     package var firstNegative: (row: Int, column: Int, value: Float)?

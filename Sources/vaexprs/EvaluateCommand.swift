@@ -35,7 +35,7 @@ struct EvaluateCommand: ParsableCommand {
             try AtomicOutput.checkDestination(output)
         }
         if let designOutput { try AtomicOutput.checkDestination(designOutput) }
-        let normalization = try ComparisonNormalization.parse(alreadyLog ? "none" : normalize, option: "--normalize")
+        let normalization = try Normalization.parse(alreadyLog ? "none" : normalize, option: "--normalize")
         if alreadyLog && normalize != "auto" { throw VAExprsError.usage("--already-log is --normalize none; give one of them") }
         var options = RealismEvaluation.Options()
         options.normalization = normalization

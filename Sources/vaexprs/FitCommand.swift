@@ -48,9 +48,9 @@ struct FitCommand: ParsableCommand {
     var monitor: String?
     @Option(help: "Early stopping: epochs without improvement before stopping; best weights are restored.")
     var patience: Int?
-    @Option(help: "none, or lognorm (scater logNormCounts: log2(x / size factor + 1)); continuous likelihoods only (count likelihoods read raw counts). Default: chosen with the likelihood.")
+    @Option(help: "auto (chosen with the likelihood; the default), none, or lognorm (scater logNormCounts: log2(x / size factor + 1)); continuous likelihoods only (count likelihoods read raw counts).")
     var normalize: String?
-    @Option(help: "Train on the N most variable genes of the training cells (Seurat v3 ranking on counts, dispersion otherwise); the model and its generated cells have those genes.")
+    @Option(help: "Train on the N most variable genes of the training cells (Seurat v3 ranking on counts, dispersion otherwise; 0 keeps every gene); the model and its generated cells have those genes.")
     var topGenes: Int?
     @Option(help: "How --top-genes ranks genes: seurat_v3 (raw counts) or dispersion (default: seurat_v3 for a count likelihood).")
     var geneSelection: String?
@@ -110,8 +110,8 @@ struct FitCommand: ParsableCommand {
         var choices = FitSetupChoices()
         choices.preset = presetValue
         if let normalize {
-            guard let n = Preprocessing.Normalization(rawValue: normalize) else {
-                throw VAExprsError.usage("--normalize must be one of: \(Preprocessing.Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
+            guard let n = Normalization(rawValue: normalize) else {
+                throw VAExprsError.usage("--normalize must be one of: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
             }
             choices.normalization = n
         }

@@ -42,7 +42,7 @@ struct GenerateCommand: ParsableCommand {
         let outputFormat = try CellOutputFormat.of(path: output, option: format)
         try AtomicOutput.checkDestination(output, folder: outputFormat == .mtx)
         for path in [labelsOutput, latentOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
-        let normalization = try ComparisonNormalization.parse(normalize, option: "--normalize")
+        let normalization = try Normalization.parse(normalize, option: "--normalize")
         let samplerSpec = try ComponentSpec.parseItem(sampler, source: "--sampler")
         _ = try registry.makeLatentSampler(samplerSpec)
         var mode: DecodeMode? = nil

@@ -118,7 +118,7 @@ struct PlotAugCommand: ParsableCommand {
             throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
         }
         let request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
-                                              normalization: try ComparisonNormalization.parse(normalize, option: "--normalize"),
+                                              normalization: try Normalization.parse(normalize, option: "--normalize"),
                                               topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520)
         try ThreadCount.check(threads)
         BLAS.setThreads(threads ?? ThreadCount.default)

@@ -20,7 +20,7 @@ struct ReduceCommand: ParsableCommand {
     var option: [String] = []
     @Option(help: "Use the N features of largest variance (scater's default 500); 0 for all.")
     var topGenes = 500
-    @Option(help: "none, or lognorm (log2(count / size factor + 1)) before selecting and embedding.")
+    @Option(help: "none, lognorm (scater logNormCounts: log2(x / size factor + 1)) or auto (lognorm when the cells are counts), before selecting and embedding.")
     var normalize = "none"
     @Option(help: "Threads for numeric work.")
     var threads: Int?
@@ -43,8 +43,8 @@ struct ReduceCommand: ParsableCommand {
         try ThreadCount.check(threads)
         BLAS.setThreads(threads ?? ThreadCount.default)
         var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
-        guard let normalization = Preprocessing.Normalization(rawValue: normalize) else {
-            throw VAExprsError.usage("--normalize must be none or lognorm, got '\(normalize)'")
+        guard let normalization = Normalization(rawValue: normalize) else {
+            throw VAExprsError.usage("--normalize must be one of: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
         }
         (request.genesInRows, request.components, request.topGenes, request.normalization, request.seed, request.maxCells)
             = (genesInRows, components, topGenes, normalization, seed, maxCells)

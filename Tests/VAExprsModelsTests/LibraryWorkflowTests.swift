@@ -89,7 +89,7 @@ import VAExprsTestSupport
         for i in values.storage.indices { values.storage[i] = Float(i % 4) }
         let data = ExpressionMatrix(cellIDs: (0..<12).map { "c\($0)" }, geneNames: ["a", "b", "c"], values: values)
         let model = try Fixtures.fit(data, labels: nil, epochs: 1, hidden: 4)  // gaussian, no labels
-        func refusal(_ options: GenerationOptions, evaluate: String? = nil, _ normalization: ComparisonNormalization = .auto) -> [String]? {
+        func refusal(_ options: GenerationOptions, evaluate: String? = nil, _ normalization: Normalization = .auto) -> [String]? {
             var request = GenerationRequest(modelPath: "m.vaexprs", options: options, output: dir + "/never.csv", format: .csv)
             request.evaluationReference = evaluate
             request.normalization = normalization

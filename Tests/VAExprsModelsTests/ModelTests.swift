@@ -16,7 +16,7 @@ enum Fixtures {
 
     static func fit(_ data: ExpressionMatrix, labels: [[String]]?, likelihood: String = "gaussian", epochs: Int = 30,
                     hidden: Int = 64, validation: Double? = nil, patience: Int? = nil,
-                    normalization: Preprocessing.Normalization = .none, seed: UInt64 = 1, threads: Int = 1) throws -> TrainedModel {
+                    normalization: Normalization = .none, seed: UInt64 = 1, threads: Int = 1) throws -> TrainedModel {
         let layer = ComponentSpec(name: "dense", positional: ["\(hidden)", "relu"])
         var request = FitRequest(cells: data, labels: labels,
                                  training: TrainingOptions(epochs: epochs, batchSize: 32, patience: patience, seed: seed))

@@ -1,10 +1,13 @@
 import VAExprsCore
 
-/// How real and generated cells are normalised before they are compared (`evaluate`,
-/// `generate --evaluate`) or embedded together (`plot aug`): one rule for every command.
-public enum ComparisonNormalization: String, Sendable, CaseIterable {
-    /// Log-normalise when the real cells are counts (non-negative whole numbers); take any
-    /// other data (logged, centred, intensities, Ct values) as given.
+/// The one normalisation setting of every command (`--normalize auto|lognorm|none`): `fit`
+/// (before scaling, for continuous likelihoods; stored in the model, never `auto` there),
+/// `reduce`, `plot aug`, `evaluate` and `generate --evaluate`. Log-normalisation is always
+/// `LogNormalization` (scater's `logNormCounts`), and each command states what it applied.
+public enum Normalization: String, Codable, Sendable, CaseIterable {
+    /// Decided from the data: for comparisons and embeddings, log-normalise when the (real)
+    /// cells are counts (non-negative whole numbers) and take any other data (logged,
+    /// centred, intensities, Ct values) as given; for `fit`, the setup chosen from the values.
     case auto
     /// Always log-normalise (the values must be non-negative).
     case lognorm
@@ -12,8 +15,8 @@ public enum ComparisonNormalization: String, Sendable, CaseIterable {
     case none
 
     /// The value named by `option`, or an error listing the valid ones.
-    package static func parse(_ text: String, option: String) throws -> ComparisonNormalization {
-        guard let value = ComparisonNormalization(rawValue: text) else {
+    package static func parse(_ text: String, option: String) throws -> Normalization {
+        guard let value = Normalization(rawValue: text) else {
             throw VAExprsError.usage("\(option) must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
         }
         return value
