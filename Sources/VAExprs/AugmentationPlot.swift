@@ -143,7 +143,7 @@ public enum AugmentationPlot {
             }
             values = DoubleMatrix(try LogNormalization.normalized(combined, source: "real + generated cells"))
         }
-        let (embedding, _) = try EmbeddingPipeline.embed(values, reducer: reducer, components: components, topFeatures: topGenes, rng: &rng)
+        let (embedding, _) = try Reduction.embed(values, reducer: reducer, components: components, topFeatures: topGenes, rng: &rng)
         let cells = input.real.cellIDs.enumerated().map { i, id in
             AugmentationFigure.Cell(id: id, generated: false, label: input.realLabels?[i])
         } + input.generated.cellIDs.enumerated().map { i, id in

@@ -17,11 +17,15 @@ public struct AugmentationPlotRequest {
     public var width: Double
     /// Figure height in points.
     public var height: Double
+    /// The renderer that draws the figure (e.g. `png`, `svg`, `html`); nil: the figure only.
+    public var renderer: ComponentSpec?
+    /// Threads of numeric work for this call (nil: the default; restored after).
+    public var threads: Int?
 
     /// A request with `plot aug`'s defaults for everything but the cells.
     public init(sources: AugmentationPlot.Sources, reducer: ComponentSpec = ComponentSpec(name: "pca"),
                 normalization: Normalization = .auto, topGenes: Int = 500, colourBy: AugmentationFigure.ColourBy = .origin,
-                width: Double = 720, height: Double = 520) {
+                width: Double = 720, height: Double = 520, renderer: ComponentSpec? = nil) {
         self.sources = sources
         self.reducer = reducer
         self.normalization = normalization
@@ -29,10 +33,11 @@ public struct AugmentationPlotRequest {
         self.colourBy = colourBy
         self.width = width
         self.height = height
+        self.renderer = renderer
     }
 }
 
-/// What `AugmentationPlot.plot` made.
+/// What `AugmentationPlot.run` made.
 public struct AugmentationPlotResult {
     /// The figure, and its file when a renderer was given.
     public var rendered: RenderedFigure
@@ -44,7 +49,7 @@ public struct AugmentationPlotResult {
     public var notes: [Notice]
 
     /// The embedding as CSV (`cell,dim1,dim2,...`).
-    public var embeddingCSV: String { EmbeddingPipeline.csv(embedding, cellIDs: cells.map(\.id)) }
+    public var embeddingCSV: String { Reduction.csv(embedding, cellIDs: cells.map(\.id)) }
 }
 
 extension AugmentationPlot.Input {
@@ -62,19 +67,23 @@ extension AugmentationPlot.Input {
 }
 
 extension AugmentationPlot {
-    /// Reads, embeds and draws the cells of `request`, rendering the figure with `renderer`
-    /// when one is given.
+    /// Reads, embeds and draws the cells of `request`, rendering the figure when it names a
+    /// renderer.
     /// - Throws: `VAExprsError` naming the file or parameter at fault.
-    public static func plot(_ request: AugmentationPlotRequest, registry: Registry, renderer: (any Renderer)?) throws -> AugmentationPlotResult {
+    public static func run(_ request: AugmentationPlotRequest, registry: Registry) throws -> AugmentationPlotResult {
         let reducer = try registry.makeReducer(request.reducer)
-        return try draw(try load(request.sources), reducer: reducer, request: request, renderer: renderer)
+        let renderer = try request.renderer.map(registry.makeRenderer)
+        return try ThreadCount.using(request.threads) {
+            try draw(try load(request.sources), reducer: reducer, request: request, renderer: renderer)
+        }
     }
 
     /// The same for cells already read with `load(request.sources)`, so several figures (or
     /// a figure and an evaluation) of one pair of files read them once.
-    package static func plot(_ input: Input, request: AugmentationPlotRequest, registry: Registry,
-                            renderer: (any Renderer)?) throws -> AugmentationPlotResult {
-        try draw(input, reducer: try registry.makeReducer(request.reducer), request: request, renderer: renderer)
+    package static func run(_ input: Input, request: AugmentationPlotRequest, registry: Registry) throws -> AugmentationPlotResult {
+        let reducer = try registry.makeReducer(request.reducer)
+        let renderer = try request.renderer.map(registry.makeRenderer)
+        return try ThreadCount.using(request.threads) { try draw(input, reducer: reducer, request: request, renderer: renderer) }
     }
 
     private static func draw(_ input: Input, reducer: any Reducer, request: AugmentationPlotRequest,

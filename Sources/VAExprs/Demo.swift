@@ -63,10 +63,12 @@ package enum Demo {
         let outputs = AtomicOutput()
         // Both figures and the report compare the same two files: read once.
         let input = try AugmentationPlot.load(sources)
-        let pca = try AugmentationPlot.plot(input, request: AugmentationPlotRequest(sources: sources), registry: registry, renderer: png)
+        let pca = try AugmentationPlot.run(input, request: AugmentationPlotRequest(sources: sources, renderer: ComponentSpec(name: "png")),
+                                           registry: registry)
         try outputs.stage(pca.rendered.bytes!, at: files.aug)
-        let umap = try AugmentationPlot.plot(input, request: AugmentationPlotRequest(sources: sources, reducer: ComponentSpec(name: "umap"), colourBy: .label),
-                                             registry: registry, renderer: try registry.makeRenderer(ComponentSpec(name: "html")))
+        let umap = try AugmentationPlot.run(input, request: AugmentationPlotRequest(sources: sources, reducer: ComponentSpec(name: "umap"), colourBy: .label,
+                                                                                   renderer: ComponentSpec(name: "html")),
+                                            registry: registry)
         try outputs.stage(umap.rendered.bytes!, at: files.page)
         try outputs.stage(try ModelFigures.architecture(model, name: "model.vaexprs", format: "svg").bytes, at: files.model)
         try outputs.stage(try ModelFigures.history(model, name: modelPath, renderer: png).bytes!, at: files.history)

@@ -8,6 +8,8 @@ public struct EvaluationRequest {
     public var training: String?
     /// Normalisation, seed and repeats of the comparisons.
     public var options: RealismEvaluation.Options
+    /// Threads of numeric work for this call (nil: the default; restored after).
+    public var threads: Int?
 
     /// A request for the cells of `sources`.
     public init(sources: AugmentationPlot.Sources, training: String? = nil, options: RealismEvaluation.Options = .init()) {
@@ -57,7 +59,7 @@ extension RealismEvaluation {
     /// - Throws: `VAExprsError` naming the file or parameter at fault (labels for one side only,
     ///   genes that differ, a repeat count outside 1…100).
     public static func run(_ request: EvaluationRequest) throws -> EvaluationResult {
-        try run(request, input: nil)
+        try ThreadCount.using(request.threads) { try run(request, input: nil) }
     }
 
     /// `run`, on cells already read with `AugmentationPlot.load(request.sources)` (not read again).
@@ -90,5 +92,42 @@ extension RealismEvaluation {
         }
         return EvaluationResult(report: report, details: details, realCellIDs: input.real.cellIDs, generatedCellIDs: input.generated.cellIDs,
                                 notes: notes)
+    }
+}
+
+extension RealismEvaluation {
+    /// The realism report of generated `cells` against the real cells at `path` (labels from
+    /// the model's training cells; copying judged against the real cells that did not train it).
+    package static func againstReference(_ path: String, generated cells: GeneratedCells, model: TrainedModel,
+                                        normalization: Normalization, seed: UInt64, notes: inout [Notice]) throws -> RealismReport {
+        var real = try ExpressionReader.read(path)
+        // A model fitted on selected genes is compared on those genes.
+        guard Set(cells.data.geneNames).isSubset(of: Set(real.geneNames)) else {
+            throw VAExprsError.badData("\(parameter: "evaluationReference") \(path): it lacks some of the model's genes; give the matrix the model was fitted on")
+        }
+        real = AugmentationPlot.reordered(real, genes: cells.data.geneNames)
+        var realLabels: [String]?
+        if let training = model.trainingLabels, let generated = cells.labels {
+            let byID = Dictionary(zip(model.trainingCellIDs, training.map { $0.joined(separator: "|") }), uniquingKeysWith: { a, _ in a })
+            let matched = real.cellIDs.compactMap { byID[$0] }
+            if matched.count == real.cellIDs.count && !generated.isEmpty {
+                realLabels = matched
+            } else {
+                notes.append(Notice("\(parameter: "evaluationReference"): \(real.cellIDs.count - matched.count) of \(path)'s cells are not among the model's training cells (validation cells, or another matrix), so label metrics are skipped; for them, evaluate the written cells with \(parameter: "realLabels") and \(parameter: "generatedLabels")"))
+            }
+        }
+        var options = Options()
+        options.seed = seed
+        options.normalization = normalization
+        // The model's training cells among the real ones: copying is judged against the others.
+        let trainingIDs = Set(model.trainingCellIDs)
+        let trainingRows = real.cellIDs.indices.filter { trainingIDs.contains(real.cellIDs[$0]) }
+        let training = trainingRows.isEmpty ? nil : real.selectingCells(trainingRows)
+        if training != nil && trainingRows.count == real.cellCount {
+            notes.append(Notice("\(parameter: "evaluationReference"): every cell of \(path) trained the model, so copying cannot be measured; fit with a validation split (its cells did not train the model) or compare with held-out cells"))
+        }
+        return try evaluate(real: real, generated: cells.data, realLabels: realLabels,
+                            generatedLabels: realLabels == nil ? nil : cells.labels?.map { $0.joined(separator: "|") },
+                            training: training, options: options).report
     }
 }

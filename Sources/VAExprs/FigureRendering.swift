@@ -28,6 +28,11 @@ package enum FigureRendering {
     /// an explicit format must write files of `file`'s extension.
     /// - Throws: `VAExprsError.usage` naming the format or the file when neither decides or they disagree.
     package static func renderer(format: ComponentSpec?, file: String?, registry: Registry) throws -> any Renderer {
+        try registry.makeRenderer(try rendererSpec(format: format, file: file, registry: registry))
+    }
+
+    /// The renderer `renderer(format:file:registry:)` makes, as a spec (checked, not built).
+    package static func rendererSpec(format: ComponentSpec?, file: String?, registry: Registry) throws -> ComponentSpec {
         var spec: ComponentSpec
         if let format {
             spec = format
@@ -48,7 +53,7 @@ package enum FigureRendering {
            !written.contains(where: { file.lowercased().hasSuffix("." + $0) }) {
             throw VAExprsError.usage("\(parameter: "format") \(spec.name) writes .\(written.joined(separator: " or .")) files, but \(parameter: "output") is \(file); change one of them")
         }
-        return try registry.makeRenderer(spec)
+        return spec
     }
 
     /// Every extension a registered renderer writes, sorted.

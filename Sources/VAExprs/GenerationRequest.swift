@@ -49,7 +49,7 @@ public struct GenerationRequest {
     /// not both; counts per label only for a conditional model; library sizes only for a model
     /// of counts; a normalisation only with a comparison to make.
     /// - Throws: `VAExprsError.usage` naming the parameters.
-    public func check(model: TrainedModel) throws {
+    package func check(model: TrainedModel) throws {
         if options.perLabel != nil && options.count > 0 {
             throw VAExprsError.usage("give either \(parameter: "count") or \(parameter: "perLabel"), not both")
         }
@@ -92,7 +92,7 @@ public struct GenerationRequest {
     }
 }
 
-/// What `generate(_:model:registry:)` wrote.
+/// What `Generation.run` wrote.
 public struct GenerationResult {
     /// Cells written.
     public var cells: Int
@@ -104,73 +104,4 @@ public struct GenerationResult {
     public var evaluation: RealismReport?
     /// What was done along the way.
     public var notes: [Notice]
-}
-
-/// Generates the cells `request` asks for from `model` and writes every output (all or none:
-/// the evaluation, when asked for, runs before any file is renamed into place).
-/// - Throws: `VAExprsError` naming the parameter or file at fault.
-public func generate(_ request: GenerationRequest, model: TrainedModel, registry: Registry) throws -> GenerationResult {
-    try request.check(model: model)
-    try CellOutputFormat.requireText(request.latentOutput, parameter: "latentOutput")
-    try CellOutputFormat.requireText(request.labelsOutput, parameter: "labelsOutput")
-    if let reference = request.evaluationReference { try ExpressionReader.checkReadable(reference, parameter: "evaluationReference") }
-    var stream = GenerationStream(model: model, options: request.options, path: request.output, format: request.format)
-    stream.genesInRows = request.genesInRows
-    stream.labelsPath = request.labelsPath(for: model)
-    stream.latentPath = request.latentOutput
-    stream.keepSample = request.evaluationReference == nil ? 0 : GenerationRequest.evaluatedCells
-    let options = request.options
-    stream.settings = [("model", request.modelPath), ("likelihood", model.network.spec.likelihood.description),
-                       ("latent_dimension", "\(model.network.spec.latentDimension)"), ("sampler", options.sampler.description),
-                       ("decode", (options.decode ?? model.network.likelihood.defaultDecodeMode).rawValue), ("seed", "\(options.seed)")]
-        + (model.preprocessing.modelsCounts ? [("library", (options.library ?? .logNormal).rawValue)] : [])
-        + [("conditions", model.conditions?.columns.joined(separator: ",") ?? "")]
-    var notes: [Notice] = []
-    var evaluation: RealismReport?
-    let result = try stream.run(registry: registry, threads: request.threads) { result in
-        guard let reference = request.evaluationReference, let sample = result.sample else { return }
-        if sample.data.cellCount < result.cells {
-            notes.append(Notice("\(parameter: "evaluationReference"): comparing \(sample.data.cellCount) of the \(result.cells) generated cells (every \((result.cells + GenerationRequest.evaluatedCells - 1) / GenerationRequest.evaluatedCells)th)"))
-        }
-        evaluation = try RealismEvaluation.againstReference(reference, generated: sample, model: model, normalization: request.normalization,
-                                                            seed: options.seed, notes: &notes)
-    }
-    return GenerationResult(cells: result.cells, samplerSummaries: result.samplerSummaries, labelsPath: stream.labelsPath, evaluation: evaluation, notes: notes)
-}
-
-extension RealismEvaluation {
-    /// The realism report of generated `cells` against the real cells at `path` (labels from
-    /// the model's training cells; copying judged against the real cells that did not train it).
-    package static func againstReference(_ path: String, generated cells: GeneratedCells, model: TrainedModel,
-                                        normalization: Normalization, seed: UInt64, notes: inout [Notice]) throws -> RealismReport {
-        var real = try ExpressionReader.read(path)
-        // A model fitted on selected genes is compared on those genes.
-        guard Set(cells.data.geneNames).isSubset(of: Set(real.geneNames)) else {
-            throw VAExprsError.badData("\(parameter: "evaluationReference") \(path): it lacks some of the model's genes; give the matrix the model was fitted on")
-        }
-        real = AugmentationPlot.reordered(real, genes: cells.data.geneNames)
-        var realLabels: [String]?
-        if let training = model.trainingLabels, let generated = cells.labels {
-            let byID = Dictionary(zip(model.trainingCellIDs, training.map { $0.joined(separator: "|") }), uniquingKeysWith: { a, _ in a })
-            let matched = real.cellIDs.compactMap { byID[$0] }
-            if matched.count == real.cellIDs.count && !generated.isEmpty {
-                realLabels = matched
-            } else {
-                notes.append(Notice("\(parameter: "evaluationReference"): \(real.cellIDs.count - matched.count) of \(path)'s cells are not among the model's training cells (validation cells, or another matrix), so label metrics are skipped; for them, evaluate the written cells with \(parameter: "realLabels") and \(parameter: "generatedLabels")"))
-            }
-        }
-        var options = Options()
-        options.seed = seed
-        options.normalization = normalization
-        // The model's training cells among the real ones: copying is judged against the others.
-        let trainingIDs = Set(model.trainingCellIDs)
-        let trainingRows = real.cellIDs.indices.filter { trainingIDs.contains(real.cellIDs[$0]) }
-        let training = trainingRows.isEmpty ? nil : real.selectingCells(trainingRows)
-        if training != nil && trainingRows.count == real.cellCount {
-            notes.append(Notice("\(parameter: "evaluationReference"): every cell of \(path) trained the model, so copying cannot be measured; fit with a validation split (its cells did not train the model) or compare with held-out cells"))
-        }
-        return try evaluate(real: real, generated: cells.data, realLabels: realLabels,
-                            generatedLabels: realLabels == nil ? nil : cells.labels?.map { $0.joined(separator: "|") },
-                            training: training, options: options).report
-    }
 }

@@ -9,11 +9,11 @@ public struct MixtureReport {
     /// The models tried (all 14, or E and V in one dimension, unless chosen).
     public var models: [MixtureModel]
     /// The largest number of components tried.
-    public var maximumComponents: Int
+    package var maximumComponents: Int
     /// The points' column names.
-    public var columns: [String]
+    package var columns: [String]
     /// The number of points.
-    public var points: Int
+    package var points: Int
 
     /// Fits mixtures of `components` components (and `models`, nil for all) to the points of
     /// `path` (CSV/TSV with a header row; a first column of non-numbers is ids).

@@ -20,6 +20,8 @@ public struct ReductionRequest {
     public var seed: UInt64 = 1
     /// At most this many cells.
     public var maxCells = CellSubsample.defaultMaxCells
+    /// Threads of numeric work for this call (nil: the default; restored after).
+    public var threads: Int?
 
     /// A request with `reduce`'s defaults.
     public init(input: String, reducer: ComponentSpec) {
@@ -28,7 +30,7 @@ public struct ReductionRequest {
     }
 }
 
-/// The embedding `EmbeddingPipeline.run` made, with the files it can be written as.
+/// The embedding `Reduction.run` made, with the files it can be written as.
 public struct ReductionResult {
     /// Coordinates, axis titles and the method's metadata.
     public var embedding: Embedding
@@ -42,7 +44,7 @@ public struct ReductionResult {
     public var notes: [Notice]
 
     /// `cell,dim1,dim2,...`.
-    public var csv: String { EmbeddingPipeline.csv(embedding, cellIDs: cellIDs) }
+    public var csv: String { Reduction.csv(embedding, cellIDs: cellIDs) }
 
     /// The method, sizes, axis titles and the method's metadata as JSON.
     public func metadataJSON() throws -> [UInt8] {
@@ -53,11 +55,15 @@ public struct ReductionResult {
     }
 }
 
-extension EmbeddingPipeline {
+extension Reduction {
     /// The embedding `request` asks for.
     /// - Throws: `VAExprsError` naming the file or parameter at fault.
     public static func run(_ request: ReductionRequest, registry: Registry) throws -> ReductionResult {
         let reducer = try registry.makeReducer(request.reducer)
+        return try ThreadCount.using(request.threads) { try reduce(request, reducer: reducer, registry: registry) }
+    }
+
+    private static func reduce(_ request: ReductionRequest, reducer: any Reducer, registry: Registry) throws -> ReductionResult {
         let cells = try CellSubsample.read(request.input, genesInRows: request.genesInRows, maxCells: request.maxCells, seed: request.seed)
         let notes = cells.isSubsample ? [CellSubsample.notice(path: request.input, kept: cells.matrix.cellCount, total: cells.totalCells)] : []
         let data = cells.matrix

@@ -73,7 +73,7 @@ struct GenerateCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("the model", model), ("--evaluate", evaluate)],
                                         outputs: [("--output", output), (labelsOutput == nil ? "the default labels file" : "--labels-output", labelsPath),
                                                   ("--latent-output", latentOutput)])
-        let result = try VAExprs.generate(request, model: trained, registry: registry)
+        let result = try Generation.run(request, registry: registry, model: trained)
         result.notes.forEach { printNotice($0, command: "generate") }
         for line in result.samplerSummaries { printError("latent sampler: \(line)") }
         var written = ["\(output) (\(result.cells) cells × \(trained.geneNames.count) genes, \(outputFormat.rawValue))"]

@@ -24,7 +24,7 @@ struct FigureOutputOptions: ParsableArguments {
     /// The renderer for `--format` or the output's extension, and the figure's size in points
     /// (nil: the plot's default). Sizes are checked first: the terminal renderer counts them in
     /// characters and takes them as its options instead.
-    func renderer(_ registry: Registry) throws -> (renderer: any Renderer, width: Double?, height: Double?) {
+    func renderer(_ registry: Registry) throws -> (renderer: ComponentSpec, width: Double?, height: Double?) {
         var format = try self.format.map { try ComponentSpec.parseItem($0, source: "--format") }
         if format == nil, let output, try FigureRendering.rendererName(forFile: output, registry: registry) == "terminal" {
             format = ComponentSpec(name: "terminal")
@@ -36,7 +36,7 @@ struct FigureOutputOptions: ParsableArguments {
             if terminal { spec = terminalSpec(spec) }
             format = spec
         }
-        let renderer = try FigureRendering.renderer(format: format, file: output, registry: registry)
+        let renderer = try FigureRendering.rendererSpec(format: format, file: output, registry: registry)
         return (renderer, terminal ? nil : width, terminal ? nil : height)
     }
 
@@ -117,16 +117,17 @@ struct PlotAugCommand: ParsableCommand {
         guard let colourBy = AugmentationFigure.ColourBy(rawValue: colorBy) else {
             throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
         }
-        let request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
+        var request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
                                               normalization: try Normalization.parse(normalize, option: "--normalize"),
-                                              topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520)
+                                              topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520,
+                                              renderer: renderer)
         try ThreadCount.check(threads)
-        BLAS.setThreads(threads ?? ThreadCount.default)
+        request.threads = threads
         try OutputSafety.refuseOverlaps(inputs: cells.inputs,
                                         outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
         try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
-        let result = try AugmentationPlot.plot(request, registry: registry, renderer: renderer)
+        let result = try AugmentationPlot.run(request, registry: registry)
         result.notes.forEach { printNotice($0, command: "plot aug") }
         try figure.write(result.rendered.bytes!, extra: embeddingOutput.map { [($0, result.embeddingCSV)] } ?? [])
     }
@@ -180,7 +181,8 @@ struct PlotHistoryCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", figure.output)])
         try figure.checkDestination()
         let trained = try TrainedModel.load(model, registry: registry)
-        let history = try ModelFigures.history(trained, name: model, width: width ?? 1080, height: height ?? 380, renderer: renderer)
+        let history = try ModelFigures.history(trained, name: model, width: width ?? 1080, height: height ?? 380,
+                                               renderer: try registry.makeRenderer(renderer))
         try figure.write(history.bytes!)
     }
 }

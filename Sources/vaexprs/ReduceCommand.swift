@@ -39,17 +39,17 @@ struct ReduceCommand: ParsableCommand {
         let registry = try plugins.registry()
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)],
                                         outputs: [("--output", output), ("--metadata-output", metadataOutput)])
-        // Checked before any thread starts: the check exists to stop a mistyped 100000.
+        // Checked before anything is read: the check exists to stop a mistyped 100000.
         try ThreadCount.check(threads)
-        BLAS.setThreads(threads ?? ThreadCount.default)
         var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
         guard let normalization = Normalization(rawValue: normalize) else {
             throw VAExprsError.usage("--normalize must be one of: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
         }
         (request.genesInRows, request.components, request.topGenes, request.normalization, request.seed, request.maxCells)
             = (genesInRows, components, topGenes, normalization, seed, maxCells)
+        request.threads = threads
         for path in [output, metadataOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
-        let result = try EmbeddingPipeline.run(request, registry: registry)
+        let result = try Reduction.run(request, registry: registry)
         result.notes.forEach { printNotice($0, command: "reduce") }
         let outputs = AtomicOutput()
         try outputs.stage(text: result.csv, at: output)

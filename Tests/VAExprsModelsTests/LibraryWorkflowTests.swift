@@ -25,7 +25,7 @@ import VAExprsTestSupport
                                         output: dir + "/generated.csv", format: .csv)
         request.evaluationReference = counts
         request.threads = 1
-        let generated = try generate(request, model: model, registry: registry)
+        let generated = try Generation.run(request, registry: registry, model: model)
         #expect(generated.cells == 60 && generated.labelsPath == dir + "/generated_labels.csv")
         #expect(generated.evaluation != nil)
 
@@ -35,15 +35,15 @@ import VAExprsTestSupport
         #expect(evaluation.summary.contains("AUC") && evaluation.designCSV().hasPrefix("cell,set,fold,PC1"))
         #expect(try JSONSerialization.jsonObject(with: Data(try evaluation.json())) is [String: Any])
 
-        let svg = try FigureRendering.renderer(format: nil, file: "aug.svg", registry: registry)
-        let plot = try AugmentationPlot.plot(AugmentationPlotRequest(sources: sources, colourBy: .label), registry: registry, renderer: svg)
+        let plot = try AugmentationPlot.run(AugmentationPlotRequest(sources: sources, colourBy: .label, renderer: ComponentSpec(name: "svg")),
+                                            registry: registry)
         #expect(String(decoding: plot.rendered.bytes ?? [], as: UTF8.self).contains("<svg"))
         #expect(plot.cells.count == 300 + 60 && plot.embeddingCSV.hasPrefix("cell,dim1,dim2"))
         #expect(plot.notes.contains { $0.description.hasPrefix("normalisation") })
 
         var reduce = ReductionRequest(input: dir + "/generated.csv", reducer: ComponentSpec(name: "pca"))
         reduce.components = 3
-        let embedding = try EmbeddingPipeline.run(reduce, registry: registry)
+        let embedding = try Reduction.run(reduce, registry: registry)
         #expect(embedding.cellIDs.count == 60 && embedding.embedding.coordinates.columns == 3)
         #expect(try JSONSerialization.jsonObject(with: Data(try embedding.metadataJSON())) is [String: Any])
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VAExprs
+import VAExprsTestSupport
 
 /// Issue 28: a library call applies its thread count for the call and puts the process's
 /// count back when it returns (only a program sets it for good).
@@ -17,5 +18,23 @@ import VAExprs
         #expect(WorkerPool.shared.threads == 1, "generateExpression left \(WorkerPool.shared.threads) threads")
         _ = SystemReport.current()
         #expect(WorkerPool.shared.threads == 1, "SystemReport left \(WorkerPool.shared.threads) threads")
+
+        // The file-based verbs take their thread count in the request.
+        let folder = TestPaths.scratch("thread-count")
+        let path = folder + "/cells.csv"
+        try Data(ExpressionCSV.encode(data, path: path)).write(to: URL(fileURLWithPath: path))
+        var reduce = ReductionRequest(input: path, reducer: ComponentSpec(name: "pca"))
+        reduce.threads = 2
+        _ = try Reduction.run(reduce, registry: Fixtures.registry)
+        #expect(WorkerPool.shared.threads == 1, "Reduction.run left \(WorkerPool.shared.threads) threads")
+        var plot = AugmentationPlotRequest(sources: AugmentationPlot.Sources(real: path, generated: path))
+        plot.threads = 2
+        _ = try AugmentationPlot.run(plot, registry: Fixtures.registry)
+        #expect(WorkerPool.shared.threads == 1, "AugmentationPlot.run left \(WorkerPool.shared.threads) threads")
+        var evaluate = EvaluationRequest(sources: AugmentationPlot.Sources(real: path, generated: path))
+        evaluate.threads = 2
+        evaluate.options.repeats = 1
+        _ = try RealismEvaluation.run(evaluate)
+        #expect(WorkerPool.shared.threads == 1, "RealismEvaluation.run left \(WorkerPool.shared.threads) threads")
     }
 }

@@ -12,12 +12,12 @@ try model.save(to: "model.vaexprs")
 // gen_exprs: 500 cells streamed to a file (a CVAE's labels beside it)
 let request = GenerationRequest(modelPath: "model.vaexprs", options: GenerationOptions(count: 500, seed: 1),
                                 output: "generated.csv.gz", format: .csv)
-let generated = try generate(request, model: model, registry: registry)
+let generated = try Generation.run(request, registry: registry, model: model)
 print("\(generated.cells) cells × \(model.geneNames.count) genes after \(model.history.epochs.count) epochs")
 // the realism report, and plot_aug rendered as PNG
 let sources = AugmentationPlot.Sources(real: "counts.csv.gz", generated: "generated.csv.gz")
 let evaluation = try RealismEvaluation.run(EvaluationRequest(sources: sources))
 print(evaluation.summary, terminator: "")
-let png = try registry.makeRenderer(ComponentSpec(name: "png"))
-let figure = try AugmentationPlot.plot(AugmentationPlotRequest(sources: sources), registry: registry, renderer: png)
+let figure = try AugmentationPlot.run(AugmentationPlotRequest(sources: sources, renderer: ComponentSpec(name: "png")),
+                                     registry: registry)
 print("aug.png: \(figure.rendered.bytes?.count ?? 0) bytes")

@@ -1,6 +1,6 @@
-/// What `reduce` and `plot aug` do before a reducer runs: keep the top-variance features
-/// (scater's default 500), then embed.
-public enum EmbeddingPipeline {
+/// `reduce`: cells embedded by a reducer (`run`), and what `reduce` and `plot aug` both do
+/// before a reducer runs: keep the top-variance features (scater's default 500), then embed.
+public enum Reduction {
     /// The embedding of `values` (rows = cells) and how many features it used; `components`
     /// nil takes the reducer's registered default (`ComponentFacts.defaultComponents`).
     package static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, defaultComponents: Int = 2,
