@@ -41,8 +41,17 @@ let package = Package(
         // -O2 even in debug builds: the peak measurement must keep its accumulators in registers.
         .target(name: "CPlatform", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
 
-        // MARK: Core: protocols, registry, matrices, errors, RNG. No algorithms, no formats.
-        .target(name: "VAExprsCore", dependencies: ["CBLAS", "CLAPACKE", "CPlatform"]),
+        // MARK: Foundations, bottom up: errors; platform probes (CPU, BLAS kernel, peak, standard
+        // streams); numerics (matrices over BLAS/LAPACK, seeded random numbers, the worker pool);
+        // the renderer-neutral figure model.
+        .target(name: "VAExprsErrors"),
+        .target(name: "VAExprsPlatform", dependencies: ["CBLAS", "CPlatform"]),
+        .target(name: "VAExprsNumerics", dependencies: ["VAExprsErrors", "VAExprsPlatform", "CBLAS", "CLAPACKE"]),
+        .target(name: "VAExprsFigure"),
+
+        // MARK: Core: the component protocols, the registry, specs and facts; re-exports errors,
+        // numerics and the figure model (what every component and plugin author needs).
+        .target(name: "VAExprsCore", dependencies: ["VAExprsErrors", "VAExprsNumerics", "VAExprsFigure"]),
 
         // MARK: Preprocessing: the counts test, the log-normalisation, gene selection (fit, plots, evaluation).
         .target(name: "VAExprsPreprocessing", dependencies: ["VAExprsCore"]),
@@ -71,21 +80,21 @@ let package = Package(
         .target(name: "VAExprsPlots", dependencies: ["VAExprsCore", "VAExprsModels", "CGraphviz"]),
 
         // MARK: The Swift plugin kit: adapts the core protocols to the C ABI (vtables, slots, host services).
-        .target(name: "VAExprsPluginKit", dependencies: ["VAExprsCore", "CVAExprsPluginABI"]),
+        .target(name: "VAExprsPluginKit", dependencies: ["VAExprsCore", "VAExprsPlatform", "CVAExprsPluginABI"]),
 
         // MARK: Conformance checks shared by built-in tests and plugins (finite-difference gradients)
         .target(name: "VAExprsConformance", dependencies: ["VAExprsCore"]),
 
         // MARK: Library API (fit / generate / load / save) wiring the built-ins together.
         .target(name: "VAExprs", dependencies: [
-            "VAExprsCore", "VAExprsPreprocessing", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
+            "VAExprsCore", "VAExprsPlatform", "VAExprsPreprocessing", "VAExprsNN", "VAExprsSamplers", "VAExprsIO", "VAExprsModels", "VAExprsReducers",
             "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance", "VAExprsEvaluation",
             "VAExprsDistributed",
         ]),
 
         // MARK: CLI
         .executableTarget(name: "vaexprs", dependencies: [
-            "VAExprs",
+            "VAExprs", "VAExprsPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -101,7 +110,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "VAExprsTestSupport", dependencies: ["VAExprsCore", "VAExprsIO"], path: "Tests/VAExprsTestSupport"),
-        .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore"]),
+        .testTarget(name: "VAExprsCoreTests", dependencies: ["VAExprsCore", "VAExprsPlatform"]),
         .testTarget(name: "VAExprsNNTests", dependencies: ["VAExprsNN", "VAExprsConformance", "CKernels"]),
         .testTarget(name: "VAExprsIOTests", dependencies: ["VAExprsIO", "VAExprsTestSupport"]),
         .testTarget(name: "VAExprsReducersTests", dependencies: ["VAExprsReducers", "VAExprsTestSupport"]),

@@ -1,3 +1,4 @@
+import VAExprsPlatform
 import Foundation
 import VAExprs
 

@@ -1,3 +1,4 @@
+import VAExprsPlatform
 import ArgumentParser
 import Foundation
 import VAExprs

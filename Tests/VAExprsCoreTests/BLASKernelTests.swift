@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import VAExprsCore
+import VAExprsCore
+@testable import VAExprsPlatform
 
 /// The kernel-selection decision as a pure function (CPUs described by hand, including the
 /// Intel family 6 model 207 that Debian's OpenBLAS 0.3.21 does not know), and what this

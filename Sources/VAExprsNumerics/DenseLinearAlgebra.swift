@@ -1,3 +1,4 @@
+import VAExprsErrors
 import CBLAS
 import CLAPACKE
 

@@ -1,3 +1,4 @@
+import VAExprsErrors
 /// A sparse matrix in compressed sparse row (CSR) form, cells as rows: the layout of 10x
 /// and AnnData count matrices. Row `i` holds the entries `rowStarts[i] ..< rowStarts[i + 1]`
 /// of `columnIndices` (strictly increasing within a row) and `values`.

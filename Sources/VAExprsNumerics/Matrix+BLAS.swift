@@ -1,3 +1,4 @@
+import VAExprsPlatform
 import CBLAS
 import Foundation
 
