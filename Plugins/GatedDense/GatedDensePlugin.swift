@@ -19,7 +19,10 @@ final class GatedDense: Layer {
 
     init(spec: ComponentSpec, gated: Bool) throws {
         let units = try spec.int("units", position: 0)
-        guard units > 0 else { throw VAExprsError.usage("\(spec.name) needs a positive number of units, e.g. \(spec.name):64, got \(units)") }
+        guard units > 0 else {
+            throw VAExprsError.usage(
+                "\(spec.name) needs a positive number of units, e.g. \(spec.name):64, got \(units)")
+        }
         self.spec = spec
         self.gated = gated
         self.units = units
@@ -30,10 +33,13 @@ final class GatedDense: Layer {
         // Glorot-uniform weights and zero biases (Keras' defaults).
         let limit = (6 / Double(inputWidth + units)).squareRoot()
         func weight(_ name: String) -> Parameter {
-            Parameter(path: "\(path).\(name)", shape: [inputWidth, units],
-                      value: (0..<(inputWidth * units)).map { _ in Float((rng.nextUniform() * 2 - 1) * limit) })
+            Parameter(
+                path: "\(path).\(name)", shape: [inputWidth, units],
+                value: (0..<(inputWidth * units)).map { _ in Float((rng.nextUniform() * 2 - 1) * limit) })
         }
-        func bias(_ name: String) -> Parameter { Parameter(path: "\(path).\(name)", shape: [units], value: [Float](repeating: 0, count: units)) }
+        func bias(_ name: String) -> Parameter {
+            Parameter(path: "\(path).\(name)", shape: [units], value: [Float](repeating: 0, count: units))
+        }
         parameters = [weight("weight"), bias("bias")]
         if gated { parameters += [weight("gate_weight"), bias("gate_bias")] }
         return units
@@ -47,7 +53,8 @@ final class GatedDense: Layer {
                 for i in 0..<x.rows { (o.baseAddress! + i * units).update(from: b.baseAddress!, count: units) }
             }
         }
-        PluginHost.gemm(x, Matrix(rows: x.columns, columns: units, storage: parameters[index].value), into: &out, beta: 1)
+        PluginHost.gemm(
+            x, Matrix(rows: x.columns, columns: units, storage: parameters[index].value), into: &out, beta: 1)
         return out
     }
 
@@ -74,13 +81,18 @@ final class GatedDense: Layer {
         parameters[index].gradient = dw.storage
         parameters[index + 1].gradient = d.columnSums()
         if computesInputGradient {
-            PluginHost.gemm(d, Matrix(rows: input.columns, columns: units, storage: parameters[index].value), transposeB: true, into: &dx, beta: 1)
+            PluginHost.gemm(
+                d, Matrix(rows: input.columns, columns: units, storage: parameters[index].value), transposeB: true,
+                into: &dx, beta: 1)
         }
     }
 
     func backward(_ dy: Matrix) -> Matrix {
         var dx = Matrix(rows: computesInputGradient ? dy.rows : 0, columns: computesInputGradient ? input.columns : 0)
-        guard gated else { affineBackward(dy, 0, into: &dx); return dx }
+        guard gated else {
+            affineBackward(dy, 0, into: &dx)
+            return dx
+        }
         // dy/dlinear = gate; dy/dgate-logit = linear · gate · (1 − gate).
         var dLinear = dy, dGate = dy
         for i in dy.storage.indices {
@@ -97,8 +109,14 @@ final class GatedDense: Layer {
 /// The entry symbol the host looks up.
 @_cdecl("vaexprs_plugin_entry")
 public func vaexprsPluginEntry() -> UnsafeRawPointer {
-    PluginExport.descriptor(name: "gated-dense", version: "1.1.0", description: "Gated and plain dense layers written in Swift", components: [
-        ExportedComponent("gated_dense", "gated linear unit: (x·W + b) ⊙ σ(x·V + c)", .layer { try GatedDense(spec: $0, gated: true) }),
-        ExportedComponent("plugin_dense", "x·W + b through the plugin ABI (overhead benchmark)", .layer { try GatedDense(spec: $0, gated: false) }),
-    ])
+    PluginExport.descriptor(
+        name: "gated-dense", version: "1.1.0", description: "Gated and plain dense layers written in Swift",
+        components: [
+            ExportedComponent(
+                "gated_dense", "gated linear unit: (x·W + b) ⊙ σ(x·V + c)",
+                .layer { try GatedDense(spec: $0, gated: true) }),
+            ExportedComponent(
+                "plugin_dense", "x·W + b through the plugin ABI (overhead benchmark)",
+                .layer { try GatedDense(spec: $0, gated: false) })
+        ])
 }

@@ -23,9 +23,11 @@ public struct AugmentationPlotRequest {
     public var threads: Int?
 
     /// A request with `plot aug`'s defaults for everything but the cells.
-    public init(sources: AugmentationPlot.Sources, reducer: ComponentSpec = ComponentSpec(name: "pca"),
-                normalization: Normalization = .auto, topGenes: Int = 500, colourBy: AugmentationFigure.ColourBy = .origin,
-                width: Double = 720, height: Double = 520, renderer: ComponentSpec? = nil) {
+    public init(
+        sources: AugmentationPlot.Sources, reducer: ComponentSpec = ComponentSpec(name: "pca"),
+        normalization: Normalization = .auto, topGenes: Int = 500, colourBy: AugmentationFigure.ColourBy = .origin,
+        width: Double = 720, height: Double = 520, renderer: ComponentSpec? = nil
+    ) {
         self.sources = sources
         self.reducer = reducer
         self.normalization = normalization
@@ -57,9 +59,17 @@ extension AugmentationPlot.Input {
     package func notes(_ sources: AugmentationPlot.Sources) -> [Notice] {
         var notes: [Notice] = []
         if let before = realGenesBeforeSelection {
-            notes.append(Notice("\(sources.generated) has \(generated.geneNames.count) of the \(before) genes of \(sources.real) (a model fitted on selected genes): comparing on those genes"))
+            notes.append(
+                Notice(
+                    """
+                    \(sources.generated) has \(generated.geneNames.count) of the \(before) genes of \
+                    \(sources.real) (a model fitted on selected genes): comparing on those genes
+                    """
+                ))
         }
-        for (path, kept, total) in [(sources.real, real.cellCount, realTotal), (sources.generated, generated.cellCount, generatedTotal)] where kept < total {
+        for (path, kept, total) in [
+            (sources.real, real.cellCount, realTotal), (sources.generated, generated.cellCount, generatedTotal)
+        ] where kept < total {
             notes.append(CellSubsample.notice(path: path, kept: kept, total: total))
         }
         return notes
@@ -80,28 +90,49 @@ extension AugmentationPlot {
 
     /// The same for cells already read with `load(request.sources)`, so several figures (or
     /// a figure and an evaluation) of one pair of files read them once.
-    package static func run(_ input: Input, request: AugmentationPlotRequest, registry: Registry) throws -> AugmentationPlotResult {
+    package static func run(_ input: Input, request: AugmentationPlotRequest, registry: Registry) throws
+        -> AugmentationPlotResult
+    {
         let reducer = try registry.makeReducer(request.reducer)
         let renderer = try request.renderer.map(registry.makeRenderer)
-        return try ThreadCount.using(request.threads) { try draw(input, reducer: reducer, request: request, renderer: renderer) }
+        return try ThreadCount.using(request.threads) {
+            try draw(input, reducer: reducer, request: request, renderer: renderer)
+        }
     }
 
-    private static func draw(_ input: Input, reducer: any Reducer, request: AugmentationPlotRequest,
-                             renderer: (any Renderer)?) throws -> AugmentationPlotResult {
+    private static func draw(
+        _ input: Input, reducer: any Reducer, request: AugmentationPlotRequest,
+        renderer: (any Renderer)?
+    ) throws -> AugmentationPlotResult {
         var notes = input.notes(request.sources)
         if (input.realLabels == nil) != (input.generatedLabels == nil) {
-            let (has, lacks, missing) = input.realLabels != nil ? ("real", "generated", "generatedLabels") : ("generated", "real", "realLabels")
-            notes.append(Notice("warning: the \(has) cells have labels but the \(lacks) cells have none; they are drawn as '\(AugmentationFigure.unlabelled)' (give \(parameter: missing), or an .h5ad with the obs column \(parameter: "labelColumn") names)"))
+            let (has, lacks, missing) =
+                input.realLabels != nil ? ("real", "generated", "generatedLabels") : ("generated", "real", "realLabels")
+            notes.append(
+                Notice(
+                    """
+                    warning: the \(has) cells have labels but the \(lacks) cells have none; they are drawn as \
+                    '\(AugmentationFigure.unlabelled)' (give \(parameter: missing), or an .h5ad with the obs \
+                    column \(parameter: "labelColumn") names)
+                    """
+                ))
         }
-        notes.append(Notice("normalisation: " + request.normalization.statement(logNormalized: request.normalization.logNormalizes(real: input.real),
-                                                                               method: "log-normalised as scater's logNormCounts")))
+        notes.append(
+            Notice(
+                "normalisation: "
+                    + request.normalization.statement(
+                        logNormalized: request.normalization.logNormalizes(real: input.real),
+                        method: "log-normalised as scater's logNormCounts")))
         var rng = SeededGenerator(seed: request.sources.seed)
-        let (cells, embedding) = try embed(input, reducer: reducer, components: 2, topGenes: request.topGenes,
-                                           normalization: request.normalization, rng: &rng)
-        let figure = AugmentationFigure.make(cells: cells, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles,
-                                             method: request.reducer.name, colourBy: request.colourBy,
-                                             width: request.width, height: request.height, seed: request.sources.seed)
-        return AugmentationPlotResult(rendered: try RenderedFigure(figure, renderer: renderer), cells: cells, embedding: embedding,
-                                      notes: notes)
+        let (cells, embedding) = try embed(
+            input, reducer: reducer, components: 2, topGenes: request.topGenes,
+            normalization: request.normalization, rng: &rng)
+        let figure = AugmentationFigure.make(
+            cells: cells, coordinates: embedding.coordinates, axisTitles: embedding.axisTitles,
+            method: request.reducer.name, colourBy: request.colourBy,
+            width: request.width, height: request.height, seed: request.sources.seed)
+        return AugmentationPlotResult(
+            rendered: try RenderedFigure(figure, renderer: renderer), cells: cells, embedding: embedding,
+            notes: notes)
     }
 }

@@ -1,16 +1,16 @@
 import Foundation
 @_exported import VAExprsCore
+@_exported import VAExprsDistributed
+@_exported import VAExprsEvaluation
 @_exported import VAExprsIO
-@_exported import VAExprsPreprocessing
 @_exported import VAExprsModels
 import VAExprsNN
-@_exported import VAExprsSamplers
-@_exported import VAExprsReducers
-@_exported import VAExprsRenderers
 @_exported import VAExprsPlots
 @_exported import VAExprsPluginHost
-@_exported import VAExprsEvaluation
-@_exported import VAExprsDistributed
+@_exported import VAExprsPreprocessing
+@_exported import VAExprsReducers
+@_exported import VAExprsRenderers
+@_exported import VAExprsSamplers
 
 /// The built-in components.
 public enum Builtins {
@@ -28,8 +28,10 @@ public enum Builtins {
     /// The built-ins plus the run-time plugins in `plugins` (files), `directories` and
     /// `VAEXPRS_PLUGIN_PATH`; files that fail to load (or that `policy` refuses) are reported in
     /// the result, not thrown.
-    public static func makeRegistry(plugins: [String], directories: [String],
-                                    policy: PluginPolicy = .strict) throws -> (registry: Registry, plugins: PluginLoadResult) {
+    public static func makeRegistry(
+        plugins: [String], directories: [String],
+        policy: PluginPolicy = .strict
+    ) throws -> (registry: Registry, plugins: PluginLoadResult) {
         let registry = try makeRegistry()
         for dir in directories {
             var isDirectory: ObjCBool = false
@@ -37,7 +39,8 @@ public enum Builtins {
                 throw VAExprsError(.missingInput, "\(parameter: "pluginDirectories") \(dir): no such folder")
             }
         }
-        let result = PluginLoader.load(PluginSearch.files(plugins: plugins, directories: directories), into: registry, policy: policy)
+        let result = PluginLoader.load(
+            PluginSearch.files(plugins: plugins, directories: directories), into: registry, policy: policy)
         return (registry, result)
     }
 }

@@ -32,16 +32,34 @@ package enum DataSetup {
         let profile = ValueProfile(data.cells, collectingPositive: true)
         let whole = profile.allWhole, zeros = profile.hasZeros, positive = profile.positive
         if let (cell, gene, value) = profile.firstNegative {
-            return Choice(likelihood: ComponentSpec(name: "gaussian"), normalization: .none,
-                          reason: "values below zero (\(value) at cell '\(data.cellIDs[cell])', gene '\(data.geneNames[gene])'): log-scale or centred data, so a gaussian likelihood on the values as given")
+            return Choice(
+                likelihood: ComponentSpec(name: "gaussian"), normalization: .none,
+                reason:
+                    """
+                    values below zero (\(value) at cell '\(data.cellIDs[cell])', gene '\(data.geneNames[gene])'): \
+                    log-scale or centred data, so a gaussian likelihood on the values as given
+                    """
+            )
         }
         if whole && zeros && asked == .lognorm {
-            return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
-                          reason: "whole numbers ≥ 0 with zeros (counts), log-normalised as asked, so a censored gaussian likelihood (the count likelihoods read raw counts)")
+            return Choice(
+                likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
+                reason:
+                    """
+                    whole numbers ≥ 0 with zeros (counts), log-normalised as asked, so a censored gaussian \
+                    likelihood (the count likelihoods read raw counts)
+                    """
+            )
         }
         if whole && zeros {
-            return Choice(likelihood: ComponentSpec(name: "zinb"), normalization: .none,
-                          reason: "whole numbers ≥ 0 with zeros: counts, so a zero-inflated negative-binomial likelihood on the raw counts with each cell's library size")
+            return Choice(
+                likelihood: ComponentSpec(name: "zinb"), normalization: .none,
+                reason:
+                    """
+                    whole numbers ≥ 0 with zeros: counts, so a zero-inflated negative-binomial likelihood on the \
+                    raw counts with each cell's library size
+                    """
+            )
         }
         let nonZero = positive.sorted()
         var ratio: Float = 0
@@ -50,13 +68,29 @@ package enum DataSetup {
             let top = nonZero[min(nonZero.count - 1, Int(Double(nonZero.count) * 0.999))]
             ratio = top / median
         }
-        let what = whole ? "whole numbers ≥ 0 without zeros (minimum \(nonZero.first ?? 0)): intensities rather than counts"
-                         : "non-negative values that are not whole numbers"
+        let what =
+            whole
+            ? "whole numbers ≥ 0 without zeros (minimum \(nonZero.first ?? 0)): intensities rather than counts"
+            : "non-negative values that are not whole numbers"
         if ratio > linearScaleRatio {
-            return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
-                          reason: "\(what), spanning a linear scale (99.9th percentile / median of non-zero values = \(String(format: "%.0f", ratio)) > \(Int(linearScaleRatio))), so log-normalisation and a censored gaussian likelihood")
+            return Choice(
+                likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .lognorm,
+                reason:
+                    """
+                    \(what), spanning a linear scale (99.9th percentile / median of non-zero values = \
+                    \(String(format: "%.0f", ratio)) > \(Int(linearScaleRatio))), so log-normalisation and a \
+                    censored gaussian likelihood
+                    """
+            )
         }
-        return Choice(likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .none,
-                      reason: "\(what), on a compressed scale (99.9th percentile / median of non-zero values = \(String(format: "%.1f", ratio)) ≤ \(Int(linearScaleRatio))), so a censored gaussian likelihood on the values as given")
+        return Choice(
+            likelihood: ComponentSpec(name: "censored_gaussian"), normalization: .none,
+            reason:
+                """
+                \(what), on a compressed scale (99.9th percentile / median of non-zero values = \
+                \(String(format: "%.1f", ratio)) ≤ \(Int(linearScaleRatio))), so a censored gaussian likelihood \
+                on the values as given
+                """
+        )
     }
 }

@@ -10,39 +10,68 @@ package enum DatasetLoader {
     /// the labels are an `.h5ad`'s obs column taken without being named (worth telling the
     /// user). `labelColumns` nil means `label` with a labels file; without one, an `.h5ad`'s
     /// obs column `label` when it has one and `obsLabelsByDefault`, else no labels.
-    package static func load(counts: String, genesInRows: Bool = false, labels labelsPath: String?,
-                            labelColumns: [String]?, validation: String?, obsLabelsByDefault: Bool = true) throws
-        -> (data: ExpressionMatrix, labels: [[String]]?, validation: (ExpressionMatrix, labels: [[String]]?)?, labelsFromObsByDefault: Bool) {
+    package static func load(
+        counts: String, genesInRows: Bool = false, labels labelsPath: String?,
+        labelColumns: [String]?, validation: String?, obsLabelsByDefault: Bool = true
+    ) throws
+        -> (
+            data: ExpressionMatrix, labels: [[String]]?, validation: (ExpressionMatrix, labels: [[String]]?)?,
+            labelsFromObsByDefault: Bool
+        )
+    {
         let (data, obs) = try ExpressionReader.readWithAnnotations(counts, genesInRows: genesInRows)
-        let validationInput = try validation.map { try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows) }
+        let validationInput = try validation.map {
+            try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows)
+        }
         var labels: [[String]]? = nil
         var validationLabels: [[String]]? = nil
         if let labelsPath {
             let columns = labelColumns ?? ["label"]
-            guard !columns.isEmpty else { throw VAExprsError.usage("\(parameter: "labelColumns"): name at least one column") }
+            guard !columns.isEmpty else {
+                throw VAExprsError.usage("\(parameter: "labelColumns"): name at least one column")
+            }
             let table = try LabelTable.read(labelsPath)
-            labels = try table.values(columns: columns, for: data.cellIDs, allowExtraRows: validationInput != nil,
-                                      geneNames: data.geneNames, genesInRows: genesInRows)
+            labels = try table.values(
+                columns: columns, for: data.cellIDs, allowExtraRows: validationInput != nil,
+                geneNames: data.geneNames, genesInRows: genesInRows)
             if let validationData = validationInput?.matrix {
                 validationLabels = try table.values(columns: columns, for: validationData.cellIDs, allowExtraRows: true)
                 let known = Set(data.cellIDs).union(validationData.cellIDs)
                 if let stray = table.cellOrder.first(where: { !known.contains($0) }) {
-                    throw VAExprsError.badData("\(labelsPath): labelled cell '\(stray)' is in neither \(parameter: "counts") nor \(parameter: "validationFile"); check that the labels belong to this data")
+                    throw VAExprsError.badData(
+                        """
+                        \(labelsPath): labelled cell '\(stray)' is in neither \(parameter: "counts") nor \
+                        \(parameter: "validationFile"); check that the labels belong to this data
+                        """
+                    )
                 }
             }
         } else if let columns = labelColumns ?? defaultObsColumns(obs, enabled: obsLabelsByDefault) {
             guard let obs else {
-                throw VAExprsError.usage("\(parameter: "labelColumns") needs \(parameter: "labels") FILE (or an .h5ad input, whose obs columns can be labels)")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "labelColumns") needs \(parameter: "labels") FILE (or an .h5ad input, whose obs \
+                    columns can be labels)
+                    """
+                )
             }
             labels = try obsLabels(obs, columns: columns, source: counts)
             if let validationInput {
                 guard let validationObs = validationInput.obs else {
-                    throw VAExprsError.usage("\(parameter: "validationFile"): labels come from obs columns here, so the validation matrix must be an .h5ad too")
+                    throw VAExprsError.usage(
+                        """
+                        \(parameter: "validationFile"): labels come from obs columns here, so the validation \
+                        matrix must be an .h5ad too
+                        """
+                    )
                 }
                 validationLabels = try obsLabels(validationObs, columns: columns, source: validation!)
             }
         }
-        return (data, labels, validationInput.map { ($0.matrix, validationLabels) }, labelsPath == nil && labelColumns == nil && labels != nil)
+        return (
+            data, labels, validationInput.map { ($0.matrix, validationLabels) },
+            labelsPath == nil && labelColumns == nil && labels != nil
+        )
     }
 
     /// `[label]` when an `.h5ad`'s obs has that column and defaults are on.
@@ -54,19 +83,31 @@ package enum DatasetLoader {
     /// from the `.h5ad`'s obs columns when only `labelColumns` is given; nil for a plain VAE.
     /// Like `load`, an `.h5ad`'s obs column `label` is taken when nothing is named and
     /// `obsLabelsByDefault` (`labelsFromObsByDefault` then true).
-    package static func labels(of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?,
-                              obsLabelsByDefault: Bool = true) throws -> (labels: [[String]]?, labelsFromObsByDefault: Bool) {
+    package static func labels(
+        of file: SparseRowFile, labelsPath: String?, labelColumns: [String]?,
+        obsLabelsByDefault: Bool = true
+    ) throws -> (labels: [[String]]?, labelsFromObsByDefault: Bool) {
         if let labelsPath {
             let columns = labelColumns ?? ["label"]
-            guard !columns.isEmpty else { throw VAExprsError.usage("\(parameter: "labelColumns"): name at least one column") }
-            return (try LabelTable.read(labelsPath).values(columns: columns, for: file.cellIDs, geneNames: file.geneNames), false)
+            guard !columns.isEmpty else {
+                throw VAExprsError.usage("\(parameter: "labelColumns"): name at least one column")
+            }
+            return (
+                try LabelTable.read(labelsPath).values(columns: columns, for: file.cellIDs, geneNames: file.geneNames),
+                false
+            )
         }
         if labelColumns == nil, let columns = defaultObsColumns(file.obs, enabled: obsLabelsByDefault) {
             return (try obsLabels(file.obs!, columns: columns, source: file.path), true)
         }
         guard let columns = labelColumns else { return (nil, false) }
         guard let obs = file.obs else {
-            throw VAExprsError.usage("\(parameter: "labelColumns") needs \(parameter: "labels") FILE (or an .h5ad input, whose obs columns can be labels)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "labelColumns") needs \(parameter: "labels") FILE (or an .h5ad input, whose obs \
+                columns can be labels)
+                """
+            )
         }
         return (try obsLabels(obs, columns: columns, source: file.path), false)
     }
@@ -74,10 +115,16 @@ package enum DatasetLoader {
     private static func obsLabels(_ obs: [String: [String]], columns: [String], source: String) throws -> [[String]] {
         let values = try columns.map { column -> [String] in
             guard let v = obs[column] else {
-                throw VAExprsError.usage("\(parameter: "labelColumns"): \(source) has no obs column '\(column)'; its obs columns: \(obs.keys.sorted().joined(separator: ", "))")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "labelColumns"): \(source) has no obs column '\(column)'; its obs columns: \
+                    \(obs.keys.sorted().joined(separator: ", "))
+                    """
+                )
             }
             if let empty = v.firstIndex(of: "") {
-                throw VAExprsError.badData("\(source): obs '\(column)' is missing for cell \(empty + 1); every cell needs a label")
+                throw VAExprsError.badData(
+                    "\(source): obs '\(column)' is missing for cell \(empty + 1); every cell needs a label")
             }
             return v
         }

@@ -32,26 +32,44 @@ package enum FigureRendering {
     }
 
     /// The renderer `renderer(format:file:registry:)` makes, as a spec (checked, not built).
-    package static func rendererSpec(format: ComponentSpec?, file: String?, registry: Registry) throws -> ComponentSpec {
+    package static func rendererSpec(format: ComponentSpec?, file: String?, registry: Registry) throws -> ComponentSpec
+    {
         var spec: ComponentSpec
         if let format {
             spec = format
         } else if let file {
             guard !(file as NSString).pathExtension.isEmpty else {
-                throw VAExprsError.usage("\(parameter: "output") \(file) has no extension; give \(parameter: "format") (svg, png, pdf, html, terminal)")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "output") \(file) has no extension; give \(parameter: "format") (svg, png, pdf, \
+                    html, terminal)
+                    """
+                )
             }
             guard let name = try rendererName(forFile: file, registry: registry) else {
                 let known = try extensions(registry).map { "." + $0 }.joined(separator: ", ")
-                throw VAExprsError.usage("\(parameter: "output") \(file): no renderer writes '.\((file as NSString).pathExtension)' files; use one of \(known), or give \(parameter: "format")")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "output") \(file): no renderer writes '.\((file as NSString).pathExtension)' \
+                    files; use one of \(known), or give \(parameter: "format")
+                    """
+                )
             }
             spec = ComponentSpec(name: name, source: "renderer \(name)")
         } else {
-            throw VAExprsError.usage("give \(parameter: "output") FILE (or \(parameter: "format") terminal to print to the terminal)")
+            throw VAExprsError.usage(
+                "give \(parameter: "output") FILE (or \(parameter: "format") terminal to print to the terminal)")
         }
         let written = try registry.facts(.renderer, spec).fileExtensions
         if format != nil, let file, !(file as NSString).pathExtension.isEmpty, !written.isEmpty,
-           !written.contains(where: { file.lowercased().hasSuffix("." + $0) }) {
-            throw VAExprsError.usage("\(parameter: "format") \(spec.name) writes .\(written.joined(separator: " or .")) files, but \(parameter: "output") is \(file); change one of them")
+            !written.contains(where: { file.lowercased().hasSuffix("." + $0) })
+        {
+            throw VAExprsError.usage(
+                """
+                \(parameter: "format") \(spec.name) writes .\(written.joined(separator: " or .")) files, but \
+                \(parameter: "output") is \(file); change one of them
+                """
+            )
         }
         return spec
     }
@@ -68,11 +86,21 @@ package enum FigureRendering {
             guard let value else { continue }
             if terminal {
                 guard value.isFinite, value >= smallest, value <= Double(TerminalRenderer.maximumSide) else {
-                    throw VAExprsError.usage("\(parameter: name) \(value): the terminal renderer counts characters, from \(Int(smallest)) to \(TerminalRenderer.maximumSide)")
+                    throw VAExprsError.usage(
+                        """
+                        \(parameter: name) \(value): the terminal renderer counts characters, from \
+                        \(Int(smallest)) to \(TerminalRenderer.maximumSide)
+                        """
+                    )
                 }
             } else {
                 guard value.isFinite, value >= minimumSide, value <= maximumSide else {
-                    throw VAExprsError.usage("\(parameter: name) \(value) is outside \(Int(minimumSide))…\(Int(maximumSide)) points (1 to 200 inches, the largest page PDF allows)")
+                    throw VAExprsError.usage(
+                        """
+                        \(parameter: name) \(value) is outside \(Int(minimumSide))…\(Int(maximumSide)) points (1 \
+                        to 200 inches, the largest page PDF allows)
+                        """
+                    )
                 }
             }
         }

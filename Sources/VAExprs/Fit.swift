@@ -8,41 +8,78 @@ public enum Fit {
     /// - Throws: `VAExprsError.usage` naming the parameter at fault.
     public static func check(_ request: FitRequest, registry: Registry) throws {
         let choices = request.choices
-        if let topGenes = request.topGenes, topGenes < 0 { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0 (0 keeps every gene), got \(topGenes)") }
+        if let topGenes = request.topGenes, topGenes < 0 {
+            throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0 (0 keeps every gene), got \(topGenes)")
+        }
         if request.geneSelection != nil && request.topGenes == nil {
-            throw VAExprsError.usage("\(parameter: "geneSelection") ranks genes for \(parameter: "topGenes") N; give \(parameter: "topGenes") too")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "geneSelection") ranks genes for \(parameter: "topGenes") N; give \
+                \(parameter: "topGenes") too
+                """
+            )
         }
         if let named = choices.likelihood { _ = try registry.facts(.likelihood, named) }
         for layer in (choices.encoder ?? []) + (choices.decoder ?? []) { _ = try registry.factory(.layer, for: layer) }
         _ = try registry.makePrior(choices.prior)
-        if let latent = choices.latentDimension, latent <= 0 { throw VAExprsError.usage("\(parameter: "latentDimension") must be a positive whole number, got \(latent)") }
+        if let latent = choices.latentDimension, latent <= 0 {
+            throw VAExprsError.usage("\(parameter: "latentDimension") must be a positive whole number, got \(latent)")
+        }
         if let weight = choices.regularization, !(weight >= 0 && weight.isFinite) {
             throw VAExprsError.usage("\(parameter: "regularization") must be a finite number ≥ 0, got \(weight)")
         }
         _ = try registry.makeOptimizer(request.training.optimizer)
         if request.validation != nil && request.validationSplit != nil {
-            throw VAExprsError.usage("give either \(parameter: "validationSplit") or \(parameter: "validationFile"), not both")
+            throw VAExprsError.usage(
+                "give either \(parameter: "validationSplit") or \(parameter: "validationFile"), not both")
         }
         try request.training.validate(hasValidation: request.validation != nil || (request.validationSplit ?? 0) > 0)
         try ThreadCount.check(request.threads)
         let given = request.labelColumns ?? []
-        if given.contains(where: \.isEmpty) { throw VAExprsError.usage("\(parameter: "labelColumns"): an empty column name in '\(given.joined(separator: ","))'") }
+        if given.contains(where: \.isEmpty) {
+            throw VAExprsError.usage(
+                "\(parameter: "labelColumns"): an empty column name in '\(given.joined(separator: ","))'")
+        }
         // Each label column becomes an obs column of an .h5ad the model writes (an HDF5 group
         // under /obs): names HDF5 or anndata cannot hold are refused now, not at generate.
         if let bad = given.first(where: { !NameRules.isObsColumnName($0) }) {
-            throw VAExprsError.usage("\(parameter: "labelColumns"): '\(DisplayText.neutralised(bad, keepingNewlines: false))' cannot name a label column: it becomes an obs column of the .h5ad files generate writes, where '_index', '.', '..', '/' and control characters are not allowed; rename the column")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "labelColumns"): '\(DisplayText.neutralised(bad, keepingNewlines: false))' cannot \
+                name a label column: it becomes an obs column of the .h5ad files generate writes, where '_index', \
+                '.', '..', '/' and control characters are not allowed; rename the column
+                """
+            )
         }
         if let repeated = given.first(where: { name in given.filter { $0 == name }.count > 1 }) {
-            throw VAExprsError.usage("\(parameter: "labelColumns") names '\(repeated)' twice; each label column is a separate condition, name each once")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "labelColumns") names '\(repeated)' twice; each label column is a separate \
+                condition, name each once
+                """
+            )
         }
         if request.noLabels && (request.labels != nil || request.labelColumns != nil) {
-            throw VAExprsError.usage("\(parameter: "noLabels") asks for a plain VAE, but \(parameter: "labels") or \(parameter: "labelColumns") name labels; give one or the other")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "noLabels") asks for a plain VAE, but \(parameter: "labels") or \
+                \(parameter: "labelColumns") name labels; give one or the other
+                """
+            )
         }
         if case .matrix = request.counts {
             if request.labels != nil {
-                throw VAExprsError.usage("\(parameter: "labels") names a label file for cells read from a file; cells given as a matrix carry their labels with them")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "labels") names a label file for cells read from a file; cells given as a matrix \
+                    carry their labels with them
+                    """
+                )
             }
-            if request.stream { throw VAExprsError.usage("\(parameter: "stream") reads cells from a file; these cells are a matrix in memory") }
+            if request.stream {
+                throw VAExprsError.usage(
+                    "\(parameter: "stream") reads cells from a file; these cells are a matrix in memory")
+            }
         }
     }
 
@@ -53,73 +90,127 @@ public enum Fit {
     ///   - notes: receives the choices made (likelihood, streaming, labels from obs).
     /// - Returns: the trained model (not yet saved).
     /// - Throws: `VAExprsError` naming the parameter or file at fault.
-    public static func run(_ request: FitRequest, registry: Registry, progress: TrainingProgress? = nil,
-                           notes: (Notice) -> Void = { _ in }) throws -> TrainedModel {
+    public static func run(
+        _ request: FitRequest, registry: Registry, progress: TrainingProgress? = nil,
+        notes: (Notice) -> Void = { _ in }
+    ) throws -> TrainedModel {
         try check(request, registry: registry)
         // A named likelihood is built here, once: its options are checked before any data is read.
         let named = try request.choices.likelihood.map { try registry.makeLikelihood($0) }
         if let group = request.training.processGroup {
-            notes(Notice("training over \(group.size) processes (MPI): each global batch of \(request.training.batchSize) cells is split between them; the model is written by rank 0"))
+            notes(
+                Notice(
+                    """
+                    training over \(group.size) processes (MPI): each global batch of \
+                    \(request.training.batchSize) cells is split between them; the model is written by rank 0
+                    """
+                ))
         }
         let (cells, setup) = try open(request, registry: registry, notes: notes)
-        let likelihood = try named.flatMap { setup.spec.likelihood == request.choices.likelihood ? $0 : nil }
+        let likelihood =
+            try named.flatMap { setup.spec.likelihood == request.choices.likelihood ? $0 : nil }
             ?? registry.makeLikelihood(setup.spec.likelihood)
         return try ThreadCount.using(request.threads) {
-            try train(cells, setup: setup, likelihood: likelihood, request: request, registry: registry, progress: progress)
+            try train(
+                cells, setup: setup, likelihood: likelihood, request: request, registry: registry, progress: progress)
         }
     }
 
     /// The cells (read into memory, or opened to stream) and the setup resolved for them.
-    private static func open(_ request: FitRequest, registry: Registry,
-                             notes: (Notice) -> Void) throws -> (any FitCellSource, FitSetupChoices.Resolved) {
+    private static func open(
+        _ request: FitRequest, registry: Registry,
+        notes: (Notice) -> Void
+    ) throws -> (any FitCellSource, FitSetupChoices.Resolved) {
         let columns = request.labelColumns
         switch request.counts {
         case .matrix(let data, let labels):
             let validation = try request.validation.map { try validationMatrix($0, request: request) }
-            let cells = try InMemoryCells(data, labels: labels, labelColumns: (columns ?? ["label"]).count, validation: validation,
-                                          labelSource: "\(parameter: "labels")")
+            let cells = try InMemoryCells(
+                data, labels: labels, labelColumns: (columns ?? ["label"]).count, validation: validation,
+                labelSource: "\(parameter: "labels")")
             return (cells, try resolve(request, for: data, registry: registry, notes: notes, sampled: false))
         case .file(let path):
-            let obsLabelsNote = Notice("\(path): its obs column '\(DatasetLoader.defaultObsLabelColumn)' is the condition (a conditional VAE); \(parameter: "labelColumns") names other obs columns, \(parameter: "noLabels") fits a plain VAE")
+            let obsLabelsNote = Notice(
+                """
+                \(path): its obs column '\(DatasetLoader.defaultObsLabelColumn)' is the condition (a conditional \
+                VAE); \(parameter: "labelColumns") names other obs columns, \(parameter: "noLabels") fits a plain \
+                VAE
+                """
+            )
             if let file = try streamedFile(request, path: path, notes: notes) {
-                let (labels, fromObs) = try DatasetLoader.labels(of: file, labelsPath: request.labels, labelColumns: columns,
-                                                                obsLabelsByDefault: !request.noLabels)
+                let (labels, fromObs) = try DatasetLoader.labels(
+                    of: file, labelsPath: request.labels, labelColumns: columns,
+                    obsLabelsByDefault: !request.noLabels)
                 if fromObs { notes(obsLabelsNote) }
-                let cells = try StreamedCells(file, labels: labels, chunkCells: request.chunkCells, bufferBytes: request.bufferBytes)
-                let setup = try resolve(request, for: try file.sample(cells: 20_000), registry: registry, notes: notes, sampled: true)
+                let cells = try StreamedCells(
+                    file, labels: labels, chunkCells: request.chunkCells, bufferBytes: request.bufferBytes)
+                let setup = try resolve(
+                    request, for: try file.sample(cells: 20_000), registry: registry, notes: notes, sampled: true)
                 guard try registry.likelihoodFacts(setup.spec.likelihood).data == .counts else {
-                    throw VAExprsError.usage("training streamed from disk reads raw counts for a count likelihood (nb, zinb, poisson); \(setup.spec.likelihood.name) models continuous values: name a count likelihood, or train in memory (without \(parameter: "stream"), with a larger \(parameter: "memoryLimit"))")
+                    throw VAExprsError.usage(
+                        """
+                        training streamed from disk reads raw counts for a count likelihood (nb, zinb, poisson); \
+                        \(setup.spec.likelihood.name) models continuous values: name a count likelihood, or train \
+                        in memory (without \(parameter: "stream"), with a larger \(parameter: "memoryLimit"))
+                        """
+                    )
                 }
                 return (cells, setup)
             }
             if case .matrix = request.validation {
-                throw VAExprsError.usage("\(parameter: "validationFile") is a matrix in memory while the training cells are a file; give both as files or both as matrices")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "validationFile") is a matrix in memory while the training cells are a file; \
+                    give both as files or both as matrices
+                    """
+                )
             }
-            let inputs = try DatasetLoader.load(counts: path, genesInRows: request.genesInRows, labels: request.labels,
-                                                labelColumns: columns, validation: request.validation?.path,
-                                                obsLabelsByDefault: !request.noLabels)
+            let inputs = try DatasetLoader.load(
+                counts: path, genesInRows: request.genesInRows, labels: request.labels,
+                labelColumns: columns, validation: request.validation?.path,
+                obsLabelsByDefault: !request.noLabels)
             if inputs.labelsFromObsByDefault { notes(obsLabelsNote) }
-            let cells = try InMemoryCells(inputs.data, labels: inputs.labels, labelColumns: (columns ?? ["label"]).count,
-                                          validation: inputs.validation, labelSource: request.labels ?? path)
+            let cells = try InMemoryCells(
+                inputs.data, labels: inputs.labels, labelColumns: (columns ?? ["label"]).count,
+                validation: inputs.validation, labelSource: request.labels ?? path)
             return (cells, try resolve(request, for: inputs.data, registry: registry, notes: notes, sampled: false))
         }
     }
 
     /// A validation matrix given with a matrix of training cells.
-    private static func validationMatrix(_ cells: FitCells, request: FitRequest) throws -> (ExpressionMatrix, labels: [[String]]?) {
+    private static func validationMatrix(_ cells: FitCells, request: FitRequest) throws -> (
+        ExpressionMatrix, labels: [[String]]?
+    ) {
         guard case .matrix(let data, let labels) = cells else {
-            throw VAExprsError.usage("\(parameter: "validationFile") is a file while the training cells are a matrix in memory; give both as files or both as matrices")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "validationFile") is a file while the training cells are a matrix in memory; give \
+                both as files or both as matrices
+                """
+            )
         }
         return (data, labels)
     }
 
     /// Likelihood and normalisation: given, the preset's, or chosen from the values (said).
-    private static func resolve(_ request: FitRequest, for data: ExpressionMatrix, registry: Registry, notes: (Notice) -> Void,
-                                sampled: Bool) throws -> FitSetupChoices.Resolved {
+    private static func resolve(
+        _ request: FitRequest, for data: ExpressionMatrix, registry: Registry, notes: (Notice) -> Void,
+        sampled: Bool
+    ) throws -> FitSetupChoices.Resolved {
         let setup = try request.choices.resolve(for: data, registry: registry)
         if setup.chosenFromData {
-            notes(Notice(sampled ? "\(setup.choice) (judged on a sample of cells); give \(parameter: "likelihood") to choose otherwise"
-                                 : "\(setup.choice); give \(parameter: "likelihood") (and \(parameter: "normalization")) to choose otherwise"))
+            notes(
+                Notice(
+                    sampled
+                        ? """
+                        \(setup.choice) (judged on a sample of cells); give \(parameter: "likelihood") to choose \
+                        otherwise
+                        """
+                        : """
+                        \(setup.choice); give \(parameter: "likelihood") (and \(parameter: "normalization")) to \
+                        choose otherwise
+                        """
+                ))
         }
         return setup
     }
@@ -127,8 +218,10 @@ public enum Fit {
     /// The pipeline: validation cells held out, conditions encoded, genes selected, cells
     /// prepared, the network built on an even sample, trained, the training cells' latent
     /// means taken and the likelihood refitted at them.
-    private static func train(_ cells: any FitCellSource, setup: FitSetupChoices.Resolved, likelihood: any Likelihood,
-                              request: FitRequest, registry: Registry, progress: TrainingProgress?) throws -> TrainedModel {
+    private static func train(
+        _ cells: any FitCellSource, setup: FitSetupChoices.Resolved, likelihood: any Likelihood,
+        request: FitRequest, registry: Registry, progress: TrainingProgress?
+    ) throws -> TrainedModel {
         let spec = setup.spec
         let facts = try registry.likelihoodFacts(spec.likelihood)
         var rng = SeededGenerator(seed: request.training.seed)
@@ -145,14 +238,17 @@ public enum Fit {
         let groupKeys = encoding.map { $0.groups(of: trainingLabels!).keys } ?? []
         if let encoding, let labels = cells.labels {
             var seen = Set<String>(), distinct: [[String]] = []
-            let held = cells.separateValidationLabels ?? isTraining.indices.filter { !isTraining[$0] }.map { labels[$0] }
+            let held =
+                cells.separateValidationLabels ?? isTraining.indices.filter { !isTraining[$0] }.map { labels[$0] }
             for l in held where seen.insert(encoding.key(l)).inserted { distinct.append(l) }
             _ = try encoding.encode(distinct, source: "\(parameter: "labels") (validation cells)")
         }
 
-        var plan = FitPlan(isTraining: isTraining, trainingRows: trainingRows, encoding: encoding, groupKeys: groupKeys, selection: nil,
-                           normalization: setup.normalization, target: facts.data, samplePositions: [],
-                           source: request.counts.describe("counts"))
+        var plan = FitPlan(
+            isTraining: isTraining, trainingRows: trainingRows, encoding: encoding, groupKeys: groupKeys,
+            selection: nil,
+            normalization: setup.normalization, target: facts.data, samplePositions: [],
+            source: request.counts.describe("counts"))
         if let top = request.topGenes, top > 0 {
             let flavor = request.geneSelection ?? (facts.data == .counts ? .seuratV3 : .dispersion)
             plan.selection = try cells.selectGenes(plan, count: top, flavor: flavor)
@@ -161,21 +257,25 @@ public enum Fit {
         // The likelihood's statistics read a dense even sample, bounded so that cells × outputs
         // stays small on atlas-sized data.
         let sampleLimit = max(1, likelihoodSampleEntries / max(facts.outputsPerFeature * geneNames.count, 1))
-        plan.samplePositions = trainingRows.count > sampleLimit ? (0..<sampleLimit).map { $0 * trainingRows.count / sampleLimit }
-                                                                : Array(trainingRows.indices)
+        plan.samplePositions =
+            trainingRows.count > sampleLimit
+            ? (0..<sampleLimit).map { $0 * trainingRows.count / sampleLimit }
+            : Array(trainingRows.indices)
         let prepared = try cells.prepare(plan)
 
         var initRNG = rng.split()
         var sample = prepared.sample
-        let network = try VAENetwork(spec: spec, featureCount: geneNames.count, conditionWidth: encoding?.width ?? 0,
-                                     groups: groupKeys.count, registry: registry, likelihood: likelihood,
-                                     training: sample.target, context: sample.context, rng: &initRNG)
+        let network = try VAENetwork(
+            spec: spec, featureCount: geneNames.count, conditionWidth: encoding?.width ?? 0,
+            groups: groupKeys.count, registry: registry, likelihood: likelihood,
+            training: sample.target, context: sample.context, rng: &initRNG)
         let (training, validation) = try cells.batches(likelihood: network.likelihood)
         var options = request.training
         if (options.processGroup?.size ?? 1) > 1 {  // what the processes compare (DataParallel.agree)
             options.fingerprint.add("counts", "gene ids", strings: geneNames)
             options.fingerprint.add("counts", "training cell ids", strings: trainingRows.map { cells.cellIDs[$0] })
-            options.fingerprint.add("labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])
+            options.fingerprint.add(
+                "labels", "labels", strings: trainingLabels?.map { $0.joined(separator: "\u{1F}") } ?? [])
             options.fingerprint.add("normalization", "normalisation", prepared.preprocessing.normalization.rawValue)
             options.fingerprint.add("stream", "training data", cells.readingDescription)
         }
@@ -184,16 +284,22 @@ public enum Fit {
 
         let means = try latentMeans(network, of: training)
         sample.context.constant = network.likelihood.constantTerms(target: sample.target)
-        let sampled = plan.samplePositions.count == trainingRows.count ? ""
+        let sampled =
+            plan.samplePositions.count == trainingRows.count
+            ? ""
             : " (on \(plan.samplePositions.count) of \(trainingRows.count) cells, spread evenly)"
         let refit = network.likelihood.refitAtLatentMeans(
-            output: TrainedModel.decodedMeans(network, means: means.gatherRows(plan.samplePositions), conditions: sample.conditions),
-            target: sample.target, context: sample.context).map { $0 + sampled }
-        let fitSetup = FitSetup(choice: setup.choice, geneSelection: plan.selection, notes: prepared.notes + (refit.map { [$0] } ?? []),
-                                trainingProcesses: request.training.processGroup.flatMap { $0.size > 1 ? $0.size : nil })
-        return TrainedModel(network: network, geneNames: geneNames, preprocessing: prepared.preprocessing,
-                            conditions: encoding, trainingCellIDs: trainingRows.map { cells.cellIDs[$0] }, trainingLatentMeans: means,
-                            trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: fitSetup)
+            output: TrainedModel.decodedMeans(
+                network, means: means.gatherRows(plan.samplePositions), conditions: sample.conditions),
+            target: sample.target, context: sample.context
+        ).map { $0 + sampled }
+        let fitSetup = FitSetup(
+            choice: setup.choice, geneSelection: plan.selection, notes: prepared.notes + (refit.map { [$0] } ?? []),
+            trainingProcesses: request.training.processGroup.flatMap { $0.size > 1 ? $0.size : nil })
+        return TrainedModel(
+            network: network, geneNames: geneNames, preprocessing: prepared.preprocessing,
+            conditions: encoding, trainingCellIDs: trainingRows.map { cells.cellIDs[$0] }, trainingLatentMeans: means,
+            trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: fitSetup)
     }
 
     /// The training cells' latent means, in order, read in batches of 1 024.
@@ -202,8 +308,10 @@ public enum Fit {
         var unused = SeededGenerator(seed: 0), inference = SeededGenerator(seed: 0)  // inference draws nothing
         var filled = 0
         try cells.forEachBatch(batchSize: 1024, shuffle: false, rng: &unused) { batch in
-            let mean = network.encode(batch.input, conditions: batch.conditions, phase: .inference, rng: &inference).mean
-            means.storage.replaceSubrange((filled * means.columns)..<((filled + mean.rows) * means.columns), with: mean.storage)
+            let mean = network.encode(batch.input, conditions: batch.conditions, phase: .inference, rng: &inference)
+                .mean
+            means.storage.replaceSubrange(
+                (filled * means.columns)..<((filled + mean.rows) * means.columns), with: mean.storage)
             filled += mean.rows
         }
         return means
@@ -215,31 +323,57 @@ public enum Fit {
 
     /// The file to stream the cells from, when `stream` asks for it or training in memory
     /// would exceed the memory limit; nil to read the cells into memory.
-    private static func streamedFile(_ request: FitRequest, path: String, notes: (Notice) -> Void) throws -> SparseRowFile? {
+    private static func streamedFile(_ request: FitRequest, path: String, notes: (Notice) -> Void) throws
+        -> SparseRowFile?
+    {
         let streamable = SparseRowFile.canStream(path)
         guard request.stream else {
             guard streamable, !request.genesInRows, let file = try? SparseRowFile(path) else { return nil }
             let needed = MemoryBudget.inMemoryEstimate(file)
             guard needed > request.memoryLimit else { return nil }
-            let why = "training in memory would need about \(MemoryBudget.describe(needed)), more than the memory limit of \(MemoryBudget.describe(request.memoryLimit))"
-            try checkStreamable(request, because: why + " (\(parameter: "memoryLimit"))", remedy: "or raise \(parameter: "memoryLimit") to train in memory")
+            let why =
+                """
+                training in memory would need about \(MemoryBudget.describe(needed)), more than the memory limit \
+                of \(MemoryBudget.describe(request.memoryLimit))
+                """
+            try checkStreamable(
+                request, because: why + " (\(parameter: "memoryLimit"))",
+                remedy: "or raise \(parameter: "memoryLimit") to train in memory")
             notes(Notice("\(why): streaming the cells from \(path) (\(parameter: "memoryLimit") raises the limit)"))
             return file
         }
         guard streamable else {
-            throw VAExprsError.usage("\(parameter: "stream") reads an .h5ad whose X is a CSR matrix, or a Cell Ranger .h5; \(path) is neither: write it as .h5ad (scanpy: sc.read_10x_mtx(folder).write_h5ad('data.h5ad')), or train in memory without \(parameter: "stream")")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "stream") reads an .h5ad whose X is a CSR matrix, or a Cell Ranger .h5; \(path) is \
+                neither: write it as .h5ad (scanpy: sc.read_10x_mtx(folder).write_h5ad('data.h5ad')), or train in \
+                memory without \(parameter: "stream")
+                """
+            )
         }
-        try checkStreamable(request, because: "\(parameter: "stream")", remedy: "or train in memory without \(parameter: "stream")")
+        try checkStreamable(
+            request, because: "\(parameter: "stream")", remedy: "or train in memory without \(parameter: "stream")")
         return try SparseRowFile(path)
     }
 
     /// Options that training streamed from disk cannot honour, refused with what to do.
     private static func checkStreamable(_ request: FitRequest, because reason: String, remedy: String) throws {
         if request.genesInRows {
-            throw VAExprsError.usage("\(reason): cells are streamed from disk a block of rows at a time, so they must be the rows (\(parameter: "genesInRows") cannot be streamed); transpose the file, \(remedy)")
+            throw VAExprsError.usage(
+                """
+                \(reason): cells are streamed from disk a block of rows at a time, so they must be the rows \
+                (\(parameter: "genesInRows") cannot be streamed); transpose the file, \(remedy)
+                """
+            )
         }
         if request.validation != nil {
-            throw VAExprsError.usage("\(reason): training streamed from disk holds out validation cells with \(parameter: "validationSplit"), not from a \(parameter: "validationFile") file; use \(parameter: "validationSplit"), \(remedy)")
+            throw VAExprsError.usage(
+                """
+                \(reason): training streamed from disk holds out validation cells with \
+                \(parameter: "validationSplit"), not from a \(parameter: "validationFile") file; use \
+                \(parameter: "validationSplit"), \(remedy)
+                """
+            )
         }
     }
 }

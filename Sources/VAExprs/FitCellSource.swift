@@ -31,7 +31,9 @@ protocol FitCellSource: AnyObject {
 
     /// The training and validation batches, once the network's likelihood is built (it
     /// scores each cell's parameter-free terms once).
-    func batches(likelihood: any Likelihood) throws -> (training: any MiniBatchSource, validation: (any MiniBatchSource)?)
+    func batches(likelihood: any Likelihood) throws -> (
+        training: any MiniBatchSource, validation: (any MiniBatchSource)?
+    )
 }
 
 /// What `Fit` has decided before the cells are prepared.

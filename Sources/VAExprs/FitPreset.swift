@@ -28,9 +28,11 @@ public enum FitPreset: String, Sendable, CaseIterable {
         case .default:
             let hidden = [ComponentSpec(name: "dense", positional: ["128", "relu"])]
             if data == .counts {
-                return ModelSpec(encoder: hidden, decoder: hidden, latentDimension: 5, likelihood: likelihood, regularization: 1)
+                return ModelSpec(
+                    encoder: hidden, decoder: hidden, latentDimension: 5, likelihood: likelihood, regularization: 1)
             }
-            return ModelSpec(encoder: hidden, decoder: hidden, latentDimension: 2, likelihood: likelihood, regularization: 4)
+            return ModelSpec(
+                encoder: hidden, decoder: hidden, latentDimension: 2, likelihood: likelihood, regularization: 4)
         }
     }
 }

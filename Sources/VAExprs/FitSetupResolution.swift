@@ -46,9 +46,15 @@ public struct FitSetupChoices: Sendable {
         var choice: String
         let fromData = likelihood == nil
         if let named = likelihood {
-            let origin = self.likelihood != nil ? "given" : (wholeSpec.map { "from \($0.source)" } ?? "preset \(preset.rawValue)")
+            let origin =
+                self.likelihood != nil
+                ? "given" : (wholeSpec.map { "from \($0.source)" } ?? "preset \(preset.rawValue)")
             normalization = normalization ?? preset.normalization ?? Normalization.none
-            choice = "likelihood \(named) (\(origin)), normalisation \(normalization!.rawValue)\(asked != nil ? " (given)" : "")"
+            choice =
+                """
+                likelihood \(named) (\(origin)), normalisation \
+                \(normalization!.rawValue)\(asked != nil ? " (given)" : "")
+                """
         } else {
             let chosen = DataSetup.choose(data, normalization: normalization)
             likelihood = chosen.likelihood
@@ -57,7 +63,13 @@ public struct FitSetupChoices: Sendable {
         }
         let kind = try registry.likelihoodFacts(likelihood!).data
         if kind == .counts && normalization == .lognorm {
-            throw VAExprsError.usage("log-normalisation was asked for, but the count likelihood \(likelihood!) reads raw counts (its encoder input is already log-normalised): ask for no normalisation, or a continuous likelihood such as censored_gaussian")
+            throw VAExprsError.usage(
+                """
+                log-normalisation was asked for, but the count likelihood \(likelihood!) reads raw counts (its \
+                encoder input is already log-normalised): ask for no normalisation, or a continuous likelihood \
+                such as censored_gaussian
+                """
+            )
         }
         var spec = wholeSpec?.spec ?? preset.spec(likelihood: likelihood!, data: kind)
         spec.likelihood = likelihood!

@@ -5,8 +5,10 @@ package enum GeneratedOutput {
     /// Writes the generated matrix (CSV, or TSV for `.tsv`; gzipped when the path ends in
     /// `.gz`; transposed with `genesInRows`, like the input), optionally its labels
     /// (`cell,<columns…>`) and the training cells' latent means (`cell,z1,…`).
-    package static func write(_ cells: GeneratedCells, model: TrainedModel, to path: String, genesInRows: Bool = false,
-                             labelsPath: String?, latentPath: String?) throws {
+    package static func write(
+        _ cells: GeneratedCells, model: TrainedModel, to path: String, genesInRows: Bool = false,
+        labelsPath: String?, latentPath: String?
+    ) throws {
         let output = AtomicOutput()
         try output.stage(ExpressionCSV.encode(cells.data, genesInRows: genesInRows, path: path), at: path)
         if let labelsPath, let labels = cells.labels, let encoding = model.conditions {
@@ -17,9 +19,10 @@ package enum GeneratedOutput {
             try output.stage(text: text, at: labelsPath)
         }
         if let latentPath {
-            let latent = ExpressionMatrix(cellIDs: model.trainingCellIDs,
-                                          geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
-                                          values: model.trainingLatentMeans)
+            let latent = ExpressionMatrix(
+                cellIDs: model.trainingCellIDs,
+                geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
+                values: model.trainingLatentMeans)
             try output.stage(ExpressionCSV.encode(latent, path: latentPath), at: latentPath)
         }
         try output.commit()
@@ -69,7 +72,9 @@ package struct GenerationStream {
     /// Generates and writes every output, all or nothing: `beforeCommit` (an evaluation of the
     /// kept sample, say) runs once every file is complete and before any is renamed into place,
     /// and if it or anything else fails, no destination changes.
-    package func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws -> Result {
+    package func run(registry: Registry, threads: Int? = nil, beforeCommit: ((Result) throws -> Void)? = nil) throws
+        -> Result
+    {
         try ThreadCount.using(threads) { try write(registry: registry, beforeCommit: beforeCommit) }
     }
 
@@ -78,12 +83,17 @@ package struct GenerationStream {
         let encoding = model.conditions
         // Whole counts only when they are drawn: the decoder mean of a count model (expected
         // counts) is written as the floats it is, or refused by formats that hold counts only.
-        let drawsCounts = model.preprocessing.modelsCounts && (options.decode ?? model.network.likelihood.defaultDecodeMode) == .sample
-        let layout = CellOutputLayout(geneNames: model.geneNames, integerCounts: drawsCounts,
-                                      labelColumns: encoding?.columns ?? [], labelCategories: encoding?.classes ?? [],
-                                      settings: settings)
+        let drawsCounts =
+            model.preprocessing.modelsCounts
+            && (options.decode ?? model.network.likelihood.defaultDecodeMode) == .sample
+        let layout = CellOutputLayout(
+            geneNames: model.geneNames, integerCounts: drawsCounts,
+            labelColumns: encoding?.columns ?? [], labelCategories: encoding?.classes ?? [],
+            settings: settings)
         // Each count capped, so the sum cannot overflow; the generator refuses too large a total.
-        let total = options.perLabel.map { $0.reduce(0) { $0 + min(max(0, $1.count), Generator.maximumCells) } } ?? options.count
+        let total =
+            options.perLabel.map { $0.reduce(0) { $0 + min(max(0, $1.count), Generator.maximumCells) } }
+            ?? options.count
         let stride = keepSample > 0 ? max(1, (total + keepSample - 1) / keepSample) : 0
         let writer = try CellWriters.open(path, format: format, layout: layout, genesInRows: genesInRows)
         let outputs = AtomicOutput()
@@ -93,11 +103,13 @@ package struct GenerationStream {
         do {
             if let labelsPath, let encoding {
                 labels = try outputs.open(labelsPath)
-                try labels!.write((["cell"] + encoding.columns).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+                try labels!.write(
+                    (["cell"] + encoding.columns).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
             }
             let summaries = try Generator(model: model, registry: registry).generate(options) { block in
                 let ids = (0..<block.values.rows).map { "gen\(block.firstRow + $0 + 1)" }
-                try writer.append(CellBlock(cellIDs: ids, values: block.values, labels: block.labels, latent: block.latent))
+                try writer.append(
+                    CellBlock(cellIDs: ids, values: block.values, labels: block.labels, latent: block.latent))
                 if let sink = labels, let rows = block.labels {
                     for (id, row) in zip(ids, rows) {
                         try sink.write(([id] + row).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
@@ -106,8 +118,10 @@ package struct GenerationStream {
                 if stride > 0 {
                     for r in 0..<block.values.rows where (block.firstRow + r) % stride == 0 {
                         kept.ids.append(ids[r])
-                        kept.values += block.values.storage[(r * block.values.columns)..<((r + 1) * block.values.columns)]
-                        kept.latent += block.latent.storage[(r * block.latent.columns)..<((r + 1) * block.latent.columns)]
+                        kept.values +=
+                            block.values.storage[(r * block.values.columns)..<((r + 1) * block.values.columns)]
+                        kept.latent +=
+                            block.latent.storage[(r * block.latent.columns)..<((r + 1) * block.latent.columns)]
                         if let rows = block.labels { kept.labels.append(rows[r]) }
                     }
                 }
@@ -116,19 +130,22 @@ package struct GenerationStream {
             try labels?.close()
             outputs.adopt(try writer.finish())
             if let latentPath {
-                let latent = ExpressionMatrix(cellIDs: model.trainingCellIDs,
-                                              geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
-                                              values: model.trainingLatentMeans)
+                let latent = ExpressionMatrix(
+                    cellIDs: model.trainingCellIDs,
+                    geneNames: (1...model.trainingLatentMeans.columns).map { "z\($0)" },
+                    values: model.trainingLatentMeans)
                 try outputs.stage(ExpressionCSV.encode(latent, path: latentPath), at: latentPath)
             }
             var sample: GeneratedCells? = nil
             if stride > 0 {
                 let width = model.trainingLatentMeans.columns
-                sample = GeneratedCells(data: ExpressionMatrix(cellIDs: kept.ids, geneNames: model.geneNames,
-                                                               values: Matrix(rows: kept.ids.count, columns: model.geneNames.count, storage: kept.values)),
-                                        labels: encoding == nil ? nil : kept.labels,
-                                        latent: Matrix(rows: kept.ids.count, columns: width, storage: kept.latent),
-                                        samplerSummaries: summaries)
+                sample = GeneratedCells(
+                    data: ExpressionMatrix(
+                        cellIDs: kept.ids, geneNames: model.geneNames,
+                        values: Matrix(rows: kept.ids.count, columns: model.geneNames.count, storage: kept.values)),
+                    labels: encoding == nil ? nil : kept.labels,
+                    latent: Matrix(rows: kept.ids.count, columns: width, storage: kept.latent),
+                    samplerSummaries: summaries)
             }
             let result = Result(cells: written, samplerSummaries: summaries, sample: sample)
             try beforeCommit?(result)
@@ -144,7 +161,9 @@ package struct GenerationStream {
 
 /// `gen_exprs` in memory: generates cells from a trained model, numeric work on `threads`
 /// (default `ThreadCount.default`; the process's count is restored after).
-package func generateExpression(_ model: TrainedModel, options: GenerationOptions, registry: Registry,
-                                threads: Int? = nil) throws -> GeneratedCells {
+package func generateExpression(
+    _ model: TrainedModel, options: GenerationOptions, registry: Registry,
+    threads: Int? = nil
+) throws -> GeneratedCells {
     try ThreadCount.using(threads) { try Generator(model: model, registry: registry).generate(options) }
 }

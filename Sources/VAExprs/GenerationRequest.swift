@@ -54,16 +54,37 @@ public struct GenerationRequest {
             throw VAExprsError.usage("give either \(parameter: "count") or \(parameter: "perLabel"), not both")
         }
         if options.perLabel == nil && options.count <= 0 {
-            throw VAExprsError.usage("\(parameter: "count") must be a positive whole number (or give \(parameter: "perLabel") for a conditional model), got \(options.count)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "count") must be a positive whole number (or give \(parameter: "perLabel") for a \
+                conditional model), got \(options.count)
+                """
+            )
         }
         if options.perLabel != nil && model.conditions == nil {
-            throw VAExprsError.usage("\(parameter: "perLabel") needs a conditional model (fitted with labels); \(modelPath) has none: give \(parameter: "count")")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "perLabel") needs a conditional model (fitted with labels); \(modelPath) has none: \
+                give \(parameter: "count")
+                """
+            )
         }
         if options.library != nil && !model.preprocessing.modelsCounts {
-            throw VAExprsError.usage("\(parameter: "library") applies to models of counts (nb, zinb, poisson); \(modelPath) was fitted with \(model.network.spec.likelihood), whose generated cells take the size factors of training cells")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "library") applies to models of counts (nb, zinb, poisson); \(modelPath) was fitted \
+                with \(model.network.spec.likelihood), whose generated cells take the size factors of training \
+                cells
+                """
+            )
         }
         if evaluationReference == nil && normalization != .auto {
-            throw VAExprsError.usage("\(parameter: "normalization") applies to the comparison with \(parameter: "evaluationReference"); give it too, or drop \(parameter: "normalization")")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "normalization") applies to the comparison with \(parameter: "evaluationReference"); \
+                give it too, or drop \(parameter: "normalization")
+                """
+            )
         }
     }
 
@@ -71,7 +92,9 @@ public struct GenerationRequest {
     package static func defaultLabelsPath(for output: String) -> String {
         var stem = output
         while stem.count > 1 && stem.hasSuffix("/") { stem.removeLast() }
-        for suffix in [".gz", ".csv", ".tsv", ".h5"] where stem.hasSuffix(suffix) { stem = String(stem.dropLast(suffix.count)) }
+        for suffix in [".gz", ".csv", ".tsv", ".h5"] where stem.hasSuffix(suffix) {
+            stem = String(stem.dropLast(suffix.count))
+        }
         return stem + "_labels.csv"
     }
 
@@ -80,12 +103,16 @@ public struct GenerationRequest {
     package static func parsePerLabel(_ text: String) throws -> [(label: String, count: Int)] {
         var seen = Set<String>()
         return try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
-            guard let eq = item.lastIndex(of: "="), let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0 else {
-                throw VAExprsError.usage("\(parameter: "perLabel"): '\(item)' must look like 'LABEL=COUNT' with a count ≥ 0")
+            guard let eq = item.lastIndex(of: "="),
+                let n = Int(item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)), n >= 0
+            else {
+                throw VAExprsError.usage(
+                    "\(parameter: "perLabel"): '\(item)' must look like 'LABEL=COUNT' with a count ≥ 0")
             }
             let label = item[..<eq].trimmingCharacters(in: .whitespaces)
             guard seen.insert(label).inserted else {
-                throw VAExprsError.usage("\(parameter: "perLabel") names '\(label)' twice; give each label's count once")
+                throw VAExprsError.usage(
+                    "\(parameter: "perLabel") names '\(label)' twice; give each label's count once")
             }
             return (label, n)
         }

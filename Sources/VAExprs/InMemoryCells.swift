@@ -12,25 +12,44 @@ final class InMemoryCells: FitCellSource {
     /// The cells of `data` with their labels, and a validation matrix with its labels.
     /// - Throws: `VAExprsError` when the matrices are empty, their genes differ, or labels
     ///   and cells do not match.
-    init(_ data: ExpressionMatrix, labels: [[String]]?, labelColumns: Int, validation: (ExpressionMatrix, labels: [[String]]?)?,
-         labelSource: String) throws {
+    init(
+        _ data: ExpressionMatrix, labels: [[String]]?, labelColumns: Int,
+        validation: (ExpressionMatrix, labels: [[String]]?)?,
+        labelSource: String
+    ) throws {
         guard data.cellCount > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
         guard data.geneCount > 0 else { throw VAExprsError.badData("the training matrix has no genes") }
         for (cells, given, what) in [(data, labels, "training"), (validation?.0, validation?.labels, "validation")] {
             guard let cells, let given else { continue }
             guard given.count == cells.cellCount else {
-                throw VAExprsError.badData("\(labelSource): \(given.count) label rows for \(cells.cellCount) \(what) cells; give one per cell")
+                throw VAExprsError.badData(
+                    "\(labelSource): \(given.count) label rows for \(cells.cellCount) \(what) cells; give one per cell")
             }
             if let bad = given.firstIndex(where: { $0.count != labelColumns }) {
-                throw VAExprsError.badData("\(labelSource): \(what) cell \(bad + 1) has \(given[bad].count) labels for \(labelColumns) label column(s)")
+                throw VAExprsError.badData(
+                    """
+                    \(labelSource): \(what) cell \(bad + 1) has \(given[bad].count) labels for \(labelColumns) \
+                    label column(s)
+                    """
+                )
             }
         }
         if let validation {
             guard validation.0.geneNames == data.geneNames else {
-                throw VAExprsError.badData("\(parameter: "validationFile"): its genes differ from the training matrix's (same genes in the same order are needed)")
+                throw VAExprsError.badData(
+                    """
+                    \(parameter: "validationFile"): its genes differ from the training matrix's (same genes in \
+                    the same order are needed)
+                    """
+                )
             }
             if labels != nil && validation.labels == nil {
-                throw VAExprsError.usage("\(parameter: "validationFile"): a conditional model needs labels for the validation cells too (in the \(parameter: "labels") file)")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "validationFile"): a conditional model needs labels for the validation cells too \
+                    (in the \(parameter: "labels") file)
+                    """
+                )
             }
         }
         self.data = data
@@ -59,35 +78,48 @@ final class InMemoryCells: FitCellSource {
 
     func prepare(_ plan: FitPlan) throws -> PreparedFitCells {
         var training = training(plan)
-        var validation = plan.hasSplit ? data.selectingCells(plan.isTraining.indices.filter { !plan.isTraining[$0] }) : validationData
+        var validation =
+            plan.hasSplit
+            ? data.selectingCells(plan.isTraining.indices.filter { !plan.isTraining[$0] }) : validationData
         validationData = nil
         if let kept = plan.selection?.selected {
             training = training.selectingGenes(kept)
             validation = validation?.selectingGenes(kept)
         }
-        let (preprocessing, prepared) = try Preprocessing.fit(training, normalization: plan.normalization, target: plan.target,
-                                                              source: plan.source)
+        let (preprocessing, prepared) = try Preprocessing.fit(
+            training, normalization: plan.normalization, target: plan.target,
+            source: plan.source)
         var cells = prepared
-        var validationCells = try validation.map { try preprocessing.transform($0, source: "\(parameter: "validationFile")") }
+        var validationCells = try validation.map {
+            try preprocessing.transform($0, source: "\(parameter: "validationFile")")
+        }
         if let encoding = plan.encoding, let labels {
             let trainingLabels = plan.trainingRows.map { labels[$0] }
             cells.conditions = try encoding.encode(trainingLabels, source: labelSource)
             cells.context.group = encoding.groupIndices(of: trainingLabels, keys: plan.groupKeys)
             if validationCells != nil {
-                let held = plan.hasSplit ? plan.isTraining.indices.filter { !plan.isTraining[$0] }.map { labels[$0] } : separateValidationLabels!
+                let held =
+                    plan.hasSplit
+                    ? plan.isTraining.indices.filter { !plan.isTraining[$0] }.map { labels[$0] }
+                    : separateValidationLabels!
                 validationCells!.conditions = try encoding.encode(held, source: "\(labelSource) (validation cells)")
                 validationCells!.context.group = encoding.groupIndices(of: held, keys: plan.groupKeys)
             }
         }
         preparedCells = (cells, validationCells)
         let sample = cells.batch(plan.samplePositions)
-        return PreparedFitCells(preprocessing: preprocessing,
-                                sample: LikelihoodSample(target: sample.target, context: sample.context, conditions: sample.conditions),
-                                notes: [])
+        return PreparedFitCells(
+            preprocessing: preprocessing,
+            sample: LikelihoodSample(target: sample.target, context: sample.context, conditions: sample.conditions),
+            notes: [])
     }
 
-    func batches(likelihood: any Likelihood) throws -> (training: any MiniBatchSource, validation: (any MiniBatchSource)?) {
-        guard var (training, validation) = preparedCells else { preconditionFailure("batches(likelihood:) before prepare(_:)") }
+    func batches(likelihood: any Likelihood) throws -> (
+        training: any MiniBatchSource, validation: (any MiniBatchSource)?
+    ) {
+        guard var (training, validation) = preparedCells else {
+            preconditionFailure("batches(likelihood:) before prepare(_:)")
+        }
         preparedCells = nil
         // Parameter-free likelihood terms, once for all training and validation cells.
         training.context.constant = training.constantTerms(of: likelihood)

@@ -16,10 +16,17 @@ package enum LayerBenchmark {
     /// Times `candidate` and `reference` on a `batch` × `inputs` batch: 20 warm-up passes of
     /// each, then `repeats` timed ones, alternating.
     /// - Throws: `VAExprsError` when a layer cannot be made or built.
-    package static func run(candidate: ComponentSpec, reference: ComponentSpec, inputs: Int, batch: Int, repeats: Int,
-                           registry: Registry) throws -> Result {
+    package static func run(
+        candidate: ComponentSpec, reference: ComponentSpec, inputs: Int, batch: Int, repeats: Int,
+        registry: Registry
+    ) throws -> Result {
         guard inputs > 0, batch > 0, repeats > 0 else {
-            throw VAExprsError.usage("\(parameter: "inputs"), \(parameter: "batch") and \(parameter: "repeats") must be positive, got \(inputs), \(batch), \(repeats)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "inputs"), \(parameter: "batch") and \(parameter: "repeats") must be positive, got \
+                \(inputs), \(batch), \(repeats)
+                """
+            )
         }
         var rng = SeededGenerator(seed: 1)
         let layers = try [candidate, reference].map { spec -> any Layer in
@@ -36,7 +43,9 @@ package enum LayerBenchmark {
             let y = layers[which].forward(x, phase: .training, rng: &rng)
             _ = layers[which].backward(y)
             let elapsed = ContinuousClock.now - start
-            if pass >= 40 { times[which].append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)) }
+            if pass >= 40 {
+                times[which].append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+            }
         }
         let medians = times.map { $0.sorted()[$0.count / 2] }
         return Result(candidate: medians[0], reference: medians[1])

@@ -8,7 +8,8 @@ package enum MemoryBudget {
     package static var defaultLimit: Int {
         var total = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
-           let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+            let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0
+        {
             total = min(total, limit)
         }
         return total / 2
@@ -26,14 +27,17 @@ package enum MemoryBudget {
     package static func parse(_ text: String, parameter: String) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
         var digits = trimmed
-        if digits.hasSuffix("B") || digits.hasSuffix("IB") { digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1)) }
+        if digits.hasSuffix("B") || digits.hasSuffix("IB") {
+            digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1))
+        }
         var factor = 1.0
         if let unit = digits.last, let power = ["K": 1.0, "M": 2, "G": 3, "T": 4][String(unit)] {
             factor = pow(1024, power)
             digits.removeLast()
         }
         guard let number = Double(digits), number.isFinite, number > 0, number * factor < Double(Int.max / 2) else {
-            throw VAExprsError.usage("\(parameter: parameter) must be a size such as 8G, 500M or a number of bytes, got '\(text)'")
+            throw VAExprsError.usage(
+                "\(parameter: parameter) must be a size such as 8G, 500M or a number of bytes, got '\(text)'")
         }
         return Int(number * factor)
     }

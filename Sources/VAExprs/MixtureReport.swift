@@ -18,11 +18,15 @@ public struct MixtureReport {
     /// Fits mixtures of `components` components (and `models`, nil for all) to the points of
     /// `path` (CSV/TSV with a header row; a first column of non-numbers is ids).
     /// - Throws: `VAExprsError` naming the file or the values at fault.
-    public static func fit(_ path: String, components: [Int], models: [MixtureModel]?, rng: inout SeededGenerator) throws -> MixtureReport {
+    public static func fit(_ path: String, components: [Int], models: [MixtureModel]?, rng: inout SeededGenerator)
+        throws -> MixtureReport
+    {
         let (_, columns, points) = try PointsCSV.read(path)
         let search = try MixtureSearch.run(points, components: components, models: models, rng: &rng)
-        return MixtureReport(search: search, models: models ?? (points.columns == 1 ? MixtureModel.univariate : MixtureModel.multivariate),
-                             maximumComponents: components.max() ?? 1, columns: columns, points: points.rows)
+        return MixtureReport(
+            search: search,
+            models: models ?? (points.columns == 1 ? MixtureModel.univariate : MixtureModel.multivariate),
+            maximumComponents: components.max() ?? 1, columns: columns, points: points.rows)
     }
 
     /// One JSON object: model, components, bic, loglik, n, d, the winner's parameters and the
@@ -39,20 +43,33 @@ public struct MixtureReport {
             "parameters": [
                 "pro": best.parameters.proportions,
                 "mean": best.parameters.means,
-                "variance": best.parameters.covariances.map { c in (0..<d).map { r in Array(c[(r * d)..<((r + 1) * d)]) } },
+                "variance": best.parameters.covariances.map { c in
+                    (0..<d).map { r in Array(c[(r * d)..<((r + 1) * d)]) }
+                }
             ],
-            "bic_table": table,
+            "bic_table": table
         ]
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// The winner, then the BIC table as mclust prints it (NA where a fit failed).
     public var text: String {
         let best = search.best
-        var lines = ["best: \(best.model.name(components: best.components)) with \(best.components) component(s), BIC \(String(format: "%.6f", best.bic)), log-likelihood \(String(format: "%.6f", best.loglik)) (\(points) points, \(columns.count) dimensions)",
-                     "BIC" + (1...maximumComponents).map { "\t\($0)" }.joined()]
+        var lines = [
+            """
+            best: \(best.model.name(components: best.components)) with \(best.components) component(s), BIC \
+            \(String(format: "%.6f", best.bic)), log-likelihood \(String(format: "%.6f", best.loglik)) (\(points) \
+            points, \(columns.count) dimensions)
+            """,
+            "BIC" + (1...maximumComponents).map { "\t\($0)" }.joined()
+        ]
         for model in models {
-            lines.append(model.rawValue + (1...maximumComponents).map { g in search.table[model]?[g].map { "\t" + String(format: "%.3f", $0) } ?? "\tNA" }.joined())
+            lines.append(
+                model.rawValue
+                    + (1...maximumComponents).map { g in
+                        search.table[model]?[g].map { "\t" + String(format: "%.3f", $0) } ?? "\tNA"
+                    }.joined())
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -66,7 +83,9 @@ public struct MixtureReport {
         while remaining > 0 {
             let drawn = mixture.sample(count: min(remaining, 1 << 14), rng: &rng)
             var text = ""
-            for i in 0..<drawn.rows { text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n" }
+            for i in 0..<drawn.rows {
+                text += (0..<drawn.columns).map { "\(drawn[i, $0])" }.joined(separator: ",") + "\n"
+            }
             try sink.write(text)
             remaining -= drawn.rows
         }

@@ -30,11 +30,14 @@ extension TrainedModel {
             "stopped_early": history.stoppedEarly,
             "history": history.epochs.map { e -> [String: Any] in
                 // Non-finite losses (a damaged or diverged history) as strings, not a JSON error.
-                var row: [String: Any] = ["epoch": e.epoch, "loss": NumberConversions.jsonValue(e.loss),
-                                          "reconstruction": NumberConversions.jsonValue(e.reconstruction), "kl": NumberConversions.jsonValue(e.kl)]
+                var row: [String: Any] = [
+                    "epoch": e.epoch, "loss": NumberConversions.jsonValue(e.loss),
+                    "reconstruction": NumberConversions.jsonValue(e.reconstruction),
+                    "kl": NumberConversions.jsonValue(e.kl)
+                ]
                 if let v = e.valLoss { row["val_loss"] = NumberConversions.jsonValue(v) }
                 return row
-            },
+            }
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)

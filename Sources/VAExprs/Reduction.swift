@@ -3,9 +3,13 @@
 public enum Reduction {
     /// The embedding of `values` (rows = cells) and how many features it used; `components`
     /// nil takes the reducer's registered default (`ComponentFacts.defaultComponents`).
-    package static func embed(_ values: DoubleMatrix, reducer: any Reducer, components: Int?, defaultComponents: Int = 2,
-                             topFeatures: Int, rng: inout SeededGenerator) throws -> (embedding: Embedding, features: Int) {
-        guard topFeatures >= 0 else { throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)") }
+    package static func embed(
+        _ values: DoubleMatrix, reducer: any Reducer, components: Int?, defaultComponents: Int = 2,
+        topFeatures: Int, rng: inout SeededGenerator
+    ) throws -> (embedding: Embedding, features: Int) {
+        guard topFeatures >= 0 else {
+            throw VAExprsError.usage("\(parameter: "topGenes") must be ≥ 0, got \(topFeatures)")
+        }
         var x = values
         let selected = GeneSelection.topVariance(values, count: topFeatures)
         if selected.count < values.columns { x = values.gatherColumns(selected) }
@@ -18,7 +22,9 @@ public enum Reduction {
         let k = embedding.coordinates.columns
         var text = "cell," + (1...k).map { "dim\($0)" }.joined(separator: ",") + "\n"
         for (i, id) in cellIDs.enumerated() {
-            text += ExpressionCSV.quoteIfNeeded(id) + "," + (0..<k).map { "\(embedding.coordinates[i, $0])" }.joined(separator: ",") + "\n"
+            text +=
+                ExpressionCSV.quoteIfNeeded(id) + ","
+                + (0..<k).map { "\(embedding.coordinates[i, $0])" }.joined(separator: ",") + "\n"
         }
         return text
     }

@@ -48,8 +48,10 @@ public struct ReductionResult {
 
     /// The method, sizes, axis titles and the method's metadata as JSON.
     public func metadataJSON() throws -> [UInt8] {
-        var object: [String: Any] = ["method": method, "components": embedding.coordinates.columns, "features": features,
-                                     "axis_titles": embedding.axisTitles]
+        var object: [String: Any] = [
+            "method": method, "components": embedding.coordinates.columns, "features": features,
+            "axis_titles": embedding.axisTitles
+        ]
         for (key, value) in embedding.metadata { object[key] = value }
         return Array(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
     }
@@ -63,18 +65,25 @@ extension Reduction {
         return try ThreadCount.using(request.threads) { try reduce(request, reducer: reducer, registry: registry) }
     }
 
-    private static func reduce(_ request: ReductionRequest, reducer: any Reducer, registry: Registry) throws -> ReductionResult {
-        let cells = try CellSubsample.read(request.input, genesInRows: request.genesInRows, maxCells: request.maxCells, seed: request.seed)
-        let notes = cells.isSubsample ? [CellSubsample.notice(path: request.input, kept: cells.matrix.cellCount, total: cells.totalCells)] : []
+    private static func reduce(_ request: ReductionRequest, reducer: any Reducer, registry: Registry) throws
+        -> ReductionResult
+    {
+        let cells = try CellSubsample.read(
+            request.input, genesInRows: request.genesInRows, maxCells: request.maxCells, seed: request.seed)
+        let notes =
+            cells.isSubsample
+            ? [CellSubsample.notice(path: request.input, kept: cells.matrix.cellCount, total: cells.totalCells)] : []
         let data = cells.matrix
         var values = DoubleMatrix(data.dense())
         if request.normalization.logNormalizes(real: data) {
             values = DoubleMatrix(try LogNormalization.normalized(data, source: request.input))
         }
         var rng = SeededGenerator(seed: request.seed)
-        let (embedding, features) = try embed(values, reducer: reducer, components: request.components,
-                                              defaultComponents: try registry.facts(.reducer, request.reducer).defaultComponents,
-                                              topFeatures: request.topGenes, rng: &rng)
-        return ReductionResult(embedding: embedding, cellIDs: data.cellIDs, features: features, method: request.reducer.name, notes: notes)
+        let (embedding, features) = try embed(
+            values, reducer: reducer, components: request.components,
+            defaultComponents: try registry.facts(.reducer, request.reducer).defaultComponents,
+            topFeatures: request.topGenes, rng: &rng)
+        return ReductionResult(
+            embedding: embedding, cellIDs: data.cellIDs, features: features, method: request.reducer.name, notes: notes)
     }
 }

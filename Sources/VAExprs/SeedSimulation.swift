@@ -5,8 +5,10 @@
 /// shift per gene; negatives set to 0; rounded to 4 decimals.
 package enum SeedSimulation {
     /// The matrix (`cell1…` × `gene1…`) and each cell's group label (`group1…`).
-    package static func make(groups: Int = 3, cellsPerGroup: Int = 100, genes: Int = 1000,
-                            markerGenes: Int = 100, seed: UInt64 = 1) -> (data: ExpressionMatrix, labels: [String]) {
+    package static func make(
+        groups: Int = 3, cellsPerGroup: Int = 100, genes: Int = 1000,
+        markerGenes: Int = 100, seed: UInt64 = 1
+    ) -> (data: ExpressionMatrix, labels: [String]) {
         precondition(groups * markerGenes <= genes, "marker blocks must fit in the genes")
         var rng = SeededGenerator(seed: seed)
         let cells = groups * cellsPerGroup
@@ -22,8 +24,9 @@ package enum SeedSimulation {
             let v = max(x.storage[i], 0)
             x.storage[i] = (v * 10_000).rounded() / 10_000
         }
-        let data = ExpressionMatrix(cellIDs: (1...cells).map { "cell\($0)" },
-                                    geneNames: (1...genes).map { "gene\($0)" }, values: x)
+        let data = ExpressionMatrix(
+            cellIDs: (1...cells).map { "cell\($0)" },
+            geneNames: (1...genes).map { "gene\($0)" }, values: x)
         return (data, (0..<cells).map { "group\($0 / cellsPerGroup + 1)" })
     }
 }

@@ -25,7 +25,9 @@ final class StreamedCells: FitCellSource {
         if let labels, labels.count != file.rowCount {
             throw VAExprsError.badData("\(file.path): \(file.rowCount) cells but \(labels.count) labels")
         }
-        guard chunkCells > 0 else { throw VAExprsError.usage("\(parameter: "chunkCells") must be positive, got \(chunkCells)") }
+        guard chunkCells > 0 else {
+            throw VAExprsError.usage("\(parameter: "chunkCells") must be positive, got \(chunkCells)")
+        }
         self.file = file
         self.labels = labels
         self.chunkCells = chunkCells
@@ -52,10 +54,15 @@ final class StreamedCells: FitCellSource {
 
     /// Ranks genes in passes over the training cells, in file order.
     func selectGenes(_ plan: FitPlan, count: Int, flavor: GeneSelection.Flavor) throws -> GeneSelection {
-        try GeneSelection.select(rows: plan.trainingRows.count, columns: file.columnCount, count: count, flavor: flavor) { visit in
+        try GeneSelection.select(rows: plan.trainingRows.count, columns: file.columnCount, count: count, flavor: flavor)
+        { visit in
             for chunk in chunks {
                 let block = try file.rows(chunk)
-                try visit(.sparse(plan.hasSplit ? block.gatherRows(chunk.filter { plan.isTraining[$0] }.map { $0 - chunk.lowerBound }) : block))
+                try visit(
+                    .sparse(
+                        plan.hasSplit
+                            ? block.gatherRows(chunk.filter { plan.isTraining[$0] }.map { $0 - chunk.lowerBound })
+                            : block))
             }
         }
     }
@@ -71,8 +78,9 @@ final class StreamedCells: FitCellSource {
         var nextSample = 0
         for chunk in chunks {
             let block = try read(chunk, kept)
-            let totals = try Preprocessing.checkedLibrarySizes(.sparse(block), source: file.path,
-                                                               cellID: { file.cellIDs[chunk.lowerBound + $0] }, geneName: { genes[$0] })
+            let totals = try Preprocessing.checkedLibrarySizes(
+                .sparse(block), source: file.path,
+                cellID: { file.cellIDs[chunk.lowerBound + $0] }, geneName: { genes[$0] })
             libraries.replaceSubrange(chunk, with: totals)
             var picked: [Int] = []
             while nextSample < sampleRows.count && sampleRows[nextSample] < chunk.upperBound {
@@ -84,16 +92,24 @@ final class StreamedCells: FitCellSource {
         state = (plan, libraries, kept)
         let groupOfRow = groups(plan)
         let sampleGroups = groupOfRow.map { g in sampleRows.map { g[$0] } }
-        let sample = LikelihoodSample(target: SparseMatrix.stacking(sampleBlocks).denseRows(0..<sampleRows.count),
-                                      context: CellContext(librarySize: sampleRows.map { libraries[$0] }, group: sampleGroups),
-                                      conditions: try oneHot(plan).flatMap { table in sampleGroups.map { table.gatherRows($0.map(Int.init)) } })
+        let sample = LikelihoodSample(
+            target: SparseMatrix.stacking(sampleBlocks).denseRows(0..<sampleRows.count),
+            context: CellContext(librarySize: sampleRows.map { libraries[$0] }, group: sampleGroups),
+            conditions: try oneHot(plan).flatMap { table in sampleGroups.map { table.gatherRows($0.map(Int.init)) } })
         let buffer = min(bufferChunks, chunks.count) * chunkCells
-        let note = "trained streamed from \(file.path): \(chunks.count) chunk(s) of ≤ \(chunkCells) cells, shuffled by chunk and within buffers of ≤ \(buffer) cells"
-        return PreparedFitCells(preprocessing: .counts(trainingLibrarySizes: plan.trainingRows.map { libraries[$0] }),
-                                sample: sample, notes: [note])
+        let note =
+            """
+            trained streamed from \(file.path): \(chunks.count) chunk(s) of ≤ \(chunkCells) cells, shuffled by \
+            chunk and within buffers of ≤ \(buffer) cells
+            """
+        return PreparedFitCells(
+            preprocessing: .counts(trainingLibrarySizes: plan.trainingRows.map { libraries[$0] }),
+            sample: sample, notes: [note])
     }
 
-    func batches(likelihood: any Likelihood) throws -> (training: any MiniBatchSource, validation: (any MiniBatchSource)?) {
+    func batches(likelihood: any Likelihood) throws -> (
+        training: any MiniBatchSource, validation: (any MiniBatchSource)?
+    ) {
         guard let (plan, _, kept) = state else { preconditionFailure("batches(likelihood:) before prepare(_:)") }
         state = nil
         let groupOfRow = groups(plan), oneHotOfGroup = try oneHot(plan)
@@ -105,10 +121,13 @@ final class StreamedCells: FitCellSource {
         let chunks = chunks, bufferChunks = bufferChunks
         func source(_ members: [Bool]?) -> StreamedCounts {
             let mine = members.map { m in chunks.filter { c in c.contains { m[$0] } } } ?? chunks
-            return StreamedCounts(chunks: mine, members: members, bufferChunks: bufferChunks, likelihood: likelihood,
-                                  groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: readChunk, readRows: readRows)
+            return StreamedCounts(
+                chunks: mine, members: members, bufferChunks: bufferChunks, likelihood: likelihood,
+                groupOfRow: groupOfRow, oneHotOfGroup: oneHotOfGroup, read: readChunk, readRows: readRows)
         }
-        return (source(plan.hasSplit ? plan.isTraining : nil), plan.hasSplit ? source(plan.isTraining.map { !$0 }) : nil)
+        return (
+            source(plan.hasSplit ? plan.isTraining : nil), plan.hasSplit ? source(plan.isTraining.map { !$0 }) : nil
+        )
     }
 
     /// Each cell's label group (training and held-out cells alike).
@@ -122,7 +141,9 @@ final class StreamedCells: FitCellSource {
         guard let encoding = plan.encoding, let labels else { return nil }
         var representative = [[String]?](repeating: nil, count: plan.groupKeys.count)
         let groupOfRow = encoding.groupIndices(of: labels, keys: plan.groupKeys)
-        for r in plan.trainingRows where representative[Int(groupOfRow[r])] == nil { representative[Int(groupOfRow[r])] = labels[r] }
+        for r in plan.trainingRows where representative[Int(groupOfRow[r])] == nil {
+            representative[Int(groupOfRow[r])] = labels[r]
+        }
         return try encoding.encode(representative.map { $0! }, source: "\(parameter: "labels")")
     }
 

@@ -1,7 +1,7 @@
-import VAExprsPlatform
 import CBLAS
 import Foundation
 import VAExprsCore
+import VAExprsPlatform
 
 /// What `vaexprs info` prints and benchmarks record: the processor and its usable vector
 /// instruction sets, the BLAS library and the kernel set it runs (and why), the threads
@@ -36,31 +36,56 @@ package struct SystemReport: Sendable, Codable {
         case .avx2: kernels = "AVX2"
         default: kernels = "baseline x86-64 (SSE2)"
         }
-        return SystemReport(cpu: cpu, vectorTier: cpu.vectorTier.description, blas: BLASKernel.current,
-                            defaultThreads: ThreadCount.default, processors: ProcessInfo.processInfo.activeProcessorCount,
-                            openBLASThreadsPerPart: Int(openblas_get_num_threads()), elementwiseKernels: kernels,
-                            peak: peakThreads.map { ComputePeak.measure(threads: $0) })
+        return SystemReport(
+            cpu: cpu, vectorTier: cpu.vectorTier.description, blas: BLASKernel.current,
+            defaultThreads: ThreadCount.default, processors: ProcessInfo.processInfo.activeProcessorCount,
+            openBLASThreadsPerPart: Int(openblas_get_num_threads()), elementwiseKernels: kernels,
+            peak: peakThreads.map { ComputePeak.measure(threads: $0) })
     }
 
     /// The report as lines of text.
     package var text: String {
         var lines: [String] = []
-        lines.append("cpu:         \(cpu.brand.isEmpty ? "unknown" : cpu.brand) (\(cpu.vendor), family \(cpu.family) model \(cpu.model) stepping \(cpu.stepping))")
+        lines.append(
+            """
+            cpu:         \(cpu.brand.isEmpty ? "unknown" : cpu.brand) (\(cpu.vendor), family \(cpu.family) model \
+            \(cpu.model) stepping \(cpu.stepping))
+            """
+        )
         lines.append("features:    \(cpu.features.joined(separator: " "))")
-        if cpu.avx512DisabledByOS { lines.append("             (the CPU has AVX-512 but the operating system does not enable it)") }
+        if cpu.avx512DisabledByOS {
+            lines.append("             (the CPU has AVX-512 but the operating system does not enable it)")
+        }
         lines.append("vector tier: \(vectorTier)")
         lines.append("blas:        \(blas.library)")
-        lines.append("kernel:      \(blas.active ?? "n/a") — \(blas.origin.rawValue); at load: \(blas.chosenAtLoad ?? "n/a")")
+        lines.append(
+            "kernel:      \(blas.active ?? "n/a") — \(blas.origin.rawValue); at load: \(blas.chosenAtLoad ?? "n/a")")
         lines.append("             \(blas.explanation)")
         if let emulated = blas.emulatedLoadChoice {
-            lines.append("             (emulation: OpenBLAS's load-time choice was replaced by \(emulated) through \(BLASKernel.emulationVariable))")
+            lines.append(
+                """
+                             (emulation: OpenBLAS's load-time choice was replaced by \(emulated) through \
+                \(BLASKernel.emulationVariable))
+                """
+            )
         }
-        lines.append("threads:     \(defaultThreads) by default (of \(processors) processors; \(parameter: "threads") sets it), OpenBLAS \(openBLASThreadsPerPart) per part")
+        lines.append(
+            """
+            threads:     \(defaultThreads) by default (of \(processors) processors; \(parameter: "threads") sets \
+            it), OpenBLAS \(openBLASThreadsPerPart) per part
+            """
+        )
         lines.append("own kernels: \(elementwiseKernels)")
         if let peak {
-            lines.append(String(format: "peak:        clock %.2f GHz; FP32 FMA (%d-bit) %.1f GFLOP/s per thread (%.0f FLOP/cycle), %.1f GFLOP/s on %d threads together",
-                                peak.clockHz / 1e9, peak.vectorBits, peak.flopsPerThread / 1e9, peak.flopsPerCycle,
-                                peak.flopsAllThreads / 1e9, peak.threads))
+            lines.append(
+                String(
+                    format:
+                        """
+                        peak:        clock %.2f GHz; FP32 FMA (%d-bit) %.1f GFLOP/s per thread (%.0f FLOP/cycle), \
+                        %.1f GFLOP/s on %d threads together
+                        """,
+                    peak.clockHz / 1e9, peak.vectorBits, peak.flopsPerThread / 1e9, peak.flopsPerCycle,
+                    peak.flopsAllThreads / 1e9, peak.threads))
         }
         return lines.joined(separator: "\n")
     }

@@ -15,7 +15,12 @@ package enum ThreadCount {
     package static func check(_ threads: Int?, parameter: String = "threads") throws {
         guard let threads else { return }
         guard threads >= 1, threads <= maximum else {
-            throw VAExprsError.usage("\(parameter: parameter) must be a whole number from 1 to \(maximum) (4 × the \(maximum / 4) processors), got \(threads)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: parameter) must be a whole number from 1 to \(maximum) (4 × the \(maximum / 4) \
+                processors), got \(threads)
+                """
+            )
         }
     }
 

@@ -4,7 +4,9 @@ extension TrainedModel {
     /// Loads a model file, rebuilding its layers through `registry`.
     public static func load(_ path: String, registry: Registry) throws -> TrainedModel {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VAExprsError(.missingInput, "\(path): no such model file (or it cannot be read); give a model file as fitting saves it")
+            throw VAExprsError(
+                .missingInput,
+                "\(path): no such model file (or it cannot be read); give a model file as fitting saves it")
         }
         return try ModelFile.decode(Array(data), source: path, registry: registry)
     }

@@ -12,7 +12,12 @@ enum ValidationSplit {
         }
         let held = Int((Double(n) * fraction).rounded())
         guard held >= 1 && held < n else {
-            throw VAExprsError.usage("\(parameter: "validationSplit") \(fraction) leaves \(held) of \(n) cells for validation; choose a fraction that keeps at least one cell on each side")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "validationSplit") \(fraction) leaves \(held) of \(n) cells for validation; choose a \
+                fraction that keeps at least one cell on each side
+                """
+            )
         }
         var order = Array(0..<n)
         order.shuffle(using: &rng)

@@ -7,6 +7,10 @@ public enum VAExprsVersion {
     /// the plugin ABI versions it loads.
     public static var description: String {
         let abi = PluginLoader.abiVersions
-        return "vaexprs \(release) (model file format \(ModelFile.formatVersion); plugin ABI \(abi.lowerBound)–\(abi.upperBound))"
+        return
+            """
+            vaexprs \(release) (model file format \(ModelFile.formatVersion); plugin ABI \
+            \(abi.lowerBound)–\(abi.upperBound))
+            """
     }
 }

@@ -16,8 +16,10 @@ package enum GradientCheck {
     }
 
     /// Random values in [−scale, scale] that stay at least `margin` away from zero (kinks).
-    package static func randomMatrix(rows: Int, columns: Int, scale: Float = 1, margin: Float = 0.05,
-                                    rng: inout SeededGenerator) -> Matrix {
+    package static func randomMatrix(
+        rows: Int, columns: Int, scale: Float = 1, margin: Float = 0.05,
+        rng: inout SeededGenerator
+    ) -> Matrix {
         var m = Matrix(rows: rows, columns: columns)
         for i in m.storage.indices {
             var v: Float = 0
@@ -29,7 +31,11 @@ package enum GradientCheck {
 
     static func relativeError(_ a: [Double], _ b: [Double]) -> Double {
         var diff = 0.0, na = 0.0, nb = 0.0
-        for i in a.indices { diff += (a[i] - b[i]) * (a[i] - b[i]); na += a[i] * a[i]; nb += b[i] * b[i] }
+        for i in a.indices {
+            diff += (a[i] - b[i]) * (a[i] - b[i])
+            na += a[i] * a[i]
+            nb += b[i] * b[i]
+        }
         return diff.squareRoot() / max(na.squareRoot() + nb.squareRoot(), 1e-12)
     }
 
@@ -52,7 +58,10 @@ package enum GradientCheck {
     static func numeric(_ parameter: Parameter, step: Float, loss: () -> Double) -> [Double] {
         let saved = parameter.value
         defer { parameter.value = saved }
-        return numeric(saved, step: step) { parameter.value = $0; return loss() }
+        return numeric(saved, step: step) {
+            parameter.value = $0
+            return loss()
+        }
     }
 
     /// Checks a built layer: loss = Σ weights ⊙ forward(input) in training phase, with the same
@@ -76,8 +85,13 @@ package enum GradientCheck {
         let analytic = layer.parameters.map { ($0.path, $0.gradient.map(Double.init)) }
         var results: [Result] = []
         if layer.computesInputGradient {
-            let numeric = numeric(input.storage, step: step) { loss(Matrix(rows: input.rows, columns: input.columns, storage: $0)) }
-            results.append(Result(name: "input", relativeError: relativeError(numeric, inputGradient.storage.map(Double.init)), count: numeric.count))
+            let numeric = numeric(input.storage, step: step) {
+                loss(Matrix(rows: input.rows, columns: input.columns, storage: $0))
+            }
+            results.append(
+                Result(
+                    name: "input", relativeError: relativeError(numeric, inputGradient.storage.map(Double.init)),
+                    count: numeric.count))
         }
         for (p, (path, grad)) in zip(layer.parameters, analytic) {
             let numeric = numeric(p, step: step) { loss(input) }
@@ -88,8 +102,10 @@ package enum GradientCheck {
 
     /// Checks a layer's sparse path: loss = Σ weights ⊙ forward(sparse: input) in training
     /// phase; one result per parameter (a sparse first layer computes no input gradient).
-    package static func check(sparseInputLayer layer: any SparseInputLayer, input: SparseMatrix, step: Float = 1e-2,
-                             seed: UInt64 = 7) -> [Result] {
+    package static func check(
+        sparseInputLayer layer: any SparseInputLayer, input: SparseMatrix, step: Float = 1e-2,
+        seed: UInt64 = 7
+    ) -> [Result] {
         var rng = SeededGenerator(seed: seed)
         var probe = SeededGenerator(seed: seed)
         let out = layer.forward(sparse: input, phase: .training, rng: &probe)
@@ -122,20 +138,29 @@ package enum GradientCheck {
             activation.apply(&down)
             numeric[i] = Double(up[0] - down[0]) / Double(2 * step)
         }
-        return Result(name: activation.name, relativeError: relativeError(numeric, analytic.map(Double.init)), count: input.count)
+        return Result(
+            name: activation.name, relativeError: relativeError(numeric, analytic.map(Double.init)), count: input.count)
     }
 
     /// Checks a built likelihood's gradients with respect to the decoder output and its own parameters.
-    package static func check(likelihood: any Likelihood, output: Matrix, target: Matrix, context: CellContext = .none,
-                             step: Float = 1e-2) -> [Result] {
+    package static func check(
+        likelihood: any Likelihood, output: Matrix, target: Matrix, context: CellContext = .none,
+        step: Float = 1e-2
+    ) -> [Result] {
         let evaluation = likelihood.evaluate(output: output, target: target, context: context, gradient: true, scale: 1)
         let analyticOutput = evaluation.outputGradient!.storage.map(Double.init)
         let analyticParameters = likelihood.parameters.map { $0.gradient.map(Double.init) }
         let numericOutput = numeric(output.storage, step: step) {
-            likelihood.evaluate(output: Matrix(rows: output.rows, columns: output.columns, storage: $0), target: target,
-                                context: context, gradient: false, scale: 1).total
+            likelihood.evaluate(
+                output: Matrix(rows: output.rows, columns: output.columns, storage: $0), target: target,
+                context: context, gradient: false, scale: 1
+            ).total
         }
-        var results = [Result(name: "output", relativeError: relativeError(numericOutput, analyticOutput), count: analyticOutput.count)]
+        var results = [
+            Result(
+                name: "output", relativeError: relativeError(numericOutput, analyticOutput), count: analyticOutput.count
+            )
+        ]
         for (p, analytic) in zip(likelihood.parameters, analyticParameters) {
             let n = numeric(p, step: step) {
                 likelihood.evaluate(output: output, target: target, context: context, gradient: false, scale: 1).total
@@ -150,14 +175,24 @@ package enum GradientCheck {
         let kl = prior.klDivergence(mean: mean, logVariance: logVariance, gradient: true, scale: 1)
         let shape = (mean.rows, mean.columns)
         let numericMean = numeric(mean.storage, step: step) {
-            prior.klDivergence(mean: Matrix(rows: shape.0, columns: shape.1, storage: $0), logVariance: logVariance, gradient: false, scale: 1).total
+            prior.klDivergence(
+                mean: Matrix(rows: shape.0, columns: shape.1, storage: $0), logVariance: logVariance, gradient: false,
+                scale: 1
+            ).total
         }
         let numericLogVariance = numeric(logVariance.storage, step: step) {
-            prior.klDivergence(mean: mean, logVariance: Matrix(rows: shape.0, columns: shape.1, storage: $0), gradient: false, scale: 1).total
+            prior.klDivergence(
+                mean: mean, logVariance: Matrix(rows: shape.0, columns: shape.1, storage: $0), gradient: false, scale: 1
+            ).total
         }
         return [
-            Result(name: "mean", relativeError: relativeError(numericMean, kl.meanGradient!.storage.map(Double.init)), count: numericMean.count),
-            Result(name: "log_variance", relativeError: relativeError(numericLogVariance, kl.logVarianceGradient!.storage.map(Double.init)), count: numericLogVariance.count),
+            Result(
+                name: "mean", relativeError: relativeError(numericMean, kl.meanGradient!.storage.map(Double.init)),
+                count: numericMean.count),
+            Result(
+                name: "log_variance",
+                relativeError: relativeError(numericLogVariance, kl.logVarianceGradient!.storage.map(Double.init)),
+                count: numericLogVariance.count)
         ]
     }
 
@@ -165,8 +200,10 @@ package enum GradientCheck {
     /// backward pass with a fixed random stream, fill the gradients of `parameters`, and
     /// return the loss they are the gradient of. At most `perParameter` elements of each
     /// parameter are probed (spread evenly), to keep the check fast.
-    package static func check(parameters: [Parameter], perParameter: Int = 40, step: Float = 1e-2,
-                             lossAndGradients: () -> Double) -> [Result] {
+    package static func check(
+        parameters: [Parameter], perParameter: Int = 40, step: Float = 1e-2,
+        lossAndGradients: () -> Double
+    ) -> [Result] {
         _ = lossAndGradients()
         let analytic = parameters.map { $0.gradient }
         var results: [Result] = []
@@ -183,7 +220,10 @@ package enum GradientCheck {
                 numericValues.append((up - down) / Double(2 * step))
                 analyticValues.append(Double(grad[i]))
             }
-            results.append(Result(name: p.path, relativeError: relativeError(numericValues, analyticValues), count: numericValues.count))
+            results.append(
+                Result(
+                    name: p.path, relativeError: relativeError(numericValues, analyticValues),
+                    count: numericValues.count))
         }
         return results
     }

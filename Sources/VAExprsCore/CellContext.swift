@@ -22,8 +22,9 @@ public struct CellContext: Sendable, Equatable {
 
     /// The context of a subset of rows, in the order given.
     public func gatherRows<C: Collection>(_ rows: C) -> CellContext where C.Element == Int {
-        CellContext(librarySize: librarySize.map { v in rows.map { v[$0] } },
-                    group: group.map { v in rows.map { v[$0] } },
-                    constant: constant.map { v in rows.map { v[$0] } })
+        CellContext(
+            librarySize: librarySize.map { v in rows.map { v[$0] } },
+            group: group.map { v in rows.map { v[$0] } },
+            constant: constant.map { v in rows.map { v[$0] } })
     }
 }

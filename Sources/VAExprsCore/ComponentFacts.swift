@@ -14,8 +14,10 @@ public struct ComponentFacts: Sendable, Equatable {
     public var defaultComponents: Int
 
     /// Facts; the defaults fit components that declare nothing of their kind.
-    public init(likelihoodData: LikelihoodData? = nil, outputsPerFeature: Int = 1, fileExtensions: [String] = [],
-                defaultComponents: Int = 2) {
+    public init(
+        likelihoodData: LikelihoodData? = nil, outputsPerFeature: Int = 1, fileExtensions: [String] = [],
+        defaultComponents: Int = 2
+    ) {
         self.likelihoodData = likelihoodData
         self.outputsPerFeature = outputsPerFeature
         self.fileExtensions = fileExtensions.map { $0.lowercased() }

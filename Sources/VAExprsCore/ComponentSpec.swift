@@ -98,7 +98,8 @@ public struct ComponentSpec: Sendable, Equatable, Codable, CustomStringConvertib
     /// A spec from a JSON object: `type` is the name, every other key a named option.
     package static func fromJSONObject(_ object: [String: Any], source: String) throws -> ComponentSpec {
         guard let type = object["type"] as? String else {
-            throw VAExprsError.usage("\(source): each layer object needs a \"type\", e.g. {\"type\": \"dense\", \"units\": 512}")
+            throw VAExprsError.usage(
+                "\(source): each layer object needs a \"type\", e.g. {\"type\": \"dense\", \"units\": 512}")
         }
         var spec = ComponentSpec(name: type.lowercased(), source: source)
         for (key, value) in object where key != "type" {
@@ -120,14 +121,16 @@ final class ArgumentReads: @unchecked Sendable {
     private var positions = -1
 
     func record(_ key: String, position: Int?) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         keys.insert(key)
         if let position { positions = max(positions, position) }
     }
 
     /// The names asked for, and how many positional arguments could be read.
     var asked: (keys: Set<String>, positionalCount: Int) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return (keys, positions + 1)
     }
 }

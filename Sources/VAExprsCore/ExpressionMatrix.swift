@@ -1,4 +1,3 @@
-
 /// An expression matrix with its identifiers: cells are rows, genes are columns. Values are
 /// dense or sparse (`CellMatrix`); counts read from 10x and AnnData files stay sparse.
 public struct ExpressionMatrix: Sendable, Equatable {
@@ -11,7 +10,9 @@ public struct ExpressionMatrix: Sendable, Equatable {
 
     /// An expression matrix from its parts (sizes must agree).
     public init(cellIDs: [String], geneNames: [String], cells: CellMatrix) {
-        precondition(cells.rows == cellIDs.count && cells.columns == geneNames.count, "identifier counts do not match the matrix")
+        precondition(
+            cells.rows == cellIDs.count && cells.columns == geneNames.count, "identifier counts do not match the matrix"
+        )
         self.cellIDs = cellIDs
         self.geneNames = geneNames
         self.cells = cells
@@ -36,7 +37,8 @@ public struct ExpressionMatrix: Sendable, Equatable {
 extension ExpressionMatrix {
     /// The given gene columns (increasing), in the same storage.
     package func selectingGenes(_ columns: [Int]) -> ExpressionMatrix {
-        ExpressionMatrix(cellIDs: cellIDs, geneNames: columns.map { geneNames[$0] }, cells: cells.selectingColumns(columns))
+        ExpressionMatrix(
+            cellIDs: cellIDs, geneNames: columns.map { geneNames[$0] }, cells: cells.selectingColumns(columns))
     }
 
     /// The given cells, in the order given, in the same storage.

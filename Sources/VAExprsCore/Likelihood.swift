@@ -52,7 +52,8 @@ public protocol Likelihood: AnyObject {
     func constantTerms(sparseTarget: SparseMatrix) -> [Double]?
     /// Negative log-likelihood of `target` given decoder `output`; with `gradient`, also
     /// overwrites parameter gradients, all multiplied by `scale`.
-    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation
+    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float)
+        -> LikelihoodEvaluation
     /// The mean of the observation model for each cell (cells × features).
     func mean(output: Matrix, context: CellContext) -> Matrix
     /// One draw from the observation model per cell and feature.

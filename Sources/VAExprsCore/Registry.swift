@@ -71,7 +71,10 @@ public struct PluginIdentity: Codable, Sendable, Equatable, Hashable {
 /// `register` call; a name registered twice for one kind is an error naming both origins.
 /// Thread-safe.
 public final class Registry: Sendable {
-    private struct Key: Hashable { let kind: ComponentKind; let name: String }
+    private struct Key: Hashable {
+        let kind: ComponentKind
+        let name: String
+    }
     private let entries = Mutex<[Key: RegistryEntry]>([:])
 
     /// An empty registry.
@@ -80,21 +83,41 @@ public final class Registry: Sendable {
     /// Registers `factory` under `name` with its `facts`; throws when the kind already has that
     /// name, or for a likelihood that does not say what it scores. `plugin` identifies the
     /// run-time plugin registering it (nil for built-ins).
-    public func register(_ factory: ComponentFactory, name: String, origin: String, plugin: PluginIdentity? = nil,
-                         facts: ComponentFacts = ComponentFacts()) throws {
+    public func register(
+        _ factory: ComponentFactory, name: String, origin: String, plugin: PluginIdentity? = nil,
+        facts: ComponentFacts = ComponentFacts()
+    ) throws {
         if factory.kind == .likelihood && (facts.likelihoodData == nil || facts.outputsPerFeature < 1) {
-            throw VAExprsError(.unusablePlugin, "\(origin): likelihood '\(name)' registers without saying what it scores (counts or scaled values) and how many decoder outputs it reads per gene")
+            throw VAExprsError(
+                .unusablePlugin,
+                """
+                \(origin): likelihood '\(name)' registers without saying what it scores (counts or scaled values) \
+                and how many decoder outputs it reads per gene
+                """
+            )
         }
         if plugin != nil && !ComponentName.isValid(name) {
-            throw VAExprsError(.unusablePlugin, "\(origin): \(factory.kind.rawValue) '\(ComponentName.shown(name))' has an invalid name; component names are \(ComponentName.rule)")
+            throw VAExprsError(
+                .unusablePlugin,
+                """
+                \(origin): \(factory.kind.rawValue) '\(ComponentName.shown(name))' has an invalid name; component \
+                names are \(ComponentName.rule)
+                """
+            )
         }
         let key = Key(kind: factory.kind, name: name.lowercased())
         try entries.withLock { table in
             if let existing = table[key] {
-                throw VAExprsError(.unusablePlugin,
-                    "\(factory.kind.rawValue) '\(name)' from \(origin) clashes with the one from \(existing.origin); rename one of them")
+                throw VAExprsError(
+                    .unusablePlugin,
+                    """
+                    \(factory.kind.rawValue) '\(name)' from \(origin) clashes with the one from \
+                    \(existing.origin); rename one of them
+                    """
+                )
             }
-            table[key] = RegistryEntry(kind: factory.kind, name: key.name, origin: origin, factory: factory, plugin: plugin, facts: facts)
+            table[key] = RegistryEntry(
+                kind: factory.kind, name: key.name, origin: origin, factory: factory, plugin: plugin, facts: facts)
         }
     }
 
@@ -129,11 +152,14 @@ public final class Registry: Sendable {
     /// A built-in component's options and positional arguments that its factory did not read
     /// are an error naming the valid ones (a plugin's factory sees its options through the ABI,
     /// so plugins judge their own).
-    private func make<T>(_ kind: ComponentKind, _ spec: ComponentSpec,
-                         _ extract: (ComponentFactory) -> ((ComponentSpec) throws -> T)?) throws -> T {
+    private func make<T>(
+        _ kind: ComponentKind, _ spec: ComponentSpec,
+        _ extract: (ComponentFactory) -> ((ComponentSpec) throws -> T)?
+    ) throws -> T {
         let entry = try registered(kind, for: spec)
         guard let make = extract(entry.factory) else {
-            fatalError("registry holds a \(kind.rawValue) entry of another kind")  // register() keys by the factory's kind
+            // register() keys by the factory's kind
+            fatalError("registry holds a \(kind.rawValue) entry of another kind")
         }
         var tracked = spec
         tracked.reads = ArgumentReads()
@@ -143,11 +169,20 @@ public final class Registry: Sendable {
         let unknown = Set(spec.options.keys).subtracting(asked.keys).sorted()
         if !unknown.isEmpty {
             let valid = asked.keys.sorted()
-            throw VAExprsError.usage("\(spec.source): \(kind.rawValue) '\(spec.name)' has no option \(unknown.map { "'\($0)'" }.joined(separator: ", ")); "
-                                     + (valid.isEmpty ? "it takes no options" : "valid: \(valid.joined(separator: ", "))"))
+            throw VAExprsError.usage(
+                """
+                \(spec.source): \(kind.rawValue) '\(spec.name)' has no option \
+                \(unknown.map { "'\($0)'" }.joined(separator: ", ")); 
+                """
+                    + (valid.isEmpty ? "it takes no options" : "valid: \(valid.joined(separator: ", "))"))
         }
         if spec.positional.count > asked.positionalCount {
-            throw VAExprsError.usage("\(spec.source): \(kind.rawValue) '\(spec.name)' takes at most \(asked.positionalCount) positional argument(s), got \(spec.positional.count) ('\(spec.description)')")
+            throw VAExprsError.usage(
+                """
+                \(spec.source): \(kind.rawValue) '\(spec.name)' takes at most \(asked.positionalCount) positional \
+                argument(s), got \(spec.positional.count) ('\(spec.description)')
+                """
+            )
         }
         return component
     }

@@ -26,14 +26,19 @@ package final class MPIProcessGroup: ProcessGroup {
     }
 
     /// What to install when MPI is missing.
-    package static let installHint = "install Open MPI (Debian: apt-get install openmpi-bin, which brings libopenmpi3) and start the processes with mpirun -np N (or srun)"
+    package static let installHint =
+        """
+        install Open MPI (Debian: apt-get install openmpi-bin, which brings libopenmpi3) and start the processes \
+        with mpirun -np N (or srun)
+        """
 
     /// The group of this process, initialising MPI; an error saying what to install when MPI
     /// cannot be loaded.
     package static func join() throws -> MPIProcessGroup {
         var message = [CChar](repeating: 0, count: 512)
         guard vaexprs_mpi_load(&message, message.count) == 0 else {
-            throw VAExprsError(.missingInput, "training over several processes needs MPI: \(String(cString: message)); \(installHint)")
+            throw VAExprsError(
+                .missingInput, "training over several processes needs MPI: \(String(cString: message)); \(installHint)")
         }
         var rank: Int32 = 0, size: Int32 = 1
         guard vaexprs_mpi_init(&rank, &size, &message, message.count) == 0 else {
@@ -44,17 +49,23 @@ package final class MPIProcessGroup: ProcessGroup {
 
     /// Element-wise sums over every process, in place (MPI_Allreduce, MPI_SUM).
     package func sum(_ values: inout [Float]) throws {
-        try check(values.withUnsafeMutableBufferPointer { vaexprs_mpi_sum_floats($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
+        try check(
+            values.withUnsafeMutableBufferPointer { vaexprs_mpi_sum_floats($0.baseAddress, Int64($0.count)) },
+            "MPI_Allreduce")
     }
 
     /// Element-wise sums over every process, in place (MPI_Allreduce, MPI_SUM).
     package func sum(_ values: inout [Double]) throws {
-        try check(values.withUnsafeMutableBufferPointer { vaexprs_mpi_sum_doubles($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
+        try check(
+            values.withUnsafeMutableBufferPointer { vaexprs_mpi_sum_doubles($0.baseAddress, Int64($0.count)) },
+            "MPI_Allreduce")
     }
 
     /// Rank 0's values to every process, in place (MPI_Bcast).
     package func broadcastFromFirst(_ values: inout [Float]) throws {
-        try check(values.withUnsafeMutableBufferPointer { vaexprs_mpi_broadcast_floats($0.baseAddress, Int64($0.count)) }, "MPI_Bcast")
+        try check(
+            values.withUnsafeMutableBufferPointer { vaexprs_mpi_broadcast_floats($0.baseAddress, Int64($0.count)) },
+            "MPI_Bcast")
     }
 
     /// Waits for every process, then ends MPI (once, at the end of the command).
@@ -71,6 +82,8 @@ package final class MPIProcessGroup: ProcessGroup {
     }
 
     private func check(_ status: Int32, _ call: String) throws {
-        guard status == 0 else { throw VAExprsError(.other, "\(call) failed on rank \(rank) of \(size) (MPI error \(status))") }
+        guard status == 0 else {
+            throw VAExprsError(.other, "\(call) failed on rank \(rank) of \(size) (MPI error \(status))")
+        }
     }
 }

@@ -88,7 +88,12 @@ package enum ParameterText {
     /// The parameters `template` refers to, in order.
     package static func parameters(_ template: String) -> [String] {
         var found: [String] = []
-        _ = render(template, naming: { found.append($0); return nil })
+        _ = render(
+            template,
+            naming: {
+                found.append($0)
+                return nil
+            })
         return found
     }
 }

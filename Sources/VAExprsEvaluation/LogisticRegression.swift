@@ -45,7 +45,10 @@ package struct LogisticRegression: Sendable {
                     for b in a..<p { hessian[a * p + b] += s * xa * (b < d ? x[i, b] : 1) }
                 }
             }
-            for a in 0..<d { gradient[a] += w[a]; hessian[a * p + a] += 1 }
+            for a in 0..<d {
+                gradient[a] += w[a]
+                hessian[a * p + a] += 1
+            }
             for a in 0..<p { for b in 0..<a { hessian[a * p + b] = hessian[b * p + a] } }
             hessian[(p - 1) * p + (p - 1)] += 1e-10  // keeps the intercept's pivot positive on separable data
             let step = try Self.solve(hessian, gradient, p)
@@ -53,7 +56,12 @@ package struct LogisticRegression: Sendable {
             for _ in 0..<30 {
                 let trial = (0..<p).map { w[$0] - scale * step[$0] }
                 let value = objective(trial)
-                if value <= current { w = trial; improved = current - value > 1e-12 * max(1, abs(current)); current = value; break }
+                if value <= current {
+                    w = trial
+                    improved = current - value > 1e-12 * max(1, abs(current))
+                    current = value
+                    break
+                }
                 scale /= 2
             }
             if !improved || gradient.reduce(0, { max($0, abs($1)) }) < 1e-8 { break }
@@ -69,7 +77,9 @@ package struct LogisticRegression: Sendable {
                 var s = h[i * p + j]
                 for k in 0..<j { s -= l[i * p + k] * l[j * p + k] }
                 if i == j {
-                    guard s > 0 else { throw VAExprsError(.other, "logistic regression: the Hessian is not positive definite") }
+                    guard s > 0 else {
+                        throw VAExprsError(.other, "logistic regression: the Hessian is not positive definite")
+                    }
                     l[i * p + i] = s.squareRoot()
                 } else {
                     l[i * p + j] = s / l[j * p + j]
@@ -77,9 +87,17 @@ package struct LogisticRegression: Sendable {
             }
         }
         var z = [Double](repeating: 0, count: p)
-        for i in 0..<p { var s = g[i]; for k in 0..<i { s -= l[i * p + k] * z[k] }; z[i] = s / l[i * p + i] }
+        for i in 0..<p {
+            var s = g[i]
+            for k in 0..<i { s -= l[i * p + k] * z[k] }
+            z[i] = s / l[i * p + i]
+        }
         var s = [Double](repeating: 0, count: p)
-        for i in stride(from: p - 1, through: 0, by: -1) { var t = z[i]; for k in (i + 1)..<p { t -= l[k * p + i] * s[k] }; s[i] = t / l[i * p + i] }
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var t = z[i]
+            for k in (i + 1)..<p { t -= l[k * p + i] * s[k] }
+            s[i] = t / l[i * p + i]
+        }
         return s
     }
 

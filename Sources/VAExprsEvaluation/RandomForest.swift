@@ -12,7 +12,7 @@ package struct RandomForest: Sendable {
     private var classCount = 0
 
     struct Node: Sendable {
-        var feature: Int32      // −1 for a leaf
+        var feature: Int32  // −1 for a leaf
         var threshold: Double
         var left: Int32, right: Int32
         var probabilities: [Double]
@@ -32,12 +32,16 @@ package struct RandomForest: Sendable {
         nodes = (0..<trees).map { _ in
             let sample = (0..<n).map { _ in Int(rng.next() % UInt64(n)) }
             var treeRNG = rng.split()
-            return Self.grow(columns: columns, n: n, d: d, y: y, classes: classes, sample: sample, maxFeatures: maxFeatures, rng: &treeRNG)
+            return Self.grow(
+                columns: columns, n: n, d: d, y: y, classes: classes, sample: sample, maxFeatures: maxFeatures,
+                rng: &treeRNG)
         }
     }
 
-    private static func grow(columns: [Double], n: Int, d: Int, y: [Int], classes: Int, sample: [Int], maxFeatures: Int,
-                             rng: inout SeededGenerator) -> [Node] {
+    private static func grow(
+        columns: [Double], n: Int, d: Int, y: [Int], classes: Int, sample: [Int], maxFeatures: Int,
+        rng: inout SeededGenerator
+    ) -> [Node] {
         var tree: [Node] = []
         var stack: [(node: Int, members: [Int])] = []
         func leafProbabilities(_ members: [Int]) -> [Double] {
@@ -86,13 +90,16 @@ package struct RandomForest: Sendable {
                         // Between neighbouring doubles the midpoint rounds to one of them; as
                         // scikit-learn does, fall back to v so the split separates them.
                         let midpoint = (v + next) / 2
-                        bestGain = gain; bestFeature = f; bestThreshold = midpoint < next ? midpoint : v
+                        bestGain = gain
+                        bestFeature = f
+                        bestThreshold = midpoint < next ? midpoint : v
                     }
                 }
             }
             guard bestFeature >= 0 else { continue }
             let base = bestFeature * n
-            let left = members.filter { columns[base + $0] <= bestThreshold }, right = members.filter { columns[base + $0] > bestThreshold }
+            let left = members.filter { columns[base + $0] <= bestThreshold },
+                right = members.filter { columns[base + $0] > bestThreshold }
             guard !left.isEmpty && !right.isEmpty else { continue }  // never re-queue the same members
             tree[node].feature = Int32(bestFeature)
             tree[node].threshold = bestThreshold
@@ -113,7 +120,8 @@ package struct RandomForest: Sendable {
             for tree in nodes {
                 var node = 0
                 while tree[node].feature >= 0 {
-                    node = Int(x[i, Int(tree[node].feature)] <= tree[node].threshold ? tree[node].left : tree[node].right)
+                    node = Int(
+                        x[i, Int(tree[node].feature)] <= tree[node].threshold ? tree[node].left : tree[node].right)
                 }
                 for c in 0..<classCount { p[c] += tree[node].probabilities[c] }
             }

@@ -78,7 +78,8 @@ public struct RealismReport: Codable, Sendable, Equatable {
     /// only (well below 1); cells that are merely less varied than real ones sit as near
     /// unseen real cells (about 1).
     public var trainingOverUnseen: Double?
-    /// The fraction of generated cells whose label a forest trained on the compared real cells' labels predicts (nil without labels).
+    /// The fraction of generated cells whose label a forest trained on the compared real cells' labels predicts (nil
+    /// without labels).
     public var labelAccuracy: Double?
     /// `rfAUC` within each label with at least 10 cells on each side (nil without labels).
     public var perLabelRFAUC: [String: Double]?
@@ -104,22 +105,28 @@ public struct RealismReport: Codable, Sendable, Equatable {
 
     /// True when generated cells sit markedly closer to training cells than unseen real cells
     /// do, and closer to training cells than to unseen real ones (the control).
-    public var memorises: Bool { (copyRatio ?? 1) < Self.copyRatioFlag && (trainingOverUnseen ?? 1) < Self.copyRatioFlag }
+    public var memorises: Bool {
+        (copyRatio ?? 1) < Self.copyRatioFlag && (trainingOverUnseen ?? 1) < Self.copyRatioFlag
+    }
 
     enum CodingKeys: String, CodingKey {
         case rfAUC = "rf_auc", lrAUC = "lr_auc", rfAUCFloor = "rf_auc_floor", lrAUCFloor = "lr_auc_floor"
-        case rfAUCSD = "rf_auc_sd", lrAUCSD = "lr_auc_sd", rfAUCFloorSD = "rf_auc_floor_sd", lrAUCFloorSD = "lr_auc_floor_sd", repeats
+        case rfAUCSD = "rf_auc_sd", lrAUCSD = "lr_auc_sd", rfAUCFloorSD = "rf_auc_floor_sd", lrAUCFloorSD =
+            "lr_auc_floor_sd", repeats
         case geneMeanSlope = "gene_mean_slope", geneVarSlope = "gene_var_slope"
         case zeroFractionReal = "zero_fraction_real", zeroFractionGenerated = "zero_fraction_generated"
         case medianTotalReal = "median_total_real", medianTotalGenerated = "median_total_generated"
-        case copyRatio = "copy_ratio", nearestTrainingGenerated = "nearest_training_generated", nearestTrainingReal = "nearest_training_real"
+        case copyRatio = "copy_ratio", nearestTrainingGenerated = "nearest_training_generated", nearestTrainingReal =
+            "nearest_training_real"
         case trainingCells = "training_cells", heldOutRealCells = "held_out_real_cells", normalization
         case trainingOverUnseen = "training_over_unseen"
-        case rfAUCPooled = "rf_auc_pooled", lrAUCPooled = "lr_auc_pooled", rfAUCFittedVsHeldOut = "rf_auc_fitted_vs_held_out"
+        case rfAUCPooled = "rf_auc_pooled", lrAUCPooled = "lr_auc_pooled", rfAUCFittedVsHeldOut =
+            "rf_auc_fitted_vs_held_out"
         case mmd2, mmd2PValue = "mmd2_p_value", mmd2Floor = "mmd2_floor", mmdBandwidth = "mmd_bandwidth"
         case geneMeanR = "gene_mean_r", geneVarR = "gene_var_r", zeroFractionR = "zero_fraction_r"
         case labelAccuracy = "label_accuracy", perLabelRFAUC = "per_label_rf_auc"
-        case realCells = "real_cells", generatedCells = "generated_cells", genes, components, referenceCells = "reference_cells"
+        case realCells = "real_cells", generatedCells = "generated_cells", genes, components, referenceCells =
+            "reference_cells"
         case logNormalized = "log_normalized", seed
     }
 }
@@ -177,22 +184,45 @@ public enum RealismEvaluation {
     /// `training` cells (same genes), also whether generated cells copy them: real cells whose
     /// ids are among the training cells' are left out of that comparison, which needs real
     /// cells the model never saw.
-    package static func evaluate(real: ExpressionMatrix, generated: ExpressionMatrix, realLabels: [String]? = nil,
-                                generatedLabels: [String]? = nil, training: ExpressionMatrix? = nil,
-                                options: Options = Options()) throws -> (report: RealismReport, details: Details) {
-        guard real.geneNames == generated.geneNames else { throw VAExprsError.badData("evaluate: real and generated cells must have the same genes in the same order") }
+    package static func evaluate(
+        real: ExpressionMatrix, generated: ExpressionMatrix, realLabels: [String]? = nil,
+        generatedLabels: [String]? = nil, training: ExpressionMatrix? = nil,
+        options: Options = Options()
+    ) throws -> (report: RealismReport, details: Details) {
+        guard real.geneNames == generated.geneNames else {
+            throw VAExprsError.badData("evaluate: real and generated cells must have the same genes in the same order")
+        }
         if let training, training.geneNames != real.geneNames {
             throw VAExprsError.badData("evaluate: the training cells must have the real cells' genes in the same order")
         }
         guard real.cellIDs.count >= 10, generated.cellIDs.count >= 10 else {
-            throw VAExprsError.badData("evaluate: needs at least 10 real and 10 generated cells, got \(real.cellIDs.count) and \(generated.cellIDs.count)")
+            throw VAExprsError.badData(
+                """
+                evaluate: needs at least 10 real and 10 generated cells, got \(real.cellIDs.count) and \
+                \(generated.cellIDs.count)
+                """
+            )
         }
-        guard options.topGenes >= 0 else { throw VAExprsError.usage("evaluate: \(parameter: "topGenes") must be ≥ 0 (0 keeps every gene), got \(options.topGenes)") }
-        guard options.repeats >= 1 else { throw VAExprsError.usage("evaluate: repeats must be at least 1, got \(options.repeats)") }
+        guard options.topGenes >= 0 else {
+            throw VAExprsError.usage(
+                "evaluate: \(parameter: "topGenes") must be ≥ 0 (0 keeps every gene), got \(options.topGenes)")
+        }
+        guard options.repeats >= 1 else {
+            throw VAExprsError.usage("evaluate: repeats must be at least 1, got \(options.repeats)")
+        }
         let realValues = real.dense(), generatedValues = generated.dense(), trainingValues = training?.dense()
         let logNormalized = options.normalization.logNormalizes(real: real)
-        if logNormalized, let bad = (realValues.storage + generatedValues.storage + (trainingValues?.storage ?? [])).first(where: { $0 < 0 }) {
-            throw VAExprsError.badData("evaluate: a value is negative (\(bad)), so the cells cannot be log-normalised; compare the values as given (normalization none)")
+        if logNormalized,
+            let bad = (realValues.storage + generatedValues.storage + (trainingValues?.storage ?? [])).first(where: {
+                $0 < 0
+            })
+        {
+            throw VAExprsError.badData(
+                """
+                evaluate: a value is negative (\(bad)), so the cells cannot be log-normalised; compare the values \
+                as given (normalization none)
+                """
+            )
         }
         var rng = SeededGenerator(seed: options.seed)
         // One depth for every cell compared (size factors over all of them together).
@@ -202,7 +232,9 @@ public enum RealismEvaluation {
         var t = trainingValues == nil ? nil : normalized[2]
         let genes = GeneSelection.topVariance(x, count: options.topGenes)
         if genes.count < x.columns {
-            x = x.gatherColumns(genes); y = y.gatherColumns(genes); t = t.map { $0.gatherColumns(genes) }
+            x = x.gatherColumns(genes)
+            y = y.gatherColumns(genes)
+            t = t.map { $0.gatherColumns(genes) }
         }
         // Gene statistics.
         func columnStats(_ m: DoubleMatrix) -> (mean: [Double], variance: [Double], zeros: [Double]) {
@@ -218,7 +250,8 @@ public enum RealismEvaluation {
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         let half = order.count / 2
         func rows(_ m: DoubleMatrix, _ idx: ArraySlice<Int>) -> DoubleMatrix {
-            DoubleMatrix(rows: idx.count, columns: m.columns, storage: idx.flatMap { i in (0..<m.columns).map { m[i, $0] } })
+            DoubleMatrix(
+                rows: idx.count, columns: m.columns, storage: idx.flatMap { i in (0..<m.columns).map { m[i, $0] } })
         }
         let referenceIndex = Array(order[..<half]).sorted(), comparisonIndex = Array(order[half...]).sorted()
         let axes = try PrincipalAxes(fitting: rows(x, referenceIndex[...]), components: options.components)
@@ -226,9 +259,12 @@ public enum RealismEvaluation {
         let comparison = rows(realScores, comparisonIndex[...])
         var mainRuns: [ClassifierTwoSampleTest.Result] = []
         for _ in 0..<options.repeats {
-            mainRuns.append(try ClassifierTwoSampleTest.run(comparison, generatedScores, folds: options.folds, trees: options.trees, rng: &rng))
+            mainRuns.append(
+                try ClassifierTwoSampleTest.run(
+                    comparison, generatedScores, folds: options.folds, trees: options.trees, rng: &rng))
         }
-        let mmd = MaximumMeanDiscrepancy.test(comparison, generatedScores, permutations: options.permutations, rng: &rng)
+        let mmd = MaximumMeanDiscrepancy.test(
+            comparison, generatedScores, permutations: options.permutations, rng: &rng)
         // Floors: the comparison cells split at random in two, through the same pipeline (a
         // new halving per run).
         var floorRuns: [ClassifierTwoSampleTest.Result] = []
@@ -240,41 +276,56 @@ public enum RealismEvaluation {
             firstHalf = rows(comparison, split[..<quarter])
             secondHalf = rows(comparison, split[quarter...])
             let floorFolds = min(options.folds, max(2, quarter / 2))
-            floorRuns.append(try ClassifierTwoSampleTest.run(firstHalf, secondHalf, folds: floorFolds, trees: options.trees, rng: &rng))
+            floorRuns.append(
+                try ClassifierTwoSampleTest.run(
+                    firstHalf, secondHalf, folds: floorFolds, trees: options.trees, rng: &rng))
         }
         let mmdFloor = MaximumMeanDiscrepancy.test(firstHalf, secondHalf, permutations: 0, rng: &rng)
         // Memorisation: nearest training cell of generated cells and of unseen real cells, on
         // PCs fitted on the three sets pooled, so that every cell is scored alike (projected
         // cells would sit closer together than fitted ones).
-        var copies: (ratio: Double, generated: Double, real: Double, training: Int, heldOut: Int, control: Double)? = nil
+        var copies: (ratio: Double, generated: Double, real: Double, training: Int, heldOut: Int, control: Double)? =
+            nil
         if let t, let training {
             let trainingIDs = Set(training.cellIDs)
             let unseen = real.cellIDs.indices.filter { !trainingIDs.contains(real.cellIDs[$0]) }
             if !unseen.isEmpty, t.rows > 0 {
                 let unseenValues = rows(x, unseen[...])
-                let all = DoubleMatrix(rows: t.rows + unseenValues.rows + y.rows, columns: x.columns,
-                                       storage: t.storage + unseenValues.storage + y.storage)
+                let all = DoubleMatrix(
+                    rows: t.rows + unseenValues.rows + y.rows, columns: x.columns,
+                    storage: t.storage + unseenValues.storage + y.storage)
                 let memoryAxes = try PrincipalAxes(fitting: all, components: options.components)
                 let trainingScores = memoryAxes.project(t), unseenScores = memoryAxes.project(unseenValues)
                 let generatedAxisScores = memoryAxes.project(y)
                 let queries = NearestTraining.sample(generatedAxisScores.rows, rng: &rng)
-                let generatedDistance = NearestTraining.medianDistance(generatedAxisScores, to: trainingScores, at: queries)
-                let realDistance = NearestTraining.medianDistance(unseenScores, to: trainingScores, at: NearestTraining.sample(unseenScores.rows, rng: &rng))
+                let generatedDistance = NearestTraining.medianDistance(
+                    generatedAxisScores, to: trainingScores, at: queries)
+                let realDistance = NearestTraining.medianDistance(
+                    unseenScores, to: trainingScores, at: NearestTraining.sample(unseenScores.rows, rng: &rng))
                 // The control: generated cells against equal numbers of training and unseen cells.
                 let size = min(trainingScores.rows, unseenScores.rows)
-                let toTraining = NearestTraining.medianDistance(generatedAxisScores, to: rows(trainingScores, rng.choose(size, of: trainingScores.rows)[...]), at: queries)
-                let toUnseen = NearestTraining.medianDistance(generatedAxisScores, to: rows(unseenScores, rng.choose(size, of: unseenScores.rows)[...]), at: queries)
-                copies = (realDistance > 0 ? generatedDistance / realDistance : .infinity, generatedDistance, realDistance, t.rows, unseen.count,
-                          toUnseen > 0 ? toTraining / toUnseen : .infinity)
+                let toTraining = NearestTraining.medianDistance(
+                    generatedAxisScores, to: rows(trainingScores, rng.choose(size, of: trainingScores.rows)[...]),
+                    at: queries)
+                let toUnseen = NearestTraining.medianDistance(
+                    generatedAxisScores, to: rows(unseenScores, rng.choose(size, of: unseenScores.rows)[...]),
+                    at: queries)
+                copies = (
+                    realDistance > 0 ? generatedDistance / realDistance : .infinity, generatedDistance, realDistance,
+                    t.rows, unseen.count,
+                    toUnseen > 0 ? toTraining / toUnseen : .infinity
+                )
             }
         }
         // Pooled PCs (all real and generated cells treated alike).
         let pooledData = DoubleMatrix(rows: x.rows + y.rows, columns: x.columns, storage: x.storage + y.storage)
         let pooledAxes = try PrincipalAxes(fitting: pooledData, components: options.components)
-        let pooled = try ClassifierTwoSampleTest.run(pooledAxes.project(x), pooledAxes.project(y), folds: options.folds, trees: options.trees, rng: &rng)
+        let pooled = try ClassifierTwoSampleTest.run(
+            pooledAxes.project(x), pooledAxes.project(y), folds: options.folds, trees: options.trees, rng: &rng)
         // What the projection alone costs: the reference cells (fitted) against the comparison cells (held out).
-        let bias = try ClassifierTwoSampleTest.run(rows(realScores, referenceIndex[...]), comparison, folds: options.folds,
-                                                   trees: options.trees, rng: &rng)
+        let bias = try ClassifierTwoSampleTest.run(
+            rows(realScores, referenceIndex[...]), comparison, folds: options.folds,
+            trees: options.trees, rng: &rng)
         // Labels: a forest trained on the comparison cells (projected like the generated ones).
         var labelAccuracy: Double?, perLabel: [String: Double]?
         if let realLabels, let generatedLabels {
@@ -284,41 +335,54 @@ public enum RealismEvaluation {
             var forest = RandomForest(trees: options.trees)
             forest.fit(comparison, comparisonLabels.map { index[$0]! }, classes: classes.count, rng: &rng)
             let predicted = forest.probabilities(generatedScores).map { p in classes[p.indices.max { p[$0] < p[$1] }!] }
-            labelAccuracy = Double(zip(predicted, generatedLabels).filter { $0 == $1 }.count) / Double(generatedLabels.count)
+            labelAccuracy =
+                Double(zip(predicted, generatedLabels).filter { $0 == $1 }.count) / Double(generatedLabels.count)
             var aucs: [String: Double] = [:]
             for label in Array(Set(realLabels)).sorted() {
-                let a = comparisonLabels.indices.filter { comparisonLabels[$0] == label }, b = generatedLabels.indices.filter { generatedLabels[$0] == label }
+                let a = comparisonLabels.indices.filter { comparisonLabels[$0] == label },
+                    b = generatedLabels.indices.filter { generatedLabels[$0] == label }
                 guard a.count >= 10, b.count >= 10 else { continue }
-                let result = try ClassifierTwoSampleTest.run(rows(comparison, a[...]), rows(generatedScores, b[...]), folds: options.folds,
-                                                             trees: options.trees, rng: &rng)
+                let result = try ClassifierTwoSampleTest.run(
+                    rows(comparison, a[...]), rows(generatedScores, b[...]), folds: options.folds,
+                    trees: options.trees, rng: &rng)
                 aucs[label] = result.randomForestAUC
             }
             perLabel = aucs
         }
         let raw = (real: CellTotals(realValues), generated: CellTotals(generatedValues))
         let rf = MeanAndSD(mainRuns.map(\.randomForestAUC)), lr = MeanAndSD(mainRuns.map(\.logisticRegressionAUC))
-        let rfFloor = MeanAndSD(floorRuns.map(\.randomForestAUC)), lrFloor = MeanAndSD(floorRuns.map(\.logisticRegressionAUC))
+        let rfFloor = MeanAndSD(floorRuns.map(\.randomForestAUC)),
+            lrFloor = MeanAndSD(floorRuns.map(\.logisticRegressionAUC))
         let report = RealismReport(
             rfAUC: rf.mean, lrAUC: lr.mean, rfAUCSD: rf.sd, lrAUCSD: lr.sd,
-            rfAUCFloor: rfFloor.mean, lrAUCFloor: lrFloor.mean, rfAUCFloorSD: rfFloor.sd, lrAUCFloorSD: lrFloor.sd, repeats: options.repeats,
-            rfAUCPooled: pooled.randomForestAUC, lrAUCPooled: pooled.logisticRegressionAUC, rfAUCFittedVsHeldOut: bias.randomForestAUC,
+            rfAUCFloor: rfFloor.mean, lrAUCFloor: lrFloor.mean, rfAUCFloorSD: rfFloor.sd, lrAUCFloorSD: lrFloor.sd,
+            repeats: options.repeats,
+            rfAUCPooled: pooled.randomForestAUC, lrAUCPooled: pooled.logisticRegressionAUC,
+            rfAUCFittedVsHeldOut: bias.randomForestAUC,
             mmd2: mmd.mmd2, mmd2PValue: mmd.pValue, mmd2Floor: mmdFloor.mmd2, mmdBandwidth: mmd.bandwidth,
-            geneMeanR: pearson(rs.mean, gs.mean), geneVarR: pearson(rs.variance, gs.variance), zeroFractionR: pearson(rs.zeros, gs.zeros),
+            geneMeanR: pearson(rs.mean, gs.mean), geneVarR: pearson(rs.variance, gs.variance),
+            zeroFractionR: pearson(rs.zeros, gs.zeros),
             geneMeanSlope: slope(rs.mean, gs.mean), geneVarSlope: slope(rs.variance, gs.variance),
             zeroFractionReal: raw.real.zeroFraction, zeroFractionGenerated: raw.generated.zeroFraction,
             medianTotalReal: raw.real.median, medianTotalGenerated: raw.generated.median,
             copyRatio: copies?.ratio, nearestTrainingGenerated: copies?.generated, nearestTrainingReal: copies?.real,
             trainingCells: copies?.training, heldOutRealCells: copies?.heldOut, trainingOverUnseen: copies?.control,
-            labelAccuracy: labelAccuracy, perLabelRFAUC: perLabel, realCells: x.rows, generatedCells: y.rows, genes: genes.count,
+            labelAccuracy: labelAccuracy, perLabelRFAUC: perLabel, realCells: x.rows, generatedCells: y.rows,
+            genes: genes.count,
             components: axes.axes.rows, referenceCells: referenceIndex.count, logNormalized: logNormalized,
-            normalization: options.normalization.statement(logNormalized: logNormalized, method: LogNormalization.statement + ", over the cells compared together"),
+            normalization: options.normalization.statement(
+                logNormalized: logNormalized,
+                method: LogNormalization.statement + ", over the cells compared together"),
             seed: options.seed)
         func firstTwo(_ m: DoubleMatrix) -> DoubleMatrix {
-            DoubleMatrix(rows: m.rows, columns: 2, storage: (0..<m.rows).flatMap { i in [m[i, 0], m.columns > 1 ? m[i, 1] : 0] })
+            DoubleMatrix(
+                rows: m.rows, columns: 2, storage: (0..<m.rows).flatMap { i in [m[i, 0], m.columns > 1 ? m[i, 1] : 0] })
         }
-        let details = Details(realPCs: firstTwo(comparison), generatedPCs: firstTwo(generatedScores), realMeans: rs.mean, generatedMeans: gs.mean,
-                              realVariances: rs.variance, generatedVariances: gs.variance, design: mainRuns[0].rows,
-                              comparisonCells: comparisonIndex, realScores: comparison, generatedScores: generatedScores)
+        let details = Details(
+            realPCs: firstTwo(comparison), generatedPCs: firstTwo(generatedScores), realMeans: rs.mean,
+            generatedMeans: gs.mean,
+            realVariances: rs.variance, generatedVariances: gs.variance, design: mainRuns[0].rows,
+            comparisonCells: comparisonIndex, realScores: comparison, generatedScores: generatedScores)
         return (report, details)
     }
 }

@@ -15,10 +15,13 @@ package enum ClassifierTwoSampleTest {
 
     /// Balanced classes (the larger set subsampled to the smaller one's size), stratified
     /// `folds`-fold cross-validation, ROC AUC of out-of-fold P(B) averaged over folds.
-    package static func run(_ a: DoubleMatrix, _ b: DoubleMatrix, folds: Int = 5, trees: Int = 100, rng: inout SeededGenerator) throws -> Result {
+    package static func run(
+        _ a: DoubleMatrix, _ b: DoubleMatrix, folds: Int = 5, trees: Int = 100, rng: inout SeededGenerator
+    ) throws -> Result {
         let size = min(a.rows, b.rows)
         guard size >= folds else {
-            throw VAExprsError.badData("two-sample test: needs at least \(folds) cells on each side, got \(a.rows) and \(b.rows)")
+            throw VAExprsError.badData(
+                "two-sample test: needs at least \(folds) cells on each side, got \(a.rows) and \(b.rows)")
         }
         func pick(_ n: Int) -> [Int] {
             var all = Array(0..<n)
@@ -35,7 +38,8 @@ package enum ClassifierTwoSampleTest {
             return fold
         }
         let foldA = foldsFor(size), foldB = foldsFor(size)
-        let rows = chosenA.enumerated().map { (set: 0, index: $0.element, fold: foldA[$0.offset]) }
+        let rows =
+            chosenA.enumerated().map { (set: 0, index: $0.element, fold: foldA[$0.offset]) }
             + chosenB.enumerated().map { (set: 1, index: $0.element, fold: foldB[$0.offset]) }
         let d = a.columns
         func matrix(_ selection: [(set: Int, index: Int, fold: Int)]) -> DoubleMatrix {
@@ -58,7 +62,9 @@ package enum ClassifierTwoSampleTest {
             try logistic.fit(xTrain, yTrain)
             lrAUCs.append(rocAUC(scores: logistic.probabilities(xTest), labels: yTest))
         }
-        return Result(randomForestAUC: rfAUCs.reduce(0, +) / Double(folds), logisticRegressionAUC: lrAUCs.reduce(0, +) / Double(folds), rows: rows)
+        return Result(
+            randomForestAUC: rfAUCs.reduce(0, +) / Double(folds),
+            logisticRegressionAUC: lrAUCs.reduce(0, +) / Double(folds), rows: rows)
     }
 }
 
@@ -79,12 +85,16 @@ package enum MaximumMeanDiscrepancy {
 
     /// k(x, y) = exp(−‖x − y‖² / (2σ²)) with σ the median pairwise distance of the pooled
     /// sample (median heuristic); p-value from `permutations` random relabellings, (1 + #≥) / (1 + P).
-    package static func test(_ a: DoubleMatrix, _ b: DoubleMatrix, permutations: Int = 200, rng: inout SeededGenerator) -> Result {
+    package static func test(_ a: DoubleMatrix, _ b: DoubleMatrix, permutations: Int = 200, rng: inout SeededGenerator)
+        -> Result
+    {
         func subsample(_ m: DoubleMatrix) -> DoubleMatrix {
             guard m.rows > maxPerSide else { return m }
             var idx = Array(0..<m.rows)
             for i in 0..<maxPerSide { idx.swapAt(i, i + Int(rng.next() % UInt64(m.rows - i))) }
-            return DoubleMatrix(rows: maxPerSide, columns: m.columns, storage: idx.prefix(maxPerSide).flatMap { i in (0..<m.columns).map { m[i, $0] } })
+            return DoubleMatrix(
+                rows: maxPerSide, columns: m.columns,
+                storage: idx.prefix(maxPerSide).flatMap { i in (0..<m.columns).map { m[i, $0] } })
         }
         let x = subsample(a), y = subsample(b)
         let n = x.rows, m = y.rows, total = n + m, d = x.columns
@@ -97,8 +107,12 @@ package enum MaximumMeanDiscrepancy {
         for i in 0..<total {
             for k in (i + 1)..<total {
                 var s = 0.0
-                for j in 0..<d { let t = pooled[i * d + j] - pooled[k * d + j]; s += t * t }
-                squared[i * total + k] = s; squared[k * total + i] = s
+                for j in 0..<d {
+                    let t = pooled[i * d + j] - pooled[k * d + j]
+                    s += t * t
+                }
+                squared[i * total + k] = s
+                squared[k * total + i] = s
                 distances.append(s.squareRoot())
             }
         }
@@ -138,7 +152,11 @@ package func pearson(_ a: [Double], _ b: [Double]) -> Double {
     let n = Double(a.count)
     let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
     var sab = 0.0, saa = 0.0, sbb = 0.0
-    for i in a.indices { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb) }
+    for i in a.indices {
+        sab += (a[i] - ma) * (b[i] - mb)
+        saa += (a[i] - ma) * (a[i] - ma)
+        sbb += (b[i] - mb) * (b[i] - mb)
+    }
     return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : .nan
 }
 
@@ -147,6 +165,9 @@ package func slope(_ a: [Double], _ b: [Double]) -> Double {
     let n = Double(a.count)
     let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
     var sab = 0.0, saa = 0.0
-    for i in a.indices { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma) }
+    for i in a.indices {
+        sab += (a[i] - ma) * (b[i] - mb)
+        saa += (a[i] - ma) * (a[i] - ma)
+    }
     return saa > 0 ? sab / saa : .nan
 }

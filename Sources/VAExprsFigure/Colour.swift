@@ -41,8 +41,10 @@ public struct Colour: Codable, Sendable, Equatable, Hashable {
 
     /// The Okabe–Ito palette (Okabe & Ito 2008), safe for the common colour-vision
     /// deficiencies: blue, vermillion, bluish green, orange, reddish purple, sky blue, yellow, black.
-    package static let okabeIto: [Colour] = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-        .map { Colour(hex: $0)! }
+    package static let okabeIto: [Colour] = [
+        "#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"
+    ]
+    .map { Colour(hex: $0)! }
 
     /// The `i`-th categorical colour (Okabe–Ito, repeating).
     package static func categorical(_ i: Int) -> Colour { okabeIto[i % okabeIto.count] }

@@ -18,8 +18,10 @@ public struct Figure: Codable, Sendable, Equatable {
     public var legends: [Legend]
 
     /// A figure from its parts.
-    public init(title: String? = nil, width: Double = 640, height: Double = 480, panels: [Panel],
-                columns: Int = 1, legends: [Legend] = []) {
+    public init(
+        title: String? = nil, width: Double = 640, height: Double = 480, panels: [Panel],
+        columns: Int = 1, legends: [Legend] = []
+    ) {
         self.title = title
         self.width = width
         self.height = height
@@ -84,9 +86,10 @@ public struct Axis: Codable, Sendable, Equatable {
     /// Decodes an axis; `scale` may be absent (linear).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(title: try c.decode(String.self, forKey: .title), lower: try c.decode(Double.self, forKey: .lower),
-                  upper: try c.decode(Double.self, forKey: .upper), ticks: try c.decode([Tick].self, forKey: .ticks),
-                  scale: try c.decodeIfPresent(AxisScale.self, forKey: .scale) ?? .linear)
+        self.init(
+            title: try c.decode(String.self, forKey: .title), lower: try c.decode(Double.self, forKey: .lower),
+            upper: try c.decode(Double.self, forKey: .upper), ticks: try c.decode([Tick].self, forKey: .ticks),
+            scale: try c.decodeIfPresent(AxisScale.self, forKey: .scale) ?? .linear)
     }
 
     /// A logarithmic axis covering the positive `values`, with ticks at 1, 2 and 5 × 10ᵏ
@@ -116,7 +119,10 @@ public struct Axis: Codable, Sendable, Equatable {
     package init(title: String, covering values: [Double], margin: Double = 0.04, tickCount: Int = 6) {
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
-        if low == high { low -= 0.5; high += 0.5 }
+        if low == high {
+            low -= 0.5
+            high += 0.5
+        }
         let pad = (high - low) * margin
         low -= pad
         high += pad
@@ -152,13 +158,17 @@ public struct Tick: Codable, Sendable, Equatable {
         let raw = (high - low) / Double(count)
         let magnitude = pow(10, log10(raw).rounded(.down))
         // The round step whose tick count is closest to the one asked for.
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.min { abs((high - low) / $0 - Double(count)) < abs((high - low) / $1 - Double(count)) }!
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.min {
+            abs((high - low) / $0 - Double(count)) < abs((high - low) / $1 - Double(count))
+        }!
         let first = (low / step).rounded(.up)
         // A range tiny beside its magnitude (1e16 to 1e16 + 2, say) has steps a double cannot
         // count in, or more decimals than a label shows: one tick in the middle, in full.
         guard first.magnitude < 1e15, step >= 1e-10 else {
             let middle = low / 2 + high / 2
-            return [Tick(value: middle, label: String(format: "%.12g", middle).replacingOccurrences(of: "-", with: "−"))]
+            return [
+                Tick(value: middle, label: String(format: "%.12g", middle).replacingOccurrences(of: "-", with: "−"))
+            ]
         }
         var ticks: [Tick] = []
         for index in 0...(2 * count + 2) {  // a round step gives at most about 2 × count ticks
@@ -171,7 +181,10 @@ public struct Tick: Codable, Sendable, Equatable {
 
     static func formatTick(_ v: Double, step: Double) -> String {
         var decimals = 0, s = step
-        while s < 1 - 1e-9 && decimals < 10 { s *= 10; decimals += 1 }
+        while s < 1 - 1e-9 && decimals < 10 {
+            s *= 10
+            decimals += 1
+        }
         if decimals == 0 {
             let whole = Int64(v.rounded())
             return (whole < 0 ? "−" : "") + String(abs(whole))
@@ -203,10 +216,18 @@ public enum Mark: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
-        case .points(let m): try container.encode("points", forKey: .type); try m.encode(to: encoder)
-        case .line(let m): try container.encode("line", forKey: .type); try m.encode(to: encoder)
-        case .rects(let m): try container.encode("rects", forKey: .type); try m.encode(to: encoder)
-        case .text(let m): try container.encode("text", forKey: .type); try m.encode(to: encoder)
+        case .points(let m):
+            try container.encode("points", forKey: .type)
+            try m.encode(to: encoder)
+        case .line(let m):
+            try container.encode("line", forKey: .type)
+            try m.encode(to: encoder)
+        case .rects(let m):
+            try container.encode("rects", forKey: .type)
+            try m.encode(to: encoder)
+        case .text(let m):
+            try container.encode("text", forKey: .type)
+            try m.encode(to: encoder)
         }
     }
 
@@ -217,7 +238,9 @@ public enum Mark: Codable, Sendable, Equatable {
         case "line": self = .line(try LineMark(from: decoder))
         case "rects": self = .rects(try RectMark(from: decoder))
         case "text": self = .text(try TextMark(from: decoder))
-        default: throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown mark type '\(type)'"))
+        default:
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown mark type '\(type)'"))
         }
     }
 }
@@ -243,8 +266,10 @@ public struct PointStyle: Codable, Sendable, Equatable {
     public var opacity: Double
 
     /// A style.
-    public init(colour: Colour, shape: MarkerShape = .circle, filled: Bool = true, size: Double = 5, groups: [String] = [],
-                opacity: Double = 1) {
+    public init(
+        colour: Colour, shape: MarkerShape = .circle, filled: Bool = true, size: Double = 5, groups: [String] = [],
+        opacity: Double = 1
+    ) {
         self.colour = colour
         self.shape = shape
         self.filled = filled
@@ -307,7 +332,9 @@ public struct LineMark: Codable, Sendable, Equatable {
     public var group: String?
 
     /// A line.
-    public init(x: [Double], y: [Double], colour: Colour, width: Double = 1.5, dash: [Double] = [], group: String? = nil) {
+    public init(
+        x: [Double], y: [Double], colour: Colour, width: Double = 1.5, dash: [Double] = [], group: String? = nil
+    ) {
         self.x = x
         self.y = y
         self.colour = colour
@@ -365,7 +392,9 @@ public struct TextMark: Codable, Sendable, Equatable {
     public var anchor: TextAnchor
 
     /// A label.
-    public init(x: Double, y: Double, text: String, colour: Colour = .black, size: Double = 10, anchor: TextAnchor = .start) {
+    public init(
+        x: Double, y: Double, text: String, colour: Colour = .black, size: Double = 10, anchor: TextAnchor = .start
+    ) {
         self.x = x
         self.y = y
         self.text = text

@@ -7,7 +7,9 @@ import VAExprs
 /// alike: all go on when every fingerprint is equal, all throw the same error naming each
 /// parameter that differs otherwise, and no collective may ever see unequal sizes.
 enum AgreementTargets {
-    static let parameters = ["counts", "labels", "epochs", "batchSize", "seed", "optimizer", "encoder", "likelihood", "stream"]
+    static let parameters = [
+        "counts", "labels", "epochs", "batchSize", "seed", "optimizer", "encoder", "likelihood", "stream"
+    ]
 
     static func run(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
@@ -22,7 +24,9 @@ enum AgreementTargets {
                 let parameter = parameters[k % parameters.count]
                 let value = input.int(below: 6) == 0 ? input.string() : base[k % base.count]
                 if parameter == "counts" || parameter == "labels" {
-                    f.add(parameter, "ids", strings: value.split(separator: "a", omittingEmptySubsequences: false).map(String.init))
+                    f.add(
+                        parameter, "ids",
+                        strings: value.split(separator: "a", omittingEmptySubsequences: false).map(String.init))
                 } else {
                     f.add(parameter, "", value)
                 }
@@ -41,12 +45,14 @@ enum AgreementTargets {
             return
         }
         guard let first = messages[0], messages.allSatisfy({ $0 == first }),
-              errors.allSatisfy({ ($0 as? VAExprsError)?.raisedOnEveryProcess == true }) else {
+            errors.allSatisfy({ ($0 as? VAExprsError)?.raisedOnEveryProcess == true })
+        else {
             fatalError("members did not end alike: \(messages)")
         }
         // Same number of items: each parameter whose digest differs on some member is named.
         if Set(fingerprints.map(\.items.count)).count == 1 {
-            for (k, item) in fingerprints[0].items.enumerated() where fingerprints.contains(where: { $0.items[k].digest != item.digest }) {
+            for (k, item) in fingerprints[0].items.enumerated()
+            where fingerprints.contains(where: { $0.items[k].digest != item.digest }) {
                 guard first.contains(item.parameter) else { fatalError("'\(first)' does not name \(item.parameter)") }
             }
         }

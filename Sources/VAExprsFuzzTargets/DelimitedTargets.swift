@@ -23,7 +23,11 @@ enum DelimitedTargets {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (index, name) in ["matrix.mtx", "features.tsv", "barcodes.tsv"].enumerated() {
             let path = folder + "/" + name
-            if index < parts.count { _ = FileManager.default.createFile(atPath: path, contents: Data(parts[index])) } else { unlink(path) }
+            if index < parts.count {
+                _ = FileManager.default.createFile(atPath: path, contents: Data(parts[index]))
+            } else {
+                unlink(path)
+            }
         }
         _ = try? TenXMatrix.read(folder)
     }

@@ -18,15 +18,40 @@ package enum FuzzTargets {
 
     /// Every target.
     package static let all: [Target] = [
-        Target(name: "csv", summary: "CSV/TSV expression, label and point readers (gzip too)", run: DelimitedTargets.csv),
-        Target(name: "tenx-mtx", summary: "10x Matrix Market folder: matrix.mtx, features.tsv, barcodes.tsv", run: DelimitedTargets.tenXFolder),
-        Target(name: "h5ad", summary: "our interpretation of an .h5ad's structure (files built from the input's recipe)", run: HDF5Targets.h5ad),
-        Target(name: "tenx-h5", summary: "our interpretation of a Cell Ranger .h5's structure (files built from the input's recipe)", run: HDF5Targets.tenXH5),
-        Target(name: "model", summary: "the model file decoder, on checksum-valid files, then generation and the architecture graph", run: ModelTarget.run),
-        Target(name: "manifest", summary: "the plugin manifest parser and C signature checks", run: TextTargets.manifest),
-        Target(name: "component-spec", summary: "the component-spec parser and every built-in factory's option checks", run: TextTargets.componentSpec),
-        Target(name: "writers", summary: "round trips through every cell writer and reader (refused, or read back equal; nothing left behind)", run: WriterTargets.run),
-        Target(name: "mpi-fingerprint", summary: "processes (threads) with fuzzed settings agree or all refuse alike, never a collective of unequal sizes", run: AgreementTargets.run),
+        Target(
+            name: "csv", summary: "CSV/TSV expression, label and point readers (gzip too)", run: DelimitedTargets.csv),
+        Target(
+            name: "tenx-mtx", summary: "10x Matrix Market folder: matrix.mtx, features.tsv, barcodes.tsv",
+            run: DelimitedTargets.tenXFolder),
+        Target(
+            name: "h5ad", summary: "our interpretation of an .h5ad's structure (files built from the input's recipe)",
+            run: HDF5Targets.h5ad),
+        Target(
+            name: "tenx-h5",
+            summary: "our interpretation of a Cell Ranger .h5's structure (files built from the input's recipe)",
+            run: HDF5Targets.tenXH5),
+        Target(
+            name: "model",
+            summary: "the model file decoder, on checksum-valid files, then generation and the architecture graph",
+            run: ModelTarget.run),
+        Target(
+            name: "manifest", summary: "the plugin manifest parser and C signature checks", run: TextTargets.manifest),
+        Target(
+            name: "component-spec", summary: "the component-spec parser and every built-in factory's option checks",
+            run: TextTargets.componentSpec),
+        Target(
+            name: "writers",
+            summary:
+                "round trips through every cell writer and reader (refused, or read back equal; nothing left behind)",
+            run: WriterTargets.run),
+        Target(
+            name: "mpi-fingerprint",
+            summary:
+                """
+                processes (threads) with fuzzed settings agree or all refuse alike, never a collective of unequal \
+                sizes
+                """,
+            run: AgreementTargets.run)
     ]
 
     /// The target called `name`, or nil.

@@ -28,7 +28,9 @@ package final class InProcessGroup: ProcessGroup, @unchecked Sendable {
 
     /// Runs `body` on every member, each on its own thread, and returns what each threw (nil
     /// for none), by rank.
-    package static func run(_ members: [InProcessGroup], _ body: @escaping @Sendable (InProcessGroup) throws -> Void) -> [(any Error)?] {
+    package static func run(_ members: [InProcessGroup], _ body: @escaping @Sendable (InProcessGroup) throws -> Void)
+        -> [(any Error)?]
+    {
         let results = ResultBox(count: members.count)
         let group = DispatchGroup()
         for member in members {
@@ -92,7 +94,9 @@ package final class InProcessGroup: ProcessGroup, @unchecked Sendable {
                 while generation == mine { condition.wait() }
             }
             guard let result else {
-                throw VAExprsError(.other, "a collective call with unequal sizes on rank \(rank) (MPI_ERR_TRUNCATE, or memory corruption)")
+                throw VAExprsError(
+                    .other,
+                    "a collective call with unequal sizes on rank \(rank) (MPI_ERR_TRUNCATE, or memory corruption)")
             }
             return result
         }

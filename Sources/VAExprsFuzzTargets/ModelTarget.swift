@@ -24,7 +24,9 @@ enum ModelTarget {
             weights = Array(rest.dropFirst(length))
         }
         let file = ModelFile.assemble(header: header, weights: weights)
-        guard let model = try? ModelFile.decode(file, source: "fuzz.vaexprs", registry: FuzzTargets.registry) else { return }
+        guard let model = try? ModelFile.decode(file, source: "fuzz.vaexprs", registry: FuzzTargets.registry) else {
+            return
+        }
         _ = ArchitectureGraph.dot(model.network.architecture, title: "fuzz")
         var options = GenerationOptions(count: 3, sampler: ComponentSpec(name: "normal"), seed: 1, batchSize: 2)
         if model.conditions != nil, let first = model.trainingLabels?.first {

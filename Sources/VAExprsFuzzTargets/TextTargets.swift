@@ -16,7 +16,8 @@ enum TextTargets {
         if let item = try? ComponentSpec.parseItem(text, source: "fuzz") { specs.append(item) }
         if let list = try? ComponentSpec.parseList(text, source: "fuzz") { specs += list.prefix(8) }
         if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-           let spec = try? ComponentSpec.fromJSONObject(object, source: "fuzz") {
+            let spec = try? ComponentSpec.fromJSONObject(object, source: "fuzz")
+        {
             specs.append(spec)
         }
         let registry = FuzzTargets.registry

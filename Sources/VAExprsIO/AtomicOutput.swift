@@ -32,7 +32,10 @@ package final class AtomicOutput {
     /// `FolderOutput.check` judges: an existing folder is written into only when it holds
     /// nothing but the files its writer writes.
     package static func checkDestination(_ path: String, folder isFolderOutput: Bool = false) throws {
-        if isFolderOutput { _ = try FolderOutput.check(path, writes: FolderOutput.tenXFiles); return }
+        if isFolderOutput {
+            _ = try FolderOutput.check(path, writes: FolderOutput.tenXFiles)
+            return
+        }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -48,10 +51,24 @@ package final class AtomicOutput {
         case S_IFREG, S_IFLNK:
             return
         case S_IFDIR:
-            throw VAExprsError(.cannotWrite, "\(path) is a folder; this output is a file, and writing it would replace the folder: choose a file path")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path) is a folder; this output is a file, and writing it would replace the folder: choose a \
+                file path
+                """
+            )
         default:
-            let kind = info.st_mode & S_IFMT == S_IFIFO ? "a FIFO" : info.st_mode & S_IFMT == S_IFSOCK ? "a socket" : "a device"
-            throw VAExprsError(.cannotWrite, "\(path) is \(kind); outputs are written to a temporary file and renamed into place, which would replace it, so nothing was done: give a regular file path")
+            let kind =
+                info.st_mode & S_IFMT == S_IFIFO
+                ? "a FIFO" : info.st_mode & S_IFMT == S_IFSOCK ? "a socket" : "a device"
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path) is \(kind); outputs are written to a temporary file and renamed into place, which would \
+                replace it, so nothing was done: give a regular file path
+                """
+            )
         }
     }
 
@@ -62,7 +79,13 @@ package final class AtomicOutput {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let limit = pathconf(folder, Int32(_PC_NAME_MAX))
         if limit > 0 && name.utf8.count > limit {
-            throw VAExprsError(.cannotWrite, "\(path): its file name is \(name.utf8.count) bytes long, more than the \(limit) this file system allows; choose a shorter name")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path): its file name is \(name.utf8.count) bytes long, more than the \(limit) this file system \
+                allows; choose a shorter name
+                """
+            )
         }
     }
 
@@ -147,7 +170,13 @@ package final class AtomicOutput {
                     guard Self.isFolder(staged.temporary), Self.isEmptyFolder(staged.destination) else {
                         undo()
                         discard()
-                        throw VAExprsError(.cannotWrite, "\(staged.destination) is a folder that is not empty (or not replaceable by this output); nothing in it was changed and no output was written")
+                        throw VAExprsError(
+                            .cannotWrite,
+                            """
+                            \(staged.destination) is a folder that is not empty (or not replaceable by this \
+                            output); nothing in it was changed and no output was written
+                            """
+                        )
                     }
                     replacedEmptyFolder = true
                 } else {
@@ -157,7 +186,9 @@ package final class AtomicOutput {
                         let reason = String(cString: strerror(errno))
                         undo()
                         discard()
-                        throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be replaced (\(reason)); no output was written")
+                        throw VAExprsError(
+                            .cannotWrite, "\(staged.destination): cannot be replaced (\(reason)); no output was written"
+                        )
                     }
                     aside = path
                 }
@@ -167,7 +198,8 @@ package final class AtomicOutput {
                 if let aside { _ = rename(aside, staged.destination) }
                 undo()
                 discard()
-                throw VAExprsError(.cannotWrite, "\(staged.destination): cannot be written (\(reason)); no output was written")
+                throw VAExprsError(
+                    .cannotWrite, "\(staged.destination): cannot be written (\(reason)); no output was written")
             }
             done.append((staged, aside, replacedEmptyFolder))
         }

@@ -18,10 +18,16 @@ package final class ByteSink {
         let fd = try createExclusively(path)
         if gzip {
             compressed = gzdopen(fd, "wb6")
-            guard compressed != nil else { Glibc.close(fd); throw VAExprsError(.cannotWrite, "\(path): cannot be opened for compression") }
+            guard compressed != nil else {
+                Glibc.close(fd)
+                throw VAExprsError(.cannotWrite, "\(path): cannot be opened for compression")
+            }
         } else {
             plain = fdopen(fd, "wb")
-            guard plain != nil else { Glibc.close(fd); throw VAExprsError(.cannotWrite, "\(path): cannot be opened for writing") }
+            guard plain != nil else {
+                Glibc.close(fd)
+                throw VAExprsError(.cannotWrite, "\(path): cannot be opened for writing")
+            }
         }
         buffer.reserveCapacity(1 << 20)
     }
@@ -55,11 +61,15 @@ package final class ByteSink {
         try flush()
         if let plain {
             self.plain = nil
-            guard fclose(plain) == 0 else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing (disk full?)") }
+            guard fclose(plain) == 0 else {
+                throw VAExprsError(.cannotWrite, "\(path): write failed when closing (disk full?)")
+            }
         }
         if let compressed {
             self.compressed = nil
-            guard gzclose(compressed) == Z_OK else { throw VAExprsError(.cannotWrite, "\(path): write failed when closing (disk full?)") }
+            guard gzclose(compressed) == Z_OK else {
+                throw VAExprsError(.cannotWrite, "\(path): write failed when closing (disk full?)")
+            }
         }
     }
 }

@@ -30,7 +30,10 @@ final class CSVCellWriter: CellWriter {
     }
 
     func append(_ block: CellBlock) throws {
-        if genesInRows { held.append(block); return }
+        if genesInRows {
+            held.append(block)
+            return
+        }
         let delimiter = UInt8(ascii: tab ? "\t" : ",")
         var line: [UInt8] = []
         for (r, id) in block.cellIDs.enumerated() {
@@ -49,10 +52,13 @@ final class CSVCellWriter: CellWriter {
         do {
             if genesInRows {
                 let ids = held.flatMap(\.cellIDs)
-                let values = Matrix(rows: ids.count, columns: layout.geneNames.count, storage: held.flatMap(\.values.storage))
+                let values = Matrix(
+                    rows: ids.count, columns: layout.geneNames.count, storage: held.flatMap(\.values.storage))
                 held = []
-                try sink.write(ExpressionCSV.encode(ExpressionMatrix(cellIDs: ids, geneNames: layout.geneNames, values: values),
-                                                    genesInRows: true, path: destination))
+                try sink.write(
+                    ExpressionCSV.encode(
+                        ExpressionMatrix(cellIDs: ids, geneNames: layout.geneNames, values: values),
+                        genesInRows: true, path: destination))
             }
             try sink.close()
             return [StagedFile(temporary: temporary, destination: destination)]

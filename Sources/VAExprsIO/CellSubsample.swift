@@ -21,27 +21,40 @@ public enum CellSubsample {
 
     /// Tells the user that a call works on a seeded subsample of a file's cells.
     package static func notice(path: String, kept: Int, total: Int) -> Notice {
-        Notice("\(path): \(total) cells; using a random subsample of \(kept) (\(parameter: "maxCells"), drawn with \(parameter: "seed"))")
+        Notice(
+            """
+            \(path): \(total) cells; using a random subsample of \(kept) (\(parameter: "maxCells"), drawn with \
+            \(parameter: "seed"))
+            """
+        )
     }
 
     /// At most `maxCells` cells of `path`, chosen uniformly at random with `seed` (every cell
     /// when there are no more). An `.h5ad` with CSR `X` and a Cell Ranger `.h5` are read
     /// cell by cell, only the chosen ones; other formats are read whole, then subsampled.
-    package static func read(_ path: String, genesInRows: Bool = false, maxCells: Int, seed: UInt64) throws -> SubsampledCells {
-        guard maxCells >= 1 else { throw VAExprsError.usage("\(parameter: "maxCells") must be at least 1, got \(maxCells)") }
+    package static func read(_ path: String, genesInRows: Bool = false, maxCells: Int, seed: UInt64) throws
+        -> SubsampledCells
+    {
+        guard maxCells >= 1 else {
+            throw VAExprsError.usage("\(parameter: "maxCells") must be at least 1, got \(maxCells)")
+        }
         if !genesInRows, try SparseRowFile.storesRows(path) {
             let file = try SparseRowFile(path)
             let kept = chooseRows(count: file.rowCount, keep: maxCells, seed: seed)
             let cells = try file.rows(at: kept)
-            let matrix = ExpressionMatrix(cellIDs: kept.map { file.cellIDs[$0] }, geneNames: file.geneNames, cells: .sparse(cells))
+            let matrix = ExpressionMatrix(
+                cellIDs: kept.map { file.cellIDs[$0] }, geneNames: file.geneNames, cells: .sparse(cells))
             let obs = file.obs?.mapValues { column in kept.map { column[$0] } }
             return SubsampledCells(matrix: matrix, obs: obs, totalCells: file.rowCount)
         }
         let (matrix, obs) = try ExpressionReader.readWithAnnotations(path, genesInRows: genesInRows)
         let kept = chooseRows(count: matrix.cellCount, keep: maxCells, seed: seed)
-        guard kept.count < matrix.cellCount else { return SubsampledCells(matrix: matrix, obs: obs, totalCells: matrix.cellCount) }
-        return SubsampledCells(matrix: matrix.selectingCells(kept), obs: obs?.mapValues { column in kept.map { column[$0] } },
-                               totalCells: matrix.cellCount)
+        guard kept.count < matrix.cellCount else {
+            return SubsampledCells(matrix: matrix, obs: obs, totalCells: matrix.cellCount)
+        }
+        return SubsampledCells(
+            matrix: matrix.selectingCells(kept), obs: obs?.mapValues { column in kept.map { column[$0] } },
+            totalCells: matrix.cellCount)
     }
 
     /// `keep` of the row indices `0..<count` drawn uniformly without replacement (a partial

@@ -36,8 +36,10 @@ package struct CellOutputLayout: Sendable {
     package var settings: [(key: String, value: String)]
 
     /// A layout.
-    package init(geneNames: [String], integerCounts: Bool, labelColumns: [String] = [], labelCategories: [[String]] = [],
-                settings: [(key: String, value: String)] = []) {
+    package init(
+        geneNames: [String], integerCounts: Bool, labelColumns: [String] = [], labelCategories: [[String]] = [],
+        settings: [(key: String, value: String)] = []
+    ) {
         self.geneNames = geneNames
         self.integerCounts = integerCounts
         self.labelColumns = labelColumns
@@ -64,10 +66,20 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
     package static func of(path: String, option: String?) throws -> CellOutputFormat {
         if let option {
             guard let format = CellOutputFormat(rawValue: option) else {
-                throw VAExprsError.usage("\(parameter: "format") must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(option)'")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "format") must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); \
+                    got '\(option)'
+                    """
+                )
             }
             if let named = named(by: path), named != format {
-                throw VAExprsError.usage("\(parameter: "format") \(option) disagrees with the extension of \(path), which names \(named.rawValue); change one of them")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "format") \(option) disagrees with the extension of \(path), which names \
+                    \(named.rawValue); change one of them
+                    """
+                )
             }
             return format
         }
@@ -83,7 +95,12 @@ public enum CellOutputFormat: String, Sendable, CaseIterable {
     /// - Throws: `VAExprsError.usage` naming `parameter`.
     package static func requireText(_ path: String?, parameter: String) throws {
         guard let path, let named = named(by: path), named != .csv else { return }
-        throw VAExprsError.usage("\(parameter: parameter) \(path): this output is CSV text, but the extension names \(named.rawValue); name it .csv or .tsv (.gz to compress)")
+        throw VAExprsError.usage(
+            """
+            \(parameter: parameter) \(path): this output is CSV text, but the extension names \(named.rawValue); \
+            name it .csv or .tsv (.gz to compress)
+            """
+        )
     }
 
     /// The format an extension names without doubt (nil for none, or an unknown one).
@@ -126,16 +143,26 @@ extension CellWriter {
 package enum CellWriters {
     /// A writer of `format` at `path`. `genesInRows` (CSV only) transposes, which needs the
     /// whole matrix in memory.
-    package static func open(_ path: String, format: CellOutputFormat, layout: CellOutputLayout,
-                            genesInRows: Bool = false) throws -> any CellWriter {
+    package static func open(
+        _ path: String, format: CellOutputFormat, layout: CellOutputLayout,
+        genesInRows: Bool = false
+    ) throws -> any CellWriter {
         // A folder output is checked by its writer, which plans from what the folder holds.
         if format != .mtx { try AtomicOutput.checkDestination(path) }
-        if genesInRows && format != .csv { throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV output, not \(format.rawValue)") }
+        if genesInRows && format != .csv {
+            throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV output, not \(format.rawValue)")
+        }
         if !layout.integerCounts && (format == .tenXH5 || format == .mtx) {
-            throw VAExprsError.usage("\(path): the \(format.rawValue) format holds whole counts, and these cells are not counts (continuous values, or expected counts from \(parameter: "decode") mean); write .csv or .h5ad")
+            throw VAExprsError.usage(
+                """
+                \(path): the \(format.rawValue) format holds whole counts, and these cells are not counts \
+                (continuous values, or expected counts from \(parameter: "decode") mean); write .csv or .h5ad
+                """
+            )
         }
         try NameRules.check(genes: layout.geneNames, path: path, format: format)
-        try NameRules.check(labelColumns: layout.labelColumns, categories: layout.labelCategories, path: path, format: format)
+        try NameRules.check(
+            labelColumns: layout.labelColumns, categories: layout.labelCategories, path: path, format: format)
         let writer: any CellWriter
         switch format {
         case .csv: writer = try CSVCellWriter(path, layout: layout, genesInRows: genesInRows)
@@ -190,8 +217,9 @@ final class CheckedCellWriter: CellWriter {
 
     func append(_ block: CellBlock) throws {
         try NameRules.check(cells: block.cellIDs, path: path, format: format)
-        try ValueRules.check(block, genes: layout.geneNames, counts: layout.integerCounts && largestCount != nil, largest: largestCount,
-                             format: formatName, path: path)
+        try ValueRules.check(
+            block, genes: layout.geneNames, counts: layout.integerCounts && largestCount != nil, largest: largestCount,
+            format: formatName, path: path)
         try inner.append(block)
     }
 
@@ -207,14 +235,26 @@ final class CheckedCellWriter: CellWriter {
 package enum NameRules {
     static func check(genes: [String], path: String, format: CellOutputFormat) throws {
         if let repeated = DelimitedText.firstDuplicate(genes) {
-            throw VAExprsError(.cannotWrite, "\(path): gene '\(DisplayText.neutralised(repeated))' appears twice; a matrix's gene ids must be unique, so nothing was written")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path): gene '\(DisplayText.neutralised(repeated))' appears twice; a matrix's gene ids must be \
+                unique, so nothing was written
+                """
+            )
         }
         try checkCharacters(genes, what: "gene", path: path, format: format)
     }
 
     static func check(cells: [String], path: String, format: CellOutputFormat) throws {
         if let repeated = DelimitedText.firstDuplicate(cells) {
-            throw VAExprsError(.cannotWrite, "\(path): cell '\(DisplayText.neutralised(repeated))' appears twice; cell ids must be unique, so nothing was written")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path): cell '\(DisplayText.neutralised(repeated))' appears twice; cell ids must be unique, so \
+                nothing was written
+                """
+            )
         }
         try checkCharacters(cells, what: "cell", path: path, format: format)
     }
@@ -224,27 +264,47 @@ package enum NameRules {
     /// columns by this rule when the model is made, the `.h5ad` writer again.
     package static func isObsColumnName(_ name: String) -> Bool {
         !(name.isEmpty || name == "_index" || name == "." || name == ".." || name.contains("/")
-          || name.unicodeScalars.contains { $0.properties.generalCategory == .control })
+            || name.unicodeScalars.contains { $0.properties.generalCategory == .control })
     }
 
     /// Label columns become `.h5ad` obs columns (`isObsColumnName`); no label holds a NUL.
     static func check(labelColumns: [String], categories: [[String]], path: String, format: CellOutputFormat) throws {
         if format == .h5ad, let bad = labelColumns.first(where: { !isObsColumnName($0) }) {
-            throw VAExprsError(.cannotWrite, "\(path): the label column '\(DisplayText.neutralised(bad))' cannot be an obs column of an .h5ad (empty, '_index', '.', '..', '/' and control characters are not allowed); nothing was written: write .csv, whose labels go to a CSV file")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path): the label column '\(DisplayText.neutralised(bad))' cannot be an obs column of an .h5ad \
+                (empty, '_index', '.', '..', '/' and control characters are not allowed); nothing was written: \
+                write .csv, whose labels go to a CSV file
+                """
+            )
         }
         try checkCharacters(labelColumns, what: "label column", path: path, format: format)
         for column in categories { try checkCharacters(column, what: "label", path: path, format: format) }
     }
 
-    private static func checkCharacters(_ names: [String], what: String, path: String, format: CellOutputFormat) throws {
+    private static func checkCharacters(_ names: [String], what: String, path: String, format: CellOutputFormat) throws
+    {
         let lineBased = format == .csv || format == .mtx
         if (what == "cell" || what == "gene"), names.contains(where: \.isEmpty) {
-            throw VAExprsError(.cannotWrite, "\(path): a \(what) id is empty, which readers skip or refuse; nothing was written: give every \(what) an id")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path): a \(what) id is empty, which readers skip or refuse; nothing was written: give every \
+                \(what) an id
+                """
+            )
         }
         for name in names {
-            let bad = name.utf8.contains(0) || (lineBased && name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+            let bad =
+                name.utf8.contains(0) || (lineBased && name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
             guard bad else { continue }
-            throw VAExprsError(.cannotWrite, "\(path): the \(what) id '\(DisplayText.neutralised(name, keepingNewlines: false))' holds \(lineBased ? "a NUL, tab or line end, which this line-based format" : "a NUL character, which HDF5") cannot hold; nothing was written: rename it\(lineBased && !name.utf8.contains(0) ? ", or write .h5ad" : "")")
+            let id = "\(what) id '\(DisplayText.neutralised(name, keepingNewlines: false))'"
+            let holds =
+                lineBased ? "a NUL, tab or line end, which this line-based format" : "a NUL character, which HDF5"
+            let remedy = lineBased && !name.utf8.contains(0) ? ", or write .h5ad" : ""
+            throw VAExprsError(
+                .cannotWrite, "\(path): the \(id) holds \(holds) cannot hold; nothing was written: rename it\(remedy)")
         }
     }
 }
@@ -254,21 +314,45 @@ package enum NameRules {
 /// error naming the cell and gene (nothing is written; the writer's temporary is discarded).
 enum ValueRules {
     /// `largest` nil: any finite value (continuous values, or counts in CSV text).
-    static func check(_ block: CellBlock, genes: [String], counts: Bool, largest: Double?, format: String, path: String) throws {
+    static func check(_ block: CellBlock, genes: [String], counts: Bool, largest: Double?, format: String, path: String)
+        throws
+    {
         let columns = block.values.columns
         try block.values.storage.withUnsafeBufferPointer { v in
             for (index, value) in v.enumerated() {
                 let whole = value >= 0 && value == value.rounded() && Double(value) <= (largest ?? .infinity)
                 guard value.isFinite && (!counts || whole) else {
                     let cell = DisplayText.neutralised(block.cellIDs[index / columns])
-                    let gene = index % columns < genes.count ? DisplayText.neutralised(genes[index % columns]) : "\(index % columns + 1)"
+                    let gene =
+                        index % columns < genes.count
+                        ? DisplayText.neutralised(genes[index % columns]) : "\(index % columns + 1)"
                     if !value.isFinite {
-                        throw VAExprsError(.cannotWrite, "\(path): cell '\(cell)', gene '\(gene)' is \(value), not a finite number, which no reader of expression data takes; nothing was written: the model generates it (see its loss history with inspect), so refit it")
+                        throw VAExprsError(
+                            .cannotWrite,
+                            """
+                            \(path): cell '\(cell)', gene '\(gene)' is \(value), not a finite number, which no \
+                            reader of expression data takes; nothing was written: the model generates it (see its \
+                            loss history with inspect), so refit it
+                            """
+                        )
                     }
                     if value < 0 || value != value.rounded() {
-                        throw VAExprsError(.cannotWrite, "\(path): cell '\(cell)', gene '\(gene)' is \(value), not a whole count, which \(format) needs; nothing was written: write .csv or .h5ad, which hold any value")
+                        throw VAExprsError(
+                            .cannotWrite,
+                            """
+                            \(path): cell '\(cell)', gene '\(gene)' is \(value), not a whole count, which \
+                            \(format) needs; nothing was written: write .csv or .h5ad, which hold any value
+                            """
+                        )
                     }
-                    throw VAExprsError(.cannotWrite, "\(path): cell '\(cell)', gene '\(gene)' is \(value), more than \(format) holds (\(Int64(largest ?? 0))); nothing was written: write \(largest ?? 0 < 1e15 ? "a 10x folder or .csv, which hold larger counts" : ".csv")")
+                    throw VAExprsError(
+                        .cannotWrite,
+                        """
+                        \(path): cell '\(cell)', gene '\(gene)' is \(value), more than \(format) holds \
+                        (\(Int64(largest ?? 0))); nothing was written: write \
+                        \(largest ?? 0 < 1e15 ? "a 10x folder or .csv, which hold larger counts" : ".csv")
+                        """
+                    )
                 }
             }
         }
@@ -283,7 +367,9 @@ func compressRows(_ values: Matrix) -> (lengths: [Int], indices: [Int32], values
         for i in 0..<values.rows {
             var n = 0
             for j in 0..<values.columns where v[i * values.columns + j] != 0 {
-                indices.append(Int32(j)); data.append(v[i * values.columns + j]); n += 1
+                indices.append(Int32(j))
+                data.append(v[i * values.columns + j])
+                n += 1
             }
             lengths.append(n)
         }

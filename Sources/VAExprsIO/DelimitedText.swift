@@ -18,7 +18,8 @@ enum DelimitedText {
             throw VAExprsError.badData("\(path): the file is empty; expected \(expected)")
         }
         let delimiter = Self.delimiter(for: path, firstLine: bytes[first.range])
-        return Table(bytes: bytes, lines: lines, delimiter: delimiter, header: fields(bytes[first.range], delimiter: delimiter))
+        return Table(
+            bytes: bytes, lines: lines, delimiter: delimiter, header: fields(bytes[first.range], delimiter: delimiter))
     }
 
     /// The delimiter of a file, sniffed from its header line: tab when it has tabs and no
@@ -76,17 +77,24 @@ enum DelimitedText {
             let c = line[i]
             if inQuotes {
                 if c == UInt8(ascii: "\"") {
-                    if i + 1 < line.endIndex && line[i + 1] == UInt8(ascii: "\"") { current.append(c); i += 1 } else {
+                    if i + 1 < line.endIndex && line[i + 1] == UInt8(ascii: "\"") {
+                        current.append(c)
+                        i += 1
+                    } else {
                         inQuotes = false
                         quotedEnd = current.count
                     }
-                } else { current.append(c) }
+                } else {
+                    current.append(c)
+                }
             } else if c == UInt8(ascii: "\"") {
                 if quotedEnd == nil && current.allSatisfy({ $0 == space }) { current.removeAll() }
                 inQuotes = true
             } else if c == delimiter {
                 finish()
-            } else { current.append(c) }
+            } else {
+                current.append(c)
+            }
             i += 1
         }
         finish()

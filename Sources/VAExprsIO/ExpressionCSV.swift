@@ -24,7 +24,8 @@ package enum ExpressionCSV {
             throw VAExprsError.badData("\(path): no \(columnKind)s (the header has only the id column)")
         }
         if let dup = DelimitedText.firstDuplicate(columnIDs) {
-            throw VAExprsError.badData("\(path): \(columnKind) '\(dup)' appears twice in the header; ids must be unique")
+            throw VAExprsError.badData(
+                "\(path): \(columnKind) '\(dup)' appears twice in the header; ids must be unique")
         }
         let width = columnIDs.count
         var values = [Float](repeating: 0, count: rowCount * width)
@@ -43,7 +44,10 @@ package enum ExpressionCSV {
                     idEnd += 1
                     while idEnd < end {
                         if buffer[idEnd] == UInt8(ascii: "\"") {
-                            if idEnd + 1 < end && buffer[idEnd + 1] == UInt8(ascii: "\"") { idEnd += 2; continue }
+                            if idEnd + 1 < end && buffer[idEnd + 1] == UInt8(ascii: "\"") {
+                                idEnd += 2
+                                continue
+                            }
                             break
                         }
                         idEnd += 1
@@ -56,7 +60,12 @@ package enum ExpressionCSV {
                 position = idEnd
                 for c in 0..<width {
                     guard position < end, buffer[position] == delimiter else {
-                        throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)') has \(c + 1) fields, the header has \(width + 1); every row needs an id and \(width) values")
+                        throw VAExprsError.badData(
+                            """
+                            \(path): line \(line.number) (\(rowKind) '\(id)') has \(c + 1) fields, the header has \
+                            \(width + 1); every row needs an id and \(width) values
+                            """
+                        )
                     }
                     position += 1
                     var stop: UnsafeMutablePointer<CChar>? = nil
@@ -69,16 +78,32 @@ package enum ExpressionCSV {
                         while fieldEnd < end && buffer[fieldEnd] != delimiter { fieldEnd += 1 }
                         let text = String(decoding: buffer[position..<fieldEnd], as: UTF8.self)
                         let what = text.isEmpty ? "is empty" : "'\(text)' is not a finite number"
-                        throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) '\(columnIDs[c])'): \(what); every value must be a finite number")
+                        throw VAExprsError.badData(
+                            """
+                            \(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) \
+                            '\(columnIDs[c])'): \(what); every value must be a finite number
+                            """
+                        )
                     }
                     guard Float(v).isFinite else {
-                        throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) '\(columnIDs[c])'): \(v) is beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; rescale the data")
+                        throw VAExprsError.badData(
+                            """
+                            \(path): line \(line.number) (\(rowKind) '\(id)'), column \(c + 2) (\(columnKind) \
+                            '\(columnIDs[c])'): \(v) is beyond the range of 32-bit floats (±3.4e38) that VAExprs \
+                            computes in; rescale the data
+                            """
+                        )
                     }
                     values[r * width + c] = Float(v)
                     position = next
                 }
                 if position < end {
-                    throw VAExprsError.badData("\(path): line \(line.number) (\(rowKind) '\(id)') has more fields than the header's \(width + 1)")
+                    throw VAExprsError.badData(
+                        """
+                        \(path): line \(line.number) (\(rowKind) '\(id)') has more fields than the header's \
+                        \(width + 1)
+                        """
+                    )
                 }
             }
         }
@@ -100,7 +125,8 @@ package enum ExpressionCSV {
     /// cell (with `genesInRows`, header `gene,<cells…>` and one row per gene). Tab-delimited
     /// when `path` names a `.tsv`/`.tab`/`.txt` file (optionally `.gz`), else comma. Values are
     /// the shortest decimals that round-trip; whole numbers without decimals.
-    package static func encode(_ data: ExpressionMatrix, genesInRows: Bool = false, path: String = "out.csv") -> [UInt8] {
+    package static func encode(_ data: ExpressionMatrix, genesInRows: Bool = false, path: String = "out.csv") -> [UInt8]
+    {
         let name = path.lowercased().replacingSuffix(".gz", with: "")
         let tab = name.hasSuffix(".tsv") || name.hasSuffix(".tab") || name.hasSuffix(".txt")
         let delimiter = tab ? "\t" : ","
@@ -128,7 +154,8 @@ package enum ExpressionCSV {
     /// The shortest text for `value` that reads back to the same `Float`.
     static func format(_ value: Float) -> String {
         if value == 0 { return "0" }
-        if value == value.rounded() && abs(value) <= 16_777_216 { return String(Int(value)) }  // every whole Float up to 2^24 is exact
+        // every whole Float up to 2^24 is exact
+        if value == value.rounded() && abs(value) <= 16_777_216 { return String(Int(value)) }
         return value.description
     }
 
@@ -136,8 +163,10 @@ package enum ExpressionCSV {
     /// other control character, or starts or ends with a space (which readers trim from unquoted
     /// fields), so that every value reads back as written.
     package static func quoteIfNeeded(_ field: String) -> String {
-        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F })
-                || field.hasPrefix(" ") || field.hasSuffix(" ") else { return field }
+        guard
+            field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F })
+                || field.hasPrefix(" ") || field.hasSuffix(" ")
+        else { return field }
         // Quotes doubled byte by byte: a quote followed by a combining mark is one Character,
         // which a Character-level replacement would miss.
         var bytes: [UInt8] = [UInt8(ascii: "\"")]

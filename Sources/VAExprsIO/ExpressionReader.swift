@@ -18,12 +18,16 @@ package enum ExpressionReader {
             throw VAExprsError(.missingInput, "\(parameter: parameter) \(path): no such file or folder; check the path")
         }
         guard access(path, isDirectory.boolValue ? R_OK | X_OK : R_OK) == 0 else {
-            throw VAExprsError(.missingInput, "\(parameter: parameter) \(path): cannot be read (permission denied); check its permissions")
+            throw VAExprsError(
+                .missingInput,
+                "\(parameter: parameter) \(path): cannot be read (permission denied); check its permissions")
         }
     }
 
     /// The matrix and, for an `.h5ad`, its `obs` columns (nil for other formats).
-    package static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (matrix: ExpressionMatrix, obs: [String: [String]]?) {
+    package static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (
+        matrix: ExpressionMatrix, obs: [String: [String]]?
+    ) {
         let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path), isH5 = TenXH5.isTenXH5(path)
         if genesInRows && (isTenX || isH5AD || isH5) {
             throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV files; \(path) has a fixed layout")

@@ -28,38 +28,69 @@ package enum FolderOutput {
         var info = stat()
         guard stat(path, &info) == 0 else {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw VAExprsError(.cannotWrite, "\(path): folder \(parent) does not exist; create it first")
             }
             guard access(parent, W_OK) == 0 else {
-                throw VAExprsError(.cannotWrite, "\(path): folder \(parent) is not writable; choose another output path")
+                throw VAExprsError(
+                    .cannotWrite, "\(path): folder \(parent) is not writable; choose another output path")
             }
             try AtomicOutput.checkNameLength(path)
             return .newFolder
         }
         let link = isSymbolicLink(path) ? " (a symbolic link to \(resolved(path)))" : ""
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            let kind = switch info.st_mode & S_IFMT {
-            case S_IFREG: "a file"
-            case S_IFIFO: "a FIFO"
-            case S_IFSOCK: "a socket"
-            default: "a device"
-            }
-            throw VAExprsError(.cannotWrite, "\(path)\(link) is \(kind), not a folder; this output is a folder (10x matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz), and nothing replaces what it does not write: choose another path")
+            let kind =
+                switch info.st_mode & S_IFMT {
+                case S_IFREG: "a file"
+                case S_IFIFO: "a FIFO"
+                case S_IFSOCK: "a socket"
+                default: "a device"
+                }
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path)\(link) is \(kind), not a folder; this output is a folder (10x matrix.mtx.gz, \
+                features.tsv.gz, barcodes.tsv.gz), and nothing replaces what it does not write: choose another \
+                path
+                """
+            )
         }
         let here = resolved(FileManager.default.currentDirectoryPath)
         let target = resolved(path)
         if here == target || here.hasPrefix(target == "/" ? "/" : target + "/") {
-            throw VAExprsError(.cannotWrite, "\(path)\(link) is the working folder or one of its ancestors; a folder output must be a folder of its own: give a new folder's path, e.g. \(path == "." ? "" : path + "/")generated")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path)\(link) is the working folder or one of its ancestors; a folder output must be a folder of \
+                its own: give a new folder's path, e.g. \(path == "." ? "" : path + "/")generated
+                """
+            )
         }
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-            throw VAExprsError(.cannotWrite, "\(path)\(link): the folder cannot be read, so it cannot be checked to hold only this output's files; choose another path")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path)\(link): the folder cannot be read, so it cannot be checked to hold only this output's \
+                files; choose another path
+                """
+            )
         }
         let foreign = entries.filter { !files.contains($0) }.sorted()
         guard foreign.isEmpty else {
-            let shown = foreign.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (foreign.count > 5 ? " and \(foreign.count - 5) more" : "")
-            throw VAExprsError(.cannotWrite, "\(path)\(link) already holds \(shown), which this output does not write; a folder output is written only into a new or empty folder, or over an earlier output of the same kind (\(files.sorted().joined(separator: ", "))): nothing was changed, choose a new folder path")
+            let shown =
+                foreign.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+                + (foreign.count > 5 ? " and \(foreign.count - 5) more" : "")
+            throw VAExprsError(
+                .cannotWrite,
+                """
+                \(path)\(link) already holds \(shown), which this output does not write; a folder output is \
+                written only into a new or empty folder, or over an earlier output of the same kind \
+                (\(files.sorted().joined(separator: ", "))): nothing was changed, choose a new folder path
+                """
+            )
         }
         guard access(path, W_OK) == 0 else {
             throw VAExprsError(.cannotWrite, "\(path)\(link): the folder is not writable; choose another output path")

@@ -27,7 +27,13 @@ package enum Gzip {
             if n < 0 {
                 var code: Int32 = 0
                 let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown error"
-                throw VAExprsError(.badData, "\(path): damaged gzip data (\(message): a failed CRC-32 or length check, or corrupt compressed data); restore or re-download the file")
+                throw VAExprsError(
+                    .badData,
+                    """
+                    \(path): damaged gzip data (\(message): a failed CRC-32 or length check, or corrupt \
+                    compressed data); restore or re-download the file
+                    """
+                )
             }
             if n == 0 {
                 // zlib checks each member's CRC-32 and length trailer itself; at the end of the
@@ -35,7 +41,13 @@ package enum Gzip {
                 var code: Int32 = 0
                 _ = gzerror(file, &code)
                 if code == Z_BUF_ERROR {
-                    throw VAExprsError(.badData, "\(path): the gzip data end early (the file is truncated after \(out.count) decompressed bytes); restore or re-download the file")
+                    throw VAExprsError(
+                        .badData,
+                        """
+                        \(path): the gzip data end early (the file is truncated after \(out.count) decompressed \
+                        bytes); restore or re-download the file
+                        """
+                    )
                 }
                 break
             }

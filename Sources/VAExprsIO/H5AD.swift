@@ -21,8 +21,9 @@ package enum H5AD {
         let file = try HDF5File(path)
         let annotations = try readAnnotations(file)
         let matrix = try readX(file, cells: annotations.cells.count, genes: annotations.genes.count)
-        return AnnDataContents(matrix: ExpressionMatrix(cellIDs: annotations.cells, geneNames: annotations.genes, cells: matrix),
-                               obs: annotations.obs)
+        return AnnDataContents(
+            matrix: ExpressionMatrix(cellIDs: annotations.cells, geneNames: annotations.genes, cells: matrix),
+            obs: annotations.obs)
     }
 
     /// The file's `obs` as a labels table (cell ids from its index, columns in its order),
@@ -30,10 +31,13 @@ package enum H5AD {
     package static func labelTable(_ path: String) throws -> LabelTable {
         let file = try HDF5File(path)
         let cells = try index(file, "/obs")
-        if let dup = DelimitedText.firstDuplicate(cells) { throw file.bad("/obs index", "cell id '\(dup)' appears twice") }
+        if let dup = DelimitedText.firstDuplicate(cells) {
+            throw file.bad("/obs index", "cell id '\(dup)' appears twice")
+        }
         let columns = try file.stringAttribute("/obs", "column-order") ?? []
         guard !columns.isEmpty else {
-            throw VAExprsError.badData("\(path): its obs has no columns to take labels from; give a labels file 'cell,label'")
+            throw VAExprsError.badData(
+                "\(path): its obs has no columns to take labels from; give a labels file 'cell,label'")
         }
         let values = try columns.map { try obsColumn(file, "/obs/" + $0, count: cells.count) }
         var rows: [String: [String]] = [:]
@@ -42,10 +46,13 @@ package enum H5AD {
     }
 
     /// The `obs` and `var` indices and the `obs` columns, checked (unique ids).
-    static func readAnnotations(_ file: HDF5File) throws -> (cells: [String], genes: [String], obs: [String: [String]]) {
+    static func readAnnotations(_ file: HDF5File) throws -> (cells: [String], genes: [String], obs: [String: [String]])
+    {
         let cells = try index(file, "/obs")
         let genes = try index(file, "/var")
-        if let dup = DelimitedText.firstDuplicate(cells) { throw file.bad("/obs index", "cell id '\(dup)' appears twice") }
+        if let dup = DelimitedText.firstDuplicate(cells) {
+            throw file.bad("/obs index", "cell id '\(dup)' appears twice")
+        }
         if let dup = DelimitedText.firstDuplicate(genes) { throw file.bad("/var index", "gene '\(dup)' appears twice") }
         var obs: [String: [String]] = [:]
         for column in try file.stringAttribute("/obs", "column-order") ?? [] {
@@ -66,7 +73,9 @@ package enum H5AD {
         guard file.exists("/X") else { throw file.bad("/X", "missing (no expression matrix)") }
         if !file.isGroup("/X") {
             let shape = try file.shape("/X")
-            guard shape == [cells, genes] else { throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes") }
+            guard shape == [cells, genes] else {
+                throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
+            }
             let (values, _) = try file.floats("/X")
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw file.bad("/X", "cell \(bad / genes + 1), gene \(bad % genes + 1) is not a finite number")
@@ -75,21 +84,31 @@ package enum H5AD {
         }
         let encoding = try file.stringAttribute("/X", "encoding-type")?.first ?? ""
         guard encoding == "csr_matrix" || encoding == "csc_matrix" else {
-            throw file.bad("/X", "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
+            throw file.bad(
+                "/X", "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
         }
         if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cells, genes] {
             throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
         }
-        let matrix = try readCompressed(file, group: "/X", rows: cells, columns: genes, byColumn: encoding == "csc_matrix")
+        let matrix = try readCompressed(
+            file, group: "/X", rows: cells, columns: genes, byColumn: encoding == "csc_matrix")
         return .sparse(matrix)
     }
 
     /// A CSR (or, with `byColumn`, CSC) matrix from `data`, `indices` and `indptr` under
     /// `group`, validated and returned as CSR with rows = cells.
-    static func readCompressed(_ file: HDF5File, group: String, rows: Int, columns: Int, byColumn: Bool) throws -> SparseMatrix {
+    static func readCompressed(_ file: HDF5File, group: String, rows: Int, columns: Int, byColumn: Bool) throws
+        -> SparseMatrix
+    {
         let (major, minor) = byColumn ? (columns, rows) : (rows, columns)
         for array in ["data", "indices", "indptr"] where try file.shape(group + "/" + array).count != 1 {
-            throw file.bad(group + "/" + array, "has shape \(try file.shape(group + "/" + array)), but a sparse matrix's arrays are one-dimensional; the file is damaged")
+            throw file.bad(
+                group + "/" + array,
+                """
+                has shape \(try file.shape(group + "/" + array)), but a sparse matrix's arrays are \
+                one-dimensional; the file is damaged
+                """
+            )
         }
         let entries = try file.shape(group + "/data").reduce(1, *)
         guard try file.shape(group + "/indices").reduce(1, *) == entries else {
@@ -97,7 +116,13 @@ package enum H5AD {
         }
         let pointerCount = try file.shape(group + "/indptr").reduce(1, *)
         guard pointerCount == major + 1 else {
-            throw file.bad(group + "/indptr", "\(pointerCount) offsets, but a \(byColumn ? "CSC" : "CSR") matrix of \(rows) × \(columns) needs \(major + 1); the shape disagrees with the arrays")
+            throw file.bad(
+                group + "/indptr",
+                """
+                \(pointerCount) offsets, but a \(byColumn ? "CSC" : "CSR") matrix of \(rows) × \(columns) needs \
+                \(major + 1); the shape disagrees with the arrays
+                """
+            )
         }
         let pointers = try file.integers(group + "/indptr").map { Int($0) }
         let values = try file.floats(group + "/data").values
@@ -107,12 +132,14 @@ package enum H5AD {
         let indices = try file.int32s(group + "/indices")
         let describe = "\(file.path): \(group)"
         if !byColumn {
-            return try SparseMatrix(validatingRows: rows, columns: columns, rowStarts: pointers, columnIndices: indices,
-                                    values: values, describe: describe)
+            return try SparseMatrix(
+                validatingRows: rows, columns: columns, rowStarts: pointers, columnIndices: indices,
+                values: values, describe: describe)
         }
         // CSC: validate as the transposed CSR, then transpose.
-        let transposed = try SparseMatrix(validatingRows: major, columns: minor, rowStarts: pointers, columnIndices: indices,
-                                          values: values, describe: describe)
+        let transposed = try SparseMatrix(
+            validatingRows: major, columns: minor, rowStarts: pointers, columnIndices: indices,
+            values: values, describe: describe)
         return transposed.transposed()
     }
 
@@ -124,26 +151,51 @@ package enum H5AD {
             guard file.exists(object + "/values"), file.exists(object + "/mask") else {
                 throw file.bad(object, "a \(encoding) column needs 'values' and 'mask'; the file is damaged")
             }
-            let raw = try file.holdsStrings(object + "/values") ? try file.strings(object + "/values")
-                : encoding == "nullable-boolean" ? try file.integers(object + "/values").map { $0 != 0 ? "True" : "False" }
-                : try file.integers(object + "/values").map { String($0) }
+            let raw =
+                try file.holdsStrings(object + "/values")
+                ? try file.strings(object + "/values")
+                : encoding == "nullable-boolean"
+                    ? try file.integers(object + "/values").map { $0 != 0 ? "True" : "False" }
+                    : try file.integers(object + "/values").map { String($0) }
             let mask = try file.integers(object + "/mask")
-            guard mask.count == raw.count else { throw file.bad(object, "\(raw.count) values but \(mask.count) mask entries; the file is damaged") }
+            guard mask.count == raw.count else {
+                throw file.bad(object, "\(raw.count) values but \(mask.count) mask entries; the file is damaged")
+            }
             values = zip(raw, mask).map { $1 != 0 ? "" : $0 }
         } else if file.isGroup(object) {
             guard file.exists(object + "/categories"), file.exists(object + "/codes") else {
-                throw file.bad(object, "a categorical column needs 'categories' and 'codes'\(encoding.isEmpty ? "" : " (its encoding is '\(encoding)')"); the file is damaged or of an encoding VAExprs does not read")
+                throw file.bad(
+                    object,
+                    """
+                    a categorical column needs 'categories' and \
+                    'codes'\(encoding.isEmpty ? "" : " (its encoding is '\(encoding)')"); the file is damaged or \
+                    of an encoding VAExprs does not read
+                    """
+                )
             }
-            let categories = try file.holdsStrings(object + "/categories")
+            let categories =
+                try file.holdsStrings(object + "/categories")
                 ? try file.strings(object + "/categories")
                 : try file.floats(object + "/categories").values.map(ExpressionCSV.format)
             var seen = Set<String>()
             if let repeated = categories.first(where: { !seen.insert($0).inserted }) {
-                throw file.bad(object + "/categories", "lists '\(repeated)' twice; categories must be unique (anndata refuses such a file too), so which cells carry it is ambiguous")
+                throw file.bad(
+                    object + "/categories",
+                    """
+                    lists '\(repeated)' twice; categories must be unique (anndata refuses such a file too), so \
+                    which cells carry it is ambiguous
+                    """
+                )
             }
             let codes = try file.integers(object + "/codes")
             if let bad = codes.firstIndex(where: { $0 < -1 || $0 >= Int64(categories.count) }) {
-                throw file.bad(object + "/codes", "cell \(bad + 1) has code \(codes[bad]), but there are \(categories.count) categories (codes 0–\(categories.count - 1), -1 for missing); the file is damaged")
+                throw file.bad(
+                    object + "/codes",
+                    """
+                    cell \(bad + 1) has code \(codes[bad]), but there are \(categories.count) categories (codes \
+                    0–\(categories.count - 1), -1 for missing); the file is damaged
+                    """
+                )
             }
             values = codes.map { $0 >= 0 ? categories[Int($0)] : "" }
         } else if try file.holdsStrings(object) {

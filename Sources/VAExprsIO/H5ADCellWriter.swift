@@ -51,13 +51,17 @@ final class H5ADCellWriter: CellWriter {
                 try file.setAttribute(group, "ordered", bool: false)
                 try file.writeStrings(group + "/categories", categories)
                 try stringArrayAttributes(group + "/categories")
-                codes.append(try .init(file, group + "/codes", kind: categories.count < 128 ? .int8 : .int32, columns: 1))
-                categoryCode.append(Dictionary(categories.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a }))
+                codes.append(
+                    try .init(file, group + "/codes", kind: categories.count < 128 ? .int8 : .int32, columns: 1))
+                categoryCode.append(
+                    Dictionary(categories.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a }))
             }
             try dataframe("/var", columns: [])
             try file.writeStrings("/var/_index", layout.geneNames)
             try stringArrayAttributes("/var/_index")
-            for group in ["/obsm", "/obsp", "/varm", "/varp", "/layers", "/uns", "/uns/vaexprs"] { try dictionary(group) }
+            for group in ["/obsm", "/obsp", "/varm", "/varp", "/layers", "/uns", "/uns/vaexprs"] {
+                try dictionary(group)
+            }
             for (key, value) in layout.settings {
                 try file.writeScalar("/uns/vaexprs/" + key, string: value)
                 try file.setAttribute("/uns/vaexprs/" + key, "encoding-type", "string")
@@ -97,7 +101,10 @@ final class H5ADCellWriter: CellWriter {
             try indices.append(columns)
             var offsets: [Int64] = []
             offsets.reserveCapacity(lengths.count)
-            for n in lengths { stored += n; offsets.append(Int64(stored)) }
+            for n in lengths {
+                stored += n
+                offsets.append(Int64(stored))
+            }
             try pointers.append(offsets)
         } else {
             try dense!.append(block.values.storage)

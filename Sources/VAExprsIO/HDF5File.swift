@@ -15,14 +15,21 @@ final class HDF5File {
             throw VAExprsError(.missingInput, "\(path): no such file; check the path")
         }
         guard H5Fis_hdf5(path) > 0 else {
-            throw VAExprsError.badData("\(path): not an HDF5 file, so not an .h5ad; give an .h5ad written by anndata, a 10x folder or a CSV")
+            throw VAExprsError.badData(
+                "\(path): not an HDF5 file, so not an .h5ad; give an .h5ad written by anndata, a 10x folder or a CSV")
         }
         guard access(path, R_OK) == 0 else {
-            throw VAExprsError(.missingInput, "\(path): cannot be read (permission denied); check the file's permissions")
+            throw VAExprsError(
+                .missingInput, "\(path): cannot be read (permission denied); check the file's permissions")
         }
         let file = H5Fopen(path, vaexprs_h5f_acc_rdonly(), vaexprs_h5p_default())
         guard file >= 0 else {
-            throw VAExprsError.badData("\(path): HDF5 cannot open it: the file is truncated or damaged (an interrupted copy or download?); copy or write it again")
+            throw VAExprsError.badData(
+                """
+                \(path): HDF5 cannot open it: the file is truncated or damaged (an interrupted copy or \
+                download?); copy or write it again
+                """
+            )
         }
         id = file
     }
@@ -50,7 +57,10 @@ final class HDF5File {
     /// True when `object` is a group (false for a dataset).
     func isGroup(_ object: String) -> Bool {
         let group = H5Gopen2(id, object, vaexprs_h5p_default())
-        if group >= 0 { H5Gclose(group); return true }
+        if group >= 0 {
+            H5Gclose(group)
+            return true
+        }
         return false
     }
 
@@ -75,8 +85,16 @@ final class HDF5File {
         // count must fit, and the data must be there (stored bytes × the best deflate ratio).
         var count = 1
         for d in dims.prefix(rank) {
-            guard d <= UInt64(Int.max), case let (product, overflow) = count.multipliedReportingOverflow(by: Int(d)), !overflow else {
-                throw bad(object, "declares a shape \(dims.prefix(rank).map(String.init).joined(separator: " × ")) too large to exist; the file is damaged")
+            guard d <= UInt64(Int.max), case let (product, overflow) = count.multipliedReportingOverflow(by: Int(d)),
+                !overflow
+            else {
+                throw bad(
+                    object,
+                    """
+                    declares a shape \(dims.prefix(rank).map(String.init).joined(separator: " × ")) too large to \
+                    exist; the file is damaged
+                    """
+                )
             }
             count = product
         }
@@ -85,8 +103,11 @@ final class HDF5File {
         if type >= 0 { H5Tclose(type) }
         let stored = Int(clamping: H5Dget_storage_size(dataset))
         let (declared, overflow) = count.multipliedReportingOverflow(by: elementSize)
-        guard !overflow, declared <= max(stored, 1 << 16).multipliedReportingOverflow(by: Self.largestExpansion).partialValue else {
-            throw bad(object, "declares \(count) elements but stores only \(stored) bytes; the file is truncated or damaged")
+        guard !overflow,
+            declared <= max(stored, 1 << 16).multipliedReportingOverflow(by: Self.largestExpansion).partialValue
+        else {
+            throw bad(
+                object, "declares \(count) elements but stores only \(stored) bytes; the file is truncated or damaged")
         }
         return try body(dataset, count, rank == 0 ? [] : dims.prefix(rank).map { Int($0) })
     }
@@ -98,10 +119,17 @@ final class HDF5File {
     func floats(_ object: String) throws -> (values: [Float], shape: [Int]) {
         try withDataset(object) { dataset, count, shape in
             var values = [Float](repeating: 0, count: count)
-            guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_float(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
+            guard
+                count == 0
+                    || H5Dread(
+                        dataset, vaexprs_h5t_native_float(), vaexprs_h5s_all(), vaexprs_h5s_all(),
+                        vaexprs_h5p_default(), &values) >= 0
+            else {
                 throw bad(object, "cannot be read as numbers (the file may be truncated or damaged)")
             }
-            if let index = values.firstIndex(where: { !$0.isFinite }) { try checkFloat32Range(dataset, index: index, object: object) }
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                try checkFloat32Range(dataset, index: index, object: object)
+            }
             return (values, shape)
         }
     }
@@ -129,8 +157,16 @@ final class HDF5File {
         let memory = H5Screate_simple(1, &memoryDims, nil)
         defer { H5Sclose(memory) }
         var value = 0.0
-        guard H5Dread(dataset, vaexprs_h5t_native_double(), memory, space, vaexprs_h5p_default(), &value) >= 0, value.isFinite else { return }
-        throw bad(object, "element \(index) is \(value), beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; rescale the data")
+        guard H5Dread(dataset, vaexprs_h5t_native_double(), memory, space, vaexprs_h5p_default(), &value) >= 0,
+            value.isFinite
+        else { return }
+        throw bad(
+            object,
+            """
+            element \(index) is \(value), beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; \
+            rescale the data
+            """
+        )
     }
 
     /// An integer dataset converted to `Int32` (values outside its range fail validation
@@ -139,7 +175,12 @@ final class HDF5File {
         try withDataset(object) { dataset, count, _ in
             try requireIntegers(dataset, object)
             var values = [Int32](repeating: 0, count: count)
-            guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int32(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
+            guard
+                count == 0
+                    || H5Dread(
+                        dataset, vaexprs_h5t_native_int32(), vaexprs_h5s_all(), vaexprs_h5s_all(),
+                        vaexprs_h5p_default(), &values) >= 0
+            else {
                 throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
             }
             return values
@@ -179,7 +220,12 @@ final class HDF5File {
         try withDataset(object) { dataset, count, _ in
             try requireIntegers(dataset, object)
             var values = [Int64](repeating: 0, count: count)
-            guard count == 0 || H5Dread(dataset, vaexprs_h5t_native_int64(), vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), &values) >= 0 else {
+            guard
+                count == 0
+                    || H5Dread(
+                        dataset, vaexprs_h5t_native_int64(), vaexprs_h5s_all(), vaexprs_h5s_all(),
+                        vaexprs_h5p_default(), &values) >= 0
+            else {
                 throw bad(object, "cannot be read as integers (the file may be truncated or damaged)")
             }
             return values
@@ -192,7 +238,13 @@ final class HDF5File {
         let type = H5Dget_type(dataset)
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_INTEGER else {
-            throw bad(object, "holds \(Self.className(type)), not integers; the file was not written by anndata or Cell Ranger, or is damaged")
+            throw bad(
+                object,
+                """
+                holds \(Self.className(type)), not integers; the file was not written by anndata or Cell Ranger, \
+                or is damaged
+                """
+            )
         }
     }
 
@@ -236,10 +288,14 @@ final class HDF5File {
             guard attribute >= 0 else { throw bad(object, "attribute '\(name)' cannot be opened") }
             defer { H5Aclose(attribute) }
             let fileType = H5Aget_type(attribute), space = H5Aget_space(attribute)
-            defer { H5Tclose(fileType); H5Sclose(space) }
+            defer {
+                H5Tclose(fileType)
+                H5Sclose(space)
+            }
             guard H5Tget_class(fileType) == H5T_STRING else { return nil }
             let count = Int(H5Sget_simple_extent_npoints(space))
-            return try readStrings(count: count, fileType: fileType, what: "\(object) attribute \(name)") { memoryType, buffer in
+            return try readStrings(count: count, fileType: fileType, what: "\(object) attribute \(name)") {
+                memoryType, buffer in
                 H5Aread(attribute, memoryType, buffer)
             }
         }
@@ -255,20 +311,32 @@ final class HDF5File {
             let type = H5Aget_type(attribute)
             defer { H5Tclose(type) }
             guard H5Tget_class(type) == H5T_INTEGER else {
-                throw bad(object, "attribute '\(name)' holds \(Self.className(type)), not integers; the file was not written by anndata or Cell Ranger, or is damaged")
+                throw bad(
+                    object,
+                    """
+                    attribute '\(name)' holds \(Self.className(type)), not integers; the file was not written by \
+                    anndata or Cell Ranger, or is damaged
+                    """
+                )
             }
             let space = H5Aget_space(attribute)
             defer { H5Sclose(space) }
             let points = Int(H5Sget_simple_extent_npoints(space))
-            guard (0...64).contains(points) else { throw bad(object, "attribute '\(name)' holds \(points) values; the file is damaged") }
+            guard (0...64).contains(points) else {
+                throw bad(object, "attribute '\(name)' holds \(points) values; the file is damaged")
+            }
             var values = [Int64](repeating: 0, count: points)
-            guard H5Aread(attribute, vaexprs_h5t_native_int64(), &values) >= 0 else { throw bad(object, "attribute '\(name)' is not integers") }
+            guard H5Aread(attribute, vaexprs_h5t_native_int64(), &values) >= 0 else {
+                throw bad(object, "attribute '\(name)' is not integers")
+            }
             return values
         }
     }
 
-    private func readStrings(count: Int, fileType: hid_t, what: String,
-                             read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
+    private func readStrings(
+        count: Int, fileType: hid_t, what: String,
+        read: (hid_t, UnsafeMutableRawPointer) -> herr_t
+    ) throws -> [String] {
         if count == 0 { return [] }
         if H5Tis_variable_str(fileType) > 0 {
             let memoryType = H5Tcopy(vaexprs_h5t_c_s1())
@@ -276,7 +344,9 @@ final class HDF5File {
             H5Tset_size(memoryType, vaexprs_h5t_variable())
             H5Tset_cset(memoryType, H5T_CSET_UTF8)
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            guard pointers.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else { throw bad(what, "strings cannot be read") }
+            guard pointers.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else {
+                throw bad(what, "strings cannot be read")
+            }
             defer { for p in pointers { H5free_memory(p) } }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
@@ -284,7 +354,9 @@ final class HDF5File {
         let memoryType = H5Tcopy(fileType)
         defer { H5Tclose(memoryType) }
         var bytes = [UInt8](repeating: 0, count: count * size)
-        guard bytes.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else { throw bad(what, "strings cannot be read") }
+        guard bytes.withUnsafeMutableBytes({ read(memoryType, $0.baseAddress!) }) >= 0 else {
+            throw bad(what, "strings cannot be read")
+        }
         // Fixed-length strings end at a NUL (null-padded or -terminated); space-padded ones
         // (Fortran's convention) lose their trailing pad. Nothing else is trimmed.
         let spacePadded = H5Tget_strpad(fileType) == H5T_STR_SPACEPAD

@@ -19,7 +19,9 @@ package final class HDF5Writer {
         self.path = path
         let file = H5Fcreate(path, vaexprs_h5f_acc_excl(), vaexprs_h5p_default(), vaexprs_h5p_default())
         guard file >= 0 else {
-            throw VAExprsError(.cannotWrite, "\(path): cannot be created as an HDF5 file (it exists already, or its folder is not writable)")
+            throw VAExprsError(
+                .cannotWrite,
+                "\(path): cannot be created as an HDF5 file (it exists already, or its folder is not writable)")
         }
         id = file
     }
@@ -64,7 +66,9 @@ package final class HDF5Writer {
         let copies = strings.map { strdup($0) }
         defer { for c in copies { free(c) } }
         var pointers = copies.map { UnsafePointer<CChar>($0) }
-        return try pointers.withUnsafeMutableBytes { try body(UnsafeRawPointer($0.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)!) }
+        return try pointers.withUnsafeMutableBytes {
+            try body(UnsafeRawPointer($0.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)!)
+        }
     }
 
     /// Sets a string attribute: a scalar for one value with `scalar`, else a 1-D array.
@@ -94,10 +98,13 @@ package final class HDF5Writer {
             var dims = [hsize_t(integers.count)]
             let space = H5Screate_simple(1, &dims, nil)
             defer { H5Sclose(space) }
-            let attribute = H5Acreate2(handle, name, vaexprs_h5t_std_i64le(), space, vaexprs_h5p_default(), vaexprs_h5p_default())
+            let attribute = H5Acreate2(
+                handle, name, vaexprs_h5t_std_i64le(), space, vaexprs_h5p_default(), vaexprs_h5p_default())
             guard attribute >= 0 else { throw failure(object, "attribute \(name) cannot be created") }
             defer { H5Aclose(attribute) }
-            guard H5Awrite(attribute, vaexprs_h5t_native_int64(), integers) >= 0 else { throw failure(object, "attribute \(name) cannot be written") }
+            guard H5Awrite(attribute, vaexprs_h5t_native_int64(), integers) >= 0 else {
+                throw failure(object, "attribute \(name) cannot be written")
+            }
         }
     }
 
@@ -106,11 +113,14 @@ package final class HDF5Writer {
         try withObject(object) { handle in
             let space = H5Screate(H5S_SCALAR)
             defer { H5Sclose(space) }
-            let attribute = H5Acreate2(handle, name, vaexprs_h5t_std_i8le(), space, vaexprs_h5p_default(), vaexprs_h5p_default())
+            let attribute = H5Acreate2(
+                handle, name, vaexprs_h5t_std_i8le(), space, vaexprs_h5p_default(), vaexprs_h5p_default())
             guard attribute >= 0 else { throw failure(object, "attribute \(name) cannot be created") }
             defer { H5Aclose(attribute) }
             var byte: Int8 = value ? 1 : 0
-            guard H5Awrite(attribute, vaexprs_h5t_native_int8(), &byte) >= 0 else { throw failure(object, "attribute \(name) cannot be written") }
+            guard H5Awrite(attribute, vaexprs_h5t_native_int8(), &byte) >= 0 else {
+                throw failure(object, "attribute \(name) cannot be written")
+            }
         }
     }
 
@@ -118,14 +128,16 @@ package final class HDF5Writer {
     /// Cell Ranger writes them when `fixedWidth` is given).
     package func writeStrings(_ name: String, _ values: [String], fixedWidth: Int? = nil) throws {
         let kind: GrowingDataset.Kind = fixedWidth.map { .fixedString($0) } ?? .string
-        let dataset = try GrowingDataset(self, name, kind: kind, columns: 1, chunkRows: max(1, min(values.count, 65_536)))
+        let dataset = try GrowingDataset(
+            self, name, kind: kind, columns: 1, chunkRows: max(1, min(values.count, 65_536)))
         try dataset.append(strings: values)
         dataset.close()
     }
 
     /// Writes a whole 1-D dataset of 32-bit integers.
     package func writeIntegers(_ name: String, _ values: [Int32]) throws {
-        let dataset = try GrowingDataset(self, name, kind: .int32, columns: 1, chunkRows: max(1, values.count), compress: false)
+        let dataset = try GrowingDataset(
+            self, name, kind: .int32, columns: 1, chunkRows: max(1, values.count), compress: false)
         try dataset.append(values)
         dataset.close()
     }
@@ -136,10 +148,13 @@ package final class HDF5Writer {
         defer { H5Tclose(type) }
         let space = H5Screate(H5S_SCALAR)
         defer { H5Sclose(space) }
-        let dataset = H5Dcreate2(id, name, type, space, vaexprs_h5p_default(), vaexprs_h5p_default(), vaexprs_h5p_default())
+        let dataset = H5Dcreate2(
+            id, name, type, space, vaexprs_h5p_default(), vaexprs_h5p_default(), vaexprs_h5p_default())
         guard dataset >= 0 else { throw failure(name, "dataset cannot be created") }
         defer { H5Dclose(dataset) }
-        let status = withCStrings([value]) { H5Dwrite(dataset, type, vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), $0) }
+        let status = withCStrings([value]) {
+            H5Dwrite(dataset, type, vaexprs_h5s_all(), vaexprs_h5s_all(), vaexprs_h5p_default(), $0)
+        }
         guard status >= 0 else { throw failure(name, "cannot be written") }
     }
 
@@ -161,8 +176,11 @@ package final class HDF5Writer {
 
         /// Creates the dataset `name` with `columns` columns (1: one-dimensional unless
         /// `matrix`), chunked by `chunkRows` rows and deflate-compressed when `compress` is true.
-        package init(_ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, matrix: Bool = false, chunkRows: Int = 65_536,
-                    compress: Bool = true) throws {
+        package init(
+            _ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, matrix: Bool = false,
+            chunkRows: Int = 65_536,
+            compress: Bool = true
+        ) throws {
             self.writer = writer
             self.isMatrix = matrix || columns > 1
             self.name = name
@@ -192,7 +210,8 @@ package final class HDF5Writer {
             H5Pset_chunk(properties, rank, &chunk)
             if compress && kind != .string { H5Pset_deflate(properties, 4) }
             if case .fixedString = kind { H5Pset_shuffle(properties) }
-            dataset = H5Dcreate2(writer.id, name, fileType, space, vaexprs_h5p_default(), properties, vaexprs_h5p_default())
+            dataset = H5Dcreate2(
+                writer.id, name, fileType, space, vaexprs_h5p_default(), properties, vaexprs_h5p_default())
             guard dataset >= 0 else {
                 H5Tclose(fileType)
                 throw writer.failure(name, "dataset cannot be created")
@@ -231,25 +250,41 @@ package final class HDF5Writer {
         /// Appends floats (row-major when 2-D).
         package func append(_ values: [Float]) throws {
             precondition(kind == .float32 && values.count % columns == 0)
-            try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_float(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+            try values.withUnsafeBytes {
+                try append(
+                    count: values.count / columns, memoryType: vaexprs_h5t_native_float(),
+                    $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
+            }
         }
 
         /// Appends doubles (row-major when 2-D).
         package func append(_ values: [Double]) throws {
             precondition(kind == .float64 && values.count % columns == 0)
-            try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_double(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+            try values.withUnsafeBytes {
+                try append(
+                    count: values.count / columns, memoryType: vaexprs_h5t_native_double(),
+                    $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
+            }
         }
 
         /// Appends 32-bit integers.
         package func append(_ values: [Int32]) throws {
             precondition(kind == .int32 || kind == .int8)
-            try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_int32(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+            try values.withUnsafeBytes {
+                try append(
+                    count: values.count / columns, memoryType: vaexprs_h5t_native_int32(),
+                    $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
+            }
         }
 
         /// Appends 64-bit integers.
         package func append(_ values: [Int64]) throws {
             precondition(kind == .int64)
-            try values.withUnsafeBytes { try append(count: values.count / columns, memoryType: vaexprs_h5t_native_int64(), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+            try values.withUnsafeBytes {
+                try append(
+                    count: values.count / columns, memoryType: vaexprs_h5t_native_int64(),
+                    $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
+            }
         }
 
         /// Appends strings.
@@ -258,10 +293,15 @@ package final class HDF5Writer {
                 var bytes = [UInt8](repeating: 0, count: strings.count * width)
                 for (i, text) in strings.enumerated() {
                     let utf8 = Array(text.utf8)
-                    guard utf8.count <= width else { throw writer.failure(name, "'\(text)' is longer than \(width) bytes") }
+                    guard utf8.count <= width else {
+                        throw writer.failure(name, "'\(text)' is longer than \(width) bytes")
+                    }
                     bytes.replaceSubrange((i * width)..<(i * width + utf8.count), with: utf8)
                 }
-                try bytes.withUnsafeBytes { try append(count: strings.count, memoryType: fileType, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!) }
+                try bytes.withUnsafeBytes {
+                    try append(
+                        count: strings.count, memoryType: fileType, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
+                }
                 return
             }
             precondition(kind == .string)

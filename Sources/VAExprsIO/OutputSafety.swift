@@ -14,17 +14,34 @@ package enum OutputSafety {
         let outputs = wanted.compactMap { named in named.path.map { (option: named.option, path: $0) } }
         for output in outputs {
             for input in inputs where sameFile(output.path, input.path) {
-                throw VAExprsError.usage("\(output.option) \(output.path) is also the input \(input.option) \(input.path); writing it would destroy the input, so nothing was done: choose another output path")
+                throw VAExprsError.usage(
+                    """
+                    \(output.option) \(output.path) is also the input \(input.option) \(input.path); writing it \
+                    would destroy the input, so nothing was done: choose another output path
+                    """
+                )
             }
             // An output that is a folder: nothing read or written elsewhere may lie inside it.
             guard isFolder(output.path) else { continue }
-            for other in inputs + outputs where other.option != output.option && FolderOutput.contains(output.path, other.path) {
-                throw VAExprsError.usage("\(other.option) \(other.path) lies inside the output folder \(output.option) \(output.path); writing the folder could replace it, so nothing was done: choose an output folder that holds none of the command's files")
+            for other in inputs + outputs
+            where other.option != output.option && FolderOutput.contains(output.path, other.path) {
+                throw VAExprsError.usage(
+                    """
+                    \(other.option) \(other.path) lies inside the output folder \(output.option) \(output.path); \
+                    writing the folder could replace it, so nothing was done: choose an output folder that holds \
+                    none of the command's files
+                    """
+                )
             }
         }
         for (i, a) in outputs.enumerated() {
             for b in outputs[(i + 1)...] where sameFile(a.path, b.path) {
-                throw VAExprsError.usage("\(a.option) and \(b.option) both name \(a.path); one would replace the other, so nothing was done: give them different paths")
+                throw VAExprsError.usage(
+                    """
+                    \(a.option) and \(b.option) both name \(a.path); one would replace the other, so nothing was \
+                    done: give them different paths
+                    """
+                )
             }
         }
     }

@@ -41,10 +41,19 @@ package final class SparseRowFile {
             geneNames = contents.genes
             obs = contents.obs
             guard file.isGroup("/X"), try file.stringAttribute("/X", "encoding-type")?.first == "csr_matrix" else {
-                throw VAExprsError.badData("\(path): /X is not a CSR matrix, so it cannot be read a block of cells at a time; rewrite it with anndata (adata.X = scipy.sparse.csr_matrix(adata.X); adata.write_h5ad(...)) or train in memory without \(parameter: "stream")")
+                throw VAExprsError.badData(
+                    """
+                    \(path): /X is not a CSR matrix, so it cannot be read a block of cells at a time; rewrite it \
+                    with anndata (adata.X = scipy.sparse.csr_matrix(adata.X); adata.write_h5ad(...)) or train in \
+                    memory without \(parameter: "stream")
+                    """
+                )
             }
-            if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cellIDs.count, geneNames.count] {
-                throw file.bad("/X", "shape \(shape), but obs has \(cellIDs.count) cells and var \(geneNames.count) genes")
+            if let shape = try file.integerAttribute("/X", "shape"),
+                shape.map(Int.init) != [cellIDs.count, geneNames.count]
+            {
+                throw file.bad(
+                    "/X", "shape \(shape), but obs has \(cellIDs.count) cells and var \(geneNames.count) genes")
             }
             group = "/X"
             fileColumns = geneNames.count
@@ -60,19 +69,30 @@ package final class SparseRowFile {
         }
         let pointerCount = try file.shape(group + "/indptr").reduce(1, *)
         guard pointerCount == cellIDs.count + 1 else {
-            throw file.bad(group + "/indptr", "\(pointerCount) offsets, but \(cellIDs.count) cells need \(cellIDs.count + 1); the shape disagrees with the arrays")
+            throw file.bad(
+                group + "/indptr",
+                """
+                \(pointerCount) offsets, but \(cellIDs.count) cells need \(cellIDs.count + 1); the shape \
+                disagrees with the arrays
+                """
+            )
         }
         let starts = try file.integers(group + "/indptr").map { Int($0) }
         let entries = try file.shape(group + "/data").reduce(1, *)
         guard try file.shape(group + "/indices").reduce(1, *) == entries else {
             throw file.bad(group, "indices and data have different lengths; the file is damaged")
         }
-        guard starts.first == 0 else { throw file.bad(group + "/indptr", "starts at \(starts[0]), not 0; the file is damaged") }
+        guard starts.first == 0 else {
+            throw file.bad(group + "/indptr", "starts at \(starts[0]), not 0; the file is damaged")
+        }
         for r in 0..<cellIDs.count where starts[r + 1] < starts[r] {
-            throw file.bad(group + "/indptr", "decreases at row \(r + 1) (\(starts[r]) → \(starts[r + 1])); the file is damaged")
+            throw file.bad(
+                group + "/indptr", "decreases at row \(r + 1) (\(starts[r]) → \(starts[r + 1])); the file is damaged")
         }
         guard starts.last == entries else {
-            throw file.bad(group + "/indptr", "ends at \(starts.last!), but there are \(entries) entries; the file is damaged or truncated")
+            throw file.bad(
+                group + "/indptr",
+                "ends at \(starts.last!), but there are \(entries) entries; the file is damaged or truncated")
         }
         rowStarts = starts
     }
@@ -87,8 +107,9 @@ package final class SparseRowFile {
         }
         let indices = try file.slice(group + "/indices", from..<to, as: Int32.self, memoryType: HDF5File.int32Type)
         let starts = rowStarts[range.lowerBound...range.upperBound].map { $0 - from }
-        let block = try SparseMatrix(validatingRows: range.count, columns: fileColumns, rowStarts: starts, columnIndices: indices,
-                                     values: values, describe: "\(path): \(group) (cells \(range.lowerBound + 1)–\(range.upperBound))")
+        let block = try SparseMatrix(
+            validatingRows: range.count, columns: fileColumns, rowStarts: starts, columnIndices: indices,
+            values: values, describe: "\(path): \(group) (cells \(range.lowerBound + 1)–\(range.upperBound))")
         return keptColumns.map { block.selectingColumns($0) } ?? block
     }
 
@@ -101,7 +122,10 @@ package final class SparseRowFile {
             ranges = [0..<rowCount]
         } else {
             let size = max(1, limit / blocks)
-            ranges = (0..<blocks).map { b in let s = b * (rowCount - size) / max(1, blocks - 1); return s..<(s + size) }
+            ranges = (0..<blocks).map { b in
+                let s = b * (rowCount - size) / max(1, blocks - 1)
+                return s..<(s + size)
+            }
         }
         let cells = SparseMatrix.stacking(try ranges.map { try rows($0) })
         return ExpressionMatrix(cellIDs: ranges.flatMap { cellIDs[$0] }, geneNames: geneNames, cells: .sparse(cells))

@@ -48,7 +48,8 @@ package enum TemporaryFiles {
     /// - Throws: `VAExprsError.cannotWrite` naming `destination`, for which it was made.
     package static func createFolder(_ path: String, for destination: String) throws {
         guard mkdir(path, 0o755) == 0 else {
-            throw VAExprsError(.cannotWrite, "\(destination): cannot create a folder beside it (\(String(cString: strerror(errno))))")
+            throw VAExprsError(
+                .cannotWrite, "\(destination): cannot create a folder beside it (\(String(cString: strerror(errno))))")
         }
         track(path)
     }
@@ -106,8 +107,13 @@ func createExclusively(_ path: String) throws -> Int32 {
     if fd >= 0 { TemporaryFiles.track(path) }
     guard fd >= 0 else {
         let code = errno, reason = String(cString: strerror(code))
-        let advice = code == ENAMETOOLONG ? "choose a shorter file name" : code == ENOSPC || code == EDQUOT ? "free some space on that disk"
-            : code == EACCES || code == EROFS || code == EPERM ? "check that its folder is writable" : "check the path"
+        let advice =
+            code == ENAMETOOLONG
+            ? "choose a shorter file name"
+            : code == ENOSPC || code == EDQUOT
+                ? "free some space on that disk"
+                : code == EACCES || code == EROFS || code == EPERM
+                    ? "check that its folder is writable" : "check the path"
         throw VAExprsError(.cannotWrite, "\(path): cannot be created (\(reason)); \(advice)")
     }
     return fd

@@ -37,14 +37,20 @@ final class TenXFolderCellWriter: CellWriter {
         do {
             entries = try ByteSink(entriesPath, gzip: false)
         } catch {
-            if !intoExisting { _ = rmdir(folder); TemporaryFiles.untrack(folder) }
+            if !intoExisting {
+                _ = rmdir(folder)
+                TemporaryFiles.untrack(folder)
+            }
             throw error
         }
         do {
             barcodes = try ByteSink(barcodesPath, gzip: true)
         } catch {
             TemporaryFiles.remove(entriesPath)
-            if !intoExisting { _ = rmdir(folder); TemporaryFiles.untrack(folder) }
+            if !intoExisting {
+                _ = rmdir(folder)
+                TemporaryFiles.untrack(folder)
+            }
             throw error
         }
         written["barcodes.tsv.gz"] = barcodesPath
@@ -83,7 +89,12 @@ final class TenXFolderCellWriter: CellWriter {
             let matrixPath = Self.temporary("matrix.mtx.gz", in: folder, intoExisting: intoExisting)
             let matrix = try ByteSink(matrixPath, gzip: true)
             written["matrix.mtx.gz"] = matrixPath
-            try matrix.write("%%MatrixMarket matrix coordinate integer general\n%metadata_json: {\"software_version\": \"vaexprs\"}\n")
+            try matrix.write(
+                """
+                %%MatrixMarket matrix coordinate integer general\n%metadata_json: {\"software_version\": \
+                \"vaexprs\"}\n
+                """
+            )
             try matrix.write("\(layout.geneNames.count) \(cells) \(stored)\n")
             guard let input = fopen(entriesPath, "rb") else {
                 throw VAExprsError(.cannotWrite, "\(entriesPath): cannot be read back")
@@ -98,7 +109,9 @@ final class TenXFolderCellWriter: CellWriter {
             try matrix.close()
             TemporaryFiles.remove(entriesPath)
             guard intoExisting else { return [StagedFile(temporary: folder, destination: destination)] }
-            return written.sorted { $0.key < $1.key }.map { StagedFile(temporary: $0.value, destination: folder + "/" + $0.key) }
+            return written.sorted { $0.key < $1.key }.map {
+                StagedFile(temporary: $0.value, destination: folder + "/" + $0.key)
+            }
         } catch {
             discard()
             throw error

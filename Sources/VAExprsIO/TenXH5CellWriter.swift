@@ -35,13 +35,17 @@ final class TenXH5CellWriter: CellWriter {
             let width = max(1, genes.map(\.utf8.count).max() ?? 1)
             try file.writeStrings("/matrix/features/id", genes, fixedWidth: width)
             try file.writeStrings("/matrix/features/name", genes, fixedWidth: width)
-            try file.writeStrings("/matrix/features/feature_type", [String](repeating: "Gene Expression", count: genes.count), fixedWidth: 15)
-            try file.writeStrings("/matrix/features/genome", [String](repeating: "unknown", count: genes.count), fixedWidth: 7)
+            try file.writeStrings(
+                "/matrix/features/feature_type", [String](repeating: "Gene Expression", count: genes.count),
+                fixedWidth: 15)
+            try file.writeStrings(
+                "/matrix/features/genome", [String](repeating: "unknown", count: genes.count), fixedWidth: 7)
             try file.writeStrings("/matrix/features/_all_tag_keys", ["genome"], fixedWidth: 6)
             data = try .init(file, "/matrix/data", kind: .int32, columns: 1)
             indices = try .init(file, "/matrix/indices", kind: .int64, columns: 1)
             pointers = try .init(file, "/matrix/indptr", kind: .int64, columns: 1)
-            barcodes = try .init(file, "/matrix/barcodes", kind: .fixedString(Self.barcodeWidth), columns: 1, chunkRows: 16_384)
+            barcodes = try .init(
+                file, "/matrix/barcodes", kind: .fixedString(Self.barcodeWidth), columns: 1, chunkRows: 16_384)
             try pointers.append([Int64(0)])
         } catch {
             try? file.close()
@@ -56,7 +60,10 @@ final class TenXH5CellWriter: CellWriter {
         try data.append(values.map { Int32($0) })
         try indices.append(columns.map { Int64($0) })
         var offsets: [Int64] = []
-        for n in lengths { stored += n; offsets.append(Int64(stored)) }
+        for n in lengths {
+            stored += n
+            offsets.append(Int64(stored))
+        }
         try pointers.append(offsets)
         cells += block.cellIDs.count
     }
@@ -65,7 +72,13 @@ final class TenXH5CellWriter: CellWriter {
         do {
             for d in [data, indices, pointers, barcodes] { d.close() }
             guard cells <= Int(Int32.max), layout.geneNames.count <= Int(Int32.max) else {
-                throw VAExprsError(.cannotWrite, "\(destination): \(cells) cells are more than a Cell Ranger .h5 holds (its shape is 32-bit); write .h5ad")
+                throw VAExprsError(
+                    .cannotWrite,
+                    """
+                    \(destination): \(cells) cells are more than a Cell Ranger .h5 holds (its shape is 32-bit); \
+                    write .h5ad
+                    """
+                )
             }
             try file.writeIntegers("/matrix/shape", [Int32(layout.geneNames.count), Int32(cells)])
             try file.close()

@@ -9,14 +9,18 @@ package enum TenXMatrix {
     /// True when `path` is a folder holding a `matrix.mtx` or `matrix.mtx.gz`.
     package static func isTenXFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return false
+        }
         return ["matrix.mtx", "matrix.mtx.gz"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
     }
 
     /// Reads the folder at `path`.
     package static func read(_ path: String) throws -> ExpressionMatrix {
         guard let matrixPath = try find(path, ["matrix.mtx"]) else {
-            throw VAExprsError(.missingInput, "\(path): no matrix.mtx or matrix.mtx.gz in this folder; give a 10x folder or a CSV file")
+            throw VAExprsError(
+                .missingInput, "\(path): no matrix.mtx or matrix.mtx.gz in this folder; give a 10x folder or a CSV file"
+            )
         }
         guard let featuresPath = try find(path, ["features.tsv", "genes.tsv"]) else {
             throw VAExprsError(.missingInput, "\(path): no features.tsv(.gz) or genes.tsv(.gz) beside matrix.mtx")
@@ -43,7 +47,12 @@ package enum TenXMatrix {
         for stem in stems {
             let present = [stem + ".gz", stem].filter { FileManager.default.fileExists(atPath: folder + "/" + $0) }
             if present.count == 2 {
-                throw VAExprsError.badData("\(folder): holds both \(stem) and \(stem).gz, two versions of one file, and which one is meant cannot be told; remove or rename one")
+                throw VAExprsError.badData(
+                    """
+                    \(folder): holds both \(stem) and \(stem).gz, two versions of one file, and which one is \
+                    meant cannot be told; remove or rename one
+                    """
+                )
             }
             if let file = present.first { return folder + "/" + file }
         }
@@ -64,24 +73,46 @@ package enum TenXMatrix {
         var bytes = try Gzip.readAll(path)
         let lines = DelimitedText.lines(bytes)
         guard let banner = lines.first,
-              String(decoding: bytes[banner.range], as: UTF8.self).lowercased().hasPrefix("%%matrixmarket matrix coordinate") else {
-            throw VAExprsError.badData("\(path): not a Matrix Market coordinate file (the first line must start with '%%MatrixMarket matrix coordinate')")
+            String(decoding: bytes[banner.range], as: UTF8.self).lowercased().hasPrefix(
+                "%%matrixmarket matrix coordinate")
+        else {
+            throw VAExprsError.badData(
+                """
+                \(path): not a Matrix Market coordinate file (the first line must start with '%%MatrixMarket \
+                matrix coordinate')
+                """
+            )
         }
         let bannerText = String(decoding: bytes[banner.range], as: UTF8.self).lowercased()
         guard bannerText.hasSuffix("general"), !bannerText.contains("complex"), !bannerText.contains("pattern") else {
-            throw VAExprsError.badData("\(path): only 'integer' or 'real' 'general' matrices are supported (banner: \(bannerText))")
+            throw VAExprsError.badData(
+                "\(path): only 'integer' or 'real' 'general' matrices are supported (banner: \(bannerText))")
         }
         var index = 1
         while index < lines.count && bytes[lines[index].range.lowerBound] == UInt8(ascii: "%") { index += 1 }
         guard index < lines.count else { throw VAExprsError.badData("\(path): no size line after the comments") }
-        let size = String(decoding: bytes[lines[index].range], as: UTF8.self).split(separator: " ").compactMap { Int($0) }
-        guard size.count == 3 else { throw VAExprsError.badData("\(path): line \(lines[index].number): expected 'rows columns entries'") }
+        let size = String(decoding: bytes[lines[index].range], as: UTF8.self).split(separator: " ").compactMap {
+            Int($0)
+        }
+        guard size.count == 3 else {
+            throw VAExprsError.badData("\(path): line \(lines[index].number): expected 'rows columns entries'")
+        }
         guard size[0] == genes, size[1] == cells else {
-            throw VAExprsError.badData("\(path): \(size[0]) × \(size[1]) (genes × cells), but the features file lists \(genes) genes and the barcodes file \(cells) cells")
+            throw VAExprsError.badData(
+                """
+                \(path): \(size[0]) × \(size[1]) (genes × cells), but the features file lists \(genes) genes and \
+                the barcodes file \(cells) cells
+                """
+            )
         }
         guard genes > 0, cells > 0 else { throw VAExprsError.badData("\(path): no \(genes == 0 ? "genes" : "cells")") }
         guard lines.count - index - 1 == size[2] else {
-            throw VAExprsError.badData("\(path): announces \(size[2]) entries but holds \(lines.count - index - 1); the file is truncated or damaged")
+            throw VAExprsError.badData(
+                """
+                \(path): announces \(size[2]) entries but holds \(lines.count - index - 1); the file is truncated \
+                or damaged
+                """
+            )
         }
         let entries = size[2]
         var cellOf = [Int32](repeating: 0, count: entries), geneOf = [Int32](repeating: 0, count: entries)
@@ -96,20 +127,32 @@ package enum TenXMatrix {
                 for k in 0..<3 {
                     var stop: UnsafeMutablePointer<CChar>? = nil
                     numbers[k] = strtod(cursor, &stop)
-                    guard let stop, stop != cursor, stop - UnsafeMutablePointer(mutating: base) <= line.range.upperBound else {
+                    guard let stop, stop != cursor, stop - UnsafeMutablePointer(mutating: base) <= line.range.upperBound
+                    else {
                         throw VAExprsError.badData("\(path): line \(line.number): expected 'gene cell value'")
                     }
                     cursor = stop
                 }
                 guard let gene = Int(exactly: numbers[0]), let cell = Int(exactly: numbers[1]),
-                      (1...genes).contains(gene), (1...cells).contains(cell) else {
-                    throw VAExprsError.badData("\(path): line \(line.number): gene \(numbers[0]) or cell \(numbers[1]) is not a whole number or is outside 1…\(genes) × 1…\(cells)")
+                    (1...genes).contains(gene), (1...cells).contains(cell)
+                else {
+                    throw VAExprsError.badData(
+                        """
+                        \(path): line \(line.number): gene \(numbers[0]) or cell \(numbers[1]) is not a whole \
+                        number or is outside 1…\(genes) × 1…\(cells)
+                        """
+                    )
                 }
                 guard numbers[2].isFinite else {
                     throw VAExprsError.badData("\(path): line \(line.number): the value is not a finite number")
                 }
                 guard Float(numbers[2]).isFinite else {
-                    throw VAExprsError.badData("\(path): line \(line.number): the value \(numbers[2]) is beyond the range of 32-bit floats (±3.4e38) that VAExprs computes in; rescale the data")
+                    throw VAExprsError.badData(
+                        """
+                        \(path): line \(line.number): the value \(numbers[2]) is beyond the range of 32-bit \
+                        floats (±3.4e38) that VAExprs computes in; rescale the data
+                        """
+                    )
                 }
                 cellOf[entry] = Int32(cell - 1)
                 geneOf[entry] = Int32(gene - 1)
@@ -129,7 +172,8 @@ package enum TenXMatrix {
             values[next[c]] = valueOf[k]
             next[c] += 1
         }
-        return try SparseMatrix(validatingRows: cells, columns: genes, rowStarts: starts, columnIndices: indices,
-                                values: values, describe: path)
+        return try SparseMatrix(
+            validatingRows: cells, columns: genes, rowStarts: starts, columnIndices: indices,
+            values: values, describe: path)
     }
 }

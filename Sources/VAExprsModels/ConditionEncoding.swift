@@ -27,7 +27,12 @@ public struct ConditionEncoding: Codable, Sendable, Equatable {
             var offset = 0
             for c in columns.indices {
                 guard let k = classes[c].firstIndex(of: row[c]) else {
-                    throw VAExprsError.badData("\(source): label '\(row[c])' in column '\(columns[c])' was not among the training labels (\(classes[c].joined(separator: ", ")))")
+                    throw VAExprsError.badData(
+                        """
+                        \(source): label '\(row[c])' in column '\(columns[c])' was not among the training labels \
+                        (\(classes[c].joined(separator: ", ")))
+                        """
+                    )
                 }
                 m[i, offset + k] = 1
                 offset += classes[c].count

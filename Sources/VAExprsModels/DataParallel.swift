@@ -17,8 +17,10 @@ package enum DataParallel {
     /// One step's gradients: `batch` is this process's share of a global batch (its
     /// `globalCount` cells), the gradients are summed over the group into every parameter's
     /// gradient. Returns this process's part of the batch's losses.
-    static func step(_ network: VAENetwork, parameters: [Parameter], batch: TrainingData.Batch, group: any ProcessGroup,
-                     rng: inout SeededGenerator, buffer: inout [Float]) throws -> VAENetwork.BatchLoss {
+    static func step(
+        _ network: VAENetwork, parameters: [Parameter], batch: TrainingData.Batch, group: any ProcessGroup,
+        rng: inout SeededGenerator, buffer: inout [Float]
+    ) throws -> VAENetwork.BatchLoss {
         let rows = batch.globalCount, latent = network.spec.latentDimension
         // Noise for the whole batch on every process, each taking its rows' part.
         var noise = Matrix(rows: rows, columns: latent)
@@ -35,8 +37,9 @@ package enum DataParallel {
             let share = GroupShare(rows: mine, globalCount: rows, group: group)
             network.setBatchShare(share)
             defer { network.setBatchShare(nil) }
-            loss = network.trainStep(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
-                                     rng: &layerRNG, noise: noise.gatherRows(mine), scaleCells: rows)
+            loss = network.trainStep(
+                batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
+                rng: &layerRNG, noise: noise.gatherRows(mine), scaleCells: rows)
             if let failure = share.failure { throw failure }
         }
         // One process: its gradients are the sum already (no copies into the flat buffer).
@@ -47,8 +50,10 @@ package enum DataParallel {
     /// One array of every parameter (`\.value` or `\.gradient`) copied into one flat buffer,
     /// handed to `communicate` (one MPI call per step, not one per parameter), and copied back.
     /// The buffer is kept by the caller between steps: copying costs less than allocating.
-    static func exchange(_ field: ReferenceWritableKeyPath<Parameter, [Float]>, of parameters: [Parameter], buffer: inout [Float],
-                         _ communicate: (inout [Float]) throws -> Void) throws {
+    static func exchange(
+        _ field: ReferenceWritableKeyPath<Parameter, [Float]>, of parameters: [Parameter], buffer: inout [Float],
+        _ communicate: (inout [Float]) throws -> Void
+    ) throws {
         let total = parameters.reduce(0) { $0 + $1[keyPath: field].count }
         if buffer.count != total { buffer = [Float](repeating: 0, count: total) }
         buffer.withUnsafeMutableBufferPointer { flat in
@@ -76,8 +81,10 @@ package enum DataParallel {
     /// reading and evaluating its share of its rows with the batch's noise drawn whole from its
     /// own stream (`seed` and k), and the sums added up, so any number of processes gives the
     /// same numbers and none reads another's cells.
-    static func evaluate(_ network: VAENetwork, source: any MiniBatchSource, group: any ProcessGroup,
-                         seed: UInt64) throws -> VAENetwork.BatchLoss {
+    static func evaluate(
+        _ network: VAENetwork, source: any MiniBatchSource, group: any ProcessGroup,
+        seed: UInt64
+    ) throws -> VAENetwork.BatchLoss {
         var sums = [0.0, 0.0], k = 0
         var order = SeededGenerator(seed: 0), inference = SeededGenerator(seed: 0)  // neither draws here
         let latent = network.spec.latentDimension
@@ -88,8 +95,9 @@ package enum DataParallel {
             for i in noise.storage.indices { noise.storage[i] = Float(rng.nextNormal()) }
             let mine = group.share(of: batch.globalCount)
             guard !mine.isEmpty else { return }
-            let loss = network.evaluate(batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
-                                        rng: &inference, noise: noise.gatherRows(mine))
+            let loss = network.evaluate(
+                batch.input, target: batch.target, context: batch.context, conditions: batch.conditions,
+                rng: &inference, noise: noise.gatherRows(mine))
             sums[0] += loss.reconstruction
             sums[1] += loss.kl
         }

@@ -60,7 +60,13 @@ extension DataParallel {
         var counts = [k, k * k]
         try group.sum(&counts)
         guard counts[1] * n == counts[0] * counts[0] else {
-            var error = VAExprsError(.usage, "the \(group.size) MPI processes do not run the same build of vaexprs (they compare different sets of settings); start every rank with the same program")
+            var error = VAExprsError(
+                .usage,
+                """
+                the \(group.size) MPI processes do not run the same build of vaexprs (they compare different sets \
+                of settings); start every rank with the same program
+                """
+            )
             error.raisedOnEveryProcess = true
             throw error
         }
@@ -80,11 +86,23 @@ extension DataParallel {
         for (i, item) in fingerprint.items.enumerated() {
             let ranks = (0..<group.size).filter { differs[i * group.size + $0] > 0 }
             guard !ranks.isEmpty else { continue }
-            let which = ranks.count == 1 ? "rank \(ranks[0])" : "ranks " + ranks.map(String.init).joined(separator: ", ")
-            lines.append("\(parameter: item.parameter)\(item.what.isEmpty ? "" : " (\(item.what))"): \(which) differ\(ranks.count == 1 ? "s" : "") from rank 0")
+            let which =
+                ranks.count == 1 ? "rank \(ranks[0])" : "ranks " + ranks.map(String.init).joined(separator: ", ")
+            lines.append(
+                """
+                \(parameter: item.parameter)\(item.what.isEmpty ? "" : " (\(item.what))"): \(which) \
+                differ\(ranks.count == 1 ? "s" : "") from rank 0
+                """
+            )
         }
         guard lines.isEmpty else {
-            var error = VAExprsError(.usage, "the \(group.size) MPI processes were not started alike, so none trained and nothing was written: \(lines.joined(separator: "; ")); start every rank with the same data and options")
+            var error = VAExprsError(
+                .usage,
+                """
+                the \(group.size) MPI processes were not started alike, so none trained and nothing was written: \
+                \(lines.joined(separator: "; ")); start every rank with the same data and options
+                """
+            )
             error.raisedOnEveryProcess = true
             throw error
         }

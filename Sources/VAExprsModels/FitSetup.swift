@@ -1,4 +1,5 @@
 import VAExprsPreprocessing
+
 /// How `fit` prepared the data, recorded in the model and shown by `inspect`.
 public struct FitSetup: Codable, Sendable, Equatable {
     /// The likelihood and normalisation and why they were chosen (by the data's values, a
@@ -12,7 +13,9 @@ public struct FitSetup: Codable, Sendable, Equatable {
     public var trainingProcesses: Int?
 
     /// A setup record.
-    package init(choice: String, geneSelection: GeneSelection? = nil, notes: [String] = [], trainingProcesses: Int? = nil) {
+    package init(
+        choice: String, geneSelection: GeneSelection? = nil, notes: [String] = [], trainingProcesses: Int? = nil
+    ) {
         self.choice = choice
         self.geneSelection = geneSelection
         self.notes = notes

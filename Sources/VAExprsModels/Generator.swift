@@ -19,9 +19,11 @@ public struct GenerationOptions: Sendable {
     public var library: LibrarySizeModel?
 
     /// Options.
-    public init(count: Int, sampler: ComponentSpec = ComponentSpec(name: "mclust"),
-                perLabel: [(label: String, count: Int)]? = nil, decode: DecodeMode? = nil,
-                seed: UInt64 = 1, batchSize: Int = 1024, library: LibrarySizeModel? = nil) {
+    public init(
+        count: Int, sampler: ComponentSpec = ComponentSpec(name: "mclust"),
+        perLabel: [(label: String, count: Int)]? = nil, decode: DecodeMode? = nil,
+        seed: UInt64 = 1, batchSize: Int = 1024, library: LibrarySizeModel? = nil
+    ) {
         self.count = count
         self.sampler = sampler
         self.perLabel = perLabel
@@ -87,10 +89,12 @@ package struct Generator {
         }
         let ids = (0..<total).map { "gen\($0 + 1)" }
         let width = model.network.spec.latentDimension
-        return GeneratedCells(data: ExpressionMatrix(cellIDs: ids, geneNames: model.geneNames,
-                                                     values: Matrix(rows: total, columns: model.geneNames.count, storage: values)),
-                              labels: model.conditions == nil ? nil : labels,
-                              latent: Matrix(rows: total, columns: width, storage: latent), samplerSummaries: summaries)
+        return GeneratedCells(
+            data: ExpressionMatrix(
+                cellIDs: ids, geneNames: model.geneNames,
+                values: Matrix(rows: total, columns: model.geneNames.count, storage: values)),
+            labels: model.conditions == nil ? nil : labels,
+            latent: Matrix(rows: total, columns: width, storage: latent), samplerSummaries: summaries)
     }
 
     /// A block of generated cells: rows `firstRow ..< firstRow + values.rows` of the output.
@@ -120,7 +124,10 @@ package struct Generator {
         var summaries: [String] = []
         var fitted: [(any FittedLatentDistribution)?] = []
         for (g, group) in plan.groups.enumerated() {
-            guard plan.cellsPerGroup[g] > 0 else { fitted.append(nil); continue }
+            guard plan.cellsPerGroup[g] > 0 else {
+                fitted.append(nil)
+                continue
+            }
             let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
             let distribution = try sampler.fit(points, label: group.key, rng: &rng)
             summaries.append(distribution.summary)
@@ -151,8 +158,10 @@ package struct Generator {
             var context = CellContext(group: labels == nil ? nil : assignment.map(Int32.init))
             if let library { context.librarySize = assignment.map { library.draw(group: $0, rng: &rng) } }
             let output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
-            var values = mode == .mean ? likelihood.mean(output: output, context: context)
-                                       : try likelihood.sample(output: output, context: context, rng: &rng)
+            var values =
+                mode == .mean
+                ? likelihood.mean(output: output, context: context)
+                : try likelihood.sample(output: output, context: context, rng: &rng)
             if !counts {
                 // Each generated cell takes the size factor of a random training cell of its
                 // group, so that undoing lognorm gives realistic depths.
@@ -194,7 +203,8 @@ package struct Generator {
     /// The library-size model of each label group, fitted to its training cells, and notes
     /// for labels whose spread had to be borrowed.
     func librarySizeDraws(_ plan: LabelPlan, model library: LibrarySizeModel) throws -> LibrarySizeDraws {
-        guard let observed = model.preprocessing.trainingLibrarySizes, observed.count == model.trainingCellIDs.count else {
+        guard let observed = model.preprocessing.trainingLibrarySizes, observed.count == model.trainingCellIDs.count
+        else {
             throw VAExprsError.badData("the model has no training library sizes; fit it again with this version")
         }
         var notes: [String] = []
@@ -215,16 +225,27 @@ package struct Generator {
             let pooled = pooledDegrees > 0 ? (pooledSquares / Double(pooledDegrees)).squareRoot() : 0
             for (g, (group, (mean, sd))) in zip(plan.groups, byGroup).enumerated() {
                 if sd == nil && plan.cellsPerGroup[g] > 0 {
-                    notes.append("library sizes of label '\(group.key)': one training cell, so the log-normal takes its total as the median and the spread pooled over the other labels (sd \(String(format: "%.3f", pooled)) in log space)")
+                    notes.append(
+                        """
+                        library sizes of label '\(group.key)': one training cell, so the log-normal takes its \
+                        total as the median and the spread pooled over the other labels (sd \
+                        \(String(format: "%.3f", pooled)) in log space)
+                        """
+                    )
                 }
                 parameters.append((mean, sd ?? pooled))
             }
         }
-        return LibrarySizeDraws(kind: library, parameters: parameters, observed: observed,
-                                groupRows: plan.groups.map(\.trainingRows), notes: notes)
+        return LibrarySizeDraws(
+            kind: library, parameters: parameters, observed: observed,
+            groupRows: plan.groups.map(\.trainingRows), notes: notes)
     }
 
-    struct Group { var key: String; var labels: [String]; var trainingRows: [Int] }
+    struct Group {
+        var key: String
+        var labels: [String]
+        var trainingRows: [Int]
+    }
 
     /// The most cells one run generates: output formats count cells in 32-bit integers (the
     /// 10x `.h5` shape, Matrix Market headers read by other tools).
@@ -264,7 +285,10 @@ package struct Generator {
                     let take = min(count - out.count, segments[segment].count - usedInSegment)
                     out += repeatElement(segments[segment].group, count: take)
                     usedInSegment += take
-                    if usedInSegment == segments[segment].count { segment += 1; usedInSegment = 0 }
+                    if usedInSegment == segments[segment].count {
+                        segment += 1
+                        usedInSegment = 0
+                    }
                 }
                 return out
             }
@@ -279,17 +303,26 @@ package struct Generator {
     /// The label groups and how generated cells are spread over them.
     func labelPlan(_ options: GenerationOptions, rng: inout SeededGenerator) throws -> LabelPlan {
         if options.perLabel == nil {
-            guard options.count > 0 else { throw VAExprsError.usage("\(parameter: "count") must be a positive whole number, got \(options.count)") }
+            guard options.count > 0 else {
+                throw VAExprsError.usage("\(parameter: "count") must be a positive whole number, got \(options.count)")
+            }
             guard options.count <= Self.maximumCells else {
-                throw VAExprsError.usage("\(parameter: "count") \(options.count) is more than one run writes (at most \(Self.maximumCells) cells); run several with different seeds")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "count") \(options.count) is more than one run writes (at most \
+                    \(Self.maximumCells) cells); run several with different seeds
+                    """
+                )
             }
         }
         guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
             if options.perLabel != nil {
-                throw VAExprsError.usage("\(parameter: "perLabel") needs a conditional model (fit with \(parameter: "labels"))")
+                throw VAExprsError.usage(
+                    "\(parameter: "perLabel") needs a conditional model (fit with \(parameter: "labels"))")
             }
             let all = Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))
-            return LabelPlan(groups: [all], total: options.count, cellsPerGroup: [options.count], segments: [(0, options.count)])
+            return LabelPlan(
+                groups: [all], total: options.count, cellsPerGroup: [options.count], segments: [(0, options.count)])
         }
         // The same groups, in the same order, as training's (label-group dispersions use them).
         let (keys, index) = encoding.groups(of: trainingLabels)
@@ -304,11 +337,23 @@ package struct Generator {
             var total = 0
             for (label, count) in perLabel {
                 guard let g = groups.firstIndex(where: { $0.key == label }) else {
-                    throw VAExprsError.usage("\(parameter: "perLabel"): no training label '\(label)'; labels: \(groups.map(\.key).joined(separator: ", "))")
+                    throw VAExprsError.usage(
+                        """
+                        \(parameter: "perLabel"): no training label '\(label)'; labels: \
+                        \(groups.map(\.key).joined(separator: ", "))
+                        """
+                    )
                 }
-                guard count >= 0 else { throw VAExprsError.usage("\(parameter: "perLabel"): count for '\(label)' must be ≥ 0") }
+                guard count >= 0 else {
+                    throw VAExprsError.usage("\(parameter: "perLabel"): count for '\(label)' must be ≥ 0")
+                }
                 guard count <= Self.maximumCells - total else {
-                    throw VAExprsError.usage("\(parameter: "perLabel") asks for more than one run writes (at most \(Self.maximumCells) cells in all); run several with different seeds")
+                    throw VAExprsError.usage(
+                        """
+                        \(parameter: "perLabel") asks for more than one run writes (at most \(Self.maximumCells) \
+                        cells in all); run several with different seeds
+                        """
+                    )
                 }
                 total += count
                 perGroup[g] += count
@@ -323,7 +368,10 @@ package struct Generator {
         let n = Double(trainingLabels.count)
         var plan = LabelPlan(groups: groups, total: options.count, cellsPerGroup: [], segments: nil)
         var acc = 0.0
-        for g in groups { acc += Double(g.trainingRows.count) / n; plan.cumulative.append(acc) }
+        for g in groups {
+            acc += Double(g.trainingRows.count) / n
+            plan.cumulative.append(acc)
+        }
         plan.labelSeed = rng.next()
         var perGroup = [Int](repeating: 0, count: groups.count)
         var counter = plan.drawer()

@@ -50,7 +50,9 @@ package struct PluginProvenance: Codable, Sendable, Equatable {
         var used: [(ComponentKind, String)] = []
         for layer in spec.encoder + spec.decoder {
             used.append((.layer, layer.name))
-            if layer.name == "dense", let activation = layer.options["activation"] ?? (layer.positional.count > 1 ? layer.positional[1] : nil) {
+            if layer.name == "dense",
+                let activation = layer.options["activation"] ?? (layer.positional.count > 1 ? layer.positional[1] : nil)
+            {
                 used.append((.activation, activation))
             }
         }
@@ -59,7 +61,9 @@ package struct PluginProvenance: Codable, Sendable, Equatable {
         var out: [PluginProvenance] = []
         for (kind, name) in used {
             guard let plugin = registry.entry(kind, name)?.plugin else { continue }
-            let record = PluginProvenance(kind: kind.rawValue, component: name.lowercased(), plugin: plugin.name, version: plugin.version, file: plugin.file)
+            let record = PluginProvenance(
+                kind: kind.rawValue, component: name.lowercased(), plugin: plugin.name, version: plugin.version,
+                file: plugin.file)
             if !out.contains(record) { out.append(record) }
         }
         return out
@@ -69,7 +73,14 @@ package struct PluginProvenance: Codable, Sendable, Equatable {
     package static func check(_ records: [PluginProvenance], in registry: Registry, source: String) throws {
         for r in records {
             guard let kind = ComponentKind(rawValue: r.kind), registry.entry(kind, r.component) != nil else {
-                throw VAExprsError(.unusablePlugin, "\(source): the model uses \(r.kind) '\(r.component)' from plugin '\(r.plugin)' \(r.version) (fitted with \(r.file)), which is not loaded; load it with \(parameter: "plugins") FILE, \(parameter: "pluginDirectories") DIR or VAEXPRS_PLUGIN_PATH")
+                throw VAExprsError(
+                    .unusablePlugin,
+                    """
+                    \(source): the model uses \(r.kind) '\(r.component)' from plugin '\(r.plugin)' \(r.version) \
+                    (fitted with \(r.file)), which is not loaded; load it with \(parameter: "plugins") FILE, \
+                    \(parameter: "pluginDirectories") DIR or VAEXPRS_PLUGIN_PATH
+                    """
+                )
             }
         }
     }

@@ -11,14 +11,17 @@ package protocol MiniBatchSource: AnyObject {
     /// `rng` when `shuffle` is true, in order otherwise. With a `share` group, each batch is
     /// only this process's share of the global batch (`ProcessGroup.share(of:)`), with the
     /// global batch's size in `globalCount`; the batches drawn are the same for every process.
-    func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
-                      _ body: (TrainingData.Batch) throws -> Void) throws
+    func forEachBatch(
+        batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
+        _ body: (TrainingData.Batch) throws -> Void) throws
 }
 
 extension MiniBatchSource {
     /// Whole batches (`forEachBatch` without a share).
-    package func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
-                             _ body: (TrainingData.Batch) throws -> Void) throws {
+    package func forEachBatch(
+        batchSize: Int, shuffle: Bool, rng: inout SeededGenerator,
+        _ body: (TrainingData.Batch) throws -> Void
+    ) throws {
         try forEachBatch(batchSize: batchSize, shuffle: shuffle, rng: &rng, share: nil, body)
     }
 }
@@ -50,8 +53,10 @@ package final class InMemoryBatches: MiniBatchSource {
     package func batchCount(batchSize: Int) -> Int { (data.count + batchSize - 1) / batchSize }
 
     /// Hands out the batches of one pass (shuffled with `rng` when asked), each process its share of each.
-    package func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
-                             _ body: (TrainingData.Batch) throws -> Void) throws {
+    package func forEachBatch(
+        batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
+        _ body: (TrainingData.Batch) throws -> Void
+    ) throws {
         if shuffle { order.shuffle(using: &rng) }
         let rows = shuffle ? order : Array(0..<data.count)
         var start = 0

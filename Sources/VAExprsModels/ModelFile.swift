@@ -16,7 +16,12 @@ package enum ModelFile {
     static let magic: [UInt8] = Array("VAEXPRS".utf8) + [0]
     static let prefixLength = 8 + 4 + 8 + 8 + 4
 
-    struct WeightEntry: Codable { var path: String; var shape: [Int]; var offset: Int; var count: Int }
+    struct WeightEntry: Codable {
+        var path: String
+        var shape: [Int]
+        var offset: Int
+        var count: Int
+    }
 
     struct Header: Codable {
         var producer: String
@@ -50,17 +55,19 @@ package enum ModelFile {
                 }
             }
         }
-        let header = Header(producer: "VAExprs for Swift", spec: model.network.spec, featureCount: model.network.featureCount,
-                            geneNames: model.geneNames, preprocessing: model.preprocessing,
-                            conditions: model.conditions, trainingCellIDs: model.trainingCellIDs,
-                            trainingLatentMeans: model.trainingLatentMeans.storage,
-                            trainingLabels: model.trainingLabels, history: model.history,
-                            seed: model.seed, weights: table,
-                            plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents,
-                            setup: model.setup)
+        let header = Header(
+            producer: "VAExprs for Swift", spec: model.network.spec, featureCount: model.network.featureCount,
+            geneNames: model.geneNames, preprocessing: model.preprocessing,
+            conditions: model.conditions, trainingCellIDs: model.trainingCellIDs,
+            trainingLatentMeans: model.trainingLatentMeans.storage,
+            trainingLabels: model.trainingLabels, history: model.history,
+            seed: model.seed, weights: table,
+            plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents,
+            setup: model.setup)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return assemble(header: Array(try encoder.encode(header)), weights: payload)
     }
 
@@ -88,7 +95,8 @@ package enum ModelFile {
         }
         let version: UInt32 = readLE(bytes, 8)
         guard version <= formatVersion else {
-            throw bad("written in model format \(version), newer than this VAExprs reads (\(formatVersion)); upgrade VAExprs")
+            throw bad(
+                "written in model format \(version), newer than this VAExprs reads (\(formatVersion)); upgrade VAExprs")
         }
         // Lengths compared as the unsigned numbers they are, each against the file size first,
         // so that no damaged value can overflow or trap.
@@ -96,20 +104,34 @@ package enum ModelFile {
         let expected: UInt32 = readLE(bytes, 28)
         let size = UInt64(bytes.count)
         guard headerLength64 <= size, payloadLength64 <= size,
-              UInt64(prefixLength) + headerLength64 + payloadLength64 == size else {
-            throw bad("damaged model file: truncated or padded (\(bytes.count) bytes, while its prefix announces a \(headerLength64)-byte header and \(payloadLength64) bytes of weights); fit again or restore a copy")
+            UInt64(prefixLength) + headerLength64 + payloadLength64 == size
+        else {
+            throw bad(
+                """
+                damaged model file: truncated or padded (\(bytes.count) bytes, while its prefix announces a \
+                \(headerLength64)-byte header and \(payloadLength64) bytes of weights); fit again or restore a \
+                copy
+                """
+            )
         }
         let headerLength = Int(headerLength64), payloadLength = Int(payloadLength64)
         guard payloadLength % 4 == 0 else {
-            throw bad("damaged model file: the weights take \(payloadLength) bytes, not a whole number of float32 values")
+            throw bad(
+                "damaged model file: the weights take \(payloadLength) bytes, not a whole number of float32 values")
         }
         let json = Array(bytes[prefixLength..<(prefixLength + headerLength)])
         let payload = Array(bytes[(prefixLength + headerLength)...])
         guard checksum(json, payload) == expected else {
-            throw bad("damaged model file: checksum mismatch (the contents changed after writing); fit again or restore a copy")
+            throw bad(
+                """
+                damaged model file: checksum mismatch (the contents changed after writing); fit again or restore \
+                a copy
+                """
+            )
         }
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let header: Header
         do { header = try decoder.decode(Header.self, from: Data(json)) } catch {
             throw bad("damaged model file: unreadable header (\(error)); fit again or restore a copy")
@@ -128,20 +150,29 @@ package enum ModelFile {
         let placeholder = Matrix(rows: 0, columns: header.featureCount)
         let network: VAENetwork
         do {
-            let groups = header.conditions.flatMap { c in header.trainingLabels.map { c.groups(of: $0).keys.count } } ?? 0
-            network = try VAENetwork(spec: header.spec, featureCount: header.featureCount,
-                                     conditionWidth: header.conditions?.width ?? 0, groups: groups, registry: registry,
-                                     training: placeholder, context: .none, rng: &rng)
+            let groups =
+                header.conditions.flatMap { c in header.trainingLabels.map { c.groups(of: $0).keys.count } } ?? 0
+            network = try VAENetwork(
+                spec: header.spec, featureCount: header.featureCount,
+                conditionWidth: header.conditions?.width ?? 0, groups: groups, registry: registry,
+                training: placeholder, context: .none, rng: &rng)
         } catch let error as VAExprsError {
-            throw bad("the model's architecture cannot be rebuilt here: \(error.template); load the plugins it was fitted with")
+            throw bad(
+                """
+                the model's architecture cannot be rebuilt here: \(error.template); load the plugins it was \
+                fitted with
+                """
+            )
         }
         try network.restore(values)
         let latent = header.spec.latentDimension
-        return TrainedModel(network: network, geneNames: header.geneNames, preprocessing: header.preprocessing,
-                            conditions: header.conditions, trainingCellIDs: header.trainingCellIDs,
-                            trainingLatentMeans: Matrix(rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
-                            trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
-                            setup: header.setup)
+        return TrainedModel(
+            network: network, geneNames: header.geneNames, preprocessing: header.preprocessing,
+            conditions: header.conditions, trainingCellIDs: header.trainingCellIDs,
+            trainingLatentMeans: Matrix(
+                rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
+            trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
+            setup: header.setup)
     }
 
     /// Checks every count, offset and shape of a decoded header against the file and against
@@ -152,13 +183,22 @@ package enum ModelFile {
         var paths = Set<String>()
         var total = 0
         for entry in header.weights {
-            guard entry.offset >= 0, entry.count >= 0, entry.offset <= payloadFloats, entry.count <= payloadFloats - entry.offset else {
-                throw damaged("weight '\(entry.path)' (offset \(entry.offset), \(entry.count) values) lies outside the \(payloadFloats) stored values")
+            guard entry.offset >= 0, entry.count >= 0, entry.offset <= payloadFloats,
+                entry.count <= payloadFloats - entry.offset
+            else {
+                throw damaged(
+                    """
+                    weight '\(entry.path)' (offset \(entry.offset), \(entry.count) values) lies outside the \
+                    \(payloadFloats) stored values
+                    """
+                )
             }
             var product = 1
             for extent in entry.shape {
                 let (p, overflow) = product.multipliedReportingOverflow(by: extent)
-                guard extent >= 0, !overflow else { throw damaged("weight '\(entry.path)' has the impossible shape \(entry.shape)") }
+                guard extent >= 0, !overflow else {
+                    throw damaged("weight '\(entry.path)' has the impossible shape \(entry.shape)")
+                }
                 product = p
             }
             guard product == entry.count else {
@@ -167,32 +207,57 @@ package enum ModelFile {
             guard paths.insert(entry.path).inserted else { throw damaged("weight '\(entry.path)' appears twice") }
             total += entry.count
         }
-        guard total <= payloadFloats else { throw damaged("the weight table lists \(total) values, the file holds \(payloadFloats)") }
+        guard total <= payloadFloats else {
+            throw damaged("the weight table lists \(total) values, the file holds \(payloadFloats)")
+        }
         guard header.featureCount >= 1, header.featureCount == header.geneNames.count else {
             throw damaged("\(header.featureCount) features but \(header.geneNames.count) gene names")
         }
         guard !header.trainingCellIDs.isEmpty else { throw damaged("no training cells") }
-        try validate(header.preprocessing, features: header.featureCount, cells: header.trainingCellIDs.count, damaged: damaged)
-        do { try header.spec.validate() } catch let error as VAExprsError { throw damaged("architecture: \(error.template)") }
+        try validate(
+            header.preprocessing, features: header.featureCount, cells: header.trainingCellIDs.count, damaged: damaged)
+        do { try header.spec.validate() } catch let error as VAExprsError {
+            throw damaged("architecture: \(error.template)")
+        }
         let latent = header.spec.latentDimension
         let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
         guard !overflow, header.trainingLatentMeans.count == latentValues else {
-            throw damaged("\(header.trainingLatentMeans.count) latent means for \(header.trainingCellIDs.count) cells × \(latent) dimensions")
+            throw damaged(
+                """
+                \(header.trainingLatentMeans.count) latent means for \(header.trainingCellIDs.count) cells × \
+                \(latent) dimensions
+                """
+            )
         }
         if let conditions = header.conditions {
             guard !conditions.columns.isEmpty, conditions.classes.count == conditions.columns.count,
-                  conditions.classes.allSatisfy({ !$0.isEmpty }) else {
-                throw damaged("the label encoding has \(conditions.columns.count) columns but \(conditions.classes.count) class lists")
+                conditions.classes.allSatisfy({ !$0.isEmpty })
+            else {
+                throw damaged(
+                    """
+                    the label encoding has \(conditions.columns.count) columns but \(conditions.classes.count) \
+                    class lists
+                    """
+                )
             }
             guard let labels = header.trainingLabels, labels.count == header.trainingCellIDs.count,
-                  labels.allSatisfy({ row in row.count == conditions.columns.count
-                      && zip(row, conditions.classes).allSatisfy { $1.contains($0) } }) else {
-                throw damaged("the training cells' labels do not match the label encoding (\(conditions.columns.joined(separator: ", ")))")
+                labels.allSatisfy({ row in
+                    row.count == conditions.columns.count
+                        && zip(row, conditions.classes).allSatisfy { $1.contains($0) }
+                })
+            else {
+                throw damaged(
+                    """
+                    the training cells' labels do not match the label encoding \
+                    (\(conditions.columns.joined(separator: ", ")))
+                    """
+                )
             }
         }
         // The built-in layers' weights follow from the architecture: if even their lower bound
         // exceeds what the file holds, building the network would allocate from damaged widths.
-        let needed = minimumWeights(header.spec, features: header.featureCount, conditionWidth: header.conditions?.width ?? 0)
+        let needed = minimumWeights(
+            header.spec, features: header.featureCount, conditionWidth: header.conditions?.width ?? 0)
         guard needed <= payloadFloats else {
             throw damaged("the architecture needs at least \(needed) weights, the file holds \(payloadFloats)")
         }
@@ -203,21 +268,39 @@ package enum ModelFile {
     static func validate(_ p: Preprocessing, features: Int, cells: Int, damaged: (String) -> VAExprsError) throws {
         let perGene = p.modelsCounts && p.geneMinimum.isEmpty ? 0 : features
         guard p.geneMinimum.count == perGene, p.geneRange.count == perGene else {
-            throw damaged("preprocessing holds \(p.geneMinimum.count) gene minima and \(p.geneRange.count) ranges for \(features) genes")
+            throw damaged(
+                """
+                preprocessing holds \(p.geneMinimum.count) gene minima and \(p.geneRange.count) ranges for \
+                \(features) genes
+                """
+            )
         }
         guard p.geneMinimum.allSatisfy(\.isFinite), p.geneRange.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw damaged("preprocessing holds gene minima or ranges that are not finite (or negative ranges)")
         }
         guard p.trainingSizeFactors.isEmpty || p.trainingSizeFactors.count == cells,
-              p.trainingSizeFactors.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw damaged("preprocessing holds \(p.trainingSizeFactors.count) size factors for \(cells) training cells, or factors that are not numbers ≥ 0")
+            p.trainingSizeFactors.allSatisfy({ $0.isFinite && $0 >= 0 })
+        else {
+            throw damaged(
+                """
+                preprocessing holds \(p.trainingSizeFactors.count) size factors for \(cells) training cells, or \
+                factors that are not numbers ≥ 0
+                """
+            )
         }
         if let libraries = p.trainingLibrarySizes {
             guard libraries.count == cells, libraries.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw damaged("preprocessing holds \(libraries.count) library sizes for \(cells) training cells, or sizes that are not numbers ≥ 0")
+                throw damaged(
+                    """
+                    preprocessing holds \(libraries.count) library sizes for \(cells) training cells, or sizes \
+                    that are not numbers ≥ 0
+                    """
+                )
             }
         }
-        guard p.meanLibrarySize.isFinite, p.meanLibrarySize >= 0 else { throw damaged("the mean library size \(p.meanLibrarySize) is not a number ≥ 0") }
+        guard p.meanLibrarySize.isFinite, p.meanLibrarySize >= 0 else {
+            throw damaged("the mean library size \(p.meanLibrarySize) is not a number ≥ 0")
+        }
     }
 
     /// A lower bound on the weights of a network with this spec, from its built-in dense layers
@@ -227,7 +310,10 @@ package enum ModelFile {
         func add(_ inputs: Int, _ outputs: Int) -> Bool {
             let (w, o1) = inputs.multipliedReportingOverflow(by: outputs)
             let (t, o2) = total.addingReportingOverflow(w)
-            guard !o1, !o2, inputs >= 0, outputs >= 0 else { total = .max; return false }
+            guard !o1, !o2, inputs >= 0, outputs >= 0 else {
+                total = .max
+                return false
+            }
             total = t
             return true
         }
@@ -236,10 +322,20 @@ package enum ModelFile {
             return (try? s.int("units", position: 0)) ?? -1
         }
         var width = features + conditionWidth
-        for s in spec.encoder { if let units = dense(s) { guard add(width, units) else { return .max }; width = units } }
+        for s in spec.encoder {
+            if let units = dense(s) {
+                guard add(width, units) else { return .max }
+                width = units
+            }
+        }
         guard add(width, 2 * spec.latentDimension) else { return .max }
         width = spec.latentDimension + conditionWidth
-        for s in spec.decoder { if let units = dense(s) { guard add(width, units) else { return .max }; width = units } }
+        for s in spec.decoder {
+            if let units = dense(s) {
+                guard add(width, units) else { return .max }
+                width = units
+            }
+        }
         guard add(width, features) else { return .max }
         return total
     }

@@ -18,12 +18,14 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var regularization: Double
 
     /// A spec; defaults mirror the original package.
-    public init(encoder: [ComponentSpec] = [ComponentSpec(name: "dense", positional: ["512", "relu"])],
-                decoder: [ComponentSpec] = [ComponentSpec(name: "dense", positional: ["512", "relu"])],
-                latentDimension: Int = 2,
-                likelihood: ComponentSpec = ComponentSpec(name: "bernoulli"),
-                prior: ComponentSpec = ComponentSpec(name: "standard_normal"),
-                regularization: Double = 1) {
+    public init(
+        encoder: [ComponentSpec] = [ComponentSpec(name: "dense", positional: ["512", "relu"])],
+        decoder: [ComponentSpec] = [ComponentSpec(name: "dense", positional: ["512", "relu"])],
+        latentDimension: Int = 2,
+        likelihood: ComponentSpec = ComponentSpec(name: "bernoulli"),
+        prior: ComponentSpec = ComponentSpec(name: "standard_normal"),
+        regularization: Double = 1
+    ) {
         self.encoder = encoder
         self.decoder = decoder
         self.latentDimension = latentDimension
@@ -41,10 +43,16 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// - Throws: `VAExprsError.usage` naming `latentDimension` or `regularization`.
     package func validate() throws {
         guard latentDimension > 0, latentDimension <= Self.maximumLatentDimension else {
-            throw VAExprsError.usage("\(parameter: "latentDimension") must be a whole number from 1 to \(Self.maximumLatentDimension), got \(latentDimension)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "latentDimension") must be a whole number from 1 to \(Self.maximumLatentDimension), \
+                got \(latentDimension)
+                """
+            )
         }
         guard regularization >= 0 && regularization.isFinite else {
-            throw VAExprsError.usage("\(parameter: "regularization") must be a finite number ≥ 0, got \(regularization)")
+            throw VAExprsError.usage(
+                "\(parameter: "regularization") must be a finite number ≥ 0, got \(regularization)")
         }
     }
 
@@ -56,8 +64,14 @@ public struct ModelSpec: Codable, Sendable, Equatable {
             throw VAExprsError.usage("\(source): not a JSON object")
         }
         var spec = ModelSpec()
-        for key in object.keys where !["encoder", "decoder", "latent_dim", "likelihood", "prior", "regularization"].contains(key) {
-            throw VAExprsError.usage("\(source): unknown key '\(key)'; valid keys: encoder, decoder, latent_dim, likelihood, prior, regularization")
+        for key in object.keys
+        where !["encoder", "decoder", "latent_dim", "likelihood", "prior", "regularization"].contains(key) {
+            throw VAExprsError.usage(
+                """
+                \(source): unknown key '\(key)'; valid keys: encoder, decoder, latent_dim, likelihood, prior, \
+                regularization
+                """
+            )
         }
         func stack(_ key: String) throws -> [ComponentSpec]? {
             guard let value = object[key] else { return nil }
@@ -72,7 +86,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
             guard let n = v as? Int else { throw VAExprsError.usage("\(source): latent_dim must be a whole number") }
             spec.latentDimension = n
         }
-        if let v = object["likelihood"] as? String { spec.likelihood = try ComponentSpec.parseItem(v, source: "\(source) likelihood") }
+        if let v = object["likelihood"] as? String {
+            spec.likelihood = try ComponentSpec.parseItem(v, source: "\(source) likelihood")
+        }
         if let v = object["prior"] as? String { spec.prior = try ComponentSpec.parseItem(v, source: "\(source) prior") }
         if let v = object["regularization"] {
             guard let r = v as? Double else { throw VAExprsError.usage("\(source): regularization must be a number") }

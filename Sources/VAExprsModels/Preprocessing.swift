@@ -37,10 +37,13 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// Fits the preprocessing to training data and returns it with the prepared cells
     /// (no conditions).
-    package static func fit(_ data: ExpressionMatrix, normalization: Normalization, target: LikelihoodData,
-                           source: String) throws -> (Preprocessing, TrainingData) {
-        var prep = Preprocessing(normalization: normalization, meanLibrarySize: 0, trainingSizeFactors: [],
-                                 geneMinimum: [], geneRange: [], target: target, trainingLibrarySizes: nil)
+    package static func fit(
+        _ data: ExpressionMatrix, normalization: Normalization, target: LikelihoodData,
+        source: String
+    ) throws -> (Preprocessing, TrainingData) {
+        var prep = Preprocessing(
+            normalization: normalization, meanLibrarySize: 0, trainingSizeFactors: [],
+            geneMinimum: [], geneRange: [], target: target, trainingLibrarySizes: nil)
         if target == .counts {
             let prepared = try countData(data, source: source)
             prep.normalization = .none
@@ -56,7 +59,13 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         }
         let g = values.columns
         var lo = [Float](repeating: .infinity, count: g), hi = [Float](repeating: -.infinity, count: g)
-        for i in 0..<values.rows { for j in 0..<g { let v = values[i, j]; lo[j] = min(lo[j], v); hi[j] = max(hi[j], v) } }
+        for i in 0..<values.rows {
+            for j in 0..<g {
+                let v = values[i, j]
+                lo[j] = min(lo[j], v)
+                hi[j] = max(hi[j], v)
+            }
+        }
         prep.geneMinimum = lo
         prep.geneRange = zip(hi, lo).map { $0 - $1 }
         prep.scale(&values)
@@ -66,8 +75,9 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// The preprocessing of a count likelihood for cells prepared elsewhere (training streamed
     /// from disk prepares each batch itself), with the training cells' library sizes.
     package static func counts(trainingLibrarySizes: [Float]) -> Preprocessing {
-        Preprocessing(normalization: .none, meanLibrarySize: 0, trainingSizeFactors: [], geneMinimum: [], geneRange: [],
-                      target: .counts, trainingLibrarySizes: trainingLibrarySizes)
+        Preprocessing(
+            normalization: .none, meanLibrarySize: 0, trainingSizeFactors: [], geneMinimum: [], geneRange: [],
+            target: .counts, trainingLibrarySizes: trainingLibrarySizes)
     }
 
     /// Raw counts as targets with their library sizes, and log1p(counts per 10 000) as input,
@@ -75,7 +85,8 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// Every value must be a whole number ≥ 0 and every cell must have counts.
     static func countData(_ data: ExpressionMatrix, source: String) throws -> TrainingData {
         let counts = data.cells
-        let libraries = try checkedLibrarySizes(counts, source: source, cellID: { data.cellIDs[$0] }, geneName: { data.geneNames[$0] })
+        let libraries = try checkedLibrarySizes(
+            counts, source: source, cellID: { data.cellIDs[$0] }, geneName: { data.geneNames[$0] })
         let input = counts.mappingValues { i, v in encoderInput(v, library: libraries[i]) }
         return TrainingData(input: input, separateTarget: counts, context: CellContext(librarySize: libraries))
     }
@@ -90,16 +101,30 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// Each cell's library size (total count) after checking that every value is a count and
     /// every cell has counts: the one check of count-model input, in memory and streamed.
     /// - Throws: `VAExprsError.badData` naming `source`, the cell and the gene.
-    package static func checkedLibrarySizes(_ counts: CellMatrix, source: String, cellID: (Int) -> String,
-                                            geneName: (Int) -> String) throws -> [Float] {
+    package static func checkedLibrarySizes(
+        _ counts: CellMatrix, source: String, cellID: (Int) -> String,
+        geneName: (Int) -> String
+    ) throws -> [Float] {
         try counts.forEachEntry { i, j, v in
             guard CountRange.contains(v) else {
-                throw VAExprsError.badData("\(source): cell '\(cellID(i))', gene '\(geneName(j))' is \(v), not a count (a whole number from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or gaussian, trained in memory)")
+                throw VAExprsError.badData(
+                    """
+                    \(source): cell '\(cellID(i))', gene '\(geneName(j))' is \(v), not a count (a whole number \
+                    from 0 to 2³¹ − 1); the count likelihoods (nb, zinb, poisson) need raw counts: give the raw \
+                    matrix, or use a continuous likelihood (\(parameter: "likelihood") censored_gaussian or \
+                    gaussian, trained in memory)
+                    """
+                )
             }
         }
         let totals = counts.rowSums()
         if let empty = totals.firstIndex(of: 0) {
-            throw VAExprsError.badData("\(source): cell '\(cellID(empty))' has no counts in the model's genes (library size 0); remove it (or select more genes)")
+            throw VAExprsError.badData(
+                """
+                \(source): cell '\(cellID(empty))' has no counts in the model's genes (library size 0); remove it \
+                (or select more genes)
+                """
+            )
         }
         return totals.map { Float($0) }
     }

@@ -34,10 +34,12 @@ package final class StreamedCounts: MiniBatchSource {
     /// of a data-parallel fit reads; without it, blocks are read and the rows taken from them).
     /// `groupOfRow` gives each file row's label group and `oneHotOfGroup` each group's one-hot
     /// conditions (CVAE; nil otherwise).
-    package init(chunks: [Range<Int>], members: [Bool]? = nil, bufferChunks: Int, likelihood: any Likelihood,
-                groupOfRow: [Int32]? = nil, oneHotOfGroup: Matrix? = nil,
-                read: @escaping (Range<Int>) throws -> SparseMatrix,
-                readRows: (([Int]) throws -> SparseMatrix)? = nil, rowReadFraction: Int = 8) {
+    package init(
+        chunks: [Range<Int>], members: [Bool]? = nil, bufferChunks: Int, likelihood: any Likelihood,
+        groupOfRow: [Int32]? = nil, oneHotOfGroup: Matrix? = nil,
+        read: @escaping (Range<Int>) throws -> SparseMatrix,
+        readRows: (([Int]) throws -> SparseMatrix)? = nil, rowReadFraction: Int = 8
+    ) {
         self.chunks = chunks
         self.members = members
         self.bufferChunks = max(1, bufferChunks)
@@ -47,7 +49,8 @@ package final class StreamedCounts: MiniBatchSource {
         self.read = read
         self.readRows = readRows
         self.rowReadFraction = max(1, rowReadFraction)
-        count = members.map { m in chunks.reduce(0) { total, chunk in total + chunk.reduce(0) { $0 + (m[$1] ? 1 : 0) } } }
+        count =
+            members.map { m in chunks.reduce(0) { total, chunk in total + chunk.reduce(0) { $0 + (m[$1] ? 1 : 0) } } }
             ?? chunks.reduce(0) { $0 + $1.count }
     }
 
@@ -65,15 +68,17 @@ package final class StreamedCounts: MiniBatchSource {
         var fileRows: [Int]
 
         func gatherRows<C: Collection>(_ rows: C) -> Prepared where C.Element == Int {
-            Prepared(counts: counts.gatherRows(rows), input: input.gatherRows(rows), libraries: rows.map { libraries[$0] },
-                     constants: constants.map { c in rows.map { c[$0] } }, fileRows: rows.map { fileRows[$0] })
+            Prepared(
+                counts: counts.gatherRows(rows), input: input.gatherRows(rows), libraries: rows.map { libraries[$0] },
+                constants: constants.map { c in rows.map { c[$0] } }, fileRows: rows.map { fileRows[$0] })
         }
 
         static func stacking(_ parts: [Prepared]) -> Prepared {
-            Prepared(counts: SparseMatrix.stacking(parts.map(\.counts)), input: SparseMatrix.stacking(parts.map(\.input)),
-                     libraries: parts.flatMap(\.libraries),
-                     constants: parts.allSatisfy { $0.constants != nil } ? parts.flatMap { $0.constants! } : nil,
-                     fileRows: parts.flatMap(\.fileRows))
+            Prepared(
+                counts: SparseMatrix.stacking(parts.map(\.counts)), input: SparseMatrix.stacking(parts.map(\.input)),
+                libraries: parts.flatMap(\.libraries),
+                constants: parts.allSatisfy { $0.constants != nil } ? parts.flatMap { $0.constants! } : nil,
+                fileRows: parts.flatMap(\.fileRows))
         }
     }
 
@@ -95,7 +100,9 @@ package final class StreamedCounts: MiniBatchSource {
             guard share != nil else { return Array(members.indices) }
             var needed = Set(leftover.filter { $0 >= carriedIn }.map { $0 - carriedIn })
             for batch in batches {
-                for position in partOf(order[batch], share) where position >= carriedIn { needed.insert(position - carriedIn) }
+                for position in partOf(order[batch], share) where position >= carriedIn {
+                    needed.insert(position - carriedIn)
+                }
             }
             return needed.sorted()
         }
@@ -104,11 +111,15 @@ package final class StreamedCounts: MiniBatchSource {
     /// Plans a pass: the buffers of `chunkOrder` and every shuffle, drawn from `rng` in the
     /// order a pass has always drawn them (so a plan changes nothing for one process).
     private func plan(_ chunkOrder: [Int], batchSize: Int, shuffle: Bool, rng: inout SeededGenerator) -> [BufferPlan] {
-        let groups = stride(from: 0, to: chunkOrder.count, by: bufferChunks).map { Array(chunkOrder[$0..<min(chunkOrder.count, $0 + bufferChunks)]) }
+        let groups = stride(from: 0, to: chunkOrder.count, by: bufferChunks).map {
+            Array(chunkOrder[$0..<min(chunkOrder.count, $0 + bufferChunks)])
+        }
         var plans: [BufferPlan] = []
         var carried = 0
         for (b, chunkIndices) in groups.enumerated() {
-            let memberRows = chunkIndices.flatMap { k in self.members.map { m in chunks[k].filter { m[$0] } } ?? Array(chunks[k]) }
+            let memberRows = chunkIndices.flatMap { k in
+                self.members.map { m in chunks[k].filter { m[$0] } } ?? Array(chunks[k])
+            }
             var order = Array(0..<(carried + memberRows.count))
             if shuffle { order.shuffle(using: &rng) }
             var batches: [Range<Int>] = [], first = 0
@@ -119,8 +130,10 @@ package final class StreamedCounts: MiniBatchSource {
                 first += batchSize
             }
             let rest = min(first, order.count)  // the last batch may have stepped past the end
-            plans.append(BufferPlan(members: memberRows, chunkIndices: chunkIndices, carriedIn: carried, order: order,
-                                    batches: batches, leftover: order[rest...]))
+            plans.append(
+                BufferPlan(
+                    members: memberRows, chunkIndices: chunkIndices, carriedIn: carried, order: order,
+                    batches: batches, leftover: order[rest...]))
             carried = order.count - rest
         }
         return plans
@@ -152,8 +165,9 @@ package final class StreamedCounts: MiniBatchSource {
         let counts = SparseMatrix.stacking(blocks)
         let libraries = counts.rowSums().map { Float($0) }
         let input = counts.mappingValues { i, v in Preprocessing.encoderInput(v, library: libraries[i]) }
-        return Prepared(counts: counts, input: input, libraries: libraries,
-                        constants: likelihood.constantTerms(sparseTarget: counts), fileRows: fileRows)
+        return Prepared(
+            counts: counts, input: input, libraries: libraries,
+            constants: likelihood.constantTerms(sparseTarget: counts), fileRows: fileRows)
     }
 
     /// One pass. Every buffer and shuffle is planned first, so that the next buffer is read
@@ -161,23 +175,33 @@ package final class StreamedCounts: MiniBatchSource {
     /// each process reads and prepares only the cells of its shares (and the few left over
     /// for the next buffer, which every process keeps). Everything that draws random numbers
     /// stays on the calling thread, so the batches depend on the seed only.
-    package func forEachBatch(batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
-                             _ body: (TrainingData.Batch) throws -> Void) throws {
+    package func forEachBatch(
+        batchSize: Int, shuffle: Bool, rng: inout SeededGenerator, share: (any ProcessGroup)?,
+        _ body: (TrainingData.Batch) throws -> Void
+    ) throws {
         var order = Array(chunks.indices)
         if shuffle { order.shuffle(using: &rng) }
         let plans = plan(order, batchSize: batchSize, shuffle: shuffle, rng: &rng)
         let needed = plans.map { $0.neededMembers(share) }
         var carried: Prepared? = nil
-        var next = plans.first.map { first in BackgroundJob { try self.prepare(first, needed: needed[0], shared: share != nil) } }
+        var next = plans.first.map { first in
+            BackgroundJob { try self.prepare(first, needed: needed[0], shared: share != nil) }
+        }
         defer { _ = try? next?.result() }  // never leave a read running
         for (b, plan) in plans.enumerated() {
             let current = try next!.result()
-            next = b + 1 < plans.count ? BackgroundJob { [plans, needed, shared = share != nil] in try self.prepare(plans[b + 1], needed: needed[b + 1], shared: shared) } : nil
+            next =
+                b + 1 < plans.count
+                ? BackgroundJob { [plans, needed, shared = share != nil] in
+                    try self.prepare(plans[b + 1], needed: needed[b + 1], shared: shared)
+                } : nil
             let cells = carried.map { Prepared.stacking([$0, current]) } ?? current
             // Position → row of `cells`: carried cells first, then the members read.
             var memberRow = [Int](repeating: -1, count: plan.members.count)
             for (k, m) in needed[b].enumerated() { memberRow[m] = plan.carriedIn + k }
-            let row = { (position: Int) -> Int in position < plan.carriedIn ? position : memberRow[position - plan.carriedIn] }
+            let row = { (position: Int) -> Int in
+                position < plan.carriedIn ? position : memberRow[position - plan.carriedIn]
+            }
             for batch in plan.batches {
                 let picked = plan.order[batch]
                 try body(self.batch(cells, partOf(picked, share).map(row)[...], globalCount: picked.count))
@@ -189,11 +213,13 @@ package final class StreamedCounts: MiniBatchSource {
     /// One batch of prepared cells (the encoder input sparse, the counts dense).
     private func batch(_ cells: Prepared, _ picked: ArraySlice<Int>, globalCount: Int) -> TrainingData.Batch {
         let groups = groupOfRow.map { g in picked.map { g[cells.fileRows[$0]] } }
-        let context = CellContext(librarySize: picked.map { cells.libraries[$0] }, group: groups,
-                                  constant: cells.constants.map { c in picked.map { c[$0] } })
+        let context = CellContext(
+            librarySize: picked.map { cells.libraries[$0] }, group: groups,
+            constant: cells.constants.map { c in picked.map { c[$0] } })
         let conditions = oneHotOfGroup.flatMap { table in groups.map { table.gatherRows($0.map(Int.init)) } }
-        return TrainingData.Batch(input: .sparse(cells.input.gatherRows(picked)), target: cells.counts.denseRows(picked),
-                                  context: context, conditions: conditions, globalCount: globalCount)
+        return TrainingData.Batch(
+            input: .sparse(cells.input.gatherRows(picked)), target: cells.counts.denseRows(picked),
+            context: context, conditions: conditions, globalCount: globalCount)
     }
 }
 

@@ -25,9 +25,11 @@ public final class TrainedModel {
     public let setup: FitSetup?
 
     /// A model from its parts.
-    package init(network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
-                conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
-                trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil) {
+    package init(
+        network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
+        conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
+        trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil
+    ) {
         self.network = network
         self.geneNames = geneNames
         self.preprocessing = preprocessing
@@ -47,8 +49,10 @@ public final class TrainedModel {
         var start = 0
         while start < means.rows {
             let rows = start..<min(means.rows, start + 1024)
-            let decoded = network.decode(means.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng)
-            out.storage.replaceSubrange((rows.lowerBound * out.columns)..<(rows.upperBound * out.columns), with: decoded.storage)
+            let decoded = network.decode(
+                means.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng)
+            out.storage.replaceSubrange(
+                (rows.lowerBound * out.columns)..<(rows.upperBound * out.columns), with: decoded.storage)
             start = rows.upperBound
         }
         return out
@@ -66,7 +70,9 @@ public final class TrainedModel {
         var start = 0
         while start < x.rows {
             let rows = start..<min(x.rows, start + 1024)
-            let mean = network.encode(x.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng).mean
+            let mean = network.encode(
+                x.gatherRows(rows), conditions: conditions?.gatherRows(rows), phase: .inference, rng: &rng
+            ).mean
             for (k, r) in rows.enumerated() {
                 for j in 0..<out.columns { out[r, j] = mean[k, j] }
             }

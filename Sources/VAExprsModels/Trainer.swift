@@ -52,8 +52,10 @@ public struct TrainingOptions: Sendable {
     package var fingerprint = FitFingerprint()
 
     /// Options; defaults mirror the original (Adam, batch 32).
-    public init(epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
-                monitor: String? = nil, patience: Int? = nil, seed: UInt64 = 1) {
+    public init(
+        epochs: Int, batchSize: Int = 32, optimizer: ComponentSpec = ComponentSpec(name: "adam"),
+        monitor: String? = nil, patience: Int? = nil, seed: UInt64 = 1
+    ) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -64,15 +66,26 @@ public struct TrainingOptions: Sendable {
 
     /// Checks every number; throws a usage error naming the option.
     package func validate(hasValidation: Bool) throws {
-        guard epochs > 0 else { throw VAExprsError.usage("\(parameter: "epochs") must be a positive whole number, got \(epochs)") }
-        guard batchSize > 0 else { throw VAExprsError.usage("\(parameter: "batchSize") must be a positive whole number, got \(batchSize)") }
-        if let patience, patience < 0 { throw VAExprsError.usage("\(parameter: "patience") must be ≥ 0, got \(patience)") }
+        guard epochs > 0 else {
+            throw VAExprsError.usage("\(parameter: "epochs") must be a positive whole number, got \(epochs)")
+        }
+        guard batchSize > 0 else {
+            throw VAExprsError.usage("\(parameter: "batchSize") must be a positive whole number, got \(batchSize)")
+        }
+        if let patience, patience < 0 {
+            throw VAExprsError.usage("\(parameter: "patience") must be ≥ 0, got \(patience)")
+        }
         if let monitor {
             guard monitor == "loss" || monitor == "val_loss" else {
                 throw VAExprsError.usage("\(parameter: "monitor") must be 'loss' or 'val_loss', got '\(monitor)'")
             }
             if monitor == "val_loss" && !hasValidation {
-                throw VAExprsError.usage("\(parameter: "monitor") val_loss needs validation data: give \(parameter: "validationSplit") or \(parameter: "validationFile")")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "monitor") val_loss needs validation data: give \(parameter: "validationSplit") \
+                    or \(parameter: "validationFile")
+                    """
+                )
             }
         }
     }
@@ -94,15 +107,21 @@ package struct Trainer {
 
     /// Trains `network` on prepared cells; validation data is optional. Returns the history;
     /// the network ends with the restored best weights when early stopping is on.
-    package func train(_ network: VAENetwork, data: TrainingData, validation: TrainingData?, rng seedRNG: SeededGenerator,
-                      progress: TrainingProgress?) throws -> TrainingHistory {
-        try train(network, source: InMemoryBatches(data), validation: validation.map(InMemoryBatches.init), rng: seedRNG, progress: progress)
+    package func train(
+        _ network: VAENetwork, data: TrainingData, validation: TrainingData?, rng seedRNG: SeededGenerator,
+        progress: TrainingProgress?
+    ) throws -> TrainingHistory {
+        try train(
+            network, source: InMemoryBatches(data), validation: validation.map(InMemoryBatches.init), rng: seedRNG,
+            progress: progress)
     }
 
     /// Trains `network` on batches from `source` (in memory or streamed from disk), validating
     /// on `validation` after each epoch.
-    package func train(_ network: VAENetwork, source data: any MiniBatchSource, validation: (any MiniBatchSource)?,
-                      rng seedRNG: SeededGenerator, progress: TrainingProgress?) throws -> TrainingHistory {
+    package func train(
+        _ network: VAENetwork, source data: any MiniBatchSource, validation: (any MiniBatchSource)?,
+        rng seedRNG: SeededGenerator, progress: TrainingProgress?
+    ) throws -> TrainingHistory {
         try options.validate(hasValidation: validation != nil)
         network.sparseInputDensityLimit = options.sparseInput.densityLimit
         let optimizer = try registry.makeOptimizer(options.optimizer)
@@ -127,9 +146,11 @@ package struct Trainer {
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             var rec = 0.0, kl = 0.0, b = 0
-            try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG, share: group) { batch in
-                let loss = try DataParallel.step(network, parameters: parameters, batch: batch, group: group, rng: &noiseRNG,
-                                                 buffer: &gradientBuffer)
+            try data.forEachBatch(batchSize: options.batchSize, shuffle: true, rng: &shuffleRNG, share: group) {
+                batch in
+                let loss = try DataParallel.step(
+                    network, parameters: parameters, batch: batch, group: group, rng: &noiseRNG,
+                    buffer: &gradientBuffer)
                 optimizer.step(parameters)
                 rec += loss.reconstruction
                 kl += loss.kl
@@ -141,10 +162,17 @@ package struct Trainer {
             rec = sums[0]
             kl = sums[1]
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            var record = EpochRecord(epoch: epoch, loss: (rec + regularization * kl) / Double(n),
-                                     reconstruction: rec / Double(n), kl: kl / Double(n))
+            var record = EpochRecord(
+                epoch: epoch, loss: (rec + regularization * kl) / Double(n),
+                reconstruction: rec / Double(n), kl: kl / Double(n))
             guard record.loss.isFinite else {
-                throw VAExprsError(.other, "training diverged at epoch \(epoch) (loss is not finite); lower \(parameter: "learningRate") or \(parameter: "regularization")")
+                throw VAExprsError(
+                    .other,
+                    """
+                    training diverged at epoch \(epoch) (loss is not finite); lower \(parameter: "learningRate") \
+                    or \(parameter: "regularization")
+                    """
+                )
             }
             if let validation {
                 // The same noise every epoch.
@@ -154,16 +182,22 @@ package struct Trainer {
                 record.valLoss = loss.reconstruction + regularization * loss.kl
             }
             history.epochs.append(record)
-            progress?.epochFinished(record, epochs: options.epochs, seconds: seconds, cellsPerSecond: Double(n) / max(seconds, 1e-9))
+            progress?.epochFinished(
+                record, epochs: options.epochs, seconds: seconds, cellsPerSecond: Double(n) / max(seconds, 1e-9))
 
             if let patience = options.patience {
                 let value = history.monitor == "val_loss" ? record.valLoss! : record.loss
                 if value < best {
-                    best = value; bestEpoch = epoch; wait = 0
+                    best = value
+                    bestEpoch = epoch
+                    wait = 0
                     bestWeights = network.snapshot()
                 } else {
                     wait += 1
-                    if wait >= patience { history.stoppedEarly = true; break }
+                    if wait >= patience {
+                        history.stoppedEarly = true
+                        break
+                    }
                 }
             }
         }
@@ -176,7 +210,9 @@ package struct Trainer {
 
     /// The options' fingerprint with the network's and the data's sizes, after what the
     /// pipeline added: what the processes of a group compare before training together.
-    func fingerprint(_ network: VAENetwork, data: any MiniBatchSource, validation: (any MiniBatchSource)?) -> FitFingerprint {
+    func fingerprint(_ network: VAENetwork, data: any MiniBatchSource, validation: (any MiniBatchSource)?)
+        -> FitFingerprint
+    {
         var f = options.fingerprint
         let spec = network.spec
         f.add("counts", "training cells", "\(data.count)")

@@ -14,7 +14,9 @@ package struct TrainingData: Sendable {
     package var conditions: Matrix?
 
     /// Prepared cells.
-    package init(input: CellMatrix, separateTarget: CellMatrix? = nil, context: CellContext = .none, conditions: Matrix? = nil) {
+    package init(
+        input: CellMatrix, separateTarget: CellMatrix? = nil, context: CellContext = .none, conditions: Matrix? = nil
+    ) {
         self.input = input
         self.separateTarget = separateTarget
         self.context = context
@@ -22,8 +24,11 @@ package struct TrainingData: Sendable {
     }
 
     /// Prepared dense cells.
-    package init(input: Matrix, separateTarget: Matrix? = nil, context: CellContext = .none, conditions: Matrix? = nil) {
-        self.init(input: .dense(input), separateTarget: separateTarget.map { .dense($0) }, context: context, conditions: conditions)
+    package init(input: Matrix, separateTarget: Matrix? = nil, context: CellContext = .none, conditions: Matrix? = nil)
+    {
+        self.init(
+            input: .dense(input), separateTarget: separateTarget.map { .dense($0) }, context: context,
+            conditions: conditions)
     }
 
     /// What the likelihood scores.
@@ -51,7 +56,9 @@ package struct TrainingData: Sendable {
         package var globalCount: Int
 
         /// A batch from its parts.
-        package init(input: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?, globalCount: Int? = nil) {
+        package init(
+            input: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?, globalCount: Int? = nil
+        ) {
             self.input = input
             self.target = target
             self.context = context
@@ -63,14 +70,16 @@ package struct TrainingData: Sendable {
     /// The given rows, in the order given, as a batch (part of a batch of `globalCount` cells).
     package func batch<C: Collection>(_ rows: C, globalCount: Int? = nil) -> Batch where C.Element == Int {
         let input = self.input.gatherRows(rows)
-        return Batch(input: input, target: separateTarget?.denseRows(rows) ?? input.dense(),
-                     context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows), globalCount: globalCount)
+        return Batch(
+            input: input, target: separateTarget?.denseRows(rows) ?? input.dense(),
+            context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows), globalCount: globalCount)
     }
 
     /// A subset of rows, in the order given, in the same storage.
     package func gatherRows<C: Collection>(_ rows: C) -> TrainingData where C.Element == Int {
-        TrainingData(input: input.gatherRows(rows), separateTarget: separateTarget?.gatherRows(rows),
-                     context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows))
+        TrainingData(
+            input: input.gatherRows(rows), separateTarget: separateTarget?.gatherRows(rows),
+            context: context.gatherRows(rows), conditions: conditions?.gatherRows(rows))
     }
 
     /// At most `limit` rows spread evenly over the cells (every cell when there are fewer), in

@@ -16,8 +16,10 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var valKL: Double?
 
     /// A record.
-    package init(epoch: Int, loss: Double, reconstruction: Double, kl: Double,
-                valLoss: Double? = nil, valReconstruction: Double? = nil, valKL: Double? = nil) {
+    package init(
+        epoch: Int, loss: Double, reconstruction: Double, kl: Double,
+        valLoss: Double? = nil, valReconstruction: Double? = nil, valKL: Double? = nil
+    ) {
         self.epoch = epoch
         self.loss = loss
         self.reconstruction = reconstruction

@@ -28,17 +28,24 @@ package final class VAENetwork {
     /// `training` holds the likelihood's training targets and `context` their per-cell inputs,
     /// which may inform its initial values; `groups` is the number of label groups (0 for a VAE).
     /// `likelihood` is `spec.likelihood` when its caller has built it already (built here otherwise).
-    package init(spec: ModelSpec, featureCount: Int, conditionWidth: Int, groups: Int, registry: Registry,
-                likelihood: (any Likelihood)? = nil, training: Matrix, context: CellContext, rng: inout SeededGenerator) throws {
+    package init(
+        spec: ModelSpec, featureCount: Int, conditionWidth: Int, groups: Int, registry: Registry,
+        likelihood: (any Likelihood)? = nil, training: Matrix, context: CellContext, rng: inout SeededGenerator
+    ) throws {
         try spec.validate()
         self.spec = spec
         self.featureCount = featureCount
         self.conditionWidth = conditionWidth
         let latent = spec.latentDimension
-        var summary = [LayerSummary(name: "input", type: "input", part: .input, inputWidth: 0, outputWidth: featureCount, inputs: [])]
+        var summary = [
+            LayerSummary(
+                name: "input", type: "input", part: .input, inputWidth: 0, outputWidth: featureCount, inputs: [])
+        ]
         if conditionWidth > 0 {
-            summary.append(LayerSummary(name: "condition", type: "one-hot condition", part: .condition, inputWidth: 0,
-                                        outputWidth: conditionWidth, inputs: []))
+            summary.append(
+                LayerSummary(
+                    name: "condition", type: "one-hot condition", part: .condition, inputWidth: 0,
+                    outputWidth: conditionWidth, inputs: []))
         }
         var width = featureCount + conditionWidth
         var previous = conditionWidth > 0 ? ["input", "condition"] : ["input"]
@@ -46,7 +53,10 @@ package final class VAENetwork {
         for (i, s) in spec.encoder.enumerated() {
             let layer = try registry.makeLayer(s)
             let output = try layer.build(inputWidth: width, path: "encoder.\(i)", rng: &rng)
-            summary.append(LayerSummary(name: "encoder.\(i)", type: s.description, part: .encoder, inputWidth: width, outputWidth: output, inputs: previous))
+            summary.append(
+                LayerSummary(
+                    name: "encoder.\(i)", type: s.description, part: .encoder, inputWidth: width, outputWidth: output,
+                    inputs: previous))
             previous = ["encoder.\(i)"]
             width = output
             encoder.append(layer)
@@ -56,17 +66,28 @@ package final class VAENetwork {
         _ = try meanHead.build(inputWidth: width, path: "z_mean", rng: &rng)
         logVarianceHead = try registry.makeLayer(headSpec)
         _ = try logVarianceHead.build(inputWidth: width, path: "z_log_var", rng: &rng)
-        summary.append(LayerSummary(name: "z_mean", type: headSpec.description, part: .mean, inputWidth: width, outputWidth: latent, inputs: previous))
-        summary.append(LayerSummary(name: "z_log_var", type: headSpec.description, part: .stddev, inputWidth: width, outputWidth: latent, inputs: previous))
-        summary.append(LayerSummary(name: "z", type: "sampling μ + exp(½ log σ²)·ε", part: .latent, inputWidth: latent, outputWidth: latent,
-                                    inputs: ["z_mean", "z_log_var"]))
+        summary.append(
+            LayerSummary(
+                name: "z_mean", type: headSpec.description, part: .mean, inputWidth: width, outputWidth: latent,
+                inputs: previous))
+        summary.append(
+            LayerSummary(
+                name: "z_log_var", type: headSpec.description, part: .stddev, inputWidth: width, outputWidth: latent,
+                inputs: previous))
+        summary.append(
+            LayerSummary(
+                name: "z", type: "sampling μ + exp(½ log σ²)·ε", part: .latent, inputWidth: latent, outputWidth: latent,
+                inputs: ["z_mean", "z_log_var"]))
         previous = conditionWidth > 0 ? ["z", "condition"] : ["z"]
         width = latent + conditionWidth
         var decoder: [any Layer] = []
         for (i, s) in spec.decoder.enumerated() {
             let layer = try registry.makeLayer(s)
             let output = try layer.build(inputWidth: width, path: "decoder.\(i)", rng: &rng)
-            summary.append(LayerSummary(name: "decoder.\(i)", type: s.description, part: .decoder, inputWidth: width, outputWidth: output, inputs: previous))
+            summary.append(
+                LayerSummary(
+                    name: "decoder.\(i)", type: s.description, part: .decoder, inputWidth: width, outputWidth: output,
+                    inputs: previous))
             previous = ["decoder.\(i)"]
             width = output
             decoder.append(layer)
@@ -74,13 +95,17 @@ package final class VAENetwork {
         self.likelihood = try likelihood ?? registry.makeLikelihood(spec.likelihood)
         let likelihood = self.likelihood
         let outputWidth = likelihood.outputWidth(features: featureCount)
-        outputLayer = try registry.makeLayer(ComponentSpec(name: "dense", positional: ["\(outputWidth)"], source: "output layer"))
+        outputLayer = try registry.makeLayer(
+            ComponentSpec(name: "dense", positional: ["\(outputWidth)"], source: "output layer"))
         _ = try outputLayer.build(inputWidth: width, path: "decoder.output", rng: &rng)
-        summary.append(LayerSummary(name: "decoder.output", type: "dense:\(outputWidth) → \(spec.likelihood.description)", part: .output,
-                                    inputWidth: width, outputWidth: outputWidth, inputs: previous))
+        summary.append(
+            LayerSummary(
+                name: "decoder.output", type: "dense:\(outputWidth) → \(spec.likelihood.description)", part: .output,
+                inputWidth: width, outputWidth: outputWidth, inputs: previous))
         architecture = summary
         pluginComponents = PluginProvenance.components(of: spec, in: registry)
-        try likelihood.build(features: featureCount, groups: groups, training: training, context: context, path: "likelihood")
+        try likelihood.build(
+            features: featureCount, groups: groups, training: training, context: context, path: "likelihood")
         prior = try registry.makePrior(spec.prior)
         self.encoder = encoder
         self.decoder = decoder
@@ -110,16 +135,21 @@ package final class VAENetwork {
     package static let defaultSparseInputDensityLimit = 0.1
 
     /// Latent means and log-variances of a batch.
-    package func encode(_ x: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
+    package func encode(_ x: Matrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (
+        mean: Matrix, logVariance: Matrix
+    ) {
         encode(.dense(x), conditions: conditions, phase: phase, rng: &rng)
     }
 
     /// Latent means and log-variances of a batch, dense or sparse.
-    package func encode(_ x: CellMatrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (mean: Matrix, logVariance: Matrix) {
+    package func encode(_ x: CellMatrix, conditions: Matrix?, phase: Phase, rng: inout SeededGenerator) -> (
+        mean: Matrix, logVariance: Matrix
+    ) {
         var h: Matrix
         var layers = encoder[...]
         if case .sparse(let cells) = x, let first = encoder.first as? any SparseInputLayer,
-           Double(cells.storedCount) <= sparseInputDensityLimit * Double(cells.rows) * Double(cells.columns) {
+            Double(cells.storedCount) <= sparseInputDensityLimit * Double(cells.rows) * Double(cells.columns)
+        {
             h = first.forward(sparse: conditions.map { cells.appendingColumns($0) } ?? cells, phase: phase, rng: &rng)
             layers = encoder.dropFirst()
         } else {
@@ -149,8 +179,10 @@ package final class VAENetwork {
     /// gradient of the mean loss (reconstruction + regularization·KL) over the batch.
     /// `x` is the encoder input, `target` what the likelihood scores (the same matrix for
     /// scaled data, raw counts for a count likelihood) and `context` its per-cell inputs.
-    package func trainStep(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
-                          rng: inout SeededGenerator) -> BatchLoss {
+    package func trainStep(
+        _ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+        rng: inout SeededGenerator
+    ) -> BatchLoss {
         trainStep(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
     }
 
@@ -158,8 +190,10 @@ package final class VAENetwork {
     /// reparameterisation `noise` of its rows (drawn for the whole global batch) and the global
     /// batch's cell count `scaleCells`, so that the gradients of all processes sum to the
     /// whole batch's.
-    package func trainStep(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
-                          rng: inout SeededGenerator, noise: Matrix? = nil, scaleCells: Int? = nil) -> BatchLoss {
+    package func trainStep(
+        _ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
+        rng: inout SeededGenerator, noise: Matrix? = nil, scaleCells: Int? = nil
+    ) -> BatchLoss {
         let n = x.rows, latent = spec.latentDimension
         let scale = 1 / Float(scaleCells ?? n)
         let (mu, logVar) = encode(x, conditions: conditions, phase: .training, rng: &rng)
@@ -173,7 +207,8 @@ package final class VAENetwork {
         }
         let output = decode(z, conditions: conditions, phase: .training, rng: &rng)
         let rec = likelihood.evaluate(output: output, target: target, context: context, gradient: true, scale: scale)
-        let kl = prior.klDivergence(mean: mu, logVariance: logVar, gradient: true, scale: scale * Float(spec.regularization))
+        let kl = prior.klDivergence(
+            mean: mu, logVariance: logVar, gradient: true, scale: scale * Float(spec.regularization))
 
         var g = outputLayer.backward(rec.outputGradient!)
         for layer in decoder.reversed() { g = layer.backward(g) }
@@ -197,15 +232,19 @@ package final class VAENetwork {
 
     /// The loss of a batch in inference mode with the given reparameterisation noise source
     /// (validation): no caches, no gradients.
-    package func evaluate(_ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
-                         rng: inout SeededGenerator) -> BatchLoss {
+    package func evaluate(
+        _ x: Matrix, target: Matrix, context: CellContext, conditions: Matrix?,
+        rng: inout SeededGenerator
+    ) -> BatchLoss {
         evaluate(.dense(x), target: target, context: context, conditions: conditions, rng: &rng)
     }
 
     /// `evaluate` for a dense or sparse encoder input; `noise`, when given, is the
     /// reparameterisation noise of these rows (data-parallel validation draws it per batch).
-    package func evaluate(_ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
-                         rng: inout SeededGenerator, noise: Matrix? = nil) -> BatchLoss {
+    package func evaluate(
+        _ x: CellMatrix, target: Matrix, context: CellContext, conditions: Matrix?,
+        rng: inout SeededGenerator, noise: Matrix? = nil
+    ) -> BatchLoss {
         let (mu, logVar) = encode(x, conditions: conditions, phase: .inference, rng: &rng)
         var z = mu
         for i in z.storage.indices {

@@ -1,6 +1,6 @@
-import VAExprsErrors
 import CBLAS
 import CLAPACKE
+import VAExprsErrors
 
 /// Dense double-precision linear algebra over LAPACKE and CBLAS (row-major), the one home of
 /// the SVD, products, QR bases, symmetric eigen-decompositions and Cholesky inverses that the
@@ -13,23 +13,28 @@ package enum DenseLinearAlgebra {
         var s = [Double](repeating: 0, count: p)
         var u = [Double](repeating: 0, count: n * p)
         var vt = [Double](repeating: 0, count: p * d)
-        let info = LAPACKE_dgesdd(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "S")), Int32(n), Int32(d), &work, Int32(d),
-                                  &s, &u, Int32(p), &vt, Int32(d))
+        let info = LAPACKE_dgesdd(
+            vaexprs_lapack_row_major(), Int8(UInt8(ascii: "S")), Int32(n), Int32(d), &work, Int32(d),
+            &s, &u, Int32(p), &vt, Int32(d))
         guard info == 0 else { throw VAExprsError(.other, "SVD failed (LAPACK dgesdd info \(info))") }
         return (DoubleMatrix(rows: n, columns: p, storage: u), s, DoubleMatrix(rows: p, columns: d, storage: vt))
     }
 
     /// C = op(A) · op(B).
-    package static func product(_ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false) -> DoubleMatrix {
+    package static func product(
+        _ a: DoubleMatrix, transposeA: Bool = false, _ b: DoubleMatrix, transposeB: Bool = false
+    ) -> DoubleMatrix {
         let m = transposeA ? a.columns : a.rows, k = transposeA ? a.rows : a.columns
         let n = transposeB ? b.rows : b.columns
         var c = DoubleMatrix(rows: m, columns: n)
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
-                    cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(a.columns), pb.baseAddress, Int32(b.columns),
-                                0, pc.baseAddress, Int32(n))
+                    cblas_dgemm(
+                        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(a.columns), pb.baseAddress,
+                        Int32(b.columns),
+                        0, pc.baseAddress, Int32(n))
                 }
             }
         }
@@ -42,7 +47,8 @@ package enum DenseLinearAlgebra {
         var q = a.storage
         var tau = [Double](repeating: 0, count: l)
         guard LAPACKE_dgeqrf(vaexprs_lapack_row_major(), Int32(n), Int32(l), &q, Int32(l), &tau) == 0,
-              LAPACKE_dorgqr(vaexprs_lapack_row_major(), Int32(n), Int32(l), Int32(l), &q, Int32(l), &tau) == 0 else {
+            LAPACKE_dorgqr(vaexprs_lapack_row_major(), Int32(n), Int32(l), Int32(l), &q, Int32(l), &tau) == 0
+        else {
             throw VAExprsError(.other, "QR factorisation failed")
         }
         return DoubleMatrix(rows: n, columns: l, storage: q)
@@ -51,7 +57,8 @@ package enum DenseLinearAlgebra {
     package static func symmetricEigen(_ a: [Double], dimension d: Int) -> (values: [Double], vectors: [Double])? {
         var m = a
         var w = [Double](repeating: 0, count: d)
-        let info = LAPACKE_dsyev(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d), &w)
+        let info = LAPACKE_dsyev(
+            vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d), &w)
         guard info == 0 else { return nil }
         // LAPACK returns ascending order; mclust's SVD order is descending.
         var values = [Double](repeating: 0, count: d), vectors = [Double](repeating: 0, count: d * d)
@@ -66,7 +73,8 @@ package enum DenseLinearAlgebra {
     package static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
         var m = a
         guard LAPACKE_dpotrf(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0,
-              LAPACKE_dpotri(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0 else { return nil }
+            LAPACKE_dpotri(vaexprs_lapack_row_major(), Int8(UInt8(ascii: "U")), Int32(d), &m, Int32(d)) == 0
+        else { return nil }
         for r in 0..<d { for c in 0..<r { m[r * d + c] = m[c * d + r] } }
         return m
     }
@@ -92,8 +100,9 @@ package enum DenseLinearAlgebra {
             u = .allocate(capacity: d * d)
             vt = .allocate(capacity: d * d)
             var optimal = 0.0
-            let query = LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
-                                            a, Int32(d), s, u, Int32(d), vt, Int32(d), &optimal, -1)
+            let query = LAPACKE_dgesvd_work(
+                Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
+                a, Int32(d), s, u, Int32(d), vt, Int32(d), &optimal, -1)
             workCount = query == 0 ? max(Int(optimal), 5 * d) : 5 * d + 64
             work = .allocate(capacity: workCount)
         }
@@ -102,8 +111,9 @@ package enum DenseLinearAlgebra {
         /// - Returns: false when LAPACK does not converge.
         package func factor(columnMajor matrix: UnsafePointer<Double>) -> Bool {
             a.update(from: matrix, count: d * d)
-            return LAPACKE_dgesvd_work(Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
-                                       a, Int32(d), s, u, Int32(d), vt, Int32(d), work, Int32(workCount)) == 0
+            return LAPACKE_dgesvd_work(
+                Int32(LAPACK_COL_MAJOR), Int8(UInt8(ascii: "A")), Int8(UInt8(ascii: "A")), Int32(d), Int32(d),
+                a, Int32(d), s, u, Int32(d), vt, Int32(d), work, Int32(workCount)) == 0
         }
 
         /// Frees the buffers (the owner calls it once, as it does for its own).

@@ -1,6 +1,6 @@
-import VAExprsPlatform
 import CBLAS
 import Foundation
+import VAExprsPlatform
 
 /// Matrix products through OpenBLAS `cblas_sgemm` (transpose flags, never copies).
 public enum BLAS {
@@ -9,13 +9,16 @@ public enum BLAS {
 
     /// `c = alpha * op(a) * op(b) + beta * c` where `op` transposes when asked.
     /// `c` must already have the result's shape.
-    public static func gemm(_ a: Matrix, transposeA: Bool = false,
-                            _ b: Matrix, transposeB: Bool = false,
-                            into c: inout Matrix, alpha: Float = 1, beta: Float = 0) {
+    public static func gemm(
+        _ a: Matrix, transposeA: Bool = false,
+        _ b: Matrix, transposeB: Bool = false,
+        into c: inout Matrix, alpha: Float = 1, beta: Float = 0
+    ) {
         let rows = c.rows, columns = c.columns
         c.storage.withUnsafeMutableBufferPointer { dst in
-            gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: dst, rows: rows, columns: columns,
-                 alpha: alpha, beta: beta)
+            gemm(
+                a, transposeA: transposeA, b, transposeB: transposeB, into: dst, rows: rows, columns: columns,
+                alpha: alpha, beta: beta)
         }
     }
 
@@ -27,12 +30,15 @@ public enum BLAS {
     /// full inner dimension. The split depends only on the shapes and the thread count, so a
     /// run is repeatable bit for bit for a given `--threads`; different thread counts agree
     /// to rounding (OpenBLAS may round edge tiles of a block differently).
-    public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
-                            into dst: UnsafeMutableBufferPointer<Float>, rows m: Int, columns n: Int,
-                            alpha: Float = 1, beta: Float = 0) {
+    public static func gemm(
+        _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+        into dst: UnsafeMutableBufferPointer<Float>, rows m: Int, columns n: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
         let k = transposeA ? a.rows : a.columns
-        precondition((transposeA ? a.columns : a.rows) == m && (transposeB ? b.rows : b.columns) == n
-                     && k == (transposeB ? b.columns : b.rows) && dst.count == m * n, "gemm shape mismatch")
+        precondition(
+            (transposeA ? a.columns : a.rows) == m && (transposeB ? b.rows : b.columns) == n
+                && k == (transposeB ? b.columns : b.rows) && dst.count == m * n, "gemm shape mismatch")
         if m == 0 || n == 0 { return }
         if k == 0 {
             for i in 0..<dst.count { dst[i] = beta == 0 ? 0 : dst[i] * beta }
@@ -41,23 +47,29 @@ public enum BLAS {
         let lda = Int32(a.columns), ldb = Int32(b.columns), ldc = Int32(n)
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
-                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                     a: pa.baseAddress!, lda: Int(lda), b: pb.baseAddress!, ldb: Int(ldb), beta: beta, c: dst.baseAddress!, ldc: Int(ldc))
+                gemm(
+                    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                    a: pa.baseAddress!, lda: Int(lda), b: pb.baseAddress!, ldb: Int(ldb), beta: beta,
+                    c: dst.baseAddress!, ldc: Int(ldc))
             }
         }
     }
 
     /// The same product on raw row-major storage with leading dimensions (what the plugin
     /// host's `sgemm` service calls, so plugin layers get the same threading as built-ins).
-    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                            a pA: UnsafePointer<Float>, lda: Int, b pB: UnsafePointer<Float>, ldb: Int,
-                            beta: Float, c pC: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a pA: UnsafePointer<Float>, lda: Int, b pB: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c pC: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         if m == 0 || n == 0 { return }
         BLASKernel.prepare()
         let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
         let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
         if threads <= 1 {
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, pA, Int32(lda), pB, Int32(ldb), beta, pC, Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, pA, Int32(lda), pB, Int32(ldb), beta, pC,
+                Int32(ldc))
             return
         }
         if m >= n {
@@ -65,23 +77,27 @@ public enum BLAS {
             WorkerPool.shared.run(parts: blocks.count) { part in
                 let r = blocks[part]
                 let aBlock = transposeA ? pA + r.lowerBound : pA + r.lowerBound * lda
-                cblas_sgemm(CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha,
-                            aBlock, Int32(lda), pB, Int32(ldb), beta, pC + r.lowerBound * ldc, Int32(ldc))
+                cblas_sgemm(
+                    CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha,
+                    aBlock, Int32(lda), pB, Int32(ldb), beta, pC + r.lowerBound * ldc, Int32(ldc))
             }
         } else {
             let blocks = WorkerPool.blocks(n, parts: threads)
             WorkerPool.shared.run(parts: blocks.count) { part in
                 let r = blocks[part]
                 let bBlock = transposeB ? pB + r.lowerBound * ldb : pB + r.lowerBound
-                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha,
-                            pA, Int32(lda), bBlock, Int32(ldb), beta, pC + r.lowerBound, Int32(ldc))
+                cblas_sgemm(
+                    CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha,
+                    pA, Int32(lda), bBlock, Int32(ldb), beta, pC + r.lowerBound, Int32(ldc))
             }
         }
     }
 
     /// `op(a) * op(b)` as a new matrix.
-    public static func product(_ a: Matrix, transposeA: Bool = false,
-                               _ b: Matrix, transposeB: Bool = false) -> Matrix {
+    public static func product(
+        _ a: Matrix, transposeA: Bool = false,
+        _ b: Matrix, transposeB: Bool = false
+    ) -> Matrix {
         var c = Matrix(uninitializedRows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
         gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
         return c

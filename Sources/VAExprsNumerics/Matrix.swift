@@ -68,7 +68,9 @@ public struct Matrix: Equatable, Sendable {
         var out = Matrix(rows: rows, columns: columns + other.columns)
         for i in 0..<rows {
             for j in 0..<columns { out.storage[i * out.columns + j] = storage[i * columns + j] }
-            for j in 0..<other.columns { out.storage[i * out.columns + columns + j] = other.storage[i * other.columns + j] }
+            for j in 0..<other.columns {
+                out.storage[i * out.columns + columns + j] = other.storage[i * other.columns + j]
+            }
         }
         return out
     }
@@ -77,7 +79,10 @@ public struct Matrix: Equatable, Sendable {
     public func columnSums() -> [Float] {
         var sums = [Float](repeating: 0, count: columns)
         storage.withUnsafeBufferPointer { src in
-            for i in 0..<rows { let o = i * columns; for j in 0..<columns { sums[j] += src[o + j] } }
+            for i in 0..<rows {
+                let o = i * columns
+                for j in 0..<columns { sums[j] += src[o + j] }
+            }
         }
         return sums
     }

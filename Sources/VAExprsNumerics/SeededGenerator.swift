@@ -18,14 +18,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        s0 = splitmix()
+        s1 = splitmix()
+        s2 = splitmix()
+        s3 = splitmix()
     }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
         s2 ^= t
         s3 = (s3 << 45) | (s3 >> 19)
         return result
@@ -38,7 +44,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A standard normal draw (Marsaglia's polar method, both values used).
     public mutating func nextNormal() -> Double {
-        if let spare = spareNormal { spareNormal = nil; return spare }
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
         while true {
             let u = 2 * nextUniform() - 1, v = 2 * nextUniform() - 1
             let s = u * u + v * v
@@ -62,4 +71,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return order[..<keep].sorted()
     }
 }
-

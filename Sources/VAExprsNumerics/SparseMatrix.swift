@@ -1,4 +1,5 @@
 import VAExprsErrors
+
 /// A sparse matrix in compressed sparse row (CSR) form, cells as rows: the layout of 10x
 /// and AnnData count matrices. Row `i` holds the entries `rowStarts[i] ..< rowStarts[i + 1]`
 /// of `columnIndices` (strictly increasing within a row) and `values`.
@@ -20,8 +21,9 @@ public struct SparseMatrix: Sendable, Equatable {
     /// A matrix from CSR arrays that are already known to be consistent (built by this
     /// package); readers of files use `init(validating:…)`.
     public init(rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float]) {
-        precondition(rowStarts.count == rows + 1 && rowStarts.last == values.count && columnIndices.count == values.count,
-                     "inconsistent CSR arrays")
+        precondition(
+            rowStarts.count == rows + 1 && rowStarts.last == values.count && columnIndices.count == values.count,
+            "inconsistent CSR arrays")
         self.rows = rows
         self.columns = columns
         self.rowStarts = rowStarts
@@ -33,23 +35,43 @@ public struct SparseMatrix: Sendable, Equatable {
     /// of entries; every column index lies in `0..<columns`. Columns within a row are sorted
     /// (with duplicates summed) when they are not already. `describe` names the arrays in
     /// errors (e.g. "file.h5ad: /X").
-    package init(validatingRows rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float],
-                describe: String) throws {
-        guard rows >= 0, columns >= 0 else { throw VAExprsError.badData("\(describe): negative shape \(rows) × \(columns)") }
+    package init(
+        validatingRows rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float],
+        describe: String
+    ) throws {
+        guard rows >= 0, columns >= 0 else {
+            throw VAExprsError.badData("\(describe): negative shape \(rows) × \(columns)")
+        }
         guard rowStarts.count == rows + 1 else {
-            throw VAExprsError.badData("\(describe): indptr has \(rowStarts.count) offsets, but \(rows) rows need \(rows + 1); the shape disagrees with the arrays")
+            throw VAExprsError.badData(
+                """
+                \(describe): indptr has \(rowStarts.count) offsets, but \(rows) rows need \(rows + 1); the shape \
+                disagrees with the arrays
+                """
+            )
         }
         guard columnIndices.count == values.count else {
-            throw VAExprsError.badData("\(describe): \(columnIndices.count) indices but \(values.count) data values; the file is damaged")
+            throw VAExprsError.badData(
+                "\(describe): \(columnIndices.count) indices but \(values.count) data values; the file is damaged")
         }
         guard rowStarts.first == 0 else {
             throw VAExprsError.badData("\(describe): indptr starts at \(rowStarts[0]), not 0; the file is damaged")
         }
         for r in 0..<rows where rowStarts[r + 1] < rowStarts[r] {
-            throw VAExprsError.badData("\(describe): indptr decreases at row \(r + 1) (\(rowStarts[r]) → \(rowStarts[r + 1])); the file is damaged")
+            throw VAExprsError.badData(
+                """
+                \(describe): indptr decreases at row \(r + 1) (\(rowStarts[r]) → \(rowStarts[r + 1])); the file \
+                is damaged
+                """
+            )
         }
         guard rowStarts[rows] == values.count else {
-            throw VAExprsError.badData("\(describe): indptr ends at \(rowStarts[rows]), but there are \(values.count) data values; the file is damaged or truncated")
+            throw VAExprsError.badData(
+                """
+                \(describe): indptr ends at \(rowStarts[rows]), but there are \(values.count) data values; the \
+                file is damaged or truncated
+                """
+            )
         }
         var needsSorting = false
         for r in 0..<rows {
@@ -57,7 +79,12 @@ public struct SparseMatrix: Sendable, Equatable {
             for k in rowStarts[r]..<rowStarts[r + 1] {
                 let c = columnIndices[k]
                 guard c >= 0 && Int(c) < columns else {
-                    throw VAExprsError.badData("\(describe): row \(r + 1) has column index \(c), outside 0…\(columns - 1); the shape disagrees with the arrays")
+                    throw VAExprsError.badData(
+                        """
+                        \(describe): row \(r + 1) has column index \(c), outside 0…\(columns - 1); the shape \
+                        disagrees with the arrays
+                        """
+                    )
                 }
                 if c <= previous { needsSorting = true }
                 previous = c
@@ -73,7 +100,9 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// An all-zero matrix.
     package init(zeroRows rows: Int, columns: Int) {
-        self.init(rows: rows, columns: columns, rowStarts: [Int](repeating: 0, count: rows + 1), columnIndices: [], values: [])
+        self.init(
+            rows: rows, columns: columns, rowStarts: [Int](repeating: 0, count: rows + 1), columnIndices: [], values: []
+        )
     }
 
     /// The non-zero entries of a dense matrix.
@@ -126,7 +155,10 @@ public struct SparseMatrix: Sendable, Equatable {
         var starts = [0]
         starts.reserveCapacity(indices.count + 1)
         var total = 0
-        for i in indices { total += rowStarts[i + 1] - rowStarts[i]; starts.append(total) }
+        for i in indices {
+            total += rowStarts[i + 1] - rowStarts[i]
+            starts.append(total)
+        }
         var outIndices = [Int32](), outValues = [Float]()
         outIndices.reserveCapacity(total)
         outValues.reserveCapacity(total)
@@ -134,7 +166,8 @@ public struct SparseMatrix: Sendable, Equatable {
             outIndices.append(contentsOf: columnIndices[rowStarts[i]..<rowStarts[i + 1]])
             outValues.append(contentsOf: values[rowStarts[i]..<rowStarts[i + 1]])
         }
-        return SparseMatrix(rows: indices.count, columns: columns, rowStarts: starts, columnIndices: outIndices, values: outValues)
+        return SparseMatrix(
+            rows: indices.count, columns: columns, rowStarts: starts, columnIndices: outIndices, values: outValues)
     }
 
     /// The matrix with the columns of `extra` (same rows) appended after its own, keeping
@@ -146,11 +179,18 @@ public struct SparseMatrix: Sendable, Equatable {
         indices.reserveCapacity(storedCount + rows)
         newValues.reserveCapacity(storedCount + rows)
         for i in 0..<rows {
-            for k in rowStarts[i]..<rowStarts[i + 1] { indices.append(columnIndices[k]); newValues.append(values[k]) }
-            for c in 0..<extra.columns where extra[i, c] != 0 { indices.append(Int32(columns + c)); newValues.append(extra[i, c]) }
+            for k in rowStarts[i]..<rowStarts[i + 1] {
+                indices.append(columnIndices[k])
+                newValues.append(values[k])
+            }
+            for c in 0..<extra.columns where extra[i, c] != 0 {
+                indices.append(Int32(columns + c))
+                newValues.append(extra[i, c])
+            }
             starts[i + 1] = indices.count
         }
-        return SparseMatrix(rows: rows, columns: columns + extra.columns, rowStarts: starts, columnIndices: indices, values: newValues)
+        return SparseMatrix(
+            rows: rows, columns: columns + extra.columns, rowStarts: starts, columnIndices: indices, values: newValues)
     }
 
     /// The given columns (distinct, in increasing order), renumbered 0..<count.
@@ -162,11 +202,15 @@ public struct SparseMatrix: Sendable, Equatable {
         for i in 0..<rows {
             for k in rowStarts[i]..<rowStarts[i + 1] {
                 let n = newIndex[Int(columnIndices[k])]
-                if n >= 0 { outIndices.append(n); outValues.append(values[k]) }
+                if n >= 0 {
+                    outIndices.append(n)
+                    outValues.append(values[k])
+                }
             }
             starts.append(outValues.count)
         }
-        return SparseMatrix(rows: rows, columns: kept.count, rowStarts: starts, columnIndices: outIndices, values: outValues)
+        return SparseMatrix(
+            rows: rows, columns: kept.count, rowStarts: starts, columnIndices: outIndices, values: outValues)
     }
 
     /// Sum of each row, in double precision.
@@ -193,10 +237,16 @@ public struct SparseMatrix: Sendable, Equatable {
     private mutating func sortAndSumDuplicates() {
         var starts = [0], outIndices = [Int32](), outValues = [Float]()
         for i in 0..<rows {
-            let entries = (rowStarts[i]..<rowStarts[i + 1]).map { (columnIndices[$0], values[$0]) }.sorted { $0.0 < $1.0 }
+            let entries = (rowStarts[i]..<rowStarts[i + 1]).map { (columnIndices[$0], values[$0]) }.sorted {
+                $0.0 < $1.0
+            }
             for (c, v) in entries {
-                if outValues.count > starts[i], outIndices.last == c { outValues[outValues.count - 1] += v }
-                else { outIndices.append(c); outValues.append(v) }
+                if outValues.count > starts[i], outIndices.last == c {
+                    outValues[outValues.count - 1] += v
+                } else {
+                    outIndices.append(c)
+                    outValues.append(v)
+                }
             }
             starts.append(outValues.count)
         }
@@ -216,12 +266,18 @@ public enum CellMatrix: Sendable, Equatable {
 
     /// Number of cells.
     public var rows: Int {
-        switch self { case .dense(let m): m.rows; case .sparse(let s): s.rows }
+        switch self {
+        case .dense(let m): m.rows
+        case .sparse(let s): s.rows
+        }
     }
 
     /// Number of genes.
     public var columns: Int {
-        switch self { case .dense(let m): m.columns; case .sparse(let s): s.columns }
+        switch self {
+        case .dense(let m): m.columns
+        case .sparse(let s): s.columns
+        }
     }
 
     /// True for sparse storage.
@@ -256,7 +312,10 @@ public enum CellMatrix: Sendable, Equatable {
 
     /// Every value as a dense matrix (a copy for sparse storage: only for data known to be small).
     package func dense() -> Matrix {
-        switch self { case .dense(let m): m; case .sparse(let s): s.dense() }
+        switch self {
+        case .dense(let m): m
+        case .sparse(let s): s.dense()
+        }
     }
 
     /// Calls `body(row, column, value)` for every value that may be non-zero (every value of
@@ -306,7 +365,8 @@ extension SparseMatrix {
         for c in columnIndices { counts[Int(c) + 1] += 1 }
         for j in 0..<columns { counts[j + 1] += counts[j] }
         var next = counts
-        var outIndices = [Int32](repeating: 0, count: values.count), outValues = [Float](repeating: 0, count: values.count)
+        var outIndices = [Int32](repeating: 0, count: values.count),
+            outValues = [Float](repeating: 0, count: values.count)
         for i in 0..<rows {
             for k in rowStarts[i]..<rowStarts[i + 1] {
                 let j = Int(columnIndices[k])
@@ -315,7 +375,8 @@ extension SparseMatrix {
                 next[j] += 1
             }
         }
-        return SparseMatrix(rows: columns, columns: rows, rowStarts: counts, columnIndices: outIndices, values: outValues)
+        return SparseMatrix(
+            rows: columns, columns: rows, rowStarts: counts, columnIndices: outIndices, values: outValues)
     }
 }
 
@@ -335,14 +396,17 @@ extension SparseMatrix {
             values += block.values
             for r in 0..<block.rows { starts.append(offset + block.rowStarts[r + 1]) }
         }
-        return SparseMatrix(rows: starts.count - 1, columns: columns, rowStarts: starts, columnIndices: indices, values: values)
+        return SparseMatrix(
+            rows: starts.count - 1, columns: columns, rowStarts: starts, columnIndices: indices, values: values)
     }
 }
 
 extension SparseMatrix {
     /// Its CSR arrays as C pointers for the duration of `body` (row starts as `Int64`, which
     /// `Int` is on every platform we build for): what the C kernels take.
-    package func withCSRPointers<R>(_ body: (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) throws -> R) rethrows -> R {
+    package func withCSRPointers<R>(
+        _ body: (UnsafePointer<Int64>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) throws -> R
+    ) rethrows -> R {
         try rowStarts.withUnsafeBufferPointer { starts in
             try starts.withMemoryRebound(to: Int64.self) { starts64 in
                 try columnIndices.withUnsafeBufferPointer { indices in

@@ -55,11 +55,13 @@ package final class WorkerPool: @unchecked Sendable {
     /// Runs `body(part)` for every part in `0..<parts` and waits for all of them.
     package func run(parts: Int, _ body: (Int) -> Void) {
         let n = min(parts, threads)
-        let acquired = n > 1 && busy.withLock { isBusy in
-            if isBusy { return false }
-            isBusy = true
-            return true
-        }
+        let acquired =
+            n > 1
+            && busy.withLock { isBusy in
+                if isBusy { return false }
+                isBusy = true
+                return true
+            }
         guard acquired else {
             for p in 0..<parts { body(p) }
             return
@@ -71,12 +73,18 @@ package final class WorkerPool: @unchecked Sendable {
             for w in 1..<n {
                 workers[w - 1].task = {
                     var p = w
-                    while p < parts { task.value(p); p += n }
+                    while p < parts {
+                        task.value(p)
+                        p += n
+                    }
                 }
                 workers[w - 1].start.post()
             }
             var p = 0
-            while p < parts { escapable(p); p += n }
+            while p < parts {
+                escapable(p)
+                p += n
+            }
             for w in 1..<n { workers[w - 1].done.wait(spins: WorkerPool.spins) }
         }
     }
@@ -125,7 +133,9 @@ final class SpinEvent: @unchecked Sendable {
         while state.load(ordering: .acquiring) != Self.posted {
             n += 1
             if n >= spins {
-                if state.compareExchange(expected: Self.idle, desired: Self.sleeping, ordering: .acquiringAndReleasing).exchanged {
+                if state.compareExchange(expected: Self.idle, desired: Self.sleeping, ordering: .acquiringAndReleasing)
+                    .exchanged
+                {
                     semaphore.wait()
                 }
                 n = 0

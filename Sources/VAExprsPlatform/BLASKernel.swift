@@ -54,7 +54,8 @@ package enum BLASKernel {
     package static var userPinnedBelowCPU: String? {
         let selection = current
         guard selection.origin == .user, let active = selection.active, let pinned = tier(ofCore: active),
-              pinned < CPUFeatures.detect().vectorTier else { return nil }
+            pinned < CPUFeatures.detect().vectorTier
+        else { return nil }
         return selection.explanation
     }
 
@@ -69,7 +70,7 @@ package enum BLASKernel {
         case "haswell", "zen": return .avx2
         case "sandybridge", "bulldozer", "piledriver", "steamroller", "excavator": return .avx
         case "katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn", "dunnington",
-             "nehalem", "athlon", "opteron", "opteron_sse3", "opteron(sse3)", "barcelona", "nano", "bobcat", "generic":
+            "nehalem", "athlon", "opteron", "opteron_sse3", "opteron(sse3)", "barcelona", "nano", "bobcat", "generic":
             return .sse
         default: return nil
         }
@@ -98,12 +99,22 @@ package enum BLASKernel {
     package static func plan(cpu: CPUFeatures, chosenAtLoad: String?, userCoreType: String?, canSelect: Bool) -> Plan {
         if let user = userCoreType, !user.isEmpty {
             if let userTier = tier(ofCore: user), userTier < cpu.vectorTier {
-                return .keep(.user, "OPENBLAS_CORETYPE=\(user) is set; respected, though it pins \(userTier) kernels on a CPU that supports \(cpu.vectorTier) (unset it to let VAExprs choose)")
+                return .keep(
+                    .user,
+                    """
+                    OPENBLAS_CORETYPE=\(user) is set; respected, though it pins \(userTier) kernels on a CPU that \
+                    supports \(cpu.vectorTier) (unset it to let VAExprs choose)
+                    """
+                )
             }
             return .keep(.user, "OPENBLAS_CORETYPE=\(user) is set; respected")
         }
-        guard let chosen = chosenAtLoad else { return .keep(.fixed, "the BLAS is not OpenBLAS; its kernels are its own") }
-        guard canSelect else { return .keep(.fixed, "this OpenBLAS is built for one CPU and cannot select kernels at run time") }
+        guard let chosen = chosenAtLoad else {
+            return .keep(.fixed, "the BLAS is not OpenBLAS; its kernels are its own")
+        }
+        guard canSelect else {
+            return .keep(.fixed, "this OpenBLAS is built for one CPU and cannot select kernels at run time")
+        }
         guard let chosenTier = tier(ofCore: chosen) else {
             return .keep(.openBLAS, "OpenBLAS chose \(chosen), a kernel set VAExprs does not rank; kept")
         }
@@ -129,20 +140,27 @@ package enum BLASKernel {
         }
         switch plan(cpu: cpu, chosenAtLoad: chosen, userCoreType: user, canSelect: canSelect) {
         case .keep(let origin, let why):
-            return BLASKernelSelection(library: library, chosenAtLoad: chosen, active: corename(), origin: origin,
-                                       explanation: why, emulatedLoadChoice: emulated)
+            return BLASKernelSelection(
+                library: library, chosenAtLoad: chosen, active: corename(), origin: origin,
+                explanation: why, emulatedLoadChoice: emulated)
         case .select(let core, let why):
             vaexprs_openblas_select(core)
             let now = corename()
             if now?.lowercased() == core.lowercased(), productIsCorrect() {
-                return BLASKernelSelection(library: library, chosenAtLoad: chosen, active: now, origin: .vaexprs,
-                                           explanation: "\(why): selected \(core)", emulatedLoadChoice: emulated)
+                return BLASKernelSelection(
+                    library: library, chosenAtLoad: chosen, active: now, origin: .vaexprs,
+                    explanation: "\(why): selected \(core)", emulatedLoadChoice: emulated)
             }
             // OpenBLAS did not take the name, or the product disagreed: go back to its own choice.
             if let chosen { vaexprs_openblas_select(chosen) }
-            return BLASKernelSelection(library: library, chosenAtLoad: chosen, active: corename(), origin: .openBLAS,
-                                       explanation: "\(why); selecting \(core) failed (OpenBLAS reported \(now ?? "nothing")), so its own choice was restored",
-                                       emulatedLoadChoice: emulated)
+            return BLASKernelSelection(
+                library: library, chosenAtLoad: chosen, active: corename(), origin: .openBLAS,
+                explanation:
+                    """
+                    \(why); selecting \(core) failed (OpenBLAS reported \(now ?? "nothing")), so its own choice \
+                    was restored
+                    """,
+                emulatedLoadChoice: emulated)
         }
     }
 
@@ -155,7 +173,9 @@ package enum BLASKernel {
         let a = (0..<(m * k)).map { Float(($0 * 7919) % 23) / 11 - 1 }
         let b = (0..<(k * n)).map { Float(($0 * 104_729) % 19) / 9 - 1 }
         var c = [Float](repeating: 0, count: m * n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c,
+            Int32(n))
         for i in 0..<m {
             for j in 0..<n {
                 var s = 0.0

@@ -37,12 +37,13 @@ package struct CPUFeatures: Sendable, Codable, Equatable {
             ("avx512bw", info.avx512bw), ("avx512vl", info.avx512vl), ("avx512ifma", info.avx512ifma),
             ("avx512vbmi", info.avx512vbmi), ("avx512_vnni", info.avx512vnni), ("avx512_bf16", info.avx512bf16),
             ("avx512_fp16", info.avx512fp16), ("amx_tile", info.amx_tile), ("amx_int8", info.amx_int8),
-            ("amx_bf16", info.amx_bf16),
+            ("amx_bf16", info.amx_bf16)
         ]
-        return CPUFeatures(vendor: cString(info.vendor), brand: cString(info.brand), family: Int(info.family),
-                           model: Int(info.model), stepping: Int(info.stepping),
-                           features: flags.filter { $0.1 != 0 }.map(\.0),
-                           avx512DisabledByOS: info.avx512_hardware != 0 && info.avx512f == 0)
+        return CPUFeatures(
+            vendor: cString(info.vendor), brand: cString(info.brand), family: Int(info.family),
+            model: Int(info.model), stepping: Int(info.stepping),
+            features: flags.filter { $0.1 != 0 }.map(\.0),
+            avx512DisabledByOS: info.avx512_hardware != 0 && info.avx512f == 0)
     }
 
     private static func cString<T>(_ tuple: T) -> String {

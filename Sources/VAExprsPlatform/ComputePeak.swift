@@ -43,6 +43,7 @@ package struct ComputePeak: Sendable, Codable, Equatable {
             group.wait()
         }
         let all = results.withLock { $0.reduce(0, +) }
-        return ComputePeak(clockHz: clock, vectorBits: Int(width), flopsPerThread: single, flopsAllThreads: all, threads: n)
+        return ComputePeak(
+            clockHz: clock, vectorBits: Int(width), flopsPerThread: single, flopsAllThreads: all, threads: n)
     }
 }

@@ -8,7 +8,7 @@ package enum ArchitectureGraph {
     /// The original package's node colours (`plot_vae`'s `node_color`), by part.
     package static let defaultColours: [String: String] = [
         "encoder": "tomato", "mean": "orange", "stddev": "lavender", "latent": "lightblue",
-        "decoder": "palegreen", "condition": "gray",
+        "decoder": "palegreen", "condition": "gray"
     ]
 
     /// The colour key a part uses (inputs count as encoder, the output as decoder).
@@ -29,12 +29,18 @@ package enum ArchitectureGraph {
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, colours[parts[0]] != nil else {
-                throw VAExprsError.usage("\(parameter: "colours") '\(item)' must be part=colour with part one of \(defaultColours.keys.sorted().joined(separator: ", "))")
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: "colours") '\(item)' must be part=colour with part one of \
+                    \(defaultColours.keys.sorted().joined(separator: ", "))
+                    """
+                )
             }
             let value = parts[1]
             let isHex = Colour(hex: value) != nil && value.hasPrefix("#")
             guard isHex || (!value.isEmpty && value.allSatisfy { $0.isLetter || $0.isNumber }) else {
-                throw VAExprsError.usage("\(parameter: "colours") '\(item)': '\(value)' is neither #rrggbb nor a Graphviz colour name")
+                throw VAExprsError.usage(
+                    "\(parameter: "colours") '\(item)': '\(value)' is neither #rrggbb nor a Graphviz colour name")
             }
             colours[parts[0]] = value
         }
@@ -43,16 +49,31 @@ package enum ArchitectureGraph {
 
     /// DOT source for the layers.
     /// `dpi` sets the resolution of bitmap output (Graphviz's default is 96).
-    package static func dot(_ layers: [LayerSummary], title: String, colours: [String: String] = defaultColours, dpi: Int? = nil) -> String {
+    package static func dot(
+        _ layers: [LayerSummary], title: String, colours: [String: String] = defaultColours, dpi: Int? = nil
+    ) -> String {
         var out = "digraph vae {\n"
-        out += "  graph [rankdir=TB, fontname=\"Helvetica\", labelloc=t, label=\"\(escapeString(title))\", nodesep=0.3, ranksep=0.35\(dpi.map { ", dpi=\($0)" } ?? "")];\n"
-        out += "  node [shape=record, style=\"filled,rounded\", fontname=\"Helvetica\", fontsize=10, color=\"#555555\"];\n"
+        out +=
+            """
+              graph [rankdir=TB, fontname=\"Helvetica\", labelloc=t, label=\"\(escapeString(title))\", \
+            nodesep=0.3, ranksep=0.35\(dpi.map { ", dpi=\($0)" } ?? "")];\n
+            """
+        out +=
+            "  node [shape=record, style=\"filled,rounded\", fontname=\"Helvetica\", fontsize=10, color=\"#555555\"];\n"
         out += "  edge [color=\"#555555\", arrowsize=0.7];\n"
         for layer in layers {
             let shapeIn = layer.inputWidth > 0 ? "(None, \(layer.inputWidth))" : "—"
-            let label = "{\(escapeRecord(layer.name)) | \(escapeRecord(layer.type)) | {input: \(escapeRecord(shapeIn)) | output: \(escapeRecord("(None, \(layer.outputWidth))"))}}"
+            let label =
+                """
+                {\(escapeRecord(layer.name)) | \(escapeRecord(layer.type)) | {input: \(escapeRecord(shapeIn)) | \
+                output: \(escapeRecord("(None, \(layer.outputWidth))"))}}
+                """
             let colour = colours[colourKey(layer.part)] ?? "white"
-            out += "  \"\(escapeString(layer.name))\" [label=\"\(escapeString(label))\", fillcolor=\"\(escapeString(colour))\"];\n"
+            out +=
+                """
+                  \"\(escapeString(layer.name))\" [label=\"\(escapeString(label))\", \
+                fillcolor=\"\(escapeString(colour))\"];\n
+                """
         }
         for layer in layers {
             for input in layer.inputs { out += "  \"\(escapeString(input))\" -> \"\(escapeString(layer.name))\";\n" }
@@ -82,4 +103,3 @@ package enum ArchitectureGraph {
         return String(out)
     }
 }
-

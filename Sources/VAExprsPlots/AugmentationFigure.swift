@@ -39,8 +39,10 @@ public enum AugmentationFigure {
 
     /// The figure for cells embedded at `coordinates` (first two columns drawn); `seed` draws
     /// the subsample of an origin with more than `maximumPointsPerOrigin` cells.
-    package static func make(cells: [Cell], coordinates: DoubleMatrix, axisTitles: [String], method: String,
-                            colourBy: ColourBy = .origin, width: Double = 720, height: Double = 520, seed: UInt64 = 1) -> Figure {
+    package static func make(
+        cells: [Cell], coordinates: DoubleMatrix, axisTitles: [String], method: String,
+        colourBy: ColourBy = .origin, width: Double = 720, height: Double = 520, seed: UInt64 = 1
+    ) -> Figure {
         precondition(cells.count == coordinates.rows && coordinates.columns >= 2)
         let labels = sortedLabels(cells.compactMap(\.label))
         let hasUnlabelled = !labels.isEmpty && cells.contains { $0.label == nil }
@@ -54,16 +56,27 @@ public enum AugmentationFigure {
         for (i, cell) in cells.enumerated() {
             let origin = cell.generated ? "generated" : "real"
             let key = origin + "\u{0}" + (cell.label ?? "\u{1}")
-            if let s = styleIndex[key] { style[i] = s; continue }
+            if let s = styleIndex[key] {
+                style[i] = s
+                continue
+            }
             let labelIndex = cell.label.flatMap { labels.firstIndex(of: $0) }
             let unlabelledCell = hasUnlabelled && cell.label == nil
-            let colour = unlabelledCell ? Colour.grey
+            let colour =
+                unlabelledCell
+                ? Colour.grey
                 : colourBy == .label ? Colour.categorical(labelIndex ?? 0) : Colour.categorical(cell.generated ? 1 : 0)
             var groups = ["origin:" + origin]
-            if let label = cell.label { groups.append("label:" + label) } else if unlabelledCell { groups.append("label:" + unlabelled) }
+            if let label = cell.label {
+                groups.append("label:" + label)
+            } else if unlabelledCell {
+                groups.append("label:" + unlabelled)
+            }
             let shape: MarkerShape = unlabelledCell ? .cross : labelIndex.map { shapes[$0 % shapes.count] } ?? .circle
-            styles.append(PointStyle(colour: colour, shape: shape, filled: !cell.generated, size: 5.5, groups: groups,
-                                     opacity: cell.generated ? generatedOpacity : realOpacity))
+            styles.append(
+                PointStyle(
+                    colour: colour, shape: shape, filled: !cell.generated, size: 5.5, groups: groups,
+                    opacity: cell.generated ? generatedOpacity : realOpacity))
             styleIndex[key] = styles.count - 1
             style[i] = styles.count - 1
         }
@@ -74,7 +87,8 @@ public enum AugmentationFigure {
         for generated in [true, false] {
             var rows = cells.indices.filter { cells[$0].generated == generated }
             if rows.count > maximumPointsPerOrigin {
-                notes.append("\(maximumPointsPerOrigin) of \(rows.count) \(generated ? "generated" : "real") cells drawn")
+                notes.append(
+                    "\(maximumPointsPerOrigin) of \(rows.count) \(generated ? "generated" : "real") cells drawn")
                 rows = rng.choose(maximumPointsPerOrigin, of: rows.count).map { rows[$0] }
             }
             // Generated cells first, real cells on top.
@@ -85,25 +99,39 @@ public enum AugmentationFigure {
             "\(cells[i].id)\nlabel: \(cells[i].label ?? "—")\norigin: \(cells[i].generated ? "generated" : "real")"
         }
         let points = PointMark(x: x, y: y, style: drawn.map { style[$0] }, styles: styles, tooltips: tooltips)
-        let panel = Panel(x: Axis(title: axisTitles.count > 0 ? axisTitles[0] : "\(method) 1", covering: x),
-                          y: Axis(title: axisTitles.count > 1 ? axisTitles[1] : "\(method) 2", covering: y),
-                          marks: [.points(points)])
-        var legends = [Legend(title: "Origin", entries: origins.enumerated().map { k, origin in
-            LegendEntry(label: origin, colour: colourBy == .origin ? Colour.categorical(k) : .grey, shape: .circle,
+        let panel = Panel(
+            x: Axis(title: axisTitles.count > 0 ? axisTitles[0] : "\(method) 1", covering: x),
+            y: Axis(title: axisTitles.count > 1 ? axisTitles[1] : "\(method) 2", covering: y),
+            marks: [.points(points)])
+        var legends = [
+            Legend(
+                title: "Origin",
+                entries: origins.enumerated().map { k, origin in
+                    LegendEntry(
+                        label: origin, colour: colourBy == .origin ? Colour.categorical(k) : .grey, shape: .circle,
                         filled: origin == "real", group: "origin:" + origin)
-        })]
+                })
+        ]
         if !labels.isEmpty {
             var entries = labels.enumerated().map { k, label in
-                LegendEntry(label: label, colour: colourBy == .label ? Colour.categorical(k) : .grey, shape: shapes[k % shapes.count],
-                            filled: true, group: "label:" + label)
+                LegendEntry(
+                    label: label, colour: colourBy == .label ? Colour.categorical(k) : .grey,
+                    shape: shapes[k % shapes.count],
+                    filled: true, group: "label:" + label)
             }
-            if hasUnlabelled { entries.append(LegendEntry(label: unlabelled, colour: .grey, shape: .cross, filled: true, group: "label:" + unlabelled)) }
+            if hasUnlabelled {
+                entries.append(
+                    LegendEntry(
+                        label: unlabelled, colour: .grey, shape: .cross, filled: true, group: "label:" + unlabelled))
+            }
             legends.append(Legend(title: "Label", entries: entries))
         }
         let generated = cells.filter(\.generated).count
         let subsampled = notes.isEmpty ? "" : "; " + notes.joined(separator: ", ") + " (seeded subsample)"
-        return Figure(title: "\(cells.count - generated) real and \(generated) generated cells (\(method)\(subsampled))", width: width, height: height,
-                      panels: [panel], legends: legends)
+        return Figure(
+            title: "\(cells.count - generated) real and \(generated) generated cells (\(method)\(subsampled))",
+            width: width, height: height,
+            panels: [panel], legends: legends)
     }
 
     /// Labels in a stable order: numbers by value first, then text in code-point order.

@@ -13,23 +13,39 @@ package enum GraphvizLayout {
     /// The rendered bytes of `dot` in `format`.
     package static func render(dot: String, format: String) throws -> [UInt8] {
         guard formats.contains(format) else {
-            throw VAExprsError.usage("\(parameter: "format"): Graphviz renders \(formats.joined(separator: ", ")) (or use dot), not '\(format)'")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "format"): Graphviz renders \(formats.joined(separator: ", ")) (or use dot), not \
+                '\(format)'
+                """
+            )
         }
         return try lock.withLock { _ in
             guard let context = gvContext() else { throw VAExprsError(.other, "Graphviz: could not create a context") }
             defer { gvFreeContext(context) }
-            guard let graph = agmemread(dot) else { throw VAExprsError(.other, "Graphviz: could not parse the generated DOT") }
+            guard let graph = agmemread(dot) else {
+                throw VAExprsError(.other, "Graphviz: could not parse the generated DOT")
+            }
             defer { agclose(graph) }
-            guard gvLayout(context, graph, "dot") == 0 else { throw VAExprsError(.other, "Graphviz: dot layout failed") }
+            guard gvLayout(context, graph, "dot") == 0 else {
+                throw VAExprsError(.other, "Graphviz: dot layout failed")
+            }
             defer { gvFreeLayout(context, graph) }
             var data: UnsafeMutablePointer<CChar>?
             var length: UInt32 = 0
-            guard gvRenderData(context, graph, format == "png" ? "png:cairo" : (format == "pdf" ? "pdf:cairo" : "svg"), &data, &length) == 0,
-                  let data else {
-                throw VAExprsError(.other, "Graphviz could not render \(format) (is the libgvc6 cairo plugin installed?)")
+            guard
+                gvRenderData(
+                    context, graph, format == "png" ? "png:cairo" : (format == "pdf" ? "pdf:cairo" : "svg"), &data,
+                    &length) == 0,
+                let data
+            else {
+                throw VAExprsError(
+                    .other, "Graphviz could not render \(format) (is the libgvc6 cairo plugin installed?)")
             }
             defer { gvFreeRenderData(data) }
-            return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+            return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+                Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+            }
         }
     }
 }

@@ -26,8 +26,10 @@ enum FFIPlugin {
 
     /// Whether a JSON file looks like a plugin manifest (has "functions").
     static func isManifest(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: PluginManifest.maximumBytes),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        guard let handle = FileHandle(forReadingAtPath: path),
+            let data = try? handle.read(upToCount: PluginManifest.maximumBytes),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
         try? handle.close()
         return object["functions"] != nil
     }
@@ -35,14 +37,19 @@ enum FFIPlugin {
     /// Loads the manifest `manifest` (already checked by `PluginFileCheck`, at `verifiedPath`):
     /// parses it, checks and opens its library, and binds each function to a symbol that the
     /// library itself defines.
-    static func load(manifest: String, verifiedPath: String, into registry: Registry, policy: PluginPolicy) throws -> PluginLoadResult.Loaded {
+    static func load(manifest: String, verifiedPath: String, into registry: Registry, policy: PluginPolicy) throws
+        -> PluginLoadResult.Loaded
+    {
         func bad(_ message: String) -> VAExprsError { VAExprsError(.unusablePlugin, "\(manifest): \(message)") }
-        guard let file = FileHandle(forReadingAtPath: verifiedPath) else { throw VAExprsError(.missingInput, "\(manifest): cannot be read") }
+        guard let file = FileHandle(forReadingAtPath: verifiedPath) else {
+            throw VAExprsError(.missingInput, "\(manifest): cannot be read")
+        }
         let data = (try? file.read(upToCount: PluginManifest.maximumBytes + 1)) ?? Data()
         try? file.close()
         let parsed = try PluginManifest.parse(data, source: manifest)
         let folder = (verifiedPath as NSString).deletingLastPathComponent
-        let library = parsed.library.map { (folder as NSString).appendingPathComponent($0) }
+        let library =
+            parsed.library.map { (folder as NSString).appendingPathComponent($0) }
             ?? (verifiedPath as NSString).deletingPathExtension + ".so"
         let libraryPath: String
         do { libraryPath = try PluginFileCheck.verified(library, policy: policy) } catch let error as VAExprsError {
@@ -51,14 +58,23 @@ enum FFIPlugin {
         try PluginLoader.checkSharedObject(libraryPath, named: library)
         guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
-            if reason.contains("undefined symbol") { throw bad("its library \(library) has unresolved symbols (\(reason))") }
+            if reason.contains("undefined symbol") {
+                throw bad("its library \(library) has unresolved symbols (\(reason))")
+            }
             throw bad("the dynamic loader refused its library \(library): \(reason)")
         }
         func bind(_ symbolName: String, _ what: String, _ signature: CSignature) throws -> FFIFunction {
-            guard let pointer = dlsym(handle, symbolName) else { throw bad("\(what): symbol '\(symbolName)' is not in \(library)") }
+            guard let pointer = dlsym(handle, symbolName) else {
+                throw bad("\(what): symbol '\(symbolName)' is not in \(library)")
+            }
             let origin = PluginFileCheck.definingObject(of: pointer)
             guard origin == libraryPath else {
-                throw bad("\(what): symbol '\(symbolName)' is not defined in \(library) but in \(origin ?? "another object") it depends on; a manifest binds only its own library's functions")
+                throw bad(
+                    """
+                    \(what): symbol '\(symbolName)' is not defined in \(library) but in \
+                    \(origin ?? "another object") it depends on; a manifest binds only its own library's functions
+                    """
+                )
             }
             return try FFIFunction(pointer, signature)
         }
@@ -67,10 +83,12 @@ enum FFIPlugin {
         for function in parsed.functions {
             let what = "\(function.kind) '\(function.name)'"
             if function.kind == "activation", let derivativeSymbol = function.derivativeSymbol {
-                let activation = FFIActivation(name: function.name, forward: try bind(function.symbol, what, function.signature),
-                                               derivative: try bind(derivativeSymbol, "\(what) derivative", function.signature))
+                let activation = FFIActivation(
+                    name: function.name, forward: try bind(function.symbol, what, function.signature),
+                    derivative: try bind(derivativeSymbol, "\(what) derivative", function.signature))
                 factories.append((.activation { _ in activation }, function.name))
-                factories.append((.layer { spec in ActivationFunctionLayer(spec: spec, activation: activation) }, function.name))
+                factories.append(
+                    (.layer { spec in ActivationFunctionLayer(spec: spec, activation: activation) }, function.name))
             } else {
                 let call = try bind(function.symbol, what, function.signature)
                 factories.append((.reducer { spec in FFIReducer(spec: spec, function: call) }, function.name))
@@ -78,11 +96,19 @@ enum FFIPlugin {
         }
         for (factory, componentName) in factories {
             if let existing = registry.entry(factory.kind, componentName) {
-                throw bad("\(factory.kind.rawValue) '\(componentName)' of plugin '\(parsed.name)' clashes with the one from \(existing.origin); rename one of them")
+                throw bad(
+                    """
+                    \(factory.kind.rawValue) '\(componentName)' of plugin '\(parsed.name)' clashes with the one \
+                    from \(existing.origin); rename one of them
+                    """
+                )
             }
         }
-        for (factory, componentName) in factories { try registry.register(factory, name: componentName, origin: manifest, plugin: identity) }
-        return PluginLoadResult.Loaded(identity: identity, description: parsed.description, components: factories.map { ($0.0.kind, $0.1) })
+        for (factory, componentName) in factories {
+            try registry.register(factory, name: componentName, origin: manifest, plugin: identity)
+        }
+        return PluginLoadResult.Loaded(
+            identity: identity, description: parsed.description, components: factories.map { ($0.0.kind, $0.1) })
     }
 }
 
@@ -99,23 +125,33 @@ struct CSignature: Equatable, CustomStringConvertible {
     /// Parses `void f(const float *x, float *y, int64_t n)` or `void (const float *, float *, int64_t)`.
     init(parsing text: String, source: String) throws {
         guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close else {
-            throw VAExprsError(.unusablePlugin, "\(source): signature '\(text)' is not of the form 'type name(type, ...)'")
+            throw VAExprsError(
+                .unusablePlugin, "\(source): signature '\(text)' is not of the form 'type name(type, ...)'")
         }
         var head = Self.tokens(String(text[..<open]))
-        if head.count > 1, let last = head.last, !Self.typeWords.contains(last), last != "*" { head.removeLast() }  // the function's name
+        // the function's name
+        if head.count > 1, let last = head.last, !Self.typeWords.contains(last), last != "*" { head.removeLast() }
         returns = try Self.canonical(head, source: source, text: text)
         let inside = text[text.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-        parameters = inside.isEmpty || inside == "void" ? [] : try inside.split(separator: ",").map { part in
-            var words = Self.tokens(String(part))
-            if words.count > 1, let last = words.last, !Self.typeWords.contains(last), last != "*" { words.removeLast() }  // a parameter name
-            return try Self.canonical(words, source: source, text: text)
-        }
+        parameters =
+            inside.isEmpty || inside == "void"
+            ? []
+            : try inside.split(separator: ",").map { part in
+                var words = Self.tokens(String(part))
+                if words.count > 1, let last = words.last, !Self.typeWords.contains(last), last != "*" {
+                    words.removeLast()
+                }  // a parameter name
+                return try Self.canonical(words, source: source, text: text)
+            }
     }
 
-    static let typeWords: Set<String> = ["const", "void", "float", "double", "int", "int32_t", "int64_t", "size_t", "long", "char", "unsigned", "uint8_t"]
+    static let typeWords: Set<String> = [
+        "const", "void", "float", "double", "int", "int32_t", "int64_t", "size_t", "long", "char", "unsigned", "uint8_t"
+    ]
 
     static func tokens(_ s: String) -> [String] {
-        s.replacingOccurrences(of: "*", with: " * ").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        s.replacingOccurrences(of: "*", with: " * ").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+            .map(String.init)
     }
 
     static func canonical(_ words: [String], source: String, text: String) throws -> String {
@@ -125,7 +161,8 @@ struct CSignature: Equatable, CustomStringConvertible {
         if base == "int" { base = "int32_t" }
         if base == "long" || base == "long long" { base = "int64_t" }
         guard ["void", "float", "double", "int32_t", "int64_t", "size_t"].contains(base), pointers <= 1 else {
-            throw VAExprsError(.unusablePlugin, "\(source): unsupported type '\(words.joined(separator: " "))' in '\(text)'")
+            throw VAExprsError(
+                .unusablePlugin, "\(source): unsupported type '\(words.joined(separator: " "))' in '\(text)'")
         }
         return (isConst && pointers == 1 ? "const " : "") + base + (pointers == 1 ? "*" : "")
     }
@@ -134,7 +171,8 @@ struct CSignature: Equatable, CustomStringConvertible {
 
     func expect(_ needed: CSignature, what: String, manifest: String) throws {
         guard self == needed else {
-            throw VAExprsError(.unusablePlugin, "\(manifest): \(what) is declared as `\(self)` but this kind needs `\(needed)`")
+            throw VAExprsError(
+                .unusablePlugin, "\(manifest): \(what) is declared as `\(self)` but this kind needs `\(needed)`")
         }
     }
 }
@@ -151,8 +189,12 @@ final class FFIFunction: @unchecked Sendable {
         self.signature = signature
         types = .allocate(capacity: max(signature.parameters.count, 1))
         for (i, p) in signature.parameters.enumerated() { types[i] = Self.type(p) }
-        let status = ffi_prep_cif(cif, FFI_DEFAULT_ABI, UInt32(signature.parameters.count), Self.type(signature.returns), types)
-        guard status == FFI_OK else { throw VAExprsError(.unusablePlugin, "libffi could not prepare a call for `\(signature)` (status \(status.rawValue))") }
+        let status = ffi_prep_cif(
+            cif, FFI_DEFAULT_ABI, UInt32(signature.parameters.count), Self.type(signature.returns), types)
+        guard status == FFI_OK else {
+            throw VAExprsError(
+                .unusablePlugin, "libffi could not prepare a call for `\(signature)` (status \(status.rawValue))")
+        }
     }
 
     static func type(_ canonical: String) -> UnsafeMutablePointer<ffi_type> {
@@ -188,7 +230,11 @@ struct FFIActivation: Activation {
                 var px = UnsafeRawPointer(xs.baseAddress!), py = UnsafeMutableRawPointer(ys.baseAddress!)
                 withUnsafeMutablePointer(to: &px) { a in
                     withUnsafeMutablePointer(to: &py) { b in
-                        withUnsafeMutablePointer(to: &n) { c in function.call([UnsafeMutableRawPointer(a), UnsafeMutableRawPointer(b), UnsafeMutableRawPointer(c)], result: nil) }
+                        withUnsafeMutablePointer(to: &n) { c in
+                            function.call(
+                                [UnsafeMutableRawPointer(a), UnsafeMutableRawPointer(b), UnsafeMutableRawPointer(c)],
+                                result: nil)
+                        }
                     }
                 }
             }
@@ -221,7 +267,10 @@ final class ActivationFunctionLayer: Layer {
         self.activation = activation
     }
 
-    func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int { width = inputWidth; return inputWidth }
+    func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
+        width = inputWidth
+        return inputWidth
+    }
 
     func forward(_ x: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         input = x.storage
@@ -256,8 +305,12 @@ struct FFIReducer: Reducer {
                             withUnsafeMutablePointer(to: &k) { e in
                                 withUnsafeMutablePointer(to: &po) { f in
                                     withUnsafeMutablePointer(to: &status) { r in
-                                        function.call([UnsafeMutableRawPointer(a), UnsafeMutableRawPointer(b), UnsafeMutableRawPointer(c),
-                                                       UnsafeMutableRawPointer(e), UnsafeMutableRawPointer(f)], result: UnsafeMutableRawPointer(r))
+                                        function.call(
+                                            [
+                                                UnsafeMutableRawPointer(a), UnsafeMutableRawPointer(b),
+                                                UnsafeMutableRawPointer(c),
+                                                UnsafeMutableRawPointer(e), UnsafeMutableRawPointer(f)
+                                            ], result: UnsafeMutableRawPointer(r))
                                     }
                                 }
                             }
@@ -268,7 +321,9 @@ struct FFIReducer: Reducer {
         }
         let code = Int32(truncatingIfNeeded: status)
         guard code == 0 else { throw VAExprsError(.unusablePlugin, "reducer '\(spec.name)' returned status \(code)") }
-        guard out.storage.allSatisfy(\.isFinite) else { throw VAExprsError(.unusablePlugin, "reducer '\(spec.name)' returned non-finite coordinates") }
+        guard out.storage.allSatisfy(\.isFinite) else {
+            throw VAExprsError(.unusablePlugin, "reducer '\(spec.name)' returned non-finite coordinates")
+        }
         return Embedding(coordinates: out, axisTitles: (1...max(components, 1)).map { "\(spec.name)\($0)" })
     }
 }

@@ -1,7 +1,7 @@
-import VAExprsPlatform
 import CVAExprsPluginABI
 import Foundation
 import VAExprsCore
+import VAExprsPlatform
 
 /// The services table every plugin's `init` receives, and the bridge between the host's
 /// `SeededGenerator` and the ABI's opaque `vaexprs_rng`.
@@ -9,27 +9,30 @@ enum HostServices {
     /// One table for the process (plugins may keep the pointer).
     nonisolated(unsafe) static let table: UnsafeMutablePointer<vaexprs_host> = {
         let table = UnsafeMutablePointer<vaexprs_host>.allocate(capacity: 1)
-        table.initialize(to: vaexprs_host(
-            struct_size: UInt32(MemoryLayout<vaexprs_host>.size),
-            abi_version: VAEXPRS_PLUGIN_ABI_VERSION,
-            log: { plugin, message in
-                let name = plugin.map { String(cString: $0) } ?? "plugin"
-                StandardStreams.writeError("[\(name)] \(message.map { String(cString: $0) } ?? "")\n")
-            },
-            progress: { plugin, fraction in
-                let name = plugin.map { String(cString: $0) } ?? "plugin"
-                StandardStreams.writeError("[\(name)] \(Int(max(0, min(100, fraction.isFinite ? fraction * 100 : 0)).rounded())) %\n")
-            },
-            rng_next: { rng in generator(rng).pointee.next() },
-            rng_uniform: { rng in generator(rng).pointee.nextUniform() },
-            rng_normal: { rng in generator(rng).pointee.nextNormal() },
-            sgemm: { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
-                // The host's product: split over its worker threads like the built-in layers'.
-                BLAS.gemm(transposeA: ta != 0, transposeB: tb != 0, m: Int(m), n: Int(n), k: Int(k), alpha: alpha,
-                          a: a!, lda: Int(lda), b: b!, ldb: Int(ldb), beta: beta, c: c!, ldc: Int(ldc))
-            },
-            alloc: { bytes in malloc(max(bytes, 1)) },
-            free: { pointer in Foundation.free(pointer) }))
+        table.initialize(
+            to: vaexprs_host(
+                struct_size: UInt32(MemoryLayout<vaexprs_host>.size),
+                abi_version: VAEXPRS_PLUGIN_ABI_VERSION,
+                log: { plugin, message in
+                    let name = plugin.map { String(cString: $0) } ?? "plugin"
+                    StandardStreams.writeError("[\(name)] \(message.map { String(cString: $0) } ?? "")\n")
+                },
+                progress: { plugin, fraction in
+                    let name = plugin.map { String(cString: $0) } ?? "plugin"
+                    StandardStreams.writeError(
+                        "[\(name)] \(Int(max(0, min(100, fraction.isFinite ? fraction * 100 : 0)).rounded())) %\n")
+                },
+                rng_next: { rng in generator(rng).pointee.next() },
+                rng_uniform: { rng in generator(rng).pointee.nextUniform() },
+                rng_normal: { rng in generator(rng).pointee.nextNormal() },
+                sgemm: { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+                    // The host's product: split over its worker threads like the built-in layers'.
+                    BLAS.gemm(
+                        transposeA: ta != 0, transposeB: tb != 0, m: Int(m), n: Int(n), k: Int(k), alpha: alpha,
+                        a: a!, lda: Int(lda), b: b!, ldb: Int(ldb), beta: beta, c: c!, ldc: Int(ldc))
+                },
+                alloc: { bytes in malloc(max(bytes, 1)) },
+                free: { pointer in Foundation.free(pointer) }))
         return table
     }()
 

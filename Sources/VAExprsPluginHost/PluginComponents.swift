@@ -21,9 +21,13 @@ final class PluginState: @unchecked Sendable {
     deinit { destroy?(raw) }
 
     /// Calls a vtable's `create` with the spec's options; throws the plugin's message.
-    static func make(_ spec: ComponentSpec, what: String,
-                     create: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> UnsafeMutableRawPointer?)?,
-                     destroy: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?) throws -> PluginState {
+    static func make(
+        _ spec: ComponentSpec, what: String,
+        create: (
+            @convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> UnsafeMutableRawPointer?
+        )?,
+        destroy: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
+    ) throws -> PluginState {
         guard let create else { throw VAExprsError(.unusablePlugin, "\(what): the plugin gives no create function") }
         var made: UnsafeMutableRawPointer?
         try HostServices.checked("\(spec.source): \(what)") { error, size in
@@ -35,8 +39,10 @@ final class PluginState: @unchecked Sendable {
 }
 
 /// Runs `body` with stable pointers to each parameter's values (or gradients).
-func withParameterPointers<R>(_ parameters: ArraySlice<Parameter>, gradients: Bool, _ collected: [UnsafeMutablePointer<Float>] = [],
-                              _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
+func withParameterPointers<R>(
+    _ parameters: ArraySlice<Parameter>, gradients: Bool, _ collected: [UnsafeMutablePointer<Float>] = [],
+    _ body: ([UnsafeMutablePointer<Float>]) -> R
+) -> R {
     guard let first = parameters.first else { return body(collected) }
     if gradients {
         return first.gradient.withUnsafeMutableBufferPointer { p in
@@ -62,7 +68,8 @@ final class PluginLayer: Layer {
     init(spec: ComponentSpec, vtable: VTable<vaexprs_layer_vtable>) throws {
         self.spec = spec
         self.vtable = vtable
-        state = try PluginState.make(spec, what: "layer '\(spec.name)'", create: vtable.table.create, destroy: vtable.table.destroy)
+        state = try PluginState.make(
+            spec, what: "layer '\(spec.name)'", create: vtable.table.create, destroy: vtable.table.destroy)
     }
 
     func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
@@ -71,7 +78,9 @@ final class PluginLayer: Layer {
         try HostServices.checked("\(spec.source): layer '\(spec.name)'") { error, size in
             t.build(state.raw, Int64(inputWidth), &output, error, size) == 0
         }
-        guard output > 0 else { throw VAExprsError(.unusablePlugin, "\(spec.source): layer '\(spec.name)' declared \(output) outputs") }
+        guard output > 0 else {
+            throw VAExprsError(.unusablePlugin, "\(spec.source): layer '\(spec.name)' declared \(output) outputs")
+        }
         self.inputWidth = inputWidth
         outputWidth = Int(output)
         parameters = (0..<Int(t.parameter_count(state.raw))).map { index in
@@ -79,12 +88,15 @@ final class PluginLayer: Layer {
             var rows: Int64 = 0, columns: Int64 = 0
             t.parameter_shape(state.raw, Int32(index), &name, &rows, &columns)
             let label = name.map { String(cString: $0) } ?? "p\(index)"
-            return Parameter(path: "\(path).\(label)", shape: [Int(rows), Int(columns)],
-                             value: [Float](repeating: 0, count: Int(max(rows, 0) * max(columns, 0))))
+            return Parameter(
+                path: "\(path).\(label)", shape: [Int(rows), Int(columns)],
+                value: [Float](repeating: 0, count: Int(max(rows, 0) * max(columns, 0))))
         }
         HostServices.withRNG(&rng) { handle in
             withParameterPointers(parameters[...], gradients: false) { pointers in
-                pointers.map { Optional($0) }.withUnsafeBufferPointer { t.initialize(state.raw, $0.baseAddress, handle) }
+                pointers.map { Optional($0) }.withUnsafeBufferPointer {
+                    t.initialize(state.raw, $0.baseAddress, handle)
+                }
             }
         }
         return outputWidth
@@ -99,8 +111,9 @@ final class PluginLayer: Layer {
                 pointers.map { UnsafePointer(Optional($0)) }.withUnsafeBufferPointer { params in
                     input.storage.withUnsafeBufferPointer { x in
                         output.storage.withUnsafeMutableBufferPointer { y in
-                            t.forward(state.raw, params.baseAddress, x.baseAddress, Int64(input.rows), y.baseAddress,
-                                      phase == .training ? 1 : 0, handle)
+                            t.forward(
+                                state.raw, params.baseAddress, x.baseAddress, Int64(input.rows), y.baseAddress,
+                                phase == .training ? 1 : 0, handle)
                         }
                     }
                 }
@@ -111,7 +124,8 @@ final class PluginLayer: Layer {
 
     func backward(_ outputGradient: Matrix) -> Matrix {
         let t = vtable.table
-        var inputGradient = computesInputGradient ? Matrix(rows: lastBatch, columns: inputWidth) : Matrix(rows: 0, columns: 0)
+        var inputGradient =
+            computesInputGradient ? Matrix(rows: lastBatch, columns: inputWidth) : Matrix(rows: 0, columns: 0)
         let wantInput = computesInputGradient
         withParameterPointers(parameters[...], gradients: false) { values in
             withParameterPointers(parameters[...], gradients: true) { gradients in
@@ -119,8 +133,9 @@ final class PluginLayer: Layer {
                     gradients.map { Optional($0) }.withUnsafeBufferPointer { grads in
                         outputGradient.storage.withUnsafeBufferPointer { dy in
                             inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                                t.backward(state.raw, params.baseAddress, dy.baseAddress, Int64(lastBatch),
-                                           wantInput ? dx.baseAddress : nil, grads.baseAddress)
+                                t.backward(
+                                    state.raw, params.baseAddress, dy.baseAddress, Int64(lastBatch),
+                                    wantInput ? dx.baseAddress : nil, grads.baseAddress)
                             }
                         }
                     }
@@ -139,7 +154,9 @@ struct PluginActivation: Activation {
     func apply(_ values: inout [Float]) {
         let x = values
         let n = Int64(values.count)
-        x.withUnsafeBufferPointer { xs in values.withUnsafeMutableBufferPointer { ys in vtable.table.forward(xs.baseAddress, ys.baseAddress, n) } }
+        x.withUnsafeBufferPointer { xs in
+            values.withUnsafeMutableBufferPointer { ys in vtable.table.forward(xs.baseAddress, ys.baseAddress, n) }
+        }
     }
 
     func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
@@ -173,7 +190,8 @@ final class PluginLikelihood: Likelihood {
         self.spec = spec
         self.vtable = vtable
         data = vtable.table.data == UInt32(VAEXPRS_LIKELIHOOD_COUNTS) ? .counts : .scaled
-        state = try PluginState.make(spec, what: "likelihood '\(spec.name)'", create: vtable.table.create, destroy: vtable.table.destroy)
+        state = try PluginState.make(
+            spec, what: "likelihood '\(spec.name)'", create: vtable.table.create, destroy: vtable.table.destroy)
     }
 
     func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {
@@ -185,15 +203,18 @@ final class PluginLikelihood: Likelihood {
         let library = context.librarySize ?? [], group = context.group ?? []
         return library.withUnsafeBufferPointer { l in
             group.withUnsafeBufferPointer { g in
-                var c = vaexprs_cell_context(struct_size: UInt32(MemoryLayout<vaexprs_cell_context>.size),
-                                             library_size: context.librarySize == nil ? nil : l.baseAddress,
-                                             group: context.group == nil ? nil : g.baseAddress, group_count: groups)
+                var c = vaexprs_cell_context(
+                    struct_size: UInt32(MemoryLayout<vaexprs_cell_context>.size),
+                    library_size: context.librarySize == nil ? nil : l.baseAddress,
+                    group: context.group == nil ? nil : g.baseAddress, group_count: groups)
                 return withUnsafePointer(to: &c) { body($0) }
             }
         }
     }
 
-    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float)
+        -> LikelihoodEvaluation
+    {
         var total = 0.0
         var grad = gradient ? Matrix(rows: output.rows, columns: output.columns) : Matrix(rows: 0, columns: 0)
         let rows = Int64(output.rows), columns = Int64(output.columns)
@@ -202,9 +223,14 @@ final class PluginLikelihood: Likelihood {
                 grad.storage.withUnsafeMutableBufferPointer { g in
                     let gradientPointer = gradient ? g.baseAddress : nil
                     if let evaluateCells = vtable.table.evaluate_cells {
-                        withCContext(context) { evaluateCells(state.raw, o.baseAddress, t.baseAddress, rows, columns, $0, scale, &total, gradientPointer) }
+                        withCContext(context) {
+                            evaluateCells(
+                                state.raw, o.baseAddress, t.baseAddress, rows, columns, $0, scale, &total,
+                                gradientPointer)
+                        }
                     } else {
-                        vtable.table.evaluate(state.raw, o.baseAddress, t.baseAddress, rows, columns, scale, &total, gradientPointer)
+                        vtable.table.evaluate(
+                            state.raw, o.baseAddress, t.baseAddress, rows, columns, scale, &total, gradientPointer)
                     }
                 }
             }
@@ -234,7 +260,9 @@ final class PluginLikelihood: Likelihood {
             output.storage.withUnsafeBufferPointer { o in
                 out.storage.withUnsafeMutableBufferPointer { m in
                     if let sampleCells = vtable.table.sample_cells {
-                        withCContext(context) { sampleCells(state.raw, o.baseAddress, rows, columns, $0, m.baseAddress, handle) }
+                        withCContext(context) {
+                            sampleCells(state.raw, o.baseAddress, rows, columns, $0, m.baseAddress, handle)
+                        }
                     } else {
                         vtable.table.sample(state.raw, o.baseAddress, rows, columns, m.baseAddress, handle)
                     }
@@ -259,8 +287,10 @@ struct PluginPrior: Prior {
             logVariance.storage.withUnsafeBufferPointer { v in
                 gm.storage.withUnsafeMutableBufferPointer { a in
                     gv.storage.withUnsafeMutableBufferPointer { b in
-                        vtable.table.kl(state.raw, m.baseAddress, v.baseAddress, Int64(mean.rows), Int64(mean.columns), scale, &total,
-                                        gradient ? a.baseAddress : nil, gradient ? b.baseAddress : nil)
+                        vtable.table.kl(
+                            state.raw, m.baseAddress, v.baseAddress, Int64(mean.rows), Int64(mean.columns), scale,
+                            &total,
+                            gradient ? a.baseAddress : nil, gradient ? b.baseAddress : nil)
                     }
                 }
             }
@@ -271,7 +301,9 @@ struct PluginPrior: Prior {
     func sample(count: Int, dimension: Int, rng: inout SeededGenerator) -> Matrix {
         var out = Matrix(rows: count, columns: dimension)
         HostServices.withRNG(&rng) { handle in
-            out.storage.withUnsafeMutableBufferPointer { o in vtable.table.sample(state.raw, Int64(count), Int64(dimension), o.baseAddress, handle) }
+            out.storage.withUnsafeMutableBufferPointer { o in
+                vtable.table.sample(state.raw, Int64(count), Int64(dimension), o.baseAddress, handle)
+            }
         }
         return out
     }
@@ -298,22 +330,30 @@ struct PluginLatentSampler: LatentSampler {
         func sample(count: Int, rng: inout SeededGenerator) -> DoubleMatrix {
             var out = DoubleMatrix(rows: count, columns: dimension)
             HostServices.withRNG(&rng) { handle in
-                out.storage.withUnsafeMutableBufferPointer { o in vtable.table.sample(raw, Int64(count), Int64(dimension), o.baseAddress, handle) }
+                out.storage.withUnsafeMutableBufferPointer { o in
+                    vtable.table.sample(raw, Int64(count), Int64(dimension), o.baseAddress, handle)
+                }
             }
             return out
         }
     }
 
-    func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution
+    {
         var fitted: UnsafeMutableRawPointer?
         let t = vtable.table
         try HostServices.checked("latent sampler '\(spec.name)'") { error, size in
             fitted = HostServices.withRNG(&rng) { handle in
                 points.storage.withUnsafeBufferPointer { p in
                     if let label {
-                        return label.withCString { t.fit(state.raw, p.baseAddress, Int64(points.rows), Int64(points.columns), $0, handle, error, size) }
+                        return label.withCString {
+                            t.fit(
+                                state.raw, p.baseAddress, Int64(points.rows), Int64(points.columns), $0, handle, error,
+                                size)
+                        }
                     }
-                    return t.fit(state.raw, p.baseAddress, Int64(points.rows), Int64(points.columns), nil, handle, error, size)
+                    return t.fit(
+                        state.raw, p.baseAddress, Int64(points.rows), Int64(points.columns), nil, handle, error, size)
                 }
             }
             return fitted != nil
@@ -335,7 +375,9 @@ struct PluginReducer: Reducer {
             HostServices.withRNG(&rng) { handle in
                 data.storage.withUnsafeBufferPointer { x in
                     out.storage.withUnsafeMutableBufferPointer { o in
-                        t.reduce(state.raw, x.baseAddress, Int64(data.rows), Int64(data.columns), Int32(components), o.baseAddress, handle, error, size) == 0
+                        t.reduce(
+                            state.raw, x.baseAddress, Int64(data.rows), Int64(data.columns), Int32(components),
+                            o.baseAddress, handle, error, size) == 0
                     }
                 }
             }

@@ -30,24 +30,39 @@ enum PluginFileCheck {
     static func verified(_ path: String, policy: PluginPolicy) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw VAExprsError(.missingInput, "\(path): no such file (\(String(cString: strerror(errno)))); give the plugin's path (a bare name means the working folder)")
+            throw VAExprsError(
+                .missingInput,
+                """
+                \(path): no such file (\(String(cString: strerror(errno)))); give the plugin's path (a bare name \
+                means the working folder)
+                """
+            )
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw VAExprsError(.unusablePlugin, "\(path): not a regular file (\(kindName(info.st_mode))); a plugin is a .so or a manifest .json file")
+            throw VAExprsError(
+                .unusablePlugin,
+                "\(path): not a regular file (\(kindName(info.st_mode))); a plugin is a .so or a manifest .json file")
         }
         guard let resolved = realpath(path, nil) else {
             throw VAExprsError(.missingInput, "\(path): cannot be resolved (\(String(cString: strerror(errno))))")
         }
         let canonical = String(cString: resolved)
         free(resolved)
-        guard access(canonical, R_OK) == 0 else { throw VAExprsError(.missingInput, "\(path): cannot be read (permission denied); check its permissions") }
+        guard access(canonical, R_OK) == 0 else {
+            throw VAExprsError(.missingInput, "\(path): cannot be read (permission denied); check its permissions")
+        }
         if !policy.allowInsecure {
             if info.st_mode & S_IWOTH != 0 {
-                throw insecure(path, "the file is world-writable: anyone on this machine could replace its code; run `chmod o-w \(path)`")
+                throw insecure(
+                    path,
+                    "the file is world-writable: anyone on this machine could replace its code; run `chmod o-w \(path)`"
+                )
             }
             var folders = [(canonical as NSString).deletingLastPathComponent]
             // The folder the user named too, when a symbolic link led elsewhere.
-            let given = ((path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path) as NSString).deletingLastPathComponent
+            let given =
+                ((path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path) as NSString)
+                .deletingLastPathComponent
             if !folders.contains(given) { folders.append(given) }
             for (index, folder) in folders.enumerated() {
                 try checkFolder(folder, direct: true, path: path)
@@ -68,14 +83,29 @@ enum PluginFileCheck {
         guard stat(folder, &info) == 0, info.st_mode & S_IWOTH != 0 else { return }
         let sticky = info.st_mode & S_ISVTX != 0
         if direct {
-            throw insecure(path, "its folder \(folder) is world-writable\(sticky ? " (sticky)" : ""): anyone on this machine could plant a plugin there; move the plugin to a folder only you can write")
+            throw insecure(
+                path,
+                """
+                its folder \(folder) is world-writable\(sticky ? " (sticky)" : ""): anyone on this machine could \
+                plant a plugin there; move the plugin to a folder only you can write
+                """
+            )
         } else if !sticky {
-            throw insecure(path, "the folder \(folder) above it is world-writable: anyone on this machine could swap the path; move the plugin or run `chmod o-w \(folder)`")
+            throw insecure(
+                path,
+                """
+                the folder \(folder) above it is world-writable: anyone on this machine could swap the path; move \
+                the plugin or run `chmod o-w \(folder)`
+                """
+            )
         }
     }
 
     private static func insecure(_ path: String, _ why: String) -> VAExprsError {
-        VAExprsError(.unusablePlugin, "\(path): refused, \(why) (or pass \(parameter: "allowInsecure") if you trust everyone who can write there)")
+        VAExprsError(
+            .unusablePlugin,
+            "\(path): refused, \(why) (or pass \(parameter: "allowInsecure") if you trust everyone who can write there)"
+        )
     }
 
     private static func kindName(_ mode: mode_t) -> String {

@@ -35,12 +35,15 @@ package struct PluginManifest: Sendable {
 
     /// The signatures each kind accepts, in canonical form.
     static let activationSignature = CSignature(returns: "void", parameters: ["const float*", "float*", "int64_t"])
-    static let reducerSignature = CSignature(returns: "int32_t", parameters: ["const double*", "int64_t", "int64_t", "int32_t", "double*"])
+    static let reducerSignature = CSignature(
+        returns: "int32_t", parameters: ["const double*", "int64_t", "int64_t", "int32_t", "double*"])
 
     /// Parses and checks a manifest's bytes; errors name `source` and the part at fault.
     package static func parse(_ data: Data, source: String) throws -> PluginManifest {
         func bad(_ message: String) -> VAExprsError { VAExprsError(.unusablePlugin, "\(source): \(message)") }
-        guard data.count <= maximumBytes else { throw bad("larger than \(maximumBytes >> 20) MiB; a plugin manifest is a small JSON file") }
+        guard data.count <= maximumBytes else {
+            throw bad("larger than \(maximumBytes >> 20) MiB; a plugin manifest is a small JSON file")
+        }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw bad("not a JSON object; a plugin manifest has name, version, library and functions")
         }
@@ -49,20 +52,32 @@ package struct PluginManifest: Sendable {
         if let given = object["library"] {
             guard let text = given as? String else { throw bad("\"library\" must be a file name") }
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard !text.isEmpty, !text.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !text.contains("\0") else {
-                throw bad("\"library\": \"\(text)\" is not a file in the manifest's folder; name the library relative to the manifest (no leading '/', no '..'); to use a system library, place a symbolic link to it beside the manifest")
+            guard !text.isEmpty, !text.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !text.contains("\0")
+            else {
+                throw bad(
+                    """
+                    \"library\": \"\(text)\" is not a file in the manifest's folder; name the library relative to \
+                    the manifest (no leading '/', no '..'); to use a system library, place a symbolic link to it \
+                    beside the manifest
+                    """
+                )
             }
             library = text
         }
-        guard let entries = object["functions"] as? [[String: Any]], !entries.isEmpty else { throw bad("no \"functions\" list") }
+        guard let entries = object["functions"] as? [[String: Any]], !entries.isEmpty else {
+            throw bad("no \"functions\" list")
+        }
         var functions: [Function] = []
         for (index, entry) in entries.enumerated() {
-            guard let kind = entry["kind"] as? String, let componentName = entry["name"] as? String, !componentName.isEmpty else {
+            guard let kind = entry["kind"] as? String, let componentName = entry["name"] as? String,
+                !componentName.isEmpty
+            else {
                 throw bad("function \(index + 1) needs \"kind\" and \"name\"")
             }
             let what = "\(kind) '\(componentName)'"
             func declared(_ entry: [String: Any], _ what: String, expecting needed: CSignature) throws -> String {
-                guard let symbol = entry["symbol"] as? String, !symbol.isEmpty, let text = entry["signature"] as? String else {
+                guard let symbol = entry["symbol"] as? String, !symbol.isEmpty, let text = entry["signature"] as? String
+                else {
                     throw bad("\(what) needs \"symbol\" and \"signature\"")
                 }
                 try CSignature(parsing: text, source: "\(source): \(what)").expect(needed, what: what, manifest: source)
@@ -75,16 +90,27 @@ package struct PluginManifest: Sendable {
                     throw bad("\(what) needs a \"derivative\" {symbol, signature} writing f'(x)")
                 }
                 let derivativeSymbol = try declared(derivative, "\(what) derivative", expecting: activationSignature)
-                functions.append(Function(kind: kind, name: componentName, symbol: symbol, derivativeSymbol: derivativeSymbol,
-                                          signature: activationSignature))
+                functions.append(
+                    Function(
+                        kind: kind, name: componentName, symbol: symbol, derivativeSymbol: derivativeSymbol,
+                        signature: activationSignature))
             case "reducer":
                 let symbol = try declared(entry, what, expecting: reducerSignature)
-                functions.append(Function(kind: kind, name: componentName, symbol: symbol, derivativeSymbol: nil, signature: reducerSignature))
+                functions.append(
+                    Function(
+                        kind: kind, name: componentName, symbol: symbol, derivativeSymbol: nil,
+                        signature: reducerSignature))
             default:
-                throw bad("function \(index + 1) has kind '\(kind)'; manifests declare activation or reducer functions (other kinds need the vtable ABI)")
+                throw bad(
+                    """
+                    function \(index + 1) has kind '\(kind)'; manifests declare activation or reducer functions \
+                    (other kinds need the vtable ABI)
+                    """
+                )
             }
         }
-        return PluginManifest(name: name, version: object["version"] as? String ?? "0",
-                              description: object["description"] as? String ?? "", library: library, functions: functions)
+        return PluginManifest(
+            name: name, version: object["version"] as? String ?? "0",
+            description: object["description"] as? String ?? "", library: library, functions: functions)
     }
 }

@@ -13,8 +13,10 @@ public enum ActivationExport {
 
     static func vtable(slot: Int) -> UnsafeRawPointer {
         let table = UnsafeMutablePointer<vaexprs_activation_vtable>.allocate(capacity: 1)
-        table.initialize(to: vaexprs_activation_vtable(struct_size: UInt32(MemoryLayout<vaexprs_activation_vtable>.size),
-                                                       forward: Slots.forward[slot], backward: Slots.backward[slot]))
+        table.initialize(
+            to: vaexprs_activation_vtable(
+                struct_size: UInt32(MemoryLayout<vaexprs_activation_vtable>.size),
+                forward: Slots.forward[slot], backward: Slots.backward[slot]))
         return UnsafeRawPointer(table)
     }
 
@@ -27,12 +29,16 @@ public enum ActivationExport {
     }
 
     /// dx = dy · f'(x) for the activation in `slot`.
-    static func backward(slot: Int, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?, _ dy: UnsafePointer<Float>?,
-                         _ dx: UnsafeMutablePointer<Float>?, _ n: Int64) {
+    static func backward(
+        slot: Int, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?, _ dy: UnsafePointer<Float>?,
+        _ dx: UnsafeMutablePointer<Float>?, _ n: Int64
+    ) {
         guard let activation = activations[slot], let x, let y, let dy, let dx, n > 0 else { return }
         let count = Int(n)
         var gradient = BufferCopies.array(dy, count: count)
-        activation.backward(input: BufferCopies.array(x, count: count), output: BufferCopies.array(y, count: count), gradient: &gradient)
+        activation.backward(
+            input: BufferCopies.array(x, count: count), output: BufferCopies.array(y, count: count), gradient: &gradient
+        )
         BufferCopies.write(gradient, to: dx, limit: count)
     }
 }

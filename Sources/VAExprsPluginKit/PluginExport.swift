@@ -30,8 +30,10 @@ public enum PluginExport {
     ///   - description: a line for `plugins list`.
     ///   - components: what it exports, each under its own name.
     /// - Returns: a pointer to a `vaexprs_plugin` that stays valid for the life of the process.
-    public static func descriptor(name: String, version: String, description: String,
-                                  components: [ExportedComponent]) -> UnsafeRawPointer {
+    public static func descriptor(
+        name: String, version: String, description: String,
+        components: [ExportedComponent]
+    ) -> UnsafeRawPointer {
         built.withLock { built in
             if let built { return built }
             let made = make(name: name, version: version, description: description, components: components)
@@ -40,12 +42,18 @@ public enum PluginExport {
         }
     }
 
-    private static func make(name: String, version: String, description: String, components exported: [ExportedComponent]) -> UnsafeRawPointer {
+    private static func make(
+        name: String, version: String, description: String, components exported: [ExportedComponent]
+    ) -> UnsafeRawPointer {
         PluginHost.pluginName = strdup(name)
         var accepted: [ExportedComponent] = []
         var entries: [vaexprs_component] = []
         if exported.count > Slots.count {
-            refusal = "exports \(exported.count) components; a plugin built on VAExprsPluginKit exports at most \(Slots.count) (split it into several plugins)"
+            refusal =
+                """
+                exports \(exported.count) components; a plugin built on VAExprsPluginKit exports at most \
+                \(Slots.count) (split it into several plugins)
+                """
         }
         for component in exported.prefix(Slots.count) {
             let slot = accepted.count
@@ -54,47 +62,63 @@ public enum PluginExport {
             switch component.factory {
             case .layer: (kind, vtable) = (VAEXPRS_KIND_LAYER, LayerExport.vtable(slot: slot))
             case .activation(let make):
-                if let activation = probe(component, "activation", because: "activations take none through the ABI", make) {
+                if let activation = probe(
+                    component, "activation", because: "activations take none through the ABI", make)
+                {
                     ActivationExport.add(slot: slot, activation)
                 }
                 (kind, vtable) = (VAEXPRS_KIND_ACTIVATION, ActivationExport.vtable(slot: slot))
-            case .likelihood: (kind, vtable) = (VAEXPRS_KIND_LIKELIHOOD, LikelihoodExport.vtable(slot: slot, component: component))
+            case .likelihood:
+                (kind, vtable) = (VAEXPRS_KIND_LIKELIHOOD, LikelihoodExport.vtable(slot: slot, component: component))
             case .prior: (kind, vtable) = (VAEXPRS_KIND_PRIOR, PriorExport.vtable(slot: slot))
             case .latentSampler: (kind, vtable) = (VAEXPRS_KIND_LATENT_SAMPLER, LatentSamplerExport.vtable(slot: slot))
             case .reducer: (kind, vtable) = (VAEXPRS_KIND_REDUCER, ReducerExport.vtable(slot: slot))
-            case .renderer: (kind, vtable) = (VAEXPRS_KIND_RENDERER, RendererExport.vtable(slot: slot, component: component))
+            case .renderer:
+                (kind, vtable) = (VAEXPRS_KIND_RENDERER, RendererExport.vtable(slot: slot, component: component))
             case .optimizer:
-                refusal = refusal ?? "'\(component.name)' is an optimizer; optimizers cannot be plugins (the ABI has no optimizer kind)"
+                refusal =
+                    refusal
+                        ?? """
+                        '\(component.name)' is an optimizer; optimizers cannot be plugins (the ABI has no optimizer \
+                        kind)
+                        """
                 continue
             }
             accepted.append(component)
-            entries.append(vaexprs_component(kind: UInt32(kind), name: UnsafePointer(strdup(component.name)),
-                                             description: UnsafePointer(strdup(component.description)), vtable: vtable))
+            entries.append(
+                vaexprs_component(
+                    kind: UInt32(kind), name: UnsafePointer(strdup(component.name)),
+                    description: UnsafePointer(strdup(component.description)), vtable: vtable))
         }
         components = accepted
         let table = UnsafeMutablePointer<vaexprs_component>.allocate(capacity: max(entries.count, 1))
         table.initialize(from: entries, count: entries.count)
         let descriptor = UnsafeMutablePointer<vaexprs_plugin>.allocate(capacity: 1)
-        descriptor.initialize(to: vaexprs_plugin(
-            magic: VAEXPRS_PLUGIN_MAGIC, abi_version: VAEXPRS_PLUGIN_ABI_VERSION, struct_size: UInt32(MemoryLayout<vaexprs_plugin>.size),
-            name: UnsafePointer(strdup(name)), version: UnsafePointer(strdup(version)), description: UnsafePointer(strdup(description)),
-            init: { host, error, size in
-                if let refusal = PluginExport.refusal {
-                    PluginHost.report(refusal, into: error, size: size)
-                    return 1
-                }
-                PluginHost.services = host
-                return 0
-            },
-            component_size: UInt32(MemoryLayout<vaexprs_component>.size), component_count: UInt32(entries.count),
-            components: UnsafePointer(table)))
+        descriptor.initialize(
+            to: vaexprs_plugin(
+                magic: VAEXPRS_PLUGIN_MAGIC, abi_version: VAEXPRS_PLUGIN_ABI_VERSION,
+                struct_size: UInt32(MemoryLayout<vaexprs_plugin>.size),
+                name: UnsafePointer(strdup(name)), version: UnsafePointer(strdup(version)),
+                description: UnsafePointer(strdup(description)),
+                init: { host, error, size in
+                    if let refusal = PluginExport.refusal {
+                        PluginHost.report(refusal, into: error, size: size)
+                        return 1
+                    }
+                    PluginHost.services = host
+                    return 0
+                },
+                component_size: UInt32(MemoryLayout<vaexprs_component>.size), component_count: UInt32(entries.count),
+                components: UnsafePointer(table)))
         return UnsafeRawPointer(descriptor)
     }
 
     /// `component` made without settings, for what the ABI needs to know when the plugin is
     /// exported; nil after recording why the plugin must refuse to load.
-    static func probe<T>(_ component: ExportedComponent, _ kind: String, because reason: String,
-                         _ make: (ComponentSpec) throws -> T) -> T? {
+    static func probe<T>(
+        _ component: ExportedComponent, _ kind: String, because reason: String,
+        _ make: (ComponentSpec) throws -> T
+    ) -> T? {
         do {
             return try make(ComponentSpec(name: component.name, source: component.name))
         } catch {
@@ -105,7 +129,9 @@ public enum PluginExport {
 
     /// `create` of slot `slot`: makes the component from the host's settings and returns it
     /// boxed (released by the vtable's `destroy`), or nil with the factory's message.
-    static func create(slot: Int, _ options: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int) -> UnsafeMutableRawPointer? {
+    static func create(slot: Int, _ options: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int)
+        -> UnsafeMutableRawPointer?
+    {
         guard slot < components.count else {
             PluginHost.report("no component in slot \(slot)", into: buffer, size: size)
             return nil

@@ -1,6 +1,6 @@
-import VAExprsPlatform
 import CVAExprsPluginABI
 import Foundation
+import VAExprsPlatform
 
 /// The services of the program that loaded the plugin (set when the host calls the plugin's
 /// `init`): messages on its standard error, its seeded random numbers and its matrix product.
@@ -12,30 +12,37 @@ public enum PluginHost {
 
     /// Writes a line for the user on the host's standard error, prefixed with the plugin's name.
     public static func log(_ message: String) {
-        guard let services else { StandardStreams.writeError("\(message)\n"); return }
+        guard let services else {
+            StandardStreams.writeError("\(message)\n")
+            return
+        }
         message.withCString { services.pointee.log(pluginName, $0) }
     }
 
     /// C = alpha·op(A)·op(B) + beta·C (row-major) on the host's BLAS and worker threads, so a
     /// plugin's products use the threads the user chose (`--threads`). Falls back to the
     /// core's own product before `init`.
-    public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
-                            into c: inout Matrix, alpha: Float = 1, beta: Float = 0) {
+    public static func gemm(
+        _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+        into c: inout Matrix, alpha: Float = 1, beta: Float = 0
+    ) {
         guard let services else {
             BLAS.gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, alpha: alpha, beta: beta)
             return
         }
         let k = transposeA ? a.rows : a.columns
-        precondition((transposeA ? a.columns : a.rows) == c.rows && (transposeB ? b.rows : b.columns) == c.columns
-                     && (transposeB ? b.columns : b.rows) == k, "PluginHost.gemm: shapes do not agree")
+        precondition(
+            (transposeA ? a.columns : a.rows) == c.rows && (transposeB ? b.rows : b.columns) == c.columns
+                && (transposeB ? b.columns : b.rows) == k, "PluginHost.gemm: shapes do not agree")
         let m = c.rows, n = c.columns
         if m == 0 || n == 0 { return }
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
-                    services.pointee.sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha,
-                                           pa.baseAddress, Int64(a.columns), pb.baseAddress, Int64(b.columns), beta,
-                                           pc.baseAddress, Int64(n))
+                    services.pointee.sgemm(
+                        transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha,
+                        pa.baseAddress, Int64(a.columns), pb.baseAddress, Int64(b.columns), beta,
+                        pc.baseAddress, Int64(n))
                 }
             }
         }

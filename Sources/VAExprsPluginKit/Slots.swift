@@ -8,11 +8,18 @@ enum Slots {
     /// Components one plugin may export.
     static let count = 16
 
-    typealias Create = @convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> UnsafeMutableRawPointer?
+    typealias Create =
+        @convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> UnsafeMutableRawPointer?
     typealias Forward = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void
-    typealias Backward = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void
-    typealias Render = @convention(c) (UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                                       UnsafeMutablePointer<Int>?, UnsafeMutablePointer<CChar>?, Int) -> Int32
+    typealias Backward =
+        @convention(c) (
+            UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64
+        ) -> Void
+    typealias Render =
+        @convention(c) (
+            UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+            UnsafeMutablePointer<Int>?, UnsafeMutablePointer<CChar>?, Int
+        ) -> Int32
 
     /// `create` of slot i makes component i.
     static let create: [Create] = [
@@ -23,7 +30,7 @@ enum Slots {
         { PluginExport.create(slot: 8, $0, $1, $2) }, { PluginExport.create(slot: 9, $0, $1, $2) },
         { PluginExport.create(slot: 10, $0, $1, $2) }, { PluginExport.create(slot: 11, $0, $1, $2) },
         { PluginExport.create(slot: 12, $0, $1, $2) }, { PluginExport.create(slot: 13, $0, $1, $2) },
-        { PluginExport.create(slot: 14, $0, $1, $2) }, { PluginExport.create(slot: 15, $0, $1, $2) },
+        { PluginExport.create(slot: 14, $0, $1, $2) }, { PluginExport.create(slot: 15, $0, $1, $2) }
     ]
 
     /// An activation's forward pass, per slot.
@@ -35,30 +42,46 @@ enum Slots {
         { ActivationExport.forward(slot: 8, $0, $1, $2) }, { ActivationExport.forward(slot: 9, $0, $1, $2) },
         { ActivationExport.forward(slot: 10, $0, $1, $2) }, { ActivationExport.forward(slot: 11, $0, $1, $2) },
         { ActivationExport.forward(slot: 12, $0, $1, $2) }, { ActivationExport.forward(slot: 13, $0, $1, $2) },
-        { ActivationExport.forward(slot: 14, $0, $1, $2) }, { ActivationExport.forward(slot: 15, $0, $1, $2) },
+        { ActivationExport.forward(slot: 14, $0, $1, $2) }, { ActivationExport.forward(slot: 15, $0, $1, $2) }
     ]
 
     /// An activation's backward pass, per slot.
     static let backward: [Backward] = [
-        { ActivationExport.backward(slot: 0, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 1, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 2, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 3, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 4, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 5, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 6, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 7, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 8, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 9, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 10, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 11, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 12, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 13, $0, $1, $2, $3, $4) },
-        { ActivationExport.backward(slot: 14, $0, $1, $2, $3, $4) }, { ActivationExport.backward(slot: 15, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 0, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 1, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 2, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 3, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 4, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 5, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 6, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 7, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 8, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 9, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 10, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 11, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 12, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 13, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 14, $0, $1, $2, $3, $4) },
+        { ActivationExport.backward(slot: 15, $0, $1, $2, $3, $4) }
     ]
 
     /// A renderer's `render`, per slot.
     static let render: [Render] = [
-        { RendererExport.render(slot: 0, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 1, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 2, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 3, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 4, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 5, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 6, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 7, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 8, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 9, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 10, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 11, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 12, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 13, $0, $1, $2, $3, $4, $5) },
-        { RendererExport.render(slot: 14, $0, $1, $2, $3, $4, $5) }, { RendererExport.render(slot: 15, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 0, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 1, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 2, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 3, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 4, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 5, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 6, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 7, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 8, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 9, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 10, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 11, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 12, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 13, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 14, $0, $1, $2, $3, $4, $5) },
+        { RendererExport.render(slot: 15, $0, $1, $2, $3, $4, $5) }
     ]
 }

@@ -31,15 +31,19 @@ public struct GeneSelection: Codable, Sendable, Equatable {
 
     /// The same ranking on dense or sparse values; sparse counts are never densified.
     package static func select(_ values: CellMatrix, count: Int, flavor: Flavor) throws -> GeneSelection {
-        try select(rows: values.rows, columns: values.columns, count: count, flavor: flavor) { visit in try visit(values) }
+        try select(rows: values.rows, columns: values.columns, count: count, flavor: flavor) { visit in
+            try visit(values)
+        }
     }
 
     /// The same ranking over cells handed out a block of rows at a time, in row order, as
     /// often as the ranking needs (Seurat v3 passes twice: moments, then clipped moments), so
     /// that cells streamed from disk are ranked exactly as the same cells in memory.
     /// - Parameter blocks: calls its argument on each block of cells, in row order.
-    package static func select(rows n: Int, columns g: Int, count: Int, flavor: Flavor,
-                              blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> GeneSelection {
+    package static func select(
+        rows n: Int, columns g: Int, count: Int, flavor: Flavor,
+        blocks: ((CellMatrix) throws -> Void) throws -> Void
+    ) throws -> GeneSelection {
         guard count >= 1 && count <= g else {
             throw VAExprsError.usage("top genes must be between 1 and the number of genes (\(g)), got \(count)")
         }
@@ -48,7 +52,13 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         }
         let stats = try moments(rows: n, columns: g, blocks: blocks)
         if flavor == .seuratV3, let negative = stats.firstNegative {
-            throw VAExprsError.usage("\(parameter: "geneSelection") seurat_v3 ranks genes by a model of counts (a variance-stabilising fit of mean and variance), and these values include negative ones (\(negative)): scaled or centred data; give raw counts, or \(parameter: "geneSelection") dispersion")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "geneSelection") seurat_v3 ranks genes by a model of counts (a variance-stabilising \
+                fit of mean and variance), and these values include negative ones (\(negative)): scaled or \
+                centred data; give raw counts, or \(parameter: "geneSelection") dispersion
+                """
+            )
         }
         let scores = flavor == .seuratV3 ? try seuratV3Scores(stats, rows: n, blocks: blocks) : dispersionScores(stats)
         // Descending score, NaN last, ties by input order (a stable ranking).
@@ -79,7 +89,9 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     }
 
     /// The moments of cells handed out in blocks (sums in row order, as one pass would).
-    static func moments(rows n: Int, columns g: Int, blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> Moments {
+    static func moments(rows n: Int, columns g: Int, blocks: ((CellMatrix) throws -> Void) throws -> Void) throws
+        -> Moments
+    {
         var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
         var firstNegative: Float? = nil
         try blocks { values in
@@ -103,12 +115,17 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         let values = CellMatrix.dense(counts)
         let visit: ((CellMatrix) throws -> Void) throws -> Void = { try $0(values) }
         // A dense matrix in memory: neither pass can fail.
-        return (try? seuratV3Scores(moments(rows: counts.rows, columns: counts.columns, blocks: visit), rows: counts.rows, blocks: visit)) ?? []
+        return
+            (try? seuratV3Scores(
+                moments(rows: counts.rows, columns: counts.columns, blocks: visit), rows: counts.rows, blocks: visit))
+            ?? []
     }
 
     /// Seurat v3 scores from the moments and a second pass over the blocks (zeros add nothing
     /// to the clipped sums).
-    static func seuratV3Scores(_ stats: Moments, rows n: Int, blocks: ((CellMatrix) throws -> Void) throws -> Void) throws -> [Double] {
+    static func seuratV3Scores(_ stats: Moments, rows n: Int, blocks: ((CellMatrix) throws -> Void) throws -> Void)
+        throws -> [Double]
+    {
         let (mean, variance) = (stats.mean, stats.variance)
         let g = mean.count
         let varying = (0..<g).filter { variance[$0] > 0 }
@@ -119,7 +136,11 @@ public struct GeneSelection: Codable, Sendable, Equatable {
         let clip = (0..<g).map { mean[$0] + sd[$0] * Double(n).squareRoot() }
         var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
         try blocks { counts in
-            counts.forEachEntry { _, j, value in let v = min(Double(value), clip[j]); sum[j] += v; squares[j] += v * v }
+            counts.forEachEntry { _, j, value in
+                let v = min(Double(value), clip[j])
+                sum[j] += v
+                squares[j] += v * v
+            }
         }
         return (0..<g).map { j in
             (Double(n) * mean[j] * mean[j] + squares[j] - 2 * sum[j] * mean[j]) / (Double(n - 1) * sd[j] * sd[j])
@@ -131,8 +152,9 @@ public struct GeneSelection: Codable, Sendable, Equatable {
     /// scores 1, as scanpy sets it.
     static func dispersionScores(_ values: Matrix) -> [Double] {
         let cells = CellMatrix.dense(values)
-        return dispersionScores((try? moments(rows: values.rows, columns: values.columns) { try $0(cells) })
-                                ?? Moments(mean: [], variance: [], firstNegative: nil))
+        return dispersionScores(
+            (try? moments(rows: values.rows, columns: values.columns) { try $0(cells) })
+                ?? Moments(mean: [], variance: [], firstNegative: nil))
     }
 
     /// Dispersion scores from the moments.

@@ -9,7 +9,8 @@ import VAExprsCore
 /// 10 000, is part of the model, not a normalisation of the user's data: `Preprocessing`.)
 package enum LogNormalization {
     /// How reports name it.
-    package static let statement = "log2(x / size factor + 1), size factor = library size / mean library size (scater logNormCounts)"
+    package static let statement =
+        "log2(x / size factor + 1), size factor = library size / mean library size (scater logNormCounts)"
 
     /// Each cell's library size (sum of its values), after checking that the values are
     /// ≥ 0 and every cell has some.
@@ -17,12 +18,23 @@ package enum LogNormalization {
     package static func librarySizes(_ data: ExpressionMatrix, source: String) throws -> [Double] {
         try data.cells.forEachEntry { i, j, v in
             if v < 0 {
-                throw VAExprsError.badData("\(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); log-normalisation needs counts ≥ 0 (\(parameter: "normalization") none takes logged or centred data as given)")
+                throw VAExprsError.badData(
+                    """
+                    \(source): cell '\(data.cellIDs[i])', gene '\(data.geneNames[j])' is negative (\(v)); \
+                    log-normalisation needs counts ≥ 0 (\(parameter: "normalization") none takes logged or \
+                    centred data as given)
+                    """
+                )
             }
         }
         let sizes = data.cells.rowSums()
         if let empty = sizes.firstIndex(of: 0) {
-            throw VAExprsError.badData("\(source): cell '\(data.cellIDs[empty])' has no counts (library size 0), so it cannot be log-normalised; remove it")
+            throw VAExprsError.badData(
+                """
+                \(source): cell '\(data.cellIDs[empty])' has no counts (library size 0), so it cannot be \
+                log-normalised; remove it
+                """
+            )
         }
         return sizes
     }
@@ -56,7 +68,9 @@ package enum LogNormalization {
     /// brought to one depth (`evaluate` compares real and generated cells this way). Values
     /// must be ≥ 0; cells without counts stay at zero.
     package static func normalizedTogether(_ parts: [Matrix]) -> [Matrix] {
-        let libraries = parts.map { part in (0..<part.rows).map { i in (0..<part.columns).reduce(0.0) { $0 + Double(part[i, $1]) } } }
+        let libraries = parts.map { part in
+            (0..<part.rows).map { i in (0..<part.columns).reduce(0.0) { $0 + Double(part[i, $1]) } }
+        }
         let all = libraries.flatMap { $0 }
         let mean = all.reduce(0, +) / Double(max(all.count, 1))
         return zip(parts, libraries).map { part, libraries in

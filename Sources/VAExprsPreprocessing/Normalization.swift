@@ -17,7 +17,8 @@ public enum Normalization: String, Codable, Sendable, CaseIterable {
     /// The value named by `option`, or an error listing the valid ones.
     package static func parse(_ text: String, option: String) throws -> Normalization {
         guard let value = Normalization(rawValue: text) else {
-            throw VAExprsError.usage("\(option) must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
+            throw VAExprsError.usage(
+                "\(option) must be one of: \(allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'")
         }
         return value
     }

@@ -27,10 +27,17 @@ struct BarnesHutTree {
         var permutation = (0..<Int32(n)).map { $0 }
         position = permutation
         var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
-        for i in 0..<n { minX = min(minX, x[i]); maxX = max(maxX, x[i]); minY = min(minY, y[i]); maxY = max(maxY, y[i]) }
+        for i in 0..<n {
+            minX = min(minX, x[i])
+            maxX = max(maxX, x[i])
+            minY = min(minY, y[i])
+            maxY = max(maxY, y[i])
+        }
         let side = max(maxX - minX, maxY - minY) * (1 + 1e-9) + 1e-12
         nodes.reserveCapacity(2 * n)
-        var stack: [(node: Int, cx: Double, cy: Double, half: Double, depth: Int)] = [(0, minX + side / 2, minY + side / 2, side / 2, 0)]
+        var stack: [(node: Int, cx: Double, cy: Double, half: Double, depth: Int)] = [
+            (0, minX + side / 2, minY + side / 2, side / 2, 0)
+        ]
         permutation.withUnsafeMutableBufferPointer { perm in
             nodes.append(Self.node(start: 0, end: n, perm, x, y))
             while let (node, cx, cy, half, depth) = stack.popLast() {
@@ -56,19 +63,32 @@ struct BarnesHutTree {
     }
 
     /// A leaf over `perm[start..<end]` with its centre of mass (its width is set when visited).
-    private static func node(start: Int, end: Int, _ perm: UnsafeMutableBufferPointer<Int32>,
-                             _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Node {
+    private static func node(
+        start: Int, end: Int, _ perm: UnsafeMutableBufferPointer<Int32>,
+        _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>
+    ) -> Node {
         var sx = 0.0, sy = 0.0
-        for p in start..<end { sx += x[Int(perm[p])]; sy += y[Int(perm[p])] }
+        for p in start..<end {
+            sx += x[Int(perm[p])]
+            sy += y[Int(perm[p])]
+        }
         let m = Double(max(end - start, 1))
-        return Node(centreOfMassX: sx / m, centreOfMassY: sy / m, squaredWidth: 0, mass: Double(end - start),
-                    firstChild: -1, rangeStart: Int32(start), rangeEnd: Int32(end))
+        return Node(
+            centreOfMassX: sx / m, centreOfMassY: sy / m, squaredWidth: 0, mass: Double(end - start),
+            firstChild: -1, rangeStart: Int32(start), rangeEnd: Int32(end))
     }
 
-    private static func partition(_ a: UnsafeMutableBufferPointer<Int32>, _ start: Int, _ end: Int, _ isLow: (Int32) -> Bool) -> Int {
+    private static func partition(
+        _ a: UnsafeMutableBufferPointer<Int32>, _ start: Int, _ end: Int, _ isLow: (Int32) -> Bool
+    ) -> Int {
         var lo = start, hi = end - 1
         while lo <= hi {
-            if isLow(a[lo]) { lo += 1 } else { a.swapAt(lo, hi); hi -= 1 }
+            if isLow(a[lo]) {
+                lo += 1
+            } else {
+                a.swapAt(lo, hi)
+                hi -= 1
+            }
         }
         return lo
     }
@@ -77,8 +97,10 @@ struct BarnesHutTree {
     /// its part of the normaliser, Σ_j q_ij, with q_ij = 1 / (1 + |y_i − y_j|²). A node whose
     /// width over its distance is below `theta` counts as one mass at its centre (never a
     /// node holding point i itself). `nodes` is the tree's `nodes`; `stack` is scratch space.
-    static func repulsion(nodes: UnsafeBufferPointer<Node>, position myPosition: Int32, x: Double, y: Double, theta: Double,
-                          stack: UnsafeMutablePointer<Int32>, force: inout (Double, Double)) -> Double {
+    static func repulsion(
+        nodes: UnsafeBufferPointer<Node>, position myPosition: Int32, x: Double, y: Double, theta: Double,
+        stack: UnsafeMutablePointer<Int32>, force: inout (Double, Double)
+    ) -> Double {
         let theta2 = theta * theta
         var z = 0.0, fx = 0.0, fy = 0.0
         var top = 1
@@ -100,10 +122,14 @@ struct BarnesHutTree {
                 let q = 1 / (1 + d2)
                 z += mass * q
                 let mq2 = mass * q * q
-                fx += mq2 * dx; fy += mq2 * dy
+                fx += mq2 * dx
+                fy += mq2 * dy
             } else {
                 let first = node.firstChild
-                stack[top] = first; stack[top + 1] = first + 1; stack[top + 2] = first + 2; stack[top + 3] = first + 3
+                stack[top] = first
+                stack[top + 1] = first + 1
+                stack[top + 2] = first + 2
+                stack[top + 3] = first + 3
                 top += 4
             }
         }

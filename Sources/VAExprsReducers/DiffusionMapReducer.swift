@@ -33,13 +33,24 @@ package struct DiffusionMapReducer: Reducer {
     package func reduce(_ x: DoubleMatrix, components: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = x.rows
         let k = requestedK ?? Self.defaultK(n - 1)
-        guard n >= 9 else { throw VAExprsError.badData("diffmap: needs at least 9 cells (local widths use the 5th–7th neighbours), got \(n)") }
-        guard k >= 7, k < n else { throw VAExprsError.usage("\(spec.source): diffmap k must be in 7…\(n - 1) (cells − 1), got \(k)") }
+        guard n >= 9 else {
+            throw VAExprsError.badData(
+                "diffmap: needs at least 9 cells (local widths use the 5th–7th neighbours), got \(n)")
+        }
+        guard k >= 7, k < n else {
+            throw VAExprsError.usage("\(spec.source): diffmap k must be in 7…\(n - 1) (cells − 1), got \(k)")
+        }
         guard components >= 1, components + 1 < n else {
-            throw VAExprsError.usage("\(parameter: "components"): diffmap gives at most \(n - 2) components for \(n) cells, asked for \(components)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "components"): diffmap gives at most \(n - 2) components for \(n) cells, asked for \
+                \(components)
+                """
+            )
         }
         let transitions = try Self.transitionMatrix(x, k: k)
-        let (eigenvalues, vectors) = try SparseSymmetricEigen.largest(transitions, count: components + 1, tolerance: 1e-10, rng: &rng)
+        let (eigenvalues, vectors) = try SparseSymmetricEigen.largest(
+            transitions, count: components + 1, tolerance: 1e-10, rng: &rng)
         var coordinates = DoubleMatrix(rows: n, columns: components)
         for c in 0..<components {
             var top = 0.0
@@ -47,16 +58,21 @@ package struct DiffusionMapReducer: Reducer {
             let sign = top < 0 ? -1.0 : 1.0
             for i in 0..<n { coordinates[i, c] = sign * vectors[i, c + 1] }
         }
-        return Embedding(coordinates: coordinates,
-                         metadata: ["eigenvalues": Array(eigenvalues.dropFirst()), "k": [Double(k)], "trivial_eigenvalue": [eigenvalues[0]]],
-                         axisTitles: (1...components).map { "DC\($0)" })
+        return Embedding(
+            coordinates: coordinates,
+            metadata: [
+                "eigenvalues": Array(eigenvalues.dropFirst()), "k": [Double(k)], "trivial_eigenvalue": [eigenvalues[0]]
+            ],
+            axisTitles: (1...components).map { "DC\($0)" })
     }
 
     /// destiny's symmetric transition matrix D^(−½) K D^(−½) for the rows of `x`.
     static func transitionMatrix(_ x: DoubleMatrix, k: Int) throws -> SparseSymmetric {
         let n = x.rows
         let graph = ExactNeighbours.search(x, k: k)
-        let sigma = (0..<n).map { i in (graph.neighbour(i, 4).distance + graph.neighbour(i, 5).distance + graph.neighbour(i, 6).distance) / 3 / 2 }
+        let sigma = (0..<n).map { i in
+            (graph.neighbour(i, 4).distance + graph.neighbour(i, 5).distance + graph.neighbour(i, 6).distance) / 3 / 2
+        }
         // Symmetric k-NN graph (an edge when either cell is among the other's neighbours): both
         // directions of every neighbour pair, sorted by (row, column) and de-duplicated.
         var pairs: [(Int32, Int32, Double)] = []
@@ -83,12 +99,16 @@ package struct DiffusionMapReducer: Reducer {
         var normalized = kernel.enumerated().map { i, row in row.map { ($0.0, $0.1 / (degree[i] * degree[$0.0])) } }
         let dNorm = normalized.map { $0.reduce(0) { $0 + $1.1 } }
         guard dNorm.allSatisfy({ $0 > 0 }) else {
-            throw VAExprsError.badData("diffmap: a cell has no neighbour with a non-zero kernel value (many duplicate cells?)")
+            throw VAExprsError.badData(
+                "diffmap: a cell has no neighbour with a non-zero kernel value (many duplicate cells?)")
         }
         for i in 0..<n { normalized[i] = normalized[i].map { ($0.0, $0.1 / (dNorm[i] * dNorm[$0.0]).squareRoot()) } }
         var rowStart = [0], columns: [Int] = [], values: [Double] = []
         for row in normalized {
-            for (j, v) in row { columns.append(j); values.append(v) }
+            for (j, v) in row {
+                columns.append(j)
+                values.append(v)
+            }
             rowStart.append(columns.count)
         }
         return SparseSymmetric(n: n, rowStart: rowStart, columns: columns, values: values)

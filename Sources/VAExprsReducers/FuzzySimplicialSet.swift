@@ -25,7 +25,13 @@ enum FuzzySimplicialSet {
                 var sum = 0.0
                 for d in distances { sum += d - rho > 0 ? exp(-(d - rho) / sigma) : 1 }
                 if abs(sum - target) < tolerance { break }
-                if sum > target { hi = sigma; sigma = (lo + hi) / 2 } else { lo = sigma; sigma = hi.isInfinite ? sigma * 2 : (lo + hi) / 2 }
+                if sum > target {
+                    hi = sigma
+                    sigma = (lo + hi) / 2
+                } else {
+                    lo = sigma
+                    sigma = hi.isInfinite ? sigma * 2 : (lo + hi) / 2
+                }
             }
             let meanHere = distances.reduce(0, +) / Double(others + 1)  // the self-distance 0 counts
             sigma = max(sigma, minScale * (rho > 0 ? meanHere : meanDistance))
@@ -37,7 +43,10 @@ enum FuzzySimplicialSet {
         // A + Aᵀ − A∘Aᵀ: gather both directions of every pair, then combine per pair.
         var both: [(Int32, Int32, Double)] = []
         both.reserveCapacity(2 * directed.count)
-        for (i, j, v) in directed { both.append((i, j, v)); both.append((j, i, -v)) }  // sign marks the transposed entry
+        for (i, j, v) in directed {
+            both.append((i, j, v))
+            both.append((j, i, -v))
+        }  // sign marks the transposed entry
         both.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         var combined: [(Int32, Int32, Double)] = []
         combined.reserveCapacity(both.count)
@@ -46,7 +55,11 @@ enum FuzzySimplicialSet {
             let (i, j, _) = both[index]
             var forward = 0.0, backward = 0.0
             while index < both.count, both[index].0 == i, both[index].1 == j {
-                if both[index].2 >= 0 { forward = max(forward, both[index].2) } else { backward = max(backward, -both[index].2) }
+                if both[index].2 >= 0 {
+                    forward = max(forward, both[index].2)
+                } else {
+                    backward = max(backward, -both[index].2)
+                }
                 index += 1
             }
             let value = forward + backward - forward * backward

@@ -17,13 +17,19 @@ package struct MDSReducer: Reducer {
         let n = data.rows, d = data.columns
         guard n >= 2 else { throw VAExprsError.badData("mds: needs at least 2 cells, got \(n)") }
         guard k >= 1, k <= min(n - 1, d) else {
-            throw VAExprsError.usage("\(parameter: "components"): mds gives at most min(cells − 1, features) = \(min(n - 1, d)) dimensions, asked for \(k)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "components"): mds gives at most min(cells − 1, features) = \(min(n - 1, d)) \
+                dimensions, asked for \(k)
+                """
+            )
         }
         var (u, s, vt) = try DenseLinearAlgebra.thinSVD(Centring.centre(data))
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         var coordinates = DoubleMatrix(rows: n, columns: k)
         for i in 0..<n { for c in 0..<k { coordinates[i, c] = u[i, c] * s[c] } }
-        return Embedding(coordinates: coordinates, metadata: ["eigenvalues": s.prefix(k).map { $0 * $0 }],
-                         axisTitles: (1...k).map { "MDS\($0)" })
+        return Embedding(
+            coordinates: coordinates, metadata: ["eigenvalues": s.prefix(k).map { $0 * $0 }],
+            axisTitles: (1...k).map { "MDS\($0)" })
     }
 }

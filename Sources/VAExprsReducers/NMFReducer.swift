@@ -33,10 +33,20 @@ package struct NMFReducer: Reducer {
     package func reduce(_ x: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = x.rows, d = x.columns
         guard k >= 1, k <= min(n, d) else {
-            throw VAExprsError.usage("\(parameter: "components"): nmf gives at most min(cells, features) = \(min(n, d)) factors, asked for \(k)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "components"): nmf gives at most min(cells, features) = \(min(n, d)) factors, asked \
+                for \(k)
+                """
+            )
         }
         if let bad = x.storage.firstIndex(where: { $0 < 0 }) {
-            throw VAExprsError.badData("nmf: needs non-negative data, but cell \(bad / d + 1), feature \(bad % d + 1) is \(x.storage[bad]); use counts or log-counts, not centred or scaled values")
+            throw VAExprsError.badData(
+                """
+                nmf: needs non-negative data, but cell \(bad / d + 1), feature \(bad % d + 1) is \
+                \(x.storage[bad]); use counts or log-counts, not centred or scaled values
+                """
+            )
         }
         var (w, h) = try nndsvd(x, k: k)
         var iterations = 0
@@ -59,9 +69,14 @@ package struct NMFReducer: Reducer {
         }
         let reconstruction = DenseLinearAlgebra.product(w, h)
         var error = 0.0
-        for i in x.storage.indices { let e = x.storage[i] - reconstruction.storage[i]; error += e * e }
-        return Embedding(coordinates: w, metadata: ["reconstruction_error": [error.squareRoot()], "iterations": [Double(iterations)]],
-                         axisTitles: (1...k).map { "NMF\($0)" })
+        for i in x.storage.indices {
+            let e = x.storage[i] - reconstruction.storage[i]
+            error += e * e
+        }
+        return Embedding(
+            coordinates: w,
+            metadata: ["reconstruction_error": [error.squareRoot()], "iterations": [Double(iterations)]],
+            axisTitles: (1...k).map { "NMF\($0)" })
     }
 
     /// One coordinate-descent sweep over the rows of `m` (k × p) for min ‖X − A m‖ with
@@ -104,8 +119,10 @@ package struct NMFReducer: Reducer {
             func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
             let (xpn, ypn, xnn, ynn) = (norm(xp), norm(yp), norm(xn), norm(yn))
             let positive = xpn * ypn >= xnn * ynn
-            let (uu, vv, sigma) = positive ? (xp.map { $0 / max(xpn, 1e-300) }, yp.map { $0 / max(ypn, 1e-300) }, xpn * ypn)
-                                           : (xn.map { $0 / max(xnn, 1e-300) }, yn.map { $0 / max(ynn, 1e-300) }, xnn * ynn)
+            let (uu, vv, sigma) =
+                positive
+                ? (xp.map { $0 / max(xpn, 1e-300) }, yp.map { $0 / max(ypn, 1e-300) }, xpn * ypn)
+                : (xn.map { $0 / max(xnn, 1e-300) }, yn.map { $0 / max(ynn, 1e-300) }, xnn * ynn)
             let lambda = (s[c] * sigma).squareRoot()
             for i in 0..<n { w[i, c] = lambda * uu[i] }
             for j in 0..<d { h[c, j] = lambda * vv[j] }

@@ -23,7 +23,9 @@ enum NNDescent {
         }
     }
 
-    static func search(_ x: DoubleMatrix, k: Int, rng: inout SeededGenerator, settings: Settings? = nil) -> NeighbourGraph {
+    static func search(_ x: DoubleMatrix, k: Int, rng: inout SeededGenerator, settings: Settings? = nil)
+        -> NeighbourGraph
+    {
         let n = x.rows, d = x.columns
         precondition(k >= 1 && k < n)
         let settings = settings ?? .defaults(n: n, k: k)
@@ -33,7 +35,10 @@ enum NNDescent {
             @inline(__always) func distance(_ a: Int, _ b: Int) -> Double {
                 let pa = data + a * d, pb = data + b * d
                 var s = 0.0
-                for j in 0..<d { let t = pa[j] - pb[j]; s += t * t }
+                for j in 0..<d {
+                    let t = pa[j] - pb[j]
+                    s += t * t
+                }
                 return s
             }
             // Random-projection forest: join every pair within each leaf.
@@ -58,7 +63,8 @@ enum NNDescent {
                 }
             }
             for _ in 0..<settings.maxIterations {
-                let (newCandidates, oldCandidates) = heaps.sampleCandidates(maxCandidates: settings.maxCandidates, rng: &rng)
+                let (newCandidates, oldCandidates) = heaps.sampleCandidates(
+                    maxCandidates: settings.maxCandidates, rng: &rng)
                 var updates = 0
                 for v in 0..<n {
                     let fresh = newCandidates[v], old = oldCandidates[v]
@@ -83,16 +89,24 @@ enum NNDescent {
 
     /// Leaves of one random-projection tree: split at the hyperplane equidistant from two
     /// random points until a node holds at most `leafSize` points.
-    static func randomProjectionLeaves(_ data: UnsafePointer<Double>, n: Int, d: Int, leafSize: Int, rng: inout SeededGenerator) -> [[Int]] {
+    static func randomProjectionLeaves(
+        _ data: UnsafePointer<Double>, n: Int, d: Int, leafSize: Int, rng: inout SeededGenerator
+    ) -> [[Int]] {
         var leaves: [[Int]] = []
         var stack: [[Int]] = [Array(0..<n)]
         var normal = [Double](repeating: 0, count: d)
         while let node = stack.popLast() {
-            if node.count <= leafSize { leaves.append(node); continue }
+            if node.count <= leafSize {
+                leaves.append(node)
+                continue
+            }
             let a = node[Int(rng.next() % UInt64(node.count))]
             var b = node[Int(rng.next() % UInt64(node.count))]
             var attempts = 0
-            while b == a && attempts < 8 { b = node[Int(rng.next() % UInt64(node.count))]; attempts += 1 }
+            while b == a && attempts < 8 {
+                b = node[Int(rng.next() % UInt64(node.count))]
+                attempts += 1
+            }
             var offset = 0.0
             for j in 0..<d {
                 normal[j] = data[a * d + j] - data[b * d + j]
@@ -105,7 +119,8 @@ enum NNDescent {
                 if margin > 0 || (margin == 0 && rng.next() & 1 == 0) { left.append(i) } else { right.append(i) }
             }
             if left.isEmpty || right.isEmpty {  // duplicates: split at random
-                left = []; right = []
+                left = []
+                right = []
                 for i in node { if rng.next() & 1 == 0 { left.append(i) } else { right.append(i) } }
             }
             stack.append(left)
@@ -145,7 +160,10 @@ struct NeighbourHeaps {
             let l = 2 * p + 1, r = l + 1
             var child = p
             var childDistance = distance
-            if l < k && distances[base + l] > childDistance { child = l; childDistance = distances[base + l] }
+            if l < k && distances[base + l] > childDistance {
+                child = l
+                childDistance = distances[base + l]
+            }
             if r < k && distances[base + r] > childDistance { child = r }
             if child == p { break }
             distances[base + p] = distances[base + child]
@@ -168,7 +186,10 @@ struct NeighbourHeaps {
                 let j = Int(indices[i * k + s])
                 guard j >= 0 else { continue }
                 if isNew[i * k + s] {
-                    if fresh[i].count < maxCandidates { fresh[i].append(j); isNew[i * k + s] = false }
+                    if fresh[i].count < maxCandidates {
+                        fresh[i].append(j)
+                        isNew[i * k + s] = false
+                    }
                 } else if old[i].count < maxCandidates {
                     old[i].append(j)
                 }
@@ -177,7 +198,9 @@ struct NeighbourHeaps {
         // Reverse neighbours, sampled to the same bound.
         var reverseNew = [[Int]](repeating: [], count: n), reverseOld = [[Int]](repeating: [], count: n)
         for i in 0..<n {
-            for j in fresh[i] where reverseNew[j].count < maxCandidates && rng.next() & 1 == 0 { reverseNew[j].append(i) }
+            for j in fresh[i] where reverseNew[j].count < maxCandidates && rng.next() & 1 == 0 {
+                reverseNew[j].append(i)
+            }
             for j in old[i] where reverseOld[j].count < maxCandidates && rng.next() & 1 == 0 { reverseOld[j].append(i) }
         }
         for i in 0..<n {
@@ -191,7 +214,9 @@ struct NeighbourHeaps {
     func graph() -> NeighbourGraph {
         var outIndices = [Int32](repeating: 0, count: n * k), outDistances = [Double](repeating: 0, count: n * k)
         for i in 0..<n {
-            let order = (0..<k).sorted { (distances[i * k + $0], indices[i * k + $0]) < (distances[i * k + $1], indices[i * k + $1]) }
+            let order = (0..<k).sorted {
+                (distances[i * k + $0], indices[i * k + $0]) < (distances[i * k + $1], indices[i * k + $1])
+            }
             for (s, slot) in order.enumerated() {
                 outIndices[i * k + s] = indices[i * k + slot]
                 outDistances[i * k + s] = distances[i * k + slot].squareRoot()

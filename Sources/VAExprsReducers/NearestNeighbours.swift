@@ -26,7 +26,11 @@ enum ExactNeighbours {
         let n = x.rows, d = x.columns
         precondition(k >= 1 && k < n)
         var norms = [Double](repeating: 0, count: n)
-        for i in 0..<n { var s = 0.0; for j in 0..<d { s += x[i, j] * x[i, j] }; norms[i] = s }
+        for i in 0..<n {
+            var s = 0.0
+            for j in 0..<d { s += x[i, j] * x[i, j] }
+            norms[i] = s
+        }
         var indices = [Int32](repeating: 0, count: n * k)
         var distances = [Double](repeating: 0, count: n * k)
         let blockRows = 128
@@ -43,8 +47,10 @@ enum ExactNeighbours {
                             while block < blockCount {
                                 let start = block * blockRows, rows = min(blockRows, n - start)
                                 dots.withUnsafeMutableBufferPointer { dp in
-                                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
-                                                xs.baseAddress! + start * d, Int32(d), xs.baseAddress, Int32(d), 0, dp.baseAddress, Int32(n))
+                                    cblas_dgemm(
+                                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
+                                        xs.baseAddress! + start * d, Int32(d), xs.baseAddress, Int32(d), 0,
+                                        dp.baseAddress, Int32(n))
                                 }
                                 for r in 0..<rows {
                                     let i = start + r
@@ -55,7 +61,9 @@ enum ExactNeighbours {
                                             heap.offer(max(norm[i] + norm[j] - 2 * row[j], 0), Int32(j))
                                         }
                                     }
-                                    heap.drainSorted(distances: outDistance.baseAddress! + i * k, indices: outIndex.baseAddress! + i * k)
+                                    heap.drainSorted(
+                                        distances: outDistance.baseAddress! + i * k,
+                                        indices: outIndex.baseAddress! + i * k)
                                 }
                                 block += threads
                             }
@@ -81,7 +89,10 @@ struct BoundedMaxHeap {
         items.reserveCapacity(capacity)
     }
 
-    mutating func removeAll() { keys.removeAll(keepingCapacity: true); items.removeAll(keepingCapacity: true) }
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+    }
 
     @inline(__always) private func greater(_ a: Int, _ b: Int) -> Bool {
         keys[a] > keys[b] || (keys[a] == keys[b] && items[a] > items[b])
@@ -90,17 +101,21 @@ struct BoundedMaxHeap {
     /// Keeps (key, item) if it is among the smallest so far.
     @inline(__always) mutating func offer(_ key: Double, _ item: Int32) {
         if keys.count < capacity {
-            keys.append(key); items.append(item)
+            keys.append(key)
+            items.append(item)
             var c = keys.count - 1
             while c > 0 {
                 let p = (c - 1) / 2
                 guard greater(c, p) else { break }
-                keys.swapAt(c, p); items.swapAt(c, p); c = p
+                keys.swapAt(c, p)
+                items.swapAt(c, p)
+                c = p
             }
             return
         }
         guard key < keys[0] || (key == keys[0] && item < items[0]) else { return }
-        keys[0] = key; items[0] = item
+        keys[0] = key
+        items[0] = item
         siftDown(0, count: keys.count)
     }
 
@@ -112,7 +127,9 @@ struct BoundedMaxHeap {
             if l < count && greater(l, top) { top = l }
             if r < count && greater(r, top) { top = r }
             if top == p { return }
-            keys.swapAt(p, top); items.swapAt(p, top); p = top
+            keys.swapAt(p, top)
+            items.swapAt(p, top)
+            p = top
         }
     }
 
@@ -121,8 +138,10 @@ struct BoundedMaxHeap {
         var count = keys.count
         while count > 0 {
             count -= 1
-            distances[count] = keys[0]; indices[count] = items[0]
-            keys.swapAt(0, count); items.swapAt(0, count)
+            distances[count] = keys[0]
+            indices[count] = items[0]
+            keys.swapAt(0, count)
+            items.swapAt(0, count)
             siftDown(0, count: count)
         }
         removeAll()

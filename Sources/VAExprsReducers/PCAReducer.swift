@@ -27,7 +27,9 @@ package struct PCAReducer: Reducer {
             throw VAExprsError.usage("\(spec.source): pca solver must be auto, exact or randomized, got '\(solver)'")
         }
         oversample = try spec.int("oversample", position: nil, default: 10)
-        powerIterations = try spec.raw("power_iterations", position: nil).map { _ in try spec.int("power_iterations", position: nil) }
+        powerIterations = try spec.raw("power_iterations", position: nil).map { _ in
+            try spec.int("power_iterations", position: nil)
+        }
         guard oversample >= 0, (powerIterations ?? 0) >= 0 else {
             throw VAExprsError.usage("\(spec.source): pca oversample and power_iterations must be ≥ 0")
         }
@@ -37,12 +39,19 @@ package struct PCAReducer: Reducer {
         let n = data.rows, d = data.columns
         guard n >= 2 else { throw VAExprsError.badData("pca: needs at least 2 cells, got \(n)") }
         guard k >= 1, k <= min(n, d) else {
-            throw VAExprsError.usage("\(parameter: "components"): pca gives at most min(cells, features) = \(min(n, d)) components, asked for \(k)")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "components"): pca gives at most min(cells, features) = \(min(n, d)) components, \
+                asked for \(k)
+                """
+            )
         }
         let centred = Centring.centre(data)
         let exactCost = Double(min(n, d)) * Double(min(n, d)) * Double(max(n, d))
-        let useRandomized = solver == "randomized" || (solver == "auto" && exactCost > 2e10 && Double(k) < 0.8 * Double(min(n, d)))
-        var (u, s, vt) = useRandomized ? try randomizedSVD(centred, k: k, rng: &rng) : try DenseLinearAlgebra.thinSVD(centred)
+        let useRandomized =
+            solver == "randomized" || (solver == "auto" && exactCost > 2e10 && Double(k) < 0.8 * Double(min(n, d)))
+        var (u, s, vt) =
+            useRandomized ? try randomizedSVD(centred, k: k, rng: &rng) : try DenseLinearAlgebra.thinSVD(centred)
         Centring.fixSigns(u: &u, vt: &vt, components: k)
         var scores = DoubleMatrix(rows: n, columns: k)
         for i in 0..<n { for c in 0..<k { scores[i, c] = u[i, c] * s[c] } }
@@ -50,12 +59,17 @@ package struct PCAReducer: Reducer {
         let variance = s.prefix(k).map { $0 * $0 / Double(n - 1) }
         let ratio = variance.map { total > 0 ? $0 / total : 0 }
         let titles = (0..<k).map { "PC\($0 + 1) (" + String(format: "%.1f", 100 * ratio[$0]) + " %)" }
-        return Embedding(coordinates: scores,
-                         metadata: ["explained_variance": variance, "explained_variance_ratio": ratio, "singular_values": Array(s.prefix(k))],
-                         axisTitles: titles)
+        return Embedding(
+            coordinates: scores,
+            metadata: [
+                "explained_variance": variance, "explained_variance_ratio": ratio, "singular_values": Array(s.prefix(k))
+            ],
+            axisTitles: titles)
     }
 
-    private func randomizedSVD(_ x: DoubleMatrix, k: Int, rng: inout SeededGenerator) throws -> (DoubleMatrix, [Double], DoubleMatrix) {
+    private func randomizedSVD(_ x: DoubleMatrix, k: Int, rng: inout SeededGenerator) throws -> (
+        DoubleMatrix, [Double], DoubleMatrix
+    ) {
         let d = x.columns
         let l = min(k + oversample, min(x.rows, d))
         var omega = DoubleMatrix(rows: d, columns: l)
@@ -66,7 +80,7 @@ package struct PCAReducer: Reducer {
             let z = try DenseLinearAlgebra.orthonormalBasis(DenseLinearAlgebra.product(x, transposeA: true, q))
             q = try DenseLinearAlgebra.orthonormalBasis(DenseLinearAlgebra.product(x, z))
         }
-        let b = DenseLinearAlgebra.product(q, transposeA: true, x)          // l × d
+        let b = DenseLinearAlgebra.product(q, transposeA: true, x)  // l × d
         let (ub, s, vt) = try DenseLinearAlgebra.thinSVD(b)
         return (DenseLinearAlgebra.product(q, ub), s, vt)
     }

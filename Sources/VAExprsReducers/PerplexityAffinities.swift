@@ -13,12 +13,17 @@ struct SparseRows {
         let sorted = triplets.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         var rowStart = [Int](repeating: 0, count: n + 1)
         var columns: [Int32] = [], values: [Double] = []
-        columns.reserveCapacity(sorted.count); values.reserveCapacity(sorted.count)
+        columns.reserveCapacity(sorted.count)
+        values.reserveCapacity(sorted.count)
         var previous: (Int32, Int32) = (-1, -1)
         for (i, j, v) in sorted {
-            if (i, j) == previous { values[values.count - 1] += v; continue }
+            if (i, j) == previous {
+                values[values.count - 1] += v
+                continue
+            }
             previous = (i, j)
-            columns.append(j); values.append(v)
+            columns.append(j)
+            values.append(v)
             rowStart[Int(i) + 1] = columns.count
         }
         for i in 0..<n where rowStart[i + 1] < rowStart[i] { rowStart[i + 1] = rowStart[i] }
@@ -38,8 +43,9 @@ enum PerplexityAffinities {
         var triplets: [(Int32, Int32, Double)] = []
         triplets.reserveCapacity(2 * n * k)
         for i in 0..<n {
-            let row = conditional(squaredDistances: (0..<k).map { graph.distances[i * k + $0] * graph.distances[i * k + $0] },
-                                  perplexity: perplexity)
+            let row = conditional(
+                squaredDistances: (0..<k).map { graph.distances[i * k + $0] * graph.distances[i * k + $0] },
+                perplexity: perplexity)
             for s in 0..<k {
                 let j = graph.indices[i * k + s]
                 let p = row[s] / 2
@@ -61,7 +67,11 @@ enum PerplexityAffinities {
         var beta = 1.0, lower = -Double.infinity, upper = Double.infinity
         for _ in 0..<200 {
             var sum = 0.0, weighted = 0.0
-            for s in squared.indices { row[s] = exp(-squared[s] * beta); sum += row[s]; weighted += squared[s] * row[s] }
+            for s in squared.indices {
+                row[s] = exp(-squared[s] * beta)
+                sum += row[s]
+                weighted += squared[s] * row[s]
+            }
             sum = max(sum, Double.leastNormalMagnitude)
             let gap = log(sum) + beta * weighted / sum - target
             if abs(gap) < 1e-8 { break }

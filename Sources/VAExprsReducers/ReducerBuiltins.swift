@@ -7,8 +7,9 @@ package enum ReducerBuiltins {
 
     /// Registers `pca`, `mds`, `nmf`, `diffmap`, `tsne` and `umap` through `registry.register`, the call plugins use.
     package static func register(into registry: Registry) throws {
-        try registry.register(.reducer { try PCAReducer(spec: $0) }, name: "pca", origin: origin,
-                              facts: ComponentFacts(defaultComponents: 50))
+        try registry.register(
+            .reducer { try PCAReducer(spec: $0) }, name: "pca", origin: origin,
+            facts: ComponentFacts(defaultComponents: 50))
         try registry.register(.reducer { MDSReducer(spec: $0) }, name: "mds", origin: origin)
         try registry.register(.reducer { try NMFReducer(spec: $0) }, name: "nmf", origin: origin)
         try registry.register(.reducer { try DiffusionMapReducer(spec: $0) }, name: "diffmap", origin: origin)

@@ -39,29 +39,41 @@ enum SparseSymmetricEigen {
     /// decompositions must never run at the same time.
     private static let arpack = Mutex(())
 
-    static func largest(_ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator) throws -> (values: [Double], vectors: DoubleMatrix) {
+    static func largest(_ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator) throws
+        -> (values: [Double], vectors: DoubleMatrix)
+    {
         var generator = rng
-        let result = try arpack.withLock { _ in try unguardedLargest(a, count: nev, tolerance: tolerance, rng: &generator) }
+        let result = try arpack.withLock { _ in
+            try unguardedLargest(a, count: nev, tolerance: tolerance, rng: &generator)
+        }
         rng = generator
         return result
     }
 
-    private static func unguardedLargest(_ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator) throws -> (values: [Double], vectors: DoubleMatrix) {
+    private static func unguardedLargest(
+        _ a: SparseSymmetric, count nev: Int, tolerance: Double = 0, rng: inout SeededGenerator
+    ) throws -> (values: [Double], vectors: DoubleMatrix) {
         let n = a.n
-        guard nev >= 1, nev < n else { throw VAExprsError.usage("eigen-decomposition: asked for \(nev) eigenpairs of a \(n) × \(n) matrix") }
+        guard nev >= 1, nev < n else {
+            throw VAExprsError.usage("eigen-decomposition: asked for \(nev) eigenpairs of a \(n) × \(n) matrix")
+        }
         let ncv = min(n, max(2 * nev + 1, 100))
         var ido: Int32 = 0, info: Int32 = 1
         var resid = (0..<n).map { _ in rng.nextUniform() - 0.5 }
         var v = [Double](repeating: 0, count: n * ncv)
         var iparam = [Int32](repeating: 0, count: 11)
-        iparam[0] = 1; iparam[2] = 100_000; iparam[6] = 1
+        iparam[0] = 1
+        iparam[2] = 100_000
+        iparam[6] = 1
         var ipntr = [Int32](repeating: 0, count: 11)
         var workd = [Double](repeating: 0, count: 3 * n)
         let lworkl = ncv * (ncv + 8)
         var workl = [Double](repeating: 0, count: lworkl)
         let tol = tolerance  // 0 = machine precision
         repeat {
-            dsaupd_c(&ido, "I", Int32(n), "LM", Int32(nev), tol, &resid, Int32(ncv), &v, Int32(n), &iparam, &ipntr, &workd, &workl, Int32(lworkl), &info)
+            dsaupd_c(
+                &ido, "I", Int32(n), "LM", Int32(nev), tol, &resid, Int32(ncv), &v, Int32(n), &iparam, &ipntr, &workd,
+                &workl, Int32(lworkl), &info)
             if ido == -1 || ido == 1 {
                 let xOffset = Int(ipntr[0]) - 1, yOffset = Int(ipntr[1]) - 1
                 workd.withUnsafeMutableBufferPointer { w in
@@ -74,8 +86,10 @@ enum SparseSymmetricEigen {
         var d = [Double](repeating: 0, count: nev)
         var z = [Double](repeating: 0, count: n * nev)
         var einfo: Int32 = 0
-        dseupd_c(1, "A", &select, &d, &z, Int32(n), 0, "I", Int32(n), "LM", Int32(nev), tol, &resid, Int32(ncv), &v, Int32(n),
-                 &iparam, &ipntr, &workd, &workl, Int32(lworkl), &einfo)
+        dseupd_c(
+            1, "A", &select, &d, &z, Int32(n), 0, "I", Int32(n), "LM", Int32(nev), tol, &resid, Int32(ncv), &v,
+            Int32(n),
+            &iparam, &ipntr, &workd, &workl, Int32(lworkl), &einfo)
         guard einfo == 0 else { throw VAExprsError(.other, "ARPACK dseupd failed (info \(einfo))") }
         // ARPACK returns ascending order in column-major z (n × nev); reorder descending by value.
         let order = (0..<nev).sorted { d[$0] > d[$1] }

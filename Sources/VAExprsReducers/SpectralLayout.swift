@@ -6,8 +6,10 @@ import VAExprsCore
 /// on that matrix plus I, so all eigenvalues are ≥ 0). Pieces of a disconnected graph are
 /// laid out separately and placed around the origin (see `UMAPReducer`).
 enum SpectralLayout {
-    static func layout(_ graph: SparseRows, components pieces: ConnectedComponents, input: DoubleMatrix,
-                       dimensions dim: Int, rng: inout SeededGenerator) throws -> DoubleMatrix {
+    static func layout(
+        _ graph: SparseRows, components pieces: ConnectedComponents, input: DoubleMatrix,
+        dimensions dim: Int, rng: inout SeededGenerator
+    ) throws -> DoubleMatrix {
         let n = graph.n
         if pieces.count == 1 { return try spectral(graph, vertices: Array(0..<n), dimensions: dim, rng: &rng) }
         var groups = [[Int]](repeating: [], count: pieces.count)
@@ -26,7 +28,9 @@ enum SpectralLayout {
             if vertices.count > 2 * dim + 1 {
                 local = try spectral(graph, vertices: vertices, dimensions: dim, rng: &rng)
             } else {
-                local = DoubleMatrix(rows: vertices.count, columns: dim, storage: (0..<vertices.count * dim).map { _ in rng.nextUniform() * 2 - 1 })
+                local = DoubleMatrix(
+                    rows: vertices.count, columns: dim,
+                    storage: (0..<vertices.count * dim).map { _ in rng.nextUniform() * 2 - 1 })
             }
             let largest = max(local.storage.map(abs).max() ?? 1, 1e-300)
             for (r, v) in vertices.enumerated() {
@@ -38,7 +42,9 @@ enum SpectralLayout {
 
     /// Where each piece goes: ±unit axes when there are few pieces (umap-learn's rule), else
     /// classical MDS of the pieces' centroids in the input space, scaled to at most 1.
-    private static func pieceCentres(_ groups: [[Int]], input: DoubleMatrix, dimensions dim: Int, rng: inout SeededGenerator) throws -> DoubleMatrix {
+    private static func pieceCentres(
+        _ groups: [[Int]], input: DoubleMatrix, dimensions dim: Int, rng: inout SeededGenerator
+    ) throws -> DoubleMatrix {
         let count = groups.count
         var centres = DoubleMatrix(rows: count, columns: dim)
         if count <= 2 * dim {
@@ -51,14 +57,17 @@ enum SpectralLayout {
             for v in vertices { for c in 0..<input.columns { centroids[p, c] += input[v, c] / Double(vertices.count) } }
         }
         let k = min(dim, count - 1, input.columns)
-        let mds = try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(centroids, components: k, rng: &rng).coordinates
+        let mds = try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(centroids, components: k, rng: &rng)
+            .coordinates
         let largest = max(mds.storage.map(abs).max() ?? 1, 1e-300)
         for p in 0..<count { for c in 0..<k { centres[p, c] = mds[p, c] / largest } }
         return centres
     }
 
     /// Spectral coordinates of the subgraph on `vertices` (which must be one connected piece).
-    private static func spectral(_ graph: SparseRows, vertices: [Int], dimensions dim: Int, rng: inout SeededGenerator) throws -> DoubleMatrix {
+    private static func spectral(_ graph: SparseRows, vertices: [Int], dimensions dim: Int, rng: inout SeededGenerator)
+        throws -> DoubleMatrix
+    {
         var local = [Int](repeating: -1, count: graph.n)
         for (r, v) in vertices.enumerated() { local[v] = r }
         let m = vertices.count
@@ -71,11 +80,25 @@ enum SpectralLayout {
             var diagonalDone = false
             for e in graph.rowStart[v]..<graph.rowStart[v + 1] {
                 let c = local[Int(graph.columns[e])]
-                if !diagonalDone && c > r { columns.append(r); values.append(1); diagonalDone = true }
+                if !diagonalDone && c > r {
+                    columns.append(r)
+                    values.append(1)
+                    diagonalDone = true
+                }
                 let value = graph.values[e] / (degree[r] * degree[c]).squareRoot()
-                if c == r { values.append(value + 1); columns.append(r); diagonalDone = true } else { columns.append(c); values.append(value) }
+                if c == r {
+                    values.append(value + 1)
+                    columns.append(r)
+                    diagonalDone = true
+                } else {
+                    columns.append(c)
+                    values.append(value)
+                }
             }
-            if !diagonalDone { columns.append(r); values.append(1) }
+            if !diagonalDone {
+                columns.append(r)
+                values.append(1)
+            }
             rowStart.append(columns.count)
         }
         let shifted = SparseSymmetric(n: m, rowStart: rowStart, columns: columns, values: values)

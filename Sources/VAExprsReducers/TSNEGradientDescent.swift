@@ -26,8 +26,10 @@ struct TSNEGradientDescent {
         let n = initial.rows
         x = (0..<n).map { initial[$0, 0] }
         y = (0..<n).map { initial[$0, 1] }
-        updateX = [Double](repeating: 0, count: n); updateY = updateX
-        gainX = [Double](repeating: 1, count: n); gainY = gainX
+        updateX = [Double](repeating: 0, count: n)
+        updateY = updateX
+        gainX = [Double](repeating: 1, count: n)
+        gainY = gainX
     }
 
     /// Runs `iterations` steps with attraction scaled by `exaggeration`.
@@ -42,17 +44,26 @@ struct TSNEGradientDescent {
                 step(&updateY[i], &gainY[i], gradY[i], learningRate, momentum)
                 let norm = (updateX[i] * updateX[i] + updateY[i] * updateY[i]).squareRoot()
                 if norm > Self.maxStepNorm {
-                    updateX[i] *= Self.maxStepNorm / norm; updateY[i] *= Self.maxStepNorm / norm
+                    updateX[i] *= Self.maxStepNorm / norm
+                    updateY[i] *= Self.maxStepNorm / norm
                 }
-                x[i] += updateX[i]; y[i] += updateY[i]
-                meanX += x[i]; meanY += y[i]
+                x[i] += updateX[i]
+                y[i] += updateY[i]
+                meanX += x[i]
+                meanY += y[i]
             }
-            meanX /= Double(n); meanY /= Double(n)
-            for i in 0..<n { x[i] -= meanX; y[i] -= meanY }
+            meanX /= Double(n)
+            meanY /= Double(n)
+            for i in 0..<n {
+                x[i] -= meanX
+                y[i] -= meanY
+            }
         }
     }
 
-    @inline(__always) private func step(_ update: inout Double, _ gain: inout Double, _ g: Double, _ rate: Double, _ momentum: Double) {
+    @inline(__always) private func step(
+        _ update: inout Double, _ gain: inout Double, _ g: Double, _ rate: Double, _ momentum: Double
+    ) {
         let flipped = (update > 0) != (g > 0) || (update == 0) != (g == 0)
         gain = flipped ? gain + 0.2 : gain * 0.8 + Self.minGain
         update = momentum * update - rate * gain * g
@@ -67,49 +78,79 @@ struct TSNEGradientDescent {
     /// Fills the gradient; returns KL(P ‖ Q) when asked (else 0).
     func gradient(exaggeration: Double, gradX: inout [Double], gradY: inout [Double], evaluateKL: Bool) -> Double {
         let n = x.count
-        let tree = x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in
-            BarnesHutTree(x: xs.baseAddress!, y: ys.baseAddress!, n: n)
-        } }
+        let tree = x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                BarnesHutTree(x: xs.baseAddress!, y: ys.baseAddress!, n: n)
+            }
+        }
         // Fixed-size blocks, so partial sums (and the result) do not depend on the thread count.
         let blocks = WorkerPool.blocks(n, parts: (n + 255) / 256)
         var partialZ = [Double](repeating: 0, count: blocks.count)
         var partialKL = [Double](repeating: 0, count: blocks.count)
         var repulsionX = [Double](repeating: 0, count: n), repulsionY = repulsionX
         let theta = self.theta
-        x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in
-        gradX.withUnsafeMutableBufferPointer { gx in gradY.withUnsafeMutableBufferPointer { gy in
-        repulsionX.withUnsafeMutableBufferPointer { rx in repulsionY.withUnsafeMutableBufferPointer { ry in
-        partialZ.withUnsafeMutableBufferPointer { zs in partialKL.withUnsafeMutableBufferPointer { kls in
-        p.rowStart.withUnsafeBufferPointer { starts in p.columns.withUnsafeBufferPointer { cols in
-        p.values.withUnsafeBufferPointer { vals in
-        tree.nodes.withUnsafeBufferPointer { nodes in
-        tree.position.withUnsafeBufferPointer { position in
-            WorkerPool.shared.run(parts: blocks.count) { b in
-                let stack = UnsafeMutablePointer<Int32>.allocate(capacity: BarnesHutTree.stackCapacity)
-                defer { stack.deallocate() }
-                var z = 0.0, kl = 0.0
-                for i in blocks[b] {
-                    var force = (0.0, 0.0)
-                    z += BarnesHutTree.repulsion(nodes: nodes, position: position[i], x: xs[i], y: ys[i], theta: theta,
-                                                 stack: stack, force: &force)
-                    rx[i] = force.0; ry[i] = force.1
-                    var ax = 0.0, ay = 0.0
-                    for e in starts[i]..<starts[i + 1] {
-                        let j = Int(cols[e])
-                        let dx = xs[i] - xs[j], dy = ys[i] - ys[j]
-                        let q = 1 / (1 + dx * dx + dy * dy)
-                        let pq = vals[e] * q
-                        ax += pq * dx; ay += pq * dy
-                        if evaluateKL && vals[e] > 0 { kl += vals[e] * log(vals[e] / q) }
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                gradX.withUnsafeMutableBufferPointer { gx in
+                    gradY.withUnsafeMutableBufferPointer { gy in
+                        repulsionX.withUnsafeMutableBufferPointer { rx in
+                            repulsionY.withUnsafeMutableBufferPointer { ry in
+                                partialZ.withUnsafeMutableBufferPointer { zs in
+                                    partialKL.withUnsafeMutableBufferPointer { kls in
+                                        p.rowStart.withUnsafeBufferPointer { starts in
+                                            p.columns.withUnsafeBufferPointer { cols in
+                                                p.values.withUnsafeBufferPointer { vals in
+                                                    tree.nodes.withUnsafeBufferPointer { nodes in
+                                                        tree.position.withUnsafeBufferPointer { position in
+                                                            WorkerPool.shared.run(parts: blocks.count) { b in
+                                                                let stack = UnsafeMutablePointer<Int32>.allocate(
+                                                                    capacity: BarnesHutTree.stackCapacity)
+                                                                defer { stack.deallocate() }
+                                                                var z = 0.0, kl = 0.0
+                                                                for i in blocks[b] {
+                                                                    var force = (0.0, 0.0)
+                                                                    z += BarnesHutTree.repulsion(
+                                                                        nodes: nodes, position: position[i], x: xs[i],
+                                                                        y: ys[i], theta: theta,
+                                                                        stack: stack, force: &force)
+                                                                    rx[i] = force.0
+                                                                    ry[i] = force.1
+                                                                    var ax = 0.0, ay = 0.0
+                                                                    for e in starts[i]..<starts[i + 1] {
+                                                                        let j = Int(cols[e])
+                                                                        let dx = xs[i] - xs[j], dy = ys[i] - ys[j]
+                                                                        let q = 1 / (1 + dx * dx + dy * dy)
+                                                                        let pq = vals[e] * q
+                                                                        ax += pq * dx
+                                                                        ay += pq * dy
+                                                                        if evaluateKL && vals[e] > 0 {
+                                                                            kl += vals[e] * log(vals[e] / q)
+                                                                        }
+                                                                    }
+                                                                    gx[i] = exaggeration * ax
+                                                                    gy[i] = exaggeration * ay
+                                                                }
+                                                                zs[b] = z
+                                                                kls[b] = kl
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    gx[i] = exaggeration * ax; gy[i] = exaggeration * ay
                 }
-                zs[b] = z
-                kls[b] = kl
             }
-        } } } } } } } } } } } } }
+        }
         let z = partialZ.reduce(0, +)
-        for i in 0..<n { gradX[i] -= repulsionX[i] / z; gradY[i] -= repulsionY[i] / z }
+        for i in 0..<n {
+            gradX[i] -= repulsionX[i] / z
+            gradY[i] -= repulsionY[i] / z
+        }
         // KL = Σ p log(p / (q / Z)) = Σ p log(p / q) + log Z (Σ p = 1).
         return evaluateKL ? partialKL.reduce(0, +) + log(z) : 0
     }

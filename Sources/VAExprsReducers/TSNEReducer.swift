@@ -39,15 +39,26 @@ package struct TSNEReducer: Reducer {
         let source = spec.source
         guard (perplexity ?? 1) > 0 else { throw VAExprsError.usage("\(source): tsne perplexity must be > 0") }
         guard iterations >= exaggerationIterations, exaggerationIterations >= 0 else {
-            throw VAExprsError.usage("\(source): tsne needs 0 ≤ exaggeration_iterations ≤ iterations, got \(exaggerationIterations) and \(iterations)")
+            throw VAExprsError.usage(
+                """
+                \(source): tsne needs 0 ≤ exaggeration_iterations ≤ iterations, got \(exaggerationIterations) and \
+                \(iterations)
+                """
+            )
         }
         guard earlyExaggeration >= 1 else { throw VAExprsError.usage("\(source): tsne early_exaggeration must be ≥ 1") }
-        guard (0...1).contains(theta) else { throw VAExprsError.usage("\(source): tsne theta must be in 0…1, got \(theta)") }
-        guard (learningRate ?? 1) > 0 else { throw VAExprsError.usage("\(source): tsne learning_rate must be > 0 or auto") }
+        guard (0...1).contains(theta) else {
+            throw VAExprsError.usage("\(source): tsne theta must be in 0…1, got \(theta)")
+        }
+        guard (learningRate ?? 1) > 0 else {
+            throw VAExprsError.usage("\(source): tsne learning_rate must be > 0 or auto")
+        }
         guard ["pca", "random"].contains(initialization) else {
             throw VAExprsError.usage("\(source): tsne initialization must be pca or random, got '\(initialization)'")
         }
-        guard principalComponents >= 0 else { throw VAExprsError.usage("\(source): tsne pca must be ≥ 0 (0 = use the input as is)") }
+        guard principalComponents >= 0 else {
+            throw VAExprsError.usage("\(source): tsne pca must be ≥ 0 (0 = use the input as is)")
+        }
     }
 
     /// scater's default perplexity for n cells.
@@ -55,11 +66,20 @@ package struct TSNEReducer: Reducer {
 
     package func reduce(_ data: DoubleMatrix, components: Int, rng: inout SeededGenerator) throws -> Embedding {
         let n = data.rows
-        guard components == 2 else { throw VAExprsError.usage("\(parameter: "components"): tsne embeds in 2 dimensions only, asked for \(components)") }
+        guard components == 2 else {
+            throw VAExprsError.usage(
+                "\(parameter: "components"): tsne embeds in 2 dimensions only, asked for \(components)")
+        }
         guard n >= 4 else { throw VAExprsError.badData("tsne: needs at least 4 cells, got \(n)") }
         let perplexity = self.perplexity ?? max(1, Self.defaultPerplexity(cells: n))
         guard perplexity.isFinite, 3 * perplexity <= Double(n - 1) else {
-            throw VAExprsError.usage("\(spec.source): tsne perplexity \(perplexity) is too large for \(n) cells (3 × perplexity must be ≤ cells − 1 = \(n - 1); give \(parameter: "reducerOptions") perplexity=\(String(format: "%.4g", (Double(n - 1) / 3 * 100).rounded(.down) / 100)) or less)")
+            throw VAExprsError.usage(
+                """
+                \(spec.source): tsne perplexity \(perplexity) is too large for \(n) cells (3 × perplexity must be \
+                ≤ cells − 1 = \(n - 1); give \(parameter: "reducerOptions") \
+                perplexity=\(String(format: "%.4g", (Double(n - 1) / 3 * 100).rounded(.down) / 100)) or less)
+                """
+            )
         }
         let neighbours = min(n - 1, Int(3 * perplexity))
         let input = try Self.principalComponents(of: data, count: principalComponents, rng: &rng)
@@ -67,19 +87,30 @@ package struct TSNEReducer: Reducer {
         let p = PerplexityAffinities.joint(graph, perplexity: perplexity)
         var optimiser = TSNEGradientDescent(p: p, initial: try initialEmbedding(input, rng: &rng), theta: theta)
         let momentum = 0.8
-        optimiser.run(iterations: exaggerationIterations, exaggeration: earlyExaggeration,
-                      learningRate: learningRate ?? Double(n) / earlyExaggeration, momentum: momentum)
-        optimiser.run(iterations: iterations - exaggerationIterations, exaggeration: 1,
-                      learningRate: learningRate ?? Double(n), momentum: momentum)
+        optimiser.run(
+            iterations: exaggerationIterations, exaggeration: earlyExaggeration,
+            learningRate: learningRate ?? Double(n) / earlyExaggeration, momentum: momentum)
+        optimiser.run(
+            iterations: iterations - exaggerationIterations, exaggeration: 1,
+            learningRate: learningRate ?? Double(n), momentum: momentum)
         var coordinates = DoubleMatrix(rows: n, columns: 2)
-        for i in 0..<n { coordinates[i, 0] = optimiser.x[i]; coordinates[i, 1] = optimiser.y[i] }
-        return Embedding(coordinates: coordinates,
-                         metadata: ["kl_divergence": [optimiser.klDivergence()], "perplexity": [perplexity], "neighbours": [Double(neighbours)]],
-                         axisTitles: ["tSNE1", "tSNE2"])
+        for i in 0..<n {
+            coordinates[i, 0] = optimiser.x[i]
+            coordinates[i, 1] = optimiser.y[i]
+        }
+        return Embedding(
+            coordinates: coordinates,
+            metadata: [
+                "kl_divergence": [optimiser.klDivergence()], "perplexity": [perplexity],
+                "neighbours": [Double(neighbours)]
+            ],
+            axisTitles: ["tSNE1", "tSNE2"])
     }
 
     /// The first `count` principal components (the input itself when it has no more columns).
-    static func principalComponents(of data: DoubleMatrix, count: Int, rng: inout SeededGenerator) throws -> DoubleMatrix {
+    static func principalComponents(of data: DoubleMatrix, count: Int, rng: inout SeededGenerator) throws
+        -> DoubleMatrix
+    {
         guard count > 0, data.columns > count else { return data }
         let k = min(count, data.rows)
         return try PCAReducer(spec: ComponentSpec(name: "pca")).reduce(data, components: k, rng: &rng).coordinates

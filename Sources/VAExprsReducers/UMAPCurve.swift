@@ -7,7 +7,10 @@ struct UMAPCurve {
     let a: Double
     let b: Double
 
-    init(a: Double, b: Double) { self.a = a; self.b = b }
+    init(a: Double, b: Double) {
+        self.a = a
+        self.b = b
+    }
 
     init(minDist: Double, spread: Double) {
         let xs = (0..<300).map { 3 * spread * Double($0) / 299 }
@@ -23,8 +26,11 @@ struct UMAPCurve {
             for (x, y) in zip(xs, ys) where x > 0 {
                 let power = pow(x, 2 * b), f = 1 / (1 + a * power), r = f - y
                 let da = -power * f * f, db = -2 * a * power * log(x) * f * f
-                jtj.0 += da * da; jtj.1 += da * db; jtj.2 += db * db
-                jtr.0 += da * r; jtr.1 += db * r
+                jtj.0 += da * da
+                jtj.1 += da * db
+                jtj.2 += db * db
+                jtr.0 += da * r
+                jtr.1 += db * r
             }
             var improved = false
             for _ in 0..<30 {
@@ -36,7 +42,11 @@ struct UMAPCurve {
                 let trial = residuals(a + stepA, b + stepB).reduce(0) { $0 + $1 * $1 }
                 if trial.isFinite && trial < cost {
                     let relative = (cost - trial) / max(cost, 1e-300)
-                    a += stepA; b += stepB; cost = trial; lambda /= 10; improved = true
+                    a += stepA
+                    b += stepB
+                    cost = trial
+                    lambda /= 10
+                    improved = true
                     if relative < 1e-12 { improved = false }
                     break
                 }

@@ -8,12 +8,18 @@ import VAExprsCore
 /// coordinate step is clipped to ±4; the learning rate falls linearly from `learningRate` to 0.
 /// An edge of weight w is sampled every max(w)/w epochs.
 enum UMAPLayout {
-    static func optimize(_ embedding: inout DoubleMatrix, graph: SparseRows, curve: UMAPCurve, epochs: Int,
-                         learningRate: Double, negativeSampleRate: Double, rng: inout SeededGenerator) {
+    static func optimize(
+        _ embedding: inout DoubleMatrix, graph: SparseRows, curve: UMAPCurve, epochs: Int,
+        learningRate: Double, negativeSampleRate: Double, rng: inout SeededGenerator
+    ) {
         let n = embedding.rows, dim = embedding.columns
         var head: [Int] = [], tail: [Int] = [], weight: [Double] = []
         for i in 0..<n {
-            for e in graph.rowStart[i]..<graph.rowStart[i + 1] { head.append(i); tail.append(Int(graph.columns[e])); weight.append(graph.values[e]) }
+            for e in graph.rowStart[i]..<graph.rowStart[i + 1] {
+                head.append(i)
+                tail.append(Int(graph.columns[e]))
+                weight.append(graph.values[e])
+            }
         }
         guard let maxWeight = weight.max(), maxWeight > 0 else { return }
         let epochsPerSample = weight.map { maxWeight / $0 }
@@ -30,7 +36,10 @@ enum UMAPLayout {
                     let j = head[e], k = tail[e]
                     let current = y.baseAddress! + j * dim, other = y.baseAddress! + k * dim
                     var d2 = 0.0
-                    for c in 0..<dim { let t = current[c] - other[c]; d2 += t * t }
+                    for c in 0..<dim {
+                        let t = current[c] - other[c]
+                        d2 += t * t
+                    }
                     if d2 > 0 {
                         let coefficient = -2 * a * b * pow(d2, b - 1) / (a * pow(d2, b) + 1)
                         for c in 0..<dim {
@@ -46,7 +55,10 @@ enum UMAPLayout {
                         if k == j { continue }
                         let other = y.baseAddress! + k * dim
                         var d2 = 0.0
-                        for c in 0..<dim { let t = current[c] - other[c]; d2 += t * t }
+                        for c in 0..<dim {
+                            let t = current[c] - other[c]
+                            d2 += t * t
+                        }
                         guard d2 > 0 else { continue }
                         let coefficient = 2 * b / ((0.001 + d2) * (a * pow(d2, b) + 1))
                         for c in 0..<dim { current[c] += clip(coefficient * (current[c] - other[c])) * alpha }

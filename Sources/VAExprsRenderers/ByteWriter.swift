@@ -28,12 +28,21 @@ struct ByteWriter {
 
     /// Appends `value` rounded to 2 decimals, without trailing zeros.
     mutating func append(number value: Double) {
-        guard value.isFinite else { append("0"); return }
+        guard value.isFinite else {
+            append("0")
+            return
+        }
         // Beyond 2 decimals' exact range: the shortest round-trip form ("1e+300" is a valid
         // SVG and JSON number), never an integer conversion that would trap.
-        guard abs(value) < 1e15 else { append(value.description); return }
+        guard abs(value) < 1e15 else {
+            append(value.description)
+            return
+        }
         var scaled = Int64((abs(value) * 100).rounded())
-        if scaled == 0 { bytes.append(UInt8(ascii: "0")); return }
+        if scaled == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var fraction = Int(scaled % 100)
         scaled /= 100
@@ -47,12 +56,23 @@ struct ByteWriter {
     }
 
     mutating func appendInteger(_ value: Int64) {
-        if value < 10 { bytes.append(UInt8(ascii: "0") + UInt8(value)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0, v = value
         withUnsafeMutableBytes(of: &digits) { buffer in
-            while v > 0 { buffer[count] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; count += 1 }
+            while v > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                count += 1
+            }
             for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[i]) }
         }
     }

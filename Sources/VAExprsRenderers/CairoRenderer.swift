@@ -19,10 +19,17 @@ package struct CairoRenderer: Renderer {
         self.spec = spec
         self.format = format
         if format == .pdf, spec.raw("scale", position: nil) != nil {
-            throw VAExprsError.usage("\(spec.source): pdf is vector output and takes no scale; set the page size with \(parameter: "width") and \(parameter: "height")")
+            throw VAExprsError.usage(
+                """
+                \(spec.source): pdf is vector output and takes no scale; set the page size with \
+                \(parameter: "width") and \(parameter: "height")
+                """
+            )
         }
         scale = try spec.double("scale", position: nil, default: format == .png ? 2 : 1)
-        guard scale > 0, scale <= 16 else { throw VAExprsError.usage("\(spec.source): scale must be in (0, 16], got \(scale)") }
+        guard scale > 0, scale <= 16 else {
+            throw VAExprsError.usage("\(spec.source): scale must be in (0, 16], got \(scale)")
+        }
     }
 
     package func render(_ figure: Figure) throws -> [UInt8] {
@@ -31,15 +38,24 @@ package struct CairoRenderer: Renderer {
         let limit = format == .png ? 32_767.0 : 14_400.0
         let pixels = format == .png ? scale : 1
         guard scene.width.isFinite, scene.height.isFinite, scene.width * pixels >= 1, scene.height * pixels >= 1,
-              scene.width * pixels <= limit, scene.height * pixels <= limit else {
-            throw VAExprsError.usage("\(spec.source): a \(scene.width) × \(scene.height) point figure\(format == .png ? " at scale \(scale)" : "") is outside what \(format.rawValue) allows (1 to \(Int(limit)) \(format == .png ? "pixels" : "points") a side); choose a smaller \(parameter: "width"), \(parameter: "height") or scale")
+            scene.width * pixels <= limit, scene.height * pixels <= limit
+        else {
+            throw VAExprsError.usage(
+                """
+                \(spec.source): a \(scene.width) × \(scene.height) point \
+                figure\(format == .png ? " at scale \(scale)" : "") is outside what \(format.rawValue) allows (1 \
+                to \(Int(limit)) \(format == .png ? "pixels" : "points") a side); choose a smaller \
+                \(parameter: "width"), \(parameter: "height") or scale
+                """
+            )
         }
         let sink = ByteSink()
         let closure = Unmanaged.passUnretained(sink).toOpaque()
         let surface: OpaquePointer?
         switch format {
         case .png:
-            surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((scene.width * scale).rounded()), Int32((scene.height * scale).rounded()))
+            surface = cairo_image_surface_create(
+                CAIRO_FORMAT_ARGB32, Int32((scene.width * scale).rounded()), Int32((scene.height * scale).rounded()))
         case .pdf:
             surface = cairo_pdf_surface_create_for_stream(ByteSink.write, closure, scene.width, scene.height)
         }
@@ -60,7 +76,9 @@ package struct CairoRenderer: Renderer {
             }
         case .pdf:
             cairo_surface_finish(surface)
-            guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else { throw VAExprsError(.other, "cairo could not write the PDF") }
+            guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+                throw VAExprsError(.other, "cairo could not write the PDF")
+            }
         }
         return sink.bytes
     }
@@ -80,15 +98,25 @@ package struct CairoRenderer: Renderer {
         switch item {
         case let .rect(r, fill, stroke, width, opacity):
             cairo_rectangle(cr, r.x, r.y, r.width, r.height)
-            if let fill { setColour(cr, fill, alpha: opacity); cairo_fill_preserve(cr) }
-            if let stroke { setColour(cr, stroke); cairo_set_line_width(cr, width); cairo_stroke_preserve(cr) }
+            if let fill {
+                setColour(cr, fill, alpha: opacity)
+                cairo_fill_preserve(cr)
+            }
+            if let stroke {
+                setColour(cr, stroke)
+                cairo_set_line_width(cr, width)
+                cairo_stroke_preserve(cr)
+            }
             cairo_new_path(cr)
         case let .polyline(xs, ys, colour, width, dash, clipRect):
             cairo_save(cr)
             clip(cr, clipRect)
             var pen = false
             for i in xs.indices {
-                guard xs[i].isFinite && ys[i].isFinite else { pen = false; continue }
+                guard xs[i].isFinite && ys[i].isFinite else {
+                    pen = false
+                    continue
+                }
                 if pen { cairo_line_to(cr, xs[i], ys[i]) } else { cairo_move_to(cr, xs[i], ys[i]) }
                 pen = true
             }
@@ -100,7 +128,8 @@ package struct CairoRenderer: Renderer {
             cairo_restore(cr)
         case let .text(text, x, y, size, anchor, colour, rotated, bold):
             cairo_save(cr)
-            cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+            cairo_select_font_face(
+                cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
             cairo_set_font_size(cr, size)
             var extents = cairo_text_extents_t()
             cairo_text_extents(cr, text, &extents)
@@ -122,7 +151,11 @@ package struct CairoRenderer: Renderer {
                 guard x.isFinite && y.isFinite else { continue }
                 if let polygon = polygons[run.style[i]] {
                     for (k, (px, py)) in polygon.enumerated() {
-                        if k == 0 { cairo_move_to(cr, x + px * style.size, y + py * style.size) } else { cairo_line_to(cr, x + px * style.size, y + py * style.size) }
+                        if k == 0 {
+                            cairo_move_to(cr, x + px * style.size, y + py * style.size)
+                        } else {
+                            cairo_line_to(cr, x + px * style.size, y + py * style.size)
+                        }
                     }
                     cairo_close_path(cr)
                 } else {

@@ -38,71 +38,81 @@ package struct HTMLRenderer: Renderer {
         w.append("svg{display:block;width:100vw;height:100vh;cursor:grab;user-select:none}\n")
         w.append("#help{position:fixed;right:8px;bottom:6px;font-size:11px;color:#777}\n")
         w.append("#tip{position:fixed;pointer-events:none;background:rgba(255,255,255,.95);border:1px solid #888;")
-        w.append("padding:3px 6px;font-size:12px;display:none;white-space:pre}\n.legend-entry.off{opacity:.3}\n</style>\n")
+        w.append(
+            "padding:3px 6px;font-size:12px;display:none;white-space:pre}\n.legend-entry.off{opacity:.3}\n</style>\n")
         w.append("<style id=\"hidden\"></style>\n</head>\n<body>\n")
         let svg = SVGDocument.write(scene, interactive: true)
         var page = w.bytes
         page += svg
         var tail = ByteWriter()
-        tail.append("<div id=\"tip\"></div>\n<div id=\"help\">wheel: zoom · drag: pan · double click: reset</div>\n<script>\nconst data = ")
+        tail.append(
+            """
+            <div id=\"tip\"></div>\n<div id=\"help\">wheel: zoom · drag: pan · double click: \
+            reset</div>\n<script>\nconst data = 
+            """
+        )
         tail.append(json)
         tail.append(";\n")
-        tail.append("""
-        const tip = document.getElementById('tip');
-        const hidden = new Set();
-        document.querySelector('svg').addEventListener('mousemove', e => {
-          const id = e.target.getAttribute && e.target.getAttribute('data-i');
-          if (!id) { tip.style.display = 'none'; return; }
-          const [run, i] = id.split(':').map(Number);
-          const texts = data.tooltips[run];
-          if (!texts) { tip.style.display = 'none'; return; }
-          tip.textContent = texts[i];
-          tip.style.left = (e.clientX + 12) + 'px';
-          tip.style.top = (e.clientY + 12) + 'px';
-          tip.style.display = 'block';
-        });
-        function refresh() {
-          const rules = [];
-          data.styleGroups.forEach((groups, s) => { if (groups.some(g => hidden.has(g))) rules.push('.s' + s + '{display:none}'); });
-          document.getElementById('hidden').textContent = rules.join('\\n');
-          document.querySelectorAll('.series').forEach(el => { el.style.display = hidden.has(el.dataset.group) ? 'none' : ''; });
-          document.querySelectorAll('.legend-entry').forEach(el => el.classList.toggle('off', hidden.has(el.dataset.group)));
-        }
-        const svg = document.querySelector('svg');
-        const home = svg.getAttribute('viewBox').split(' ').map(Number);
-        let view = home.slice();
-        const show = () => svg.setAttribute('viewBox', view.join(' '));
-        function toFigure(e) {
-          const p = svg.createSVGPoint(); p.x = e.clientX; p.y = e.clientY;
-          return p.matrixTransform(svg.getScreenCTM().inverse());
-        }
-        svg.addEventListener('wheel', e => {
-          e.preventDefault();
-          const at = toFigure(e), k = Math.exp(e.deltaY * 0.0015);
-          const w = Math.min(home[2] * 4, Math.max(home[2] / 50, view[2] * k)), h = w * home[3] / home[2];
-          view = [at.x - (at.x - view[0]) * w / view[2], at.y - (at.y - view[1]) * h / view[3], w, h];
-          show();
-        }, {passive: false});
-        let drag = null;
-        svg.addEventListener('mousedown', e => { drag = toFigure(e); svg.style.cursor = 'grabbing'; });
-        window.addEventListener('mouseup', () => { drag = null; svg.style.cursor = ''; });
-        svg.addEventListener('mousemove', e => {
-          if (!drag) return;
-          const at = toFigure(e);
-          view[0] -= at.x - drag.x; view[1] -= at.y - drag.y;
-          show();
-        });
-        svg.addEventListener('dblclick', () => { view = home.slice(); show(); });
-        document.querySelectorAll('.legend-entry').forEach(el => el.addEventListener('click', () => {
-          const g = el.dataset.group;
-          if (hidden.has(g)) hidden.delete(g); else hidden.add(g);
-          refresh();
-        }));
-        </script>
-        </body>
-        </html>
+        tail.append(
+            """
+            const tip = document.getElementById('tip');
+            const hidden = new Set();
+            document.querySelector('svg').addEventListener('mousemove', e => {
+              const id = e.target.getAttribute && e.target.getAttribute('data-i');
+              if (!id) { tip.style.display = 'none'; return; }
+              const [run, i] = id.split(':').map(Number);
+              const texts = data.tooltips[run];
+              if (!texts) { tip.style.display = 'none'; return; }
+              tip.textContent = texts[i];
+              tip.style.left = (e.clientX + 12) + 'px';
+              tip.style.top = (e.clientY + 12) + 'px';
+              tip.style.display = 'block';
+            });
+            function refresh() {
+              const rules = [];
+              data.styleGroups.forEach((groups, s) => { if (groups.some(g => hidden.has(g))) rules.push('.s' + s + \
+            '{display:none}'); });
+              document.getElementById('hidden').textContent = rules.join('\\n');
+              document.querySelectorAll('.series').forEach(el => { el.style.display = hidden.has(el.dataset.group) ? \
+            'none' : ''; });
+              document.querySelectorAll('.legend-entry').forEach(el => el.classList.toggle('off', \
+            hidden.has(el.dataset.group)));
+            }
+            const svg = document.querySelector('svg');
+            const home = svg.getAttribute('viewBox').split(' ').map(Number);
+            let view = home.slice();
+            const show = () => svg.setAttribute('viewBox', view.join(' '));
+            function toFigure(e) {
+              const p = svg.createSVGPoint(); p.x = e.clientX; p.y = e.clientY;
+              return p.matrixTransform(svg.getScreenCTM().inverse());
+            }
+            svg.addEventListener('wheel', e => {
+              e.preventDefault();
+              const at = toFigure(e), k = Math.exp(e.deltaY * 0.0015);
+              const w = Math.min(home[2] * 4, Math.max(home[2] / 50, view[2] * k)), h = w * home[3] / home[2];
+              view = [at.x - (at.x - view[0]) * w / view[2], at.y - (at.y - view[1]) * h / view[3], w, h];
+              show();
+            }, {passive: false});
+            let drag = null;
+            svg.addEventListener('mousedown', e => { drag = toFigure(e); svg.style.cursor = 'grabbing'; });
+            window.addEventListener('mouseup', () => { drag = null; svg.style.cursor = ''; });
+            svg.addEventListener('mousemove', e => {
+              if (!drag) return;
+              const at = toFigure(e);
+              view[0] -= at.x - drag.x; view[1] -= at.y - drag.y;
+              show();
+            });
+            svg.addEventListener('dblclick', () => { view = home.slice(); show(); });
+            document.querySelectorAll('.legend-entry').forEach(el => el.addEventListener('click', () => {
+              const g = el.dataset.group;
+              if (hidden.has(g)) hidden.delete(g); else hidden.add(g);
+              refresh();
+            }));
+            </script>
+            </body>
+            </html>
 
-        """)
+            """)
         page += tail.bytes
         return page
     }

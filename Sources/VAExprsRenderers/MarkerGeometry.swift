@@ -13,7 +13,10 @@ enum MarkerGeometry {
         case .triangleDown: return [(0, 0.6), (0.55, -0.4), (-0.55, -0.4)]
         case .cross:
             let a = 0.17, b = 0.55
-            return [(-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a), (a, b), (-a, b), (-a, a), (-b, a), (-b, -a), (-a, -a)]
+            return [
+                (-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a), (a, b), (-a, b), (-a, a), (-b, a), (-b, -a),
+                (-a, -a)
+            ]
         }
     }
 }

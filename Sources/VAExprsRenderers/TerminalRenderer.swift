@@ -22,8 +22,15 @@ package struct TerminalRenderer: Renderer {
         columns = try spec.int("width", position: nil, default: 100)
         rows = try spec.int("height", position: nil, default: 28)
         let c = spec.string("color", position: nil, default: "true")!
-        guard (20...Self.maximumSide).contains(columns), (5...Self.maximumSide).contains(rows), ["true", "false"].contains(c) else {
-            throw VAExprsError.usage("\(spec.source): terminal needs a width of 20 to \(Self.maximumSide) and a height of 5 to \(Self.maximumSide) characters, and color true or false")
+        guard (20...Self.maximumSide).contains(columns), (5...Self.maximumSide).contains(rows),
+            ["true", "false"].contains(c)
+        else {
+            throw VAExprsError.usage(
+                """
+                \(spec.source): terminal needs a width of 20 to \(Self.maximumSide) and a height of 5 to \
+                \(Self.maximumSide) characters, and color true or false
+                """
+            )
         }
         colour = c == "true"
     }
@@ -40,12 +47,14 @@ package struct TerminalRenderer: Renderer {
                 switch mark {
                 case .points(let p):
                     for i in p.x.indices {
-                        canvas.plot(panel.x.fraction(p.x[i]), panel.y.fraction(p.y[i]), colour: p.styles[p.style[i]].colour)
+                        canvas.plot(
+                            panel.x.fraction(p.x[i]), panel.y.fraction(p.y[i]), colour: p.styles[p.style[i]].colour)
                     }
                 case .line(let l):
                     for i in 1..<max(l.x.count, 1) {
-                        canvas.line(from: (panel.x.fraction(l.x[i - 1]), panel.y.fraction(l.y[i - 1])),
-                                    to: (panel.x.fraction(l.x[i]), panel.y.fraction(l.y[i])), colour: l.colour)
+                        canvas.line(
+                            from: (panel.x.fraction(l.x[i - 1]), panel.y.fraction(l.y[i - 1])),
+                            to: (panel.x.fraction(l.x[i]), panel.y.fraction(l.y[i])), colour: l.colour)
                     }
                 case .rects, .text: break
                 }
@@ -57,15 +66,18 @@ package struct TerminalRenderer: Renderer {
                 out += String(repeating: " ", count: max(0, 9 - margin.count)) + margin + "┤" + line + "\n"
             }
             let low = label(panel.x.lower), high = label(panel.x.upper)
-            out += String(repeating: " ", count: 10) + low
+            out +=
+                String(repeating: " ", count: 10) + low
                 + String(repeating: " ", count: max(1, columns - 10 - low.count - high.count)) + high + "\n"
             out += String(repeating: " ", count: 10) + "x: \(shown(panel.x.title))   y: \(shown(panel.y.title))\n"
         }
         for legend in figure.legends {
-            out += shown(legend.title) + ": " + legend.entries.map { entry in
-                let symbol = entry.filled ? "●" : "○"
-                return (colour ? ansi(entry.colour) + symbol + "\u{1B}[0m" : symbol) + " " + shown(entry.label)
-            }.joined(separator: "  ") + "\n"
+            out +=
+                shown(legend.title) + ": "
+                + legend.entries.map { entry in
+                    let symbol = entry.filled ? "●" : "○"
+                    return (colour ? ansi(entry.colour) + symbol + "\u{1B}[0m" : symbol) + " " + shown(entry.label)
+                }.joined(separator: "  ") + "\n"
         }
         return Array(out.utf8)
     }
@@ -133,7 +145,11 @@ struct BrailleCanvas {
             for c in 0..<columns {
                 let cell = r * columns + c
                 let glyph = Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!)
-                if colour, let col = self.colour(ofCell: cell) { line += ansi(col) + String(glyph) + "\u{1B}[0m" } else { line.append(glyph) }
+                if colour, let col = self.colour(ofCell: cell) {
+                    line += ansi(col) + String(glyph) + "\u{1B}[0m"
+                } else {
+                    line.append(glyph)
+                }
             }
             return line
         }

@@ -11,17 +11,25 @@ package struct GaussianLatentSampler: LatentSampler {
     /// The sampler.
     package init(spec: ComponentSpec) { self.spec = spec }
 
-    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws
+        -> any FittedLatentDistribution
+    {
         let n = points.rows, d = points.columns
         guard n > 0 else {
-            throw VAExprsError.badData("latent sampler 'normal': no latent points\(label.map { " for label '\($0)'" } ?? "")")
+            throw VAExprsError.badData(
+                "latent sampler 'normal': no latent points\(label.map { " for label '\($0)'" } ?? "")")
         }
         let mean = points.columnMeans()
         var cov = [Double](repeating: 0, count: d * d)
         for i in 0..<n {
             for a in 0..<d { for b in 0...a { cov[a * d + b] += (points[i, a] - mean[a]) * (points[i, b] - mean[b]) } }
         }
-        for a in 0..<d { for b in 0...a { cov[a * d + b] /= Double(n); cov[b * d + a] = cov[a * d + b] } }
+        for a in 0..<d {
+            for b in 0...a {
+                cov[a * d + b] /= Double(n)
+                cov[b * d + a] = cov[a * d + b]
+            }
+        }
         var kind = "full-covariance Gaussian"
         var factor: [Double]
         if n == 1 {
@@ -34,8 +42,9 @@ package struct GaussianLatentSampler: LatentSampler {
             for j in 0..<d { factor[j * d + j] = cov[j * d + j].squareRoot() }
             kind = "diagonal Gaussian (too few or collinear points for a full covariance)"
         }
-        return FittedGaussian(mean: mean, choleskyFactor: factor,
-                              summary: "\(kind), \(d) dims, \(n) points\(label.map { ", label '\($0)'" } ?? "")")
+        return FittedGaussian(
+            mean: mean, choleskyFactor: factor,
+            summary: "\(kind), \(d) dims, \(n) points\(label.map { ", label '\($0)'" } ?? "")")
     }
 }
 
@@ -68,11 +77,14 @@ package struct PriorLatentSampler: LatentSampler {
     /// The sampler.
     package init(spec: ComponentSpec) { self.spec = spec }
 
-    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws
+        -> any FittedLatentDistribution
+    {
         let d = points.columns
         var identity = [Double](repeating: 0, count: d * d)
         for j in 0..<d { identity[j * d + j] = 1 }
-        return FittedGaussian(mean: .init(repeating: 0, count: d), choleskyFactor: identity,
-                              summary: "standard-normal prior, \(d) dims")
+        return FittedGaussian(
+            mean: .init(repeating: 0, count: d), choleskyFactor: identity,
+            summary: "standard-normal prior, \(d) dims")
     }
 }

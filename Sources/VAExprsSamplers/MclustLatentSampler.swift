@@ -26,7 +26,8 @@ package struct MclustLatentSampler: LatentSampler {
     /// The sampler; options are validated here.
     package init(spec: ComponentSpec) throws {
         self.spec = spec
-        components = try Self.parseComponents(spec.string("components", position: 0, default: "1..9")!, source: spec.source)
+        components = try Self.parseComponents(
+            spec.string("components", position: 0, default: "1..9")!, source: spec.source)
         if let list = spec.string("models", position: 1, default: nil) {
             models = try Self.parseModels(list, source: spec.source)
         } else {
@@ -34,7 +35,8 @@ package struct MclustLatentSampler: LatentSampler {
         }
         if let text = spec.string("min_points", position: 2, default: nil) {
             guard let n = Int(text), n >= 0 else {
-                throw VAExprsError.usage("\(spec.source): min_points must be a whole number ≥ 0 (0: no cap, as mclust), got '\(text)'")
+                throw VAExprsError.usage(
+                    "\(spec.source): min_points must be a whole number ≥ 0 (0: no cap, as mclust), got '\(text)'")
             }
             minimumPointsPerComponent = n
         } else {
@@ -51,16 +53,29 @@ package struct MclustLatentSampler: LatentSampler {
         let kept = components.filter { $0 <= cap }
         guard kept.count < components.count else { return (components, nil) }
         let tried = kept.isEmpty ? [components.min()!] : kept
-        return (tried, "at most \(tried.max()!) component(s) for \(n) points (\(perComponent) per component; min_points=0 lifts the cap)")
+        return (
+            tried,
+            """
+            at most \(tried.max()!) component(s) for \(n) points (\(perComponent) per component; min_points=0 \
+            lifts the cap)
+            """
+        )
     }
 
     /// `1..9`, `3`, or `1,2,5` → component counts.
     package static func parseComponents(_ text: String, source: String) throws -> [Int] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let tooMany = VAExprsError.usage("\(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits (mclust's default is 1..9)")
+        let tooMany = VAExprsError.usage(
+            """
+            \(source): components '\(text)' go above \(maximumComponents), the most a mixture search here fits \
+            (mclust's default is 1..9)
+            """
+        )
         var values: [Int] = []
         if let range = trimmed.range(of: "..") {
-            guard let lo = Int(trimmed[..<range.lowerBound]), let hi = Int(trimmed[range.upperBound...]), lo >= 1, hi >= lo else {
+            guard let lo = Int(trimmed[..<range.lowerBound]), let hi = Int(trimmed[range.upperBound...]), lo >= 1,
+                hi >= lo
+            else {
                 throw VAExprsError.usage("\(source): components '\(text)' must look like 1..9 (from ≥ 1 to ≥ from)")
             }
             guard hi <= maximumComponents else {
@@ -70,7 +85,8 @@ package struct MclustLatentSampler: LatentSampler {
         } else {
             values = try trimmed.split(separator: ";").flatMap { $0.split(separator: ",") }.map {
                 guard let v = Int($0.trimmingCharacters(in: .whitespaces)), v >= 1 else {
-                    throw VAExprsError.usage("\(source): components '\(text)' must be whole numbers ≥ 1, e.g. 1..9 or 2,3")
+                    throw VAExprsError.usage(
+                        "\(source): components '\(text)' must be whole numbers ≥ 1, e.g. 1..9 or 2,3")
                 }
                 return v
             }
@@ -89,16 +105,24 @@ package struct MclustLatentSampler: LatentSampler {
     package static func parseModels(_ text: String, source: String) throws -> [MixtureModel] {
         try text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).map {
             guard let m = MixtureModel(rawValue: String($0).uppercased()) else {
-                throw VAExprsError.usage("\(source): unknown mixture model '\($0)'; valid: \(MixtureModel.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw VAExprsError.usage(
+                    """
+                    \(source): unknown mixture model '\($0)'; valid: \
+                    \(MixtureModel.allCases.map(\.rawValue).joined(separator: ", "))
+                    """
+                )
             }
             return m
         }
     }
 
-    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws -> any FittedLatentDistribution {
+    package func fit(_ points: DoubleMatrix, label: String?, rng: inout SeededGenerator) throws
+        -> any FittedLatentDistribution
+    {
         let labelNote = label.map { ", label '\($0)'" } ?? ""
         if points.rows < 2 {
-            let single = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(points, label: label, rng: &rng)
+            let single = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(
+                points, label: label, rng: &rng)
             return FallbackDistribution(inner: single, summary: "mclust fallback (a single cell): \(single.summary)")
         }
         // Constant dimensions (e.g. a collapsed latent unit) are held at their value; the
@@ -107,22 +131,37 @@ package struct MclustLatentSampler: LatentSampler {
         let varying = (0..<d).filter { j in (0..<points.rows).contains { points[$0, j] != points[0, j] } }
         if varying.count < d && points.rows > 0 {
             let constants = (0..<d).map { points[0, $0] }
-            let reduced = DoubleMatrix(rows: points.rows, columns: varying.count,
-                                       storage: (0..<points.rows).flatMap { i in varying.map { points[i, $0] } })
-            let inner: any FittedLatentDistribution = varying.isEmpty
-                ? try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(DoubleMatrix(rows: 1, columns: 0), label: label, rng: &rng)
+            let reduced = DoubleMatrix(
+                rows: points.rows, columns: varying.count,
+                storage: (0..<points.rows).flatMap { i in varying.map { points[i, $0] } })
+            let inner: any FittedLatentDistribution =
+                varying.isEmpty
+                ? try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(
+                    DoubleMatrix(rows: 1, columns: 0), label: label, rng: &rng)
                 : try fit(reduced, label: label, rng: &rng)
-            return EmbeddedDistribution(inner: inner, varying: varying, constants: constants,
-                                        summary: "\(inner.summary); \(d - varying.count) constant dimension(s) held at their value")
+            return EmbeddedDistribution(
+                inner: inner, varying: varying, constants: constants,
+                summary: "\(inner.summary); \(d - varying.count) constant dimension(s) held at their value")
         }
         do {
             let (tried, capNote) = componentsTried(points: points.rows, dimension: points.columns)
             let search = try MixtureSearch.run(points, components: tried, models: models, rng: &rng)
-            return FittedMixture(fit: search.best, dimension: points.columns,
-                                 summary: "mclust \(search.best.model.name(components: search.best.components)) with \(search.best.components) component(s), BIC \(String(format: "%.3f", search.best.bic)), \(points.rows) points\(labelNote)\(capNote.map { "; " + $0 } ?? "")")
-        } catch let error as VAExprsError where error.code == .badData && points.rows > 0 && points.storage.allSatisfy({ $0.isFinite }) {
-            let fallback = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(points, label: label, rng: &rng)
-            return FallbackDistribution(inner: fallback, summary: "mclust fallback (\(error.message)): \(fallback.summary)")
+            return FittedMixture(
+                fit: search.best, dimension: points.columns,
+                summary:
+                    """
+                    mclust \(search.best.model.name(components: search.best.components)) with \
+                    \(search.best.components) component(s), BIC \(String(format: "%.3f", search.best.bic)), \
+                    \(points.rows) points\(labelNote)\(capNote.map { "; " + $0 } ?? "")
+                    """
+            )
+        } catch let error as VAExprsError
+            where error.code == .badData && points.rows > 0 && points.storage.allSatisfy({ $0.isFinite })
+        {
+            let fallback = try GaussianLatentSampler(spec: ComponentSpec(name: "normal")).fit(
+                points, label: label, rng: &rng)
+            return FallbackDistribution(
+                inner: fallback, summary: "mclust fallback (\(error.message)): \(fallback.summary)")
         }
     }
 }
@@ -147,7 +186,10 @@ package struct FittedMixture: FittedLatentDistribution {
         let factors = fit.parameters.covariances.map { Cholesky.lower($0, dimension: d) ?? diagonalRoot($0, d) }
         var cumulative: [Double] = []
         var acc = 0.0
-        for p in fit.parameters.proportions { acc += p; cumulative.append(acc) }
+        for p in fit.parameters.proportions {
+            acc += p
+            cumulative.append(acc)
+        }
         var out = DoubleMatrix(rows: count, columns: d)
         var e = [Double](repeating: 0, count: d)
         for i in 0..<count {

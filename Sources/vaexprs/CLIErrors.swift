@@ -1,6 +1,6 @@
-import VAExprsPlatform
 import Foundation
 import VAExprs
+import VAExprsPlatform
 
 /// The one place that maps errors to exit statuses and prints them.
 enum CLIErrors {
@@ -30,24 +30,39 @@ extension CLIErrors {
     static func fail(_ error: VAExprsError, in group: MPIProcessGroup) -> Never {
         let status = exitStatus(error.code)
         if error.raisedOnEveryProcess {
-            if group.rank == 0 { StandardStreams.writeError("vaexprs: error: \(DisplayText.neutralised(OptionNames.message(error)))\n") }
+            if group.rank == 0 {
+                StandardStreams.writeError("vaexprs: error: \(DisplayText.neutralised(OptionNames.message(error)))\n")
+            }
             group.finish()
             exit(status)
         }
-        StandardStreams.writeError("vaexprs: error: rank \(group.rank) of \(group.size): \(DisplayText.neutralised(OptionNames.message(error))); stopping every rank\n")
+        StandardStreams.writeError(
+            """
+            vaexprs: error: rank \(group.rank) of \(group.size): \
+            \(DisplayText.neutralised(OptionNames.message(error))); stopping every rank\n
+            """
+        )
         group.abort(status: status)
     }
 
     /// A complete command per subcommand, shown when a required option is missing.
     static let examples: [String: String] = [
-        "fit": "vaexprs fit --counts data.h5ad --labels labels.csv --epochs 300 --validation-split 0.1 --patience 20 --output model.vaexprs",
+        "fit":
+            """
+        vaexprs fit --counts data.h5ad --labels labels.csv --epochs 300 --validation-split 0.1 --patience 20 \
+        --output model.vaexprs
+        """,
         "generate": "vaexprs generate model.vaexprs --num-samples 1000 --output generated.h5ad",
-        "evaluate": "vaexprs evaluate --real data.h5ad --generated generated.h5ad --labels labels.csv --generated-labels generated_labels.csv",
+        "evaluate":
+            """
+        vaexprs evaluate --real data.h5ad --generated generated.h5ad --labels labels.csv --generated-labels \
+        generated_labels.csv
+        """,
         "aug": "vaexprs plot aug --real data.csv --generated generated.csv --output aug.png",
         "model": "vaexprs plot model model.vaexprs --output model.svg",
         "history": "vaexprs plot history model.vaexprs --output history.png",
         "reduce": "vaexprs reduce --input data.csv --method pca --output pca.csv",
-        "gmm": "vaexprs gmm --input latent.csv",
+        "gmm": "vaexprs gmm --input latent.csv"
     ]
 
     /// Prints an argument-parsing error (or help, or the version) as ArgumentParser does and
@@ -61,7 +76,8 @@ extension CLIErrors {
         }
         var text = message
         if message.contains("Missing expected argument"),
-           let usage = message.range(of: #"Usage: vaexprs( [a-z]+)+"#, options: .regularExpression) {
+            let usage = message.range(of: #"Usage: vaexprs( [a-z]+)+"#, options: .regularExpression)
+        {
             let words = message[usage].split(separator: " ").dropFirst(2)
             if let example = words.reversed().lazy.compactMap({ examples[String($0)] }).first {
                 text += "\n  For example: \(example)"

@@ -3,7 +3,9 @@ import VAExprs
 
 /// `vaexprs components`: every registered component with its kind and origin.
 struct ComponentsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "components", abstract: "List the registered layers, activations, likelihoods, priors, samplers and optimizers.")
+    static let configuration = CommandConfiguration(
+        commandName: "components",
+        abstract: "List the registered layers, activations, likelihoods, priors, samplers and optimizers.")
 
     @OptionGroup var plugins: PluginOptions
 

@@ -7,7 +7,12 @@ import VAExprs
 struct GMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gmm",
-        abstract: "Fit Gaussian mixtures as R's mclust does (14 covariance models × G, chosen by BIC) and optionally sample from the winner.")
+        abstract:
+            """
+            Fit Gaussian mixtures as R's mclust does (14 covariance models × G, chosen by BIC) and optionally \
+            sample from the winner.
+            """
+    )
 
     @Option(help: "CSV/TSV of points with a header row (a first column of non-numbers is taken as ids).")
     var input: String
@@ -31,7 +36,8 @@ struct GMMCommand: ParsableCommand {
         let modelList = try models.map { try MclustLatentSampler.parseModels($0, source: "--models") }
         try ThreadCount.check(threads)
         if let samples, samples <= 0 || samples > Generator.maximumCells {
-            throw VAExprsError.usage("--samples must be a whole number from 1 to \(Generator.maximumCells), got \(samples)")
+            throw VAExprsError.usage(
+                "--samples must be a whole number from 1 to \(Generator.maximumCells), got \(samples)")
         }
         if samples != nil && samplesOutput == nil { throw VAExprsError.usage("--samples needs --samples-output FILE") }
         try OutputSafety.refuseOverlaps(inputs: [("--input", input)], outputs: [("--samples-output", samplesOutput)])

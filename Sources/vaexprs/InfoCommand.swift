@@ -7,7 +7,8 @@ import VAExprs
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Print the CPU's vector features, the BLAS library and kernel set in use (and why), and thread counts.")
+        abstract:
+            "Print the CPU's vector features, the BLAS library and kernel set in use (and why), and thread counts.")
 
     @Flag(help: "Also measure the clock and the FP32 FMA peak (about a second).")
     var peak = false
@@ -20,7 +21,8 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         try ThreadCount.check(peakThreads, parameter: "peakThreads")
-        let report = SystemReport.current(peakThreads: peak || peakThreads != nil ? (peakThreads ?? ThreadCount.default) : nil)
+        let report = SystemReport.current(
+            peakThreads: peak || peakThreads != nil ? (peakThreads ?? ThreadCount.default) : nil)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

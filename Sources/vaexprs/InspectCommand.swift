@@ -4,7 +4,9 @@ import VAExprs
 
 /// `vaexprs inspect`: a model file's architecture, preprocessing and history as JSON.
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print a model's architecture, preprocessing, labels and loss history as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print a model's architecture, preprocessing, labels and loss history as JSON.")
 
     @Argument(help: "Model file.")
     var model: String

@@ -17,7 +17,7 @@ enum OptionNames {
         "reducerOptions": "--option",
         "colours": "--color",
         "labelColumns": "--label-column",
-        "validationFile": "--validation",
+        "validationFile": "--validation"
     ]
 
     /// The option a library parameter is given with.

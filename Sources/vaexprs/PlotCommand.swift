@@ -6,17 +6,30 @@ import VAExprs
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Plot real vs generated cells (aug), a model's architecture (model) or its training history (history).",
+        abstract:
+            "Plot real vs generated cells (aug), a model's architecture (model) or its training history (history).",
         subcommands: [PlotAugCommand.self, PlotModelCommand.self, PlotHistoryCommand.self])
 }
 
 /// Where a figure goes and through which renderer.
 struct FigureOutputOptions: ParsableArguments {
-    @Option(help: "Output file; its extension picks the renderer (svg, png, pdf, html, txt). Omit with --format terminal to print.")
+    @Option(
+        help:
+            """
+            Output file; its extension picks the renderer (svg, png, pdf, html, txt). Omit with --format terminal \
+            to print.
+            """
+    )
     var output: String?
     @Option(help: "Renderer: svg, png, pdf, html, terminal or a plugin's, with options (e.g. png:scale=3).")
     var format: String?
-    @Option(help: "Figure width in points (1/72 inch); for the terminal renderer, in characters (default: the terminal's width).")
+    @Option(
+        help:
+            """
+            Figure width in points (1/72 inch); for the terminal renderer, in characters (default: the terminal's \
+            width).
+            """
+    )
     var width: Double?
     @Option(help: "Figure height in points; for the terminal renderer, in lines.")
     var height: Double?
@@ -26,7 +39,9 @@ struct FigureOutputOptions: ParsableArguments {
     /// characters and takes them as its options instead.
     func renderer(_ registry: Registry) throws -> (renderer: ComponentSpec, width: Double?, height: Double?) {
         var format = try self.format.map { try ComponentSpec.parseItem($0, source: "--format") }
-        if format == nil, let output, try FigureRendering.rendererName(forFile: output, registry: registry) == "terminal" {
+        if format == nil, let output,
+            try FigureRendering.rendererName(forFile: output, registry: registry) == "terminal"
+        {
             format = ComponentSpec(name: "terminal")
         }
         let terminal = format?.name == "terminal"
@@ -47,8 +62,11 @@ struct FigureOutputOptions: ParsableArguments {
         var spec = given
         let printingToTerminal = output == nil && isatty(STDOUT_FILENO) == 1
         if spec.options["width"] == nil {
-            if let width { spec.options["width"] = String(Int(width)) }
-            else if printingToTerminal, let columns = Self.terminalColumns() { spec.options["width"] = String(min(max(columns, 20), TerminalRenderer.maximumSide)) }
+            if let width {
+                spec.options["width"] = String(Int(width))
+            } else if printingToTerminal, let columns = Self.terminalColumns() {
+                spec.options["width"] = String(min(max(columns, 20), TerminalRenderer.maximumSide))
+            }
         }
         if spec.options["height"] == nil, let height { spec.options["height"] = String(Int(height)) }
         if spec.options["color"] == nil {
@@ -89,14 +107,16 @@ struct FigureOutputOptions: ParsableArguments {
 struct PlotAugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aug",
-        abstract: "Real and generated cells embedded together (pca, mds, tsne, umap, nmf, diffmap or a plugin's reducer).")
+        abstract:
+            "Real and generated cells embedded together (pca, mds, tsne, umap, nmf, diffmap or a plugin's reducer).")
 
     @OptionGroup var cells: RealGeneratedOptions
     @Option(help: "Reducer: pca, mds, tsne, umap, nmf, diffmap or a plugin's.")
     var method = "pca"
     @Option(help: "Reducer option as key=value (repeatable).")
     var option: [String] = []
-    @Option(help: "auto (log-normalise only counts), lognorm (scater's logNormCounts: log2(x / size factor + 1)) or none.")
+    @Option(
+        help: "auto (log-normalise only counts), lognorm (scater's logNormCounts: log2(x / size factor + 1)) or none.")
     var normalize = "auto"
     @Option(help: "Features of largest variance used (scater's 500); 0 for all.")
     var topGenes = 500
@@ -117,14 +137,16 @@ struct PlotAugCommand: ParsableCommand {
         guard let colourBy = AugmentationFigure.ColourBy(rawValue: colorBy) else {
             throw VAExprsError.usage("--color-by must be origin or label, got '\(colorBy)'")
         }
-        var request = AugmentationPlotRequest(sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
-                                              normalization: try Normalization.parse(normalize, option: "--normalize"),
-                                              topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520,
-                                              renderer: renderer)
+        var request = AugmentationPlotRequest(
+            sources: cells.sources(seed: seed), reducer: try reducerSpec(method: method, options: option),
+            normalization: try Normalization.parse(normalize, option: "--normalize"),
+            topGenes: topGenes, colourBy: colourBy, width: width ?? 720, height: height ?? 520,
+            renderer: renderer)
         try ThreadCount.check(threads)
         request.threads = threads
-        try OutputSafety.refuseOverlaps(inputs: cells.inputs,
-                                        outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
+        try OutputSafety.refuseOverlaps(
+            inputs: cells.inputs,
+            outputs: [("--output", figure.output), ("--embedding-output", embeddingOutput)])
         try figure.checkDestination()
         if let embeddingOutput { try AtomicOutput.checkDestination(embeddingOutput) }
         let result = try AugmentationPlot.run(request, registry: registry)
@@ -145,7 +167,13 @@ struct PlotModelCommand: ParsableCommand {
     var output: String
     @Option(help: "dot, svg, png or pdf (default: from the extension).")
     var format: String?
-    @Option(help: "Node colour by part, e.g. encoder=#ff6347 (parts: encoder, mean, stddev, latent, decoder, condition); repeatable.")
+    @Option(
+        help:
+            """
+            Node colour by part, e.g. encoder=#ff6347 (parts: encoder, mean, stddev, latent, decoder, condition); \
+            repeatable.
+            """
+    )
     var color: [String] = []
     @OptionGroup var plugins: PluginOptions
 
@@ -156,7 +184,8 @@ struct PlotModelCommand: ParsableCommand {
         try AtomicOutput.checkDestination(output)
         let registry = try plugins.registry()
         let trained = try TrainedModel.load(model, registry: registry)
-        let graph = try ModelFigures.architecture(trained, name: (model as NSString).lastPathComponent, format: chosen, colours: colours)
+        let graph = try ModelFigures.architecture(
+            trained, name: (model as NSString).lastPathComponent, format: chosen, colours: colours)
         let outputs = AtomicOutput()
         try outputs.stage(graph.bytes, at: output)
         try outputs.commit()
@@ -181,8 +210,9 @@ struct PlotHistoryCommand: ParsableCommand {
         try OutputSafety.refuseOverlaps(inputs: [("the model", model)], outputs: [("--output", figure.output)])
         try figure.checkDestination()
         let trained = try TrainedModel.load(model, registry: registry)
-        let history = try ModelFigures.history(trained, name: model, width: width ?? 1080, height: height ?? 380,
-                                               renderer: try registry.makeRenderer(renderer))
+        let history = try ModelFigures.history(
+            trained, name: model, width: width ?? 1080, height: height ?? 380,
+            renderer: try registry.makeRenderer(renderer))
         try figure.write(history.bytes!)
     }
 }

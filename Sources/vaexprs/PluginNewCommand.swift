@@ -29,7 +29,8 @@ struct PluginNewCommand: ParsableCommand {
 
     func run() throws {
         let folder = try PluginScaffold.templatesFolder(explicit: templates)
-        let files = try PluginScaffold.write(kind: kind, language: language, name: name, output: output, templates: folder)
+        let files = try PluginScaffold.write(
+            kind: kind, language: language, name: name, output: output, templates: folder)
         for file in files { print("wrote \(file)") }
         print(language == "c" ? "build: cd \(output) && make" : "build: cd \(output) && swift build -c release")
     }

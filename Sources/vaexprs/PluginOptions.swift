@@ -1,7 +1,7 @@
-import VAExprsPlatform
 import ArgumentParser
 import Foundation
 import VAExprs
+import VAExprsPlatform
 
 /// `--plugin FILE` and `--plugin-dir DIR` (plus `VAEXPRS_PLUGIN_PATH`), accepted by every
 /// command that takes component names.
@@ -10,7 +10,9 @@ struct PluginOptions: ParsableArguments {
     var plugin: [String] = []
     @Option(help: "Load every plugin in this folder; repeatable. VAEXPRS_PLUGIN_PATH (colon-separated) adds more.")
     var pluginDir: [String] = []
-    @Flag(help: "Load plugins even from world-writable files or folders (anyone on the machine could have replaced them).")
+    @Flag(
+        help: "Load plugins even from world-writable files or folders (anyone on the machine could have replaced them)."
+    )
     var allowInsecurePlugins = false
 
     /// The loading policy these options ask for.
@@ -20,7 +22,8 @@ struct PluginOptions: ParsableArguments {
     func registry() throws -> Registry {
         let (registry, result) = try Builtins.makeRegistry(plugins: plugin, directories: pluginDir, policy: policy)
         for failure in result.failures {
-            StandardStreams.writeError("vaexprs: warning: plugin not loaded: \(failure.message.text(naming: OptionNames.option))\n")
+            StandardStreams.writeError(
+                "vaexprs: warning: plugin not loaded: \(failure.message.text(naming: OptionNames.option))\n")
         }
         return registry
     }

@@ -12,19 +12,28 @@ struct PluginsCommand: ParsableCommand {
 
 /// `vaexprs plugins list`.
 struct PluginsListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Every component (kind, name, origin, plugin version) and each plugin file that failed to load, with why.")
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract:
+            "Every component (kind, name, origin, plugin version) and each plugin file that failed to load, with why.")
 
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let (registry, result) = try Builtins.makeRegistry(plugins: plugins.plugin, directories: plugins.pluginDir, policy: plugins.policy)
+        let (registry, result) = try Builtins.makeRegistry(
+            plugins: plugins.plugin, directories: plugins.pluginDir, policy: plugins.policy)
         let rows = registry.entriesSorted.map { entry in
-            [entry.kind.rawValue, entry.name, entry.plugin.map { "\($0.name) \($0.version)" } ?? "built-in", entry.origin]
+            [
+                entry.kind.rawValue, entry.name, entry.plugin.map { "\($0.name) \($0.version)" } ?? "built-in",
+                entry.origin
+            ]
         }
         let header = ["KIND", "NAME", "PLUGIN", "ORIGIN"]
         let widths = (0..<4).map { c in ([header] + rows).map { $0[c].count }.max()! }
         for row in [header] + rows {
-            print(row.enumerated().map { c, v in c == 3 ? v : v.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            print(
+                row.enumerated().map { c, v in c == 3 ? v : v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                }.joined(separator: "  "))
         }
         if !result.failures.isEmpty {
             print("\nnot loaded:")
@@ -35,7 +44,9 @@ struct PluginsListCommand: ParsableCommand {
 
 /// `vaexprs plugins check FILE`.
 struct PluginsCheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Load one plugin and run its components through the conformance checks of the built-ins.")
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Load one plugin and run its components through the conformance checks of the built-ins.")
 
     @Argument(help: "Plugin file (.so or manifest .json).")
     var file: String
@@ -46,7 +57,8 @@ struct PluginsCheckCommand: ParsableCommand {
 
     func run() throws {
         let registry = try Builtins.makeRegistry()
-        let loaded = try PluginLoader.load(file, into: registry, policy: PluginPolicy(allowInsecure: allowInsecurePlugins))
+        let loaded = try PluginLoader.load(
+            file, into: registry, policy: PluginPolicy(allowInsecure: allowInsecurePlugins))
         var specs: [String: ComponentSpec] = [:]
         for item in spec {
             let parsed = try ComponentSpec.parseItem(item, source: "--spec")
@@ -63,7 +75,9 @@ struct PluginsCheckCommand: ParsableCommand {
 
 /// `vaexprs plugins bench`: forward + backward time of a plugin layer beside a built-in one.
 struct PluginsBenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time forward + backward of a plugin layer against a built-in layer (ABI overhead).")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time forward + backward of a plugin layer against a built-in layer (ABI overhead).")
 
     @OptionGroup var plugins: PluginOptions
     @Option(help: "The plugin layer spec.")
@@ -83,9 +97,10 @@ struct PluginsBenchCommand: ParsableCommand {
         let registry = try plugins.registry()
         try ThreadCount.check(threads)
         BLAS.setThreads(threads)
-        let result = try LayerBenchmark.run(candidate: try ComponentSpec.parseItem(layer, source: "--layer"),
-                                            reference: try ComponentSpec.parseItem(reference, source: "--reference"),
-                                            inputs: inputs, batch: batch, repeats: repeats, registry: registry)
+        let result = try LayerBenchmark.run(
+            candidate: try ComponentSpec.parseItem(layer, source: "--layer"),
+            reference: try ComponentSpec.parseItem(reference, source: "--reference"),
+            inputs: inputs, batch: batch, repeats: repeats, registry: registry)
         print("forward + backward, batch \(batch), \(inputs) inputs, \(threads) thread(s), median of \(repeats):")
         print("  \(layer): \(String(format: "%.3f", result.candidate * 1000)) ms")
         print("  \(reference): \(String(format: "%.3f", result.reference * 1000)) ms")

@@ -1,6 +1,6 @@
-import VAExprsPlatform
 import Foundation
 import VAExprs
+import VAExprsPlatform
 
 /// Training progress on stderr: a live bar on a terminal, one line per epoch when piped.
 final class ProgressPrinter: TrainingProgress {
@@ -19,7 +19,11 @@ final class ProgressPrinter: TrainingProgress {
     }
 
     func epochFinished(_ record: EpochRecord, epochs: Int, seconds: Double, cellsPerSecond: Double) {
-        var line = "epoch \(record.epoch)/\(epochs): loss \(fmt(record.loss)) (reconstruction \(fmt(record.reconstruction)), kl \(fmt(record.kl)))"
+        var line =
+            """
+            epoch \(record.epoch)/\(epochs): loss \(fmt(record.loss)) (reconstruction \
+            \(fmt(record.reconstruction)), kl \(fmt(record.kl)))
+            """
         if let v = record.valLoss { line += ", val_loss \(fmt(v))" }
         line += String(format: ", %.3f s, %.0f cells/s", seconds, cellsPerSecond)
         StandardStreams.writeError((live ? "\r" : "") + line + (live ? "\u{1B}[K\n" : "\n"))

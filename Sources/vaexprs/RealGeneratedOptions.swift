@@ -17,17 +17,26 @@ struct RealGeneratedOptions: ParsableArguments {
     var inputs: [OutputSafety.NamedPath] {
         [("--real", real), ("--generated", generated), ("--labels", labels), ("--generated-labels", generatedLabels)]
     }
-    @Option(help: "Label column of the label files (default: label); with an .h5ad and no label file, the obs column to use.")
+    @Option(
+        help:
+            "Label column of the label files (default: label); with an .h5ad and no label file, the obs column to use.")
     var labelColumn: String?
     @Flag(help: "The CSV/TSV files have genes in rows.")
     var genesInRows = false
-    @Option(help: "Use at most this many cells of each file: a seeded uniform subsample above it (default: \(CellSubsample.defaultMaxCells)).")
+    @Option(
+        help:
+            """
+            Use at most this many cells of each file: a seeded uniform subsample above it (default: \
+            \(CellSubsample.defaultMaxCells)).
+            """
+    )
     var maxCells = CellSubsample.defaultMaxCells
 
     /// Where the cells and labels come from, as the library takes them.
     func sources(seed: UInt64) -> AugmentationPlot.Sources {
-        AugmentationPlot.Sources(real: real, generated: generated, realLabels: labels, generatedLabels: generatedLabels,
-                                 labelColumn: labelColumn, genesInRows: genesInRows, maxCells: maxCells, seed: seed)
+        AugmentationPlot.Sources(
+            real: real, generated: generated, realLabels: labels, generatedLabels: generatedLabels,
+            labelColumn: labelColumn, genesInRows: genesInRows, maxCells: maxCells, seed: seed)
     }
 }
 

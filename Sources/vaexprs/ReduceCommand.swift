@@ -20,13 +20,25 @@ struct ReduceCommand: ParsableCommand {
     var option: [String] = []
     @Option(help: "Use the N features of largest variance (scater's default 500); 0 for all.")
     var topGenes = 500
-    @Option(help: "none, lognorm (scater logNormCounts: log2(x / size factor + 1)) or auto (lognorm when the cells are counts), before selecting and embedding.")
+    @Option(
+        help:
+            """
+            none, lognorm (scater logNormCounts: log2(x / size factor + 1)) or auto (lognorm when the cells are \
+            counts), before selecting and embedding.
+            """
+    )
     var normalize = "none"
     @Option(help: "Threads for numeric work.")
     var threads: Int?
     @Option(help: "Seed for randomized methods and the subsample.")
     var seed: UInt64 = 1
-    @Option(help: "Embed at most this many cells: a seeded uniform subsample above it (default: \(CellSubsample.defaultMaxCells)).")
+    @Option(
+        help:
+            """
+            Embed at most this many cells: a seeded uniform subsample above it (default: \
+            \(CellSubsample.defaultMaxCells)).
+            """
+    )
     var maxCells = CellSubsample.defaultMaxCells
     @Option(help: "Embedding CSV (cell,dim1,dim2,...).")
     var output: String
@@ -37,16 +49,24 @@ struct ReduceCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        try OutputSafety.refuseOverlaps(inputs: [("--input", input)],
-                                        outputs: [("--output", output), ("--metadata-output", metadataOutput)])
+        try OutputSafety.refuseOverlaps(
+            inputs: [("--input", input)],
+            outputs: [("--output", output), ("--metadata-output", metadataOutput)])
         // Checked before anything is read: the check exists to stop a mistyped 100000.
         try ThreadCount.check(threads)
         var request = ReductionRequest(input: input, reducer: try reducerSpec(method: method, options: option))
         guard let normalization = Normalization(rawValue: normalize) else {
-            throw VAExprsError.usage("--normalize must be one of: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")); got '\(normalize)'")
+            throw VAExprsError.usage(
+                """
+                --normalize must be one of: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")); \
+                got '\(normalize)'
+                """
+            )
         }
-        (request.genesInRows, request.components, request.topGenes, request.normalization, request.seed, request.maxCells)
-            = (genesInRows, components, topGenes, normalization, seed, maxCells)
+        (
+            request.genesInRows, request.components, request.topGenes, request.normalization, request.seed,
+            request.maxCells
+        ) = (genesInRows, components, topGenes, normalization, seed, maxCells)
         request.threads = threads
         for path in [output, metadataOutput].compactMap({ $0 }) { try AtomicOutput.checkDestination(path) }
         let result = try Reduction.run(request, registry: registry)
@@ -55,6 +75,11 @@ struct ReduceCommand: ParsableCommand {
         try outputs.stage(text: result.csv, at: output)
         if let metadataOutput { try outputs.stage(try result.metadataJSON(), at: metadataOutput) }
         try outputs.commit()
-        print("wrote \(output) (\(result.cellIDs.count) cells × \(result.embedding.coordinates.columns) dimensions, \(result.method) on \(result.features) features)")
+        print(
+            """
+            wrote \(output) (\(result.cellIDs.count) cells × \(result.embedding.coordinates.columns) dimensions, \
+            \(result.method) on \(result.features) features)
+            """
+        )
     }
 }

@@ -13,7 +13,8 @@ final class ScaleShift: Layer {
     func forward(_ x: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         input = x
         var y = x
-        for i in 0..<x.rows { for j in 0..<x.columns { y[i, j] = x[i, j] * parameters[0].value[j] + parameters[1].value[j] } }
+        let (scale, bias) = (parameters[0].value, parameters[1].value)
+        for i in 0..<x.rows { for j in 0..<x.columns { y[i, j] = x[i, j] * scale[j] + bias[j] } }
         return y
     }
     func backward(_ dy: Matrix) -> Matrix {

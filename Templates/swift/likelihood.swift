@@ -10,7 +10,9 @@ final class UnitGaussian: Likelihood {
 
     func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {}
 
-    func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    func evaluate(
+        output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float
+    ) -> LikelihoodEvaluation {
         var total = 0.0
         var g = gradient ? Matrix(rows: output.rows, columns: output.columns) : nil
         for i in output.storage.indices {
@@ -30,4 +32,5 @@ final class UnitGaussian: Likelihood {
     }
 }
 
-let component = ExportedComponent("{{NAME}}", "unit-variance Gaussian", .likelihood { UnitGaussian(spec: $0) }, facts: .likelihood(.scaled))
+let component = ExportedComponent(
+    "{{NAME}}", "unit-variance Gaussian", .likelihood { UnitGaussian(spec: $0) }, facts: .likelihood(.scaled))

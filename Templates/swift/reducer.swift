@@ -3,7 +3,9 @@ struct FirstFeatures: Reducer {
     let spec: ComponentSpec
 
     func reduce(_ data: DoubleMatrix, components k: Int, rng: inout SeededGenerator) throws -> Embedding {
-        guard k >= 1, k <= data.columns else { throw VAExprsError.usage("{{NAME}} gives 1 to \(data.columns) components, asked for \(k)") }
+        guard k >= 1, k <= data.columns else {
+            throw VAExprsError.usage("{{NAME}} gives 1 to \(data.columns) components, asked for \(k)")
+        }
         var out = DoubleMatrix(rows: data.rows, columns: k)
         for c in 0..<k {
             let mean = (0..<data.rows).reduce(0.0) { $0 + data[$1, c] } / Double(max(data.rows, 1))

@@ -12,7 +12,10 @@ import VAExprsTestSupport
     /// B (30) and C (a single cell), and each cell's total.
     func countData() -> (counts: String, labels: String, totals: [Int]) {
         var state: UInt64 = 12345
-        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
         var text = "cell," + (1...12).map { "g\($0)" }.joined(separator: ",") + "\n", labels = "cell,label\n"
         var totals: [Int] = []
         for i in 1...61 {
@@ -21,7 +24,11 @@ import VAExprsTestSupport
                 let mean = (label == "A" && j <= 4 ? 8.0 : 2.0) * (0.5 + next())
                 var k = 0, p = exp(-mean), s = p
                 let u = next()
-                while u > s && k < 60 { k += 1; p *= mean / Double(k); s += p }
+                while u > s && k < 60 {
+                    k += 1
+                    p *= mean / Double(k)
+                    s += p
+                }
                 return k + (j == 1 ? 1 : 0)
             }
             totals.append(row.reduce(0, +))
@@ -41,11 +48,14 @@ import VAExprsTestSupport
     @Test func countsGetACountModelByDefaultAndWholeCountsBack() throws {
         let (counts, labels, totals) = countData()
         let model = dir + "/nb.vaexprs"
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "5", "--output", model] + small)
+        let fit = try CLIRunner.run(
+            ["fit", "--counts", counts, "--labels", labels, "--epochs", "5", "--output", model] + small)
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.stderr.contains("likelihood zinb") && fit.stderr.contains("counts"), "\(fit.stderr)")
         let inspect = try CLIRunner.run(["inspect", model])
-        #expect(inspect.stdout.contains("whole numbers ≥ 0 with zeros") && inspect.stdout.contains("\"likelihood_data\" : \"counts\""), "\(inspect.stdout)")
+        #expect(
+            inspect.stdout.contains("whole numbers ≥ 0 with zeros")
+                && inspect.stdout.contains("\"likelihood_data\" : \"counts\""), "\(inspect.stdout)")
         let out = dir + "/g.csv"
         let generate = try CLIRunner.run(["generate", model, "--per-label", "A=40,C=20", "--output", out])
         #expect(generate.status == 0, "\(generate.stderr)")
@@ -55,17 +65,24 @@ import VAExprsTestSupport
         #expect(drawn.count == 60 && drawn.allSatisfy { $0.count == 12 })
         #expect(drawn.joined().allSatisfy { $0 >= 0 && $0 == $0.rounded() }, "generated values must be whole counts")
         // Expected counts on request.
-        let mean = try CLIRunner.run(["generate", model, "--num-samples", "10", "--decode", "mean", "--output", dir + "/m.csv"])
+        let mean = try CLIRunner.run([
+            "generate", model, "--num-samples", "10", "--decode", "mean", "--output", dir + "/m.csv"
+        ])
         let expected = try values(dir + "/m.csv")
         #expect(mean.status == 0 && expected.joined().contains { $0 != $0.rounded() })
         // --library empirical re-draws observed totals; with --decode mean, each generated
         // cell's expected counts under nb (no zero inflation) add up to one of them.
         let nbModel = dir + "/nb-only.vaexprs"
-        let nbFit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--likelihood", "nb", "--epochs", "2", "--quiet",
-                                       "--output", nbModel] + small)
+        let nbFit = try CLIRunner.run(
+            [
+                "fit", "--counts", counts, "--labels", labels, "--likelihood", "nb", "--epochs", "2", "--quiet",
+                "--output", nbModel
+            ] + small)
         #expect(nbFit.status == 0, "\(nbFit.stderr)")
-        let empirical = try CLIRunner.run(["generate", nbModel, "--num-samples", "15", "--decode", "mean", "--library", "empirical",
-                                           "--output", dir + "/e.csv"])
+        let empirical = try CLIRunner.run([
+            "generate", nbModel, "--num-samples", "15", "--decode", "mean", "--library", "empirical",
+            "--output", dir + "/e.csv"
+        ])
         #expect(empirical.status == 0, "\(empirical.stderr)")
         for row in try values(dir + "/e.csv") {
             let total = row.reduce(0, +)
@@ -81,8 +98,11 @@ import VAExprsTestSupport
         let (counts, labels, _) = countData()
         for likelihood in ["nb", "poisson", "zinb:dispersion=gene-label"] {
             let model = dir + "/\(likelihood.prefix(4)).vaexprs"
-            let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--likelihood", likelihood, "--top-genes", "6",
-                                         "--epochs", "3", "--quiet", "--output", model] + small)
+            let fit = try CLIRunner.run(
+                [
+                    "fit", "--counts", counts, "--labels", labels, "--likelihood", likelihood, "--top-genes", "6",
+                    "--epochs", "3", "--quiet", "--output", model
+                ] + small)
             #expect(fit.status == 0, "\(likelihood): \(fit.stderr)")
             #expect(fit.stdout.contains("× 6 genes"), "\(fit.stdout)")
             let inspect = try CLIRunner.run(["inspect", model])
@@ -96,14 +116,20 @@ import VAExprsTestSupport
             #expect(drawn.joined().allSatisfy { $0 == $0.rounded() })
         }
         // generate --evaluate compares a model of selected genes on those genes of the full matrix.
-        let evaluated = try CLIRunner.run(["generate", dir + "/nb.vaexprs", "--num-samples", "30", "--output", dir + "/ev.csv", "--evaluate", counts])
-        #expect(evaluated.status == 0 && evaluated.stdout.contains("realism of 30 generated vs 61 real cells"), "\(evaluated.stdout) \(evaluated.stderr)")
+        let evaluated = try CLIRunner.run([
+            "generate", dir + "/nb.vaexprs", "--num-samples", "30", "--output", dir + "/ev.csv", "--evaluate", counts
+        ])
+        #expect(
+            evaluated.status == 0 && evaluated.stdout.contains("realism of 30 generated vs 61 real cells"),
+            "\(evaluated.stdout) \(evaluated.stderr)")
     }
 
     @Test func theOriginalPresetAndContinuousDefaults() throws {
         let (counts, labels, _) = countData()
         let model = dir + "/orig.vaexprs"
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--preset", "original", "--epochs", "2", "--output", model])
+        let fit = try CLIRunner.run([
+            "fit", "--counts", counts, "--labels", labels, "--preset", "original", "--epochs", "2", "--output", model
+        ])
         #expect(fit.status == 0, "\(fit.stderr)")
         let inspect = try CLIRunner.run(["inspect", model])
         for word in ["bernoulli", "\"latent_dim\" : 2", "dense:512:relu", "lognorm"] {
@@ -112,8 +138,11 @@ import VAExprsTestSupport
         // Non-integers: censored gaussian, as given; negatives: gaussian.
         let real = TestPaths.write("cell,g1,g2\na,0.5,1.25\nb,0,2.5\nc,1.5,0\nd,2,3\n", "real.csv", in: dir)
         let signed = TestPaths.write("cell,g1,g2\na,-0.5,1.25\nb,0,2.5\nc,1.5,0\nd,2,3\n", "signed.csv", in: dir)
-        for (file, expected) in [(real, "censored_gaussian"), (signed, "gaussian, normalisation none: values below zero")] {
-            let r = try CLIRunner.run(["fit", "--counts", file, "--epochs", "1", "--output", dir + "/c.vaexprs"] + small)
+        for (file, expected) in [
+            (real, "censored_gaussian"), (signed, "gaussian, normalisation none: values below zero")
+        ] {
+            let r = try CLIRunner.run(
+                ["fit", "--counts", file, "--epochs", "1", "--output", dir + "/c.vaexprs"] + small)
             #expect(r.status == 0 && r.stderr.contains("likelihood \(expected)"), "\(r.stderr)")
         }
     }
@@ -134,7 +163,7 @@ import VAExprsTestSupport
             (["--counts", counts, "--likelihood", "nb:dispersion=cell"], 64, ["gene-label"]),
             (["--counts", counts, "--gene-selection", "best", "--top-genes", "3"], 64, ["seurat_v3, dispersion"]),
             (["--counts", counts, "--preset", "scvi"], 64, ["default, original"]),
-            (["--counts", counts, "--gene-selection", "dispersion"], 64, ["--top-genes"]),
+            (["--counts", counts, "--gene-selection", "dispersion"], 64, ["--top-genes"])
         ]
         for (arguments, status, words) in cases {
             let r = try CLIRunner.run(["fit"] + arguments + ["--epochs", "1", "--output", dir + "/bad.vaexprs"])
@@ -142,13 +171,23 @@ import VAExprsTestSupport
             #expect(!FileManager.default.fileExists(atPath: dir + "/bad.vaexprs"))
         }
         let model = dir + "/ok.vaexprs"
-        #expect(try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--quiet", "--output", model] + small).status == 0)
-        let library = try CLIRunner.run(["generate", model, "--num-samples", "3", "--library", "median", "--output", dir + "/x.csv"])
+        #expect(
+            try CLIRunner.run(
+                ["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--quiet", "--output", model] + small
+            ).status == 0)
+        let library = try CLIRunner.run([
+            "generate", model, "--num-samples", "3", "--library", "median", "--output", dir + "/x.csv"
+        ])
         #expect(library.status == 64 && library.stderr.contains("lognormal, empirical"), "\(library.stderr)")
         // --library means nothing to a continuous model: said, not ignored.
         let real = TestPaths.write("cell,g1,g2\na,0.5,1.25\nb,0,2.5\nc,1.5,0\nd,2,3\n", "continuous.csv", in: dir)
-        #expect(try CLIRunner.run(["fit", "--counts", real, "--epochs", "1", "--quiet", "--output", dir + "/cg.vaexprs"] + small).status == 0)
-        let ignored = try CLIRunner.run(["generate", dir + "/cg.vaexprs", "--num-samples", "3", "--library", "empirical", "--output", dir + "/y.csv"])
+        #expect(
+            try CLIRunner.run(
+                ["fit", "--counts", real, "--epochs", "1", "--quiet", "--output", dir + "/cg.vaexprs"] + small
+            ).status == 0)
+        let ignored = try CLIRunner.run([
+            "generate", dir + "/cg.vaexprs", "--num-samples", "3", "--library", "empirical", "--output", dir + "/y.csv"
+        ])
         #expect(ignored.status == 64 && ignored.stderr.contains("applies to models of counts"), "\(ignored.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/y.csv"))
     }

@@ -19,11 +19,14 @@ import VAExprsTestSupport
             text += "c\(i)," + (1...10).map { j in String((i * 7 + j * 3) % 9) }.joined(separator: ",") + "\n"
             labels += "c\(i),\(i % 2 == 0 ? "A" : "B")\n"
         }
-        let counts = TestPaths.write(text, "counts.csv", in: dir), labelsPath = TestPaths.write(labels, "labels.csv", in: dir)
+        let counts = TestPaths.write(text, "counts.csv", in: dir),
+            labelsPath = TestPaths.write(labels, "labels.csv", in: dir)
         let model = dir + "/m.vaexprs"
         if !FileManager.default.fileExists(atPath: model) {
-            let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labelsPath, "--epochs", "2", "--encoder", "dense:8:relu",
-                                         "--decoder", "dense:8:relu", "--latent-dim", "2", "--output", model])
+            let fit = try CLIRunner.run([
+                "fit", "--counts", counts, "--labels", labelsPath, "--epochs", "2", "--encoder", "dense:8:relu",
+                "--decoder", "dense:8:relu", "--latent-dim", "2", "--output", model
+            ])
             #expect(fit.status == 0, "\(fit.stderr)")
         }
         return (counts, labelsPath, model)
@@ -72,7 +75,8 @@ import VAExprsTestSupport
         #expect(fm.fileExists(atPath: dir + "/fresh_labels.csv"))
         // Over an earlier output: replaced file by file, with another seed's cells.
         let first = fm.contents(atPath: fresh + "/matrix.mtx.gz")
-        let again = try CLIRunner.run(["generate", model, "--num-samples", "5", "--seed", "2", "--output", fresh], in: dir)
+        let again = try CLIRunner.run(
+            ["generate", model, "--num-samples", "5", "--seed", "2", "--output", fresh], in: dir)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(fm.contents(atPath: fresh + "/matrix.mtx.gz") != first)
         #expect(Set(try fm.contentsOfDirectory(atPath: fresh)) == FolderOutput.tenXFiles, "no temporaries left")
@@ -90,7 +94,9 @@ import VAExprsTestSupport
         try? fm.removeItem(atPath: dir + "/work")
         try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
         for target in [".", "..", work, dir + "/work"] {
-            let r = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", target, "--labels-output", dir + "/wl.csv"], in: work)
+            let r = try CLIRunner.run(
+                ["generate", model, "--num-samples", "5", "--output", target, "--labels-output", dir + "/wl.csv"],
+                in: work)
             #expect(r.status == 73 && r.stderr.contains("working folder"), "\(target): \(r.stderr)")
         }
         #expect(fm.fileExists(atPath: work))
@@ -99,10 +105,14 @@ import VAExprsTestSupport
         try? fm.removeItem(atPath: holder)
         try fm.createDirectory(atPath: holder, withIntermediateDirectories: true)
         try fm.copyItem(atPath: model, toPath: holder + "/m.vaexprs")
-        let inside = try CLIRunner.run(["generate", holder + "/m.vaexprs", "--num-samples", "5", "--output", holder], in: dir)
+        let inside = try CLIRunner.run(
+            ["generate", holder + "/m.vaexprs", "--num-samples", "5", "--output", holder], in: dir)
         #expect(inside.status != 0 && inside.stderr.contains("m.vaexprs"), "\(inside.stderr)")
-        let labelsInside = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", empty, "--labels-output", empty + "/l.csv"], in: dir)
-        #expect(labelsInside.status == 64 && labelsInside.stderr.contains("inside the output folder"), "\(labelsInside.stderr)")
+        let labelsInside = try CLIRunner.run(
+            ["generate", model, "--num-samples", "5", "--output", empty, "--labels-output", empty + "/l.csv"], in: dir)
+        #expect(
+            labelsInside.status == 64 && labelsInside.stderr.contains("inside the output folder"),
+            "\(labelsInside.stderr)")
         #expect(fm.fileExists(atPath: holder + "/m.vaexprs"))
         // A symbolic link to a folder is called one; a link to a file output folder is refused as a file.
         let link = dir + "/link"
@@ -139,9 +149,10 @@ import VAExprsTestSupport
             try? FileManager.default.removeItem(atPath: model)
             try? FileManager.default.removeItem(atPath: generated)
             let script = """
-            exec \(closing)
-            "$0" fit --counts "$1" --labels "$2" --epochs 2 --output "$3" && "$0" generate "$3" --num-samples 5 --output "$4"
-            """
+                exec \(closing)
+                "$0" fit --counts "$1" --labels "$2" --epochs 2 --output "$3" && "$0" generate "$3" --num-samples 5 \
+                --output "$4"
+                """
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", script, CLIRunner.binary, counts, labels, model, generated]
@@ -150,7 +161,9 @@ import VAExprsTestSupport
             #expect(process.terminationStatus == 0, "\(closing): status \(process.terminationStatus)")
             #expect(FileManager.default.fileExists(atPath: model), "\(closing): no model")
             let text = try String(contentsOfFile: generated, encoding: .utf8)
-            #expect(!text.contains("vaexprs") && !text.contains("latent sampler"), "\(closing): diagnostics inside the output")
+            #expect(
+                !text.contains("vaexprs") && !text.contains("latent sampler"),
+                "\(closing): diagnostics inside the output")
         }
     }
 
@@ -181,7 +194,9 @@ import VAExprsTestSupport
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder)) == ["m"], "temporaries left")
         // fit refuses training counts beyond 2^31 - 1, which would lead there.
         let counts = TestPaths.write("cell,g1,g2\nc1,3000000000,1\nc2,1,0\nc3,2,5\n", "huge.csv", in: dir)
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "nb", "--epochs", "1", "--output", dir + "/huge.vaexprs"])
+        let fit = try CLIRunner.run([
+            "fit", "--counts", counts, "--likelihood", "nb", "--epochs", "1", "--output", dir + "/huge.vaexprs"
+        ])
         #expect(fit.status == 65 && fit.stderr.contains("2³¹"), "\(fit.stderr)")
     }
 
@@ -201,7 +216,9 @@ import VAExprsTestSupport
             #expect(r.status == 64 && r.stderr.contains("not counts"), "\(output): \(r.stderr)")
         }
         // CSV outputs named as another format, and repeated labels.
-        let latent = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--latent-output", dir + "/lat.h5ad"])
+        let latent = try CLIRunner.run([
+            "generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--latent-output", dir + "/lat.h5ad"
+        ])
         #expect(latent.status == 64 && latent.stderr.contains("--latent-output"), "\(latent.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/lat.h5ad"))
         let twice = try CLIRunner.run(["generate", model, "--per-label", "A=5,A=3", "--output", dir + "/g.csv"])
@@ -218,9 +235,15 @@ import VAExprsTestSupport
         try file.createGroup("/X")
         try file.setAttribute("/X", "encoding-type", "csr_matrix")
         try file.setAttribute("/X", "shape", integers: [2, 2])
-        let d = try HDF5Writer.GrowingDataset(file, "/X/data", kind: .float32, columns: 1); try d.append([Float(1), 2]); d.close()
-        let i = try HDF5Writer.GrowingDataset(file, "/X/indices", kind: .float64, columns: 1); try i.append([0.5, 1.0]); i.close()
-        let p = try HDF5Writer.GrowingDataset(file, "/X/indptr", kind: .int64, columns: 1); try p.append([Int64(0), 1, 2]); p.close()
+        let d = try HDF5Writer.GrowingDataset(file, "/X/data", kind: .float32, columns: 1)
+        try d.append([Float(1), 2])
+        d.close()
+        let i = try HDF5Writer.GrowingDataset(file, "/X/indices", kind: .float64, columns: 1)
+        try i.append([0.5, 1.0])
+        i.close()
+        let p = try HDF5Writer.GrowingDataset(file, "/X/indptr", kind: .int64, columns: 1)
+        try p.append([Int64(0), 1, 2])
+        p.close()
         for (group, ids) in [("/obs", ["c0", "c1"]), ("/var", ["g0", "g1"])] {
             try file.createGroup(group)
             try file.setAttribute(group, "_index", "_index")
@@ -233,7 +256,9 @@ import VAExprsTestSupport
         func obsFile(_ name: String, categories: [String], codes: [Int32]) throws -> String {
             let path = folder + "/" + name
             let f = try HDF5Writer(creating: path)
-            let x = try HDF5Writer.GrowingDataset(f, "/X", kind: .float32, columns: 2); try x.append([Float](repeating: 1, count: 6)); x.close()
+            let x = try HDF5Writer.GrowingDataset(f, "/X", kind: .float32, columns: 2)
+            try x.append([Float](repeating: 1, count: 6))
+            x.close()
             try f.createGroup("/obs")
             try f.setAttribute("/obs", "_index", "_index")
             try f.setAttribute("/obs", "column-order", strings: ["label"])
@@ -241,7 +266,9 @@ import VAExprsTestSupport
             try f.createGroup("/obs/label")
             try f.setAttribute("/obs/label", "encoding-type", "categorical")
             try f.writeStrings("/obs/label/categories", categories)
-            let c = try HDF5Writer.GrowingDataset(f, "/obs/label/codes", kind: .int32, columns: 1); try c.append(codes); c.close()
+            let c = try HDF5Writer.GrowingDataset(f, "/obs/label/codes", kind: .int32, columns: 1)
+            try c.append(codes)
+            c.close()
             try f.createGroup("/var")
             try f.setAttribute("/var", "_index", "_index")
             try f.writeStrings("/var/_index", ["g0", "g1"])
@@ -252,18 +279,27 @@ import VAExprsTestSupport
         let rep = try CLIRunner.run(["fit", "--counts", repeated, "--epochs", "1", "--output", folder + "/m.vaexprs"])
         #expect(rep.status == 65 && rep.stderr.contains("twice"), "\(rep.stderr)")
         let outOfRange = try obsFile("range.h5ad", categories: ["A", "B"], codes: [0, 5, 1])
-        let range = try CLIRunner.run(["fit", "--counts", outOfRange, "--epochs", "1", "--output", folder + "/m.vaexprs"])
+        let range = try CLIRunner.run([
+            "fit", "--counts", outOfRange, "--epochs", "1", "--output", folder + "/m.vaexprs"
+        ])
         #expect(range.status == 65 && range.stderr.contains("code 5"), "\(range.stderr)")
         // A 10x folder holding matrix.mtx and matrix.mtx.gz.
         let both = folder + "/both"
         try FileManager.default.createDirectory(atPath: both, withIntermediateDirectories: true)
-        for name in ["matrix.mtx", "matrix.mtx.gz", "features.tsv", "barcodes.tsv"] { _ = TestPaths.write("", name, in: both) }
+        for name in ["matrix.mtx", "matrix.mtx.gz", "features.tsv", "barcodes.tsv"] {
+            _ = TestPaths.write("", name, in: both)
+        }
         let ambiguous = try CLIRunner.run(["reduce", "--input", both, "--method", "pca", "--output", folder + "/p.csv"])
-        #expect(ambiguous.status == 65 && ambiguous.stderr.contains("both matrix.mtx and matrix.mtx.gz"), "\(ambiguous.stderr)")
+        #expect(
+            ambiguous.status == 65 && ambiguous.stderr.contains("both matrix.mtx and matrix.mtx.gz"),
+            "\(ambiguous.stderr)")
         // seurat_v3 on negative (scaled) values.
-        let scaled = TestPaths.write("cell,g1,g2,g3\nc1,-1.5,0.2,1\nc2,0.3,-0.1,2\nc3,1.2,0.4,-1\nc4,0.1,0.1,0.1\n", "scaled.csv", in: folder)
-        let seurat = try CLIRunner.run(["fit", "--counts", scaled, "--top-genes", "2", "--gene-selection", "seurat_v3", "--epochs", "1",
-                                        "--output", folder + "/m.vaexprs"])
+        let scaled = TestPaths.write(
+            "cell,g1,g2,g3\nc1,-1.5,0.2,1\nc2,0.3,-0.1,2\nc3,1.2,0.4,-1\nc4,0.1,0.1,0.1\n", "scaled.csv", in: folder)
+        let seurat = try CLIRunner.run([
+            "fit", "--counts", scaled, "--top-genes", "2", "--gene-selection", "seurat_v3", "--epochs", "1",
+            "--output", folder + "/m.vaexprs"
+        ])
         #expect(seurat.status == 64 && seurat.stderr.contains("negative"), "\(seurat.stderr)")
     }
 
@@ -273,7 +309,9 @@ import VAExprsTestSupport
         for name in ["dense", "d\u{0435}nse", "Dense", "tsne-x", "1abc"] {
             let output = dir + "/scaffold-\(name.unicodeScalars.count)-\(name.hashValue & 0xFFFF)"
             try? FileManager.default.removeItem(atPath: output)
-            let r = try CLIRunner.run(["plugin", "new", "--kind", "layer", "--language", "c", "--name", name, "--output", output])
+            let r = try CLIRunner.run([
+                "plugin", "new", "--kind", "layer", "--language", "c", "--name", name, "--output", output
+            ])
             #expect(r.status == 64 && r.stderr.contains("--name"), "\(name.debugDescription): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: output), "\(name.debugDescription): a folder was left")
         }
@@ -285,22 +323,36 @@ import VAExprsTestSupport
         let (counts, labels, model) = try countModel()
         // Label columns that an .h5ad cannot hold are refused by fit, not at generate.
         for column in ["_index", "a/b"] {
-            let renamed = TestPaths.write(try String(contentsOfFile: labels, encoding: .utf8).replacingOccurrences(of: "cell,label", with: "cell,\(column)"),
-                                          "labels-\(column.count).csv", in: dir)
-            let r = try CLIRunner.run(["fit", "--counts", counts, "--labels", renamed, "--label-column", column, "--epochs", "1", "--output", dir + "/x.vaexprs"])
+            let renamed = TestPaths.write(
+                try String(contentsOfFile: labels, encoding: .utf8).replacingOccurrences(
+                    of: "cell,label", with: "cell,\(column)"),
+                "labels-\(column.count).csv", in: dir)
+            let r = try CLIRunner.run([
+                "fit", "--counts", counts, "--labels", renamed, "--label-column", column, "--epochs", "1", "--output",
+                dir + "/x.vaexprs"
+            ])
             #expect(r.status == 64 && r.stderr.contains("cannot name a label column"), "\(column): \(r.stderr)")
         }
         // A 240-byte file name is legal: its temporary fits NAME_MAX.
         let long = dir + "/" + String(repeating: "n", count: 240) + ".csv"
-        let longRun = try CLIRunner.run(["generate", model, "--num-samples", "3", "--output", long, "--labels-output", dir + "/l.csv"])
+        let longRun = try CLIRunner.run([
+            "generate", model, "--num-samples", "3", "--output", long, "--labels-output", dir + "/l.csv"
+        ])
         #expect(longRun.status == 0, "\(longRun.stderr)")
         let tooLong = dir + "/" + String(repeating: "n", count: 300) + ".csv"
-        let tooLongRun = try CLIRunner.run(["generate", model, "--num-samples", "3", "--output", tooLong, "--labels-output", dir + "/l.csv"])
+        let tooLongRun = try CLIRunner.run([
+            "generate", model, "--num-samples", "3", "--output", tooLong, "--labels-output", dir + "/l.csv"
+        ])
         #expect(tooLongRun.status == 73 && tooLongRun.stderr.contains("shorter name"), "\(tooLongRun.stderr)")
         // evaluate --training equal to --real says why copying was not measured.
         let generated = dir + "/gen.csv"
-        #expect(try CLIRunner.run(["generate", model, "--num-samples", "40", "--output", generated, "--labels-output", dir + "/gl.csv"]).status == 0)
-        let e = try CLIRunner.run(["evaluate", "--real", counts, "--generated", generated, "--training", counts, "--repeats", "1"])
+        #expect(
+            try CLIRunner.run([
+                "generate", model, "--num-samples", "40", "--output", generated, "--labels-output", dir + "/gl.csv"
+            ]).status == 0)
+        let e = try CLIRunner.run([
+            "evaluate", "--real", counts, "--generated", generated, "--training", counts, "--repeats", "1"
+        ])
         #expect(e.status == 0 && e.stderr.contains("copying was not measured"), "\(e.stderr)")
         #expect(hidden(dir).isEmpty, "temporaries left: \(hidden(dir))")
     }
@@ -309,25 +361,38 @@ import VAExprsTestSupport
 
     @Test func outsideNumbersNeverTrapAndControlCharactersAreNotObeyed() throws {
         let (counts, _, _) = try countModel()
-        let tsne = try CLIRunner.run(["reduce", "--input", counts, "--method", "tsne:perplexity=1e300", "--output", dir + "/t.csv"])
+        let tsne = try CLIRunner.run([
+            "reduce", "--input", counts, "--method", "tsne:perplexity=1e300", "--output", dir + "/t.csv"
+        ])
         #expect(tsne.status == 64 && tsne.stderr.contains("perplexity"), "\(tsne.stderr)")
         // Values near the limits of Double, plotted as SVG and on the terminal.
-        let extreme = TestPaths.write("cell,g1,g2,g3\nc1,1e300,1,2\nc2,-1e300,3,4\nc3,1e-300,5,1\nc4,2,1e300,3\nc5,1,2,3\n", "extreme.csv", in: dir)
+        let extreme = TestPaths.write(
+            "cell,g1,g2,g3\nc1,1e300,1,2\nc2,-1e300,3,4\nc3,1e-300,5,1\nc4,2,1e300,3\nc5,1,2,3\n", "extreme.csv",
+            in: dir)
         for format in ["svg", "terminal:color=false"] {
-            let r = try CLIRunner.run(["plot", "aug", "--real", extreme, "--generated", extreme, "--method", "pca", "--normalize", "none",
-                                       "--format", format] + (format == "svg" ? ["--output", dir + "/extreme.svg"] : []))
+            let r = try CLIRunner.run(
+                [
+                    "plot", "aug", "--real", extreme, "--generated", extreme, "--method", "pca", "--normalize", "none",
+                    "--format", format
+                ] + (format == "svg" ? ["--output", dir + "/extreme.svg"] : []))
             #expect(r.status == 0 || r.status == 65, "\(format): status \(r.status) \(r.stderr)")
         }
         // Labels holding escape sequences reach the terminal shown, not obeyed.
         var labels = "cell,label\n"
         for i in 1...40 { labels += "c\(i),\(i % 2 == 0 ? "A\u{1B}]0;pwned\u{07}" : "B\u{1B}[2J")\n" }
         let hostile = TestPaths.write(labels, "hostile.csv", in: dir)
-        let plot = try CLIRunner.run(["plot", "aug", "--real", counts, "--labels", hostile, "--generated", counts, "--generated-labels", hostile,
-                                      "--method", "pca", "--format", "terminal:color=false"])
+        let plot = try CLIRunner.run([
+            "plot", "aug", "--real", counts, "--labels", hostile, "--generated", counts, "--generated-labels", hostile,
+            "--method", "pca", "--format", "terminal:color=false"
+        ])
         #expect(plot.status == 0, "\(plot.stderr)")
-        #expect(!plot.stdout.contains("\u{1B}") && !plot.stderr.contains("\u{1B}"), "an escape sequence reached the terminal")
+        #expect(
+            !plot.stdout.contains("\u{1B}") && !plot.stderr.contains("\u{1B}"),
+            "an escape sequence reached the terminal")
         // reduce --threads is checked before any thread starts.
-        let threads = try CLIRunner.run(["reduce", "--input", counts, "--method", "pca", "--threads", "100000", "--output", dir + "/t.csv"])
+        let threads = try CLIRunner.run([
+            "reduce", "--input", counts, "--method", "pca", "--threads", "100000", "--output", dir + "/t.csv"
+        ])
         #expect(threads.status == 64 && threads.stderr.contains("--threads"), "\(threads.stderr)")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import vaexprs
 import VAExprs
 import VAExprsTestSupport
+
+@testable import vaexprs
 
 /// Issue 17: library errors and notices name the library's parameters; the command line shows
 /// each as one of its own options, mapped in one place (`OptionNames`).
@@ -28,7 +29,8 @@ import VAExprsTestSupport
     static func markedParameters() throws -> Set<String> {
         var found = Set<String>()
         let sources = TestPaths.packageRoot + "/Sources"
-        for case let file as String in FileManager.default.enumerator(atPath: sources)! where file.hasSuffix(".swift") && !file.hasPrefix("vaexprs/") {
+        for case let file as String in FileManager.default.enumerator(atPath: sources)!
+        where file.hasSuffix(".swift") && !file.hasPrefix("vaexprs/") {
             let text = try String(contentsOfFile: sources + "/" + file, encoding: .utf8)
             for match in text.matches(of: #/parameter: "([A-Za-z]+)"/#) { found.insert(String(match.1)) }
         }
@@ -41,17 +43,21 @@ import VAExprsTestSupport
         let parameters = try Self.markedParameters()
         #expect(parameters.count > 30, "\(parameters)")
         for parameter in parameters {
-            #expect(options.contains(OptionNames.option(parameter)), "library parameter '\(parameter)' maps to \(OptionNames.option(parameter)), which no command has")
+            #expect(
+                options.contains(OptionNames.option(parameter)),
+                "library parameter '\(parameter)' maps to \(OptionNames.option(parameter)), which no command has")
         }
         // No stale entries: each exception is a parameter some message names, mapped to a real option.
         for (parameter, option) in OptionNames.exceptions {
-            #expect(parameters.contains(parameter), "OptionNames.exceptions['\(parameter)'] is named by no library message")
+            #expect(
+                parameters.contains(parameter), "OptionNames.exceptions['\(parameter)'] is named by no library message")
             #expect(options.contains(option), "\(option) is no option")
         }
     }
 
     @Test func messagesReadInEachFrontEndsTerms() {
-        let error = VAExprsError.usage("\(parameter: "topGenes") must be ≥ 1; or give \(parameter: "count") cells (\(parameter: "labelColumns"))")
+        let error = VAExprsError.usage(
+            "\(parameter: "topGenes") must be ≥ 1; or give \(parameter: "count") cells (\(parameter: "labelColumns"))")
         #expect(error.message == "topGenes must be ≥ 1; or give count cells (labelColumns)")
         #expect(error.parameters == ["topGenes", "count", "labelColumns"])
         #expect(OptionNames.message(error) == "--top-genes must be ≥ 1; or give --num-samples cells (--label-column)")

@@ -27,34 +27,59 @@ import VAExprsTestSupport
     @Test func outputsNeverReplaceInputsOrEachOther() throws {
         let (counts, labels) = data()
         let model = dir + "/m.vaexprs"
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
-                                     "--decoder", "dense:8:relu", "--output", model])
+        let fit = try CLIRunner.run([
+            "fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
+            "--decoder", "dense:8:relu", "--output", model
+        ])
         #expect(fit.status == 0, "\(fit.stderr)")
-        try expectRefused(["fit", "--counts", counts, "--epochs", "1", "--output", counts], mentions: ["--output", "--counts"], unchanged: [counts])
-        try expectRefused(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--output", "./labels.csv"], mentions: ["--labels"],
-                          unchanged: [labels])
-        try expectRefused(["generate", model, "--num-samples", "5", "--output", model], mentions: ["the model"], unchanged: [model])
-        try expectRefused(["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--labels-output", dir + "/g.csv"],
-                          mentions: ["--output", "--labels-output"], unchanged: [model])
-        try expectRefused(["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--latent-output", model],
-                          mentions: ["--latent-output"], unchanged: [model])
+        try expectRefused(
+            ["fit", "--counts", counts, "--epochs", "1", "--output", counts], mentions: ["--output", "--counts"],
+            unchanged: [counts])
+        try expectRefused(
+            ["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--output", "./labels.csv"],
+            mentions: ["--labels"],
+            unchanged: [labels])
+        try expectRefused(
+            ["generate", model, "--num-samples", "5", "--output", model], mentions: ["the model"], unchanged: [model])
+        try expectRefused(
+            ["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--labels-output", dir + "/g.csv"],
+            mentions: ["--output", "--labels-output"], unchanged: [model])
+        try expectRefused(
+            ["generate", model, "--num-samples", "5", "--output", dir + "/g.csv", "--latent-output", model],
+            mentions: ["--latent-output"], unchanged: [model])
         // A hard link is the same file under another name.
         let link = dir + "/link.svg"
         try? FileManager.default.removeItem(atPath: link)
         #expect(Foundation.link(model, link) == 0)
         try expectRefused(["plot", "model", model, "--output", link], mentions: ["--output"], unchanged: [model])
         try expectRefused(["plot", "history", model, "--output", link], mentions: ["--output"], unchanged: [model])
-        try expectRefused(["reduce", "--method", "pca", "--input", counts, "--output", dir + "/../" + (dir as NSString).lastPathComponent + "/counts.csv"],
-                          mentions: ["--input"], unchanged: [counts])
-        try expectRefused(["reduce", "--method", "pca", "--input", counts, "--output", dir + "/p.csv", "--metadata-output", dir + "/p.csv"],
-                          mentions: ["--metadata-output"], unchanged: [counts])
+        try expectRefused(
+            [
+                "reduce", "--method", "pca", "--input", counts, "--output",
+                dir + "/../" + (dir as NSString).lastPathComponent + "/counts.csv"
+            ],
+            mentions: ["--input"], unchanged: [counts])
+        try expectRefused(
+            [
+                "reduce", "--method", "pca", "--input", counts, "--output", dir + "/p.csv", "--metadata-output",
+                dir + "/p.csv"
+            ],
+            mentions: ["--metadata-output"], unchanged: [counts])
         // A label file whose name a figure could also have.
         let figureNamed = TestPaths.write(try String(contentsOfFile: labels, encoding: .utf8), "labels.svg", in: dir)
-        try expectRefused(["plot", "aug", "--real", counts, "--generated", counts, "--labels", labels, "--generated-labels", figureNamed,
-                           "--output", figureNamed], mentions: ["--generated-labels"], unchanged: [figureNamed])
-        try expectRefused(["gmm", "--input", counts, "--samples", "3", "--samples-output", counts], mentions: ["--samples-output"], unchanged: [counts])
+        try expectRefused(
+            [
+                "plot", "aug", "--real", counts, "--generated", counts, "--labels", labels, "--generated-labels",
+                figureNamed,
+                "--output", figureNamed
+            ], mentions: ["--generated-labels"], unchanged: [figureNamed])
+        try expectRefused(
+            ["gmm", "--input", counts, "--samples", "3", "--samples-output", counts], mentions: ["--samples-output"],
+            unchanged: [counts])
         // Nothing was left behind by the refused commands.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") || $0 == "g.csv" || $0 == "p.csv" }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+            $0.hasPrefix(".") || $0 == "g.csv" || $0 == "p.csv"
+        }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
@@ -65,8 +90,10 @@ import VAExprsTestSupport
         let work = dir + "/" + name
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let model = work + "/m.vaexprs"
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
-                                     "--decoder", "dense:8:relu", "--output", model])
+        let fit = try CLIRunner.run([
+            "fit", "--counts", counts, "--labels", labels, "--epochs", "1", "--encoder", "dense:8:relu",
+            "--decoder", "dense:8:relu", "--output", model
+        ])
         #expect(fit.status == 0, "\(fit.stderr)")
         return (work, model)
     }
@@ -77,8 +104,12 @@ import VAExprsTestSupport
     @Test func outputsAreAllOrNothingAndSpecialFilesAreNeverReplaced() throws {
         let (work, model) = try fittedModel(in: "all-or-nothing")
         let (counts, _) = data()
-        func outputs() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).filter { $0 != "m.vaexprs" }.sorted() }
-        let generate = ["generate", model, "--num-samples", "20", "--output", work + "/g.csv", "--latent-output", work + "/z.csv"]
+        func outputs() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).filter { $0 != "m.vaexprs" }.sorted()
+        }
+        let generate = [
+            "generate", model, "--num-samples", "20", "--output", work + "/g.csv", "--latent-output", work + "/z.csv"
+        ]
         // A missing reference is caught before any work; a reference without the model's genes
         // only once the cells exist, and still nothing is written.
         let missing = try CLIRunner.run(generate + ["--evaluate", work + "/absent.csv"])
@@ -98,7 +129,9 @@ import VAExprsTestSupport
         for (path, says) in [(fifo, "is a FIFO"), ("/dev/full", "is a device"), (work + "/folder.csv", "is a folder")] {
             let r = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", path], timeLimit: 120)
             #expect(!r.timedOut && r.status == 73 && r.stderr.contains(says), "\(path): \(r.stderr)")
-            let p = try CLIRunner.run(["plot", "model", model, "--format", "svg", "--output", path == fifo ? work + "/pipe.svg" : path], timeLimit: 120)
+            let p = try CLIRunner.run(
+                ["plot", "model", model, "--format", "svg", "--output", path == fifo ? work + "/pipe.svg" : path],
+                timeLimit: 120)
             #expect(!p.timedOut && p.status != 0, "\(path): plot model should refuse")
         }
         var info = stat()
@@ -108,17 +141,25 @@ import VAExprsTestSupport
 
         // --format and the extension must agree; sizes stay within what PDF and cairo allow.
         let refusals: [([String], String)] = [
-            (["generate", model, "--num-samples", "5", "--format", "h5ad", "--output", work + "/x.csv"], "disagrees with the extension"),
+            (
+                ["generate", model, "--num-samples", "5", "--format", "h5ad", "--output", work + "/x.csv"],
+                "disagrees with the extension"
+            ),
             (["plot", "model", model, "--format", "png", "--output", work + "/x.svg"], "disagrees with the extension"),
             (["plot", "history", model, "--format", "png", "--output", work + "/x.svg"], "writes .png files"),
             (["plot", "history", model, "--output", work + "/x.pdf", "--width", "0"], "--width 0.0 is outside"),
             (["plot", "history", model, "--output", work + "/x.pdf", "--height", "nan"], "--height nan is outside"),
             (["plot", "history", model, "--output", work + "/x.pdf", "--width", "1e9"], "is outside"),
-            (["plot", "history", model, "--output", work + "/x.png", "--format", "png:scale=16", "--width", "14000"], "is outside what png allows"),
+            (
+                ["plot", "history", model, "--output", work + "/x.png", "--format", "png:scale=16", "--width", "14000"],
+                "is outside what png allows"
+            )
         ]
         for (arguments, message) in refusals {
             let r = try CLIRunner.run(arguments)
-            #expect(r.status == 64 && r.stderr.contains(message), "\(arguments.joined(separator: " ")): \(r.status) \(r.stderr)")
+            #expect(
+                r.status == 64 && r.stderr.contains(message),
+                "\(arguments.joined(separator: " ")): \(r.status) \(r.stderr)")
         }
         #expect(outputs() == ["folder.csv", "g.csv", "g_labels.csv", "pipe.csv", "pipe.svg", "z.csv"], "\(outputs())")
     }
@@ -145,7 +186,10 @@ import VAExprsTestSupport
         kill(process.processIdentifier, signal)
         // Never hang the suite: after 20 s the process is killed outright, and that is a failure.
         var ticks = 0
-        while process.isRunning && ticks < 400 { usleep(50_000); ticks += 1 }
+        while process.isRunning && ticks < 400 {
+            usleep(50_000)
+            ticks += 1
+        }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             Issue.record("generate did not end on signal \(signal)")

@@ -15,7 +15,9 @@ import VAExprsTestSupport
         let output = dir + "/built/lib\(name).so"
         if FileManager.default.fileExists(atPath: output) { return output }
         let product = built + "/lib\(name).so"
-        try #require(FileManager.default.fileExists(atPath: product), "\(product) is missing: run `swift build` before the tests")
+        try #require(
+            FileManager.default.fileExists(atPath: product), "\(product) is missing: run `swift build` before the tests"
+        )
         try FileManager.default.createDirectory(atPath: dir + "/built", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: product, toPath: output)
         return output
@@ -25,8 +27,13 @@ import VAExprsTestSupport
     func ffiExample() throws -> String {
         let folder = dir + "/ffi"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (from, to) in [(try example("FFIActivationsPlugin"), folder + "/libFFIActivationsPlugin.so"),
-                           (TestPaths.packageRoot + "/Plugins/FFIActivations/libFFIActivationsPlugin.json", folder + "/libFFIActivationsPlugin.json")] {
+        for (from, to) in [
+            (try example("FFIActivationsPlugin"), folder + "/libFFIActivationsPlugin.so"),
+            (
+                TestPaths.packageRoot + "/Plugins/FFIActivations/libFFIActivationsPlugin.json",
+                folder + "/libFFIActivationsPlugin.json"
+            )
+        ] {
             try? FileManager.default.removeItem(atPath: to)
             try FileManager.default.copyItem(atPath: from, toPath: to)
         }
@@ -47,8 +54,10 @@ import VAExprsTestSupport
     }
 
     /// A one-reducer plugin with the given descriptor fields and init.
-    func reducerPlugin(name: String, abi: String = "VAEXPRS_PLUGIN_ABI_VERSION", component: String = "tiny_reducer",
-                       initBody: String = "return 0;", extra: String = "") -> String {
+    func reducerPlugin(
+        name: String, abi: String = "VAEXPRS_PLUGIN_ABI_VERSION", component: String = "tiny_reducer",
+        initBody: String = "return 0;", extra: String = ""
+    ) -> String {
         """
         #include <stdio.h>
         #include <stdlib.h>
@@ -56,15 +65,18 @@ import VAExprsTestSupport
         \(extra)
         static void *create(const char *o, char *e, size_t n) { (void)o; (void)e; (void)n; return malloc(1); }
         static void destroy(void *s) { free(s); }
-        static int32_t reduce(void *s, const double *x, int64_t n, int64_t d, int32_t k, double *out, vaexprs_rng *r, char *e, size_t en) {
+        static int32_t reduce(void *s, const double *x, int64_t n, int64_t d, int32_t k, double *out, vaexprs_rng *r, \
+        char *e, size_t en) {
             (void)s; (void)r; (void)e; (void)en;
             for (int64_t i = 0; i < n; i++) for (int32_t c = 0; c < k; c++) out[i * k + c] = x[i * d + c % d];
             return 0;
         }
-        static int32_t init(const vaexprs_host *h, char *error, size_t size) { (void)h; (void)error; (void)size; \(initBody) }
+        static int32_t init(const vaexprs_host *h, char *error, size_t size) { (void)h; (void)error; (void)size; \
+        \(initBody) }
         static const vaexprs_reducer_vtable table = { sizeof(vaexprs_reducer_vtable), create, destroy, reduce };
         static const vaexprs_component components[] = { { VAEXPRS_KIND_REDUCER, "\(component)", "test", &table } };
-        static const vaexprs_plugin descriptor = { VAEXPRS_PLUGIN_MAGIC, \(abi), sizeof(vaexprs_plugin), "\(name)", "0.1", "test plugin",
+        static const vaexprs_plugin descriptor = { VAEXPRS_PLUGIN_MAGIC, \(abi), sizeof(vaexprs_plugin), "\(name)", \
+        "0.1", "test plugin",
             init, sizeof(vaexprs_component), 1, components };
         const vaexprs_plugin *vaexprs_plugin_entry(void) { return &descriptor; }
         """
@@ -77,37 +89,55 @@ import VAExprsTestSupport
         // list: built-ins and every plugin component with its origin and version
         let list = try CLIRunner.run(["plugins", "list"] + all)
         #expect(list.status == 0, "\(list.stderr)")
-        for row in ["gated_dense", "gated-dense 1.1.0", "random_projection", "vegalite", "softsign", "swish", "head_columns", "built-in"] {
+        for row in [
+            "gated_dense", "gated-dense 1.1.0", "random_projection", "vegalite", "softsign", "swish", "head_columns",
+            "built-in"
+        ] {
             #expect(list.stdout.contains(row), "list should show \(row)")
         }
         // fit with the Swift plugin layer and the libffi activation; generate; reduce; render
         let seed = TestPaths.dataset("seedsim", "counts.csv.gz"), labels = TestPaths.dataset("seedsim", "labels.csv")
         let model = dir + "/m.vaexprs"
-        let fit = try CLIRunner.run(["fit", "--counts", seed, "--labels", labels, "--encoder", "gated_dense:16,softsign", "--decoder", "dense:16:swish",
-                                     "--likelihood", "gaussian", "--epochs", "3", "--output", model] + all)
+        let fit = try CLIRunner.run(
+            [
+                "fit", "--counts", seed, "--labels", labels, "--encoder", "gated_dense:16,softsign", "--decoder",
+                "dense:16:swish",
+                "--likelihood", "gaussian", "--epochs", "3", "--output", model
+            ] + all)
         #expect(fit.status == 0, "\(fit.stderr)")
         let generate = try CLIRunner.run(["generate", model, "--num-samples", "30", "--output", dir + "/g.csv"] + all)
         #expect(generate.status == 0, "\(generate.stderr)")
-        let reduce = try CLIRunner.run(["reduce", "--method", "random_projection", "--input", dir + "/g.csv", "--output", dir + "/rp.csv"] + all)
+        let reduce = try CLIRunner.run(
+            ["reduce", "--method", "random_projection", "--input", dir + "/g.csv", "--output", dir + "/rp.csv"] + all)
         #expect(reduce.status == 0, "\(reduce.stderr)")
         #expect(try String(contentsOfFile: dir + "/rp.csv", encoding: .utf8).split(separator: "\n").count == 31)
-        let plot = try CLIRunner.run(["plot", "aug", "--real", seed, "--generated", dir + "/g.csv", "--method", "head_columns",
-                                      "--output", dir + "/aug.vl.json"] + all)
+        let plot = try CLIRunner.run(
+            [
+                "plot", "aug", "--real", seed, "--generated", dir + "/g.csv", "--method", "head_columns",
+                "--output", dir + "/aug.vl.json"
+            ] + all)
         #expect(plot.status == 0, "\(plot.stderr)")
-        let spec = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/aug.vl.json"))) as? [String: Any]
+        let spec =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/aug.vl.json")))
+            as? [String: Any]
         #expect((spec?["$schema"] as? String)?.contains("vega-lite") == true)
         // the model records its plugins; without them, loading names the plugin to load
         let missing = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", dir + "/x.csv"])
-        #expect(missing.status == 69 && missing.stderr.contains("plugin 'gated-dense' 1.1.0") && missing.stderr.contains("--plugin"), "\(missing.stderr)")
+        #expect(
+            missing.status == 69 && missing.stderr.contains("plugin 'gated-dense' 1.1.0")
+                && missing.stderr.contains("--plugin"), "\(missing.stderr)")
         // VAEXPRS_PLUGIN_PATH and --plugin-dir find them too
         let env = try CLIRunner.run(["plugins", "list"], environment: ["VAEXPRS_PLUGIN_PATH": "\(gated):\(dir)/ffi"])
         #expect(env.stdout.contains("gated_dense") && env.stdout.contains("swish"))
         let byDir = try CLIRunner.run(["plugins", "list", "--plugin-dir", dir + "/ffi"])
         #expect(byDir.stdout.contains("softsign") && !byDir.stdout.contains("gated_dense"))
         // conformance checks pass for every example
-        for (file, extra) in [(gated, ["--spec", "gated_dense:4", "--spec", "plugin_dense:3"]), (projection, []), (vega, []), (ffi, [])] {
+        for (file, extra) in [
+            (gated, ["--spec", "gated_dense:4", "--spec", "plugin_dense:3"]), (projection, []), (vega, []), (ffi, [])
+        ] {
             let check = try CLIRunner.run(["plugins", "check", file] + extra)
-            #expect(check.status == 0 && check.stdout.contains("checks passed"), "\(file): \(check.stdout) \(check.stderr)")
+            #expect(
+                check.status == 0 && check.stdout.contains("checks passed"), "\(file): \(check.stdout) \(check.stderr)")
         }
     }
 
@@ -118,32 +148,42 @@ import VAExprsTestSupport
                 let name = "\(language)_" + kind.replacingOccurrences(of: "-", with: "_")
                 let out = dir + "/scaffold/\(name)"
                 try? FileManager.default.removeItem(atPath: out)
-                let new = try CLIRunner.run(["plugin", "new", "--kind", kind, "--language", language, "--name", name, "--output", out,
-                                             "--templates", TestPaths.packageRoot + "/Templates"])
+                let new = try CLIRunner.run([
+                    "plugin", "new", "--kind", kind, "--language", language, "--name", name, "--output", out,
+                    "--templates", TestPaths.packageRoot + "/Templates"
+                ])
                 #expect(new.status == 0, "\(new.stderr)")
                 let build = Process()
                 build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 // Swift scaffolds share one build folder, so VAExprsPluginKit (and the core under
                 // it) compiles once for all seven.
-                build.arguments = language == "c" ? ["make", "-s"] : ["swift", "build", "-c", "release", "-q", "--scratch-path", TestPaths.swiftPluginBuild]
+                build.arguments =
+                    language == "c"
+                    ? ["make", "-s"]
+                    : ["swift", "build", "-c", "release", "-q", "--scratch-path", TestPaths.swiftPluginBuild]
                 build.currentDirectoryURL = URL(fileURLWithPath: out)
                 build.standardOutput = FileHandle.nullDevice
                 try build.run()
                 build.waitUntilExit()
                 #expect(build.terminationStatus == 0, "\(language) \(kind) does not build")
-                let target = name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Plugin"
-                let library = language == "c" ? out + "/lib\(name).so" : TestPaths.swiftPluginBuild + "/release/lib\(target).so"
+                let target =
+                    name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Plugin"
+                let library =
+                    language == "c" ? out + "/lib\(name).so" : TestPaths.swiftPluginBuild + "/release/lib\(target).so"
                 let check = try CLIRunner.run(["plugins", "check", library])
-                #expect(check.status == 0 && check.stdout.contains("checks passed") && check.stdout.contains("\(name)"),
-                        "\(language) \(kind): \(check.stdout) \(check.stderr)")
+                #expect(
+                    check.status == 0 && check.stdout.contains("checks passed") && check.stdout.contains("\(name)"),
+                    "\(language) \(kind): \(check.stdout) \(check.stderr)")
             }
         }
         // A scaffolded reducer works from the CLI at once.
         var matrix = "cell," + (1...6).map { "g\($0)" }.joined(separator: ",") + "\n"
         for i in 1...20 { matrix += "c\(i)," + (1...6).map { j in String((i * j) % 7) }.joined(separator: ",") + "\n" }
         let input = TestPaths.write(matrix, "scaffold-input.csv", in: dir)
-        let reduce = try CLIRunner.run(["reduce", "--method", "c_reducer", "--plugin", dir + "/scaffold/c_reducer/libc_reducer.so",
-                                        "--input", input, "--output", dir + "/scaffold.csv"])
+        let reduce = try CLIRunner.run([
+            "reduce", "--method", "c_reducer", "--plugin", dir + "/scaffold/c_reducer/libc_reducer.so",
+            "--input", input, "--output", dir + "/scaffold.csv"
+        ])
         #expect(reduce.status == 0, "\(reduce.stderr)")
     }
 
@@ -153,29 +193,40 @@ import VAExprsTestSupport
         try "not a library".write(toFile: text, atomically: true, encoding: .utf8)
         let noEntry = try compile("int something(void) { return 1; }\n", name: "noentry")
         let oldABI = try compile(reducerPlugin(name: "old-abi", abi: "99u"), name: "oldabi")
-        let unresolved = try compile(reducerPlugin(name: "unresolved", initBody: "vaexprs_missing_function(); return 0;",
-                                                   extra: "extern void vaexprs_missing_function(void);"), name: "unresolved")
-        let refuses = try compile(reducerPlugin(name: "refuses", component: "refusing_reducer",
-                                                initBody: "snprintf(error, size, \"licence file not found\"); return 1;"), name: "refuses")
+        let unresolved = try compile(
+            reducerPlugin(
+                name: "unresolved", initBody: "vaexprs_missing_function(); return 0;",
+                extra: "extern void vaexprs_missing_function(void);"), name: "unresolved")
+        let refuses = try compile(
+            reducerPlugin(
+                name: "refuses", component: "refusing_reducer",
+                initBody: "snprintf(error, size, \"licence file not found\"); return 1;"), name: "refuses")
         let clash = try compile(reducerPlugin(name: "clasher", component: "pca"), name: "clash")
         let clashOther = try compile(reducerPlugin(name: "good-two"), name: "good2")  // same component as good
         let badManifest = (try example("FFIActivationsPlugin") as NSString).deletingLastPathComponent + "/bad.json"
         try """
         {"name": "bad-signature", "library": "libFFIActivationsPlugin.so",
-         "functions": [{"kind": "activation", "name": "wrongsig", "symbol": "softsign", "signature": "void softsign(const double *x, float *y, int n)",
-                        "derivative": {"symbol": "softsign_derivative", "signature": "void (const float *, float *, int64_t)"}}]}
+         "functions": [{"kind": "activation", "name": "wrongsig", "symbol": "softsign", "signature": "void \
+        softsign(const double *x, float *y, int n)",
+                        "derivative": {"symbol": "softsign_derivative", "signature": "void (const float *, float *, \
+        int64_t)"}}]}
         """.write(toFile: badManifest, atomically: true, encoding: .utf8)
         let files = [text, noEntry, oldABI, unresolved, refuses, good, clash, clashOther, badManifest]
         let list = try CLIRunner.run(["plugins", "list"] + files.flatMap { ["--plugin", $0] })
         #expect(list.status == 0, "\(list.stderr)")
         let expectations: [(String, String)] = [
-            (text, "not a shared object"), (noEntry, "no entry symbol 'vaexprs_plugin_entry'"), (oldABI, "ABI version 99"),
-            (unresolved, "unresolved symbols"), (refuses, "plugin 'refuses' refused to initialise: licence file not found"),
+            (text, "not a shared object"), (noEntry, "no entry symbol 'vaexprs_plugin_entry'"),
+            (oldABI, "ABI version 99"),
+            (unresolved, "unresolved symbols"),
+            (refuses, "plugin 'refuses' refused to initialise: licence file not found"),
             (clash, "reducer 'pca' of plugin 'clasher' clashes with the one from built-in"),
-            (clashOther, "clashes with the one from \(good)"), (badManifest, "is declared as `void (const double*, float*, int32_t)`"),
+            (clashOther, "clashes with the one from \(good)"),
+            (badManifest, "is declared as `void (const double*, float*, int32_t)`")
         ]
         for (file, message) in expectations {
-            #expect(list.stdout.contains(file) && list.stdout.contains(message), "\((file as NSString).lastPathComponent): expected '\(message)' in\n\(list.stdout)")
+            #expect(
+                list.stdout.contains(file) && list.stdout.contains(message),
+                "\((file as NSString).lastPathComponent): expected '\(message)' in\n\(list.stdout)")
         }
         // One bad file never stops the others: the good plugin loaded.
         #expect(list.stdout.contains("tiny_reducer") && list.stdout.contains("good-one 0.1"))
@@ -198,12 +249,16 @@ import VAExprsTestSupport
         #expect(mkfifo(folder + "/manifest-fifo.json", 0o644) == 0)
         let scan = try CLIRunner.run(["plugins", "list", "--plugin-dir", folder], timeLimit: 60)
         #expect(!scan.timedOut && scan.status == 0, "\(scan.stderr)")
-        #expect(scan.stdout.contains("blocking.so: not a regular file (a FIFO)") && scan.stdout.contains("manifest-fifo.json: not a regular file (a FIFO)"), "\(scan.stdout)")
-        #expect(scan.stdout.contains("rules_reducer"), "the regular plugin beside the FIFOs still loads:\n\(scan.stdout)")
+        #expect(
+            scan.stdout.contains("blocking.so: not a regular file (a FIFO)")
+                && scan.stdout.contains("manifest-fifo.json: not a regular file (a FIFO)"), "\(scan.stdout)")
+        #expect(
+            scan.stdout.contains("rules_reducer"), "the regular plugin beside the FIFOs still loads:\n\(scan.stdout)")
 
         // A bare name is the file in the working folder, never one the loader finds on its path.
         let elsewhere = TestPaths.scratch("rules-cwd")
-        let bare = try CLIRunner.run(["plugins", "check", "rulesgood.so"], in: elsewhere, environment: ["LD_LIBRARY_PATH": folder])
+        let bare = try CLIRunner.run(
+            ["plugins", "check", "rulesgood.so"], in: elsewhere, environment: ["LD_LIBRARY_PATH": folder])
         #expect(bare.status != 0 && bare.stderr.contains("rulesgood.so: no such file"), "\(bare.stderr)")
         let here = try CLIRunner.run(["plugins", "check", "rulesgood.so"], in: folder)
         #expect(here.status == 0, "\(here.stderr)")
@@ -211,13 +266,17 @@ import VAExprsTestSupport
         // World-writable file, then world-writable folder: refused, unless allowed.
         #expect(chmod(inFolder, 0o666) == 0)
         let writableFile = try CLIRunner.run(["plugins", "list", "--plugin", inFolder])
-        #expect(writableFile.stdout.contains("the file is world-writable") && !writableFile.stdout.contains("rules_reducer"), "\(writableFile.stdout)")
+        #expect(
+            writableFile.stdout.contains("the file is world-writable")
+                && !writableFile.stdout.contains("rules_reducer"), "\(writableFile.stdout)")
         let allowed = try CLIRunner.run(["plugins", "list", "--plugin", inFolder, "--allow-insecure-plugins"])
         #expect(allowed.stdout.contains("rules_reducer"), "\(allowed.stdout)")
         #expect(chmod(inFolder, 0o644) == 0 && chmod(folder, 0o777) == 0)
         defer { chmod(folder, 0o755) }
         let writableFolder = try CLIRunner.run(["plugins", "check", inFolder])
-        #expect(writableFolder.status != 0 && writableFolder.stderr.contains("is world-writable"), "\(writableFolder.stderr)")
+        #expect(
+            writableFolder.status != 0 && writableFolder.stderr.contains("is world-writable"),
+            "\(writableFolder.stderr)")
         #expect(chmod(folder, 0o755) == 0)
 
         // Manifests: no library outside their folder, and no symbol a dependency defines.
@@ -226,20 +285,32 @@ import VAExprsTestSupport
         func manifest(_ name: String, library: String, symbol: String = "softsign") throws -> String {
             let path = ffiFolder + "/\(name).json"
             try """
-            {"name": "\(name)", "library": "\(library)", "functions": [{"kind": "activation", "name": "\(name)_act", "symbol": "\(symbol)",
+            {"name": "\(name)", "library": "\(library)", "functions": [{"kind": "activation", "name": "\(name)_act", \
+            "symbol": "\(symbol)",
              "signature": "void f(const float *x, float *y, int64_t n)",
              "derivative": {"symbol": "softsign_derivative", "signature": "void (const float *, float *, int64_t)"}}]}
             """.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
         let cases: [(String, String)] = [
-            (try manifest("upward", library: "../ffi/libFFIActivationsPlugin.so"), "is not a file in the manifest's folder"),
-            (try manifest("system", library: "/lib/x86_64-linux-gnu/libc.so.6"), "is not a file in the manifest's folder"),
-            (try manifest("borrowed", library: "libFFIActivationsPlugin.so", symbol: "abort"), "symbol 'abort' is not defined in"),
+            (
+                try manifest("upward", library: "../ffi/libFFIActivationsPlugin.so"),
+                "is not a file in the manifest's folder"
+            ),
+            (
+                try manifest("system", library: "/lib/x86_64-linux-gnu/libc.so.6"),
+                "is not a file in the manifest's folder"
+            ),
+            (
+                try manifest("borrowed", library: "libFFIActivationsPlugin.so", symbol: "abort"),
+                "symbol 'abort' is not defined in"
+            )
         ]
         for (file, message) in cases {
             let result = try CLIRunner.run(["plugins", "check", file])
-            #expect(result.status != 0 && result.stderr.contains(message), "\((file as NSString).lastPathComponent): \(result.stderr)")
+            #expect(
+                result.status != 0 && result.stderr.contains(message),
+                "\((file as NSString).lastPathComponent): \(result.stderr)")
         }
         let own = try manifest("own", library: "libFFIActivationsPlugin.so")
         let ownResult = try CLIRunner.run(["plugins", "check", own])
@@ -260,12 +331,15 @@ import VAExprsTestSupport
         static void *create(const char *o, char *e, size_t n) { (void)o; (void)e; (void)n; return malloc(1); }
         static void destroy(void *s) { free(s); }
         /* ABI 1: unit-variance Gaussian around the output. */
-        static void evaluate(void *s, const float *out, const float *x, int64_t rows, int64_t cols, float scale, double *total, float *g) {
+        static void evaluate(void *s, const float *out, const float *x, int64_t rows, int64_t cols, float scale, \
+        double *total, float *g) {
             (void)s; double sum = 0;
-            for (int64_t i = 0; i < rows * cols; i++) { double r = out[i] - x[i]; sum += 0.5 * r * r; if (g) g[i] = scale * (float)r; }
+            for (int64_t i = 0; i < rows * cols; i++) { double r = out[i] - x[i]; sum += 0.5 * r * r; if (g) g[i] = \
+        scale * (float)r; }
             *total = sum;
         }
-        static void mean(void *s, const float *out, int64_t rows, int64_t cols, float *m) { (void)s; for (int64_t i = 0; i < rows * cols; i++) m[i] = out[i]; }
+        static void mean(void *s, const float *out, int64_t rows, int64_t cols, float *m) { (void)s; for (int64_t i = \
+        0; i < rows * cols; i++) m[i] = out[i]; }
         static void sample(void *s, const float *out, int64_t rows, int64_t cols, float *d, vaexprs_rng *rng) {
             (void)s; for (int64_t i = 0; i < rows * cols; i++) d[i] = out[i] + (float)host->rng_normal(rng);
         }
@@ -275,23 +349,29 @@ import VAExprsTestSupport
             for (int64_t j = 0; j < g; j++) { p[j] = exp(out[j] - top); z += p[j]; }
             for (int64_t j = 0; j < g; j++) p[j] /= z;
         }
-        static void evaluate_cells(void *s, const float *out, const float *x, int64_t rows, int64_t g, const vaexprs_cell_context *c,
+        static void evaluate_cells(void *s, const float *out, const float *x, int64_t rows, int64_t g, const \
+        vaexprs_cell_context *c,
                                    float scale, double *total, float *grad) {
             (void)s; double sum = 0, *p = malloc(sizeof(double) * g);
             for (int64_t r = 0; r < rows; r++) {
                 double lib = c->library_size[r], tsum = 0;
                 proportions(out + r * g, g, p);
-                for (int64_t j = 0; j < g; j++) { double mu = lib * p[j], k = x[r * g + j]; sum += mu - k * log(mu) + lgamma(k + 1); tsum += mu - k; }
-                if (grad) for (int64_t j = 0; j < g; j++) grad[r * g + j] = scale * (float)(lib * p[j] - x[r * g + j] - p[j] * tsum);
+                for (int64_t j = 0; j < g; j++) { double mu = lib * p[j], k = x[r * g + j]; sum += mu - k * log(mu) + \
+        lgamma(k + 1); tsum += mu - k; }
+                if (grad) for (int64_t j = 0; j < g; j++) grad[r * g + j] = scale * (float)(lib * p[j] - x[r * g + j] \
+        - p[j] * tsum);
             }
             free(p); *total = sum;
         }
-        static void mean_cells(void *s, const float *out, int64_t rows, int64_t g, const vaexprs_cell_context *c, float *m) {
+        static void mean_cells(void *s, const float *out, int64_t rows, int64_t g, const vaexprs_cell_context *c, \
+        float *m) {
             (void)s; double *p = malloc(sizeof(double) * g);
-            for (int64_t r = 0; r < rows; r++) { proportions(out + r * g, g, p); for (int64_t j = 0; j < g; j++) m[r * g + j] = (float)(c->library_size[r] * p[j]); }
+            for (int64_t r = 0; r < rows; r++) { proportions(out + r * g, g, p); for (int64_t j = 0; j < g; j++) m[r * \
+        g + j] = (float)(c->library_size[r] * p[j]); }
             free(p);
         }
-        static void sample_cells(void *s, const float *out, int64_t rows, int64_t g, const vaexprs_cell_context *c, float *d, vaexprs_rng *rng) {
+        static void sample_cells(void *s, const float *out, int64_t rows, int64_t g, const vaexprs_cell_context *c, \
+        float *d, vaexprs_rng *rng) {
             mean_cells(s, out, rows, g, c, d);
             for (int64_t i = 0; i < rows * g; i++) {  /* Knuth's Poisson: the test's means are small */
                 double limit = exp(-d[i]), prod = host->rng_uniform(rng); int k = 0;
@@ -300,31 +380,43 @@ import VAExprsTestSupport
             }
         }
         #ifdef ABI1
-        static const vaexprs_likelihood_vtable table = { offsetof(vaexprs_likelihood_vtable, data), create, destroy, evaluate, mean, sample };
+        static const vaexprs_likelihood_vtable table = { offsetof(vaexprs_likelihood_vtable, data), create, destroy, \
+        evaluate, mean, sample };
         #define ABI 1u
         #define NAME "gauss_v1"
         #else
-        static const vaexprs_likelihood_vtable table = { sizeof(vaexprs_likelihood_vtable), create, destroy, evaluate, mean, sample,
+        static const vaexprs_likelihood_vtable table = { sizeof(vaexprs_likelihood_vtable), create, destroy, evaluate, \
+        mean, sample,
             VAEXPRS_LIKELIHOOD_COUNTS, evaluate_cells, mean_cells, sample_cells };
         #define ABI VAEXPRS_PLUGIN_ABI_VERSION
         #define NAME "c_poisson"
         #endif
         static const vaexprs_component components[] = { { VAEXPRS_KIND_LIKELIHOOD, NAME, "test", &table } };
-        static const vaexprs_plugin descriptor = { VAEXPRS_PLUGIN_MAGIC, ABI, sizeof(vaexprs_plugin), NAME "_plugin", "0.1", "test plugin",
+        static const vaexprs_plugin descriptor = { VAEXPRS_PLUGIN_MAGIC, ABI, sizeof(vaexprs_plugin), NAME "_plugin", \
+        "0.1", "test plugin",
             init, sizeof(vaexprs_component), 1, components };
         const vaexprs_plugin *vaexprs_plugin_entry(void) { return &descriptor; }
         """
     }
 
     @Test func countLikelihoodPluginsGetCellContextAndOldPluginsStillLoad() throws {
-        let counts = TestPaths.write("cell,g1,g2,g3,g4\n" + (1...40).map { i in "c\(i),\(i % 5 + 1),\(i % 3),\((i * 7) % 4),\(i % 2 + 2)\n" }.joined(),
-                                     "plugin_counts.csv", in: dir)
-        let small = ["--encoder", "dense:8:relu", "--decoder", "dense:8:relu", "--latent-dim", "2", "--epochs", "3", "--seed", "4"]
+        let counts = TestPaths.write(
+            "cell,g1,g2,g3,g4\n"
+                + (1...40).map { i in "c\(i),\(i % 5 + 1),\(i % 3),\((i * 7) % 4),\(i % 2 + 2)\n" }.joined(),
+            "plugin_counts.csv", in: dir)
+        let small = [
+            "--encoder", "dense:8:relu", "--decoder", "dense:8:relu", "--latent-dim", "2", "--epochs", "3", "--seed",
+            "4"
+        ]
         // The ABI 2 plugin's Poisson gives the built-in poisson's losses (same seed, same network).
         let poisson = try compile(likelihoodPlugin(abi1: false), name: "c_poisson", extraFlags: ["-lm"])
-        let plugin = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "c_poisson", "--plugin", poisson,
-                                        "--output", dir + "/cp.vaexprs"] + small)
-        let builtIn = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "poisson", "--output", dir + "/bp.vaexprs"] + small)
+        let plugin = try CLIRunner.run(
+            [
+                "fit", "--counts", counts, "--likelihood", "c_poisson", "--plugin", poisson,
+                "--output", dir + "/cp.vaexprs"
+            ] + small)
+        let builtIn = try CLIRunner.run(
+            ["fit", "--counts", counts, "--likelihood", "poisson", "--output", dir + "/bp.vaexprs"] + small)
         #expect(plugin.status == 0 && builtIn.status == 0, "\(plugin.stderr) \(builtIn.stderr)")
         func losses(_ text: String) -> [Double] {
             text.split(separator: "\n").compactMap { line in
@@ -333,7 +425,9 @@ import VAExprsTestSupport
         }
         let a = losses(plugin.stderr), b = losses(builtIn.stderr)
         #expect(a.count == 3 && b.count == 3 && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-4 * abs($1) }, "\(a) vs \(b)")
-        let generated = try CLIRunner.run(["generate", dir + "/cp.vaexprs", "--num-samples", "10", "--output", dir + "/cp.csv", "--plugin", poisson])
+        let generated = try CLIRunner.run([
+            "generate", dir + "/cp.vaexprs", "--num-samples", "10", "--output", dir + "/cp.csv", "--plugin", poisson
+        ])
         #expect(generated.status == 0, "\(generated.stderr)")
         let values = try String(contentsOfFile: dir + "/cp.csv", encoding: .utf8).split(separator: "\n").dropFirst()
             .flatMap { $0.split(separator: ",").dropFirst().map { Double($0)! } }
@@ -342,11 +436,15 @@ import VAExprsTestSupport
         let old = try compile(likelihoodPlugin(abi1: true), name: "gauss_v1", extraFlags: ["-DABI1", "-lm"])
         let list = try CLIRunner.run(["plugins", "list", "--plugin", old])
         #expect(list.status == 0 && list.stdout.contains("gauss_v1"), "\(list.stderr)")
-        let fit = try CLIRunner.run(["fit", "--counts", counts, "--likelihood", "gauss_v1", "--plugin", old, "--output", dir + "/g1.vaexprs"] + small)
+        let fit = try CLIRunner.run(
+            ["fit", "--counts", counts, "--likelihood", "gauss_v1", "--plugin", old, "--output", dir + "/g1.vaexprs"]
+                + small)
         #expect(fit.status == 0 && fit.stderr.contains("epoch 3/3"), "\(fit.stderr)")
         // A vtable shorter than ABI 1's is refused with the sizes.
-        let broken = try compile(likelihoodPlugin(abi1: true).replacingOccurrences(of: "offsetof(vaexprs_likelihood_vtable, data)", with: "16"),
-                                 name: "gauss_short", extraFlags: ["-DABI1", "-lm"])
+        let broken = try compile(
+            likelihoodPlugin(abi1: true).replacingOccurrences(
+                of: "offsetof(vaexprs_likelihood_vtable, data)", with: "16"),
+            name: "gauss_short", extraFlags: ["-DABI1", "-lm"])
         let refused = try CLIRunner.run(["plugins", "check", broken])
         #expect(refused.status == 69 && refused.stderr.contains("16-byte vtable"), "\(refused.stderr)")
     }

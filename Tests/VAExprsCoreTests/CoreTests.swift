@@ -12,7 +12,9 @@ import VAExprsCore
     }
 
     @Test func malformedArgumentsNameTheOption() {
-        #expect(throws: VAExprsError.self) { try ComponentSpec.parseItem("dense:many", source: "--encoder").int("units", position: 0) }
+        #expect(throws: VAExprsError.self) {
+            try ComponentSpec.parseItem("dense:many", source: "--encoder").int("units", position: 0)
+        }
         do {
             _ = try ComponentSpec.parseItem("dense:many", source: "--encoder").int("units", position: 0)
         } catch let e as VAExprsError {
@@ -42,13 +44,15 @@ import VAExprsCore
             var derivativeNeedsInput: Bool { false }
         }
         let r = Registry()
-        try r.register(.activation { spec in
-            _ = try spec.double("slope", position: 0, default: 1)
-            _ = spec.string("mode", position: nil, default: "a")
-            return Identity()
-        }, name: "leaky", origin: "built-in (test)")
-        try r.register(.activation { _ in Identity() }, name: "plain", origin: "/p/x.so",
-                       plugin: PluginIdentity(name: "x", version: "1", file: "/p/x.so"))
+        try r.register(
+            .activation { spec in
+                _ = try spec.double("slope", position: 0, default: 1)
+                _ = spec.string("mode", position: nil, default: "a")
+                return Identity()
+            }, name: "leaky", origin: "built-in (test)")
+        try r.register(
+            .activation { _ in Identity() }, name: "plain", origin: "/p/x.so",
+            plugin: PluginIdentity(name: "x", version: "1", file: "/p/x.so"))
         _ = try r.makeActivation(ComponentSpec.parseItem("leaky:0.2:mode=b", source: "--x"))
         func message(_ item: String) -> String {
             let result = Result { try r.makeActivation(ComponentSpec.parseItem(item, source: "--x")) }
@@ -81,7 +85,8 @@ import VAExprsCore
 @Suite struct RandomTests {
     @Test func sameSeedSameStream() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)
-        let xa = (0..<100).map { _ in a.next() }, xb = (0..<100).map { _ in b.next() }, xc = (0..<100).map { _ in c.next() }
+        let xa = (0..<100).map { _ in a.next() }, xb = (0..<100).map { _ in b.next() },
+            xc = (0..<100).map { _ in c.next() }
         #expect(xa == xb)
         #expect(xa != xc)
     }
@@ -90,7 +95,11 @@ import VAExprsCore
         var g = SeededGenerator(seed: 7)
         let n = 200_000
         var s = 0.0, s2 = 0.0
-        for _ in 0..<n { let x = g.nextNormal(); s += x; s2 += x * x }
+        for _ in 0..<n {
+            let x = g.nextNormal()
+            s += x
+            s2 += x * x
+        }
         #expect(abs(s / Double(n)) < 0.01)
         #expect(abs(s2 / Double(n) - 1) < 0.01)
     }
@@ -100,7 +109,13 @@ import VAExprsCore
     func naive(_ a: Matrix, _ ta: Bool, _ b: Matrix, _ tb: Bool) -> Matrix {
         let A = ta ? a.transposed() : a, B = tb ? b.transposed() : b
         var c = Matrix(rows: A.rows, columns: B.columns)
-        for i in 0..<A.rows { for j in 0..<B.columns { var s: Float = 0; for k in 0..<A.columns { s += A[i, k] * B[k, j] }; c[i, j] = s } }
+        for i in 0..<A.rows {
+            for j in 0..<B.columns {
+                var s: Float = 0
+                for k in 0..<A.columns { s += A[i, k] * B[k, j] }
+                c[i, j] = s
+            }
+        }
         return c
     }
 
@@ -132,11 +147,13 @@ import VAExprsCore
         var g = SeededGenerator(seed: 2)
         let a = random(64, 300, &g), b = random(300, 200, &g), bt = random(500, 300, &g)
         BLAS.setThreads(1)
-        let one = BLAS.product(a, b), oneT = BLAS.product(a, bt, transposeB: true), oneA = BLAS.product(a, transposeA: true, random(64, 900, &g))
+        let one = BLAS.product(a, b), oneT = BLAS.product(a, bt, transposeB: true),
+            oneA = BLAS.product(a, transposeA: true, random(64, 900, &g))
         var g2 = SeededGenerator(seed: 2)
         _ = (random(64, 300, &g2), random(300, 200, &g2), random(500, 300, &g2))
         BLAS.setThreads(2)
-        let two = BLAS.product(a, b), twoT = BLAS.product(a, bt, transposeB: true), twoA = BLAS.product(a, transposeA: true, random(64, 900, &g2))
+        let two = BLAS.product(a, b), twoT = BLAS.product(a, bt, transposeB: true),
+            twoA = BLAS.product(a, transposeA: true, random(64, 900, &g2))
         BLAS.setThreads(1)
         #expect(maxDifference(one, two) < 1e-5)
         #expect(maxDifference(oneT, twoT) < 1e-5)
@@ -154,7 +171,10 @@ import VAExprsCore
     @Test func gatherAndConcatenate() {
         let m = Matrix(rows: 3, columns: 2, storage: [1, 2, 3, 4, 5, 6])
         #expect(m.gatherRows([2, 0]).storage == [5, 6, 1, 2])
-        #expect(m.concatenatingColumns(Matrix(rows: 3, columns: 1, storage: [7, 8, 9])).storage == [1, 2, 7, 3, 4, 8, 5, 6, 9])
+        #expect(
+            m.concatenatingColumns(Matrix(rows: 3, columns: 1, storage: [7, 8, 9])).storage == [
+                1, 2, 7, 3, 4, 8, 5, 6, 9
+            ])
         #expect(m.columnSums() == [9, 12])
     }
 }

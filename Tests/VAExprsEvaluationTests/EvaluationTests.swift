@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VAExprsCore
+
 @testable import VAExprsEvaluation
 
 /// Counts of `n` cells × `genes` from three cell types (distinct mean profiles), Poisson with
@@ -15,7 +16,10 @@ func simulatedCounts(cells n: Int, genes: Int, seed: UInt64) -> (ExpressionMatri
         if lambda > 30 { return Float(max(0, (lambda + lambda.squareRoot() * rng.nextNormal()).rounded())) }
         var k = 0, p = 1.0
         let limit = exp(-lambda)
-        repeat { k += 1; p *= rng.nextUniform() } while p > limit
+        repeat {
+            k += 1
+            p *= rng.nextUniform()
+        } while p > limit
         return Float(k - 1)
     }
     for i in 0..<n {
@@ -24,17 +28,22 @@ func simulatedCounts(cells n: Int, genes: Int, seed: UInt64) -> (ExpressionMatri
         for j in 0..<genes { values[i, j] = poisson(means[type][j] * library) }
         labels.append("type\(type)")
     }
-    return (ExpressionMatrix(cellIDs: (0..<n).map { "c\($0)" }, geneNames: (0..<genes).map { "g\($0)" }, values: values), labels)
+    return (
+        ExpressionMatrix(cellIDs: (0..<n).map { "c\($0)" }, geneNames: (0..<genes).map { "g\($0)" }, values: values),
+        labels
+    )
 }
 
 func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
-    ExpressionMatrix(cellIDs: rows.map { m.cellIDs[$0] }, geneNames: m.geneNames,
-                     values: m.dense().gatherRows(rows))
+    ExpressionMatrix(
+        cellIDs: rows.map { m.cellIDs[$0] }, geneNames: m.geneNames,
+        values: m.dense().gatherRows(rows))
 }
 
 @Suite struct ClassifierTests {
     @Test func rocAUCKnownValues() {
-        #expect(abs(rocAUC(scores: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1]) - 0.75) < 1e-12)  // scikit-learn's example
+        // scikit-learn's example
+        #expect(abs(rocAUC(scores: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1]) - 0.75) < 1e-12)
         #expect(rocAUC(scores: [0.5, 0.5], labels: [0, 1]) == 0.5)
         #expect(rocAUC(scores: [1, 2, 3], labels: [0, 0, 1]) == 1)
     }
@@ -62,13 +71,17 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         var rng = SeededGenerator(seed: 5)
         var x = DoubleMatrix(rows: 300, columns: 6)
         for i in 0..<300 { for j in 0..<6 { x[i, j] = rng.nextNormal() + (j == 2 && i >= 150 ? 4 : 0) } }
-        let separable = try! ClassifierTwoSampleTest.run(DoubleMatrix(rows: 150, columns: 6, storage: Array(x.storage.prefix(900))),
-                                                         DoubleMatrix(rows: 150, columns: 6, storage: Array(x.storage.suffix(900))), rng: &rng)
-        #expect(separable.randomForestAUC > 0.97 && separable.logisticRegressionAUC > 0.97, "\(separable.randomForestAUC) \(separable.logisticRegressionAUC)")
+        let separable = try! ClassifierTwoSampleTest.run(
+            DoubleMatrix(rows: 150, columns: 6, storage: Array(x.storage.prefix(900))),
+            DoubleMatrix(rows: 150, columns: 6, storage: Array(x.storage.suffix(900))), rng: &rng)
+        #expect(
+            separable.randomForestAUC > 0.97 && separable.logisticRegressionAUC > 0.97,
+            "\(separable.randomForestAUC) \(separable.logisticRegressionAUC)")
         var noise = DoubleMatrix(rows: 300, columns: 6)
         for i in noise.storage.indices { noise.storage[i] = rng.nextNormal() }
-        let same = try! ClassifierTwoSampleTest.run(DoubleMatrix(rows: 150, columns: 6, storage: Array(noise.storage.prefix(900))),
-                                                    DoubleMatrix(rows: 150, columns: 6, storage: Array(noise.storage.suffix(900))), rng: &rng)
+        let same = try! ClassifierTwoSampleTest.run(
+            DoubleMatrix(rows: 150, columns: 6, storage: Array(noise.storage.prefix(900))),
+            DoubleMatrix(rows: 150, columns: 6, storage: Array(noise.storage.suffix(900))), rng: &rng)
         #expect(abs(same.randomForestAUC - 0.5) < 0.1 && abs(same.logisticRegressionAUC - 0.5) < 0.1)
     }
 
@@ -101,8 +114,9 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
     @Test func aHeldOutHalfOfTheRealCellsLooksReal() throws {
         let (all, labels) = simulatedCounts(cells: 1200, genes: 200, seed: 1)
         let first = Array(stride(from: 0, to: 1200, by: 2)), second = Array(stride(from: 1, to: 1200, by: 2))
-        let (report, _) = try RealismEvaluation.evaluate(real: subset(all, first), generated: subset(all, second),
-                                                         realLabels: first.map { labels[$0] }, generatedLabels: second.map { labels[$0] })
+        let (report, _) = try RealismEvaluation.evaluate(
+            real: subset(all, first), generated: subset(all, second),
+            realLabels: first.map { labels[$0] }, generatedLabels: second.map { labels[$0] })
         print("held-out half: \(report)")
         #expect(abs(report.rfAUC - 0.5) < 0.05 && abs(report.lrAUC - 0.5) < 0.05)
         #expect(abs(report.rfAUCPooled - 0.5) < 0.05 && abs(report.lrAUCPooled - 0.5) < 0.05)
@@ -138,7 +152,8 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
     /// distribution are not, and cells less varied than real ones are told from copies.
     @Test func copiesOfTrainingCellsAreFlagged() throws {
         let (all, _) = simulatedCounts(cells: 600, genes: 60, seed: 5)
-        let training = subset(all, Array(0..<200)), unseen = subset(all, Array(200..<400)), fresh = subset(all, Array(400..<600))
+        let training = subset(all, Array(0..<200)), unseen = subset(all, Array(200..<400)),
+            fresh = subset(all, Array(400..<600))
         var options = RealismEvaluation.Options()
         options.trees = 20
         options.permutations = 0
@@ -148,13 +163,19 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         var rng = SeededGenerator(seed: 6)
         for i in 0..<copied.rows { copied[i, Int(rng.next() % 60)] += 1 }
         let copies = ExpressionMatrix(cellIDs: (0..<200).map { "copy\($0)" }, geneNames: all.geneNames, values: copied)
-        let flagged = try RealismEvaluation.evaluate(real: unseen, generated: copies, training: training, options: options).report
+        let flagged = try RealismEvaluation.evaluate(
+            real: unseen, generated: copies, training: training, options: options
+        ).report
         #expect(flagged.copyRatio! < 0.5 && flagged.trainingOverUnseen! < 0.5 && flagged.memorises, "\(flagged)")
-        let honest = try RealismEvaluation.evaluate(real: unseen, generated: fresh, training: training, options: options).report
+        let honest = try RealismEvaluation.evaluate(
+            real: unseen, generated: fresh, training: training, options: options
+        ).report
         #expect(abs(honest.copyRatio! - 1) < 0.15 && !honest.memorises, "\(honest)")
         #expect(honest.trainingCells == 200 && honest.heldOutRealCells == 200)
         // Real cells that trained the model are left out of the comparison: none left, no ratio.
-        let none = try RealismEvaluation.evaluate(real: training, generated: fresh, training: training, options: options).report
+        let none = try RealismEvaluation.evaluate(
+            real: training, generated: fresh, training: training, options: options
+        ).report
         #expect(none.copyRatio == nil)
     }
 
@@ -175,8 +196,11 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         let continuous = try RealismEvaluation.evaluate(real: scaled, generated: generated, options: options).report
         #expect(!continuous.logNormalized && continuous.normalization.contains("as given"))
         options.normalization = .lognorm
-        #expect(try RealismEvaluation.evaluate(real: scaled, generated: generated, options: options).report.logNormalized)
-        #expect(abs(counts.geneMeanSlope - 1) < 0.3 && abs(counts.medianTotalReal - counts.medianTotalGenerated) / counts.medianTotalReal < 0.2)
+        #expect(
+            try RealismEvaluation.evaluate(real: scaled, generated: generated, options: options).report.logNormalized)
+        #expect(
+            abs(counts.geneMeanSlope - 1) < 0.3
+                && abs(counts.medianTotalReal - counts.medianTotalGenerated) / counts.medianTotalReal < 0.2)
     }
 
     @Test func reportKeysScriptsRead() throws {
@@ -185,13 +209,18 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         var options = RealismEvaluation.Options()
         options.trees = 20
         options.permutations = 20
-        let (report, _) = try RealismEvaluation.evaluate(real: subset(all, first), generated: subset(all, second),
-                                                         realLabels: first.map { labels[$0] }, generatedLabels: second.map { labels[$0] }, options: options)
+        let (report, _) = try RealismEvaluation.evaluate(
+            real: subset(all, first), generated: subset(all, second),
+            realLabels: first.map { labels[$0] }, generatedLabels: second.map { labels[$0] }, options: options)
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
-        for key in ["rf_auc", "lr_auc", "rf_auc_floor", "lr_auc_floor", "mmd2", "mmd2_p_value", "mmd2_floor", "gene_mean_r",
-                    "gene_var_r", "zero_fraction_r", "label_accuracy", "per_label_rf_auc", "rf_auc_sd", "lr_auc_sd", "rf_auc_floor_sd",
-                    "lr_auc_floor_sd", "repeats", "gene_mean_slope", "gene_var_slope", "zero_fraction_real", "zero_fraction_generated",
-                    "median_total_real", "median_total_generated", "normalization"] {
+        for key in [
+            "rf_auc", "lr_auc", "rf_auc_floor", "lr_auc_floor", "mmd2", "mmd2_p_value", "mmd2_floor", "gene_mean_r",
+            "gene_var_r", "zero_fraction_r", "label_accuracy", "per_label_rf_auc", "rf_auc_sd", "lr_auc_sd",
+            "rf_auc_floor_sd",
+            "lr_auc_floor_sd", "repeats", "gene_mean_slope", "gene_var_slope", "zero_fraction_real",
+            "zero_fraction_generated",
+            "median_total_real", "median_total_generated", "normalization"
+        ] {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect((object["per_label_rf_auc"] as? [String: Double])?.keys.sorted() == ["type0", "type1", "type2"])

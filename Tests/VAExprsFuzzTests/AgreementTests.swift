@@ -13,19 +13,25 @@ import VAExprsFuzzTargets
     static func data(genes: Int = 6) -> ExpressionMatrix {
         var values = Matrix(rows: 24, columns: genes)
         for i in values.storage.indices { values.storage[i] = Float((i * 7) % 5) }
-        return ExpressionMatrix(cellIDs: (0..<24).map { "c\($0)" }, geneNames: (0..<genes).map { "g\($0)" }, values: values)
+        return ExpressionMatrix(
+            cellIDs: (0..<24).map { "c\($0)" }, geneNames: (0..<genes).map { "g\($0)" }, values: values)
     }
 
     /// Fits on every member with the settings `configure` gives each rank; what each threw.
-    static func fitTogether(_ size: Int, _ configure: @escaping @Sendable (Int, inout FitRequest) -> Void) -> (errors: [(any Error)?], unequal: Bool) {
+    static func fitTogether(_ size: Int, _ configure: @escaping @Sendable (Int, inout FitRequest) -> Void) -> (
+        errors: [(any Error)?], unequal: Bool
+    ) {
         let members = InProcessGroup.members(size)
         let errors = InProcessGroup.run(members) { member in
             let layer = ComponentSpec(name: "dense", positional: ["4", "relu"])
             var training = TrainingOptions(epochs: 2, batchSize: 8, seed: 3)
             training.processGroup = member
             var request = FitRequest(cells: data(), training: training)
-            request.choices.wholeSpec = (ModelSpec(encoder: [layer], decoder: [layer], latentDimension: 2,
-                                                   likelihood: ComponentSpec(name: "gaussian")), "a test")
+            request.choices.wholeSpec = (
+                ModelSpec(
+                    encoder: [layer], decoder: [layer], latentDimension: 2,
+                    likelihood: ComponentSpec(name: "gaussian")), "a test"
+            )
             request.threads = 1
             configure(member.rank, &request)
             _ = try Fit.run(request, registry: registry)
@@ -57,7 +63,9 @@ import VAExprsFuzzTargets
         #expect(messages.allSatisfy { $0 != nil && $0 == messages[0] }, "\(messages)")
         #expect(errors.allSatisfy { ($0 as? VAExprsError)?.raisedOnEveryProcess == true })
         let named = what == "genes" || what == "cells" ? "counts" : what
-        #expect(messages[0]?.contains(named) == true && messages[0]?.contains("rank 2 differs") == true, "\(messages[0] ?? "")")
+        #expect(
+            messages[0]?.contains(named) == true && messages[0]?.contains("rank 2 differs") == true,
+            "\(messages[0] ?? "")")
     }
 
     @Test func fingerprintsOfDifferentListsDiffer() {

@@ -19,7 +19,9 @@ import VAExprsTestSupport
     @Test func everyRowIsEquallyLikely() {
         // 10 of 50 rows over 2 000 seeds: each row expected 400 times, binomial sd ≈ 17.9.
         var hits = [Int](repeating: 0, count: 50)
-        for seed in 0..<2000 { for r in CellSubsample.chooseRows(count: 50, keep: 10, seed: UInt64(seed)) { hits[r] += 1 } }
+        for seed in 0..<2000 {
+            for r in CellSubsample.chooseRows(count: 50, keep: 10, seed: UInt64(seed)) { hits[r] += 1 }
+        }
         #expect(hits.allSatisfy { abs($0 - 400) < 90 }, "\(hits)")
     }
 
@@ -35,7 +37,9 @@ import VAExprsTestSupport
         let csv = try CellSubsample.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"), maxCells: 25, seed: 3)
         #expect(streamed.isSubsample && streamed.totalCells == whole.cellCount && streamed.matrix.cellCount == 25)
         #expect(streamed.matrix.cellIDs == csv.matrix.cellIDs)
-        #expect(streamed.matrix.dense() == whole.selectingCells(CellSubsample.chooseRows(count: whole.cellCount, keep: 25, seed: 3)).dense())
+        #expect(
+            streamed.matrix.dense()
+                == whole.selectingCells(CellSubsample.chooseRows(count: whole.cellCount, keep: 25, seed: 3)).dense())
         #expect(streamed.obs?["label"]?.count == 25)
         #expect(!(try CellSubsample.read(path, maxCells: 10_000, seed: 3)).isSubsample)
         #expect(throws: VAExprsError.self) { try CellSubsample.read(path, maxCells: 0, seed: 3) }

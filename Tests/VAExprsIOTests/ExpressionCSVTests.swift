@@ -41,8 +41,9 @@ import VAExprsTestSupport
     }
 
     @Test func roundTripsThroughGzip() throws {
-        let m = ExpressionMatrix(cellIDs: ["a", "b"], geneNames: ["x", "y", "z"],
-                                 values: Matrix(rows: 2, columns: 3, storage: [0, 1.5, 3, 1e-7, 123456.78, 0.1]))
+        let m = ExpressionMatrix(
+            cellIDs: ["a", "b"], geneNames: ["x", "y", "z"],
+            values: Matrix(rows: 2, columns: 3, storage: [0, 1.5, 3, 1e-7, 123456.78, 0.1]))
         let out = AtomicOutput()
         let path = dir + "/rt.csv.gz"
         try out.stage(ExpressionCSV.encode(m), at: path)
@@ -53,8 +54,9 @@ import VAExprsTestSupport
     }
 
     @Test func writesTheTransposedAndTabLayoutsItReads() throws {
-        let m = ExpressionMatrix(cellIDs: ["a", "b"], geneNames: ["x", "y", "z"],
-                                 values: Matrix(rows: 2, columns: 3, storage: [1, 2, 3, 4, 5, 6.5]))
+        let m = ExpressionMatrix(
+            cellIDs: ["a", "b"], geneNames: ["x", "y", "z"],
+            values: Matrix(rows: 2, columns: 3, storage: [1, 2, 3, 4, 5, 6.5]))
         let text = String(decoding: ExpressionCSV.encode(m, genesInRows: true, path: "g.tsv"), as: UTF8.self)
         #expect(text == "gene\ta\tb\nx\t1\t4\ny\t2\t5\nz\t3\t6.5\n")
         let path = TestPaths.write(text, "g.tsv", in: dir)
@@ -112,7 +114,9 @@ import VAExprsTestSupport
             flipped[offset] ^= 0x01
             let damaged = dir + "/flipped-\(name).csv.gz"
             _ = FileManager.default.createFile(atPath: damaged, contents: flipped)
-            #expect(throws: VAExprsError.self, "a wrong \(name) in the trailer was accepted") { try ExpressionCSV.read(damaged) }
+            #expect(throws: VAExprsError.self, "a wrong \(name) in the trailer was accepted") {
+                try ExpressionCSV.read(damaged)
+            }
         }
     }
 
@@ -140,19 +144,25 @@ import VAExprsTestSupport
         #expect(throws: VAExprsError.self) { try t.values(columns: ["label"], for: ["c1", "c2"]) }  // c2 unlabelled
         #expect(throws: VAExprsError.self) { try t.values(columns: ["label"], for: ["c1"]) }  // c9 unknown
         #expect(throws: VAExprsError.self) { try t.values(columns: ["cluster"], for: ["c1", "c9"]) }  // no column
-        #expect(throws: VAExprsError.self) { try LabelTable.read(TestPaths.write("cell,label\nc1,A\nc1,B\n", "d.csv", in: dir)) }
+        #expect(throws: VAExprsError.self) {
+            try LabelTable.read(TestPaths.write("cell,label\nc1,A\nc1,B\n", "d.csv", in: dir))
+        }
     }
 }
 
 @Suite struct TenXMatrixTests {
-    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func tenXFoldersMatchTheirCSVs() throws {
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present")) func tenXFoldersMatchTheirCSVs()
+        throws
+    {
         for name in ["pbmc_small", "seedsim"] {
             let folder = TestPaths.sharedData + "/" + name
             #expect(TenXMatrix.isTenXFolder(folder))
             let tenX = try ExpressionReader.read(folder)
             let csv = try ExpressionCSV.read(TestPaths.dataset(name, "counts.csv.gz"))
             #expect(tenX.cells.isSparse, "10x counts stay sparse")
-            #expect(tenX.cellIDs == csv.cellIDs && tenX.geneNames == csv.geneNames && tenX.dense() == csv.dense(), "\(name)")
+            #expect(
+                tenX.cellIDs == csv.cellIDs && tenX.geneNames == csv.geneNames && tenX.dense() == csv.dense(), "\(name)"
+            )
         }
     }
 
@@ -162,17 +172,26 @@ import VAExprsTestSupport
         TestPaths.write("c1\nc2\n", "barcodes.tsv", in: dir)
         func message(_ mtx: String) -> String {
             TestPaths.write(mtx, "matrix.mtx", in: dir)
-            do { _ = try ExpressionReader.read(dir); return "accepted" } catch let e as VAExprsError { return e.message } catch { return "\(error)" }
+            do {
+                _ = try ExpressionReader.read(dir)
+                return "accepted"
+            } catch let e as VAExprsError { return e.message } catch { return "\(error)" }
         }
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 2 5\n") == "accepted")
         #expect(try ExpressionReader.read(dir).dense().storage == [0, 0, 5, 0])
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 2 5\n").contains("truncated"))
-        #expect(message("%%MatrixMarket matrix coordinate integer general\n3 2 1\n1 2 5\n").contains("features file lists 2 genes"))
+        #expect(
+            message("%%MatrixMarket matrix coordinate integer general\n3 2 1\n1 2 5\n").contains(
+                "features file lists 2 genes"))
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n3 1 5\n").contains("outside"))
         #expect(message("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n").contains("coordinate"))
         // Issue 14: an index far beyond Int, a value beyond float32, and repeated entries (summed).
-        #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n100000000000000000000 1 5\n").contains("not a whole number or is outside"))
-        #expect(message("%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1e39\n").contains("beyond the range of 32-bit floats"))
+        #expect(
+            message("%%MatrixMarket matrix coordinate integer general\n2 2 1\n100000000000000000000 1 5\n").contains(
+                "not a whole number or is outside"))
+        #expect(
+            message("%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1e39\n").contains(
+                "beyond the range of 32-bit floats"))
         #expect(message("%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 2 5\n1 2 3\n") == "accepted")
         #expect(try ExpressionReader.read(dir).dense().storage == [0, 0, 8, 0])
         try FileManager.default.removeItem(atPath: dir + "/barcodes.tsv")
@@ -183,14 +202,18 @@ import VAExprsTestSupport
 @Suite struct H5ADTests {
     /// Every shared dataset's .h5ad (float32 and float64 CSR) equals its CSV, and obs['label']
     /// equals labels.csv.
-    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present"), arguments: ["pbmc_small", "seedsim", "golub", "guo"])
+    @Test(
+        .enabled(if: TestPaths.hasSharedData, "../shared/data is not present"),
+        arguments: ["pbmc_small", "seedsim", "golub", "guo"])
     func h5adMatchesTheCSV(name: String) throws {
         let contents = try H5AD.read(TestPaths.dataset(name, "data.h5ad"))
         let csv = try ExpressionCSV.read(TestPaths.dataset(name, "counts.csv.gz"))
         #expect(contents.matrix.cellIDs == csv.cellIDs && contents.matrix.geneNames == csv.geneNames)
         let maxDiff = zip(contents.matrix.dense().storage, csv.dense().storage).map { abs($0 - $1) }.max() ?? 0
         #expect(maxDiff == 0, "\(name): max difference \(maxDiff)")
-        let labels = try LabelTable.read(TestPaths.dataset(name, "labels.csv")).values(columns: ["label"], for: csv.cellIDs).map { $0[0] }
+        let labels = try LabelTable.read(TestPaths.dataset(name, "labels.csv")).values(
+            columns: ["label"], for: csv.cellIDs
+        ).map { $0[0] }
         #expect(contents.obs["label"] == labels)
     }
 

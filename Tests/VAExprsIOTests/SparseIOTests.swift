@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VAExprsCore
-@testable import VAExprsIO
 import VAExprsTestSupport
+
+@testable import VAExprsIO
 
 /// Counts with labels and latent points, written in two blocks.
 private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Matrix) {
@@ -14,8 +15,9 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
     var latent = Matrix(rows: 9, columns: 2)
     for k in latent.storage.indices { latent.storage[k] = Float(rng.nextNormal()) }
     let blocks = [0..<4, 4..<9].map { rows in
-        CellBlock(cellIDs: rows.map { "gen\($0 + 1)" }, values: dense.gatherRows(rows), labels: rows.map { labels[$0] },
-                  latent: latent.gatherRows(rows))
+        CellBlock(
+            cellIDs: rows.map { "gen\($0 + 1)" }, values: dense.gatherRows(rows), labels: rows.map { labels[$0] },
+            latent: latent.gatherRows(rows))
     }
     return (genes, blocks, dense)
 }
@@ -28,9 +30,10 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
         let (genes, blocks, dense) = sampleBlocks()
         let path = dir + "/" + name
         #expect(try CellOutputFormat.of(path: path, option: nil) == format)
-        let layout = CellOutputLayout(geneNames: genes, integerCounts: true, labelColumns: ["label", "batch"],
-                                      labelCategories: [["B cell", "T cell"], ["batch0", "batch1", "batch2"]],
-                                      settings: [("likelihood", "zinb")])
+        let layout = CellOutputLayout(
+            geneNames: genes, integerCounts: true, labelColumns: ["label", "batch"],
+            labelCategories: [["B cell", "T cell"], ["batch0", "batch1", "batch2"]],
+            settings: [("likelihood", "zinb")])
         let writer = try CellWriters.open(path, format: format, layout: layout)
         for block in blocks { try writer.append(block) }
         try writer.commit()
@@ -55,18 +58,22 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
         let layout = CellOutputLayout(geneNames: ["a", "b"], integerCounts: false)
         let path = dir + "/continuous.h5ad"
         let writer = try CellWriters.open(path, format: .h5ad, layout: layout)
-        try writer.append(CellBlock(cellIDs: ["x", "y"], values: Matrix(rows: 2, columns: 2, storage: [0.5, -1, 2.25, 0])))
+        try writer.append(
+            CellBlock(cellIDs: ["x", "y"], values: Matrix(rows: 2, columns: 2, storage: [0.5, -1, 2.25, 0])))
         try writer.commit()
         let read = try ExpressionReader.read(path)
         #expect(!read.cells.isSparse && read.dense().storage == [0.5, -1, 2.25, 0])
         for format in [CellOutputFormat.tenXH5, .mtx] {
-            #expect(throws: VAExprsError.self) { _ = try CellWriters.open(dir + "/c.h5", format: format, layout: layout) }
+            #expect(throws: VAExprsError.self) {
+                _ = try CellWriters.open(dir + "/c.h5", format: format, layout: layout)
+            }
         }
     }
 
     @Test func anUnfinishedWriteLeavesTheOldFileAlone() throws {
         let path = TestPaths.write("precious", "kept.h5ad", in: dir)
-        let writer = try CellWriters.open(path, format: .h5ad, layout: CellOutputLayout(geneNames: ["a"], integerCounts: true))
+        let writer = try CellWriters.open(
+            path, format: .h5ad, layout: CellOutputLayout(geneNames: ["a"], integerCounts: true))
         try writer.append(CellBlock(cellIDs: ["x"], values: Matrix(rows: 1, columns: 1, storage: [3])))
         writer.discard()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "precious")
@@ -78,10 +85,13 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
     let dir = TestPaths.scratch("sparse-input")
 
     /// An .h5ad in the scratch folder whose X is the given arrays (`TestH5AD.write`).
-    func h5ad(_ name: String, cells: Int, genes: Int, indptr: [Int64], indices: [Int32], data: [Float],
-              shape: [Int64]? = nil, encoding: String = "csr_matrix") throws -> String {
-        try TestH5AD.write(dir + "/" + name, cells: cells, genes: genes, indptr: indptr, indices: indices, data: data,
-                           shape: shape, encoding: encoding)
+    func h5ad(
+        _ name: String, cells: Int, genes: Int, indptr: [Int64], indices: [Int32], data: [Float],
+        shape: [Int64]? = nil, encoding: String = "csr_matrix"
+    ) throws -> String {
+        try TestH5AD.write(
+            dir + "/" + name, cells: cells, genes: genes, indptr: indptr, indices: indices, data: data,
+            shape: shape, encoding: encoding)
     }
 
     func expectBad(_ path: String, mentions: [String]) {
@@ -96,39 +106,53 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
 
     @Test func consistentCSRAndCSCReadTheSame() throws {
         // [[1 0 2], [0 0 3]] as CSR and as CSC (duplicates summed, unsorted columns sorted).
-        let good = try ExpressionReader.read(try h5ad("good.h5ad", cells: 2, genes: 3, indptr: [0, 3, 4], indices: [2, 0, 2, 2], data: [1, 1, 1, 3]))
+        let good = try ExpressionReader.read(
+            try h5ad("good.h5ad", cells: 2, genes: 3, indptr: [0, 3, 4], indices: [2, 0, 2, 2], data: [1, 1, 1, 3]))
         #expect(good.dense().storage == [1, 0, 2, 0, 0, 3])
-        let csc = try ExpressionReader.read(try h5ad("csc.h5ad", cells: 2, genes: 3, indptr: [0, 1, 1, 3], indices: [0, 0, 1], data: [1, 2, 3],
-                                                     encoding: "csc_matrix"))
+        let csc = try ExpressionReader.read(
+            try h5ad(
+                "csc.h5ad", cells: 2, genes: 3, indptr: [0, 1, 1, 3], indices: [0, 0, 1], data: [1, 2, 3],
+                encoding: "csc_matrix"))
         #expect(csc.dense() == good.dense() && csc.cells.isSparse)
     }
 
     @Test func damagedCSRIsNamed() throws {
-        expectBad(try h5ad("decreasing.h5ad", cells: 2, genes: 3, indptr: [0, 2, 1], indices: [0, 1], data: [1, 1]),
-                  mentions: ["decreasing.h5ad", "indptr decreases"])
-        expectBad(try h5ad("negative.h5ad", cells: 2, genes: 3, indptr: [-1, 1, 2], indices: [0, 1], data: [1, 1]),
-                  mentions: ["indptr starts at -1"])
-        expectBad(try h5ad("notzero.h5ad", cells: 2, genes: 3, indptr: [1, 1, 2], indices: [0, 1], data: [1, 1]),
-                  mentions: ["indptr starts at 1"])
-        expectBad(try h5ad("range.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 7], data: [1, 1]),
-                  mentions: ["column index 7", "outside 0…2"])
-        expectBad(try h5ad("shape.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2, 2], indices: [0, 1], data: [1, 1]),
-                  mentions: ["4 offsets", "needs 3"])
-        expectBad(try h5ad("attr.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 1], data: [1, 1], shape: [5, 3]),
-                  mentions: ["shape [5, 3]"])
-        expectBad(try h5ad("short.h5ad", cells: 2, genes: 3, indptr: [0, 1, 3], indices: [0, 1], data: [1, 1]),
-                  mentions: ["ends at 3"])
+        expectBad(
+            try h5ad("decreasing.h5ad", cells: 2, genes: 3, indptr: [0, 2, 1], indices: [0, 1], data: [1, 1]),
+            mentions: ["decreasing.h5ad", "indptr decreases"])
+        expectBad(
+            try h5ad("negative.h5ad", cells: 2, genes: 3, indptr: [-1, 1, 2], indices: [0, 1], data: [1, 1]),
+            mentions: ["indptr starts at -1"])
+        expectBad(
+            try h5ad("notzero.h5ad", cells: 2, genes: 3, indptr: [1, 1, 2], indices: [0, 1], data: [1, 1]),
+            mentions: ["indptr starts at 1"])
+        expectBad(
+            try h5ad("range.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 7], data: [1, 1]),
+            mentions: ["column index 7", "outside 0…2"])
+        expectBad(
+            try h5ad("shape.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2, 2], indices: [0, 1], data: [1, 1]),
+            mentions: ["4 offsets", "needs 3"])
+        expectBad(
+            try h5ad("attr.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 1], data: [1, 1], shape: [5, 3]),
+            mentions: ["shape [5, 3]"])
+        expectBad(
+            try h5ad("short.h5ad", cells: 2, genes: 3, indptr: [0, 1, 3], indices: [0, 1], data: [1, 1]),
+            mentions: ["ends at 3"])
         // Issue 14: a float64 value beyond float32 is named as such, not left to diverge a fit.
-        expectBad(try TestH5AD.write(dir + "/huge.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 1], data: [],
-                                     float64Data: [1, 1e39]),
-                  mentions: ["/X/data", "element 1 is 1e+39", "32-bit floats"])
+        expectBad(
+            try TestH5AD.write(
+                dir + "/huge.h5ad", cells: 2, genes: 3, indptr: [0, 1, 2], indices: [0, 1], data: [],
+                float64Data: [1, 1e39]),
+            mentions: ["/X/data", "element 1 is 1e+39", "32-bit floats"])
     }
 
     @Test func a64BitIndptrIsRead() throws {
         // indptr stored as int64 (as anndata writes beyond 2³¹ entries); offsets are Int here.
-        let m = try ExpressionReader.read(try h5ad("wide.h5ad", cells: 1, genes: 2, indptr: [0, 2], indices: [0, 1], data: [4, 5]))
+        let m = try ExpressionReader.read(
+            try h5ad("wide.h5ad", cells: 1, genes: 2, indptr: [0, 2], indices: [0, 1], data: [4, 5]))
         #expect(m.dense().storage == [4, 5])
-        let big = try SparseMatrix(validatingRows: 1, columns: 1, rowStarts: [0, 0], columnIndices: [], values: [], describe: "x")
+        let big = try SparseMatrix(
+            validatingRows: 1, columns: 1, rowStarts: [0, 0], columnIndices: [], values: [], describe: "x")
         #expect(MemoryLayout.size(ofValue: big.rowStarts[0]) == 8)
     }
 

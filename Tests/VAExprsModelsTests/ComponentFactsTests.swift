@@ -28,7 +28,8 @@ import VAExprs
     @Test func aLikelihoodMustSayWhatItScores() {
         let registry = Registry()
         #expect(throws: VAExprsError.self) {
-            try registry.register(.likelihood { _ in throw VAExprsError.usage("never made") }, name: "mystery", origin: "test")
+            try registry.register(
+                .likelihood { _ in throw VAExprsError.usage("never made") }, name: "mystery", origin: "test")
         }
     }
 }

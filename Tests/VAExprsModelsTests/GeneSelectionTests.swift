@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import VAExprsModels
-@testable import VAExprsPreprocessing
 import VAExprs
 import VAExprsTestSupport
+
+@testable import VAExprsModels
+@testable import VAExprsPreprocessing
 
 /// `fit --top-genes`: our rankings against scanpy's on the same counts
 /// (Tests/Fixtures/hvg, written by its make_fixture.py with scanpy 1.11).
@@ -67,8 +68,9 @@ import VAExprsTestSupport
 @Suite struct LogNormalizationTests {
     @Test func isScatersLogNormCounts() throws {
         // Libraries 10 and 30 (mean 20): size factors 0.5 and 1.5; log2(x / sf + 1).
-        let data = ExpressionMatrix(cellIDs: ["a", "b"], geneNames: ["g1", "g2"],
-                                    values: Matrix(rows: 2, columns: 2, storage: [4, 6, 0, 30]))
+        let data = ExpressionMatrix(
+            cellIDs: ["a", "b"], geneNames: ["g1", "g2"],
+            values: Matrix(rows: 2, columns: 2, storage: [4, 6, 0, 30]))
         let values = try LogNormalization.normalized(data, source: "test")
         let expected: [Float] = [log2f(4 / 0.5 + 1), log2f(6 / 0.5 + 1), 0, log2f(30 / 1.5 + 1)]
         #expect(zip(values.storage, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(values.storage)")
@@ -79,14 +81,16 @@ import VAExprsTestSupport
 
     @Test func cellsComparedTogetherShareOneDepth() {
         // The same composition at two depths normalises to the same values; an empty cell stays 0.
-        let shallow = Matrix(rows: 2, columns: 2, storage: [1, 3, 0, 0]), deep = Matrix(rows: 1, columns: 2, storage: [10, 30])
+        let shallow = Matrix(rows: 2, columns: 2, storage: [1, 3, 0, 0]),
+            deep = Matrix(rows: 1, columns: 2, storage: [10, 30])
         let together = LogNormalization.normalizedTogether([shallow, deep])
         #expect(zip(together[0].storage[0..<2], together[1].storage).allSatisfy { abs($0 - $1) < 1e-6 })
         #expect(together[0].storage[2...].allSatisfy { $0 == 0 })
     }
 
     @Test func negativeValuesAreRefusedByName() {
-        let data = ExpressionMatrix(cellIDs: ["a"], geneNames: ["g1"], values: Matrix(rows: 1, columns: 1, storage: [-1]))
+        let data = ExpressionMatrix(
+            cellIDs: ["a"], geneNames: ["g1"], values: Matrix(rows: 1, columns: 1, storage: [-1]))
         #expect { try LogNormalization.normalized(data, source: "x.csv") } throws: {
             ($0 as? VAExprsError)?.message.contains("x.csv: cell 'a', gene 'g1' is negative") == true
         }

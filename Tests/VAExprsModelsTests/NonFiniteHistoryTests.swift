@@ -15,10 +15,11 @@ import VAExprsTestSupport
         var history = model.history
         history.epochs[0].loss = .nan
         history.epochs[1].valLoss = .infinity
-        let damaged = TrainedModel(network: model.network, geneNames: model.geneNames, preprocessing: model.preprocessing,
-                                   conditions: model.conditions, trainingCellIDs: model.trainingCellIDs,
-                                   trainingLatentMeans: model.trainingLatentMeans, trainingLabels: model.trainingLabels,
-                                   history: history, seed: model.seed, setup: model.setup)
+        let damaged = TrainedModel(
+            network: model.network, geneNames: model.geneNames, preprocessing: model.preprocessing,
+            conditions: model.conditions, trainingCellIDs: model.trainingCellIDs,
+            trainingLatentMeans: model.trainingLatentMeans, trainingLabels: model.trainingLabels,
+            history: history, seed: model.seed, setup: model.setup)
         let read = try ModelFile.decode(try ModelFile.encode(damaged), source: "damaged", registry: Fixtures.registry)
         #expect(read.history.epochs[0].loss.isNaN)
         #expect(read.history.epochs[1].valLoss == .infinity)

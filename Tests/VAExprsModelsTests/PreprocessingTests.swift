@@ -4,8 +4,9 @@ import VAExprs
 import VAExprsTestSupport
 
 @Suite struct PreprocessingTests {
-    let data = ExpressionMatrix(cellIDs: ["a", "b", "c"], geneNames: ["g1", "g2", "const"],
-                                values: Matrix(rows: 3, columns: 3, storage: [1, 3, 5, 2, 0, 5, 3, 1, 5]))
+    let data = ExpressionMatrix(
+        cellIDs: ["a", "b", "c"], geneNames: ["g1", "g2", "const"],
+        values: Matrix(rows: 3, columns: 3, storage: [1, 3, 5, 2, 0, 5, 3, 1, 5]))
 
     @Test func lognormMatchesScater() throws {
         // Library sizes 9, 7, 9 → mean 25/3; size factors 27/25, 21/25, 27/25.
@@ -25,16 +26,20 @@ import VAExprsTestSupport
         let back = prep.invert(scaled, sizeFactors: nil)
         #expect(zip(back.storage, data.dense().storage).allSatisfy { abs($0 - $1) < 1e-6 })
         // Other cells are scaled with the training min/max, and the constant comes back exactly.
-        let other = ExpressionMatrix(cellIDs: ["x"], geneNames: data.geneNames, values: Matrix(rows: 1, columns: 3, storage: [2, 2, 7]))
+        let other = ExpressionMatrix(
+            cellIDs: ["x"], geneNames: data.geneNames, values: Matrix(rows: 1, columns: 3, storage: [2, 2, 7]))
         #expect(try prep.transform(other, source: "v").input.dense().storage == [0.5, 2.0 / 3, 0])
         #expect(prep.invert(Matrix(rows: 1, columns: 3, storage: [0.3, 0.3, 0.9]), sizeFactors: nil)[0, 2] == 5)
         // Values beyond the training range are clamped to it on the way back.
-        #expect(prep.invert(Matrix(rows: 1, columns: 3, storage: [-0.5, 1.5, 0]), sizeFactors: nil).storage == [1, 3, 5])
+        #expect(
+            prep.invert(Matrix(rows: 1, columns: 3, storage: [-0.5, 1.5, 0]), sizeFactors: nil).storage == [1, 3, 5])
     }
 
     @Test func lognormRejectsNegativeAndEmptyCells() {
-        let negative = ExpressionMatrix(cellIDs: ["a"], geneNames: ["g"], values: Matrix(rows: 1, columns: 1, storage: [-1]))
-        let empty = ExpressionMatrix(cellIDs: ["a", "zero"], geneNames: ["g"], values: Matrix(rows: 2, columns: 1, storage: [1, 0]))
+        let negative = ExpressionMatrix(
+            cellIDs: ["a"], geneNames: ["g"], values: Matrix(rows: 1, columns: 1, storage: [-1]))
+        let empty = ExpressionMatrix(
+            cellIDs: ["a", "zero"], geneNames: ["g"], values: Matrix(rows: 2, columns: 1, storage: [1, 0]))
         for (m, word) in [(negative, "negative"), (empty, "'zero'")] {
             do {
                 _ = try Preprocessing.fit(m, normalization: .lognorm, target: .scaled, source: "t")
@@ -54,7 +59,8 @@ import VAExprsTestSupport
         #expect(prepared.input.dense()[1, 1] == 0)
         #expect(abs(prepared.input.dense()[0, 0] - log1pf(10_000 / 9)) < 1e-4)
         // Validation cells get their own library sizes.
-        let other = ExpressionMatrix(cellIDs: ["x"], geneNames: data.geneNames, values: Matrix(rows: 1, columns: 3, storage: [2, 2, 6]))
+        let other = ExpressionMatrix(
+            cellIDs: ["x"], geneNames: data.geneNames, values: Matrix(rows: 1, columns: 3, storage: [2, 2, 6]))
         #expect(try prep.transform(other, source: "v").context.librarySize == [10])
     }
 
@@ -62,10 +68,11 @@ import VAExprsTestSupport
         let cases: [([Float], [String])] = [
             ([1.5, 2, 0, 1], ["cell 'a'", "gene 'g1'", "1.5", "censored_gaussian"]),
             ([1, -2, 0, 1], ["cell 'a'", "gene 'g2'", "-2.0"]),
-            ([1, 2, 0, 0], ["cell 'b'", "no counts"]),
+            ([1, 2, 0, 0], ["cell 'b'", "no counts"])
         ]
         for (values, words) in cases {
-            let m = ExpressionMatrix(cellIDs: ["a", "b"], geneNames: ["g1", "g2"], values: Matrix(rows: 2, columns: 2, storage: values))
+            let m = ExpressionMatrix(
+                cellIDs: ["a", "b"], geneNames: ["g1", "g2"], values: Matrix(rows: 2, columns: 2, storage: values))
             do {
                 _ = try Preprocessing.fit(m, normalization: .none, target: .counts, source: "t")
                 Issue.record("expected an error for \(values)")

@@ -14,7 +14,8 @@ import VAExprsTestSupport
         defer { BLAS.setThreads(before) }
         let model = try Fixtures.fit(data, labels: nil, epochs: 1, hidden: 4, threads: 2)
         #expect(WorkerPool.shared.threads == 1, "fitVAE left \(WorkerPool.shared.threads) threads")
-        _ = try generateExpression(model, options: GenerationOptions(count: 5, seed: 1), registry: Fixtures.registry, threads: 2)
+        _ = try generateExpression(
+            model, options: GenerationOptions(count: 5, seed: 1), registry: Fixtures.registry, threads: 2)
         #expect(WorkerPool.shared.threads == 1, "generateExpression left \(WorkerPool.shared.threads) threads")
         _ = SystemReport.current()
         #expect(WorkerPool.shared.threads == 1, "SystemReport left \(WorkerPool.shared.threads) threads")

@@ -1,8 +1,9 @@
+import CKernels
 import Foundation
 import Testing
-import CKernels
 import VAExprsConformance
 import VAExprsCore
+
 @testable import VAExprsNN
 
 /// The count likelihoods: gradients against finite differences, values against the
@@ -33,7 +34,9 @@ struct CountLikelihoodTests {
         let output = GradientCheck.randomMatrix(rows: 6, columns: likelihood.outputWidth(features: 5), rng: &rng)
         // Move log θ away from its start so every group's values differ.
         for p in likelihood.parameters { for i in p.value.indices { p.value[i] += Float(rng.nextUniform() - 0.5) } }
-        for r in GradientCheck.check(likelihood: likelihood, output: output, target: target, context: context, step: 1e-2) {
+        for r in GradientCheck.check(
+            likelihood: likelihood, output: output, target: target, context: context, step: 1e-2)
+        {
             #expect(r.relativeError < 2e-3, "\(spec) \(r)")
         }
     }
@@ -48,13 +51,16 @@ struct CountLikelihoodTests {
         let output = Matrix(rows: 1, columns: 2, storage: [0, Float(log(4.0))])
         let value = nb.evaluate(output: output, target: target, context: context, gradient: false, scale: 1).total
         func logNB(_ x: Double, _ mu: Double, _ theta: Double) -> Double {
-            lgamma(x + theta) - lgamma(theta) - lgamma(x + 1) + theta * log(theta / (theta + mu)) + x * log(mu / (theta + mu))
+            lgamma(x + theta) - lgamma(theta) - lgamma(x + 1) + theta * log(theta / (theta + mu)) + x
+                * log(mu / (theta + mu))
         }
         let expected = -(logNB(3, 2, 2) + logNB(0, 8, 0.5))
         #expect(abs(value - expected) < 1e-5, "\(value) vs \(expected)")
         // The constant Σ log x! computed ahead gives the same value.
         let ahead = CellContext(librarySize: [10], constant: nb.constantTerms(target: target))
-        #expect(abs(nb.evaluate(output: output, target: target, context: ahead, gradient: false, scale: 1).total - value) < 1e-9)
+        #expect(
+            abs(nb.evaluate(output: output, target: target, context: ahead, gradient: false, scale: 1).total - value)
+                < 1e-9)
     }
 
     /// The ZINB value (the NB formula with dropout mixed in), and the dispersion re-estimate's
@@ -62,7 +68,8 @@ struct CountLikelihoodTests {
     /// the Gamma terms (≤ 8 and beyond).
     @Test func zeroInflatedValueAndTheDispersionObjectiveMatchTheirFormulas() throws {
         func logNB(_ x: Double, _ mu: Double, _ theta: Double) -> Double {
-            lgamma(x + theta) - lgamma(theta) - lgamma(x + 1) + theta * log(theta / (theta + mu)) + x * log(mu / (theta + mu))
+            lgamma(x + theta) - lgamma(theta) - lgamma(x + 1) + theta * log(theta / (theta + mu)) + x
+                * log(mu / (theta + mu))
         }
         func logZINB(_ x: Double, _ mu: Double, _ theta: Double, _ pi: Double) -> Double {
             x > 0 ? log(1 - pi) + logNB(x, mu, theta) : log(pi + (1 - pi) * exp(logNB(0, mu, theta)))
@@ -79,7 +86,8 @@ struct CountLikelihoodTests {
         let expected = -(logZINB(0, 6, 2, pis[0]) + logZINB(4, 12, 0.5, pis[1]) + logZINB(23, 12, 7, pis[2]))
         #expect(abs(value - expected) < 1e-5 * abs(expected), "\(value) vs \(expected)")
 
-        let mu: [Float] = [0.5, 3, 12, 40, 0.01], x: [Float] = [0, 2, 9, 55, 1], dropout: [Float] = [0.3, 0.1, 0.05, 0.2, 0.6]
+        let mu: [Float] = [0.5, 3, 12, 40, 0.01], x: [Float] = [0, 2, 9, 55, 1],
+            dropout: [Float] = [0.3, 0.1, 0.05, 0.2, 0.6]
         var scratch = [Double](repeating: 0, count: 5)
         for theta in [0.05, 1.3, 80] {
             let nb = vaexprs_count_gene_loglik(5, log(theta), mu, x, nil, &scratch)
@@ -88,7 +96,8 @@ struct CountLikelihoodTests {
             let factorials = x.reduce(0.0) { $0 + lgamma(Double($1) + 1) }
             let nbExpected = (0..<5).reduce(0.0) { $0 + logNB(Double(x[$1]), Double(mu[$1]), theta) } + factorials
             let ziExpected = (0..<5).reduce(0.0) { total, i in
-                let pi = Double(dropout[i]), nbValue = logNB(Double(x[i]), Double(mu[i]), theta) + lgamma(Double(x[i]) + 1)
+                let pi = Double(dropout[i]),
+                    nbValue = logNB(Double(x[i]), Double(mu[i]), theta) + lgamma(Double(x[i]) + 1)
                 return total + (x[i] > 0 ? log(1 - pi) + nbValue : log(pi + (1 - pi) * exp(nbValue)))
             }
             #expect(abs(nb - nbExpected) < 1e-9 * max(1, abs(nbExpected)), "θ \(theta): \(nb) vs \(nbExpected)")
@@ -120,8 +129,11 @@ struct CountLikelihoodTests {
             let mean = x.reduce(0, +) / Double(n)
             let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
             let expectedVariance = mu + mu * mu / theta
-            #expect(abs(mean - mu) < 4 * (expectedVariance / Double(n)).squareRoot(), "NB(\(mu), \(theta)) mean \(mean)")
-            #expect(abs(variance / expectedVariance - 1) < 0.08, "NB(\(mu), \(theta)) variance \(variance) vs \(expectedVariance)")
+            #expect(
+                abs(mean - mu) < 4 * (expectedVariance / Double(n)).squareRoot(), "NB(\(mu), \(theta)) mean \(mean)")
+            #expect(
+                abs(variance / expectedVariance - 1) < 0.08,
+                "NB(\(mu), \(theta)) variance \(variance) vs \(expectedVariance)")
             #expect(x.allSatisfy { $0 == $0.rounded() && $0 >= 0 })
         }
         for lambda in [0.5, 7.0, 12.0, 500.0] {
@@ -143,10 +155,13 @@ struct CountLikelihoodTests {
     }
 
     @Test func geneLabelDispersionNeedsLabels() throws {
-        let nb = try registry.makeLikelihood(try ComponentSpec.parseItem("nb:dispersion=gene-label", source: "--likelihood"))
+        let nb = try registry.makeLikelihood(
+            try ComponentSpec.parseItem("nb:dispersion=gene-label", source: "--likelihood"))
         #expect(throws: VAExprsError.self) {
             try nb.build(features: 3, groups: 0, training: Matrix(rows: 0, columns: 3), context: .none, path: "l")
         }
-        #expect(throws: VAExprsError.self) { _ = try registry.makeLikelihood(try ComponentSpec.parseItem("nb:dispersion=cell", source: "x")) }
+        #expect(throws: VAExprsError.self) {
+            _ = try registry.makeLikelihood(try ComponentSpec.parseItem("nb:dispersion=cell", source: "x"))
+        }
     }
 }

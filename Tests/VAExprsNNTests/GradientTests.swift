@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 import VAExprsConformance
 import VAExprsCore
+
 @testable import VAExprsNN
 
 /// Finite-difference checks of every built-in layer, activation, likelihood and the KL.
@@ -18,9 +20,11 @@ import VAExprsCore
         return layer
     }
 
-    @Test(arguments: ["dense:5", "dense:5:relu", "dense:5:sigmoid", "dense:5:tanh", "dense:5:softplus",
-                      "dense:5:elu", "dense:5:selu", "dense:5:leaky_relu", "dense:5:gelu",
-                      "dropout:0.3", "batchnorm", "relu", "gelu"])
+    @Test(arguments: [
+        "dense:5", "dense:5:relu", "dense:5:sigmoid", "dense:5:tanh", "dense:5:softplus",
+        "dense:5:elu", "dense:5:selu", "dense:5:leaky_relu", "dense:5:gelu",
+        "dropout:0.3", "batchnorm", "relu", "gelu"
+    ])
     func layerGradients(spec: String) throws {
         let layer = try built(spec, width: 4)
         var rng = SeededGenerator(seed: 11)
@@ -34,16 +38,21 @@ import VAExprsCore
     func sparseBatch() -> SparseMatrix {
         var rng = SeededGenerator(seed: 21)
         var dense = Matrix(rows: 6, columns: 40)
-        for i in dense.storage.indices where rng.nextUniform() < 0.15 { dense.storage[i] = Float(0.2 + rng.nextUniform() * 2) }
+        for i in dense.storage.indices where rng.nextUniform() < 0.15 {
+            dense.storage[i] = Float(0.2 + rng.nextUniform() * 2)
+        }
         dense[5, 39] = 1.5  // the last column is reached
         return SparseMatrix(dense)
     }
 
-    @Test(arguments: ["dense:5", "dense:5:sigmoid", "dense:5:tanh", "dense:40:softplus"])  // smooth: no kinks for the differences to cross
+    // smooth: no kinks for the differences to cross
+    @Test(arguments: ["dense:5", "dense:5:sigmoid", "dense:5:tanh", "dense:40:softplus"])
     func sparseFirstLayerGradients(spec: String) throws {
         let layer = try #require(try built(spec, width: 40) as? any SparseInputLayer)
         layer.computesInputGradient = false
-        for r in GradientCheck.check(sparseInputLayer: layer, input: sparseBatch()) { #expect(r.relativeError < 2e-3, "\(spec) \(r)") }
+        for r in GradientCheck.check(sparseInputLayer: layer, input: sparseBatch()) {
+            #expect(r.relativeError < 2e-3, "\(spec) \(r)")
+        }
     }
 
     @Test func sparseFirstLayerMatchesTheDenseProduct() throws {
@@ -54,11 +63,16 @@ import VAExprsCore
         for sparse in [false, true] {
             let layer = try #require(try built("dense:64:relu", width: 40) as? any SparseInputLayer)
             layer.computesInputGradient = false
-            let y = sparse ? layer.forward(sparse: x, phase: .training, rng: &rng) : layer.forward(x.dense(), phase: .training, rng: &rng)
+            let y =
+                sparse
+                ? layer.forward(sparse: x, phase: .training, rng: &rng)
+                : layer.forward(x.dense(), phase: .training, rng: &rng)
             _ = layer.backward(upstream)
             results.append((y, layer.parameters[0].gradient, layer.parameters[1].gradient))
         }
-        for (a, b) in zip(results[0].0.storage + results[0].1 + results[0].2, results[1].0.storage + results[1].1 + results[1].2) {
+        for (a, b) in zip(
+            results[0].0.storage + results[0].1 + results[0].2, results[1].0.storage + results[1].1 + results[1].2)
+        {
             #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "\(a) vs \(b)")
         }
     }
@@ -86,7 +100,8 @@ import VAExprsCore
         let likelihood = try registry.makeLikelihood(ComponentSpec(name: name))
         var rng = SeededGenerator(seed: 9)
         var target = Matrix(rows: 5, columns: 4)
-        for i in target.storage.indices { target.storage[i] = i % 3 == 0 ? 0 : Float(rng.nextUniform()) }  // zeros: censored
+        // zeros: censored
+        for i in target.storage.indices { target.storage[i] = i % 3 == 0 ? 0 : Float(rng.nextUniform()) }
         try likelihood.build(features: 4, groups: 0, training: target, context: .none, path: "likelihood")
         let output = GradientCheck.randomMatrix(rows: 5, columns: 4, rng: &rng)
         for r in GradientCheck.check(likelihood: likelihood, output: output, target: target) {
@@ -111,7 +126,9 @@ import VAExprsCore
     @Test func bernoulliMatchesBinaryCrossEntropy() throws {
         let b = BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli"))
         // x = 0.25, logit 0 → p = 0.5 → BCE = −(0.25 log 0.5 + 0.75 log 0.5) = log 2 per gene.
-        let e = b.evaluate(output: Matrix(rows: 1, columns: 2), target: Matrix(rows: 1, columns: 2, repeating: 0.25), context: .none, gradient: false, scale: 1)
+        let e = b.evaluate(
+            output: Matrix(rows: 1, columns: 2), target: Matrix(rows: 1, columns: 2, repeating: 0.25), context: .none,
+            gradient: false, scale: 1)
         #expect(abs(e.total - 2 * 0.693_147_18) < 1e-6)
     }
 
@@ -129,14 +146,19 @@ import VAExprsCore
     }
 
     @Test func censoredTermIsTheNormalTailProbability() throws {
-        let g = try GaussianLikelihood(spec: ComponentSpec(name: "censored_gaussian"), minimumVariance: 1e-6, censored: true)
-        try g.build(features: 1, groups: 0, training: Matrix(rows: 0, columns: 1), context: .none, path: "l")  // log-variance 0: σ = 1
+        let g = try GaussianLikelihood(
+            spec: ComponentSpec(name: "censored_gaussian"), minimumVariance: 1e-6, censored: true)
+        // log-variance 0: σ = 1
+        try g.build(features: 1, groups: 0, training: Matrix(rows: 0, columns: 1), context: .none, path: "l")
         // x = 0 at μ = 1: −log Φ(−1) = −log 0.158655254
-        let e = g.evaluate(output: Matrix(rows: 1, columns: 1, storage: [1]), target: Matrix(rows: 1, columns: 1), context: .none, gradient: false, scale: 1)
+        let e = g.evaluate(
+            output: Matrix(rows: 1, columns: 1, storage: [1]), target: Matrix(rows: 1, columns: 1), context: .none,
+            gradient: false, scale: 1)
         #expect(abs(e.total + log(0.158_655_254)) < 1e-6)
         // Far in the tail the asymptotic branch continues the direct one across the switch at
         // a = −30: log Φ changes by λ·Δa ≈ 30 × 0.002 there, and λ ≈ −a.
-        let near = GaussianLikelihood.logNormalCDFAndMillsRatio(-29.999), far = GaussianLikelihood.logNormalCDFAndMillsRatio(-30.001)
+        let near = GaussianLikelihood.logNormalCDFAndMillsRatio(-29.999),
+            far = GaussianLikelihood.logNormalCDFAndMillsRatio(-30.001)
         #expect(abs((near.0 - far.0) - near.1 * 0.002) < 1e-4)
         #expect(abs(near.1 - far.1) < 0.01 && abs(near.1 - 30.03) < 0.01)
     }
@@ -144,9 +166,8 @@ import VAExprsCore
     @Test func bernoulliRefusesSampling() {
         var rng = SeededGenerator(seed: 1)
         #expect(throws: VAExprsError.self) {
-            try BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli")).sample(output: Matrix(rows: 1, columns: 1), context: .none, rng: &rng)
+            try BernoulliLikelihood(spec: ComponentSpec(name: "bernoulli")).sample(
+                output: Matrix(rows: 1, columns: 1), context: .none, rng: &rng)
         }
     }
 }
-
-import Foundation

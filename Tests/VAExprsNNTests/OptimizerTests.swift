@@ -44,7 +44,8 @@ import VAExprsNN
         // Two parameters with the same values but different paths evolve independently.
         let adam = Adam(spec: ComponentSpec(name: "adam"))
         let a = Parameter(path: "a", shape: [1], value: [0]), b = Parameter(path: "b", shape: [1], value: [0])
-        a.gradient = [1]; b.gradient = [-1]
+        a.gradient = [1]
+        b.gradient = [-1]
         adam.step([a, b])
         #expect(a.value[0] < 0 && b.value[0] > 0)
     }

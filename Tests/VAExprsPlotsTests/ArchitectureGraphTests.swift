@@ -1,21 +1,30 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 import VAExprsCore
 import VAExprsModels
 import VAExprsPlots
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 @Suite struct ArchitectureGraphTests {
     let layers = [
         LayerSummary(name: "input", type: "input", part: .input, inputWidth: 0, outputWidth: 100, inputs: []),
-        LayerSummary(name: "condition", type: "one-hot condition", part: .condition, inputWidth: 0, outputWidth: 3, inputs: []),
-        LayerSummary(name: "encoder.0", type: "dense:64:relu", part: .encoder, inputWidth: 103, outputWidth: 64, inputs: ["input", "condition"]),
-        LayerSummary(name: "z_mean", type: "dense:2", part: .mean, inputWidth: 64, outputWidth: 2, inputs: ["encoder.0"]),
-        LayerSummary(name: "z_log_var", type: "dense:2", part: .stddev, inputWidth: 64, outputWidth: 2, inputs: ["encoder.0"]),
-        LayerSummary(name: "z", type: "sampling", part: .latent, inputWidth: 2, outputWidth: 2, inputs: ["z_mean", "z_log_var"]),
-        LayerSummary(name: "decoder.0", type: "dense:64:relu", part: .decoder, inputWidth: 5, outputWidth: 64, inputs: ["z", "condition"]),
+        LayerSummary(
+            name: "condition", type: "one-hot condition", part: .condition, inputWidth: 0, outputWidth: 3, inputs: []),
+        LayerSummary(
+            name: "encoder.0", type: "dense:64:relu", part: .encoder, inputWidth: 103, outputWidth: 64,
+            inputs: ["input", "condition"]),
+        LayerSummary(
+            name: "z_mean", type: "dense:2", part: .mean, inputWidth: 64, outputWidth: 2, inputs: ["encoder.0"]),
+        LayerSummary(
+            name: "z_log_var", type: "dense:2", part: .stddev, inputWidth: 64, outputWidth: 2, inputs: ["encoder.0"]),
+        LayerSummary(
+            name: "z", type: "sampling", part: .latent, inputWidth: 2, outputWidth: 2, inputs: ["z_mean", "z_log_var"]),
+        LayerSummary(
+            name: "decoder.0", type: "dense:64:relu", part: .decoder, inputWidth: 5, outputWidth: 64,
+            inputs: ["z", "condition"])
     ]
 
     @Test func dotHasARecordPerLayerAndTheDataFlow() throws {
@@ -23,8 +32,11 @@ import VAExprsPlots
         #expect(dot.components(separatedBy: "shape=record").count == 2)  // the node default
         #expect(dot.contains("\"condition\" -> \"encoder.0\"") && dot.contains("\"condition\" -> \"decoder.0\""))
         #expect(dot.contains("input: (None, 103) | output: (None, 64)"))
-        #expect(dot.contains("fillcolor=\"tomato\"") && dot.contains("fillcolor=\"gray\"") && dot.contains("fillcolor=\"lavender\""))
-        let custom = ArchitectureGraph.dot(layers, title: "m", colours: try ArchitectureGraph.colours(overrides: ["encoder=#112233"]))
+        #expect(
+            dot.contains("fillcolor=\"tomato\"") && dot.contains("fillcolor=\"gray\"")
+                && dot.contains("fillcolor=\"lavender\""))
+        let custom = ArchitectureGraph.dot(
+            layers, title: "m", colours: try ArchitectureGraph.colours(overrides: ["encoder=#112233"]))
         #expect(custom.contains("fillcolor=\"#112233\"") && !custom.contains("tomato"))
         #expect(throws: VAExprsError.self) { try ArchitectureGraph.colours(overrides: ["encoderx=red"]) }
         #expect(throws: VAExprsError.self) { try ArchitectureGraph.colours(overrides: ["encoder=red;x"]) }

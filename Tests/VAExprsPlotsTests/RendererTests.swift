@@ -1,17 +1,22 @@
 import CCairo
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 import VAExprsCore
 import VAExprsPlots
+
 @testable import VAExprsRenderers
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Counts elements by name while checking the document is well-formed XML.
 final class ElementCounter: NSObject, XMLParserDelegate {
     var counts: [String: Int] = [:]
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         counts[name, default: 0] += 1
     }
 }
@@ -25,7 +30,8 @@ func parseXML(_ bytes: [UInt8]) -> (ok: Bool, counts: [String: Int]) {
 
 func augmentationFigure() -> Figure {
     let (cells, xy) = sampleAugmentation()
-    return AugmentationFigure.make(cells: cells, coordinates: xy, axisTitles: ["PC1 (40.0 %)", "PC2 (20.0 %)"], method: "pca")
+    return AugmentationFigure.make(
+        cells: cells, coordinates: xy, axisTitles: ["PC1 (40.0 %)", "PC2 (20.0 %)"], method: "pca")
 }
 
 func which(_ tool: String) -> String? {
@@ -61,7 +67,8 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
     }
 
     @Test func pngDecodesAtTheRequestedScale() throws {
-        let png = try CairoRenderer(spec: ComponentSpec(name: "png", options: ["scale": "1.5"]), format: .png).render(figure)
+        let png = try CairoRenderer(spec: ComponentSpec(name: "png", options: ["scale": "1.5"]), format: .png).render(
+            figure)
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         let path = NSTemporaryDirectory() + "vaexprs-test-\(UUID().uuidString).png"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -84,12 +91,17 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
     }
 
     @Test func pdfIsAPDF() throws {
-        #expect(throws: VAExprsError.self) { try CairoRenderer(spec: ComponentSpec(name: "pdf", options: ["scale": "2"]), format: .pdf) }
+        #expect(throws: VAExprsError.self) {
+            try CairoRenderer(spec: ComponentSpec(name: "pdf", options: ["scale": "2"]), format: .pdf)
+        }
         let pdf = try CairoRenderer(spec: ComponentSpec(name: "pdf"), format: .pdf).render(figure)
         #expect(String(decoding: pdf.prefix(5), as: UTF8.self) == "%PDF-")
     }
 
-    @Test(.enabled(if: which("pdftoppm") != nil, "pdftoppm (poppler-utils) is not installed; scripts/install-deps.sh installs it"))
+    @Test(
+        .enabled(
+            if: which("pdftoppm") != nil,
+            "pdftoppm (poppler-utils) is not installed; scripts/install-deps.sh installs it"))
     func pdfRendersWithPoppler() throws {
         let pdf = try CairoRenderer(spec: ComponentSpec(name: "pdf"), format: .pdf).render(figure)
         let pdftoppm = try #require(which("pdftoppm"))
@@ -103,7 +115,10 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasPrefix("page") && $0.hasSuffix(".png") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).contains {
+                $0.hasPrefix("page") && $0.hasSuffix(".png")
+            })
     }
 
     @Test func htmlIsSelfContainedAndInteractive() throws {
@@ -126,7 +141,9 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
         let script = html.components(separatedBy: "<script>\nconst data = ")
         #expect(script.count == 2)
         let block = script.last!.components(separatedBy: "</script>")
-        #expect(block.count == 2 && !block[0].contains("<") && block[0].contains("\\u003c!--\\u003cscript\\u003e"), "\(block[0].prefix(300))")
+        #expect(
+            block.count == 2 && !block[0].contains("<") && block[0].contains("\\u003c!--\\u003cscript\\u003e"),
+            "\(block[0].prefix(300))")
         #expect(!html.contains("<!--") && html.components(separatedBy: "<script").count == 2)
         let svg = try SVGRenderer(spec: ComponentSpec(name: "svg")).render(f)
         #expect(parseXML(svg).ok)
@@ -139,7 +156,8 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
         let chromium = try #require(chromiumPath)
         let path = NSTemporaryDirectory() + "vaexprs-\(UUID().uuidString).html"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Data(try HTMLRenderer(spec: ComponentSpec(name: "html")).render(figure)).write(to: URL(fileURLWithPath: path))
+        try Data(try HTMLRenderer(spec: ComponentSpec(name: "html")).render(figure)).write(
+            to: URL(fileURLWithPath: path))
         let process = Process(), out = Pipe()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + path]
@@ -152,15 +170,22 @@ let chromiumPath = ["chromium", "chromium-browser", "google-chrome"].lazy.compac
     }
 
     @Test func terminalDrawsBrailleAndLegend() throws {
-        let text = String(decoding: try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "60", "height": "12", "color": "false"]))
+        let text = String(
+            decoding: try TerminalRenderer(
+                spec: ComponentSpec(name: "terminal", options: ["width": "60", "height": "12", "color": "false"])
+            )
             .render(figure), as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.filter { $0.contains("┤") }.count == 12)
         #expect(text.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
         #expect(text.contains("● real") && text.contains("○ generated") && text.contains("group3"))
         #expect(!text.contains("\u{1B}["))
-        #expect(throws: VAExprsError.self) { try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "3"])) }
-        #expect(throws: VAExprsError.self) { try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "100000"])) }
+        #expect(throws: VAExprsError.self) {
+            try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "3"]))
+        }
+        #expect(throws: VAExprsError.self) {
+            try TerminalRenderer(spec: ComponentSpec(name: "terminal", options: ["width": "100000"]))
+        }
     }
 
     /// Issue 15: a braille character takes the colour most of its dots were drawn in, not the

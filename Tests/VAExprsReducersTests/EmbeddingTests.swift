@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VAExprsCore
+
 @testable import VAExprsReducers
 
 /// Well-separated Gaussian blobs in 10 dimensions: cell i belongs to blob i % blobs.
@@ -45,7 +46,9 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         for i in 0..<3000 {
             let truth = Set((0..<14).map { exact.neighbour(i, $0).index })
             found += (0..<14).filter { truth.contains(approximate.neighbour(i, $0).index) }.count
-            #expect(approximate.distances[i * 14..<(i + 1) * 14].elementsEqual(approximate.distances[i * 14..<(i + 1) * 14].sorted()))
+            #expect(
+                approximate.distances[i * 14..<(i + 1) * 14].elementsEqual(
+                    approximate.distances[i * 14..<(i + 1) * 14].sorted()))
         }
         let recall = Double(found) / Double(3000 * 14)
         #expect(recall > 0.97, "recall \(recall)")
@@ -76,13 +79,20 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         var dense = [[Double]](repeating: [Double](repeating: 0, count: 400), count: 400)
         for i in 0..<400 { for e in p.rowStart[i]..<p.rowStart[i + 1] { dense[i][Int(p.columns[e])] = p.values[e] } }
         var z = 0.0
-        for i in 0..<400 { for j in 0..<400 where j != i { z += 1 / (1 + pow(start[i, 0] - start[j, 0], 2) + pow(start[i, 1] - start[j, 1], 2)) } }
+        for i in 0..<400 {
+            for j in 0..<400 where j != i {
+                z += 1 / (1 + pow(start[i, 0] - start[j, 0], 2) + pow(start[i, 1] - start[j, 1], 2))
+            }
+        }
         var exact = [(Double, Double)](repeating: (0, 0), count: 400)
-        for i in 0..<400 { for j in 0..<400 where j != i {
-            let dx = start[i, 0] - start[j, 0], dy = start[i, 1] - start[j, 1], q = 1 / (1 + dx * dx + dy * dy)
-            let coefficient = 12 * dense[i][j] * q - q * q / z
-            exact[i].0 += coefficient * dx; exact[i].1 += coefficient * dy
-        } }
+        for i in 0..<400 {
+            for j in 0..<400 where j != i {
+                let dx = start[i, 0] - start[j, 0], dy = start[i, 1] - start[j, 1], q = 1 / (1 + dx * dx + dy * dy)
+                let coefficient = 12 * dense[i][j] * q - q * q / z
+                exact[i].0 += coefficient * dx
+                exact[i].1 += coefficient * dy
+            }
+        }
         let scale = exact.map { max(abs($0.0), abs($0.1)) }.max()!
         for (theta, tolerance) in [(0.0, 1e-12), (0.5, 0.02)] {
             let optimiser = TSNEGradientDescent(p: p, initial: start, theta: theta)
@@ -108,13 +118,19 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
     @Test func tooLargeAPerplexityIsAClearError() throws {
         var rng = SeededGenerator(seed: 1)
         do {
-            _ = try TSNEReducer(spec: ComponentSpec(name: "tsne", options: ["perplexity": "30"])).reduce(gaussianBlobs(60, blobs: 2, seed: 1), components: 2, rng: &rng)
+            _ = try TSNEReducer(spec: ComponentSpec(name: "tsne", options: ["perplexity": "30"])).reduce(
+                gaussianBlobs(60, blobs: 2, seed: 1), components: 2, rng: &rng)
             Issue.record("expected an error")
         } catch let e as VAExprsError {
             #expect(e.code == .usage && e.message.contains("perplexity 30.0 is too large for 60 cells"))
         }
-        #expect(throws: VAExprsError.self) { try TSNEReducer(spec: ComponentSpec(name: "tsne", options: ["theta": "-1"])) }
-        #expect(throws: VAExprsError.self) { try TSNEReducer(spec: ComponentSpec(name: "tsne")).reduce(gaussianBlobs(60, blobs: 2, seed: 1), components: 3, rng: &rng) }
+        #expect(throws: VAExprsError.self) {
+            try TSNEReducer(spec: ComponentSpec(name: "tsne", options: ["theta": "-1"]))
+        }
+        #expect(throws: VAExprsError.self) {
+            try TSNEReducer(spec: ComponentSpec(name: "tsne")).reduce(
+                gaussianBlobs(60, blobs: 2, seed: 1), components: 3, rng: &rng)
+        }
     }
 }
 
@@ -131,7 +147,9 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         let graph = ExactNeighbours.search(x, k: 14)
         let fuzzy = FuzzySimplicialSet.union(graph)
         var entries: [String: Double] = [:]
-        for i in 0..<200 { for e in fuzzy.rowStart[i]..<fuzzy.rowStart[i + 1] { entries["\(i),\(fuzzy.columns[e])"] = fuzzy.values[e] } }
+        for i in 0..<200 {
+            for e in fuzzy.rowStart[i]..<fuzzy.rowStart[i + 1] { entries["\(i),\(fuzzy.columns[e])"] = fuzzy.values[e] }
+        }
         for (key, v) in entries {
             let parts = key.split(separator: ",")
             #expect(entries["\(parts[1]),\(parts[0])"] == v)
@@ -146,7 +164,8 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         let x = gaussianBlobs(150, blobs: 1, seed: 8)
         let graph = FuzzySimplicialSet.union(ExactNeighbours.search(x, k: 14))
         var rng = SeededGenerator(seed: 1)
-        let layout = try SpectralLayout.layout(graph, components: ConnectedComponents(graph), input: x, dimensions: 2, rng: &rng)
+        let layout = try SpectralLayout.layout(
+            graph, components: ConnectedComponents(graph), input: x, dimensions: 2, rng: &rng)
         var degree = [Double](repeating: 0, count: 150)
         for i in 0..<150 { for e in graph.rowStart[i]..<graph.rowStart[i + 1] { degree[i] += graph.values[e] } }
         var dense = DoubleMatrix(rows: 150, columns: 150)
@@ -160,7 +179,10 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         let u = try DenseLinearAlgebra.thinSVD(dense).u
         for c in 0..<2 {
             var dot = 0.0, norm = 0.0
-            for i in 0..<150 { dot += layout[i, c] * u[i, c + 1]; norm += layout[i, c] * layout[i, c] }
+            for i in 0..<150 {
+                dot += layout[i, c] * u[i, c + 1]
+                norm += layout[i, c] * layout[i, c]
+            }
             #expect(abs(dot) / norm.squareRoot() > 1 - 1e-8, "eigenvector \(c + 2)")
         }
     }
@@ -186,7 +208,12 @@ func neighbourPurity(_ e: DoubleMatrix, blobs: Int, k: Int = 10) -> Double {
         #expect(a.coordinates == b.coordinates)
         #expect(neighbourPurity(a.coordinates, blobs: 3) > 0.99)
         #expect(a.metadata["graph_components"] == [3])
-        #expect(throws: VAExprsError.self) { try UMAPReducer(spec: ComponentSpec(name: "umap", options: ["neighbors": "500"])).reduce(x, components: 2, rng: &rng1) }
-        #expect(throws: VAExprsError.self) { try UMAPReducer(spec: ComponentSpec(name: "umap", options: ["min_dist": "2"])) }
+        #expect(throws: VAExprsError.self) {
+            try UMAPReducer(spec: ComponentSpec(name: "umap", options: ["neighbors": "500"])).reduce(
+                x, components: 2, rng: &rng1)
+        }
+        #expect(throws: VAExprsError.self) {
+            try UMAPReducer(spec: ComponentSpec(name: "umap", options: ["min_dist": "2"]))
+        }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import VAExprsCore
-@testable import VAExprsReducers
 import VAExprsTestSupport
+
+@testable import VAExprsReducers
 
 @Suite struct ReducerTests {
     func random(_ n: Int, _ d: Int, seed: UInt64, scales: [Double]? = nil) -> DoubleMatrix {
@@ -32,14 +33,20 @@ import VAExprsTestSupport
         var x = noise
         for i in 0..<600 { for j in 0..<550 { for f in 0..<12 { x[i, j] += factors[i, f] * loadings[f, j] } } }
         var rng = SeededGenerator(seed: 1)
-        let exact = try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "exact"])).reduce(x, components: 10, rng: &rng)
-        let fast = try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "randomized"])).reduce(x, components: 10, rng: &rng)
+        let exact = try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "exact"])).reduce(
+            x, components: 10, rng: &rng)
+        let fast = try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "randomized"])).reduce(
+            x, components: 10, rng: &rng)
         let a = exact.metadata["explained_variance"]!, b = fast.metadata["explained_variance"]!
         #expect(zip(a, b).allSatisfy { abs($0 - $1) / $0 < 1e-5 }, "\(a) vs \(b)")
         // Same components up to sign: |correlation| of the scores close to 1.
         for c in 0..<10 {
             var dot = 0.0, na = 0.0, nb = 0.0
-            for i in 0..<600 { dot += exact.coordinates[i, c] * fast.coordinates[i, c]; na += pow(exact.coordinates[i, c], 2); nb += pow(fast.coordinates[i, c], 2) }
+            for i in 0..<600 {
+                dot += exact.coordinates[i, c] * fast.coordinates[i, c]
+                na += pow(exact.coordinates[i, c], 2)
+                nb += pow(fast.coordinates[i, c], 2)
+            }
             #expect(abs(dot) / (na * nb).squareRoot() > 0.999, "component \(c + 1)")
         }
     }
@@ -49,11 +56,16 @@ import VAExprsTestSupport
         var rng = SeededGenerator(seed: 1)
         let e = try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(x, components: 3, rng: &rng)
         var worst = 0.0
-        for i in 0..<30 { for j in 0..<i {
-            var d0 = 0.0, d1 = 0.0
-            for c in 0..<3 { d0 += pow(x[i, c] - x[j, c], 2); d1 += pow(e.coordinates[i, c] - e.coordinates[j, c], 2) }
-            worst = max(worst, abs(d0.squareRoot() - d1.squareRoot()))
-        } }
+        for i in 0..<30 {
+            for j in 0..<i {
+                var d0 = 0.0, d1 = 0.0
+                for c in 0..<3 {
+                    d0 += pow(x[i, c] - x[j, c], 2)
+                    d1 += pow(e.coordinates[i, c] - e.coordinates[j, c], 2)
+                }
+                worst = max(worst, abs(d0.squareRoot() - d1.squareRoot()))
+            }
+        }
         #expect(worst < 1e-10)
         // cmdscale's eigenvalues sum to the total squared distance from the centroid.
         let centred = x.storage.indices.map { k in x.storage[k] - (0..<30).reduce(0.0) { $0 + x[$1, k % 3] } / 30 }
@@ -63,9 +75,15 @@ import VAExprsTestSupport
     @Test func badOptionsAreClearErrors() throws {
         var rng = SeededGenerator(seed: 1)
         let x = random(5, 3, seed: 1)
-        #expect(throws: VAExprsError.self) { try PCAReducer(spec: ComponentSpec(name: "pca")).reduce(x, components: 4, rng: &rng) }
-        #expect(throws: VAExprsError.self) { try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(x, components: 0, rng: &rng) }
-        #expect(throws: VAExprsError.self) { try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "lanczos"])) }
+        #expect(throws: VAExprsError.self) {
+            try PCAReducer(spec: ComponentSpec(name: "pca")).reduce(x, components: 4, rng: &rng)
+        }
+        #expect(throws: VAExprsError.self) {
+            try MDSReducer(spec: ComponentSpec(name: "mds")).reduce(x, components: 0, rng: &rng)
+        }
+        #expect(throws: VAExprsError.self) {
+            try PCAReducer(spec: ComponentSpec(name: "pca", options: ["solver": "lanczos"]))
+        }
     }
 }
 
@@ -79,7 +97,8 @@ import VAExprsTestSupport
         var x = DoubleMatrix(rows: 40, columns: 15)
         for i in 0..<40 { for j in 0..<15 { x[i, j] = w[i, 0] * h[0, j] + w[i, 1] * h[1, j] } }
         let norm = x.storage.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let e = try NMFReducer(spec: ComponentSpec(name: "nmf", options: ["max_iter": "2000", "tol": "0"])).reduce(x, components: 2, rng: &rng)
+        let e = try NMFReducer(spec: ComponentSpec(name: "nmf", options: ["max_iter": "2000", "tol": "0"])).reduce(
+            x, components: 2, rng: &rng)
         #expect(e.metadata["reconstruction_error"]![0] / norm < 1e-3)
         #expect(e.coordinates.storage.allSatisfy { $0 >= 0 })
     }
@@ -89,7 +108,9 @@ import VAExprsTestSupport
         var x = DoubleMatrix(rows: 60, columns: 20)
         for i in x.storage.indices { x.storage[i] = abs(rng.nextNormal()) }
         let errors = try [5, 20, 80].map { budget in
-            try NMFReducer(spec: ComponentSpec(name: "nmf", options: ["max_iter": "\(budget)", "tol": "0"])).reduce(x, components: 3, rng: &rng).metadata["reconstruction_error"]![0]
+            try NMFReducer(spec: ComponentSpec(name: "nmf", options: ["max_iter": "\(budget)", "tol": "0"])).reduce(
+                x, components: 3, rng: &rng
+            ).metadata["reconstruction_error"]![0]
         }
         #expect(errors[0] >= errors[1] && errors[1] >= errors[2])
     }
@@ -119,7 +140,8 @@ import VAExprsTestSupport
         // ARPACK equal the top singular values of the dense matrix (LAPACK).
         let x = blobs(120, seed: 4)
         var rng = SeededGenerator(seed: 1)
-        let e = try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap", options: ["k": "30"])).reduce(x, components: 3, rng: &rng)
+        let e = try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap", options: ["k": "30"])).reduce(
+            x, components: 3, rng: &rng)
         let t = try DiffusionMapReducer.transitionMatrix(x, k: 30)
         var dense = DoubleMatrix(rows: 120, columns: 120)
         for i in 0..<120 { for p in t.rowStart[i]..<t.rowStart[i + 1] { dense[i, t.columns[p]] = t.values[p] } }
@@ -133,7 +155,13 @@ import VAExprsTestSupport
         #expect(DiffusionMapReducer.defaultK(999) == 999 && DiffusionMapReducer.defaultK(20_000) == 100)
         #expect(DiffusionMapReducer.defaultK(5500) == 100 + Int((0.5 * 5400).rounded()))  // halfway: cos ease = 0.5
         var rng = SeededGenerator(seed: 1)
-        #expect(throws: VAExprsError.self) { try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap", options: ["k": "5"])).reduce(blobs(50, seed: 1), components: 2, rng: &rng) }
-        #expect(throws: VAExprsError.self) { try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap")).reduce(blobs(8, seed: 1), components: 2, rng: &rng) }
+        #expect(throws: VAExprsError.self) {
+            try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap", options: ["k": "5"])).reduce(
+                blobs(50, seed: 1), components: 2, rng: &rng)
+        }
+        #expect(throws: VAExprsError.self) {
+            try DiffusionMapReducer(spec: ComponentSpec(name: "diffmap")).reduce(
+                blobs(8, seed: 1), components: 2, rng: &rng)
+        }
     }
 }

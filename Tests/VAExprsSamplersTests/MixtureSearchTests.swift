@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VAExprsCore
 import VAExprsTestSupport
+
 @testable import VAExprsSamplers
 
 /// The BIC search against R mclust 6.0's `mclustBIC` on the reference sets: every cell of
@@ -16,14 +17,23 @@ import VAExprsTestSupport
         let table = fixture.json["bic_table"] as! [String: [Any]]
         var compared = 0, worst = 0.0, worstCell = ""
         for (modelName, column) in table {
-            guard let model = MixtureModel(rawValue: modelName) else { Issue.record("unknown model \(modelName)"); continue }
+            guard let model = MixtureModel(rawValue: modelName) else {
+                Issue.record("unknown model \(modelName)")
+                continue
+            }
             for (index, value) in column.enumerated() {
                 let g = index + 1
                 let ours = search.table[model]?[g]
                 if let r = value as? Double {
-                    guard let ours else { Issue.record("\(name) \(modelName) G=\(g): R fitted (BIC \(r)), we failed"); continue }
+                    guard let ours else {
+                        Issue.record("\(name) \(modelName) G=\(g): R fitted (BIC \(r)), we failed")
+                        continue
+                    }
                     let rel = abs(ours - r) / abs(r)
-                    if rel > worst { worst = rel; worstCell = "\(modelName) G=\(g): ours \(ours) R \(r)" }
+                    if rel > worst {
+                        worst = rel
+                        worstCell = "\(modelName) G=\(g): ours \(ours) R \(r)"
+                    }
                     compared += 1
                 } else if let ours {
                     Issue.record("\(name) \(modelName) G=\(g): R failed (NA), we fitted (BIC \(ours))")
@@ -50,8 +60,9 @@ import VAExprsTestSupport
         }
         let winner = fixture.json["model"] as! String, g = fixture.json["components"] as! Int
         do {
-            #expect(search.best.model.name(components: search.best.components) == winner && search.best.components == g,
-                    "\(name): R's winner \(winner) G=\(g), ours \(search.best.model) G=\(search.best.components)")
+            #expect(
+                search.best.model.name(components: search.best.components) == winner && search.best.components == g,
+                "\(name): R's winner \(winner) G=\(g), ours \(search.best.model) G=\(search.best.components)")
         }
     }
 }
@@ -63,9 +74,11 @@ import VAExprsTestSupport
 
     @Test func badInputIsAClearError() {
         var rng = SeededGenerator(seed: 1)
-        for (data, word) in [([[1.0, 2.0]], "a single point"),
-                             ([[1.0, .nan], [2.0, 3.0], [1, 1]], "NaN"),
-                             ([[1.0, 5], [2, 5], [3, 5], [4, 5]], "constant")] {
+        for (data, word) in [
+            ([[1.0, 2.0]], "a single point"),
+            ([[1.0, .nan], [2.0, 3.0], [1, 1]], "NaN"),
+            ([[1.0, 5], [2, 5], [3, 5], [4, 5]], "constant")
+        ] {
             do {
                 _ = try MixtureSearch.run(points(data), rng: &rng)
                 Issue.record("expected an error mentioning \(word)")
@@ -100,12 +113,18 @@ import VAExprsTestSupport
         // Two separated clusters with proportions 0.3 / 0.7: draws reproduce them.
         var rng = SeededGenerator(seed: 5)
         var data: [[Double]] = []
-        for i in 0..<400 { let c = i < 120 ? -5.0 : 5.0; data.append([c + rng.nextNormal(), rng.nextNormal()]) }
-        let fitted = try MclustLatentSampler(spec: ComponentSpec(name: "mclust")).fit(points(data), label: nil, rng: &rng)
+        for i in 0..<400 {
+            let c = i < 120 ? -5.0 : 5.0
+            data.append([c + rng.nextNormal(), rng.nextNormal()])
+        }
+        let fitted = try MclustLatentSampler(spec: ComponentSpec(name: "mclust")).fit(
+            points(data), label: nil, rng: &rng)
         let draws = fitted.sample(count: 20_000, rng: &rng)
         let left = Double((0..<20_000).filter { draws[$0, 0] < 0 }.count) / 20_000
         #expect(abs(left - 0.3) < 0.02, "share of the left cluster \(left)")
-        let rightMean = (0..<20_000).filter { draws[$0, 0] > 0 }.map { draws[$0, 0] }.reduce(0, +) / Double(20_000 - Int(left * 20_000))
+        let rightMean =
+            (0..<20_000).filter { draws[$0, 0] > 0 }.map { draws[$0, 0] }.reduce(0, +)
+            / Double(20_000 - Int(left * 20_000))
         #expect(abs(rightMean - 5) < 0.2)
     }
 
@@ -115,18 +134,36 @@ import VAExprsTestSupport
         // allows one, and min_points=0 searches as mclust.
         var rng = SeededGenerator(seed: 8)
         var data: [[Double]] = []
-        for c in 0..<5 { for _ in 0..<3 { data.append([Double(c) * 10 + 0.01 * rng.nextNormal(), Double(c % 2) * 10 + 0.01 * rng.nextNormal()]) } }
-        let capped = try MclustLatentSampler(spec: ComponentSpec(name: "mclust")).fit(points(data), label: "small", rng: &rng)
-        #expect(capped.summary.contains("with 1 component(s)") && capped.summary.contains("at most 1 component(s) for 15 points"), "\(capped.summary)")
-        let exact = try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:min_points=0", source: "t")).fit(points(data), label: "small", rng: &rng)
-        #expect(!exact.summary.contains("with 1 component(s)") && !exact.summary.contains("at most"), "\(exact.summary)")
-        #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:min_points=-1", source: "t")) }
+        for c in 0..<5 {
+            for _ in 0..<3 {
+                data.append([Double(c) * 10 + 0.01 * rng.nextNormal(), Double(c % 2) * 10 + 0.01 * rng.nextNormal()])
+            }
+        }
+        let capped = try MclustLatentSampler(spec: ComponentSpec(name: "mclust")).fit(
+            points(data), label: "small", rng: &rng)
+        #expect(
+            capped.summary.contains("with 1 component(s)")
+                && capped.summary.contains("at most 1 component(s) for 15 points"), "\(capped.summary)")
+        let exact = try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:min_points=0", source: "t")).fit(
+            points(data), label: "small", rng: &rng)
+        #expect(
+            !exact.summary.contains("with 1 component(s)") && !exact.summary.contains("at most"), "\(exact.summary)")
+        #expect(throws: VAExprsError.self) {
+            try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:min_points=-1", source: "t"))
+        }
     }
 
     @Test func optionsAreValidated() {
-        #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:components=0..3", source: "--sampler")) }
-        #expect(throws: VAExprsError.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:models=XYZ", source: "--sampler")) }
-        #expect(throws: Never.self) { try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:components=2..4:models=VVV;EEE", source: "--sampler")) }
+        #expect(throws: VAExprsError.self) {
+            try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:components=0..3", source: "--sampler"))
+        }
+        #expect(throws: VAExprsError.self) {
+            try MclustLatentSampler(spec: try ComponentSpec.parseItem("mclust:models=XYZ", source: "--sampler"))
+        }
+        #expect(throws: Never.self) {
+            try MclustLatentSampler(
+                spec: try ComponentSpec.parseItem("mclust:components=2..4:models=VVV;EEE", source: "--sampler"))
+        }
     }
 }
 
@@ -138,7 +175,8 @@ import VAExprsTestSupport
         let fixture = try MclustFixture(name)
         var rng = SeededGenerator(seed: 42)
         let search = try MixtureSearch.run(fixture.points, rng: &rng)
-        let winner = fixture.json["model"] as! String, g = fixture.json["components"] as! Int, bic = fixture.json["bic"] as! Double
+        let winner = fixture.json["model"] as! String, g = fixture.json["components"] as! Int,
+            bic = fixture.json["bic"] as! Double
         #expect(search.best.model.name(components: search.best.components) == winner && search.best.components == g)
         #expect(abs(search.best.bic - bic) / abs(bic) < 1e-4, "ours \(search.best.bic), R \(bic)")
     }

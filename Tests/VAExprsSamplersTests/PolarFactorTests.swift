@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VAExprsSamplers
 
 /// The EVE/VVE orientation step's polar factor: the Newton iteration agrees with LAPACK's SVD

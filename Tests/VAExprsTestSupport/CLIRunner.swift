@@ -37,8 +37,10 @@ public enum CLIRunner {
     /// Runs `vaexprs arguments…` in `directory` (with extra `environment` variables) and waits for
     /// it; a run still going after `timeLimit` seconds is killed and reported as `timedOut`, so a
     /// hang fails its test instead of stalling the suite.
-    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-                           timeLimit: Double = 600) throws -> Result {
+    public static func run(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        timeLimit: Double = 600
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -61,8 +63,9 @@ public enum CLIRunner {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         timer.cancel()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed.isSet)
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self), timedOut: killed.isSet)
     }
 }
 

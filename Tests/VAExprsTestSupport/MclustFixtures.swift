@@ -22,9 +22,13 @@ public struct MclustFixture {
         self.name = name
         let dir = TestPaths.packageRoot + "/Tests/Fixtures/mclust/"
         let text = try String(contentsOfFile: dir + name + ".csv", encoding: .utf8)
-        let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! } }
+        let rows = text.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! }
+        }
         points = DoubleMatrix(rows: rows.count, columns: rows[0].count, storage: rows.flatMap { $0 })
-        json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + name + ".json"))) as! [String: Any]
+        json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + name + ".json")))
+            as! [String: Any]
     }
 
     /// R's hierarchical merge pairs (1-based labels), or nil.

@@ -4,7 +4,8 @@ import Foundation
 public enum TestPaths {
     /// The package root (three levels above this file).
     public static let packageRoot: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
     }()
 
     /// `../shared/data` beside the package (present in CI and on developer machines).
@@ -16,7 +17,9 @@ public enum TestPaths {
     public static func dataset(_ name: String, _ file: String) -> String { sharedData + "/" + name + "/" + file }
 
     /// True when the shared datasets are present.
-    public static var hasSharedData: Bool { FileManager.default.fileExists(atPath: dataset("seedsim", "counts.csv.gz")) }
+    public static var hasSharedData: Bool {
+        FileManager.default.fileExists(atPath: dataset("seedsim", "counts.csv.gz"))
+    }
 
     /// One build folder for every Swift plugin package the tests build (scaffolds, the README's
     /// plugin), so VAExprsPluginKit and the core under it compile once; kept between runs.

@@ -69,7 +69,10 @@ package struct SoftplusActivation: Activation {
     /// The activation.
     package init() {}
     package func apply(_ values: inout [Float]) {
-        for i in values.indices { let x = values[i]; values[i] = max(x, 0) + log1pf(expf(-abs(x))) }
+        for i in values.indices {
+            let x = values[i]
+            values[i] = max(x, 0) + log1pf(expf(-abs(x)))
+        }
     }
     package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices { gradient[i] *= stableSigmoid(x[i]) }
@@ -130,7 +133,10 @@ package struct GELUActivation: Activation {
     /// The activation.
     package init() {}
     package func apply(_ values: inout [Float]) {
-        for i in values.indices { let x = values[i]; values[i] = 0.5 * x * (1 + erff(x * 0.707_106_77)) }
+        for i in values.indices {
+            let x = values[i]
+            values[i] = 0.5 * x * (1 + erff(x * 0.707_106_77))
+        }
     }
     package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
         for i in gradient.indices {

@@ -22,7 +22,10 @@ package final class ActivationLayer: Layer {
     package func forward(_ input: Matrix, phase: Phase, rng: inout SeededGenerator) -> Matrix {
         var out = input
         activation.apply(&out.storage)
-        if phase == .training { cachedInput = input.storage; cachedOutput = out.storage }
+        if phase == .training {
+            cachedInput = input.storage
+            cachedOutput = out.storage
+        }
         return out
     }
 

@@ -38,7 +38,8 @@ package final class BatchNormalization: BatchShareAware {
         gamma = Parameter(path: path + ".gamma", shape: [width], value: .init(repeating: 1, count: width))
         beta = Parameter(path: path + ".beta", shape: [width], value: .init(repeating: 0, count: width))
         movingMean = Parameter(path: path + ".moving_mean", shape: [width], value: .init(repeating: 0, count: width))
-        movingVariance = Parameter(path: path + ".moving_variance", shape: [width], value: .init(repeating: 1, count: width))
+        movingVariance = Parameter(
+            path: path + ".moving_variance", shape: [width], value: .init(repeating: 1, count: width))
         return width
     }
 
@@ -49,7 +50,13 @@ package final class BatchNormalization: BatchShareAware {
         if phase == .training, let share = batchShare {
             // Σx and Σx² over every process's rows, in double precision.
             var sums = [Double](repeating: 0, count: 2 * width)
-            for i in 0..<n { for j in 0..<width { let v = Double(input[i, j]); sums[j] += v; sums[width + j] += v * v } }
+            for i in 0..<n {
+                for j in 0..<width {
+                    let v = Double(input[i, j])
+                    sums[j] += v
+                    sums[width + j] += v * v
+                }
+            }
             share.sum(&sums)
             let total = Double(share.globalCount)
             for j in 0..<width {
@@ -62,7 +69,12 @@ package final class BatchNormalization: BatchShareAware {
         } else if phase == .training {
             for i in 0..<n { for j in 0..<width { mean[j] += input[i, j] } }
             for j in 0..<width { mean[j] /= Float(n) }
-            for i in 0..<n { for j in 0..<width { let d = input[i, j] - mean[j]; variance[j] += d * d } }
+            for i in 0..<n {
+                for j in 0..<width {
+                    let d = input[i, j] - mean[j]
+                    variance[j] += d * d
+                }
+            }
             for j in 0..<width {
                 variance[j] /= Float(n)
                 movingMean.value[j] = momentum * movingMean.value[j] + (1 - momentum) * mean[j]
@@ -82,7 +94,10 @@ package final class BatchNormalization: BatchShareAware {
                 out[i, j] = gamma.value[j] * h + beta.value[j]
             }
         }
-        if phase == .training { normalized = xhat; inverseStd = invStd }
+        if phase == .training {
+            normalized = xhat
+            inverseStd = invStd
+        }
         return out
     }
 

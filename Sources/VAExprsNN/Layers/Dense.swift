@@ -31,7 +31,8 @@ package final class Dense: SparseInputLayer {
     /// - Throws: `VAExprsError.usage` for a number of units out of range.
     package init(spec: ComponentSpec, units: Int, activation: any Activation) throws {
         guard units > 0, units <= Self.maximumUnits else {
-            throw VAExprsError.usage("\(spec.source): 'dense' units must be a whole number from 1 to \(Self.maximumUnits), got \(units)")
+            throw VAExprsError.usage(
+                "\(spec.source): 'dense' units must be a whole number from 1 to \(Self.maximumUnits), got \(units)")
         }
         self.spec = spec
         self.units = units
@@ -43,7 +44,13 @@ package final class Dense: SparseInputLayer {
     package func build(inputWidth: Int, path: String, rng: inout SeededGenerator) throws -> Int {
         let (weights, overflow) = inputWidth.multipliedReportingOverflow(by: units)
         guard inputWidth > 0, !overflow, weights <= Self.maximumWeights else {
-            throw VAExprsError.usage("\(spec.source): '\(path)' would hold \(inputWidth) × \(units) weights, more than the \(Self.maximumWeights) one dense layer may have; use fewer units or select genes (\(parameter: "topGenes"))")
+            throw VAExprsError.usage(
+                """
+                \(spec.source): '\(path)' would hold \(inputWidth) × \(units) weights, more than the \
+                \(Self.maximumWeights) one dense layer may have; use fewer units or select genes \
+                (\(parameter: "topGenes"))
+                """
+            )
         }
         self.inputWidth = inputWidth
         let limit = (6.0 / Double(inputWidth + units)).squareRoot()
@@ -79,7 +86,8 @@ package final class Dense: SparseInputLayer {
         precondition(input.columns == inputWidth, "dense: \(input.columns) inputs, built for \(inputWidth)")
         var out = Matrix(uninitializedRows: input.rows, columns: units)
         let rows = input.rows
-        let blocks = WorkerPool.blocks(rows, parts: input.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
+        let blocks = WorkerPool.blocks(
+            rows, parts: input.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
         out.storage.withUnsafeMutableBufferPointer { o in
             bias.value.withUnsafeBufferPointer { b in
                 vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(rows), Int64(units))
@@ -87,8 +95,9 @@ package final class Dense: SparseInputLayer {
             input.withCSRPointers { rowStarts, genes, values in
                 weight.value.withUnsafeBufferPointer { w in
                     WorkerPool.shared.run(parts: blocks.count) { part in
-                        vaexprs_sparse_times_dense(rowStarts, genes, values, Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
-                                                   w.baseAddress, Int64(units), o.baseAddress)
+                        vaexprs_sparse_times_dense(
+                            rowStarts, genes, values, Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
+                            w.baseAddress, Int64(units), o.baseAddress)
                     }
                 }
             }
@@ -104,7 +113,8 @@ package final class Dense: SparseInputLayer {
     private func activated(_ preActivation: Matrix, phase: Phase) -> Matrix {
         var out = preActivation
         let keepInput = activation.derivativeNeedsInput
-        if phase == .training && keepInput { cachedPreActivation = out.storage }  // copy only when the derivative needs it
+        // copy only when the derivative needs it
+        if phase == .training && keepInput { cachedPreActivation = out.storage }
         activation.apply(&out.storage)
         if phase == .training {
             cachedOutput = out.storage
@@ -115,8 +125,9 @@ package final class Dense: SparseInputLayer {
 
     package func backward(_ outputGradient: Matrix) -> Matrix {
         var delta = outputGradient
-        activation.backward(input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
-                            output: cachedOutput, gradient: &delta.storage)
+        activation.backward(
+            input: activation.derivativeNeedsInput ? cachedPreActivation : cachedOutput,
+            output: cachedOutput, gradient: &delta.storage)
         if let byGene = cachedSparseInput {
             weightGradient(byGene, delta.storage)
         } else {
@@ -137,13 +148,15 @@ package final class Dense: SparseInputLayer {
     /// dW = xᵀ·delta from the transposed batch, gene by gene (`vaexprs_sparse_weight_gradient`),
     /// with the threads splitting the genes (each row summed in one order by one thread).
     private func weightGradient(_ byGene: SparseMatrix, _ delta: [Float]) {
-        let blocks = WorkerPool.blocks(byGene.rows, parts: byGene.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
+        let blocks = WorkerPool.blocks(
+            byGene.rows, parts: byGene.storedCount * units >= 1 << 18 ? WorkerPool.shared.threads : 1)
         byGene.withCSRPointers { geneStarts, cells, values in
             delta.withUnsafeBufferPointer { d in
                 weight.gradient.withUnsafeMutableBufferPointer { dW in
                     WorkerPool.shared.run(parts: blocks.count) { part in
-                        vaexprs_sparse_weight_gradient(geneStarts, cells, values, Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
-                                                       d.baseAddress, Int64(units), dW.baseAddress)
+                        vaexprs_sparse_weight_gradient(
+                            geneStarts, cells, values, Int64(blocks[part].lowerBound), Int64(blocks[part].upperBound),
+                            d.baseAddress, Int64(units), dW.baseAddress)
                     }
                 }
             }

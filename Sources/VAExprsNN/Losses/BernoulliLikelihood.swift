@@ -16,19 +16,23 @@ package final class BernoulliLikelihood: Likelihood {
 
     package func build(features: Int, groups: Int, training: Matrix, context: CellContext, path: String) throws {}
 
-    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float)
+        -> LikelihoodEvaluation
+    {
         var grad = gradient ? Matrix(uninitializedRows: output.rows, columns: output.columns) : nil
         var elementLoss = [Float](repeating: 0, count: output.storage.count)
         let g = output.columns
-        let blocks = WorkerPool.blocks(output.rows, parts: output.storage.count >= 1 << 14 ? WorkerPool.shared.threads : 1)
+        let blocks = WorkerPool.blocks(
+            output.rows, parts: output.storage.count >= 1 << 14 ? WorkerPool.shared.threads : 1)
         output.storage.withUnsafeBufferPointer { l in
             target.storage.withUnsafeBufferPointer { x in
                 elementLoss.withUnsafeMutableBufferPointer { loss in
                     withOptionalPointer(&grad) { dl in
                         WorkerPool.shared.run(parts: blocks.count) { part in
                             let r = blocks[part], offset = r.lowerBound * g
-                            vaexprs_bernoulli_logits(l.baseAddress! + offset, x.baseAddress! + offset, loss.baseAddress! + offset,
-                                                     dl.map { $0 + offset }, Int64(r.count * g), scale)
+                            vaexprs_bernoulli_logits(
+                                l.baseAddress! + offset, x.baseAddress! + offset, loss.baseAddress! + offset,
+                                dl.map { $0 + offset }, Int64(r.count * g), scale)
                         }
                     }
                 }
@@ -52,6 +56,10 @@ package final class BernoulliLikelihood: Likelihood {
 
     package func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
         throw VAExprsError.usage(
-            "\(parameter: "decode") sample: the bernoulli likelihood has no observation model for continuous expression; use \(parameter: "decode") mean, or fit with \(parameter: "likelihood") gaussian")
+            """
+            \(parameter: "decode") sample: the bernoulli likelihood has no observation model for continuous \
+            expression; use \(parameter: "decode") mean, or fit with \(parameter: "likelihood") gaussian
+            """
+        )
     }
 }

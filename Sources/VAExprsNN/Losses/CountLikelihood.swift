@@ -67,7 +67,12 @@ package final class CountLikelihood: Likelihood {
         guard family != .poisson else { return }
         if dispersion == .geneLabel {
             guard groups > 0 else {
-                throw VAExprsError.usage("\(spec.source): \(spec.name) dispersion=gene-label needs labels (a conditional model); use dispersion=gene")
+                throw VAExprsError.usage(
+                    """
+                    \(spec.source): \(spec.name) dispersion=gene-label needs labels (a conditional model); use \
+                    dispersion=gene
+                    """
+                )
             }
             self.groups = groups
         }
@@ -93,7 +98,8 @@ package final class CountLikelihood: Likelihood {
         }
         var values: [Float] = []
         for _ in 0..<self.groups { values += initial }
-        logTheta = Parameter(path: path + ".log_theta", shape: self.groups > 1 ? [self.groups, features] : [features], value: values)
+        logTheta = Parameter(
+            path: path + ".log_theta", shape: self.groups > 1 ? [self.groups, features] : [features], value: values)
     }
 
     private func rowSums(_ m: Matrix) -> [Float] {
@@ -104,7 +110,9 @@ package final class CountLikelihood: Likelihood {
         target.storage.withUnsafeBufferPointer { values in
             (0..<target.rows).map { r in
                 var sum = 0.0
-                for v in values[(r * target.columns)..<((r + 1) * target.columns)] where v > 1 { sum += Self.logFactorial(v) }
+                for v in values[(r * target.columns)..<((r + 1) * target.columns)] where v > 1 {
+                    sum += Self.logFactorial(v)
+                }
                 return sum
             }
         }
@@ -114,7 +122,9 @@ package final class CountLikelihood: Likelihood {
     package func constantTerms(sparseTarget target: SparseMatrix) -> [Double]? {
         (0..<target.rows).map { r in
             var sum = 0.0
-            for k in target.rowStarts[r]..<target.rowStarts[r + 1] where target.values[k] > 1 { sum += Self.logFactorial(target.values[k]) }
+            for k in target.rowStarts[r]..<target.rowStarts[r + 1] where target.values[k] > 1 {
+                sum += Self.logFactorial(target.values[k])
+            }
             return sum
         }
     }
@@ -140,7 +150,9 @@ package final class CountLikelihood: Likelihood {
         groups > 1 ? Int(context.group?[row] ?? 0) * genes : 0
     }
 
-    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float)
+        -> LikelihoodEvaluation
+    {
         let n = output.rows, g = genes, width = output.columns
         let libraries = context.librarySize ?? rowSums(target)
         let constants = context.constant ?? constantTerms(target: target)!
@@ -171,11 +183,15 @@ package final class CountLikelihood: Likelihood {
                                         scratch.withUnsafeMutableBufferPointer { work in
                                             for r in blocks[part] {
                                                 let offset = thetaOffset(context, row: r)
-                                                loss[r] = vaexprs_count_nll_row(
-                                                    code, Int64(g), out.baseAddress! + r * width, x.baseAddress! + r * g, Double(libraries[r]),
-                                                    th.baseAddress.map { $0 + offset }, logTh.baseAddress.map { $0 + offset }, Double(scale),
-                                                    dOut.map { $0 + r * width }, dTheta.isEmpty ? nil : dTheta.baseAddress! + r * g,
-                                                    work.baseAddress!) + constants[r]
+                                                loss[r] =
+                                                    vaexprs_count_nll_row(
+                                                        code, Int64(g), out.baseAddress! + r * width,
+                                                        x.baseAddress! + r * g, Double(libraries[r]),
+                                                        th.baseAddress.map { $0 + offset },
+                                                        logTh.baseAddress.map { $0 + offset }, Double(scale),
+                                                        dOut.map { $0 + r * width },
+                                                        dTheta.isEmpty ? nil : dTheta.baseAddress! + r * g,
+                                                        work.baseAddress!) + constants[r]
                                             }
                                         }
                                     }
@@ -239,8 +255,9 @@ package final class CountLikelihood: Likelihood {
                             xColumn.withUnsafeBufferPointer { x in
                                 piColumn.withUnsafeBufferPointer { pi in
                                     scratch.withUnsafeMutableBufferPointer { work in
-                                        vaexprs_count_gene_loglik(Int64(members.count), s, mu.baseAddress!, x.baseAddress!,
-                                                                  dropoutByGene == nil ? nil : pi.baseAddress!, work.baseAddress!)
+                                        vaexprs_count_gene_loglik(
+                                            Int64(members.count), s, mu.baseAddress!, x.baseAddress!,
+                                            dropoutByGene == nil ? nil : pi.baseAddress!, work.baseAddress!)
                                     }
                                 }
                             }
@@ -252,8 +269,9 @@ package final class CountLikelihood: Likelihood {
         }
         logTheta.value = after
         let median = { (v: [Float]) in v.sorted()[v.count / 2] }
-        return String(format: "%@: dispersion re-estimated at the training cells' latent means (median θ %.3g → %.3g)",
-                      spec.name, exp(Double(median(before))), exp(Double(median(after))))
+        return String(
+            format: "%@: dispersion re-estimated at the training cells' latent means (median θ %.3g → %.3g)",
+            spec.name, exp(Double(median(before))), exp(Double(median(after))))
     }
 
     /// Per-cell expected counts ℓ · softmax(output) (times 1 − π for ZINB), and the dropout

@@ -28,7 +28,9 @@ package final class GaussianLikelihood: Likelihood {
     package let refitsVariance: Bool
 
     /// The Gaussian likelihood; `censored` treats values at the scaled minimum 0 as censored.
-    package init(spec: ComponentSpec, minimumVariance: Double, censored: Bool = false, refitsVariance: Bool = true) throws {
+    package init(spec: ComponentSpec, minimumVariance: Double, censored: Bool = false, refitsVariance: Bool = true)
+        throws
+    {
         guard minimumVariance > 0 else {
             throw VAExprsError.usage("\(spec.source): \(spec.name) min_variance must be positive")
         }
@@ -48,7 +50,10 @@ package final class GaussianLikelihood: Likelihood {
                 var mean = 0.0, sq = 0.0
                 for i in 0..<d.rows { mean += d[i, j] }
                 mean /= Double(d.rows)
-                for i in 0..<d.rows { let e = d[i, j] - mean; sq += e * e }
+                for i in 0..<d.rows {
+                    let e = d[i, j] - mean
+                    sq += e * e
+                }
                 initial[j] = max(Float(log(max(sq / Double(d.rows - 1), 1e-12))), logVarianceFloor)
             }
         }
@@ -58,7 +63,9 @@ package final class GaussianLikelihood: Likelihood {
     /// The effective per-gene log-variance (floored).
     private func effectiveLogVariance() -> [Float] { logVariance.value.map { max($0, logVarianceFloor) } }
 
-    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float) -> LikelihoodEvaluation {
+    package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float)
+        -> LikelihoodEvaluation
+    {
         let g = output.columns
         let s = effectiveLogVariance()
         let precision = s.map { expf(-$0) }
@@ -133,7 +140,10 @@ package final class GaussianLikelihood: Likelihood {
                 for j in blocks[part] {
                     if !censored {
                         var squares = 0.0
-                        for i in 0..<rows.count { let e = Double(x[i, j] - mu[i, j]); squares += e * e }
+                        for i in 0..<rows.count {
+                            let e = Double(x[i, j] - mu[i, j])
+                            squares += e * e
+                        }
                         out[j] = Float(max(log(max(squares / Double(rows.count), 1e-300)), floor))
                         continue
                     }
@@ -155,17 +165,24 @@ package final class GaussianLikelihood: Likelihood {
                     // cannot exceed it, and a gene whose decoder means sit above its censored
                     // zeros would otherwise take an unbounded σ (Φ(−μ/σ) grows towards ½).
                     var sum = 0.0, squares = 0.0
-                    for i in 0..<rows.count { let v = Double(x[i, j]); sum += v; squares += v * v }
+                    for i in 0..<rows.count {
+                        let v = Double(x[i, j])
+                        sum += v
+                        squares += v * v
+                    }
                     let n = Double(rows.count), mean = sum / n
                     let ceiling = max(log(max((squares - n * mean * mean) / max(n - 1, 1), 1e-300)), floor)
-                    out[j] = ceiling <= floor ? Float(floor) : Float(GoldenSection.maximise(logLikelihood, from: floor, to: ceiling))
+                    out[j] =
+                        ceiling <= floor
+                        ? Float(floor) : Float(GoldenSection.maximise(logLikelihood, from: floor, to: ceiling))
                 }
             }
         }
         logVariance.value = after
         let median = { (v: [Float]) in v.sorted()[v.count / 2] }
-        return String(format: "%@: per-gene variance re-estimated at the training cells' latent means (median σ² %.3g → %.3g)",
-                      spec.name, exp(Double(median(before))), exp(Double(median(after))))
+        return String(
+            format: "%@: per-gene variance re-estimated at the training cells' latent means (median σ² %.3g → %.3g)",
+            spec.name, exp(Double(median(before))), exp(Double(median(after))))
     }
 
     /// The decoder mean: μ for `gaussian`; for `censored_gaussian`, μ too (the latent

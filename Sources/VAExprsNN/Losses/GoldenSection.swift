@@ -10,11 +10,17 @@ enum GoldenSection {
         var f1 = f(x1), f2 = f(x2)
         for _ in 0..<40 {
             if f1 < f2 {
-                lo = x1; x1 = x2; f1 = f2
-                x2 = lo + ratio * (hi - lo); f2 = f(x2)
+                lo = x1
+                x1 = x2
+                f1 = f2
+                x2 = lo + ratio * (hi - lo)
+                f2 = f(x2)
             } else {
-                hi = x2; x2 = x1; f2 = f1
-                x1 = hi - ratio * (hi - lo); f1 = f(x1)
+                hi = x2
+                x2 = x1
+                f2 = f1
+                x1 = hi - ratio * (hi - lo)
+                f1 = f(x1)
             }
         }
         return (lo + hi) / 2

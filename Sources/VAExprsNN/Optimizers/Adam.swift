@@ -12,8 +12,10 @@ package final class Adam: Optimizer {
     private var moments: [String: (m: [Float], v: [Float])] = [:]
 
     /// Adam with the given hyper-parameters.
-    package init(spec: ComponentSpec, learningRate: Double = 0.001, beta1: Double = 0.9,
-                beta2: Double = 0.999, epsilon: Double = 1e-7) {
+    package init(
+        spec: ComponentSpec, learningRate: Double = 0.001, beta1: Double = 0.9,
+        beta2: Double = 0.999, epsilon: Double = 1e-7
+    ) {
         self.spec = spec
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -27,7 +29,10 @@ package final class Adam: Optimizer {
         let alpha = Float(learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
         let b1 = Float(beta1), b2 = Float(beta2), eps = Float(epsilon)
         for p in parameters {
-            var state = moments[p.path] ?? ([Float](repeating: 0, count: p.value.count), [Float](repeating: 0, count: p.value.count))
+            var state =
+                moments[p.path] ?? (
+                    [Float](repeating: 0, count: p.value.count), [Float](repeating: 0, count: p.value.count)
+                )
             moments[p.path] = nil  // keep the arrays uniquely referenced while mutating
             state.m.withUnsafeMutableBufferPointer { m in
                 state.v.withUnsafeMutableBufferPointer { v in
@@ -38,9 +43,10 @@ package final class Adam: Optimizer {
                             let blocks = WorkerPool.blocks(w.count, parts: parts)
                             WorkerPool.shared.run(parts: blocks.count) { part in
                                 let r = blocks[part]
-                                vaexprs_adam_update(w.baseAddress! + r.lowerBound, m.baseAddress! + r.lowerBound,
-                                                    v.baseAddress! + r.lowerBound, g.baseAddress! + r.lowerBound,
-                                                    Int64(r.count), alpha, b1, b2, eps)
+                                vaexprs_adam_update(
+                                    w.baseAddress! + r.lowerBound, m.baseAddress! + r.lowerBound,
+                                    v.baseAddress! + r.lowerBound, g.baseAddress! + r.lowerBound,
+                                    Int64(r.count), alpha, b1, b2, eps)
                             }
                         }
                     }

@@ -11,8 +11,10 @@ extension MixtureEM {
     /// (`OrientationWorkspace`), reuses O·W_k from the shape update as the next iteration's
     /// first product, and takes the polar factors by a Newton iteration (LAPACK's SVD, as
     /// mclust, where that cannot be trusted). The iterates agree with mclust's to rounding.
-    static func commonOrientation(_ model: MixtureModel, stats: [ComponentStatistics], n: Int, d: Int,
-                                  state: inout IterativeState) -> [[Double]]? {
+    static func commonOrientation(
+        _ model: MixtureModel, stats: [ComponentStatistics], n: Int, d: Int,
+        state: inout IterativeState
+    ) -> [[Double]]? {
         let g = stats.count
         if state.orientation.count != d * d {
             state.orientation = diagonalMatrix([Double](repeating: 1, count: d))
@@ -21,7 +23,9 @@ extension MixtureEM {
         }
         var omega = [Double](repeating: 0, count: g)
         for k in 0..<g {
-            guard let e = DenseLinearAlgebra.symmetricEigen(stats[k].scatter, dimension: d), let smallest = e.values.last, smallest >= rootEpsilon else { return nil }
+            guard let e = DenseLinearAlgebra.symmetricEigen(stats[k].scatter, dimension: d),
+                let smallest = e.values.last, smallest >= rootEpsilon
+            else { return nil }
             omega[k] = e.values[0]
         }
         let work = OrientationWorkspace(dimension: d, components: g)
@@ -62,7 +66,9 @@ extension MixtureEM {
                 var top = inverse[0]
                 for c in 1..<max(d, 1) { top = max(top, inverse[c]) }
                 for r in 0..<d {
-                    for c in 0..<d { work.m[r * d + c] += work.scratch[r * d + c] * inverse[c] - top * work.scratch[r * d + c] }
+                    for c in 0..<d {
+                        work.m[r * d + c] += work.scratch[r * d + c] * inverse[c] - top * work.scratch[r * d + c]
+                    }
                 }
             }
             guard work.polarTranspose(work.m, into: work.orientation) else { return nil }
@@ -87,7 +93,10 @@ extension MixtureEM {
                 let gm = exp(logSum / Double(d))
                 guard gm.isFinite, gm > 0 else { return nil }
                 var smallest = Double.infinity
-                for j in 0..<d { a[j] /= gm; smallest = min(smallest, a[j]) }
+                for j in 0..<d {
+                    a[j] /= gm
+                    smallest = min(smallest, a[j])
+                }
                 if model == .VVE {
                     volumes[k] = gm
                     guard gm >= rootEpsilon else { return nil }
@@ -146,7 +155,9 @@ final class OrientationWorkspace {
     }
 
     func deallocate() {
-        for p in [scatters, products, orientation, m, scratch, shapes, inverseShapes, iterate, inverse, tableau] { p.deallocate() }
+        for p in [scatters, products, orientation, m, scratch, shapes, inverseShapes, iterate, inverse, tableau] {
+            p.deallocate()
+        }
         svd.deallocate()
     }
 
@@ -182,7 +193,10 @@ final class OrientationWorkspace {
             var gamma = 1.0
             if scaling {
                 var x2 = 0.0, y2 = 0.0
-                for t in 0..<dd { x2 += iterate[t] * iterate[t]; y2 += inverse[t] * inverse[t] }
+                for t in 0..<dd {
+                    x2 += iterate[t] * iterate[t]
+                    y2 += inverse[t] * inverse[t]
+                }
                 gamma = (y2 / x2).squareRoot().squareRoot()
                 guard gamma.isFinite, gamma > 0 else { return false }
             }

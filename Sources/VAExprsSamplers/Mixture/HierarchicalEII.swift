@@ -21,10 +21,17 @@ enum HierarchicalEII {
                 let ri = Double(size[i - 1]), rj = Double(size[j - 1]), rij = ri + rj
                 let si = (ri / rij).squareRoot(), sj = (rj / rij).squareRoot()
                 var dij = 0.0
-                for c in 0..<p { let v = sj * x[i - 1][c] - si * x[j - 1][c]; dij += v * v }
+                for c in 0..<p {
+                    let v = sj * x[i - 1][c] - si * x[j - 1][c]
+                    dij += v * v
+                }
                 ij += 1
                 d[ij - 1] = dij
-                if dij <= dopt { dopt = dij; iopt = i; jopt = j }
+                if dij <= dopt {
+                    dopt = dij
+                    iopt = i
+                    jopt = j
+                }
             }
         }
         if ns == 1 { return [HierarchicalVVV.Merge(first: min(iopt, jopt), second: max(iopt, jopt))] }
@@ -64,25 +71,38 @@ enum HierarchicalEII {
                     i = j
                 }
             }
-            d[lo - 1] = dold; lo -= 1
-            d[lo - 1] = Double(iold); lo -= 1
-            d[lo - 1] = Double(jold); lo -= 1
-            jopt = 2; iopt = 1; dopt = d[0]
+            d[lo - 1] = dold
+            lo -= 1
+            d[lo - 1] = Double(iold)
+            lo -= 1
+            d[lo - 1] = Double(jold)
+            lo -= 1
+            jopt = 2
+            iopt = 1
+            dopt = d[0]
             if lg != 2 {
                 var arg = 1
-                for k in 2...ld where d[k - 1] <= dopt { arg = k; dopt = d[k - 1] }
+                for k in 2...ld where d[k - 1] <= dopt {
+                    arg = k
+                    dopt = d[k - 1]
+                }
                 if arg > 1 {
                     for _ in 2...arg {
                         iopt += 1
-                        if iopt >= jopt { jopt += 1; iopt = 1 }
+                        if iopt >= jopt {
+                            jopt += 1
+                            iopt = 1
+                        }
                     }
                 }
             }
             ls += 1
             if ls == ns || lg == 2 { break }
         }
-        d[lo - 1] = dopt; lo -= 1
-        d[lo - 1] = Double(iopt); lo -= 1
+        d[lo - 1] = dopt
+        lo -= 1
+        d[lo - 1] = Double(iopt)
+        lo -= 1
         d[lo - 1] = Double(jopt)
         return MergeBookkeeping.labelledPairs(d, slots: ng, merges: ns)
     }

@@ -17,7 +17,10 @@ import VAExprsCore
 struct HierarchicalVVV {
     /// A merge of the clusters labelled `first` < `second` (labels are 1-based point indices;
     /// a merged cluster keeps the smaller label), as in mclust's `hcPairs`.
-    struct Merge: Equatable { var first: Int; var second: Int }
+    struct Merge: Equatable {
+        var first: Int
+        var second: Int
+    }
 
     /// The merge sequence for `points` (rows), n − 1 merges.
     static func merges(_ points: DoubleMatrix) -> [Merge] {
@@ -31,9 +34,9 @@ struct HierarchicalVVV {
 /// mclust's working arrays (column-major, 1-based accessors) and the agglomeration itself.
 private struct State {
     let n: Int, p: Int
-    var x: [Double]            // n × (p + 1): scaled means, stored factor rows, traces/terms
-    var ic: [Int]              // linked lists and flags, 1-based values
-    var d: [Double]            // packed pair costs, then the merge record
+    var x: [Double]  // n × (p + 1): scaled means, stored factor rows, traces/terms
+    var ic: [Int]  // linked lists and flags, 1-based values
+    var d: [Double]  // packed pair costs, then the merge record
     var v: [Double], u: [Double], s: [Double], r: [Double]
     /// Per column c of the packed costs (pairs (i, c), i < c): the minimum and its last row.
     var columnMin: [Double] = [], columnArg: [Int] = []
@@ -58,7 +61,10 @@ private struct State {
             var mean = 0.0
             for i in 0..<n { mean += points[i, j] * scale }
             mean /= Double(n)
-            for i in 0..<n { let e = points[i, j] * scale - mean; trace += e * e }
+            for i in 0..<n {
+                let e = points[i, j] * scale - mean
+                trace += e * e
+            }
         }
         alpha = max(trace, 2.220_446_049_250_313_1e-16)
         ablog = log(beta * alpha)
@@ -73,11 +79,19 @@ private struct State {
     enum Work { case u, s, r }
     func get(_ w: Work, _ i: Int, _ j: Int) -> Double {
         let k = (j - 1) * p + (i - 1)
-        switch w { case .u: return u[k]; case .s: return s[k]; case .r: return r[k] }
+        switch w {
+        case .u: return u[k]
+        case .s: return s[k]
+        case .r: return r[k]
+        }
     }
     mutating func set(_ w: Work, _ i: Int, _ j: Int, _ value: Double) {
         let k = (j - 1) * p + (i - 1)
-        switch w { case .u: u[k] = value; case .s: s[k] = value; case .r: r[k] = value }
+        switch w {
+        case .u: u[k] = value
+        case .s: s[k] = value
+        case .r: r[k] = value
+        }
     }
     mutating func zero(_ w: Work) {
         switch w {
@@ -105,7 +119,11 @@ private struct State {
     static func rotg(_ a: inout Double, _ b: inout Double) -> (c: Double, s: Double) {
         let roe = abs(a) > abs(b) ? a : b
         let scale = abs(a) + abs(b)
-        if scale == 0 { a = 0; b = 0; return (1, 0) }
+        if scale == 0 {
+            a = 0
+            b = 0
+            return (1, 0)
+        }
         var rr = scale * ((a / scale) * (a / scale) + (b / scale) * (b / scale)).squareRoot()
         if roe < 0 { rr = -rr }
         let c = a / rr, s = b / rr
@@ -133,7 +151,8 @@ private struct State {
                 for j in 2...k {
                     var a = R(i, i), b = R(k, i)
                     let (c, sn) = Self.rotg(&a, &b)
-                    setR(i, i, a); setR(k, i, b)
+                    setR(i, i, a)
+                    setR(k, i, b)
                     len -= 1
                     for t in 0..<len {
                         let xi = R(i, j + t), yk = R(k, j + t)
@@ -145,7 +164,8 @@ private struct State {
             } else {
                 var a = R(1, 1), b = R(k, 1)
                 _ = Self.rotg(&a, &b)
-                setR(1, 1, a); setR(k, 1, b)
+                setR(1, 1, a)
+                setR(k, 1, b)
             }
         } else {
             if m > 1 {
@@ -154,7 +174,8 @@ private struct State {
                 for j in 2...m {
                     var a = R(i, i), b = v[i - 1]
                     let (c, sn) = Self.rotg(&a, &b)
-                    setR(i, i, a); v[i - 1] = b
+                    setR(i, i, a)
+                    v[i - 1] = b
                     len -= 1
                     for t in 0..<len {
                         let xi = R(i, j + t), yk = v[j + t - 1]
@@ -166,7 +187,8 @@ private struct State {
             }
             var a = R(m, m), b = v[m - 1]
             _ = Self.rotg(&a, &b)
-            setR(m, m, a); v[m - 1] = b
+            setR(m, m, a)
+            v[m - 1] = b
         }
     }
 
@@ -260,8 +282,11 @@ private struct State {
         for j in 2...ng {
             for i in 1...(j - 1) {
                 var c = Candidate()
-                c.size = 2; c.sizeI = 1; c.sizeJ = 1
-                c.si = rthalf; c.sj = rthalf
+                c.size = 2
+                c.sizeI = 1
+                c.sizeJ = 1
+                c.si = rthalf
+                c.sj = rthalf
                 for k in 1...p { v[k - 1] = rthalf * (X(i, k) - X(j, k)) }
                 c.trace = vv
                 c.term = 2 * log(beta * (c.trace + alpha) / 2)
@@ -269,7 +294,8 @@ private struct State {
                 ij += 1
                 d[ij - 1] = c.cost
                 if c.cost <= best.cost {
-                    c.i = i; c.j = j
+                    c.i = i
+                    c.j = j
                     best = c
                     zero(.r)
                     for k in 1...p { set(.r, 1, k, v[k - 1]) }
@@ -299,7 +325,10 @@ private struct State {
                 ic[iopt - 1] = lg
             } else {
                 var l = ic[iopt - 1], m = l
-                for _ in 1...min(best.sizeI - 1, p) { m = l; l = ic[l - 1] }
+                for _ in 1...min(best.sizeI - 1, p) {
+                    m = l
+                    l = ic[l - 1]
+                }
                 ic[m - 1] = lg
             }
             var l = ic[iopt - 1], m = l
@@ -316,9 +345,12 @@ private struct State {
                 setX(ic[iopt - 1], p + 1, best.term)
             }
             for c in 1...p { setX(iopt, c, v[c - 1]) }
-            d[lo - 1] = best.cost; lo -= 1
-            d[lo - 1] = Double(iopt); lo -= 1
-            d[lo - 1] = Double(jopt); lo -= 1
+            d[lo - 1] = best.cost
+            lo -= 1
+            d[lo - 1] = Double(iopt)
+            lo -= 1
+            d[lo - 1] = Double(jopt)
+            lo -= 1
             lg -= 1
             ld -= lg
 
@@ -336,9 +368,12 @@ private struct State {
                     if c.cost <= loopBest.cost {
                         // The merged slot is iold; j < iold becomes the candidate's first slot.
                         loopBest = c
-                        loopBest.sizeI = nj; loopBest.sizeJ = ni
-                        loopBest.si = c.sj; loopBest.sj = c.si
-                        loopBest.i = j; loopBest.j = iold
+                        loopBest.sizeI = nj
+                        loopBest.sizeJ = ni
+                        loopBest.si = c.sj
+                        loopBest.sj = c.si
+                        loopBest.i = j
+                        loopBest.j = iold
                         copyUpperRows(.u, .s, rows: min(c.size - 1, p))
                     }
                 }
@@ -353,8 +388,10 @@ private struct State {
                     i = j
                     if c.cost <= loopBest.cost {
                         loopBest = c
-                        loopBest.sizeI = ni; loopBest.sizeJ = nj
-                        loopBest.i = iold; loopBest.j = j
+                        loopBest.sizeI = ni
+                        loopBest.sizeJ = nj
+                        loopBest.i = iold
+                        loopBest.j = j
                         copyUpperRows(.u, .s, rows: min(c.size - 1, p))
                     }
                 }
@@ -374,13 +411,18 @@ private struct State {
                     for row in [iold, jopt] where row < c {
                         let value = d[(c - 1) * (c - 2) / 2 + row - 1]
                         if value < columnMin[c] || (value == columnMin[c] && row > columnArg[c]) {
-                            columnMin[c] = value; columnArg[c] = row
+                            columnMin[c] = value
+                            columnArg[c] = row
                         }
                     }
                 }
-                dopt = columnMin[2]; jbest = 2; ibest = columnArg[2]
+                dopt = columnMin[2]
+                jbest = 2
+                ibest = columnArg[2]
                 for c in 3...max(3, lg) where c <= lg && columnMin[c] <= dopt {
-                    dopt = columnMin[c]; jbest = c; ibest = columnArg[c]
+                    dopt = columnMin[c]
+                    jbest = c
+                    ibest = columnArg[c]
                 }
             }
             zero(.r)
@@ -389,7 +431,8 @@ private struct State {
             } else {
                 best = loopBest
                 best.cost = dopt
-                best.i = ibest; best.j = jbest
+                best.i = ibest
+                best.j = jbest
                 copyUpperRows(.s, .r, rows: min(best.size - 1, p))
                 best.sizeI = size(ofSlot: ibest)
                 best.sizeJ = size(ofSlot: jbest)
@@ -399,8 +442,10 @@ private struct State {
             if ls == ns || lg == 2 { break }
         }
         // Record the last merge and convert slot pairs to cluster labels (mclust's label 900).
-        d[lo - 1] = best.cost; lo -= 1
-        d[lo - 1] = Double(best.i); lo -= 1
+        d[lo - 1] = best.cost
+        lo -= 1
+        d[lo - 1] = Double(best.i)
+        lo -= 1
         d[lo - 1] = Double(best.j)
         return MergeBookkeeping.labelledPairs(d, slots: ng, merges: ns)
     }
@@ -409,13 +454,19 @@ private struct State {
     mutating func refreshColumn(_ c: Int) {
         let base = (c - 1) * (c - 2) / 2
         var best = Double.greatestFiniteMagnitude, arg = 1
-        for row in 1..<c where d[base + row - 1] <= best { best = d[base + row - 1]; arg = row }
-        columnMin[c] = best; columnArg[c] = arg
+        for row in 1..<c where d[base + row - 1] <= best {
+            best = d[base + row - 1]
+            arg = row
+        }
+        columnMin[c] = best
+        columnArg[c] = arg
     }
 
     /// The merge of slot j with the freshly merged slot `iold` (its factor in r, its size, trace
     /// and term given), as mclust's recompute loops build it; returns the candidate and j's size.
-    mutating func candidateWithMerged(_ j: Int, iold: Int, size ni: Int, trace traci: Double, term termi: Double) -> (Candidate, Int) {
+    mutating func candidateWithMerged(_ j: Int, iold: Int, size ni: Int, trace traci: Double, term termi: Double) -> (
+        Candidate, Int
+    ) {
         zero(.u)
         copyUpperRows(.r, .u, rows: min(ni - 1, p))
         var c = Candidate()
@@ -424,7 +475,8 @@ private struct State {
         if ic[j - 1] == 1 {
             let nij = ni + 1
             let qij = 1 / Double(nij)
-            c.si = (Double(ni) * qij).squareRoot(); c.sj = qij.squareRoot()
+            c.si = (Double(ni) * qij).squareRoot()
+            c.sj = qij.squareRoot()
             difference(c.si, j, c.sj, iold)
             c.trace = traci + vv
             termj = ablog
@@ -435,7 +487,8 @@ private struct State {
             termj = X(ic[j - 1], p + 1)
             let nij = ni + nj
             let qij = 1 / Double(nij)
-            c.si = (Double(ni) * qij).squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
+            c.si = (Double(ni) * qij).squareRoot()
+            c.sj = (Double(nj) * qij).squareRoot()
             difference(c.si, j, c.sj, iold)
             c.trace = (traci + tracj) + vv
             c.size = nij
@@ -459,13 +512,18 @@ private struct State {
     mutating func recompute(_ i: Int, _ j: Int, cost: Double) -> Candidate {
         let rthalf = 0.707_106_781_186_547_6
         var c = Candidate()
-        c.i = i; c.j = j; c.cost = cost
+        c.i = i
+        c.j = j
+        c.cost = cost
         let termi: Double, termj: Double
         if ic[j - 1] == 1 {
             termj = ablog
             if ic[i - 1] == 1 {
-                c.size = 2; c.sizeI = 1; c.sizeJ = 1
-                c.si = rthalf; c.sj = rthalf
+                c.size = 2
+                c.sizeI = 1
+                c.sizeJ = 1
+                c.si = rthalf
+                c.sj = rthalf
                 for k in 1...p { v[k - 1] = rthalf * (X(i, k) - X(j, k)) }
                 c.trace = vv
                 for k in 1...p { set(.r, 1, k, v[k - 1]) }
@@ -476,11 +534,14 @@ private struct State {
                 termi = X(ic[i - 1], p + 1)
                 let nij = ni + 1
                 let qij = 1 / Double(nij)
-                c.si = (Double(ni) * qij).squareRoot(); c.sj = qij.squareRoot()
+                c.si = (Double(ni) * qij).squareRoot()
+                c.sj = qij.squareRoot()
                 difference(c.sj, i, c.si, j)
                 c.trace = traci + vv
                 mclrup(nij, p, .r, off: 1)
-                c.size = nij; c.sizeI = ni; c.sizeJ = 1
+                c.size = nij
+                c.sizeI = ni
+                c.sizeJ = 1
             }
         } else {
             let nj = readRows(from: ic[j - 1], into: .r)
@@ -489,21 +550,25 @@ private struct State {
             if ic[i - 1] == 1 {
                 let nij = nj + 1
                 let qij = 1 / Double(nij)
-                c.si = qij.squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
+                c.si = qij.squareRoot()
+                c.sj = (Double(nj) * qij).squareRoot()
                 difference(c.sj, i, c.si, j)
                 c.trace = tracj + vv
                 termi = ablog
-                c.size = nij; c.sizeI = 1
+                c.size = nij
+                c.sizeI = 1
             } else {
                 let ni = addRows(from: ic[i - 1], into: .r, count: nj + 1, incrementCount: false)
                 let traci = X(i, p + 1)
                 termi = X(ic[i - 1], p + 1)
                 let nij = ni + nj
                 let qij = 1 / Double(nij)
-                c.si = (Double(ni) * qij).squareRoot(); c.sj = (Double(nj) * qij).squareRoot()
+                c.si = (Double(ni) * qij).squareRoot()
+                c.sj = (Double(nj) * qij).squareRoot()
                 difference(c.sj, i, c.si, j)
                 c.trace = (traci + tracj) + vv
-                c.size = nij; c.sizeI = ni
+                c.size = nij
+                c.sizeI = ni
             }
             c.sizeJ = nj
             mclrup(c.size, p, .r, off: 1)

@@ -18,7 +18,7 @@ enum MixtureEM {
     struct ComponentStatistics {
         var weight: Double
         var mean: [Double]
-        var scatter: [Double]   // d × d, Σ z (x − μ)(x − μ)ᵀ
+        var scatter: [Double]  // d × d, Σ z (x − μ)(x − μ)ᵀ
     }
 
     /// State kept across M-steps by the iterative models (mclust keeps it between EM steps).
@@ -37,7 +37,6 @@ enum MixtureEM {
         var means: [[Double]]
         var covariances: [[Double]]
     }
-
 
     /// Weighted mean and scatter of each component (components in parallel on the worker
     /// pool; the scatter as one `dsyrk` of the weighted, centred points).
@@ -65,8 +64,9 @@ enum MixtureEM {
                                     for j in 0..<d { c[i * d + j] = (xs[i * d + j] - mu[j]) * r }
                                 }
                                 scatter.withUnsafeMutableBufferPointer { sc in
-                                    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(d), Int32(n), 1,
-                                                c.baseAddress, Int32(d), 0, sc.baseAddress, Int32(d))
+                                    cblas_dsyrk(
+                                        CblasRowMajor, CblasLower, CblasTrans, Int32(d), Int32(n), 1,
+                                        c.baseAddress, Int32(d), 0, sc.baseAddress, Int32(d))
                                     for a in 0..<d { for b in 0..<a { sc[b * d + a] = sc[a * d + b] } }
                                 }
                             }
@@ -82,11 +82,13 @@ enum MixtureEM {
     /// Σ = scale · V diag(shape) Vᵀ.
     static func compose(scale: Double, shape: [Double], vectors: [Double], dimension d: Int) -> [Double] {
         var out = [Double](repeating: 0, count: d * d)
-        for a in 0..<d { for b in 0..<d {
-            var s = 0.0
-            for k in 0..<d { s += vectors[a * d + k] * shape[k] * vectors[b * d + k] }
-            out[a * d + b] = scale * s
-        } }
+        for a in 0..<d {
+            for b in 0..<d {
+                var s = 0.0
+                for k in 0..<d { s += vectors[a * d + k] * shape[k] * vectors[b * d + k] }
+                out[a * d + b] = scale * s
+            }
+        }
         return out
     }
 
@@ -118,7 +120,9 @@ enum MixtureEM {
             let sigma2 = stats.reduce(0) { $0 + trace($1.scatter) } / Double(n * d)
             covariances = Array(repeating: diagonalMatrix([Double](repeating: sigma2, count: d)), count: g)
         case .VII, .V:
-            covariances = stats.map { diagonalMatrix([Double](repeating: trace($0.scatter) / (Double(d) * $0.weight), count: d)) }
+            covariances = stats.map {
+                diagonalMatrix([Double](repeating: trace($0.scatter) / (Double(d) * $0.weight), count: d))
+            }
         case .EEI:
             var w = [Double](repeating: 0, count: d)
             for s in stats { for j in 0..<d { w[j] += s.scatter[j * d + j] } }
@@ -138,7 +142,10 @@ enum MixtureEM {
         case .VEI:
             // mclust's inner iteration: scale_k = Σ_j w_jk / shape_j / (d n_k); shape_j = Σ_k w_jk / scale_k,
             // normalised to geometric mean 1; state carried across EM steps; tolerance √ε.
-            if state.shape.count != d { state.shape = [Double](repeating: 1, count: d); state.scale = [Double](repeating: 1, count: g) }
+            if state.shape.count != d {
+                state.shape = [Double](repeating: 1, count: d)
+                state.scale = [Double](repeating: 1, count: g)
+            }
             let w = stats.map { diagonal($0.scatter) }
             let pd = stats.map { Double(d) * $0.weight }
             var iterations = 0
@@ -180,7 +187,9 @@ enum MixtureEM {
             var volume = 0.0
             var shapes: [[Double]] = []
             for s in stats {
-                guard let e = DenseLinearAlgebra.symmetricEigen(s.scatter, dimension: d), let gm = geometricMean(e.values) else { return nil }
+                guard let e = DenseLinearAlgebra.symmetricEigen(s.scatter, dimension: d),
+                    let gm = geometricMean(e.values)
+                else { return nil }
                 volume += gm
                 shapes.append(s.scatter.map { $0 / gm })
             }
@@ -223,13 +232,17 @@ enum MixtureEM {
                 if change < rootEpsilon || iterations >= 1_000_000 { break }
             }
             guard state.shape.allSatisfy({ $0 > epsilon }), state.scale.allSatisfy({ $0 > epsilon }) else { return nil }
-            covariances = (0..<g).map { compose(scale: state.scale[$0], shape: state.shape, vectors: vectors[$0], dimension: d) }
+            covariances = (0..<g).map {
+                compose(scale: state.scale[$0], shape: state.shape, vectors: vectors[$0], dimension: d)
+            }
         case .VEE:
             // mclust's mevee: scale_k starts at 1 each M-step; C = Σ W_k / scale_k normalised to
             // determinant 1; scale_k = tr(W_k C⁻¹) / (d n_k); repeated until the criterion
             // n d + d Σ n_k log scale_k changes by less than √ε (relative).
             // mclust requires every scatter matrix to be positive definite here.
-            guard choleskyFactors(stats.map(\.scatter), dimension: d, singularityCheck: false) != nil else { return nil }
+            guard choleskyFactors(stats.map(\.scatter), dimension: d, singularityCheck: false) != nil else {
+                return nil
+            }
             var scale = [Double](repeating: 1, count: g)
             var c = [Double](repeating: 0, count: d * d)
             var previous = Double.greatestFiniteMagnitude / 2
@@ -239,7 +252,9 @@ enum MixtureEM {
                 iterations += 1
                 var numerator = [Double](repeating: 0, count: d * d)
                 for k in 0..<g { for t in numerator.indices { numerator[t] += stats[k].scatter[t] / scale[k] } }
-                guard let e = DenseLinearAlgebra.symmetricEigen(numerator, dimension: d), let gm = geometricMean(e.values) else { return nil }
+                guard let e = DenseLinearAlgebra.symmetricEigen(numerator, dimension: d),
+                    let gm = geometricMean(e.values)
+                else { return nil }
                 values = e.values.map { $0 / gm }
                 c = numerator.map { $0 / gm }
                 guard let inverse = DenseLinearAlgebra.symmetricInverse(c, dimension: d) else { return nil }
@@ -264,7 +279,9 @@ enum MixtureEM {
     }
 
     /// The lower Cholesky factors of the covariances, or nil when one is singular by mclust's rule.
-    static func choleskyFactors(_ covariances: [[Double]], dimension d: Int, singularityCheck: Bool = true) -> [[Double]]? {
+    static func choleskyFactors(_ covariances: [[Double]], dimension d: Int, singularityCheck: Bool = true)
+        -> [[Double]]?
+    {
         var factors: [[Double]] = []
         var minDiagonal = Double.infinity, maxDiagonal = 0.0
         for sigma in covariances {
@@ -307,8 +324,9 @@ enum MixtureEM {
                             centred.withUnsafeMutableBufferPointer { work in
                                 column.withUnsafeMutableBufferPointer { out in
                                     // Squared Mahalanobis distances ‖L⁻¹(x − μ)‖², then the log densities.
-                                    vaexprs_whitened_squared_norms(Int64(n), Int64(d), xs.baseAddress, mu.baseAddress, l.baseAddress,
-                                                                   work.baseAddress, out.baseAddress)
+                                    vaexprs_whitened_squared_norms(
+                                        Int64(n), Int64(d), xs.baseAddress, mu.baseAddress, l.baseAddress,
+                                        work.baseAddress, out.baseAddress)
                                     for i in 0..<n { out[i] = -(constant + out[i] / 2) }
                                 }
                             }
@@ -338,7 +356,10 @@ enum MixtureEM {
                     }
                     var sum = 0.0
                     for k in 0..<g {
-                        if logPro[k] == -Double.infinity { flat[k * n + i] = 0; continue }
+                        if logPro[k] == -Double.infinity {
+                            flat[k * n + i] = 0
+                            continue
+                        }
                         let t = flat[k * n + i] - top
                         let e = t >= -708 ? exp(t) : 0
                         flat[k * n + i] = e
@@ -357,7 +378,9 @@ enum MixtureEM {
     }
 
     /// EM from responsibilities `z` (G × n): mclust's `me`. Nil when the fit fails.
-    static func fit(_ model: MixtureModel, _ x: DoubleMatrix, z initial: [[Double]]) -> (loglik: Double, parameters: MStep, z: [[Double]])? {
+    static func fit(_ model: MixtureModel, _ x: DoubleMatrix, z initial: [[Double]]) -> (
+        loglik: Double, parameters: MStep, z: [[Double]]
+    )? {
         var state = IterativeState()
         var z = initial
         var previous = Double.greatestFiniteMagnitude / 2
@@ -374,10 +397,14 @@ enum MixtureEM {
     }
 
     /// One component: mclust's `mvn` (closed form; the spherical, diagonal or full estimate).
-    static func single(_ model: MixtureModel, _ x: DoubleMatrix) -> (loglik: Double, parameters: MStep, z: [[Double]])? {
-        let family: MixtureModel = model == .E || model == .V ? .E
-            : model == .EII || model == .VII ? .EII
-            : model.isSphericalOrDiagonal ? .VVI : .VVV
+    static func single(_ model: MixtureModel, _ x: DoubleMatrix) -> (loglik: Double, parameters: MStep, z: [[Double]])?
+    {
+        let family: MixtureModel =
+            model == .E || model == .V
+            ? .E
+            : model == .EII || model == .VII
+                ? .EII
+                : model.isSphericalOrDiagonal ? .VVI : .VVV
         var state = IterativeState()
         let ones = [Double](repeating: 1, count: x.rows)
         guard let m = mStep(family, x, z: [ones], state: &state), let e = eStep(x, m) else { return nil }

@@ -6,7 +6,9 @@ public enum MixtureModel: String, CaseIterable, Sendable, Comparable {
     case E, V
 
     /// The multivariate models, in mclust's order.
-    package static let multivariate: [MixtureModel] = [.EII, .VII, .EEI, .VEI, .EVI, .VVI, .EEE, .VEE, .EVE, .VVE, .EEV, .VEV, .EVV, .VVV]
+    package static let multivariate: [MixtureModel] = [
+        .EII, .VII, .EEI, .VEI, .EVI, .VVI, .EEE, .VEE, .EVE, .VVE, .EEV, .VEV, .EVV, .VVV
+    ]
     /// The univariate models.
     package static let univariate: [MixtureModel] = [.E, .V]
 

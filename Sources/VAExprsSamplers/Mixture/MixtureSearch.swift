@@ -18,8 +18,10 @@ public struct MixtureSearch: Sendable {
     package static let subsetSize = 2000
 
     /// Runs the search on `points`. `subset` (0-based indices) overrides the random one.
-    package static func run(_ points: DoubleMatrix, components: [Int] = Array(1...9), models requested: [MixtureModel]? = nil,
-                           subset given: [Int]? = nil, rng: inout SeededGenerator) throws -> MixtureSearch {
+    package static func run(
+        _ points: DoubleMatrix, components: [Int] = Array(1...9), models requested: [MixtureModel]? = nil,
+        subset given: [Int]? = nil, rng: inout SeededGenerator
+    ) throws -> MixtureSearch {
         let n = points.rows, d = points.columns
         guard n > 0, d > 0 else { throw VAExprsError.badData("mixture search: no points") }
         guard points.storage.allSatisfy({ $0.isFinite }) else {
@@ -28,21 +30,40 @@ public struct MixtureSearch: Sendable {
         // Squared deviations of larger values overflow a double: the likelihood would be ±inf.
         let largest = points.storage.reduce(0) { max($0, abs($1)) }
         guard largest <= 1e150 else {
-            throw VAExprsError.badData("mixture search: values as large as \(String(format: "%.3g", largest)) overflow the covariance computations (their squares exceed a double); rescale the points, e.g. divide them by \(String(format: "%.0e", largest / 1e3))")
+            throw VAExprsError.badData(
+                """
+                mixture search: values as large as \(String(format: "%.3g", largest)) overflow the covariance \
+                computations (their squares exceed a double); rescale the points, e.g. divide them by \
+                \(String(format: "%.0e", largest / 1e3))
+                """
+            )
         }
         guard let maxG = components.max(), components.allSatisfy({ $0 >= 1 }) else {
             throw VAExprsError.usage("\(parameter: "components"): give numbers of components ≥ 1 (e.g. 1..9)")
         }
         var models = requested ?? (d == 1 ? MixtureModel.univariate : MixtureModel.multivariate)
-        if d == 1 { models = models.filter { MixtureModel.univariate.contains($0) } }
-        else { models = models.filter { MixtureModel.multivariate.contains($0) } }
+        if d == 1 {
+            models = models.filter { MixtureModel.univariate.contains($0) }
+        } else {
+            models = models.filter { MixtureModel.multivariate.contains($0) }
+        }
         guard !models.isEmpty else {
-            throw VAExprsError.usage("\(parameter: "models"): none of the models fit \(d)-dimensional data (\(d == 1 ? "E, V" : "EII … VVV"))")
+            throw VAExprsError.usage(
+                """
+                \(parameter: "models"): none of the models fit \(d)-dimensional data \
+                (\(d == 1 ? "E, V" : "EII … VVV"))
+                """
+            )
         }
         for j in 0..<d {
             let first = points[0, j]
             if (1..<n).allSatisfy({ points[$0, j] == first }) && n > 1 {
-                throw VAExprsError.badData("mixture search: dimension \(j + 1) is constant (\(first)), so every covariance would be singular; drop it (the latent sampler holds such dimensions at their value)")
+                throw VAExprsError.badData(
+                    """
+                    mixture search: dimension \(j + 1) is constant (\(first)), so every covariance would be \
+                    singular; drop it (the latent sampler holds such dimensions at their value)
+                    """
+                )
             }
         }
         guard n > 1 else { throw VAExprsError.badData("mixture search: a single point; a mixture needs at least two") }
@@ -52,7 +73,12 @@ public struct MixtureSearch: Sendable {
         if fewPoints {
             models = models.filter(\.isSphericalOrDiagonal)
             guard !models.isEmpty else {
-                throw VAExprsError.badData("mixture search: \(n) points in \(d) dimensions allow only spherical and diagonal models (EII … VVI)")
+                throw VAExprsError.badData(
+                    """
+                    mixture search: \(n) points in \(d) dimensions allow only spherical and diagonal models (EII \
+                    … VVI)
+                    """
+                )
             }
         }
         // Numeric work runs on VAExprs' own pool (its thread count as configured); OpenBLAS,
@@ -60,7 +86,10 @@ public struct MixtureSearch: Sendable {
         // between the many small calls.
         BLAS.prepareSingleThreadedKernels()
         let subset: [Int]? = given ?? (n > subsetSize ? randomSubset(n: n, size: subsetSize, rng: &rng) : nil)
-        let initial = subset.map { s in DoubleMatrix(rows: s.count, columns: d, storage: s.flatMap { i in (0..<d).map { points[i, $0] } }) } ?? points
+        let initial =
+            subset.map { s in
+                DoubleMatrix(rows: s.count, columns: d, storage: s.flatMap { i in (0..<d).map { points[i, $0] } })
+            } ?? points
         let partitions: (Int) -> [Int]
         if d == 1 {
             let values = (0..<initial.rows).map { initial[$0, 0] }
@@ -75,7 +104,10 @@ public struct MixtureSearch: Sendable {
         // and are scored below in the fixed order (G, then model) that breaks BIC ties.
         var starts: [(g: Int, z: [[Double]])] = []
         for g in components.sorted() where g <= maxG {
-            if g == 1 { starts.append((g, [])); continue }
+            if g == 1 {
+                starts.append((g, []))
+                continue
+            }
             let labels = partitions(g)
             guard (labels.max() ?? 0) == g else { continue }  // fewer distinct clusters than asked
             starts.append((g, (1...g).map { k in labels.map { $0 == k ? 1 : 0 } }))
@@ -94,7 +126,8 @@ public struct MixtureSearch: Sendable {
                     out[t] = MixtureEM.single(model, points)
                 } else if subset != nil {
                     var state = MixtureEM.IterativeState()
-                    if let m = MixtureEM.mStep(model, initial, z: z, state: &state), let e = MixtureEM.eStep(points, m) {
+                    if let m = MixtureEM.mStep(model, initial, z: z, state: &state), let e = MixtureEM.eStep(points, m)
+                    {
                         out[t] = MixtureEM.fit(model, points, z: e.z)
                     }
                 } else {
@@ -111,9 +144,12 @@ public struct MixtureSearch: Sendable {
             let bic = 2 * result.loglik - Double(model.parameterCount(dimension: d, components: g)) * logN
             guard bic.isFinite else { continue }  // reported as NA, as mclust does for failed fits
             table[model, default: [:]][g] = bic
-            let better = best.map { current in
-                bic > current.bic || (bic == current.bic && (g < current.components || (g == current.components && model < current.model)))
-            } ?? true
+            let better =
+                best.map { current in
+                    bic > current.bic
+                        || (bic == current.bic
+                            && (g < current.components || (g == current.components && model < current.model)))
+                } ?? true
             guard better else { continue }
             // mclust reports the winner's parameters after one more M-step from the final
             // responsibilities when they disagree with the proportions (always after a subset start).
@@ -126,11 +162,17 @@ public struct MixtureSearch: Sendable {
                     if let refined = MixtureEM.mStep(model, points, z: result.z, state: &state) { parameters = refined }
                 }
             }
-            best = MixtureFit(model: model, components: g, loglik: result.loglik, bic: bic,
-                              parameters: MixtureParameters(proportions: parameters.proportions, means: parameters.means,
-                                                            covariances: parameters.covariances))
+            best = MixtureFit(
+                model: model, components: g, loglik: result.loglik, bic: bic,
+                parameters: MixtureParameters(
+                    proportions: parameters.proportions, means: parameters.means,
+                    covariances: parameters.covariances))
         }
-        guard let best else { throw VAExprsError.badData("mixture search: every model failed on these \(n) points (singular covariances or no finite likelihood)") }
+        guard let best else {
+            throw VAExprsError.badData(
+                "mixture search: every model failed on these \(n) points (singular covariances or no finite likelihood)"
+            )
+        }
         return MixtureSearch(table: table, best: best, n: n, d: d)
     }
 
@@ -195,7 +237,8 @@ public struct MixtureSearch: Sendable {
         }
         if q.count > k + 1 {
             let gaps = (0..<(q.count - 1)).map { q[$0 + 1] - q[$0] }
-            let drop = Set(gaps.indices.sorted { (gaps[$0], $0) < (gaps[$1], $1) }.prefix(q.count - k - 1))  // R's order() is stable
+            // R's order() is stable
+            let drop = Set(gaps.indices.sorted { (gaps[$0], $0) < (gaps[$1], $1) }.prefix(q.count - k - 1))
             q = q.indices.filter { !drop.contains($0) }.map { q[$0] }
         }
         q[0] = sorted[0] - eps

@@ -13,7 +13,11 @@ enum ScaledSVD {
         let columnMeans = x.columnMeans(), squares = x.columnSquaredDeviations(from: columnMeans)
         for j in 0..<x.columns {
             let sd = (squares[j] / Double(n - 1)).squareRoot()
-            if sd > 0 && sd.isFinite { keep.append(j); means.append(columnMeans[j]); sds.append(sd) }
+            if sd > 0 && sd.isFinite {
+                keep.append(j)
+                means.append(columnMeans[j])
+                sds.append(sd)
+            }
         }
         let d = keep.count
         guard d > 0 else { throw VAExprsError.badData("mixture initialisation: every dimension is constant") }

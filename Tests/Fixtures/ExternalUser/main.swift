@@ -3,7 +3,8 @@ import VAExprs
 let registry = try Builtins.makeRegistry()
 // fit_vae with fit's defaults: the likelihood chosen from the values (said in a notice), 10 %
 // validation cells, early stopping with the best weights restored, 2 000 variable genes
-var fit = FitRequest(counts: "counts.csv.gz", training: TrainingOptions(epochs: 300, batchSize: 32, patience: 20, seed: 1))
+var fit = FitRequest(counts: "counts.csv.gz",
+                     training: TrainingOptions(epochs: 300, batchSize: 32, patience: 20, seed: 1))
 fit.labels = "labels.csv"
 fit.validationSplit = 0.1
 fit.topGenes = 2000
