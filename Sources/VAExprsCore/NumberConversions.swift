@@ -24,8 +24,8 @@ package enum CountRange {
     /// The largest count, 2³¹ − 1.
     package static let largest = Double(Int32.max)
 
-    /// Whether `value` is a count in range.
-    package static func contains(_ value: Float) -> Bool {
+    /// Whether `value` is a count: a whole number from 0 to `largest` (a format's own limit).
+    package static func contains(_ value: Float, largest: Double = largest) -> Bool {
         value >= 0 && value == value.rounded() && Double(value) <= largest
     }
 }

@@ -320,7 +320,7 @@ enum ValueRules {
         let columns = block.values.columns
         try block.values.storage.withUnsafeBufferPointer { v in
             for (index, value) in v.enumerated() {
-                let whole = value >= 0 && value == value.rounded() && Double(value) <= (largest ?? .infinity)
+                let whole = CountRange.contains(value, largest: largest ?? .infinity)
                 guard value.isFinite && (!counts || whole) else {
                     let cell = DisplayText.neutralised(block.cellIDs[index / columns])
                     let gene =
