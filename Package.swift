@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "VAExprsConformance", targets: ["VAExprsConformance"]),
         // What a Swift plugin builds on: the core protocols, exported through the C ABI.
         .library(name: "VAExprsPluginKit", targets: ["VAExprsPluginKit"]),
+        // libVAExprsC.so, the C library for host languages (scripts/build-c-library.sh installs it
+        // as libvaexprs.so beside vaexprs.h).
+        .library(name: "VAExprsC", type: .dynamic, targets: ["VAExprsC"]),
         .executable(name: "vaexprs", targets: ["vaexprs"]),
         // Example run-time plugins (shared objects for --plugin).
         .library(name: "GatedDensePlugin", type: .dynamic, targets: ["GatedDensePlugin"]),
@@ -91,6 +94,10 @@ let package = Package(
             "VAExprsRenderers", "VAExprsPlots", "VAExprsPluginHost", "VAExprsConformance", "VAExprsEvaluation",
             "VAExprsDistributed",
         ]),
+
+        // MARK: The C library (vaexprs.h) over the library API, for the R and Python packages.
+        .target(name: "CVAExprsAPI"),
+        .target(name: "VAExprsC", dependencies: ["VAExprs", "CVAExprsAPI"]),
 
         // MARK: CLI
         .executableTarget(name: "vaexprs", dependencies: [

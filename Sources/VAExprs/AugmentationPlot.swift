@@ -22,6 +22,20 @@ public enum AugmentationPlot {
         /// Genes of the real file, when only the generated cells' subset of them (a model
         /// fitted with selected genes) is compared; nil when every real gene is.
         package var realGenesBeforeSelection: Int?
+
+        /// Cells read (or given) whole.
+        package init(
+            real: ExpressionMatrix, generated: ExpressionMatrix, realLabels: [String]?, generatedLabels: [String]?,
+            realTotal: Int, generatedTotal: Int, realGenesBeforeSelection: Int? = nil
+        ) {
+            self.real = real
+            self.generated = generated
+            self.realLabels = realLabels
+            self.generatedLabels = generatedLabels
+            self.realTotal = realTotal
+            self.generatedTotal = generatedTotal
+            self.realGenesBeforeSelection = realGenesBeforeSelection
+        }
     }
 
     /// Where the cells and their labels come from, and how many to use.

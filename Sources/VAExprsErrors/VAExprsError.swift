@@ -13,6 +13,8 @@ public struct VAExprsError: Error, CustomStringConvertible, Sendable {
         case unusablePlugin
         /// Output that cannot be written (exit 73).
         case cannotWrite
+        /// The caller stopped the call (a progress callback asked to; exit 130, as an interrupt).
+        case cancelled
         /// Anything else (exit 1).
         case other
     }

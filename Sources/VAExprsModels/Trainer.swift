@@ -7,6 +7,14 @@ public protocol TrainingProgress: AnyObject {
     func batchFinished(epoch: Int, epochs: Int, batch: Int, batches: Int)
     /// After each epoch, with its wall-clock seconds and training throughput.
     func epochFinished(_ record: EpochRecord, epochs: Int, seconds: Double, cellsPerSecond: Double)
+    /// Asked after each batch of a fit in one process: true stops the fit, which then throws
+    /// `VAExprsError` with code `cancelled` (a host language's interrupt). Default false.
+    func shouldStop() -> Bool
+}
+
+extension TrainingProgress {
+    /// Never stops a fit.
+    public func shouldStop() -> Bool { false }
 }
 
 /// Whether the first layer reads sparse cells as CSR (x·W over the stored entries) or as a
@@ -156,6 +164,11 @@ package struct Trainer {
                 kl += loss.kl
                 b += 1
                 progress?.batchFinished(epoch: epoch, epochs: options.epochs, batch: b, batches: batches)
+                // Only a fit in one process stops on request: the ranks of an MPI fit would have
+                // to agree first, and they stop together on errors instead.
+                if group.size == 1, progress?.shouldStop() == true {
+                    throw VAExprsError(.cancelled, "the fit was stopped by its caller at epoch \(epoch), batch \(b)")
+                }
             }
             var sums = [rec, kl]
             try group.sum(&sums)

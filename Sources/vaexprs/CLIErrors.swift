@@ -12,6 +12,7 @@ enum CLIErrors {
         case .missingInput: 66
         case .unusablePlugin: 69
         case .cannotWrite: 73
+        case .cancelled: 130
         case .other: 1
         }
     }

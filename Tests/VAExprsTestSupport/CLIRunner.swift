@@ -41,8 +41,16 @@ public enum CLIRunner {
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
         timeLimit: Double = 600
     ) throws -> Result {
+        try runProcess(binary, arguments, in: directory, environment: environment, timeLimit: timeLimit)
+    }
+
+    /// Runs any `executable` as `run` runs `vaexprs` (a compiler, a test program).
+    public static func runProcess(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        timeLimit: Double = 600
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -1,0 +1,135 @@
+import CVAExprsAPI
+import Foundation
+import VAExprs
+
+/// Real and generated cells given by the host, on the real cells' genes.
+enum CellPair {
+    static func read(
+        _ real: UnsafePointer<vaexprs_matrix>?, _ realLabels: UnsafePointer<vaexprs_labels>?,
+        _ generated: UnsafePointer<vaexprs_matrix>?, _ generatedLabels: UnsafePointer<vaexprs_labels>?
+    ) throws -> AugmentationPlot.Input {
+        let realCells = try Inputs.matrix(real, parameter: "real")
+        var generatedCells = try Inputs.matrix(generated, parameter: "generated")
+        if generatedCells.geneNames != realCells.geneNames {
+            guard Set(generatedCells.geneNames) == Set(realCells.geneNames) else {
+                throw usage("generated", "has other genes than the real cells; give both the same genes")
+            }
+            generatedCells = AugmentationPlot.reordered(generatedCells, genes: realCells.geneNames)
+        }
+        let a = try Inputs.labels(realLabels, cells: realCells.cellCount, parameter: "real_labels")
+        let b = try Inputs.labels(generatedLabels, cells: generatedCells.cellCount, parameter: "generated_labels")
+        guard (a == nil) == (b == nil) else {
+            throw usage(
+                "real_labels", "and generated_labels go together: label metrics compare the two; give both or neither")
+        }
+        return AugmentationPlot.Input(
+            real: realCells, generated: generatedCells, realLabels: a?.values.map { $0.joined(separator: "|") },
+            generatedLabels: b?.values.map { $0.joined(separator: "|") }, realTotal: realCells.cellCount,
+            generatedTotal: generatedCells.cellCount, realGenesBeforeSelection: nil)
+    }
+}
+
+@_cdecl("vaexprs_evaluate")
+public func vaexprs_evaluate(
+    _ real: UnsafePointer<vaexprs_matrix>?, _ realLabels: UnsafePointer<vaexprs_labels>?,
+    _ generated: UnsafePointer<vaexprs_matrix>?, _ generatedLabels: UnsafePointer<vaexprs_labels>?,
+    _ optionsJSON: UnsafePointer<CChar>?, _ report: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ error: UnsafeMutablePointer<OpaquePointer?>?
+) -> vaexprs_status {
+    report?.pointee = nil
+    return guarded(error) {
+        guard let report else { throw usage("report_json", "is NULL; give the address where the report goes") }
+        let o = try Options(optionsJSON)
+        var options = RealismEvaluation.Options()
+        if let n = try o.choice("normalization", Normalization.self) { options.normalization = n }
+        if let seed = try o.seed("seed") { options.seed = seed }
+        if let repeats = try o.int("repeats") {
+            guard (1...100).contains(repeats) else {
+                throw VAExprsError.usage("\(parameter: "repeats") must be a whole number from 1 to 100, got \(repeats)")
+            }
+            options.repeats = repeats
+        }
+        if let top = try o.int("topGenes") { options.topGenes = top }
+        let threads = try o.int("threads")
+        try o.checkAllRead(call: "evaluate")
+        let input = try CellPair.read(real, realLabels, generated, generatedLabels)
+        let result = try ThreadCount.using(threads) {
+            try RealismEvaluation.evaluate(
+                real: input.real, generated: input.generated, realLabels: input.realLabels,
+                generatedLabels: input.generatedLabels, options: options)
+        }
+        report.pointee = mallocString(String(decoding: try RealismReportOutput.json(result.report), as: UTF8.self))
+    }
+}
+
+/// Hands rendered bytes to the host.
+private func deliver(
+    _ data: [UInt8], _ bytes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+    _ length: UnsafeMutablePointer<Int64>?
+) throws {
+    guard let bytes, let length else { throw usage("bytes", "or length is NULL; give where the figure goes") }
+    bytes.pointee = mallocBytes(data)
+    length.pointee = Int64(data.count)
+}
+
+@_cdecl("vaexprs_plot_aug")
+public func vaexprs_plot_aug(
+    _ real: UnsafePointer<vaexprs_matrix>?, _ realLabels: UnsafePointer<vaexprs_labels>?,
+    _ generated: UnsafePointer<vaexprs_matrix>?, _ generatedLabels: UnsafePointer<vaexprs_labels>?,
+    _ optionsJSON: UnsafePointer<CChar>?, _ bytes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+    _ length: UnsafeMutablePointer<Int64>?, _ error: UnsafeMutablePointer<OpaquePointer?>?
+) -> vaexprs_status {
+    bytes?.pointee = nil
+    return guarded(error) {
+        let o = try Options(optionsJSON)
+        var sources = AugmentationPlot.Sources(real: "real cells", generated: "generated cells")
+        sources.seed = try o.seed("seed") ?? 1
+        var request = AugmentationPlotRequest(
+            sources: sources, reducer: try o.spec("method") ?? ComponentSpec(name: "pca"),
+            normalization: try o.choice("normalization", Normalization.self) ?? .auto,
+            topGenes: try o.int("topGenes") ?? 500,
+            colourBy: try o.choice("colourBy", AugmentationFigure.ColourBy.self) ?? .origin,
+            width: try o.double("width") ?? 720, height: try o.double("height") ?? 520,
+            renderer: try o.spec("format") ?? ComponentSpec(name: "svg"))
+        request.threads = try o.int("threads")
+        try o.checkAllRead(call: "plot_aug")
+        try FigureRendering.checkSize(width: request.width, height: request.height, terminal: false)
+        let input = try CellPair.read(real, realLabels, generated, generatedLabels)
+        let result = try AugmentationPlot.run(input, request: request, registry: try LibraryRegistry.shared.current())
+        try deliver(result.rendered.bytes ?? [], bytes, length)
+    }
+}
+
+@_cdecl("vaexprs_plot_model")
+public func vaexprs_plot_model(
+    _ model: OpaquePointer?, _ format: UnsafePointer<CChar>?,
+    _ bytes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+    _ length: UnsafeMutablePointer<Int64>?, _ error: UnsafeMutablePointer<OpaquePointer?>?
+) -> vaexprs_status {
+    bytes?.pointee = nil
+    return guarded(error) {
+        guard let box = Handles.object(model, as: ModelBox.self) else { throw usage("model", "is NULL") }
+        let name = try Inputs.string(format, parameter: "format")
+        guard ModelFigures.architectureFormats.contains(name) else {
+            throw usage(
+                "format", "is '\(name)'; give one of \(ModelFigures.architectureFormats.joined(separator: ", "))")
+        }
+        try deliver(try ModelFigures.architecture(box.model, name: "model", format: name).bytes, bytes, length)
+    }
+}
+
+@_cdecl("vaexprs_plot_history")
+public func vaexprs_plot_history(
+    _ model: OpaquePointer?, _ format: UnsafePointer<CChar>?,
+    _ bytes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+    _ length: UnsafeMutablePointer<Int64>?, _ error: UnsafeMutablePointer<OpaquePointer?>?
+) -> vaexprs_status {
+    bytes?.pointee = nil
+    return guarded(error) {
+        guard let box = Handles.object(model, as: ModelBox.self) else { throw usage("model", "is NULL") }
+        let spec = try ComponentSpec.parseItem(try Inputs.string(format, parameter: "format"), source: "format")
+        let renderer = try LibraryRegistry.shared.current().makeRenderer(spec)
+        let figure = try ModelFigures.history(box.model, name: "model", renderer: renderer)
+        try deliver(figure.bytes ?? [], bytes, length)
+    }
+}
