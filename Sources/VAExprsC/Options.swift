@@ -115,6 +115,16 @@ final class Options {
         }
     }
 
+    /// An object of name → string.
+    func names(_ key: String) throws -> [String: String]? {
+        guard let v = value(key) else { return nil }
+        guard let object = v as? [String: Any], object.values.allSatisfy({ $0 is String }) else {
+            throw VAExprsError.usage(
+                "\(parameter: key) must be an object of name → string, e.g. {\"encoder\": \"tomato\"}")
+        }
+        return object.mapValues { $0 as! String }
+    }
+
     /// A value of a string enum.
     func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T?
     where T.RawValue == String {

@@ -302,10 +302,26 @@ int main(int argc, char **argv) {
     vaexprs_free(figure);
     EXPECT_ERROR(vaexprs_plot_aug(&cells, NULL, &generated_matrix, NULL, "{\"method\": \"lda\"}", &figure, &length, &e),
                  VAEXPRS_USAGE, "lda", NULL);
-    CHECK(vaexprs_plot_model(model, "dot", &figure, &length, NULL) == VAEXPRS_OK && length > 10
-              && memcmp(figure, "digraph", 7) == 0, "plot_model dot");
+    CHECK(vaexprs_plot_model(model, "{\"format\": \"dot\", \"colours\": {\"encoder\": \"gold\"}}", &figure, &length,
+                             NULL) == VAEXPRS_OK
+              && length > 10 && memcmp(figure, "digraph", 7) == 0 && strstr((const char *)figure, "gold"),
+          "plot_model dot with colours");
     vaexprs_free(figure);
-    EXPECT_ERROR(vaexprs_plot_model(model, "jpeg", &figure, &length, &e), VAEXPRS_USAGE, "format", NULL);
+    EXPECT_ERROR(vaexprs_plot_model(model, "{\"format\": \"jpeg\"}", &figure, &length, &e), VAEXPRS_USAGE, "format",
+                 NULL);
+    EXPECT_ERROR(vaexprs_plot_model(model, "{\"colours\": {\"brain\": \"red\"}}", &figure, &length, &e),
+                 VAEXPRS_USAGE, "brain", NULL);
+    char *embedding = NULL;
+    CHECK(vaexprs_embed_aug(&cells, &labels, &generated_matrix, NULL, NULL, &embedding, &error) == VAEXPRS_USAGE,
+          "embed_aug refuses labels for one side");
+    vaexprs_error_free(error);
+    error = NULL;
+    status = vaexprs_embed_aug(&cells, NULL, &generated_matrix, NULL, "{\"method\": \"pca\"}", &embedding, &error);
+    CHECK(status == VAEXPRS_OK && embedding && strstr(embedding, "\"generated\"") && strstr(embedding, "\"x\""),
+          "embed_aug: %s", error ? vaexprs_error_message(error, NULL) : "");
+    vaexprs_error_free(error);
+    error = NULL;
+    vaexprs_free(embedding);
     CHECK(vaexprs_plot_history(model, "png", &figure, &length, NULL) == VAEXPRS_OK && length > 8
               && memcmp(figure, "\x89PNG", 4) == 0, "plot_history png");
     vaexprs_free(figure);

@@ -146,14 +146,22 @@ vaexprs_status vaexprs_evaluate(const vaexprs_matrix *real, const vaexprs_labels
 /* Figures, rendered to bytes by any registered renderer ("format": svg, png, pdf, html, ...).
  * plot_aug options: "method" (pca, mds, tsne, umap, nmf, diffmap), "format", "width", "height",
  * "normalization", "topGenes", "colourBy" (origin or label), "seed", "threads".
- * plot_model formats: dot, svg, png, pdf; plot_history: any renderer. */
+ * plot_model options: "format" (dot, svg, png, pdf) and "colours" ({"encoder": "tomato", ...}:
+ * encoder, mean, stddev, latent, decoder, condition); plot_history: `format` names any renderer. */
 vaexprs_status vaexprs_plot_aug(const vaexprs_matrix *real, const vaexprs_labels *real_labels,
                                 const vaexprs_matrix *generated, const vaexprs_labels *generated_labels,
                                 const char *options_json, uint8_t **bytes, int64_t *length, vaexprs_error **error);
-vaexprs_status vaexprs_plot_model(const vaexprs_model *model, const char *format, uint8_t **bytes, int64_t *length,
-                                  vaexprs_error **error);
+vaexprs_status vaexprs_plot_model(const vaexprs_model *model, const char *options_json, uint8_t **bytes,
+                                  int64_t *length, vaexprs_error **error);
 vaexprs_status vaexprs_plot_history(const vaexprs_model *model, const char *format, uint8_t **bytes,
                                     int64_t *length, vaexprs_error **error);
+
+/* The embedding plot_aug draws, for a host's own figure: a JSON object {"x": [...], "y": [...],
+ * "generated": [false, ...], "label": [...], "cell": [...], "axis_titles": [...]}, one entry per
+ * cell drawn (real cells first). Options as plot_aug's, without "format", "width", "height". */
+vaexprs_status vaexprs_embed_aug(const vaexprs_matrix *real, const vaexprs_labels *real_labels,
+                                 const vaexprs_matrix *generated, const vaexprs_labels *generated_labels,
+                                 const char *options_json, char **json, vaexprs_error **error);
 
 #ifdef __cplusplus
 }
