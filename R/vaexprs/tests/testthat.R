@@ -1,0 +1,3 @@
+library(testthat)
+library(vaexprs)
+test_check("vaexprs")
