@@ -214,6 +214,26 @@ int main(int argc, char **argv) {
     CHECK(bytes2 && size1 == size2 && memcmp(bytes1, bytes2, size1) == 0, "column-major: the same model file");
     vaexprs_model_free(again);
 
+    /* Validation cells given as a matrix (here the first 10 cells), and what goes with them. */
+    vaexprs_matrix held = cells;
+    held.cells = 10;
+    vaexprs_labels held_labels = {1, label_names, label_values};
+    again = NULL;
+    status = vaexprs_fit(&cells, &labels, &held, &held_labels, "{\"epochs\": 2, \"threads\": 1}", NULL, NULL, &again,
+                         &error);
+    CHECK(status == VAEXPRS_OK && again, "fit with validation cells: %s", error ? vaexprs_error_message(error, NULL) : "");
+    vaexprs_error_free(error);
+    error = NULL;
+    vaexprs_model_free(again);
+    EXPECT_ERROR(vaexprs_fit(&cells, &labels, NULL, &held_labels, "{\"epochs\": 2}", NULL, NULL, &again, &e),
+                 VAEXPRS_USAGE, "validation_labels", NULL);
+    EXPECT_ERROR(vaexprs_fit(&cells, &labels, &held, &held_labels, "{\"epochs\": 2, \"validationSplit\": 0.1}", NULL,
+                             NULL, &again, &e),
+                 VAEXPRS_USAGE, "validationSplit", NULL);
+    held.gene_names = cell_ids; /* other names: other genes */
+    EXPECT_ERROR(vaexprs_fit(&cells, &labels, &held, &held_labels, "{\"epochs\": 2}", NULL, NULL, &again, &e),
+                 VAEXPRS_BAD_DATA, "genes differ", NULL);
+
     /* Load, and what loading refuses. */
     vaexprs_model *loaded = NULL;
     CHECK(vaexprs_model_load(path, &loaded, NULL) == VAEXPRS_OK && vaexprs_model_genes(loaded) == GENES, "load");

@@ -9,6 +9,7 @@
 #include <R_ext/Utils.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "vaexprs.h"
 
@@ -85,10 +86,16 @@ static void check_interrupt(void *unused) {
     R_CheckUserInterrupt();
 }
 
-/* Progress: stops the fit when R has an interrupt pending (Ctrl-C). */
+/* Progress: stops the fit when R has an interrupt pending (Ctrl-C). R is asked at most every
+ * 100 ms: asking runs R's event loop, which costs more than a small batch. */
 static int32_t on_progress(void *context, int32_t epoch, int32_t epochs, int32_t batch, int32_t batches, double loss,
                            double validation_loss) {
     (void)context; (void)epoch; (void)epochs; (void)batch; (void)batches; (void)loss; (void)validation_loss;
+    static struct timespec last;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - last.tv_sec) * 1000000000L + (now.tv_nsec - last.tv_nsec) < 100000000L) return 0;
+    last = now;
     return R_ToplevelExec(check_interrupt, NULL) ? 0 : 1;
 }
 
