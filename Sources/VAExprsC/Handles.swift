@@ -27,10 +27,12 @@ enum Handles {
 final class ModelBox {
     let model: TrainedModel
     let geneNames: [CStringBox]
+    let trainingCellIDs: [CStringBox]
 
     init(_ model: TrainedModel) {
         self.model = model
         geneNames = model.geneNames.map(CStringBox.init)
+        trainingCellIDs = model.trainingCellIDs.map(CStringBox.init)
     }
 }
 

@@ -59,6 +59,13 @@ public func vaexprs_model_training_cells(_ model: OpaquePointer?) -> Int64 {
     Int64(Handles.object(model, as: ModelBox.self)?.model.trainingCellIDs.count ?? 0)
 }
 
+@_cdecl("vaexprs_model_training_cell")
+public func vaexprs_model_training_cell(_ model: OpaquePointer?, _ index: Int64) -> UnsafePointer<CChar>? {
+    guard let box = Handles.object(model, as: ModelBox.self), index >= 0, index < Int64(box.trainingCellIDs.count)
+    else { return nil }
+    return box.trainingCellIDs[Int(index)].pointer
+}
+
 @_cdecl("vaexprs_model_latent_dimension")
 public func vaexprs_model_latent_dimension(_ model: OpaquePointer?) -> Int32 {
     Int32(Handles.object(model, as: ModelBox.self)?.model.trainingLatentMeans.columns ?? 0)

@@ -187,6 +187,9 @@ int main(int argc, char **argv) {
     CHECK(vaexprs_model_genes(model) == GENES && strcmp(vaexprs_model_gene(model, 0), "gene1") == 0, "genes");
     CHECK(vaexprs_model_gene(model, GENES) == NULL && vaexprs_model_gene(model, -1) == NULL, "gene out of range");
     CHECK(vaexprs_model_training_cells(model) == 48, "training cells %lld", (long long)vaexprs_model_training_cells(model));
+    const char *first_training = vaexprs_model_training_cell(model, 0);
+    CHECK(first_training && first_training[0] == 'c' && vaexprs_model_training_cell(model, 48) == NULL,
+          "training cell ids");
     int32_t latent = vaexprs_model_latent_dimension(model);
     CHECK(latent >= 1, "latent %d", latent);
     double means[CELLS * 64];

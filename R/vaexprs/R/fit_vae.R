@@ -7,8 +7,9 @@
 #'
 #' When the decoder ends in the original's output layer (a dense layer with one unit per gene),
 #' the original's model is fitted: a sigmoid output is its Bernoulli likelihood on min-max-scaled
-#' log-normalised values. Otherwise the engine chooses the likelihood from the data (counts are
-#' modelled as counts, with each cell's library size), as \code{vaexprs fit} does.
+#' values (log-normalised first, as scater's logNormCounts, for an \code{object}). Otherwise the
+#' engine chooses the likelihood from the data (counts are modelled as counts, with each cell's
+#' library size), as \code{vaexprs fit} does.
 #'
 #' @param object A \code{SingleCellExperiment} or \code{SummarizedExperiment}: its \code{counts}
 #'   assay (else its first) holds the cells, its first \code{colData} column the labels.
@@ -22,8 +23,8 @@
 #' @param regularization KL weight.
 #' @param epochs Passes over the training cells.
 #' @param batch_size Cells per gradient step.
-#' @param preprocessing \code{list(lognorm = TRUE/FALSE/NULL, minmax = TRUE/NULL)}: log-normalise
-#'   (scater's logNormCounts) before scaling; NULL lets the engine choose.
+#' @param preprocessing The \code{preprocessing} of an earlier fit's result: its training and
+#'   validation cells and labels are fitted again (as in the original).
 #' @param use_generator Accepted for compatibility: large data are streamed by the engine itself.
 #' @param optimizer "adam", "sgd" or "rmsprop" (options as "sgd:momentum=0.9").
 #' @param validation_split Fraction of cells held out for validation.
@@ -37,7 +38,8 @@
 #' @export
 fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL, y_val = NULL,
                     encoder_layers, decoder_layers, latent_dim = 2, regularization = 1, epochs, batch_size,
-                    preprocessing = list(x_train = NULL, x_val = NULL, minmax = NULL, lognorm = NULL),
+                    preprocessing = list(x_train = NULL, x_val = NULL, y_train = NULL, y_val = NULL,
+                                         minmax = NULL, lenc = NULL),
                     use_generator = FALSE, optimizer = "adam", validation_split = 0, ...) {
   extra <- list(...)
   known <- c("callbacks", "seed", "likelihood", "top_genes", "gene_selection", "normalization", "preset",
@@ -48,7 +50,13 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
          "; the engine's options are ", paste(known, collapse = ", "), call. = FALSE)
   }
   cells_in_rows <- TRUE
-  if (!is.null(object)) {
+  if (!is.null(preprocessing$x_train)) {
+    # An earlier fit's cells, as the original reuses them (the split it made included).
+    x_train <- preprocessing$x_train
+    x_val <- preprocessing$x_val
+    y_train <- preprocessing$y_train
+    y_val <- preprocessing$y_val
+  } else if (!is.null(object)) {
     if (!methods::is(object, "SummarizedExperiment")) {
       stop("object must be a SingleCellExperiment or SummarizedExperiment", call. = FALSE)
     }
@@ -74,11 +82,7 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
   if (inherits(decoder, "vaexprs_layer")) decoder <- list(decoder)
   likelihood <- extra$likelihood
   preset <- extra$preset
-  lognorm <- preprocessing$lognorm
-  if (isFALSE(preprocessing$minmax)) {
-    stop("preprocessing: minmax = FALSE is not offered: continuous values are always scaled to [0, 1] ",
-         "(counts are modelled unscaled)", call. = FALSE)
-  }
+  normalization <- extra$normalization
   # The original's output layer: the engine adds it for the likelihood.
   if (length(decoder) > 0) {
     last <- decoder[[length(decoder)]]
@@ -88,7 +92,8 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
         likelihood <- switch(last$activation, sigmoid = "bernoulli", linear = "gaussian",
                              stop("decoder_layers: an output layer with activation '", last$activation,
                                   "' has no likelihood here; use sigmoid (the original's) or linear", call. = FALSE))
-        if (likelihood == "bernoulli" && is.null(lognorm)) lognorm <- TRUE
+        # The original min-max scales x_train as given, and log-normalises an object's counts.
+        if (is.null(normalization)) normalization <- if (cells_in_rows) "none" else "lognorm"
         if (is.null(preset)) preset <- "original"
       }
     }
@@ -110,8 +115,6 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
   labels <- .vx_labels(y_train, cells[[2]], "y_train")
   validation <- if (is.null(x_val)) NULL else .vx_matrix(x_val, cells_in_rows, "x_val")
   validation_labels <- if (is.null(y_val)) NULL else .vx_labels(y_val, validation[[2]], "y_val")
-  normalization <- extra$normalization
-  if (is.null(normalization) && !is.null(lognorm)) normalization <- if (isTRUE(lognorm)) "lognorm" else "none"
   options <- list(
     epochs = epochs, batchSize = batch_size, latentDimension = latent_dim, regularization = regularization,
     optimizer = optimizer, learningRate = extra$learning_rate, monitor = monitor, patience = patience,
@@ -123,19 +126,39 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
     decoder = if (length(decoder) > 0) paste(.vx_layer_specs(decoder, "decoder_layers"), collapse = ",") else NULL
   )
   model <- .vx_call("vx_fit", cells, labels, validation, validation_labels, .vx_options(options), .vx_names())
-  .vx_vae(model, x_train = x_train, y_train = y_train, cells_in_rows = cells_in_rows,
-          preprocessing = list(minmax = TRUE, lognorm = identical(normalization, "lognorm")))
+  # The original's preprocessing: the training and validation cells (as given, in cells x genes;
+  # the engine scales them itself, its scaling stored in the model), their labels, the scaling
+  # and the label classes; entries that do not apply are left out, as the original leaves them.
+  trained <- .vx_call("vx_training_cells", model)
+  given <- if (cells_in_rows) x_train else Matrix::t(x_train)
+  rows <- rownames(given)
+  if (is.null(rows)) rows <- paste0("cell", seq_len(nrow(given)))
+  is_training <- rows %in% trained
+  preprocessing <- list(x_train = given[is_training, , drop = FALSE])
+  if (!is.null(x_val)) {
+    preprocessing$x_val <- if (cells_in_rows) x_val else Matrix::t(x_val)
+  } else if (!all(is_training)) {
+    preprocessing$x_val <- given[!is_training, , drop = FALSE]
+  }
+  if (!is.null(labels)) {
+    preprocessing$y_train <- .vx_subset_labels(y_train, is_training)
+    preprocessing$y_val <- if (!is.null(y_val)) y_val else if (!all(is_training)) .vx_subset_labels(y_train, !is_training)
+  }
+  .vx_vae(model, preprocessing = preprocessing)
+}
+
+.vx_subset_labels <- function(y, keep) {
+  if (is.data.frame(y) || is.matrix(y)) y[keep, , drop = FALSE] else y[keep]
 }
 
 # A fitted (or loaded) model with what the original's result holds.
-.vx_vae <- function(model, x_train = NULL, y_train = NULL, cells_in_rows = TRUE, preprocessing = NULL) {
+.vx_vae <- function(model, preprocessing = list()) {
   description <- jsonlite::fromJSON(.vx_call("vx_model_json", model), simplifyVector = TRUE)
-  structure(list(
-    model = model, encoder = description$encoder, decoder = description$decoder,
-    preprocessing = c(preprocessing, list(normalization = description$normalization,
-                                          likelihood = description$likelihood)),
-    x_train = x_train, y_train = y_train, cells_in_rows = cells_in_rows, description = description
-  ), class = "vaexprs_vae")
+  preprocessing$minmax <- list(normalization = description$normalization, likelihood = description$likelihood,
+                               scaled = description$likelihood_data == "scaled")
+  if (!is.null(description$conditions)) preprocessing$lenc <- description$conditions
+  structure(list(model = model, encoder = description$encoder, decoder = description$decoder,
+                 preprocessing = preprocessing, description = description), class = "vaexprs_vae")
 }
 
 #' @export

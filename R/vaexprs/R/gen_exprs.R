@@ -15,7 +15,8 @@
 #'   \code{SingleCellExperiment}: counts assay, labels in \code{colData}, latent points as the
 #'   reduced dimension "VAExprs").
 #' @return A list: \code{x_gen} (generated cells x genes), \code{y_gen} (their labels),
-#'   \code{x_train}, \code{y_train} (the training data), \code{latent_vector} (the training
+#'   \code{x_train}, \code{y_train} (the training cells, without those held out for validation,
+#'   as the original returns them), \code{latent_vector} (the training
 #'   cells' latent means) and \code{latent_gen} (the generated cells' latent points); or a
 #'   \code{SingleCellExperiment} with \code{return_sce = TRUE}.
 #' @export
@@ -60,6 +61,6 @@ gen_exprs <- function(x, num_samples, batch_size, use_generator = FALSE, ...) {
   }
   latent <- .vx_call("vx_latent_means", x$model)
   list(x_gen = Matrix::t(values), y_gen = if (is.null(labels)) NULL else labels[, 1],
-       x_train = x$x_train, y_train = x$y_train, latent_vector = latent, latent_gen = latent_gen,
-       model = x)
+       x_train = x$preprocessing$x_train, y_train = x$preprocessing$y_train, latent_vector = latent,
+       latent_gen = latent_gen)
 }

@@ -39,8 +39,7 @@ plot_aug <- function(x, plot_fun, ...) {
   if (!is.list(x) || is.null(x$x_gen)) stop("x must be the result of gen_exprs", call. = FALSE)
   if (is.null(x$x_train)) stop("x has no training cells (a model loaded from a file): give x_train to compare", call. = FALSE)
   genes <- colnames(x$x_gen)
-  model <- x$model
-  real <- if (isTRUE(model$cells_in_rows)) x$x_train else Matrix::t(x$x_train)
+  real <- x$x_train
   if (!is.null(colnames(real)) && all(genes %in% colnames(real))) real <- real[, genes, drop = FALSE]
   real_matrix <- .vx_matrix(real, TRUE, "x_train")
   generated <- .vx_matrix(x$x_gen, TRUE, "x_gen")

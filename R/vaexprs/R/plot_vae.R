@@ -6,15 +6,15 @@
 #'
 #' @param x A model from \code{fit_vae} (or its \code{$model}, or \code{load_vae}).
 #' @param node_color Colours of the parts: \code{encoder_col}, \code{mean_vector_col},
-#'   \code{stddev_vector_col}, \code{latent_vector_col}, \code{decoder_col}.
+#'   \code{stddev_vector_col}, \code{latent_vector_col}, \code{decoder_col}, \code{condition_col}.
 #' @return A \code{vaexprs_graph}: \code{dot}, \code{svg}.
 #' @export
 plot_vae <- function(x, node_color = list(encoder_col = "tomato", mean_vector_col = "orange",
                                           stddev_vector_col = "lavender", latent_vector_col = "lightblue",
-                                          decoder_col = "palegreen")) {
+                                          decoder_col = "palegreen", condition_col = "gray")) {
   model <- if (inherits(x, "vaexprs_vae")) x$model else x
   parts <- c(encoder_col = "encoder", mean_vector_col = "mean", stddev_vector_col = "stddev",
-             latent_vector_col = "latent", decoder_col = "decoder")
+             latent_vector_col = "latent", decoder_col = "decoder", condition_col = "condition")
   unknown <- setdiff(names(node_color), names(parts))
   if (length(unknown) > 0) {
     stop("node_color: unknown part ", paste0("'", unknown, "'", collapse = ", "), "; give ",

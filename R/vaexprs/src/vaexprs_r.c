@@ -162,6 +162,16 @@ SEXP vx_model_genes(SEXP model) {
     return out;
 }
 
+/* The ids of the training cells (those not held out for validation). */
+SEXP vx_training_cells(SEXP model) {
+    vaexprs_model *m = model_of(model);
+    int64_t n = vaexprs_model_training_cells(m);
+    SEXP out = PROTECT(Rf_allocVector(STRSXP, n));
+    for (int64_t k = 0; k < n; k++) SET_STRING_ELT(out, k, Rf_mkCharCE(vaexprs_model_training_cell(m, k), CE_UTF8));
+    UNPROTECT(1);
+    return out;
+}
+
 /* The training cells' latent means, cells x latent (R's column-major). */
 SEXP vx_latent_means(SEXP model) {
     vaexprs_model *m = model_of(model);
@@ -299,6 +309,7 @@ static const R_CallMethodDef methods[] = {
     {"vx_model_json", (DL_FUNC)&vx_model_json, 1},
     {"vx_model_genes", (DL_FUNC)&vx_model_genes, 1},
     {"vx_latent_means", (DL_FUNC)&vx_latent_means, 1},
+    {"vx_training_cells", (DL_FUNC)&vx_training_cells, 1},
     {"vx_generate", (DL_FUNC)&vx_generate, 4},
     {"vx_evaluate", (DL_FUNC)&vx_evaluate, 6},
     {"vx_embed_aug", (DL_FUNC)&vx_embed_aug, 6},

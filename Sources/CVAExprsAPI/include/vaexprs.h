@@ -112,6 +112,8 @@ vaexprs_status vaexprs_model_json(const vaexprs_model *model, char **json, vaexp
 int64_t vaexprs_model_genes(const vaexprs_model *model);
 const char *vaexprs_model_gene(const vaexprs_model *model, int64_t index);
 int64_t vaexprs_model_training_cells(const vaexprs_model *model);
+/* The id of a training cell (those not held out for validation), or NULL out of range. */
+const char *vaexprs_model_training_cell(const vaexprs_model *model, int64_t index);
 int32_t vaexprs_model_latent_dimension(const vaexprs_model *model);
 vaexprs_status vaexprs_model_latent_means(const vaexprs_model *model, double *out, int64_t capacity,
                                           vaexprs_error **error);

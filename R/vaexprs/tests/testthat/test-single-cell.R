@@ -9,7 +9,7 @@ test_that("a SingleCellExperiment of counts fits a count CVAE and generates one 
     assays = list(counts = counts), colData = S4Vectors::DataFrame(label = data$labels))
   fit <- fit_vae(sce, epochs = 20, batch_size = 16, validation_split = 0.2, seed = 1,
                  callbacks = callback_early_stopping(patience = 5, restore_best_weights = TRUE))
-  expect_true(fit$preprocessing$likelihood %in% c("zinb", "nb", "poisson"))  # counts as counts
+  expect_true(fit$description$likelihood %in% c("zinb", "nb", "poisson"))  # counts as counts
   expect_false(is.null(fit$description$conditions))
   generated <- gen_exprs(fit, per_label = c("0" = 10, "1" = 7), return_sce = TRUE, seed = 2)
   expect_s4_class(generated, "SingleCellExperiment")

@@ -2,66 +2,6 @@ import CVAExprsAPI
 import Foundation
 import VAExprs
 
-/// Real and generated cells given by the host, on the real cells' genes.
-enum CellPair {
-    static func read(
-        _ real: UnsafePointer<vaexprs_matrix>?, _ realLabels: UnsafePointer<vaexprs_labels>?,
-        _ generated: UnsafePointer<vaexprs_matrix>?, _ generatedLabels: UnsafePointer<vaexprs_labels>?
-    ) throws -> AugmentationPlot.Input {
-        let realCells = try Inputs.matrix(real, parameter: "real")
-        var generatedCells = try Inputs.matrix(generated, parameter: "generated")
-        if generatedCells.geneNames != realCells.geneNames {
-            guard Set(generatedCells.geneNames) == Set(realCells.geneNames) else {
-                throw usage("generated", "has other genes than the real cells; give both the same genes")
-            }
-            generatedCells = AugmentationPlot.reordered(generatedCells, genes: realCells.geneNames)
-        }
-        let a = try Inputs.labels(realLabels, cells: realCells.cellCount, parameter: "real_labels")
-        let b = try Inputs.labels(generatedLabels, cells: generatedCells.cellCount, parameter: "generated_labels")
-        guard (a == nil) == (b == nil) else {
-            throw usage(
-                "real_labels", "and generated_labels go together: label metrics compare the two; give both or neither")
-        }
-        return AugmentationPlot.Input(
-            real: realCells, generated: generatedCells, realLabels: a?.values.map { $0.joined(separator: "|") },
-            generatedLabels: b?.values.map { $0.joined(separator: "|") }, realTotal: realCells.cellCount,
-            generatedTotal: generatedCells.cellCount, realGenesBeforeSelection: nil)
-    }
-}
-
-@_cdecl("vaexprs_evaluate")
-public func vaexprs_evaluate(
-    _ real: UnsafePointer<vaexprs_matrix>?, _ realLabels: UnsafePointer<vaexprs_labels>?,
-    _ generated: UnsafePointer<vaexprs_matrix>?, _ generatedLabels: UnsafePointer<vaexprs_labels>?,
-    _ optionsJSON: UnsafePointer<CChar>?, _ report: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-    _ error: UnsafeMutablePointer<OpaquePointer?>?
-) -> vaexprs_status {
-    report?.pointee = nil
-    return guarded(error) {
-        guard let report else { throw usage("report_json", "is NULL; give the address where the report goes") }
-        let o = try Options(optionsJSON)
-        var options = RealismEvaluation.Options()
-        if let n = try o.choice("normalization", Normalization.self) { options.normalization = n }
-        if let seed = try o.seed("seed") { options.seed = seed }
-        if let repeats = try o.int("repeats") {
-            guard (1...100).contains(repeats) else {
-                throw VAExprsError.usage("\(parameter: "repeats") must be a whole number from 1 to 100, got \(repeats)")
-            }
-            options.repeats = repeats
-        }
-        if let top = try o.int("topGenes") { options.topGenes = top }
-        let threads = try o.int("threads")
-        try o.checkAllRead(call: "evaluate")
-        let input = try CellPair.read(real, realLabels, generated, generatedLabels)
-        let result = try ThreadCount.using(threads) {
-            try RealismEvaluation.evaluate(
-                real: input.real, generated: input.generated, realLabels: input.realLabels,
-                generatedLabels: input.generatedLabels, options: options)
-        }
-        report.pointee = mallocString(String(decoding: try RealismReportOutput.json(result.report), as: UTF8.self))
-    }
-}
-
 /// Hands rendered bytes to the host.
 private func deliver(
     _ data: [UInt8], _ bytes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
