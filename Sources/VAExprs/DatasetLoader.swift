@@ -11,7 +11,7 @@ package enum DatasetLoader {
     /// user). `labelColumns` nil means `label` with a labels file; without one, an `.h5ad`'s
     /// obs column `label` when it has one and `obsLabelsByDefault`, else no labels.
     package static func load(
-        counts: String, genesInRows: Bool = false, labels labelsPath: String?,
+        counts: String, genesInRows: Bool = false, matrix: AnnDataMatrix = .x, labels labelsPath: String?,
         labelColumns: [String]?, validation: String?, obsLabelsByDefault: Bool = true
     ) throws
         -> (
@@ -19,9 +19,9 @@ package enum DatasetLoader {
             labelsFromObsByDefault: Bool
         )
     {
-        let (data, obs) = try ExpressionReader.readWithAnnotations(counts, genesInRows: genesInRows)
+        let (data, obs) = try ExpressionReader.readWithAnnotations(counts, genesInRows: genesInRows, matrix: matrix)
         let validationInput = try validation.map {
-            try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows)
+            try ExpressionReader.readWithAnnotations($0, genesInRows: genesInRows, matrix: matrix)
         }
         var labels: [[String]]? = nil
         var validationLabels: [[String]]? = nil

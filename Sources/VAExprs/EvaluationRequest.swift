@@ -28,9 +28,9 @@ public struct EvaluationResult {
     /// What the figures and the design file need.
     package var details: RealismEvaluation.Details
     /// The real cells compared (ids as read).
-    public var realCellIDs: [String]
+    package var realCellIDs: [String]
     /// The generated cells compared (ids as read).
-    public var generatedCellIDs: [String]
+    package var generatedCellIDs: [String]
     /// What was done along the way (subsamples, gene subsets).
     public var notes: [Notice]
 

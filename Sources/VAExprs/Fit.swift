@@ -35,6 +35,7 @@ public enum Fit {
         }
         try request.training.validate(hasValidation: request.validation != nil || (request.validationSplit ?? 0) > 0)
         try ThreadCount.check(request.threads)
+        _ = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
         let given = request.labelColumns ?? []
         if given.contains(where: \.isEmpty) {
             throw VAExprsError.usage(
@@ -67,7 +68,15 @@ public enum Fit {
                 """
             )
         }
+        let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
         if case .matrix = request.counts {
+            if matrix != .x {
+                throw VAExprsError.usage(
+                    """
+                    \(parameter: matrix == .raw ? "useRaw" : "layer") reads a matrix of an .h5ad file; these \
+                    cells are a matrix in memory
+                    """)
+            }
             if request.labels != nil {
                 throw VAExprsError.usage(
                     """
@@ -165,11 +174,25 @@ public enum Fit {
                     """
                 )
             }
+            let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
             let inputs = try DatasetLoader.load(
-                counts: path, genesInRows: request.genesInRows, labels: request.labels,
+                counts: path, genesInRows: request.genesInRows, matrix: matrix, labels: request.labels,
                 labelColumns: columns, validation: request.validation?.path,
                 obsLabelsByDefault: !request.noLabels)
             if inputs.labelsFromObsByDefault { notes(obsLabelsNote) }
+            if matrix == .x, H5AD.isH5AD(path), !ValueProfile(inputs.data.cells).isCounts,
+                let counts = H5AD.countMatrices(path).first
+            {
+                let option =
+                    counts == .raw ? "\(parameter: "useRaw")" : "\(parameter: "layer") \(counts.layerName ?? "")"
+                notes(
+                    Notice(
+                        """
+                        \(path): X holds values that are not counts (log-normalised or scaled), while \
+                        \(counts.description) holds whole numbers: \(option) models those counts as counts
+                        """
+                    ))
+            }
             let cells = try InMemoryCells(
                 inputs.data, labels: inputs.labels, labelColumns: (columns ?? ["label"]).count,
                 validation: inputs.validation, labelSource: request.labels ?? path)
@@ -326,9 +349,12 @@ public enum Fit {
     private static func streamedFile(_ request: FitRequest, path: String, notes: (Notice) -> Void) throws
         -> SparseRowFile?
     {
+        let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
         let streamable = SparseRowFile.canStream(path)
         guard request.stream else {
-            guard streamable, !request.genesInRows, let file = try? SparseRowFile(path) else { return nil }
+            guard streamable, !request.genesInRows, let file = try? SparseRowFile(path, matrix: matrix) else {
+                return nil
+            }
             let needed = MemoryBudget.inMemoryEstimate(file)
             guard needed > request.memoryLimit else { return nil }
             let why =
@@ -353,7 +379,7 @@ public enum Fit {
         }
         try checkStreamable(
             request, because: "\(parameter: "stream")", remedy: "or train in memory without \(parameter: "stream")")
-        return try SparseRowFile(path)
+        return try SparseRowFile(path, matrix: matrix)
     }
 
     /// Options that training streamed from disk cannot honour, refused with what to do.

@@ -17,6 +17,11 @@ public struct FitRequest {
     public var counts: FitCells
     /// A CSV/TSV file has genes in rows.
     public var genesInRows = false
+    /// An `.h5ad`'s layer to read instead of `X` (scanpy users keep raw counts in
+    /// `layers["counts"]`).
+    public var layer: String?
+    /// Read an `.h5ad`'s `.raw` (`raw.X`, with `raw.var`'s genes) instead of `X`.
+    public var useRaw = false
     /// A label file (`cell,label,...`) or an .h5ad holding them, matched by cell id (file
     /// inputs only; a matrix carries its labels); nil for none.
     public var labels: String?

@@ -24,16 +24,26 @@ package enum ExpressionReader {
         }
     }
 
-    /// The matrix and, for an `.h5ad`, its `obs` columns (nil for other formats).
-    package static func readWithAnnotations(_ path: String, genesInRows: Bool = false) throws -> (
-        matrix: ExpressionMatrix, obs: [String: [String]]?
-    ) {
+    /// The matrix (for an `.h5ad`, its `X` or the layer or `.raw` that `matrix` names) and, for
+    /// an `.h5ad`, its `obs` columns (nil for other formats).
+    package static func readWithAnnotations(_ path: String, genesInRows: Bool = false, matrix: AnnDataMatrix = .x)
+        throws -> (
+            matrix: ExpressionMatrix, obs: [String: [String]]?
+        )
+    {
         let isTenX = TenXMatrix.isTenXFolder(path), isH5AD = H5AD.isH5AD(path), isH5 = TenXH5.isTenXH5(path)
         if genesInRows && (isTenX || isH5AD || isH5) {
             throw VAExprsError.usage("\(parameter: "genesInRows") applies to CSV/TSV files; \(path) has a fixed layout")
         }
+        if matrix != .x && !isH5AD {
+            throw VAExprsError.usage(
+                """
+                \(path): \(matrix.description) is a matrix of an .h5ad file; this file has one matrix (drop \
+                \(parameter: matrix == .raw ? "useRaw" : "layer"))
+                """)
+        }
         if isH5AD {
-            let contents = try H5AD.read(path)
+            let contents = try H5AD.read(path, matrix: matrix)
             return (contents.matrix, contents.obs)
         }
         if isH5 { return (try TenXH5.read(path), nil) }

@@ -16,11 +16,13 @@ package enum H5AD {
     /// True when `path` names an `.h5ad` file.
     package static func isH5AD(_ path: String) -> Bool { path.lowercased().hasSuffix(".h5ad") }
 
-    /// Reads the file.
-    package static func read(_ path: String) throws -> AnnDataContents {
+    /// Reads the file (its `X`, or the layer or `.raw` that `matrix` names).
+    package static func read(_ path: String, matrix chosen: AnnDataMatrix = .x) throws -> AnnDataContents {
         let file = try HDF5File(path)
-        let annotations = try readAnnotations(file)
-        let matrix = try readX(file, cells: annotations.cells.count, genes: annotations.genes.count)
+        try check(file, has: chosen)
+        let annotations = try readAnnotations(file, genes: chosen.genes)
+        let matrix = try readX(
+            file, group: chosen.group, cells: annotations.cells.count, genes: annotations.genes.count)
         return AnnDataContents(
             matrix: ExpressionMatrix(cellIDs: annotations.cells, geneNames: annotations.genes, cells: matrix),
             obs: annotations.obs)
@@ -45,11 +47,38 @@ package enum H5AD {
         return LabelTable(columnNames: columns, rows: rows, cellOrder: cells, path: path)
     }
 
-    /// The `obs` and `var` indices and the `obs` columns, checked (unique ids).
-    static func readAnnotations(_ file: HDF5File) throws -> (cells: [String], genes: [String], obs: [String: [String]])
+    /// Refuses a layer or `.raw` the file does not hold, listing what it holds.
+    static func check(_ file: HDF5File, has chosen: AnnDataMatrix) throws {
+        guard chosen != .x, !file.exists(chosen.group) else { return }
+        let layers = file.members("/layers")
+        let held = (layers.map { "layers['\($0)']" } + (file.exists("/raw/X") ? ["raw.X"] : [])).joined(separator: ", ")
+        throw VAExprsError.usage(
+            "\(file.path): has no \(chosen.description)\(held.isEmpty ? " (it holds only X)" : "; it holds \(held)")")
+    }
+
+    /// Which other matrices of the file hold whole numbers ≥ 0 (counts), judged on up to their
+    /// first 100 000 stored values: where scanpy users keep the raw counts beside a normalised `X`.
+    package static func countMatrices(_ path: String) -> [AnnDataMatrix] {
+        guard let file = try? HDF5File(path) else { return [] }
+        let candidates = file.members("/layers").map { AnnDataMatrix.layer($0) } + (file.exists("/raw/X") ? [.raw] : [])
+        return candidates.filter { candidate in
+            let values = file.isGroup(candidate.group) ? candidate.group + "/data" : candidate.group
+            guard let shape = try? file.shape(values), let total = shape.first, total > 0,
+                let sample = try? file.slice(
+                    values, 0..<min(total * shape.dropFirst().reduce(1, *), 100_000),
+                    as: Float.self, memoryType: HDF5File.floatType)
+            else { return false }
+            return sample.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
+        }
+    }
+
+    /// The `obs` index and columns and the gene names (`var`'s index, or `genes`'), checked
+    /// (unique ids).
+    static func readAnnotations(_ file: HDF5File, genes genesGroup: String = "/var") throws
+        -> (cells: [String], genes: [String], obs: [String: [String]])
     {
         let cells = try index(file, "/obs")
-        let genes = try index(file, "/var")
+        let genes = try index(file, genesGroup)
         if let dup = DelimitedText.firstDuplicate(cells) {
             throw file.bad("/obs index", "cell id '\(dup)' appears twice")
         }
@@ -69,29 +98,29 @@ package enum H5AD {
         return values
     }
 
-    private static func readX(_ file: HDF5File, cells: Int, genes: Int) throws -> CellMatrix {
-        guard file.exists("/X") else { throw file.bad("/X", "missing (no expression matrix)") }
-        if !file.isGroup("/X") {
-            let shape = try file.shape("/X")
+    private static func readX(_ file: HDF5File, group x: String, cells: Int, genes: Int) throws -> CellMatrix {
+        guard file.exists(x) else { throw file.bad(x, "missing (no expression matrix)") }
+        if !file.isGroup(x) {
+            let shape = try file.shape(x)
             guard shape == [cells, genes] else {
-                throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
+                throw file.bad(x, "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
             }
-            let (values, _) = try file.floats("/X")
+            let (values, _) = try file.floats(x)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw file.bad("/X", "cell \(bad / genes + 1), gene \(bad % genes + 1) is not a finite number")
+                throw file.bad(x, "cell \(bad / genes + 1), gene \(bad % genes + 1) is not a finite number")
             }
             return .dense(Matrix(rows: cells, columns: genes, storage: values))
         }
-        let encoding = try file.stringAttribute("/X", "encoding-type")?.first ?? ""
+        let encoding = try file.stringAttribute(x, "encoding-type")?.first ?? ""
         guard encoding == "csr_matrix" || encoding == "csc_matrix" else {
             throw file.bad(
-                "/X", "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
+                x, "encoding '\(encoding)' is not supported (dense arrays and csr/csc sparse matrices are)")
         }
-        if let shape = try file.integerAttribute("/X", "shape"), shape.map(Int.init) != [cells, genes] {
-            throw file.bad("/X", "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
+        if let shape = try file.integerAttribute(x, "shape"), shape.map(Int.init) != [cells, genes] {
+            throw file.bad(x, "shape \(shape), but obs has \(cells) cells and var \(genes) genes")
         }
         let matrix = try readCompressed(
-            file, group: "/X", rows: cells, columns: genes, byColumn: encoding == "csc_matrix")
+            file, group: x, rows: cells, columns: genes, byColumn: encoding == "csc_matrix")
         return .sparse(matrix)
     }
 

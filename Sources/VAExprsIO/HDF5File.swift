@@ -64,6 +64,28 @@ final class HDF5File {
         return false
     }
 
+    /// The names of the members of `group` (empty when it is missing or not a group), at most
+    /// `limit` of them.
+    func members(_ group: String, limit: Int = 1000) -> [String] {
+        let handle = H5Gopen2(id, group, vaexprs_h5p_default())
+        guard handle >= 0 else { return [] }
+        defer { H5Gclose(handle) }
+        var info = H5G_info_t()
+        guard H5Gget_info(handle, &info) >= 0 else { return [] }
+        return (0..<min(Int(info.nlinks), limit)).compactMap { k in
+            let size = H5Lget_name_by_idx(
+                handle, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(k), nil, 0, vaexprs_h5p_default())
+            guard size > 0, size < 4096 else { return nil }
+            var name = [CChar](repeating: 0, count: Int(size) + 1)
+            guard
+                H5Lget_name_by_idx(
+                    handle, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(k), &name, Int(size) + 1,
+                    vaexprs_h5p_default()) >= 0
+            else { return nil }
+            return String(decoding: name.prefix(Int(size)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+    }
+
     private func withObject<R>(_ object: String, _ body: (hid_t) throws -> R) throws -> R {
         let handle = H5Oopen(id, object, vaexprs_h5p_default())
         guard handle >= 0 else { throw bad(object, "missing") }

@@ -32,30 +32,32 @@ package final class SparseRowFile {
 
     /// Opens the file and checks its row offsets (they must start at 0, never decrease and
     /// end at the number of entries).
-    package init(_ path: String) throws {
+    package init(_ path: String, matrix chosen: AnnDataMatrix = .x) throws {
         self.path = path
         file = try HDF5File(path)
         if H5AD.isH5AD(path) {
-            let contents = try H5AD.readAnnotations(file)
+            try H5AD.check(file, has: chosen)
+            let contents = try H5AD.readAnnotations(file, genes: chosen.genes)
+            let x = chosen.group
             cellIDs = contents.cells
             geneNames = contents.genes
             obs = contents.obs
-            guard file.isGroup("/X"), try file.stringAttribute("/X", "encoding-type")?.first == "csr_matrix" else {
+            guard file.isGroup(x), try file.stringAttribute(x, "encoding-type")?.first == "csr_matrix" else {
                 throw VAExprsError.badData(
                     """
-                    \(path): /X is not a CSR matrix, so it cannot be read a block of cells at a time; rewrite it \
-                    with anndata (adata.X = scipy.sparse.csr_matrix(adata.X); adata.write_h5ad(...)) or train in \
-                    memory without \(parameter: "stream")
+                    \(path): \(chosen.description) is not a CSR matrix, so it cannot be read a block of cells at a \
+                    time; rewrite it with anndata (adata.X = scipy.sparse.csr_matrix(adata.X); \
+                    adata.write_h5ad(...)) or train in memory without \(parameter: "stream")
                     """
                 )
             }
-            if let shape = try file.integerAttribute("/X", "shape"),
+            if let shape = try file.integerAttribute(x, "shape"),
                 shape.map(Int.init) != [cellIDs.count, geneNames.count]
             {
                 throw file.bad(
-                    "/X", "shape \(shape), but obs has \(cellIDs.count) cells and var \(geneNames.count) genes")
+                    x, "shape \(shape), but obs has \(cellIDs.count) cells and var \(geneNames.count) genes")
             }
-            group = "/X"
+            group = x
             fileColumns = geneNames.count
             keptColumns = nil
         } else {

@@ -18,6 +18,10 @@ struct FitCommand: ParsableCommand {
     var counts: String
     @Flag(help: "The matrix has genes in rows and cells in columns.")
     var genesInRows = false
+    @Option(help: "An .h5ad's layer to fit instead of X, e.g. counts (where scanpy users keep raw counts).")
+    var layer: String?
+    @Flag(help: "Fit an .h5ad's .raw (raw.X, with raw.var's genes) instead of X.")
+    var useRaw = false
     @Option(
         help:
             """
@@ -246,6 +250,8 @@ struct FitCommand: ParsableCommand {
         var request = FitRequest(counts: counts, training: training)
         request.choices = choices
         request.genesInRows = genesInRows
+        request.layer = layer
+        request.useRaw = useRaw
         request.labels = labels
         // Every name given is kept, empty ones too, so that the library refuses them by name.
         let given = labelColumn.flatMap {
