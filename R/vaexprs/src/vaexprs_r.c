@@ -241,24 +241,12 @@ SEXP vx_generate(SEXP model, SEXP options, SEXP sparse, SEXP names) {
     return out;
 }
 
-SEXP vx_evaluate(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
-    vaexprs_matrix r, g;
-    vaexprs_labels rl, gl;
-    read_matrix(real, &r);
-    read_matrix(generated, &g);
-    int has_rl = read_labels(real_labels, &rl), has_gl = read_labels(generated_labels, &gl);
-    char *report = NULL;
-    vaexprs_error *error = NULL;
-    if (vaexprs_evaluate(&r, has_rl ? &rl : NULL, &g, has_gl ? &gl : NULL, CHAR(STRING_ELT(options, 0)), &report,
-                         &error) != VAEXPRS_OK)
-        fail(error, names);
-    SEXP out = PROTECT(Rf_mkString(report));
-    vaexprs_free(report);
-    UNPROTECT(1);
-    return out;
-}
+/* A call on real and generated cells that answers with JSON (evaluate, embed_aug). */
+typedef vaexprs_status (*pair_call)(const vaexprs_matrix *, const vaexprs_labels *, const vaexprs_matrix *,
+                                    const vaexprs_labels *, const char *, char **, vaexprs_error **);
 
-SEXP vx_embed_aug(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
+static SEXP pair_json(pair_call call, SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels,
+                      SEXP options, SEXP names) {
     vaexprs_matrix r, g;
     vaexprs_labels rl, gl;
     read_matrix(real, &r);
@@ -266,13 +254,21 @@ SEXP vx_embed_aug(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_la
     int has_rl = read_labels(real_labels, &rl), has_gl = read_labels(generated_labels, &gl);
     char *json = NULL;
     vaexprs_error *error = NULL;
-    if (vaexprs_embed_aug(&r, has_rl ? &rl : NULL, &g, has_gl ? &gl : NULL, CHAR(STRING_ELT(options, 0)), &json,
-                          &error) != VAEXPRS_OK)
+    if (call(&r, has_rl ? &rl : NULL, &g, has_gl ? &gl : NULL, CHAR(STRING_ELT(options, 0)), &json, &error) !=
+        VAEXPRS_OK)
         fail(error, names);
     SEXP out = PROTECT(Rf_mkString(json));
     vaexprs_free(json);
     UNPROTECT(1);
     return out;
+}
+
+SEXP vx_evaluate(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
+    return pair_json(vaexprs_evaluate, real, real_labels, generated, generated_labels, options, names);
+}
+
+SEXP vx_embed_aug(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
+    return pair_json(vaexprs_embed_aug, real, real_labels, generated, generated_labels, options, names);
 }
 
 static SEXP raw_of(uint8_t *bytes, int64_t length) {
