@@ -97,7 +97,8 @@ let package = Package(
 
         // MARK: The C library (vaexprs.h) over the library API, for the R and Python packages.
         .target(name: "CVAExprsAPI"),
-        .target(name: "VAExprsC", dependencies: ["VAExprs", "CVAExprsAPI"]),
+        .target(name: "VAExprsC", dependencies: ["VAExprs", "CVAExprsAPI"], exclude: ["exports.map"],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=Sources/VAExprsC/exports.map"])]),
 
         // MARK: CLI
         .executableTarget(name: "vaexprs", dependencies: [

@@ -28,4 +28,15 @@ import VAExprsTestSupport
         let run = try CLIRunner.runProcess(program, [dir])
         #expect(run.status == 0 && run.stdout.contains("all checks passed"), "\(run.stdout)\(run.stderr)")
     }
+
+    /// The library exports exactly the header's functions (exports.map, the linker's version
+    /// script), so the engine's own C kernels and Swift symbols cannot clash with a host's.
+    @Test func theExportListIsTheHeader() throws {
+        let header = try String(
+            contentsOfFile: TestPaths.packageRoot + "/Sources/CVAExprsAPI/include/vaexprs.h", encoding: .utf8)
+        let map = try String(contentsOfFile: TestPaths.packageRoot + "/Sources/VAExprsC/exports.map", encoding: .utf8)
+        let declared = Set(header.matches(of: #/(vaexprs_[a-z_]+)\(/#).map { String($0.1) })
+        let exported = Set(map.matches(of: #/^\s+(vaexprs_[a-z_]+);/#.anchorsMatchLineEndings()).map { String($0.1) })
+        #expect(declared.count == 35 && declared == exported, "\(declared.symmetricDifference(exported))")
+    }
 }
