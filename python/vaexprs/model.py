@@ -89,7 +89,7 @@ class VAEModel:
             threads: Threads for this call.
 
         Returns:
-            An AnnData: the cells in ``X`` (CSR; whole counts for count models), labels in ``obs``
+            An AnnData: the cells in ``X`` (CSR; int32 counts for count models), labels in ``obs``
             as categoricals, ``obs["origin"] = "generated"``, the latent points in
             ``obsm["X_vaexprs"]``.
         """
@@ -130,8 +130,10 @@ class VAEModel:
             obs["origin"] = pd.Categorical(["generated"] * n)
         finally:
             lib.vaexprs_cells_free(cells)
+        # Drawn counts are integers (int32: the engine keeps counts below 2^31); expected counts
+        # (decode="mean") and continuous values are float32.
         counts = self.description.get("likelihood_data") == "counts" and decode != "mean"
-        dtype = np.float32
+        dtype = np.int32 if counts else np.float32
         matrix = sp.csr_matrix((values[:stored].astype(dtype), indices[:stored], pointers), shape=(n, g))
         adata = anndata.AnnData(X=matrix, obs=obs)
         adata.var_names = self.gene_names
