@@ -35,7 +35,6 @@ public enum Fit {
         }
         try request.training.validate(hasValidation: request.validation != nil || (request.validationSplit ?? 0) > 0)
         try ThreadCount.check(request.threads)
-        _ = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
         let given = request.labelColumns ?? []
         if given.contains(where: \.isEmpty) {
             throw VAExprsError.usage(
@@ -139,6 +138,7 @@ public enum Fit {
                 labelSource: "\(parameter: "labels")")
             return (cells, try resolve(request, for: data, registry: registry, notes: notes, sampled: false))
         case .file(let path):
+            let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
             let obsLabelsNote = Notice(
                 """
                 \(path): its obs column '\(DatasetLoader.defaultObsLabelColumn)' is the condition (a conditional \
@@ -146,7 +146,7 @@ public enum Fit {
                 VAE
                 """
             )
-            if let file = try streamedFile(request, path: path, notes: notes) {
+            if let file = try streamedFile(request, path: path, matrix: matrix, notes: notes) {
                 let (labels, fromObs) = try DatasetLoader.labels(
                     of: file, labelsPath: request.labels, labelColumns: columns,
                     obsLabelsByDefault: !request.noLabels)
@@ -174,14 +174,16 @@ public enum Fit {
                     """
                 )
             }
-            let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
             let inputs = try DatasetLoader.load(
                 counts: path, genesInRows: request.genesInRows, matrix: matrix, labels: request.labels,
                 labelColumns: columns, validation: request.validation?.path,
                 obsLabelsByDefault: !request.noLabels)
             if inputs.labelsFromObsByDefault { notes(obsLabelsNote) }
-            if matrix == .x, H5AD.isH5AD(path), !ValueProfile(inputs.data.cells).isCounts,
-                let counts = H5AD.countMatrices(path).first
+            let setup = try resolve(request, for: inputs.data, registry: registry, notes: notes, sampled: false)
+            // X fitted as continuous values while another matrix of the file holds counts: say
+            // which option fits those (the values are profiled only then, and only for an .h5ad).
+            if matrix == .x, H5AD.isH5AD(path), try registry.likelihoodFacts(setup.spec.likelihood).data != .counts,
+                !ValueProfile(inputs.data.cells).isCounts, let counts = H5AD.countMatrices(path).first
             {
                 let option =
                     counts == .raw ? "\(parameter: "useRaw")" : "\(parameter: "layer") \(counts.layerName ?? "")"
@@ -196,7 +198,7 @@ public enum Fit {
             let cells = try InMemoryCells(
                 inputs.data, labels: inputs.labels, labelColumns: (columns ?? ["label"]).count,
                 validation: inputs.validation, labelSource: request.labels ?? path)
-            return (cells, try resolve(request, for: inputs.data, registry: registry, notes: notes, sampled: false))
+            return (cells, setup)
         }
     }
 
@@ -346,10 +348,9 @@ public enum Fit {
 
     /// The file to stream the cells from, when `stream` asks for it or training in memory
     /// would exceed the memory limit; nil to read the cells into memory.
-    private static func streamedFile(_ request: FitRequest, path: String, notes: (Notice) -> Void) throws
-        -> SparseRowFile?
-    {
-        let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
+    private static func streamedFile(
+        _ request: FitRequest, path: String, matrix: AnnDataMatrix, notes: (Notice) -> Void
+    ) throws -> SparseRowFile? {
         let streamable = SparseRowFile.canStream(path)
         guard request.stream else {
             guard streamable, !request.genesInRows, let file = try? SparseRowFile(path, matrix: matrix) else {

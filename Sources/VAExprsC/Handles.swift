@@ -39,12 +39,17 @@ final class ModelBox {
 /// Generated cells behind a `vaexprs_cells` handle, with their labels as C strings.
 final class CellsBox {
     let cells: GeneratedCells
-    let csr: SparseMatrix
     let labels: [[CStringBox]]
+    /// The values as CSR, made when a host first asks for them.
+    lazy var csr: SparseMatrix = {
+        switch cells.data.cells {
+        case .sparse(let sparse): sparse
+        case .dense(let dense): SparseMatrix(dense)
+        }
+    }()
 
     init(_ cells: GeneratedCells) {
         self.cells = cells
-        csr = SparseMatrix(cells.data.dense())
         labels = (cells.labels ?? []).map { $0.map(CStringBox.init) }
     }
 }

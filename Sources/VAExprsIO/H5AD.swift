@@ -57,17 +57,15 @@ package enum H5AD {
     }
 
     /// Which other matrices of the file hold whole numbers ≥ 0 (counts), judged on up to their
-    /// first 100 000 stored values: where scanpy users keep the raw counts beside a normalised `X`.
+    /// first 100 000 stored values (sparse) or leading rows (dense): where scanpy users keep the raw
+    /// counts beside a normalised `X`.
     package static func countMatrices(_ path: String) -> [AnnDataMatrix] {
         guard let file = try? HDF5File(path) else { return [] }
         let candidates = file.members("/layers").map { AnnDataMatrix.layer($0) } + (file.exists("/raw/X") ? [.raw] : [])
         return candidates.filter { candidate in
+            // Sparse: the stored values; dense: the leading rows.
             let values = file.isGroup(candidate.group) ? candidate.group + "/data" : candidate.group
-            guard let shape = try? file.shape(values), let total = shape.first, total > 0,
-                let sample = try? file.slice(
-                    values, 0..<min(total * shape.dropFirst().reduce(1, *), 100_000),
-                    as: Float.self, memoryType: HDF5File.floatType)
-            else { return false }
+            guard let sample = try? file.leadingValues(values, count: 100_000), !sample.isEmpty else { return false }
             return sample.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
         }
     }

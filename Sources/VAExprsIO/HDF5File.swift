@@ -232,6 +232,29 @@ final class HDF5File {
         }
     }
 
+    /// The first `count` elements of a dataset of any rank, in storage (row-major) order: a
+    /// leading block of whole rows of a 2-D array (at least one row), or a prefix of a 1-D one.
+    func leadingValues(_ object: String, count: Int) throws -> [Float] {
+        try withDataset(object) { dataset, total, shape in
+            guard !shape.isEmpty, total > 0 else { return [] }
+            let rowSize = shape.dropFirst().reduce(1, *)
+            let rows = min(shape[0], max(1, count / max(rowSize, 1)))
+            var start = [hsize_t](repeating: 0, count: shape.count)
+            var block = [hsize_t(rows)] + shape.dropFirst().map { hsize_t($0) }
+            var values = [Float](repeating: 0, count: rows * rowSize)
+            let fileSpace = H5Dget_space(dataset)
+            defer { H5Sclose(fileSpace) }
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &block, nil)
+            let memorySpace = H5Screate_simple(Int32(shape.count), &block, nil)
+            defer { H5Sclose(memorySpace) }
+            let read = H5Dread(dataset, HDF5File.floatType, memorySpace, fileSpace, vaexprs_h5p_default(), &values)
+            guard read >= 0 else {
+                throw bad(object, "its first \(rows) row(s) cannot be read (the file may be truncated or damaged)")
+            }
+            return values
+        }
+    }
+
     /// The number of elements and the shape of a dataset, without reading it.
     func shape(_ object: String) throws -> [Int] {
         try withDataset(object) { _, _, shape in shape }

@@ -298,13 +298,9 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(vaexprs_generate(NULL, "{\"count\": 5}", &per_label, &e), VAEXPRS_USAGE, "model", NULL);
 
     /* Evaluate and draw real against generated cells. */
-    vaexprs_matrix generated_matrix;
-    memset(&generated_matrix, 0, sizeof generated_matrix);
-    generated_matrix.layout = VAEXPRS_DENSE_ROW_MAJOR;
-    generated_matrix.cells = n;
-    generated_matrix.genes = g;
-    generated_matrix.values = rows;
-    generated_matrix.gene_names = gene_names;
+    vaexprs_matrix generated_matrix = matrix(VAEXPRS_DENSE_ROW_MAJOR, rows);
+    generated_matrix.cells = n; /* the generated cells, named cell1, cell2, ... */
+    generated_matrix.cell_ids = NULL;
     char *report = NULL;
     status = vaexprs_evaluate(&cells, NULL, &generated_matrix, NULL, "{\"repeats\": 1, \"seed\": 2}", &report, &error);
     CHECK(status == VAEXPRS_OK && report && strstr(report, "\"rf_auc\""), "evaluate: %s",

@@ -100,6 +100,12 @@ def test_counts_in_a_layer_or_raw(pbmc, cli, tmp_path):
     plain = subprocess.run([cli, "fit", "--counts", str(path), "--epochs", "1", "--output", str(tmp_path / "x.vaexprs")],
                            capture_output=True, text=True)
     assert plain.returncode == 0 and "--layer counts" in plain.stderr, plain.stderr
+    dense = adata.copy()
+    dense.layers["counts"] = counts.toarray()
+    dense.write_h5ad(tmp_path / "dense.h5ad")
+    hint = subprocess.run([cli, "fit", "--counts", str(tmp_path / "dense.h5ad"), "--epochs", "1", "--output",
+                           str(tmp_path / "d.vaexprs")], capture_output=True, text=True)
+    assert hint.returncode == 0 and "--layer counts" in hint.stderr, hint.stderr
     for option in (["--layer", "counts"], ["--use-raw"]):
         run = subprocess.run([cli, "fit", "--counts", str(path), "--epochs", "1", *option, "--output",
                               str(tmp_path / "c.vaexprs")], capture_output=True, text=True)

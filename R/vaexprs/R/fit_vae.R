@@ -32,7 +32,7 @@
 #'   command line's meanings: \code{seed}, \code{likelihood}, \code{top_genes},
 #'   \code{gene_selection}, \code{normalization}, \code{preset}, \code{learning_rate},
 #'   \code{prior}, \code{threads}, \code{sparse_input} ("auto", "always", "never"), \code{verbose}
-#'   (accepted; the engine prints nothing).
+#'   (print each epoch's losses, as keras does; default: in interactive sessions).
 #' @return A \code{vaexprs_vae}: a list with \code{model} (the engine's model), \code{encoder},
 #'   \code{decoder} (their layers), \code{preprocessing}, the training data and labels.
 #' @export
@@ -125,7 +125,9 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
     encoder = if (length(encoder) > 0) paste(.vx_layer_specs(encoder, "encoder_layers"), collapse = ",") else NULL,
     decoder = if (length(decoder) > 0) paste(.vx_layer_specs(decoder, "decoder_layers"), collapse = ",") else NULL
   )
-  model <- .vx_call("vx_fit", cells, labels, validation, validation_labels, .vx_options(options), .vx_names())
+  verbose <- if (is.null(extra$verbose)) interactive() else isTRUE(as.logical(extra$verbose))
+  model <- .vx_call("vx_fit", cells, labels, validation, validation_labels, .vx_options(options), .vx_names(),
+                    verbose)
   # The original's preprocessing: the training and validation cells (as given, in cells x genes;
   # the engine scales them itself, its scaling stored in the model), their labels, the scaling
   # and the label classes; entries that do not apply are left out, as the original leaves them.
@@ -144,7 +146,17 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
     preprocessing$y_train <- .vx_subset_labels(y_train, is_training)
     preprocessing$y_val <- if (!is.null(y_val)) y_val else if (!all(is_training)) .vx_subset_labels(y_train, !is_training)
   }
-  .vx_vae(model, preprocessing = preprocessing)
+  vae <- .vx_vae(model, preprocessing = preprocessing)
+  history <- vae$description$history
+  if (verbose && NROW(history) > 0) {
+    # The library's callback printed every epoch but the last (its losses come after the callback).
+    last <- NROW(history)
+    cat(sprintf("Epoch %d/%d - loss: %.4f%s\n", history$epoch[last], epochs, history$loss[last],
+                if (is.null(history$val_loss)) "" else sprintf(" - val_loss: %.4f", history$val_loss[last])))
+    restored <- vae$description$restored_epoch
+    if (!is.null(restored)) cat(sprintf("weights of epoch %d restored (best %s)\n", restored, vae$description$monitor))
+  }
+  vae
 }
 
 .vx_subset_labels <- function(y, keep) {

@@ -86,11 +86,25 @@ static void check_interrupt(void *unused) {
     R_CheckUserInterrupt();
 }
 
-/* Progress: stops the fit when R has an interrupt pending (Ctrl-C). R is asked at most every
- * 100 ms: asking runs R's event loop, which costs more than a small batch. */
+/* What a fit's progress callback keeps: whether to print each epoch, the epoch last seen. */
+typedef struct {
+    int verbose;
+    int32_t epoch;
+} fit_progress;
+
+/* Progress: with `verbose`, one line per finished epoch (as keras prints); and a stop when R has
+ * an interrupt pending (Ctrl-C). R is asked at most every 100 ms: asking runs R's event loop,
+ * which costs more than a small batch. */
 static int32_t on_progress(void *context, int32_t epoch, int32_t epochs, int32_t batch, int32_t batches, double loss,
                            double validation_loss) {
-    (void)context; (void)epoch; (void)epochs; (void)batch; (void)batches; (void)loss; (void)validation_loss;
+    (void)batch; (void)batches;
+    fit_progress *progress = (fit_progress *)context;
+    if (progress->verbose && epoch != progress->epoch && epoch > 1) {
+        /* The losses are those of the epoch just finished. */
+        if (ISNAN(validation_loss)) Rprintf("Epoch %d/%d - loss: %.4f\n", epoch - 1, epochs, loss);
+        else Rprintf("Epoch %d/%d - loss: %.4f - val_loss: %.4f\n", epoch - 1, epochs, loss, validation_loss);
+    }
+    progress->epoch = epoch;
     static struct timespec last;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -111,7 +125,9 @@ SEXP vx_version(void) {
     return out;
 }
 
-SEXP vx_fit(SEXP cells, SEXP labels, SEXP validation, SEXP validation_labels, SEXP options, SEXP names) {
+SEXP vx_fit(SEXP cells, SEXP labels, SEXP validation, SEXP validation_labels, SEXP options, SEXP names,
+            SEXP verbose) {
+    fit_progress progress = {Rf_asLogical(verbose) == TRUE, 0};
     vaexprs_matrix m, v;
     vaexprs_labels l, vl;
     int has_labels = read_labels(labels, &l), has_v = read_matrix(validation, &v);
@@ -120,7 +136,7 @@ SEXP vx_fit(SEXP cells, SEXP labels, SEXP validation, SEXP validation_labels, SE
     vaexprs_model *model = NULL;
     vaexprs_error *error = NULL;
     vaexprs_status status = vaexprs_fit(&m, has_labels ? &l : NULL, has_v ? &v : NULL, has_vl ? &vl : NULL,
-                                        CHAR(STRING_ELT(options, 0)), on_progress, NULL, &model, &error);
+                                        CHAR(STRING_ELT(options, 0)), on_progress, &progress, &model, &error);
     if (status == VAEXPRS_CANCELLED) {
         vaexprs_error_free(error);
         Rf_error("the fit was interrupted");
@@ -153,23 +169,22 @@ SEXP vx_model_json(SEXP model) {
     return out;
 }
 
-SEXP vx_model_genes(SEXP model) {
+/* A model's names read one at a time (genes, training cell ids) as a character vector. */
+static SEXP model_strings(SEXP model, int64_t (*count)(const vaexprs_model *),
+                          const char *(*name)(const vaexprs_model *, int64_t)) {
     vaexprs_model *m = model_of(model);
-    int64_t n = vaexprs_model_genes(m);
+    int64_t n = count(m);
     SEXP out = PROTECT(Rf_allocVector(STRSXP, n));
-    for (int64_t k = 0; k < n; k++) SET_STRING_ELT(out, k, Rf_mkCharCE(vaexprs_model_gene(m, k), CE_UTF8));
+    for (int64_t k = 0; k < n; k++) SET_STRING_ELT(out, k, Rf_mkCharCE(name(m, k), CE_UTF8));
     UNPROTECT(1);
     return out;
 }
 
+SEXP vx_model_genes(SEXP model) { return model_strings(model, vaexprs_model_genes, vaexprs_model_gene); }
+
 /* The ids of the training cells (those not held out for validation). */
 SEXP vx_training_cells(SEXP model) {
-    vaexprs_model *m = model_of(model);
-    int64_t n = vaexprs_model_training_cells(m);
-    SEXP out = PROTECT(Rf_allocVector(STRSXP, n));
-    for (int64_t k = 0; k < n; k++) SET_STRING_ELT(out, k, Rf_mkCharCE(vaexprs_model_training_cell(m, k), CE_UTF8));
-    UNPROTECT(1);
-    return out;
+    return model_strings(model, vaexprs_model_training_cells, vaexprs_model_training_cell);
 }
 
 /* The training cells' latent means, cells x latent (R's column-major). */
@@ -299,7 +314,7 @@ SEXP vx_plot_history(SEXP model, SEXP format) {
 
 static const R_CallMethodDef methods[] = {
     {"vx_version", (DL_FUNC)&vx_version, 0},
-    {"vx_fit", (DL_FUNC)&vx_fit, 6},
+    {"vx_fit", (DL_FUNC)&vx_fit, 7},
     {"vx_load", (DL_FUNC)&vx_load, 1},
     {"vx_save", (DL_FUNC)&vx_save, 2},
     {"vx_model_json", (DL_FUNC)&vx_model_json, 1},

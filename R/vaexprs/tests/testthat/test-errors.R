@@ -17,3 +17,13 @@ test_that("bad arguments are errors that name them", {
   expect_error(plot_vae(fit, node_color = list(brain_col = "red")), "brain_col")
   expect_error(load_vae(tempfile()), "no such model file")
 })
+
+# verbose prints each epoch's losses, as keras does; quiet otherwise.
+test_that("verbose prints each epoch", {
+  x <- matrix(rpois(40 * 6, 3), 40, 6, dimnames = list(paste0("c", 1:40), paste0("g", 1:6)))
+  printed <- capture.output(fit <- fit_vae(x_train = x, epochs = 3, batch_size = 8, validation_split = 0.25, seed = 1,
+                                    verbose = TRUE))
+  expect_equal(sum(grepl("^Epoch [1-3]/3 - loss: [0-9.]+ - val_loss: [0-9.]+$", printed)), 3)
+  expect_length(capture.output(fit <- fit_vae(x_train = x, epochs = 2, batch_size = 8, seed = 1, verbose = FALSE)), 0)
+})
+
