@@ -13,7 +13,8 @@ struct VAExprsCLI: ParsableCommand {
         version: VAExprsVersion.description,
         subcommands: [
             FitCommand.self, GenerateCommand.self, GMMCommand.self, ReduceCommand.self, PlotCommand.self,
-            PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, DemoCommand.self, InspectCommand.self,
+            PluginsCommand.self, PluginCommand.self, EvaluateCommand.self, UtilityCommand.self, DemoCommand.self,
+            InspectCommand.self,
             ComponentsCommand.self, InfoCommand.self
         ])
 
