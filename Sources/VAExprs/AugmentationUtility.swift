@@ -141,7 +141,7 @@ public enum AugmentationUtility {
                 if let fraction = request.fit.validationSplit, fraction > 0 {
                     var validationRNG = rng.split()
                     for k in kept.indices where !augmentedClasses.contains(k) && kept[k].count > request.kept {
-                        let count = Int((Double(kept[k].count) * fraction).rounded())
+                        let count = min(Int((Double(kept[k].count) * fraction).rounded()), kept[k].count - request.kept)
                         validation += validationRNG.choose(count, of: kept[k].count).map { kept[k][$0] }
                     }
                 }
@@ -250,6 +250,9 @@ public enum AugmentationUtility {
                 \(parameter: "validationSplit") instead of \(parameter: "validation")
                 """
             )
+        }
+        if let fraction = request.fit.validationSplit, !(fraction >= 0 && fraction < 1) {
+            throw VAExprsError.usage("\(parameter: "validationSplit") must be in [0, 1), got \(fraction)")
         }
         if request.fit.training.processGroup != nil || request.fit.stream {
             throw VAExprsError.usage("the utility test fits in memory in one process (no MPI, no streaming)")

@@ -63,7 +63,8 @@ extension CLIErrors {
         "model": "vaexprs plot model model.vaexprs --output model.svg",
         "history": "vaexprs plot history model.vaexprs --output history.png",
         "reduce": "vaexprs reduce --input data.csv --method pca --output pca.csv",
-        "gmm": "vaexprs gmm --input latent.csv"
+        "gmm": "vaexprs gmm --input latent.csv",
+        "utility": "vaexprs utility --counts data.h5ad --labels labels.csv --output utility.html"
     ]
 
     /// Prints an argument-parsing error (or help, or the version) as ArgumentParser does and

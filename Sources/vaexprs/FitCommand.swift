@@ -50,6 +50,11 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
+    func validate() throws {
+        // `--epochs` is optional in the shared options (`utility` has a default); `fit` needs it.
+        if model.epochs == nil { throw ValidationError("Missing expected argument '--epochs <epochs>'") }
+    }
+
     func run() throws {
         // Started by mpirun or srun: train together with the other processes (rank 0 reports
         // and writes the model). A failure of one process stops them all (MPI_Abort) instead

@@ -17,7 +17,9 @@ enum OptionNames {
         "reducerOptions": "--option",
         "colours": "--color",
         "labelColumns": "--label-column",
-        "validationFile": "--validation"
+        "validationFile": "--validation",
+        "heldOutFraction": "--held-out",
+        "designs": "--design"
     ]
 
     /// The option a library parameter is given with.

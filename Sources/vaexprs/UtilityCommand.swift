@@ -31,8 +31,6 @@ struct UtilityCommand: ParsableCommand {
     var heldOut = 0.5
     @Option(help: "Repeats (new split, kept cells and fit seeds each), reported as mean ± sd.")
     var repeats = 3
-    @Option(help: "Seed of splits, reductions, SMOTE and generation (fits use --seed plus the repeat).")
-    var utilitySeed: UInt64 = 1
     @Option(help: "Report file: .json (every number, every repeat) or .html (tables and a figure).")
     var output: String?
     @Flag(help: "No progress output.")
@@ -64,7 +62,7 @@ struct UtilityCommand: ParsableCommand {
         request.added = added
         request.heldOutFraction = heldOut
         request.repeats = repeats
-        request.seed = utilitySeed
+        request.seed = model.seed  // splits, reductions, SMOTE, generation; fits add the repeat
         request.designs = try design.split(separator: ",").map { name in
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard let d = UtilityDesign(rawValue: trimmed) else {
