@@ -131,11 +131,13 @@ public enum Fit {
     ) throws -> (any FitCellSource, FitSetupChoices.Resolved) {
         let columns = request.labelColumns
         switch request.counts {
-        case .matrix(let data, let labels):
-            let validation = try request.validation.map { try validationMatrix($0, request: request) }
+        case .matrix(let given, let labels):
+            let (data, validation, logScales) = try recoverLogCounts(
+                given, validation: try request.validation.map { try validationMatrix($0, request: request) },
+                source: "\(parameter: "counts")", request: request, registry: registry, notes: notes)
             let cells = try InMemoryCells(
                 data, labels: labels, labelColumns: (columns ?? ["label"]).count, validation: validation,
-                labelSource: "\(parameter: "labels")")
+                labelSource: "\(parameter: "labels")", logScales: logScales)
             return (cells, try resolve(request, for: data, registry: registry, notes: notes, sampled: false))
         case .file(let path):
             let matrix = try AnnDataMatrix.chosen(layer: request.layer, useRaw: request.useRaw)
@@ -179,11 +181,14 @@ public enum Fit {
                 labelColumns: columns, validation: request.validation?.path,
                 obsLabelsByDefault: !request.noLabels)
             if inputs.labelsFromObsByDefault { notes(obsLabelsNote) }
-            let setup = try resolve(request, for: inputs.data, registry: registry, notes: notes, sampled: false)
+            let (data, validation, logScales) = try recoverLogCounts(
+                inputs.data, validation: inputs.validation, source: path, request: request, registry: registry,
+                notes: notes)
+            let setup = try resolve(request, for: data, registry: registry, notes: notes, sampled: false)
             // X fitted as continuous values while another matrix of the file holds counts: say
             // which option fits those (the values are profiled only then, and only for an .h5ad).
             if matrix == .x, H5AD.isH5AD(path), try registry.likelihoodFacts(setup.spec.likelihood).data != .counts,
-                !ValueProfile(inputs.data.cells).isCounts, let counts = H5AD.countMatrices(path).first
+                !ValueProfile(data.cells).isCounts, let counts = H5AD.countMatrices(path).first
             {
                 let option =
                     counts == .raw ? "\(parameter: "useRaw")" : "\(parameter: "layer") \(counts.layerName ?? "")"
@@ -196,9 +201,58 @@ public enum Fit {
                     ))
             }
             let cells = try InMemoryCells(
-                inputs.data, labels: inputs.labels, labelColumns: (columns ?? ["label"]).count,
-                validation: inputs.validation, labelSource: request.labels ?? path)
+                data, labels: inputs.labels, labelColumns: (columns ?? ["label"]).count,
+                validation: validation, labelSource: request.labels ?? path, logScales: logScales)
             return (cells, setup)
+        }
+    }
+
+    /// Log-normalised counts given where counts could be modelled (no normalisation or
+    /// continuous likelihood asked for): the counts recovered, with the validation cells', and
+    /// each training cell's scale; the values as they are otherwise (said when they could have
+    /// been log-normalised counts but are not).
+    private static func recoverLogCounts(
+        _ data: ExpressionMatrix, validation: (ExpressionMatrix, labels: [[String]]?)?, source: String,
+        request: FitRequest, registry: Registry, notes: (Notice) -> Void
+    ) throws -> (ExpressionMatrix, (ExpressionMatrix, labels: [[String]]?)?, InMemoryCells.LogScales?) {
+        let choices = request.choices
+        let named = choices.likelihood ?? choices.wholeSpec?.spec.likelihood ?? choices.preset.likelihood
+        guard choices.normalization == nil || choices.normalization == .auto,
+            try named.map({ try registry.likelihoodFacts($0).data == .counts }) ?? true,
+            let outcome = LogCountsRecovery.recover(data)
+        else { return (data, validation, nil) }
+        switch outcome {
+        case .failure(let refusal):
+            notes(
+                Notice(
+                    """
+                    \(source): the values are not log-normalised counts (cell '\(data.cellIDs[refusal.cell])', \
+                    value \(refusal.value): no log1p, log2 or log10 with one scale per cell inverts its values to \
+                    whole numbers), so they are modelled as continuous values
+                    """
+                ))
+            return (data, validation, nil)
+        case .success(let recovered):
+            var validationCounts = validation
+            if let (cells, labels) = validation {
+                guard let counts = LogCountsRecovery.counts(of: cells, base: recovered.base) else {
+                    throw VAExprsError.badData(
+                        """
+                        \(parameter: "validationFile"): the training cells are log-normalised counts \
+                        (\(recovered.base.formula)) but the validation cells are not; normalise both alike
+                        """
+                    )
+                }
+                validationCounts = (counts.counts, labels)
+            }
+            notes(
+                Notice(
+                    """
+                    \(source): \(recovered.statement): the counts are recovered and modelled as counts; generated \
+                    cells come back on this scale (\(parameter: "asCounts") gives the counts)
+                    """
+                ))
+            return (recovered.counts, validationCounts, .init(base: recovered.base, scales: recovered.scales))
         }
     }
 

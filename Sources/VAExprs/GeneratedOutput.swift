@@ -84,7 +84,7 @@ package struct GenerationStream {
         // Whole counts only when they are drawn: the decoder mean of a count model (expected
         // counts) is written as the floats it is, or refused by formats that hold counts only.
         let drawsCounts =
-            model.preprocessing.modelsCounts
+            model.preprocessing.modelsCounts && (model.preprocessing.logInput == nil || options.asCounts)
             && (options.decode ?? model.network.likelihood.defaultDecodeMode) == .sample
         let layout = CellOutputLayout(
             geneNames: model.geneNames, integerCounts: drawsCounts,

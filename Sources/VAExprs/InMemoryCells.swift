@@ -8,6 +8,15 @@ final class InMemoryCells: FitCellSource {
     let separateValidationLabels: [[String]]?
     private let labelSource: String
     private var preparedCells: (training: TrainingData, validation: TrainingData?)?
+    private let logScales: LogScales?
+
+    /// The cells were log-normalised counts, recovered: the base and each cell's scale.
+    struct LogScales {
+        /// The logarithm's base.
+        var base: LogNormalizedInput.Base
+        /// Each cell's scale s (value = log_b(1 + count × s)), in input order.
+        var scales: [Double]
+    }
 
     /// The cells of `data` with their labels, and a validation matrix with its labels.
     /// - Throws: `VAExprsError` when the matrices are empty, their genes differ, or labels
@@ -15,7 +24,7 @@ final class InMemoryCells: FitCellSource {
     init(
         _ data: ExpressionMatrix, labels: [[String]]?, labelColumns: Int,
         validation: (ExpressionMatrix, labels: [[String]]?)?,
-        labelSource: String
+        labelSource: String, logScales: LogScales? = nil
     ) throws {
         guard data.cellCount > 0 else { throw VAExprsError.badData("the training matrix has no cells") }
         guard data.geneCount > 0 else { throw VAExprsError.badData("the training matrix has no genes") }
@@ -57,6 +66,7 @@ final class InMemoryCells: FitCellSource {
         self.validationData = validation?.0
         self.separateValidationLabels = labels == nil ? nil : validation?.labels
         self.labelSource = labelSource
+        self.logScales = logScales
     }
 
     var cellCount: Int { data.cellCount }
@@ -86,9 +96,18 @@ final class InMemoryCells: FitCellSource {
             training = training.selectingGenes(kept)
             validation = validation?.selectingGenes(kept)
         }
-        let (preprocessing, prepared) = try Preprocessing.fit(
+        var (preprocessing, prepared) = try Preprocessing.fit(
             training, normalization: plan.normalization, target: plan.target,
             source: plan.source)
+        if let logScales, let libraries = preprocessing.trainingLibrarySizes {
+            // Scale × library over the model's genes: the target each training cell was normalised to.
+            let rows = plan.hasSplit ? plan.trainingRows : Array(0..<data.cellCount)
+            preprocessing.logInput = LogNormalizedInput(
+                base: logScales.base,
+                targets: zip(rows, libraries).map { row, library in
+                    Float(logScales.scales[row] * Double(max(library, 1)))
+                })
+        }
         var cells = prepared
         var validationCells = try validation.map {
             try preprocessing.transform($0, source: "\(parameter: "validationFile")")

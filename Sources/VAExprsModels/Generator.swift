@@ -17,6 +17,9 @@ public struct GenerationOptions: Sendable {
     public var batchSize: Int
     /// How generated cells get library sizes (count likelihoods only; nil: log-normal).
     public var library: LibrarySizeModel?
+    /// Counts even when the model was fitted on log-normalised counts (which it otherwise gives
+    /// back on their scale).
+    public var asCounts = false
 
     /// Options.
     public init(
@@ -141,6 +144,9 @@ package struct Generator {
             library = draws
         }
         let likelihood = model.network.likelihood
+        let logScale = options.asCounts ? nil : model.preprocessing.logInput
+        // Its own stream, so that the counts are those of the same model fitted on counts.
+        var targetRNG = SeededGenerator(seed: options.seed ^ 0x6c6f_676e_6f72_6d73)
         var labelDraws = plan.drawer()
         var start = 0
         while start < total {
@@ -174,6 +180,18 @@ package struct Generator {
                     }
                 }
                 values = model.preprocessing.invert(values, sizeFactors: sizeFactors)
+            }
+            if counts, let logScale {
+                // Back on the input's scale: each cell normalised to the target of a random training
+                // cell of its group, by its own total (as the input's cells were).
+                for i in 0..<values.rows {
+                    let members = plan.groups[assignment[i]].trainingRows
+                    let target = Double(logScale.targets[members[Int(targetRNG.next() % UInt64(members.count))]])
+                    var total = 0.0
+                    for j in 0..<values.columns { total += Double(values[i, j]) }
+                    let scale = total > 0 ? target / total : 0
+                    for j in 0..<values.columns { values[i, j] = logScale.logValue(values[i, j], scale: scale) }
+                }
             }
             try block(Block(firstRow: start, values: values, labels: labels, latent: z))
             start = rows.upperBound

@@ -298,6 +298,16 @@ package enum ModelFile {
                 )
             }
         }
+        if let log = p.logInput {
+            guard p.modelsCounts, log.targets.count == cells, log.targets.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw damaged(
+                    """
+                    preprocessing holds \(log.targets.count) log-normalisation targets for \(cells) training cells, \
+                    targets that are not numbers > 0, or targets for a model of continuous values
+                    """
+                )
+            }
+        }
         guard p.meanLibrarySize.isFinite, p.meanLibrarySize >= 0 else {
             throw damaged("the mean library size \(p.meanLibrarySize) is not a number ≥ 0")
         }

@@ -28,6 +28,9 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// Library sizes (total counts over the model's genes) of the training cells, in
     /// training order (count likelihoods); generation draws library sizes from them.
     package var trainingLibrarySizes: [Float]?
+    /// The input was log-normalised counts, recovered for a count likelihood: generated counts
+    /// are given back on that scale (absent otherwise, and in older models).
+    package var logInput: LogNormalizedInput? = nil
 
     /// True when the likelihood scores raw counts.
     public var modelsCounts: Bool { target == .counts }

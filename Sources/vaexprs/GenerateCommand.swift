@@ -45,6 +45,14 @@ struct GenerateCommand: ParsableCommand {
             """
     )
     var library: String?
+    @Flag(
+        help:
+            """
+            Write counts when the model was fitted on log-normalised counts (recovered by fit), whose scale it \
+            otherwise gives back.
+            """
+    )
+    var asCounts = false
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
     @Option(
@@ -131,6 +139,7 @@ struct GenerateCommand: ParsableCommand {
                 count: numSamples ?? 0, sampler: samplerSpec, perLabel: perLabelCounts,
                 decode: mode, seed: seed, library: libraryModel),
             output: output, format: outputFormat)
+        request.options.asCounts = asCounts
         request.genesInRows = genesInRows
         request.labelsOutput = labelsOutput
         request.latentOutput = latentOutput
