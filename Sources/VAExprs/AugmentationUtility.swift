@@ -42,8 +42,10 @@ public enum AugmentationUtility {
                 let model = try Fit.run(fit, registry: registry, notes: { if first { notes.append($0) } })
                 if first {
                     let spec = model.network.spec
-                    modelSetup =
-                        "\(spec.likelihood.description), latent \(spec.latentDimension), KL weight \(spec.regularization)"
+                    modelSetup = """
+                        \(spec.likelihood.description), latent \(spec.latentDimension), KL weight \
+                        \(spec.regularization)
+                        """
                 }
                 let generator = Generator(model: model, registry: registry)
                 return { wanted, seed in
@@ -127,7 +129,8 @@ public enum AugmentationUtility {
             let everyTraining = training.flatMap { $0 }.sorted()
             ceilingRuns.append(
                 try UtilityComparison.run(
-                    training: .init(values: values.gatherRows(everyTraining), classes: everyTraining.map { classes[$0] }),
+                    training: .init(
+                        values: values.gatherRows(everyTraining), classes: everyTraining.map { classes[$0] }),
                     heldOut: heldOutCells, classes: classNames.count, augmented: [], generated: nil, generatedOnly: nil,
                     arms: [.real], settings: settings, rng: &rng)[.real]!)
             func experiment(kept: [[Int]], augmented: [(class: Int, count: Int)], title: String) throws
@@ -234,7 +237,8 @@ public enum AugmentationUtility {
             throw VAExprsError.usage("\(parameter: "added") must be at least 1, got \(request.added)")
         }
         guard (1...100).contains(request.repeats) else {
-            throw VAExprsError.usage("\(parameter: "repeats") must be a whole number from 1 to 100, got \(request.repeats)")
+            throw VAExprsError.usage(
+                "\(parameter: "repeats") must be a whole number from 1 to 100, got \(request.repeats)")
         }
         guard request.heldOutFraction > 0, request.heldOutFraction < 1 else {
             throw VAExprsError.usage(

@@ -18,7 +18,9 @@ package struct UtilityReport: Codable, Sendable {
             self.runs = runs
             mean = valid.isEmpty ? .nan : valid.reduce(0, +) / Double(valid.count)
             let m = mean
-            sd = valid.count > 1 ? (valid.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(valid.count - 1)).squareRoot() : 0
+            sd =
+                valid.count > 1
+                ? (valid.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(valid.count - 1)).squareRoot() : 0
         }
     }
 

@@ -141,13 +141,16 @@ package enum UtilityReportOutput {
                     .points(
                         PointMark(
                             x: px, y: py, style: px.map { _ in 0 },
-                            styles: [PointStyle(colour: Colour.categorical(1), filled: true, size: 4, groups: ["label"])])))
+                            styles: [
+                                PointStyle(colour: Colour.categorical(1), filled: true, size: 4, groups: ["label"])
+                            ])))
             }
             if let ceiling, ceiling.isFinite {
                 marks.append(
                     .line(
                         LineMark(
-                            x: [xAxis.lower, xAxis.upper], y: [ceiling, ceiling], colour: .grey, width: 1, dash: [4, 3])))
+                            x: [xAxis.lower, xAxis.upper], y: [ceiling, ceiling], colour: .grey, width: 1, dash: [4, 3])
+                    ))
             }
             return marks
         }
@@ -166,9 +169,11 @@ package enum UtilityReportOutput {
                 Panel(
                     title: "Every label capped at \(r.kept) cells: macro-F1 (dots: each label's F1)", x: xAxis,
                     y: yAxis,
-                    marks: bars(capped.macroF1, ceiling: r.ceilingMacroF1.mean, points: capped.f1.keys.sorted().map {
-                        capped.f1[$0]!
-                    })))
+                    marks: bars(
+                        capped.macroF1, ceiling: r.ceilingMacroF1.mean,
+                        points: capped.f1.keys.sorted().map {
+                            capped.f1[$0]!
+                        })))
         }
         return Figure(
             title: "Does augmentation help? (dashed: every real training cell)", width: 560,
@@ -197,7 +202,9 @@ package enum UtilityReportOutput {
             }
             page += "</table>\n"
         }
-        for s in r.skipped where r.perLabel != nil { page += "<p>Not reduced: \(escape(s.label)): \(escape(s.reason))</p>\n" }
+        for s in r.skipped where r.perLabel != nil {
+            page += "<p>Not reduced: \(escape(s.label)): \(escape(s.reason))</p>\n"
+        }
         var bytes = Array(page.utf8)
         if !(r.perLabel ?? []).isEmpty || r.capped != nil {
             bytes += Array("<div>".utf8) + (try svg.render(figure(r))) + Array("</div>\n".utf8)

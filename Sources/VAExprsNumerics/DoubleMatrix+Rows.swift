@@ -2,7 +2,8 @@ extension DoubleMatrix {
     /// The given rows, in the order given.
     package func gatherRows(_ indices: [Int]) -> DoubleMatrix {
         DoubleMatrix(
-            rows: indices.count, columns: columns, storage: indices.flatMap { storage[($0 * columns)..<(($0 + 1) * columns)] })
+            rows: indices.count, columns: columns,
+            storage: indices.flatMap { storage[($0 * columns)..<(($0 + 1) * columns)] })
     }
 
     /// This matrix with `other`'s rows below (same columns).

@@ -86,6 +86,11 @@ package enum LogCountsRecovery {
 
     /// Largest multiple of the smallest count a cell's smallest non-zero value may stand for.
     static let largestSmallestCount = 10
+    /// Non-zero values the median cell must have: with fewer, whole numbers could be chance.
+    static let minimumValuesPerCell = 10
+    /// Fraction of cells whose smallest value must stand for a count of 1 (as in UMI and read
+    /// counts), so that a scale is not found by dividing until anything looks whole.
+    static let cellsWithOnes = 0.9
 
     /// The counts behind `data` when it holds log-normalised counts; a refusal naming a cell
     /// whose values invert to no whole numbers when the values are non-negative and not counts;
@@ -100,12 +105,16 @@ package enum LogCountsRecovery {
             largest = max(largest, v)
         }
         guard !negative, !whole, largest.isFinite else { return nil }
+        // Too few values per cell to tell whole numbers from chance.
+        let sizes = rows.map(\.count).sorted()
+        guard sizes[sizes.count / 2] >= minimumValuesPerCell else { return nil }
         var firstRefusal: Refusal? = nil
         for base in LogNormalizedInput.Base.allCases {
             // Beyond these the value is no logarithm of a count (1e30).
             guard Double(largest) * log(base.value) < 69 else { continue }
             var scales = [Double](repeating: 0, count: data.cellCount)
             var failed: Refusal? = nil
+            var withOnes = 0
             for (i, entries) in rows.enumerated() where !entries.isEmpty {
                 let linear = entries.map { pow(base.value, Double($0.value)) - 1 }
                 guard let smallest = linear.min(), smallest > 0 else {
@@ -113,14 +122,19 @@ package enum LogCountsRecovery {
                     break
                 }
                 guard
-                    let scale = (1...largestSmallestCount).lazy.map({ smallest / Double($0) }).first(where: { s in
-                        linear.allSatisfy { isWhole($0 / s) }
+                    let smallestCount = (1...largestSmallestCount).first(where: { d in
+                        linear.allSatisfy { isWhole($0 / (smallest / Double(d))) }
                     })
                 else {
                     failed = Refusal(cell: i, value: entries[linear.indices.max { linear[$0] < linear[$1] }!].value)
                     break
                 }
-                scales[i] = scale
+                if smallestCount == 1 { withOnes += 1 }
+                scales[i] = smallest / Double(smallestCount)
+            }
+            let cellsWithValues = rows.filter { !$0.isEmpty }.count
+            if failed == nil, Double(withOnes) < cellsWithOnes * Double(cellsWithValues) {
+                failed = Refusal(cell: scales.indices.first { scales[$0] > 0 } ?? 0, value: rows[0].first?.value ?? 0)
             }
             if let failed {
                 if firstRefusal == nil { firstRefusal = failed }

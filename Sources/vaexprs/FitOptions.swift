@@ -151,7 +151,10 @@ struct FitModelOptions: ParsableArguments {
     func request(counts: String, defaultEpochs: Int? = nil) throws -> FitRequest {
         guard let epochs = epochs ?? defaultEpochs else {
             throw VAExprsError.usage(
-                "--epochs is required: passes over the training cells, e.g. 300 with --validation-split 0.1 --patience 20"
+                """
+                --epochs is required: passes over the training cells, e.g. 300 with --validation-split 0.1 \
+                --patience 20
+                """
             )
         }
         guard let presetValue = FitPreset(rawValue: preset) else {

@@ -14,7 +14,8 @@ import VAExprsTestSupport
         var text = "cell," + counts.genes.joined(separator: ",") + "\n"
         for (cell, row) in zip(counts.cells, counts.rows) {
             let library = row.reduce(0, +)
-            text += cell + "," + row.map { String(format: "%.7g", log1p($0 / library * 1e4)) }.joined(separator: ",") + "\n"
+            text +=
+                cell + "," + row.map { String(format: "%.7g", log1p($0 / library * 1e4)) }.joined(separator: ",") + "\n"
         }
         let input = dir + "/lognorm.csv"
         try text.write(toFile: input, atomically: true, encoding: .utf8)
@@ -29,7 +30,10 @@ import VAExprsTestSupport
         let logged = try CLIRunner.run(["generate", model, "--num-samples", "20", "--output", dir + "/g.csv"])
         #expect(logged.status == 0, "\(logged.stderr)")
         let values = try CSVTable.read(dir + "/g.csv")
-        #expect(values.rows.allSatisfy { row in abs(row.reduce(0) { $0 + expm1($1) } - 1e4) < 1 || row.allSatisfy { $0 == 0 } })
+        #expect(
+            values.rows.allSatisfy { row in
+                abs(row.reduce(0) { $0 + expm1($1) } - 1e4) < 1 || row.allSatisfy { $0 == 0 }
+            })
         let asCounts = try CLIRunner.run([
             "generate", model, "--num-samples", "20", "--as-counts", "--output", dir + "/c.csv"
         ])

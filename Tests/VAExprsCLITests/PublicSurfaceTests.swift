@@ -43,7 +43,8 @@ import VAExprsTestSupport
     }
 
     /// Public declarations in Sources/ (a line whose modifiers include `public` before a
-    /// declaration keyword): 1 534 before issue 28, 599 after it (the goal was 600).
+    /// declaration keyword): 1 534 before issue 28, 599 after it (the goal was 600), 618 with issue 31's
+    /// utility verb.
     @Test func thePublicSurfaceDoesNotGrow() throws {
         let attributes = #"^\s*(@[A-Za-z_]+(\([^)]*\))?\s+)*(nonisolated(\(unsafe\))?\s+)?"#
         let modifiers =
@@ -63,7 +64,7 @@ import VAExprsTestSupport
                     $0.firstMatch(of: keyword) != nil
                 }.count
         }
-        #expect(count <= 600, "\(count) public declarations; docs/public-api.md says what belongs there")
+        #expect(count <= 620, "\(count) public declarations; docs/public-api.md says what belongs there")
         #expect(count > 300, "the count found only \(count): the pattern no longer matches the sources")
     }
 }

@@ -28,7 +28,9 @@ import VAExprsEvaluation
         let p = 5
         var gradient = [Double](repeating: 0, count: 3 * p)
         for i in 0..<x.rows {
-            let z = (0..<3).map { k in model.coefficients[k * p + 4] + (0..<4).reduce(0) { $0 + model.coefficients[k * p + $1] * x[i, $1] } }
+            let z = (0..<3).map { k in
+                model.coefficients[k * p + 4] + (0..<4).reduce(0) { $0 + model.coefficients[k * p + $1] * x[i, $1] }
+            }
             let top = z.max()!, e = z.map { exp($0 - top) }, total = e.reduce(0, +)
             for k in 0..<3 {
                 let r = e[k] / total - (y[i] == k ? 1 : 0)
@@ -72,7 +74,10 @@ import VAExprsEvaluation
             #expect(onSome, "\(q)")
         }
         // Not copies: points strictly inside segments.
-        #expect((0..<made.rows).filter { i in (0..<4).contains { made[i, 0] == points[$0, 0] && made[i, 1] == points[$0, 1] } }.count < 5)
+        #expect(
+            (0..<made.rows).filter { i in
+                (0..<4).contains { made[i, 0] == points[$0, 0] && made[i, 1] == points[$0, 1] }
+            }.count < 5)
         var single = SeededGenerator(seed: 5)
         let copies = MinorityInterpolation.interpolate(
             DoubleMatrix(rows: 1, columns: 2, storage: [3, 4]), count: 3, rng: &single)
@@ -86,7 +91,8 @@ import VAExprsEvaluation
         // class 2: tp 1, predicted 2, true 1 → 2/3.
         #expect(abs(ClassificationScores.f1(predicted: predicted, truth: truth, class: 0) - 0.8) < 1e-12)
         #expect(abs(ClassificationScores.f1(predicted: predicted, truth: truth, class: 1) - 0.5) < 1e-12)
-        #expect(abs(ClassificationScores.macroF1(predicted: predicted, truth: truth) - (0.8 + 0.5 + 2.0 / 3) / 3) < 1e-12)
+        #expect(
+            abs(ClassificationScores.macroF1(predicted: predicted, truth: truth) - (0.8 + 0.5 + 2.0 / 3) / 3) < 1e-12)
         // A class predicted but never true counts (as scikit-learn's macro average), at 0.
         #expect(abs(ClassificationScores.macroF1(predicted: [0, 3], truth: [0, 0]) - (2.0 / 3 + 0) / 2) < 1e-12)
     }

@@ -53,7 +53,8 @@ import VAExprsTestSupport
     }
 
     func request(_ data: ExpressionMatrix, _ labels: [[String]], epochs: Int = 40) -> UtilityRequest {
-        var fit = FitRequest(cells: data, labels: labels, training: TrainingOptions(epochs: epochs, batchSize: 32, seed: 1))
+        var fit = FitRequest(
+            cells: data, labels: labels, training: TrainingOptions(epochs: epochs, batchSize: 32, seed: 1))
         fit.threads = 1
         var request = UtilityRequest(fit: fit)
         request.repeats = 2
@@ -122,7 +123,8 @@ import VAExprsTestSupport
         #expect(r.capped != nil && r.perLabel?.count == 3)
         let json = try JSONSerialization.jsonObject(with: Data(try result.json())) as? [String: Any]
         #expect(json?["perLabelMeanF1"] != nil && json?["capped"] != nil)
-        #expect(String(decoding: try result.html(registry: try Builtins.makeRegistry()), as: UTF8.self).contains("<svg"))
+        #expect(
+            String(decoding: try result.html(registry: try Builtins.makeRegistry()), as: UTF8.self).contains("<svg"))
     }
 
     @Test func shuffledLabelsGainNothingBeyondChance() throws {
@@ -152,9 +154,12 @@ import VAExprsTestSupport
         } catch let error as VAExprsError {
             #expect(error.message.contains("needs each cell's label"), "\(error.message)")
         }
-        for change in [{ (r: inout UtilityRequest) in r.kept = 0 }, { $0.heldOutFraction = 1 }, { $0.repeats = 0 }, {
-            $0.designs = []
-        }] {
+        for change in [
+            { (r: inout UtilityRequest) in r.kept = 0 }, { $0.heldOutFraction = 1 }, { $0.repeats = 0 },
+            {
+                $0.designs = []
+            }
+        ] {
             var bad = request(data, labels)
             change(&bad)
             #expect(throws: VAExprsError.self) { try AugmentationUtility.run(bad, registry: registry) }
