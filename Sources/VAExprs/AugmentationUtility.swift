@@ -18,18 +18,21 @@ public enum AugmentationUtility {
     ) throws -> Draw
 
     /// Runs the test `request` describes, fitting a model per reduced training set.
-    /// - Parameter progress: receives the planned cost first, then a line per fitted model.
+    /// - Parameters:
+    ///   - progress: receives the planned cost first, then a line per fitted model.
+    ///   - training: follows each fit's batches, and can stop the test (`shouldStop`).
     /// - Throws: `VAExprsError` naming the option or file at fault (no labels, a design option
-    ///   out of range, a fit option the fits refuse).
+    ///   out of range, a fit option the fits refuse), or `.cancelled`.
     public static func run(
-        _ request: UtilityRequest, registry: Registry, progress: (String) -> Void = { _ in }
+        _ request: UtilityRequest, registry: Registry, progress: (String) -> Void = { _ in },
+        training: TrainingProgress? = nil
     ) throws -> UtilityResult {
         try ThreadCount.using(request.fit.threads) {
             var notes: [Notice] = []
             var modelSetup = ""
-            let learn: Learn = { training, labels, validation, run in
+            let learn: Learn = { cells, labels, validation, run in
                 var fit = request.fit
-                fit.counts = .matrix(training, labels: labels.map { [$0] })
+                fit.counts = .matrix(cells, labels: labels.map { [$0] })
                 fit.validation = validation.map { .matrix($0.0, labels: $0.1.map { [$0] }) }
                 fit.validationSplit = nil
                 fit.labels = nil
@@ -39,7 +42,8 @@ public enum AugmentationUtility {
                 fit.threads = nil
                 fit.training.seed = request.fit.training.seed &+ UInt64(run)
                 let first = modelSetup.isEmpty
-                let model = try Fit.run(fit, registry: registry, notes: { if first { notes.append($0) } })
+                let model = try Fit.run(
+                    fit, registry: registry, progress: training, notes: { if first { notes.append($0) } })
                 if first {
                     let spec = model.network.spec
                     modelSetup = """

@@ -16,6 +16,8 @@ extension TrainedModel {
             "regularization": NumberConversions.jsonValue(network.spec.regularization),
             "normalization": preprocessing.normalization.rawValue,
             "likelihood_data": (preprocessing.target ?? .scaled).rawValue,
+            // Fitted on log-normalised counts (recovered): generated cells come back on that scale.
+            "log_normalised_input": preprocessing.logInput.map(\.base.formula) as Any,
             "setup": setup?.choice as Any,
             "setup_notes": setup?.notes as Any,
             "training_processes": setup?.trainingProcesses ?? 1,

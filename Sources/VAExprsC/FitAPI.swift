@@ -31,23 +31,28 @@ final class CallbackProgress: TrainingProgress {
 
 /// The fit request of a call's options (the library's parameter names).
 enum FitOptions {
+    /// - Parameter defaultEpochs: without "epochs", this many with early stopping on a tenth of
+    ///   the cells (patience 20) unless those are given; nil: "epochs" is required.
     static func request(
         _ cells: ExpressionMatrix, labels: (columns: [String], values: [[String]])?,
-        validation: (ExpressionMatrix, [[String]]?)?, options o: Options
+        validation: (ExpressionMatrix, [[String]]?)?, options o: Options, call: String = "fit",
+        defaultEpochs: Int? = nil
     ) throws -> FitRequest {
-        guard let epochs = try o.int("epochs") else {
+        let givenEpochs = try o.int("epochs")
+        guard let epochs = givenEpochs ?? defaultEpochs else {
             throw VAExprsError.usage("\(parameter: "epochs") is required: give the number of passes over the cells")
         }
         var optimizer = try o.spec("optimizer") ?? ComponentSpec(name: "adam")
         if let rate = try o.double("learningRate") { optimizer.options["lr"] = "\(rate)" }
         var training = TrainingOptions(
             epochs: epochs, batchSize: try o.int("batchSize") ?? 32, optimizer: optimizer,
-            monitor: try o.string("monitor"), patience: try o.int("patience"), seed: try o.seed("seed") ?? 1)
+            monitor: try o.string("monitor"), patience: try o.int("patience") ?? (givenEpochs == nil ? 20 : nil),
+            seed: try o.seed("seed") ?? 1)
         if let sparse = try o.choice("sparseInput", SparseInputUse.self) { training.sparseInput = sparse }
         var request = FitRequest(cells: cells, labels: labels?.values, training: training)
         request.labelColumns = labels?.columns
         request.validation = validation.map { .matrix($0.0, labels: $0.1) }
-        request.validationSplit = try o.double("validationSplit")
+        request.validationSplit = try o.double("validationSplit") ?? (givenEpochs == nil ? 0.1 : nil)
         request.topGenes = try o.int("topGenes")
         request.geneSelection = try o.choice("geneSelection", GeneSelection.Flavor.self)
         request.threads = try o.int("threads")
@@ -61,7 +66,7 @@ enum FitOptions {
         choices.regularization = try o.double("regularization")
         if let prior = try o.spec("prior") { choices.prior = prior }
         request.choices = choices
-        try o.checkAllRead(call: "fit")
+        try o.checkAllRead(call: call)
         return request
     }
 }

@@ -12,10 +12,11 @@ public func vaexprs_generate(
         guard let box = Handles.object(model, as: ModelBox.self) else { throw usage("model", "is NULL") }
         guard let cells else { throw usage("cells", "is NULL; give the address where the cells handle goes") }
         let o = try Options(optionsJSON)
-        let options = GenerationOptions(
+        var options = GenerationOptions(
             count: try o.int("count") ?? 0, sampler: try o.spec("sampler") ?? ComponentSpec(name: "mclust"),
             perLabel: try o.counts("perLabel"), decode: try o.choice("decode", DecodeMode.self),
             seed: try o.seed("seed") ?? 1, library: try o.choice("library", LibrarySizeModel.self))
+        options.asCounts = try o.bool("asCounts") ?? false
         let threads = try o.int("threads")
         try o.checkAllRead(call: "generate")
         // generate's own rules (a count or counts per label, ...), as for the CLI and Swift callers.

@@ -91,6 +91,16 @@ final class Options {
     }
 
     /// A list of component specs: a comma-separated string or an array of strings.
+    /// A string or an array of strings.
+    func stringList(_ key: String) throws -> [String]? {
+        guard let v = value(key) else { return nil }
+        if let s = v as? String { return [s] }
+        guard let items = v as? [String] else {
+            throw VAExprsError.usage("\(parameter: key) must be a string or an array of strings, got \(v)")
+        }
+        return items
+    }
+
     func specList(_ key: String) throws -> [ComponentSpec]? {
         guard let v = value(key) else { return nil }
         if let s = v as? String { return try ComponentSpec.parseList(s, source: key) }

@@ -310,6 +310,24 @@ int main(int argc, char **argv) {
     vaexprs_free(report);
     EXPECT_ERROR(vaexprs_evaluate(&cells, &labels, &generated_matrix, NULL, NULL, &report, &e), VAEXPRS_USAGE,
                  "generated_labels", NULL);
+
+    /* The utility test: per-label and capped designs, as JSON; stopped by the host; refusals. */
+    status = vaexprs_utility(&cells, &labels, "{\"epochs\": 3, \"repeats\": 1, \"kept\": 3, \"added\": 10, \"threads\": 1}",
+                             count_progress, NULL, &report, &error);
+    CHECK(status == VAEXPRS_OK && report && strstr(report, "\"perLabelMeanF1\"") && strstr(report, "\"capped\""),
+          "utility: %s", error ? vaexprs_error_message(error, NULL) : "");
+    vaexprs_error_free(error);
+    error = NULL;
+    vaexprs_free(report);
+    EXPECT_ERROR(vaexprs_utility(&cells, &labels, "{\"epochs\": 3}", stop_at_once, NULL, &report, &e),
+                 VAEXPRS_CANCELLED, "", NULL);
+    EXPECT_ERROR(vaexprs_utility(&cells, NULL, NULL, NULL, NULL, &report, &e), VAEXPRS_USAGE, "labels", NULL);
+    EXPECT_ERROR(vaexprs_utility(&cells, &labels, "{\"designs\": [\"all\"]}", NULL, NULL, &report, &e),
+                 VAEXPRS_USAGE, "per-label", NULL);
+    EXPECT_ERROR(vaexprs_utility(&cells, &labels, "{\"kept\": 0}", NULL, NULL, &report, &e), VAEXPRS_USAGE, "kept",
+                 NULL);
+    EXPECT_ERROR(vaexprs_utility(&cells, &labels, "{\"folds\": 3}", NULL, NULL, &report, &e), VAEXPRS_USAGE, "folds",
+                 NULL);
     uint8_t *figure = NULL;
     int64_t length = 0;
     status = vaexprs_plot_aug(&cells, NULL, &generated_matrix, NULL, "{\"method\": \"pca\", \"format\": \"svg\"}",

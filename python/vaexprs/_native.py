@@ -21,6 +21,7 @@ PYTHON_NAMES = {
     "labelColumns": "labels_key", "count": "n_obs", "perLabel": "per_label", "sparseInput": "sparse_input",
     "colourBy": "color_by", "real": "real", "generated": "generated", "real_labels": "labels_key",
     "generated_labels": "labels_key", "method": "method", "layer": "layer", "useRaw": "use_raw",
+    "heldOutFraction": "held_out", "asCounts": "as_counts",
 }
 
 
@@ -88,6 +89,8 @@ _signatures = {
     "vaexprs_cells_free": (None, [_p]),
     "vaexprs_evaluate": (ctypes.c_int, [ctypes.POINTER(CellMatrix), ctypes.POINTER(Labels), ctypes.POINTER(CellMatrix),
                                         ctypes.POINTER(Labels), ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), _pp]),
+    "vaexprs_utility": (ctypes.c_int, [ctypes.POINTER(CellMatrix), ctypes.POINTER(Labels), ctypes.c_char_p, PROGRESS,
+                                       ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), _pp]),
     "vaexprs_embed_aug": (ctypes.c_int, [ctypes.POINTER(CellMatrix), ctypes.POINTER(Labels), ctypes.POINTER(CellMatrix),
                                          ctypes.POINTER(Labels), ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), _pp]),
     "vaexprs_plot_aug": (ctypes.c_int, [ctypes.POINTER(CellMatrix), ctypes.POINTER(Labels), ctypes.POINTER(CellMatrix),

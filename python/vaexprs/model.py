@@ -75,7 +75,7 @@ class VAEModel:
 
     def generate(self, n_obs: Optional[int] = None, per_label: Optional[Mapping[str, int]] = None, seed: int = 1,
                  sampler: Optional[str] = None, decode: Optional[str] = None, library: Optional[str] = None,
-                 threads: Optional[int] = None) -> Any:
+                 threads: Optional[int] = None, as_counts: bool = False) -> Any:
         """Generates cells, as ``vaexprs generate`` does.
 
         Args:
@@ -87,6 +87,8 @@ class VAEModel:
             decode: "sample" (a draw from the likelihood: whole counts for count models) or "mean".
             library: Library sizes of count models: "lognormal" or "empirical".
             threads: Threads for this call.
+            as_counts: Counts even when the model was fitted on log-normalised counts (whose
+                scale it otherwise gives back, as the input was).
 
         Returns:
             An AnnData: the cells in ``X`` (CSR; int32 counts for count models), labels in ``obs``
@@ -100,7 +102,7 @@ class VAEModel:
         error = ctypes.c_void_p()
         options = _native.options({"count": n_obs, "perLabel": dict(per_label) if per_label is not None else None,
                                    "seed": seed, "sampler": sampler, "decode": decode, "library": library,
-                                   "threads": threads})
+                                   "threads": threads, "asCounts": True if as_counts else None})
         _native.check(_native.lib.vaexprs_generate(self._handle, options, ctypes.byref(cells), ctypes.byref(error)),
                       error)
         try:
@@ -131,8 +133,9 @@ class VAEModel:
         finally:
             lib.vaexprs_cells_free(cells)
         # Drawn counts are integers (int32: the engine keeps counts below 2^31); expected counts
-        # (decode="mean") and continuous values are float32.
-        counts = self.description.get("likelihood_data") == "counts" and decode != "mean"
+        # (decode="mean"), continuous values and the scale of log-normalised input are float32.
+        counts = (self.description.get("likelihood_data") == "counts" and decode != "mean"
+                  and (as_counts or not self.description.get("log_normalised_input")))
         dtype = np.int32 if counts else np.float32
         matrix = sp.csr_matrix((values[:stored].astype(dtype), indices[:stored], pointers), shape=(n, g))
         adata = anndata.AnnData(X=matrix, obs=obs)

@@ -11,9 +11,11 @@
 #' @param ... \code{per_label} (named counts, e.g. \code{c("B cell" = 50)}), \code{seed} (default:
 #'   drawn from R's random numbers, so \code{set.seed} repeats a call), \code{sampler},
 #'   \code{decode} ("sample" or "mean"), \code{library} ("lognormal" or "empirical"),
-#'   \code{threads}, \code{sparse} (a \code{dgCMatrix} \code{x_gen}), \code{return_sce} (a
-#'   \code{SingleCellExperiment}: counts assay, labels in \code{colData}, latent points as the
-#'   reduced dimension "VAExprs").
+#'   \code{threads}, \code{sparse} (a \code{dgCMatrix} \code{x_gen}), \code{as_counts} (counts
+#'   from a model fitted on log-normalised counts, which otherwise gives their scale back),
+#'   \code{return_sce} (a \code{SingleCellExperiment}: a counts assay, or logcounts for a model
+#'   fitted on log-normalised counts; labels in \code{colData}, latent points as the reduced
+#'   dimension "VAExprs").
 #' @return A list: \code{x_gen} (generated cells x genes), \code{y_gen} (their labels),
 #'   \code{x_train}, \code{y_train} (the training cells, without those held out for validation,
 #'   as the original returns them), \code{latent_vector} (the training
@@ -22,7 +24,7 @@
 #' @export
 gen_exprs <- function(x, num_samples, batch_size, use_generator = FALSE, ...) {
   extra <- list(...)
-  known <- c("per_label", "seed", "sampler", "decode", "library", "threads", "sparse", "return_sce")
+  known <- c("per_label", "seed", "sampler", "decode", "library", "threads", "sparse", "return_sce", "as_counts")
   unknown <- setdiff(names(extra), known)
   if (length(unknown) > 0) {
     stop("gen_exprs: unknown argument ", paste0("'", unknown, "'", collapse = ", "), call. = FALSE)
@@ -35,7 +37,8 @@ gen_exprs <- function(x, num_samples, batch_size, use_generator = FALSE, ...) {
   }
   count <- if (missing(num_samples)) NULL else num_samples
   options <- list(count = count, perLabel = per_label, seed = .vx_seed(extra$seed), sampler = extra$sampler,
-                  decode = extra$decode, library = extra$library, threads = extra$threads)
+                  decode = extra$decode, library = extra$library, threads = extra$threads,
+                  asCounts = if (isTRUE(extra$as_counts)) TRUE else NULL)
   sparse <- isTRUE(extra$sparse) || isTRUE(extra$return_sce)
   made <- .vx_call("vx_generate", x$model, .vx_options(options), sparse, .vx_names())
   genes <- .vx_call("vx_model_genes", x$model)
@@ -55,7 +58,11 @@ gen_exprs <- function(x, num_samples, batch_size, use_generator = FALSE, ...) {
   if (isTRUE(extra$return_sce)) {
     col_data <- if (is.null(labels)) S4Vectors::DataFrame(row.names = ids) else
       S4Vectors::DataFrame(label = labels[, 1], row.names = ids)
-    sce <- SingleCellExperiment::SingleCellExperiment(assays = list(counts = values), colData = col_data)
+    logged <- !isTRUE(extra$as_counts) &&
+      !is.null(jsonlite::fromJSON(.vx_call("vx_model_json", x$model))$log_normalised_input)
+    assays <- list(values)
+    names(assays) <- if (logged) "logcounts" else "counts"
+    sce <- SingleCellExperiment::SingleCellExperiment(assays = assays, colData = col_data)
     SingleCellExperiment::reducedDim(sce, "VAExprs") <- latent_gen
     return(sce)
   }

@@ -282,6 +282,27 @@ SEXP vx_evaluate(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_lab
     return pair_json(vaexprs_evaluate, real, real_labels, generated, generated_labels, options, names);
 }
 
+SEXP vx_utility(SEXP cells, SEXP labels, SEXP options, SEXP names) {
+    fit_progress progress = {0, 0};
+    vaexprs_matrix m;
+    vaexprs_labels l;
+    read_matrix(cells, &m);
+    int has_labels = read_labels(labels, &l);
+    char *json = NULL;
+    vaexprs_error *error = NULL;
+    vaexprs_status status = vaexprs_utility(&m, has_labels ? &l : NULL, CHAR(STRING_ELT(options, 0)), on_progress,
+                                            &progress, &json, &error);
+    if (status == VAEXPRS_CANCELLED) {
+        vaexprs_error_free(error);
+        Rf_error("the utility test was interrupted");
+    }
+    if (status != VAEXPRS_OK) fail(error, names);
+    SEXP out = PROTECT(Rf_mkString(json));
+    vaexprs_free(json);
+    UNPROTECT(1);
+    return out;
+}
+
 SEXP vx_embed_aug(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
     return pair_json(vaexprs_embed_aug, real, real_labels, generated, generated_labels, options, names);
 }
@@ -323,6 +344,7 @@ static const R_CallMethodDef methods[] = {
     {"vx_training_cells", (DL_FUNC)&vx_training_cells, 1},
     {"vx_generate", (DL_FUNC)&vx_generate, 4},
     {"vx_evaluate", (DL_FUNC)&vx_evaluate, 6},
+    {"vx_utility", (DL_FUNC)&vx_utility, 4},
     {"vx_embed_aug", (DL_FUNC)&vx_embed_aug, 6},
     {"vx_plot_model", (DL_FUNC)&vx_plot_model, 3},
     {"vx_plot_history", (DL_FUNC)&vx_plot_history, 2},

@@ -120,7 +120,8 @@ vaexprs_status vaexprs_model_latent_means(const vaexprs_model *model, double *ou
 void vaexprs_model_free(vaexprs_model *model);
 
 /* generate: cells drawn from a model; options "count" or "perLabel" ({"B cell": 50, ...}),
- * "seed", "sampler", "decode", "library", "threads". */
+ * "seed", "sampler", "decode", "library", "threads", "asCounts" (a model fitted on log-normalised
+ * counts gives their scale back unless true). */
 vaexprs_status vaexprs_generate(const vaexprs_model *model, const char *options_json, vaexprs_cells **cells,
                                 vaexprs_error **error);
 int64_t vaexprs_cells_count(const vaexprs_cells *cells);
@@ -144,6 +145,17 @@ void vaexprs_cells_free(vaexprs_cells *cells);
 vaexprs_status vaexprs_evaluate(const vaexprs_matrix *real, const vaexprs_labels *real_labels,
                                 const vaexprs_matrix *generated, const vaexprs_labels *generated_labels,
                                 const char *options_json, char **report_json, vaexprs_error **error);
+
+/* utility: does augmentation help? (`vaexprs utility`) The labelled cells (labels required; the
+ * first column is scored) are split into training and held-out parts; one model is fitted per
+ * reduced training set and a fixed classifier scored on the held-out cells. The report, as JSON.
+ * Options: every fit option (without "epochs": 300, with "validationSplit" 0.1 and "patience"
+ * 20 unless given), "kept", "added", "designs" (["per-label", "capped"]), "heldOutFraction",
+ * "repeats"; "seed" seeds the splits too. progress (may be NULL) follows each fit's batches;
+ * a nonzero return stops the test (VAEXPRS_CANCELLED). */
+vaexprs_status vaexprs_utility(const vaexprs_matrix *cells, const vaexprs_labels *labels, const char *options_json,
+                               vaexprs_progress progress, void *context, char **report_json,
+                               vaexprs_error **error);
 
 /* Figures, rendered to bytes by any registered renderer ("format": svg, png, pdf, html, ...).
  * plot_aug options: "method" (pca, mds, tsne, umap, nmf, diffmap), "format", "width", "height",
