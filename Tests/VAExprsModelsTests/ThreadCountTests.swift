@@ -37,5 +37,14 @@ import VAExprsTestSupport
         evaluate.options.repeats = 1
         _ = try RealismEvaluation.run(evaluate)
         #expect(WorkerPool.shared.threads == 1, "RealismEvaluation.run left \(WorkerPool.shared.threads) threads")
+        var fit = FitRequest(
+            cells: data, labels: (0..<16).map { [$0 % 2 == 0 ? "a" : "b"] }, training: TrainingOptions(epochs: 1))
+        fit.threads = 2
+        var utility = UtilityRequest(fit: fit)
+        utility.kept = 2
+        utility.added = 3
+        utility.repeats = 1
+        _ = try AugmentationUtility.run(utility, registry: Fixtures.registry)
+        #expect(WorkerPool.shared.threads == 1, "AugmentationUtility.run left \(WorkerPool.shared.threads) threads")
     }
 }
