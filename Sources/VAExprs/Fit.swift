@@ -120,7 +120,8 @@ public enum Fit {
             ?? registry.makeLikelihood(setup.spec.likelihood)
         return try ThreadCount.using(request.threads) {
             try train(
-                cells, setup: setup, likelihood: likelihood, request: request, registry: registry, progress: progress)
+                cells, setup: setup, likelihood: likelihood, request: request, registry: registry, progress: progress,
+                notes: notes)
         }
     }
 
@@ -299,7 +300,7 @@ public enum Fit {
     /// means taken and the likelihood refitted at them.
     private static func train(
         _ cells: any FitCellSource, setup: FitSetupChoices.Resolved, likelihood: any Likelihood,
-        request: FitRequest, registry: Registry, progress: TrainingProgress?
+        request: FitRequest, registry: Registry, progress: TrainingProgress?, notes: (Notice) -> Void
     ) throws -> TrainedModel {
         let spec = setup.spec
         let facts = try registry.likelihoodFacts(spec.likelihood)
@@ -375,10 +376,24 @@ public enum Fit {
         let fitSetup = FitSetup(
             choice: setup.choice, geneSelection: plan.selection, notes: prepared.notes + (refit.map { [$0] } ?? []),
             trainingProcesses: request.training.processGroup.flatMap { $0.size > 1 ? $0.size : nil })
-        return TrainedModel(
+        let model = TrainedModel(
             network: network, geneNames: geneNames, preprocessing: prepared.preprocessing,
             conditions: encoding, trainingCellIDs: trainingRows.map { cells.cellIDs[$0] }, trainingLatentMeans: means,
             trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: fitSetup)
+        // The latent mixture search, once, so that every `generate` samples without it.
+        let searchStart = Date()
+        model.latentMixtures = try Generator(model: model, registry: registry).storedMixtures(
+            seed: request.training.seed)
+        if let groups = model.latentMixtures?.groups.count {
+            notes(
+                Notice(
+                    """
+                    latent mixtures searched once (\(groups) label group(s), \
+                    \(String(format: "%.2f", Date().timeIntervalSince(searchStart))) s) and stored in the model
+                    """
+                ))
+        }
+        return model
     }
 
     /// The training cells' latent means, in order, read in batches of 1 024.

@@ -18,6 +18,10 @@ extension TrainedModel {
             "likelihood_data": (preprocessing.target ?? .scaled).rawValue,
             // Fitted on log-normalised counts (recovered): generated cells come back on that scale.
             "log_normalised_input": preprocessing.logInput.map(\.base.formula) as Any,
+            // The latent mixture search done once at the end of the fit (older models: none).
+            "latent_mixtures": latentMixtures.map { m in
+                ["sampler": m.sampler, "groups": m.groups.map(\.summary)] as [String: Any]
+            } as Any,
             "setup": setup?.choice as Any,
             "setup_notes": setup?.notes as Any,
             "training_processes": setup?.trainingProcesses ?? 1,

@@ -131,6 +131,16 @@ package struct Generator {
                 fitted.append(nil)
                 continue
             }
+            // The model's stored mixture when this is the sampler it was fitted with; else a fit now.
+            if let storable = sampler as? any StorableLatentSampler, let mixtures = model.latentMixtures,
+                mixtures.sampler == options.sampler.description,
+                let stored = mixtures.groups.first(where: { $0.label == group.key })
+            {
+                let distribution = try storable.restore(stored)
+                summaries.append(distribution.summary + " (stored in the model)")
+                fitted.append(distribution)
+                continue
+            }
             let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
             let distribution = try sampler.fit(points, label: group.key, rng: &rng)
             summaries.append(distribution.summary)
@@ -318,6 +328,21 @@ package struct Generator {
         }
     }
 
+    /// The training cells' label groups: one per label key, in training's order (label-group
+    /// dispersions use them), or one group `all` for a plain VAE.
+    func labelGroups() -> [Group] {
+        guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
+            return [Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))]
+        }
+        let (keys, index) = encoding.groups(of: trainingLabels)
+        var groups = keys.map { Group(key: $0, labels: [], trainingRows: []) }
+        for (i, g) in index.enumerated() {
+            groups[Int(g)].labels = trainingLabels[i]
+            groups[Int(g)].trainingRows.append(i)
+        }
+        return groups
+    }
+
     /// The label groups and how generated cells are spread over them.
     func labelPlan(_ options: GenerationOptions, rng: inout SeededGenerator) throws -> LabelPlan {
         if options.perLabel == nil {
@@ -333,22 +358,16 @@ package struct Generator {
                 )
             }
         }
-        guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
+        guard model.conditions != nil, model.trainingLabels != nil else {
             if options.perLabel != nil {
                 throw VAExprsError.usage(
                     "\(parameter: "perLabel") needs a conditional model (fit with \(parameter: "labels"))")
             }
-            let all = Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))
             return LabelPlan(
-                groups: [all], total: options.count, cellsPerGroup: [options.count], segments: [(0, options.count)])
+                groups: labelGroups(), total: options.count, cellsPerGroup: [options.count],
+                segments: [(0, options.count)])
         }
-        // The same groups, in the same order, as training's (label-group dispersions use them).
-        let (keys, index) = encoding.groups(of: trainingLabels)
-        var groups = keys.map { Group(key: $0, labels: [], trainingRows: []) }
-        for (i, g) in index.enumerated() {
-            groups[Int(g)].labels = trainingLabels[i]
-            groups[Int(g)].trainingRows.append(i)
-        }
+        var groups = labelGroups()
         if let perLabel = options.perLabel {
             var segments: [(group: Int, count: Int)] = []
             var perGroup = [Int](repeating: 0, count: groups.count)
@@ -383,7 +402,7 @@ package struct Generator {
         // Labels drawn with the training proportions (as gen_exprs does), from their own stream:
         // one pass counts the cells per group (to fit only the groups that get cells), the
         // generation replays it.
-        let n = Double(trainingLabels.count)
+        let n = Double(model.trainingCellIDs.count)
         var plan = LabelPlan(groups: groups, total: options.count, cellsPerGroup: [], segments: nil)
         var acc = 0.0
         for g in groups {
@@ -401,5 +420,24 @@ package struct Generator {
         }
         plan.cellsPerGroup = perGroup
         return plan
+    }
+}
+
+extension Generator {
+    /// The default sampler's (`mclust`) mixture of every label group, fitted once, as `fit`
+    /// stores them in the model; nil when a group's fit cannot be stored (a fallback to one
+    /// Gaussian), so that `generate` fits them all as before.
+    package func storedMixtures(seed: UInt64) throws -> StoredLatentMixtures? {
+        let spec = ComponentSpec(name: "mclust")
+        guard let sampler = try registry.makeLatentSampler(spec) as? any StorableLatentSampler else { return nil }
+        var rng = SeededGenerator(seed: seed)
+        var stored: [StoredLatentMixture] = []
+        for group in labelGroups() {
+            let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
+            guard let mixture = sampler.store(try sampler.fit(points, label: group.key, rng: &rng), label: group.key)
+            else { return nil }
+            stored.append(mixture)
+        }
+        return StoredLatentMixtures(sampler: spec.description, groups: stored)
     }
 }

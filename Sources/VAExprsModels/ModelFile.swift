@@ -40,6 +40,8 @@ package enum ModelFile {
         var plugins: [PluginProvenance]?
         /// How the data were prepared (absent in files written before it was recorded).
         var setup: FitSetup?
+        /// The latent mixtures searched at the end of the fit (absent in older files).
+        var latentMixtures: StoredLatentMixtures?
     }
 
     /// The model as bytes.
@@ -63,7 +65,7 @@ package enum ModelFile {
             trainingLabels: model.trainingLabels, history: model.history,
             seed: model.seed, weights: table,
             plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents,
-            setup: model.setup)
+            setup: model.setup, latentMixtures: model.latentMixtures)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -172,7 +174,7 @@ package enum ModelFile {
             trainingLatentMeans: Matrix(
                 rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
             trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
-            setup: header.setup)
+            setup: header.setup, latentMixtures: header.latentMixtures)
     }
 
     /// Checks every count, offset and shape of a decoded header against the file and against
@@ -220,6 +222,16 @@ package enum ModelFile {
             throw damaged("architecture: \(error.template)")
         }
         let latent = header.spec.latentDimension
+        if let mixtures = header.latentMixtures {
+            // Constant latent dimensions are held outside a mixture, so it may have fewer.
+            guard !mixtures.groups.isEmpty, mixtures.groups.count <= header.trainingCellIDs.count,
+                mixtures.groups.allSatisfy({ $0.isConsistent && $0.dimension <= latent }),
+                Set(mixtures.groups.map(\.label)).count == mixtures.groups.count
+            else {
+                throw damaged(
+                    "the stored latent mixtures do not agree with the latent space (sizes, numbers or label groups)")
+            }
+        }
         let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
         guard !overflow, header.trainingLatentMeans.count == latentValues else {
             throw damaged(

@@ -23,12 +23,16 @@ public final class TrainedModel {
     public let seed: UInt64
     /// How the data were prepared (chosen setup, gene selection); nil in older model files.
     public let setup: FitSetup?
+    /// The latent mixtures `fit` searched once per label group (nil in older model files, or
+    /// when a group's fit could not be stored): `generate` with the same sampler uses them.
+    package var latentMixtures: StoredLatentMixtures?
 
     /// A model from its parts.
     package init(
         network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
         conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
-        trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil
+        trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil,
+        latentMixtures: StoredLatentMixtures? = nil
     ) {
         self.network = network
         self.geneNames = geneNames
@@ -40,6 +44,7 @@ public final class TrainedModel {
         self.history = history
         self.seed = seed
         self.setup = setup
+        self.latentMixtures = latentMixtures
     }
 
     /// The decoder's outputs at the given latent points (inference mode, batches of 1 024).
@@ -79,5 +84,19 @@ public final class TrainedModel {
             start = rows.upperBound
         }
         return out
+    }
+}
+
+/// The latent mixtures of a model's label groups and the sampler spec they were fitted with.
+package struct StoredLatentMixtures: Codable, Sendable, Equatable {
+    /// The sampler's spec, as `generate --sampler` names it (`mclust`).
+    package var sampler: String
+    /// One mixture per label group.
+    package var groups: [StoredLatentMixture]
+
+    /// Mixtures fitted by `sampler`.
+    package init(sampler: String, groups: [StoredLatentMixture]) {
+        self.sampler = sampler
+        self.groups = groups
     }
 }

@@ -12,7 +12,9 @@ import VAExprsCore
 /// tried are capped at ⌊n / min_points⌋ (at least 1), with `min_points` = 5·(d + 1) points per
 /// component by default for d latent dimensions; mclust itself fits up to 9 components to
 /// any n, which puts components on single cells of a small label so that generated cells are
-/// near-copies of training cells. `min_points=0` searches exactly as mclust.
+/// near-copies of training cells. `min_points=0` searches exactly as mclust. Above
+/// `MixtureSearch.searchSubsampleSize` points the search runs on a seeded subsample and the
+/// winner is refitted on all points (`MixtureSearch.searchOnSubsample`).
 /// Spec: `mclust[:components=1..9][:models=VVV,EEE][:min_points=N]`.
 package struct MclustLatentSampler: LatentSampler {
     package let spec: ComponentSpec
@@ -145,14 +147,20 @@ package struct MclustLatentSampler: LatentSampler {
         }
         do {
             let (tried, capNote) = componentsTried(points: points.rows, dimension: points.columns)
-            let search = try MixtureSearch.run(points, components: tried, models: models, rng: &rng)
+            var best: MixtureFit, largeNote: String? = nil
+            if points.rows > MixtureSearch.searchSubsampleSize {
+                (best, largeNote) = try MixtureSearch.searchOnSubsample(
+                    points, components: tried, models: models, rng: &rng)
+            } else {
+                best = try MixtureSearch.run(points, components: tried, models: models, rng: &rng).best
+            }
+            let notes = [capNote, largeNote].compactMap { $0 }.map { "; " + $0 }.joined()
             return FittedMixture(
-                fit: search.best, dimension: points.columns,
+                fit: best, dimension: points.columns,
                 summary:
                     """
-                    mclust \(search.best.model.name(components: search.best.components)) with \
-                    \(search.best.components) component(s), BIC \(String(format: "%.3f", search.best.bic)), \
-                    \(points.rows) points\(labelNote)\(capNote.map { "; " + $0 } ?? "")
+                    mclust \(best.model.name(components: best.components)) with \(best.components) component(s), \
+                    BIC \(String(format: "%.3f", best.bic)), \(points.rows) points\(labelNote)\(notes)
                     """
             )
         } catch let error as VAExprsError
@@ -235,5 +243,28 @@ struct EmbeddedDistribution: FittedLatentDistribution {
             for (k, j) in varying.enumerated() where k < drawn.columns { out[i, j] = drawn[i, k] }
         }
         return out
+    }
+}
+
+extension MclustLatentSampler: StorableLatentSampler {
+    package func store(_ fitted: any FittedLatentDistribution, label: String) -> StoredLatentMixture? {
+        guard let mixture = fitted as? FittedMixture else { return nil }
+        let p = mixture.fit.parameters
+        return StoredLatentMixture(
+            label: label, summary: mixture.summary, model: mixture.fit.model.rawValue, dimension: mixture.dimension,
+            proportions: p.proportions, means: p.means, covariances: p.covariances, bic: mixture.fit.bic)
+    }
+
+    package func restore(_ stored: StoredLatentMixture) throws -> any FittedLatentDistribution {
+        guard stored.isConsistent, let model = MixtureModel(rawValue: stored.model) else {
+            throw VAExprsError.badData(
+                "the stored latent mixture of label '\(stored.label)' is damaged (its sizes or numbers do not agree)")
+        }
+        return FittedMixture(
+            fit: MixtureFit(
+                model: model, components: stored.proportions.count, loglik: .nan, bic: stored.bic,
+                parameters: MixtureParameters(
+                    proportions: stored.proportions, means: stored.means, covariances: stored.covariances)),
+            dimension: stored.dimension, summary: stored.summary)
     }
 }

@@ -438,6 +438,26 @@ enum Fixtures {
                 }
             ),
             (
+                "a stored latent mixture whose proportions do not sum to 1",
+                { h in
+                    var m = h["latentMixtures"] as! [String: Any]
+                    var groups = m["groups"] as! [[String: Any]]
+                    groups[0]["proportions"] = [0.5]
+                    m["groups"] = groups
+                    h["latentMixtures"] = m
+                }
+            ),
+            (
+                "a stored latent mixture of more dimensions than the latent space",
+                { h in
+                    var m = h["latentMixtures"] as! [String: Any]
+                    var groups = m["groups"] as! [[String: Any]]
+                    groups[0]["dimension"] = 99
+                    m["groups"] = groups
+                    h["latentMixtures"] = m
+                }
+            ),
+            (
                 "labels outside the encoding",
                 { h in
                     var labels = h["trainingLabels"] as! [[String]]
