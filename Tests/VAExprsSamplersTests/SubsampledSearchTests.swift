@@ -5,7 +5,7 @@ import VAExprsTestSupport
 
 @testable import VAExprsSamplers
 
-/// Issue 32, item 0: above 20 000 points the sampler's search runs on a seeded subsample and
+/// Issue 32, item 0: above 2 000 points the sampler's search runs on a seeded subsample and
 /// refits the winner on all points; it finds what the data hold, as the full search does.
 @Suite struct SubsampledSearchTests {
     /// 30 000 points of three well-separated 2-D Gaussians (proportions 0.5, 0.3, 0.2).
@@ -25,7 +25,7 @@ import VAExprsTestSupport
         var rng = SeededGenerator(seed: 1)
         let (best, note) = try MixtureSearch.searchOnSubsample(
             points, components: Array(1...4), models: [.VII, .VVV], rng: &rng)
-        #expect(best.components == 3 && note.contains("20000 of 30000 points"), "\(best.components) \(note)")
+        #expect(best.components == 3 && note.contains("2000 of 30000 points"), "\(best.components) \(note)")
         let proportions = best.parameters.proportions.sorted()
         #expect(
             abs(proportions[0] - 0.2) < 0.01 && abs(proportions[1] - 0.3) < 0.01 && abs(proportions[2] - 0.5) < 0.01)
@@ -36,6 +36,6 @@ import VAExprsTestSupport
         var samplerRNG = SeededGenerator(seed: 2)
         let fitted = try MclustLatentSampler(spec: ComponentSpec(name: "mclust", options: ["models": "VII,VVV"]))
             .fit(points, label: "x", rng: &samplerRNG)
-        #expect(fitted.summary.contains("BIC search on 20000 of 30000 points"), "\(fitted.summary)")
+        #expect(fitted.summary.contains("BIC search on 2000 of 30000 points"), "\(fitted.summary)")
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import VAExprsCore
 
 extension MixtureSearch {
-    /// Points above which the BIC search runs on a seeded subsample (`searchOnSubsample`).
-    package static let searchSubsampleSize = 20_000
+    /// Points above which the BIC search runs on a seeded subsample (`searchOnSubsample`): the
+    /// size of mclust's initialisation subset (`MixtureSearch.subsetSize`).
+    package static let searchSubsampleSize = 2_000
 
     /// The search for many points: every (model, G) on a seeded subsample of
     /// `searchSubsampleSize` points (itself initialised from mclust's 2 000-point subset), then
