@@ -52,10 +52,31 @@ extension SeededGenerator {
     }
 
     /// A negative-binomial draw with the given mean and inverse dispersion θ (variance
-    /// μ + μ²/θ), as a Gamma–Poisson mixture: λ ~ Gamma(θ, μ/θ), then Poisson(λ).
+    /// μ + μ²/θ). Means up to `negativeBinomialInversionLimit` (most expected counts of
+    /// single cells): inversion — one uniform against the cumulative probabilities, built from
+    /// P(0) = (θ / (θ + μ))^θ by P(k + 1) = P(k) · (k + θ) / (k + 1) · μ / (θ + μ). Larger means:
+    /// the Gamma–Poisson mixture, λ ~ Gamma(θ, μ/θ), then Poisson(λ). Both are exact.
     public mutating func nextNegativeBinomial(mean: Double, inverseDispersion theta: Double) -> Double {
         guard mean > 0 else { return 0 }
+        if mean <= Self.negativeBinomialInversionLimit {
+            let p = mean / (theta + mean)
+            var probability = exp(theta * log1p(-p)), cumulative = probability
+            let u = nextUniform()
+            var k = 0.0
+            // Stops where the terms no longer change the sum in doubles (the mass beyond is below
+            // 1e-17 of it), so a uniform above the rounded total cannot send the search far out.
+            while u >= cumulative && probability > 1e-17 * cumulative {
+                probability *= (k + theta) / (k + 1) * p
+                k += 1
+                cumulative += probability
+            }
+            return k
+        }
         let rate = nextGamma(shape: theta) * mean / theta
         return nextPoisson(mean: rate)
     }
+
+    /// The largest mean drawn by inversion in `nextNegativeBinomial` (beyond it the search
+    /// would take more steps than a Gamma–Poisson draw costs).
+    public static let negativeBinomialInversionLimit = 8.0
 }

@@ -145,6 +145,69 @@ struct CountLikelihoodTests {
         }
     }
 
+    /// Pearson's χ² of `draws` against the probabilities `pmf(k)` of a count distribution,
+    /// bins 0, 1, … while the expected count is ≥ 5, then one bin for the whole tail beyond.
+    static func chiSquare(_ draws: [Double], pmf: (Int) -> Double) -> (statistic: Double, degrees: Int) {
+        let n = Double(draws.count)
+        var bins: [Double] = [], expected: [Double] = [], total = 0.0, k = 0
+        while n * pmf(k) >= 5 || k < 1 {
+            expected.append(n * pmf(k))
+            total += pmf(k)
+            bins.append(Double(draws.filter { $0 == Double(k) }.count))
+            k += 1
+        }
+        expected.append(n * max(0, 1 - total))
+        bins.append(Double(draws.filter { $0 >= Double(k) }.count))
+        let statistic = zip(bins, expected).reduce(0) { $0 + ($1.1 > 0 ? ($1.0 - $1.1) * ($1.0 - $1.1) / $1.1 : $1.0) }
+        return (statistic, bins.count - 1)
+    }
+
+    /// The χ² quantile at 1 − 1e-4 (Wilson–Hilferty), a bound a correct sampler exceeds once in
+    /// 10 000 seeds.
+    static func chiSquareBound(_ degrees: Int) -> Double {
+        let d = Double(degrees), z = 3.719
+        return d * pow(1 - 2 / (9 * d) + z * (2 / (9 * d)).squareRoot(), 3)
+    }
+
+    @Test func drawsFollowTheirExactDistributionsTailIncluded() {
+        var rng = SeededGenerator(seed: 21)
+        func logNB(_ k: Int, _ mu: Double, _ theta: Double) -> Double {
+            let k = Double(k)
+            return lgamma(k + theta) - lgamma(theta) - lgamma(k + 1) + theta * log(theta / (theta + mu))
+                + k * log(mu / (theta + mu))
+        }
+        // Both sides of the inversion limit (8), heavy and light tails.
+        for (mu, theta) in [(0.05, 0.2), (0.7, 2.0), (3.0, 0.3), (7.9, 5.0), (8.1, 0.8), (25.0, 2.0)] {
+            let draws = (0..<50_000).map { _ in rng.nextNegativeBinomial(mean: mu, inverseDispersion: theta) }
+            let (statistic, degrees) = Self.chiSquare(draws) { exp(logNB($0, mu, theta)) }
+            #expect(
+                statistic < Self.chiSquareBound(max(degrees, 1)), "NB(\(mu), \(theta)): χ² \(statistic) on \(degrees)")
+        }
+        for lambda in [0.2, 3.0, 9.5, 30.0] {
+            let draws = (0..<50_000).map { _ in rng.nextPoisson(mean: lambda) }
+            let (statistic, degrees) = Self.chiSquare(draws) {
+                exp(Double($0) * log(lambda) - lambda - lgamma(Double($0) + 1))
+            }
+            #expect(statistic < Self.chiSquareBound(max(degrees, 1)), "Poisson(\(lambda)): χ² \(statistic)")
+        }
+    }
+
+    @Test func drawnCellsDoNotDependOnTheThreadCount() throws {
+        let zinb = try registry.makeLikelihood(ComponentSpec(name: "zinb"))
+        let context = CellContext(librarySize: (0..<300).map { Float(500 + $0) })
+        try zinb.build(features: 20, groups: 0, training: Matrix(rows: 0, columns: 20), context: context, path: "l")
+        var output = Matrix(rows: 300, columns: 40)
+        for i in output.storage.indices { output.storage[i] = Float((i * 7) % 11) / 5 - 1 }
+        func draw(threads: Int) throws -> Matrix {
+            let before = WorkerPool.shared.threads
+            WorkerPool.shared.setThreads(threads)
+            defer { WorkerPool.shared.setThreads(before) }
+            var rng = SeededGenerator(seed: 4)
+            return try zinb.sample(output: output, context: context, rng: &rng)
+        }
+        #expect(try draw(threads: 1) == draw(threads: 2))
+    }
+
     @Test func digammaMatchesKnownValues() {
         #expect(abs(SpecialFunctions.digamma(1) + 0.577_215_664_901_532_9) < 1e-12)
         #expect(abs(SpecialFunctions.digamma(0.5) - (-0.577_215_664_901_532_9 - 2 * log(2.0))) < 1e-12)

@@ -303,25 +303,61 @@ package final class CountLikelihood: Likelihood {
     }
 
     package func sample(output: Matrix, context: CellContext, rng: inout SeededGenerator) throws -> Matrix {
-        guard context.librarySize != nil else {
+        guard let libraries = context.librarySize else {
             throw VAExprsError.usage("\(spec.name): drawing counts needs each cell's library size")
         }
-        var (mean, dropout) = parameters(output: output, context: context)
+        let g = genes, rows = output.rows
         let theta = logTheta.map { Self.thetas($0.value) }
-        for r in 0..<mean.rows {
-            let offset = thetaOffset(context, row: r)
-            for j in 0..<genes {
-                let mu = Double(mean[r, j])
-                var draw: Double
-                if let theta {
-                    draw = rng.nextNegativeBinomial(mean: mu, inverseDispersion: theta[offset + j])
-                } else {
-                    draw = rng.nextPoisson(mean: mu)
+        let zeroInflated = family == .zeroInflatedNegativeBinomial
+        var out = Matrix(rows: rows, columns: g)
+        // Blocks of rows draw from streams of their own, seeded from one draw of `rng`, so the
+        // cells do not depend on the number of threads drawing them.
+        let base = rng.next()
+        let blocks = (rows + Self.sampleBlock - 1) / Self.sampleBlock
+        out.storage.withUnsafeMutableBufferPointer { values in
+            let values = UncheckedPointer(values)
+            WorkerPool.shared.run(parts: blocks) { block in
+                var local = SeededGenerator(seed: base &+ UInt64(block) &* 0x9E37_79B9_7F4A_7C15)
+                var mean = [Float](repeating: 0, count: g)
+                for r in (block * Self.sampleBlock)..<min(rows, (block + 1) * Self.sampleBlock) {
+                    // μ = library × softmax(logits), the exponentials in single precision (the
+                    // logits are floats; the sum in double).
+                    var maxLogit = -Float.infinity
+                    for j in 0..<g { maxLogit = max(maxLogit, output[r, j]) }
+                    var partition = 0.0
+                    for j in 0..<g {
+                        mean[j] = expf(output[r, j] - maxLogit)
+                        partition += Double(mean[j])
+                    }
+                    let scale = Double(libraries[r]) / partition
+                    let offset = thetaOffset(context, row: r)
+                    for j in 0..<g {
+                        // ZINB: zero with probability π, else the NB draw (drawn only then).
+                        if zeroInflated {
+                            let pi = 1 / (1 + Double(expf(-output[r, g + j])))
+                            if local.nextUniform() < pi {
+                                values.base[r * g + j] = 0
+                                continue
+                            }
+                        }
+                        let mu = Double(mean[j]) * scale
+                        let draw =
+                            theta.map { local.nextNegativeBinomial(mean: mu, inverseDispersion: $0[offset + j]) }
+                            ?? local.nextPoisson(mean: mu)
+                        values.base[r * g + j] = Float(draw)
+                    }
                 }
-                if let dropout, rng.nextUniform() < Double(dropout[r, j]) { draw = 0 }
-                mean[r, j] = Float(draw)
             }
         }
-        return mean
+        return out
     }
+
+    /// Rows drawn from one random stream (and by one thread) when sampling.
+    static let sampleBlock = 64
+}
+
+/// A buffer handed to the worker pool's threads, each writing its own rows.
+private struct UncheckedPointer: @unchecked Sendable {
+    let base: UnsafeMutableBufferPointer<Float>
+    init(_ base: UnsafeMutableBufferPointer<Float>) { self.base = base }
 }
