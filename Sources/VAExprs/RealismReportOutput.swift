@@ -4,7 +4,10 @@ import Foundation
 /// `svg` renderer) or a terminal summary.
 package enum RealismReportOutput {
     /// Pretty JSON with sorted keys; non-finite numbers become null.
-    package static func json(_ report: RealismReport) throws -> [UInt8] {
+    package static func json(_ report: RealismReport) throws -> [UInt8] { try reportJSON(report) }
+
+    /// A report as pretty JSON with sorted keys, non-finite numbers as null (every report).
+    static func reportJSON(_ report: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(

@@ -4,13 +4,7 @@ import Foundation
 package enum UtilityReportOutput {
     /// Pretty JSON with sorted keys; non-finite numbers become null.
     package static func json(_ report: UtilityReport) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        var text = String(decoding: try encoder.encode(report), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"nan\"", with: "null")
-        return Array((text + "\n").utf8)
+        try RealismReportOutput.reportJSON(report)
     }
 
     static let arms = UtilityComparison.Arm.allCases

@@ -51,22 +51,31 @@ package struct LogisticRegression: Sendable {
             }
             for a in 0..<p { for b in 0..<a { hessian[a * p + b] = hessian[b * p + a] } }
             hessian[(p - 1) * p + (p - 1)] += 1e-10  // keeps the intercept's pivot positive on separable data
-            let step = try Self.solve(hessian, gradient, p)
-            var scale = 1.0, improved = false
-            for _ in 0..<30 {
-                let trial = (0..<p).map { w[$0] - scale * step[$0] }
-                let value = objective(trial)
-                if value <= current {
-                    w = trial
-                    improved = current - value > 1e-12 * max(1, abs(current))
-                    current = value
-                    break
-                }
-                scale /= 2
-            }
+            let improved = Self.newtonStep(
+                &w, step: try Self.solve(hessian, gradient, p), objective: objective, current: &current)
             if !improved || gradient.reduce(0, { max($0, abs($1)) }) < 1e-8 { break }
         }
         coefficients = w
+    }
+
+    /// One damped Newton step: `w − step`, halved until the objective does not increase (at
+    /// most 30 times). Returns whether it decreased by more than rounding.
+    static func newtonStep(
+        _ w: inout [Double], step: [Double], objective: ([Double]) -> Double, current: inout Double
+    ) -> Bool {
+        var scale = 1.0
+        for _ in 0..<30 {
+            let trial = (0..<w.count).map { w[$0] - scale * step[$0] }
+            let value = objective(trial)
+            if value <= current {
+                w = trial
+                let improved = current - value > 1e-12 * max(1, abs(current))
+                current = value
+                return improved
+            }
+            scale /= 2
+        }
+        return false
     }
 
     /// Solves H s = g by Cholesky (H is positive definite).

@@ -89,19 +89,9 @@ package struct MultinomialLogisticRegression: Sendable {
                 hessian[(k * p + d) * size + k * p + d] += 1e-8
             }
             for a in 0..<size { for b in 0..<a { hessian[a * size + b] = hessian[b * size + a] } }
-            let step = try LogisticRegression.solve(hessian, gradient, size)
-            var scale = 1.0, improved = false
-            for _ in 0..<30 {
-                let trial = (0..<size).map { w[$0] - scale * step[$0] }
-                let value = objective(trial)
-                if value <= current {
-                    w = trial
-                    improved = current - value > 1e-12 * max(1, abs(current))
-                    current = value
-                    break
-                }
-                scale /= 2
-            }
+            let improved = LogisticRegression.newtonStep(
+                &w, step: try LogisticRegression.solve(hessian, gradient, size), objective: objective,
+                current: &current)
             if !improved || gradient.reduce(0, { max($0, abs($1)) }) < 1e-8 { break }
         }
         for k in 0..<classes {

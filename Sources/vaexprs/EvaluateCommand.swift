@@ -59,14 +59,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try plugins.registry()
-        if let output {
-            let ext = (output as NSString).pathExtension.lowercased()
-            guard ext == "json" || ext == "html" else {
-                throw VAExprsError.usage(
-                    "--output \(output): give a .json or .html report file (or omit it for a terminal summary)")
-            }
-            try AtomicOutput.checkDestination(output)
-        }
+        if let output { try ReportFile.check(output, otherwise: "a terminal summary") }
         if let designOutput { try AtomicOutput.checkDestination(designOutput) }
         let normalization = try Normalization.parse(alreadyLog ? "none" : normalize, option: "--normalize")
         if alreadyLog && normalize != "auto" {
@@ -83,9 +76,7 @@ struct EvaluateCommand: ParsableCommand {
         let outputs = AtomicOutput()
         if let designOutput { try outputs.stage(text: result.designCSV(), at: designOutput) }
         if let output {
-            try outputs.stage(
-                output.lowercased().hasSuffix(".json") ? try result.json() : try result.html(registry: registry),
-                at: output)
+            try ReportFile.stage(output, json: result.json, html: { try result.html(registry: registry) }, in: outputs)
         }
         try outputs.commit()
         print(result.summary, terminator: "")

@@ -40,15 +40,10 @@ struct UtilityCommand: ParsableCommand {
     func run() throws {
         let registry = try plugins.registry()
         if let output {
-            let ext = (output as NSString).pathExtension.lowercased()
-            guard ext == "json" || ext == "html" else {
-                throw VAExprsError.usage(
-                    "--output \(output): give a .json or .html report file (or omit it for the table alone)")
-            }
+            try ReportFile.check(output, otherwise: "the table alone")
             try OutputSafety.refuseOverlaps(
                 inputs: [("--counts", input.counts), ("--labels", input.labels), ("--model-spec", model.modelSpec)],
                 outputs: [("--output", output)])
-            try AtomicOutput.checkDestination(output)
         }
         // Without fit options for them, the held-out benchmark's: early stopping on a tenth of the cells.
         var fit = try model.request(counts: input.counts, defaultEpochs: 300)
@@ -80,9 +75,7 @@ struct UtilityCommand: ParsableCommand {
         if !quiet { result.notes.forEach { printNotice($0, command: "utility") } }
         if let output {
             let outputs = AtomicOutput()
-            try outputs.stage(
-                output.lowercased().hasSuffix(".json") ? try result.json() : try result.html(registry: registry),
-                at: output)
+            try ReportFile.stage(output, json: result.json, html: { try result.html(registry: registry) }, in: outputs)
             try outputs.commit()
         }
         print(result.summary, terminator: "")

@@ -84,3 +84,15 @@
 }
 
 .vx_call <- function(name, ...) .Call(name, ..., PACKAGE = "vaexprs")
+
+# The cells of a SingleCellExperiment or SummarizedExperiment (its counts assay, else its first;
+# genes x cells) and their labels (y, else the first colData column).
+.vx_object_cells <- function(object, y) {
+  if (!methods::is(object, "SummarizedExperiment")) {
+    stop("object must be a SingleCellExperiment or SummarizedExperiment", call. = FALSE)
+  }
+  assays <- SummarizedExperiment::assayNames(object)
+  x <- SummarizedExperiment::assay(object, if ("counts" %in% assays) "counts" else 1)
+  if (is.null(y) && ncol(SummarizedExperiment::colData(object)) > 0) y <- SummarizedExperiment::colData(object)[[1]]
+  list(x = x, y = y)
+}

@@ -37,15 +37,10 @@ utility_exprs <- function(object = NULL, x_train = NULL, y_train = NULL, kept = 
   }
   cells_in_rows <- TRUE
   if (!is.null(object)) {
-    if (!methods::is(object, "SummarizedExperiment")) {
-      stop("object must be a SingleCellExperiment or SummarizedExperiment", call. = FALSE)
-    }
-    assays <- SummarizedExperiment::assayNames(object)
-    x_train <- SummarizedExperiment::assay(object, if ("counts" %in% assays) "counts" else 1)
+    given <- .vx_object_cells(object, y_train)
+    x_train <- given$x
+    y_train <- given$y
     cells_in_rows <- FALSE
-    if (is.null(y_train) && ncol(SummarizedExperiment::colData(object)) > 0) {
-      y_train <- SummarizedExperiment::colData(object)[[1]]
-    }
   }
   if (is.null(x_train)) stop("give x_train (cells x genes) or object", call. = FALSE)
   if (is.null(y_train)) stop("give y_train: the utility test needs each cell's label", call. = FALSE)
