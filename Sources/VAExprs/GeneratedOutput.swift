@@ -100,19 +100,25 @@ package struct GenerationStream {
         var labels: ByteSink? = nil
         var kept = (ids: [String](), values: [Float](), labels: [[String]](), latent: [Float]())
         var written = 0
+        // The writer and the labels file are touched by the writing thread only, until `finish`.
+        let writes = PipelinedWrites()
         do {
             if let labelsPath, let encoding {
                 labels = try outputs.open(labelsPath)
                 try labels!.write(
                     (["cell"] + encoding.columns).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
             }
+            let labelsSink = labels
             let summaries = try Generator(model: model, registry: registry).generate(options) { block in
                 let ids = (0..<block.values.rows).map { "gen\(block.firstRow + $0 + 1)" }
-                try writer.append(
-                    CellBlock(cellIDs: ids, values: block.values, labels: block.labels, latent: block.latent))
-                if let sink = labels, let rows = block.labels {
-                    for (id, row) in zip(ids, rows) {
-                        try sink.write(([id] + row).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+                try writes.submit {
+                    try writer.append(
+                        CellBlock(cellIDs: ids, values: block.values, labels: block.labels, latent: block.latent))
+                    if let sink = labelsSink, let rows = block.labels {
+                        for (id, row) in zip(ids, rows) {
+                            try sink.write(
+                                ([id] + row).map(ExpressionCSV.quoteIfNeeded).joined(separator: ",") + "\n")
+                        }
                     }
                 }
                 if stride > 0 {
@@ -127,6 +133,7 @@ package struct GenerationStream {
                 }
                 written += block.values.rows
             }
+            try writes.finish()
             try labels?.close()
             outputs.adopt(try writer.finish())
             if let latentPath {
@@ -152,6 +159,7 @@ package struct GenerationStream {
             try outputs.commit()
             return result
         } catch {
+            _ = try? writes.finish()  // no write may still run when the temporaries go
             writer.discard()
             outputs.discard()
             throw error

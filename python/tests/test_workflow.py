@@ -99,8 +99,13 @@ def test_counts_in_a_layer_or_raw(pbmc, cli, tmp_path):
     adata.write_h5ad(path)
     plain = subprocess.run([cli, "fit", "--counts", str(path), "--epochs", "1", "--output", str(tmp_path / "x.vaexprs")],
                            capture_output=True, text=True)
-    assert plain.returncode == 0 and "--layer counts" in plain.stderr, plain.stderr
+    # Log-normalised X: its counts are recovered (the layer's, exactly) and modelled as counts.
+    assert plain.returncode == 0 and "log-normalised counts, log1p(count × s)" in plain.stderr, plain.stderr
+    assert vaexprs.load(tmp_path / "x.vaexprs").description["likelihood_data"] == "counts"
+    # Scaled X (sc.pp.scale: centred, values below zero) beside dense counts: fit names the layer.
     dense = adata.copy()
+    logged = dense.X.toarray()
+    dense.X = (logged - logged.mean(axis=0)) / np.maximum(logged.std(axis=0), 1e-6)
     dense.layers["counts"] = counts.toarray()
     dense.write_h5ad(tmp_path / "dense.h5ad")
     hint = subprocess.run([cli, "fit", "--counts", str(tmp_path / "dense.h5ad"), "--epochs", "1", "--output",
