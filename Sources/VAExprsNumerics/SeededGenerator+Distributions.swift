@@ -28,8 +28,9 @@ extension SeededGenerator {
     public mutating func nextPoisson(mean: Double) -> Double {
         guard mean > 0 else { return 0 }
         if mean < 10 {
-            let limit = exp(-mean)
             var product = nextUniform(), k = 0.0
+            if product <= 1 - mean { return 0 }  // e^−μ ≥ 1 − μ: the draw is 0 without computing e^−μ
+            let limit = exp(-mean)
             while product > limit {
                 product *= nextUniform()
                 k += 1
@@ -59,9 +60,12 @@ extension SeededGenerator {
     public mutating func nextNegativeBinomial(mean: Double, inverseDispersion theta: Double) -> Double {
         guard mean > 0 else { return 0 }
         if mean <= Self.negativeBinomialInversionLimit {
+            let u = nextUniform()
+            // A squeeze: P(0) = (1 + μ/θ)^−θ ≥ e^−μ ≥ 1 − μ, so below 1 − μ the draw is 0 without
+            // computing P(0) (the same draw as the search below would give).
+            if u < 1 - mean { return 0 }
             let p = mean / (theta + mean)
             var probability = exp(theta * log1p(-p)), cumulative = probability
-            let u = nextUniform()
             var k = 0.0
             // Stops where the terms no longer change the sum in doubles (the mass beyond is below
             // 1e-17 of it), so a uniform above the rounded total cannot send the search far out.

@@ -341,9 +341,12 @@ package final class CountLikelihood: Likelihood {
                             }
                         }
                         let mu = Double(mean[j]) * scale
-                        let draw =
-                            theta.map { local.nextNegativeBinomial(mean: mu, inverseDispersion: $0[offset + j]) }
-                            ?? local.nextPoisson(mean: mu)
+                        let draw: Double
+                        if let theta {
+                            draw = local.nextNegativeBinomial(mean: mu, inverseDispersion: theta[offset + j])
+                        } else {
+                            draw = local.nextPoisson(mean: mu)
+                        }
                         values.base[r * g + j] = Float(draw)
                     }
                 }
