@@ -15,7 +15,8 @@ struct UtilityCommand: ParsableCommand {
             regression) is trained on the real cells alone, plus --added duplicated, SMOTE or generated cells of \
             that label, or on generated cells alone, and scored on the held-out cells: that label's F1 and the \
             macro-F1 over all labels, beside the classifier trained on every training cell. Capped design: every \
-            label keeps --kept cells at once. One model fit per reduced label and repeat (the cost is printed first).
+            label keeps --kept cells at once. One model fit per reduced label and repeat (the cost is printed first); \
+            without --epochs, 300 epochs with --validation-split 0.1 --patience 20.
             """
     )
 
