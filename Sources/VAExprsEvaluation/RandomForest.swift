@@ -29,13 +29,30 @@ package struct RandomForest: Sendable {
         // Column-major copy: splits scan one feature over many samples.
         var columns = [Double](repeating: 0, count: n * d)
         for i in 0..<n { for j in 0..<d { columns[j * n + i] = x[i, j] } }
-        nodes = (0..<trees).map { _ in
-            let sample = (0..<n).map { _ in Int(rng.next() % UInt64(n)) }
-            var treeRNG = rng.split()
-            return Self.grow(
-                columns: columns, n: n, d: d, y: y, classes: classes, sample: sample, maxFeatures: maxFeatures,
-                rng: &treeRNG)
+        // Every tree's bootstrap sample and stream, drawn in order; the trees then grow on all
+        // threads (the same forest for any thread count).
+        var samples: [[Int]] = [], streams: [SeededGenerator] = []
+        for _ in 0..<trees {
+            samples.append((0..<n).map { _ in Int(rng.next() % UInt64(n)) })
+            streams.append(rng.split())
         }
+        var grown = [[Node]](repeating: [], count: trees)
+        grown.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedTrees(out)
+            WorkerPool.shared.runTasks(trees) { t in
+                var stream = streams[t]
+                out.base[t] = Self.grow(
+                    columns: columns, n: n, d: d, y: y, classes: classes, sample: samples[t], maxFeatures: maxFeatures,
+                    rng: &stream)
+            }
+        }
+        nodes = grown
+    }
+
+    /// The forest's trees, each written by the one task that grows it.
+    private struct UncheckedTrees: @unchecked Sendable {
+        let base: UnsafeMutableBufferPointer<[Node]>
+        init(_ base: UnsafeMutableBufferPointer<[Node]>) { self.base = base }
     }
 
     private static func grow(
@@ -51,7 +68,7 @@ package struct RandomForest: Sendable {
         }
         tree.append(Node(feature: -1, threshold: 0, left: -1, right: -1, probabilities: leafProbabilities(sample)))
         stack.append((0, sample))
-        var order: [Int] = []
+        var order: [(value: Double, member: Int32)] = []
         var counts = [Double](repeating: 0, count: classes), leftCounts = counts
         while let (node, members) = stack.popLast() {
             counts = [Double](repeating: 0, count: classes)
@@ -70,13 +87,17 @@ package struct RandomForest: Sendable {
                 let f = features[tried]
                 tried += 1
                 let base = f * n
-                order = members.sorted { columns[base + $0] < columns[base + $1] }
-                if columns[base + order[0]] == columns[base + order[order.count - 1]] { continue }
+                // Values with their members, sorted by value (the order among equal values does
+                // not matter: no split falls between them).
+                order.removeAll(keepingCapacity: true)
+                for i in members { order.append((columns[base + i], Int32(i))) }
+                order.sort { $0.value < $1.value }
+                if order[0].value == order[order.count - 1].value { continue }
                 informative += 1
                 for c in 0..<classes { leftCounts[c] = 0 }
                 for k in 0..<(order.count - 1) {
-                    leftCounts[y[order[k]]] += 1
-                    let v = columns[base + order[k]], next = columns[base + order[k + 1]]
+                    leftCounts[y[Int(order[k].member)]] += 1
+                    let v = order[k].value, next = order[k + 1].value
                     if v == next { continue }
                     let nl = Double(k + 1), nr = total - nl
                     var gl = 1.0, gr = 1.0
@@ -98,8 +119,10 @@ package struct RandomForest: Sendable {
             }
             guard bestFeature >= 0 else { continue }
             let base = bestFeature * n
-            let left = members.filter { columns[base + $0] <= bestThreshold },
-                right = members.filter { columns[base + $0] > bestThreshold }
+            var left: [Int] = [], right: [Int] = []
+            for i in members {
+                if columns[base + i] <= bestThreshold { left.append(i) } else { right.append(i) }
+            }
             guard !left.isEmpty && !right.isEmpty else { continue }  // never re-queue the same members
             tree[node].feature = Int32(bestFeature)
             tree[node].threshold = bestThreshold
