@@ -86,6 +86,8 @@ package enum LogCountsRecovery {
 
     /// Largest multiple of the smallest count a cell's smallest non-zero value may stand for.
     static let largestSmallestCount = 10
+    /// Cells tried first (and alone, when they already refuse).
+    static let leadingCells = 200
     /// Non-zero values the median cell must have: with fewer, whole numbers could be chance.
     static let minimumValuesPerCell = 10
     /// Fraction of cells whose smallest value must stand for a count of 1 (as in UMI and read
@@ -96,15 +98,22 @@ package enum LogCountsRecovery {
     /// whose values invert to no whole numbers when the values are non-negative and not counts;
     /// nil for counts, data with negative values, or values too large to be logarithms.
     package static func recover(_ data: ExpressionMatrix) -> Result<Recovered, Refusal>? {
-        var rows = [[(column: Int, value: Float)]](repeating: [], count: data.cellCount)
+        // A first pass without copying anything: counts and signed values end here.
         var negative = false, whole = true, largest: Float = 0
-        data.cells.forEachEntry { i, j, v in
+        data.cells.forEachEntry { _, _, v in
             if v < 0 { negative = true }
-            if v != 0 { rows[i].append((j, v)) }
             if v != v.rounded() { whole = false }
             largest = max(largest, v)
         }
         guard !negative, !whole, largest.isFinite else { return nil }
+        // Continuous values are usually refused by the first cells: try those before holding a
+        // copy of every value.
+        if data.cellCount > Self.leadingCells {
+            let head = LogCountsRecovery.recover(data.selectingCells(Array(0..<Self.leadingCells)))
+            if case .failure? = head { return head }
+        }
+        var rows = [[(column: Int, value: Float)]](repeating: [], count: data.cellCount)
+        data.cells.forEachEntry { i, j, v in if v != 0 { rows[i].append((j, v)) } }
         // Too few values per cell to tell whole numbers from chance.
         let sizes = rows.map(\.count).sorted()
         guard sizes[sizes.count / 2] >= minimumValuesPerCell else { return nil }
