@@ -99,6 +99,18 @@ import VAExprsTestSupport
             return
         }
         #expect(refusal.cell == 0)
+        // Many cells of continuous values: refused by the first ones (before every value is copied).
+        var many = Matrix(rows: 250, columns: 30)
+        for k in many.storage.indices { many.storage[k] = Float(1 + 2 * rng.nextUniform()) }
+        guard
+            case .failure(let early)? = LogCountsRecovery.recover(
+                ExpressionMatrix(
+                    cellIDs: (0..<250).map { "m\($0)" }, geneNames: (0..<30).map { "g\($0)" }, values: many))
+        else {
+            Issue.record("continuous values taken for log-normalised counts")
+            return
+        }
+        #expect(early.cell < 200)
         // Values too large to be logarithms of counts (intensities): not applicable.
         let intensities = Matrix(rows: 2, columns: 2, storage: [120.5, 3000.25, 80.5, 20.75])
         #expect(
