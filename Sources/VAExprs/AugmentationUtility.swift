@@ -74,7 +74,11 @@ public enum AugmentationUtility {
         let classNames = Array(Set(labelNames)).sorted()
         guard classNames.count >= 2 else {
             throw VAExprsError.badData(
-                "\(request.fit.counts.describe("fit.counts")): the utility test needs at least two labels, got one")
+                """
+                \(request.fit.counts.describe("fit.counts")): the utility test needs cells of at least two labels, \
+                got one ('\(classNames.first ?? "")'); give a label column that tells cell types apart
+                """
+            )
         }
         let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
         let classes = labelNames.map { classIndex[$0]! }
@@ -263,7 +267,12 @@ public enum AugmentationUtility {
             throw VAExprsError.usage("\(parameter: "validationSplit") must be in [0, 1), got \(fraction)")
         }
         if request.fit.training.processGroup != nil || request.fit.stream {
-            throw VAExprsError.usage("the utility test fits in memory in one process (no MPI, no streaming)")
+            throw VAExprsError.usage(
+                """
+                the utility test fits its models in memory in one process: run it without MPI and without \
+                \(parameter: "stream")
+                """
+            )
         }
         if let columns = request.fit.labelColumns, columns.count != 1 {
             throw VAExprsError.usage(

@@ -380,10 +380,13 @@ public enum Fit {
             network: network, geneNames: geneNames, preprocessing: prepared.preprocessing,
             conditions: encoding, trainingCellIDs: trainingRows.map { cells.cellIDs[$0] }, trainingLatentMeans: means,
             trainingLabels: trainingLabels, history: history, seed: request.training.seed, setup: fitSetup)
-        // The latent mixture search, once, so that every `generate` samples without it.
+        // The latent mixture search, once, so that every `generate` samples without it; by the
+        // process that writes the model (MPI rank 0) only.
         let searchStart = Date()
-        model.latentMixtures = try Generator(model: model, registry: registry).storedMixtures(
-            seed: request.training.seed)
+        if (request.training.processGroup?.rank ?? 0) == 0 {
+            model.latentMixtures = try Generator(model: model, registry: registry).storedMixtures(
+                seed: request.training.seed)
+        }
         if let groups = model.latentMixtures?.groups.count {
             notes(
                 Notice(

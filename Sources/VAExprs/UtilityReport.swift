@@ -28,9 +28,9 @@ package struct UtilityReport: Codable, Sendable {
     package struct ReducedLabel: Codable, Sendable {
         /// The label.
         package var label: String
-        /// Its training cells before the reduction (first repeat).
+        /// Its training cells before the reduction (the same in every repeat).
         package var trainingCells: Int
-        /// Its held-out cells (first repeat).
+        /// Its held-out cells (the same number in every repeat).
         package var heldOutCells: Int
         /// Held-out F1 of this label, per arm.
         package var f1: [String: Score]

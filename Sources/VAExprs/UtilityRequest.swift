@@ -22,7 +22,7 @@ public struct UtilityRequest {
     public var kept = 5
     /// Cells added to each reduced label (generated, duplicated or interpolated).
     public var added = 50
-    /// The designs run, in this order.
+    /// The designs run (the per-label design first when both are given).
     public var designs: [UtilityDesign] = [.perLabel, .capped]
     /// Fraction of each label's cells held out for scoring, in (0, 1).
     public var heldOutFraction = 0.5

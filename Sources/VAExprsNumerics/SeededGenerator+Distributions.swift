@@ -82,5 +82,5 @@ extension SeededGenerator {
 
     /// The largest mean drawn by inversion in `nextNegativeBinomial` (beyond it the search
     /// would take more steps than a Gamma–Poisson draw costs).
-    public static let negativeBinomialInversionLimit = 8.0
+    package static let negativeBinomialInversionLimit = 8.0
 }

@@ -30,7 +30,9 @@ package struct HTMLRenderer: Renderer {
         }
         collect(scene.items)
         let data: [String: Any] = ["tooltips": tooltips.map { $0 as Any? ?? NSNull() }, "styleGroups": styleGroups]
-        let json = Self.scriptSafe(String(decoding: try JSONSerialization.data(withJSONObject: data), as: UTF8.self))
+        // Sorted keys: the same figure gives the same page, whatever the dictionary's hashing.
+        let json = Self.scriptSafe(
+            String(decoding: try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]), as: UTF8.self))
         var w = ByteWriter(capacity: 1 << 20)
         w.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
         w.appendEscaped(figure.title ?? "VAExprs figure")

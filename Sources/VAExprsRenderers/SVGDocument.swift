@@ -38,15 +38,9 @@ enum SVGDocument {
     ) {
         switch item {
         case let .rect(r, fill, stroke, strokeWidth, opacity):
-            w.append("<rect x=\"")
-            w.append(number: r.x)
-            w.append("\" y=\"")
-            w.append(number: r.y)
-            w.append("\" width=\"")
-            w.append(number: r.width)
-            w.append("\" height=\"")
-            w.append(number: r.height)
-            w.append("\" fill=\"")
+            w.append("<rect")
+            appendGeometry(r, into: &w)
+            w.append(" fill=\"")
             w.append(fill?.hex ?? "none")
             if let stroke {
                 w.append("\" stroke=\"")
@@ -145,12 +139,9 @@ enum SVGDocument {
         w.append("</g>\n")
     }
 
-    private static func beginClip(_ r: SceneRect, into w: inout ByteWriter, state: inout WriterState) -> Int {
-        let id = state.clips
-        state.clips += 1
-        w.append("<clipPath id=\"c")
-        w.appendInteger(Int64(id))
-        w.append("\"><rect x=\"")
+    /// ` x="…" y="…" width="…" height="…"`: a rectangle's attributes.
+    private static func appendGeometry(_ r: SceneRect, into w: inout ByteWriter) {
+        w.append(" x=\"")
         w.append(number: r.x)
         w.append("\" y=\"")
         w.append(number: r.y)
@@ -158,7 +149,17 @@ enum SVGDocument {
         w.append(number: r.width)
         w.append("\" height=\"")
         w.append(number: r.height)
-        w.append("\"/></clipPath>\n<g clip-path=\"url(#c")
+        w.append("\"")
+    }
+
+    private static func beginClip(_ r: SceneRect, into w: inout ByteWriter, state: inout WriterState) -> Int {
+        let id = state.clips
+        state.clips += 1
+        w.append("<clipPath id=\"c")
+        w.appendInteger(Int64(id))
+        w.append("\"><rect")
+        appendGeometry(r, into: &w)
+        w.append("/></clipPath>\n<g clip-path=\"url(#c")
         w.appendInteger(Int64(id))
         w.append(")\">\n")
         return id
@@ -220,21 +221,18 @@ enum SVGDocument {
     /// The path of a marker centred on (0, 0).
     static func appendMarkerPath(_ shape: MarkerShape, size: Double, into w: inout ByteWriter) {
         guard let polygon = MarkerGeometry.polygon(shape) else {
+            // A circle: two half arcs of radius r, from (−r, 0) to (r, 0) and back.
             let r = size / 2
             w.append("M")
             w.append(number: -r)
-            w.append(",0A")
-            w.append(number: r)
-            w.append(",")
-            w.append(number: r)
-            w.append(" 0 1,0 ")
-            w.append(number: r)
-            w.append(",0A")
-            w.append(number: r)
-            w.append(",")
-            w.append(number: r)
-            w.append(" 0 1,0 ")
-            w.append(number: -r)
+            for end in [r, -r] {
+                w.append(",0A")
+                w.append(number: r)
+                w.append(",")
+                w.append(number: r)
+                w.append(" 0 1,0 ")
+                w.append(number: end)
+            }
             w.append(",0Z")
             return
         }

@@ -37,9 +37,9 @@ struct FitInputOptions: ParsableArguments {
     @Flag(help: "A plain VAE even when the .h5ad input has an obs column 'label' (which is otherwise the condition).")
     var noLabels = false
 
-    /// Sets the request's cells and labels (the cells as a file).
+    /// Sets how the request's file (`counts`, given to `FitModelOptions.request`) is read, and
+    /// its labels.
     func apply(to request: inout FitRequest) {
-        request.counts = .file(counts)
         request.genesInRows = genesInRows
         request.layer = layer
         request.useRaw = useRaw

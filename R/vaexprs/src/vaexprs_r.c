@@ -159,14 +159,19 @@ SEXP vx_save(SEXP model, SEXP path) {
     return R_NilValue;
 }
 
+/* A string the library allocated, as an R string (the library's copy freed). */
+static SEXP string_of(char *text) {
+    SEXP out = PROTECT(Rf_mkString(text));
+    vaexprs_free(text);
+    UNPROTECT(1);
+    return out;
+}
+
 SEXP vx_model_json(SEXP model) {
     char *json = NULL;
     vaexprs_error *error = NULL;
     if (vaexprs_model_json(model_of(model), &json, &error) != VAEXPRS_OK) fail(error, R_NilValue);
-    SEXP out = PROTECT(Rf_mkString(json));
-    vaexprs_free(json);
-    UNPROTECT(1);
-    return out;
+    return string_of(json);
 }
 
 /* A model's names read one at a time (genes, training cell ids) as a character vector. */
@@ -272,10 +277,7 @@ static SEXP pair_json(pair_call call, SEXP real, SEXP real_labels, SEXP generate
     if (call(&r, has_rl ? &rl : NULL, &g, has_gl ? &gl : NULL, CHAR(STRING_ELT(options, 0)), &json, &error) !=
         VAEXPRS_OK)
         fail(error, names);
-    SEXP out = PROTECT(Rf_mkString(json));
-    vaexprs_free(json);
-    UNPROTECT(1);
-    return out;
+    return string_of(json);
 }
 
 SEXP vx_evaluate(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
@@ -297,10 +299,7 @@ SEXP vx_utility(SEXP cells, SEXP labels, SEXP options, SEXP names) {
         Rf_error("the utility test was interrupted");
     }
     if (status != VAEXPRS_OK) fail(error, names);
-    SEXP out = PROTECT(Rf_mkString(json));
-    vaexprs_free(json);
-    UNPROTECT(1);
-    return out;
+    return string_of(json);
 }
 
 SEXP vx_embed_aug(SEXP real, SEXP real_labels, SEXP generated, SEXP generated_labels, SEXP options, SEXP names) {
