@@ -69,6 +69,35 @@ package enum DenseLinearAlgebra {
         return (values, vectors)
     }
 
+    /// The `count` largest eigenvalues (descending) of the cross-product AᵀA of an n × d matrix
+    /// and their unit eigenvectors (rows of a count × d matrix): AᵀA by `dsyrk`, then LAPACK's
+    /// `dsyevr` for those eigenpairs only — the right singular vectors of A, as scikit-learn's
+    /// PCA solver `covariance_eigh` finds them for n ≫ d, at a fraction of a thin SVD's cost.
+    package static func topCrossProductEigen(_ a: DoubleMatrix, count: Int) throws -> (
+        values: [Double], vectors: DoubleMatrix
+    ) {
+        let n = a.rows, d = a.columns, k = max(1, min(count, d))
+        var gram = [Double](repeating: 0, count: d * d)
+        a.storage.withUnsafeBufferPointer { x in
+            cblas_dsyrk(
+                CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), 1, x.baseAddress, Int32(d), 0, &gram,
+                Int32(d))
+        }
+        var found: Int32 = 0
+        var w = [Double](repeating: 0, count: d), z = [Double](repeating: 0, count: d * k)
+        var support = [Int32](repeating: 0, count: 2 * k)
+        let info = LAPACKE_dsyevr(
+            vaexprs_lapack_row_major(), Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "I")), Int8(UInt8(ascii: "U")),
+            Int32(d), &gram, Int32(d), 0, 0, Int32(d - k + 1), Int32(d), 0, &found, &w, &z, Int32(k), &support)
+        guard info == 0, found == Int32(k) else {
+            throw VAExprsError(.other, "symmetric eigen-decomposition failed (LAPACK dsyevr info \(info))")
+        }
+        // LAPACK gives ascending order, eigenvectors as columns of z (d × k, row-major).
+        var vectors = DoubleMatrix(rows: k, columns: d)
+        for c in 0..<k { for j in 0..<d { vectors[c, j] = z[j * k + (k - 1 - c)] } }
+        return ((0..<k).map { w[k - 1 - $0] }, vectors)
+    }
+
     /// The inverse of a symmetric positive-definite matrix (Cholesky), or nil.
     package static func symmetricInverse(_ a: [Double], dimension d: Int) -> [Double]? {
         var m = a

@@ -122,7 +122,9 @@ func subset(_ m: ExpressionMatrix, _ rows: [Int]) -> ExpressionMatrix {
         #expect(abs(report.rfAUCPooled - 0.5) < 0.05 && abs(report.lrAUCPooled - 0.5) < 0.05)
         #expect(report.mmd2PValue > 0.05 && report.mmd2 < report.mmd2Floor + 0.01)
         #expect(report.geneMeanR > 0.99 && report.labelAccuracy! > 0.95)
-        #expect(report.perLabelRFAUC!.values.allSatisfy { abs($0 - 0.5) < 0.1 }, "\(report.perLabelRFAUC!)")
+        // ~100 cells a side per label: such AUCs spread with sd ≈ 0.05 over seeds (measured for
+        // the exact and the binned forest alike), so 3 sd.
+        #expect(report.perLabelRFAUC!.values.allSatisfy { abs($0 - 0.5) < 0.15 }, "\(report.perLabelRFAUC!)")
         // Projection alone separates fitted from held-out real cells: why the design holds the fitted ones out.
         #expect(report.rfAUCFittedVsHeldOut > 0.6)
     }

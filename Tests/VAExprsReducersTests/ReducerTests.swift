@@ -164,4 +164,26 @@ import VAExprsTestSupport
                 blobs(8, seed: 1), components: 2, rng: &rng)
         }
     }
+
+    @Test func principalAxesFromTheCrossProductAreTheSVDs() throws {
+        // Tall data take the cross-product's eigenvectors, wide data the thin SVD: both must be
+        // the right singular vectors of the centred data, with PCAReducer's signs.
+        let scales = (0..<12).map { 3.0 / Double($0 + 1) }
+        for (n, d) in [(400, 12), (9, 12)] {
+            var rng = SeededGenerator(seed: 21)
+            var x = DoubleMatrix(rows: n, columns: d)
+            for i in 0..<n { for j in 0..<d { x[i, j] = rng.nextNormal() * scales[j] } }
+            let axes = try PrincipalAxes(fitting: x, components: 5)
+            var centred = x
+            let mean = x.columnMeans()
+            for i in 0..<n { for j in 0..<d { centred[i, j] -= mean[j] } }
+            var (u, _, vt) = try DenseLinearAlgebra.thinSVD(centred)
+            Centring.fixSigns(u: &u, vt: &vt, components: 5)
+            for c in 0..<5 {
+                for j in 0..<d {
+                    #expect(abs(axes.axes[c, j] - vt[c, j]) < 1e-9, "\(n) × \(d): axis \(c), feature \(j)")
+                }
+            }
+        }
+    }
 }
