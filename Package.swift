@@ -65,7 +65,7 @@ let package = Package(
         // suite runs on thousands of points (about 10× slower unoptimised).
         .target(name: "VAExprsSamplers", dependencies: ["VAExprsCore", "CBLAS", "CKernels"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5"]),
+        .target(name: "VAExprsIO", dependencies: ["VAExprsCore", "CZlib", "CHDF5", "CKernels"]),
         // Optimised in debug builds too, for the same reason (t-SNE and UMAP are long numeric loops).
         .target(name: "VAExprsReducers", dependencies: ["VAExprsCore", "CBLAS", "CARPACK"],
                 swiftSettings: [.unsafeFlags(["-O"])]),

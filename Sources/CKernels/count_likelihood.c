@@ -141,3 +141,31 @@ double vaexprs_count_gene_loglik(int64_t n, double log_theta, const float *restr
     }
     return total;
 }
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void vaexprs_count_sampling_row(int64_t g, const float *restrict logits, double library,
+                                const double *restrict theta, const float *restrict dropout_logits,
+                                double *restrict mu, double *restrict count_zero, double *restrict dropout,
+                                double *restrict zero) {
+    float top = -INFINITY;
+    for (int64_t j = 0; j < g; j++) top = logits[j] > top ? logits[j] : top;
+    // The exponentials and their sum (in order) in double precision.
+    for (int64_t j = 0; j < g; j++) mu[j] = exp((double)(logits[j] - top));
+    double partition = 0;
+    for (int64_t j = 0; j < g; j++) partition += mu[j];
+    const double scale = library / partition;
+    for (int64_t j = 0; j < g; j++) mu[j] *= scale;
+    if (theta == 0) {
+        for (int64_t j = 0; j < g; j++) count_zero[j] = exp(-mu[j]);
+    } else {
+        for (int64_t j = 0; j < g; j++) count_zero[j] = exp(theta[j] * log(theta[j] / (theta[j] + mu[j])));
+    }
+    if (dropout_logits != 0) {
+        for (int64_t j = 0; j < g; j++) {
+            const double pi = 1 / (1 + exp(-(double)dropout_logits[j]));
+            dropout[j] = pi;
+            count_zero[j] *= 1 - pi;
+            zero[j] = pi + count_zero[j];
+        }
+    }
+}

@@ -107,3 +107,27 @@ void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const i
         }
     }
 }
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+int64_t vaexprs_compress_rows(const float *restrict values, int64_t rows, int64_t cols, int64_t *restrict lengths,
+                              int32_t *restrict indices, float *restrict data) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        const float *restrict row = values + i * cols;
+        const int64_t start = k;
+        if (indices == 0) {
+            int64_t n = 0;
+            for (int64_t j = 0; j < cols; j++) n += row[j] != 0;
+            k += n;
+        } else {
+            // Every value written, the position moved past non-zeros only (no branch per value).
+            for (int64_t j = 0; j < cols; j++) {
+                indices[k] = (int32_t)j;
+                data[k] = row[j];
+                k += row[j] != 0;
+            }
+        }
+        if (lengths != 0) lengths[i] = k - start;
+    }
+    return k;
+}

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import VAExprsCore
 
@@ -313,12 +314,29 @@ package enum NameRules {
 /// requires) and, for counts, whole numbers from 0 to the largest its format holds; else an
 /// error naming the cell and gene (nothing is written; the writer's temporary is discarded).
 enum ValueRules {
+    /// Whether every value passes, found without a branch per value (the common case; the
+    /// loop vectorises): finite, and for counts a whole number from 0 to `largest` — a float
+    /// from 2²³ up is whole, and below it x is whole when (x + 2²³) − 2²³ gives x back.
+    static func allPass(_ values: UnsafeBufferPointer<Float>, counts: Bool, largest: Double) -> Bool {
+        var failures = 0
+        if counts {
+            for x in values {
+                let whole = x >= 8_388_608 || (x + 8_388_608) - 8_388_608 == x
+                failures &+= x >= 0 && x.isFinite && Double(x) <= largest && whole ? 0 : 1
+            }
+        } else {
+            for x in values { failures &+= x.isFinite ? 0 : 1 }
+        }
+        return failures == 0
+    }
+
     /// `largest` nil: any finite value (continuous values, or counts in CSV text).
     static func check(_ block: CellBlock, genes: [String], counts: Bool, largest: Double?, format: String, path: String)
         throws
     {
         let columns = block.values.columns
         try block.values.storage.withUnsafeBufferPointer { v in
+            guard !allPass(v, counts: counts, largest: largest ?? .infinity) else { return }
             for (index, value) in v.enumerated() {
                 let whole = CountRange.contains(value, largest: largest ?? .infinity)
                 guard value.isFinite && (!counts || whole) else {
@@ -359,20 +377,22 @@ enum ValueRules {
     }
 }
 
-/// The non-zero entries of dense rows as CSR pieces (row lengths, column indices, values).
+/// The non-zero entries of dense rows as CSR pieces (row lengths, column indices, values),
+/// counted and gathered by a C loop without a branch per value.
 func compressRows(_ values: Matrix) -> (lengths: [Int], indices: [Int32], values: [Float]) {
-    var lengths: [Int] = [], indices: [Int32] = [], data: [Float] = []
-    lengths.reserveCapacity(values.rows)
+    let rows = values.rows, columns = values.columns
+    var counts = [Int64](repeating: 0, count: rows)
+    var indices: [Int32] = [], data: [Float] = []
     values.storage.withUnsafeBufferPointer { v in
-        for i in 0..<values.rows {
-            var n = 0
-            for j in 0..<values.columns where v[i * values.columns + j] != 0 {
-                indices.append(Int32(j))
-                data.append(v[i * values.columns + j])
-                n += 1
+        let total = Int(vaexprs_compress_rows(v.baseAddress, Int64(rows), Int64(columns), &counts, nil, nil))
+        indices = [Int32](unsafeUninitializedCapacity: total + 1) { indices, indexCount in
+            data = [Float](unsafeUninitializedCapacity: total + 1) { data, dataCount in
+                _ = vaexprs_compress_rows(
+                    v.baseAddress, Int64(rows), Int64(columns), nil, indices.baseAddress, data.baseAddress)
+                dataCount = total
             }
-            lengths.append(n)
+            indexCount = total
         }
     }
-    return (lengths, indices, data)
+    return (counts.map { Int($0) }, indices, data)
 }

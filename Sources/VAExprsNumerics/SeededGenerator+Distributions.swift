@@ -64,23 +64,47 @@ extension SeededGenerator {
             // A squeeze: P(0) = (1 + μ/θ)^−θ ≥ e^−μ ≥ 1 − μ, so below 1 − μ the draw is 0 without
             // computing P(0) (the same draw as the search below would give).
             if u < 1 - mean { return 0 }
-            let p = mean / (theta + mean)
-            var probability = exp(theta * log1p(-p)), cumulative = probability
-            var k = 0.0
-            // Stops where the terms no longer change the sum in doubles (the mass beyond is below
-            // 1e-17 of it), so a uniform above the rounded total cannot send the search far out.
-            while u >= cumulative && probability > 1e-17 * cumulative {
-                probability *= (k + theta) / (k + 1) * p
-                k += 1
-                cumulative += probability
-            }
-            return k
+            let zero = exp(theta * log1p(-mean / (theta + mean)))
+            return Self.negativeBinomialCount(
+                atUniform: u, mean: mean, inverseDispersion: theta, zero: zero, below: zero)
         }
         let rate = nextGamma(shape: theta) * mean / theta
         return nextPoisson(mean: rate)
     }
 
-    /// The largest mean drawn by inversion in `nextNegativeBinomial` (beyond it the search
-    /// would take more steps than a Gamma–Poisson draw costs).
+    /// The negative-binomial count at which the uniform `u` falls in the cumulative
+    /// probabilities (inversion): the terms start at `zero` (P(0), times 1 − π under zero
+    /// inflation) with `below` the whole probability of 0 (the same, or π + (1 − π) P(0)),
+    /// then P(k + 1) = P(k) · (k + θ) / (k + 1) · μ / (θ + μ). A search of about μ steps.
+    package static func negativeBinomialCount(
+        atUniform u: Double, mean: Double, inverseDispersion theta: Double, zero: Double, below: Double
+    ) -> Double {
+        let p = mean / (theta + mean)
+        var probability = zero, cumulative = below, k = 0.0
+        // Stops where the terms no longer change the sum in doubles (the mass beyond is below
+        // 1e-17 of it), so a uniform above the rounded total cannot send the search far out.
+        while u >= cumulative && probability > 1e-17 * cumulative {
+            probability *= (k + theta) / (k + 1) * p
+            k += 1
+            cumulative += probability
+        }
+        return k
+    }
+
+    /// The Poisson count at which the uniform `u` falls in the cumulative probabilities, from
+    /// P(0) = `zero` = e^−μ by P(k + 1) = P(k) · μ / (k + 1) (inversion; about μ steps).
+    package static func poissonCount(atUniform u: Double, mean: Double, zero: Double) -> Double {
+        var probability = zero, cumulative = zero, k = 0.0
+        while u >= cumulative && probability > 1e-17 * cumulative {
+            probability *= mean / (k + 1)
+            k += 1
+            cumulative += probability
+        }
+        return k
+    }
+
+    /// The largest mean drawn by inversion in `nextNegativeBinomial` and by the count
+    /// likelihoods' samplers (beyond it the search would take more steps than a Gamma–Poisson
+    /// or PTRS draw costs).
     package static let negativeBinomialInversionLimit = 8.0
 }

@@ -192,6 +192,50 @@ struct CountLikelihoodTests {
         }
     }
 
+    /// What `generate` draws: the likelihoods' own samplers (one uniform per count, inversion of
+    /// the whole distribution up to mean 8 with ZINB's zeros included, Gamma–Poisson or PTRS
+    /// above) against the exact probabilities, gene by gene on both sides of the limit.
+    @Test(arguments: ["nb", "zinb", "poisson"])
+    func sampledCellsFollowTheirExactDistributions(_ name: String) throws {
+        let means = [0.05, 0.7, 3.0, 7.9, 8.1, 25.0], thetas = [0.2, 2.0, 0.3, 5.0, 0.8, 2.0]
+        let dropouts = [0.1, 0.5, 0.3, 0.05, 0.4, 0.2]
+        let g = means.count, rows = 40_000, zeroInflated = name == "zinb"
+        let likelihood = try registry.makeLikelihood(ComponentSpec(name: name))
+        let context = CellContext(librarySize: [Float](repeating: Float(means.reduce(0, +)), count: rows))
+        try likelihood.build(features: g, groups: 0, training: Matrix(rows: 0, columns: g), context: context, path: "l")
+        if name != "poisson" { likelihood.parameters[0].value = thetas.map { Float(log($0)) } }
+        // Logits log μ: library × softmax gives μ back; dropout logits log(π / (1 − π)).
+        var output = Matrix(rows: rows, columns: zeroInflated ? 2 * g : g)
+        for r in 0..<rows {
+            for j in 0..<g {
+                output[r, j] = Float(log(means[j]))
+                if zeroInflated { output[r, g + j] = Float(log(dropouts[j] / (1 - dropouts[j]))) }
+            }
+        }
+        var rng = SeededGenerator(seed: 23)
+        let drawn = try likelihood.sample(output: output, context: context, rng: &rng)
+        for j in 0..<g {
+            // The parameters as the sampler sees them (floats: log θ, log μ, the dropout logit).
+            let theta = Double(exp(Float(log(thetas[j])))), logit = Float(log(dropouts[j] / (1 - dropouts[j])))
+            let pi = zeroInflated ? 1 / (1 + exp(-Double(logit))) : 0
+            let mu = means[j]
+            let draws = (0..<rows).map { Double(drawn[$0, j]) }
+            let (statistic, degrees) = Self.chiSquare(draws) { k in
+                let count: Double
+                if name == "poisson" {
+                    count = exp(Double(k) * log(mu) - mu - lgamma(Double(k) + 1))
+                } else {
+                    count = exp(
+                        lgamma(Double(k) + theta) - lgamma(theta) - lgamma(Double(k) + 1) + theta
+                            * log(theta / (theta + mu))
+                            + Double(k) * log(mu / (theta + mu)))
+                }
+                return (k == 0 ? pi : 0) + (1 - pi) * count
+            }
+            #expect(statistic < Self.chiSquareBound(max(degrees, 1)), "\(name) gene \(j) (μ \(mu)): χ² \(statistic)")
+        }
+    }
+
     @Test func drawnCellsDoNotDependOnTheThreadCount() throws {
         let zinb = try registry.makeLikelihood(ComponentSpec(name: "zinb"))
         let context = CellContext(librarySize: (0..<300).map { Float(500 + $0) })

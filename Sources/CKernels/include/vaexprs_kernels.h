@@ -40,6 +40,13 @@ void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const i
                                     int64_t units, float *restrict dw);
 
 
+/// The non-zero entries of a rows × cols row-major matrix as CSR pieces: with indices NULL
+/// only counts them (lengths[i] per row when lengths is not NULL); otherwise writes their
+/// columns and values, which need room for one entry more than the non-zeros (every value is
+/// written and the position moves past non-zeros only). Returns the number of non-zeros.
+int64_t vaexprs_compress_rows(const float *restrict values, int64_t rows, int64_t cols, int64_t *restrict lengths,
+                              int32_t *restrict indices, float *restrict data);
+
 /// Count likelihood families of vaexprs_count_nll_row.
 enum { VAEXPRS_COUNT_POISSON = 0, VAEXPRS_COUNT_NB = 1, VAEXPRS_COUNT_ZINB = 2 };
 
@@ -62,6 +69,17 @@ void vaexprs_gamma_ratios(double x, double theta, double *log_gamma, double *dig
 double vaexprs_count_nll_row(int family, int64_t g, const float *restrict logits, const float *restrict x,
                              double library, const double *restrict theta, const double *restrict log_theta,
                              double scale, float *restrict grad, float *restrict d_log_theta, double *restrict scratch);
+
+/// What drawing one cell's counts needs, vectorised over its g genes (glibc's vector exp and
+/// log): the means μ_j = library · softmax(logits)_j (in double precision) and each count's
+/// probability of zero from the count distribution, count_zero_j: (θ_j / (θ_j + μ_j))^θ_j for
+/// the negative binomial (theta not NULL), e^−μ_j for Poisson. For ZINB (dropout_logits not
+/// NULL) also the dropout probabilities π_j = 1 / (1 + e^−dropout_logits_j), count_zero_j
+/// times 1 − π_j, and the whole probability of zero, zero_j = π_j + count_zero_j.
+void vaexprs_count_sampling_row(int64_t g, const float *restrict logits, double library,
+                                const double *restrict theta, const float *restrict dropout_logits,
+                                double *restrict mu, double *restrict count_zero, double *restrict dropout,
+                                double *restrict zero);
 
 /// Σᵢ log NB(xᵢ; μᵢ, θ) over the n cells of one gene with θ = exp(log_theta), without the
 /// log xᵢ! terms; zero-inflated with dropout probabilities πᵢ when dropout is not NULL. In

@@ -308,6 +308,7 @@ package final class CountLikelihood: Likelihood {
         }
         let g = genes, rows = output.rows
         let theta = logTheta.map { Self.thetas($0.value) }
+        let thetaValues = theta ?? []
         let zeroInflated = family == .zeroInflatedNegativeBinomial
         var out = Matrix(rows: rows, columns: g)
         // Blocks of rows draw from streams of their own, seeded from one draw of `rng`, so the
@@ -318,31 +319,42 @@ package final class CountLikelihood: Likelihood {
             let values = UncheckedPointer(values)
             WorkerPool.shared.run(parts: blocks) { block in
                 var local = SeededGenerator(seed: base &+ UInt64(block) &* 0x9E37_79B9_7F4A_7C15)
-                var mean = [Float](repeating: 0, count: g)
+                var mean = [Double](repeating: 0, count: g), countZero = mean
+                var dropout = zeroInflated ? mean : [], zero = dropout
+                let limit = SeededGenerator.negativeBinomialInversionLimit
                 for r in (block * Self.sampleBlock)..<min(rows, (block + 1) * Self.sampleBlock) {
-                    // μ = library × softmax(logits), the exponentials in single precision (the
-                    // logits are floats; the sum in double).
-                    var maxLogit = -Float.infinity
-                    for j in 0..<g { maxLogit = max(maxLogit, output[r, j]) }
-                    var partition = 0.0
-                    for j in 0..<g {
-                        mean[j] = expf(output[r, j] - maxLogit)
-                        partition += Double(mean[j])
-                    }
-                    let scale = Double(libraries[r]) / partition
+                    // μ = library × softmax(logits), every count's probability of zero and ZINB's
+                    // dropout probabilities, vectorised (C).
                     let offset = thetaOffset(context, row: r)
-                    for j in 0..<g {
-                        // ZINB: zero with probability π, else the NB draw (drawn only then).
-                        if zeroInflated {
-                            let pi = 1 / (1 + Double(expf(-output[r, g + j])))
-                            if local.nextUniform() < pi {
-                                values.base[r * g + j] = 0
-                                continue
-                            }
+                    output.storage.withUnsafeBufferPointer { logits in
+                        thetaValues.withUnsafeBufferPointer { th in
+                            let row = logits.baseAddress! + r * output.columns
+                            vaexprs_count_sampling_row(
+                                Int64(g), row, Double(libraries[r]), theta == nil ? nil : th.baseAddress! + offset,
+                                zeroInflated ? row + g : nil, &mean, &countZero, &dropout, &zero)
                         }
-                        let mu = Double(mean[j]) * scale
+                    }
+                    // One uniform per count. Means up to the limit: inversion of the whole
+                    // distribution (ZINB's zeros included), so most counts cost one comparison with
+                    // P(0). Larger means: ZINB's dropout by the same uniform, then a Gamma–Poisson
+                    // (NB) or PTRS (Poisson) draw.
+                    for j in 0..<g {
+                        let mu = mean[j], u = local.nextUniform()
                         let draw: Double
-                        if let theta {
+                        if mu <= limit {
+                            let below = zeroInflated ? zero[j] : countZero[j]
+                            if u < below {
+                                draw = 0
+                            } else if let theta {
+                                draw = SeededGenerator.negativeBinomialCount(
+                                    atUniform: u, mean: mu, inverseDispersion: theta[offset + j], zero: countZero[j],
+                                    below: below)
+                            } else {
+                                draw = SeededGenerator.poissonCount(atUniform: u, mean: mu, zero: countZero[j])
+                            }
+                        } else if zeroInflated && u < dropout[j] {
+                            draw = 0
+                        } else if let theta {
                             draw = local.nextNegativeBinomial(mean: mu, inverseDispersion: theta[offset + j])
                         } else {
                             draw = local.nextPoisson(mean: mu)
