@@ -2,11 +2,11 @@ import VAExprsCore
 
 /// Every feature of a training matrix cut into at most 256 ordered bins, as histogram-based
 /// tree learners do (LightGBM; scikit-learn's `HistGradientBoosting*`, 255 bins at quantiles).
-/// A feature with at most 256 distinct values keeps one bin per value (its splits are then
-/// exactly the exact learner's); otherwise the cuts sit at the 255 inner 1/256-quantiles of its
-/// values, moved to the midpoint between the two distinct values around each. Every cut lies
-/// strictly between two training values, so `value ≤ cut` sends a training value the same way
-/// as its bin code does, and new values can be sent by their value alone.
+/// A feature with at most 256 distinct values keeps one bin per value (every partition of the
+/// samples the exact learner can make stays possible); otherwise the cuts sit at the 255 inner
+/// 1/256-quantiles of its values, moved to the midpoint between the two distinct values around
+/// each. Every cut lies strictly between two training values, so `value ≤ cut` sends a training
+/// value the same way as its bin code does, and new values can be sent by their value alone.
 struct FeatureBins: Sendable {
     /// Most bins per feature (codes fit a byte).
     static let maxBins = 256
