@@ -4,7 +4,7 @@ other half has, and try to tell them from that half.
 
     heldout_realism.py --data ../shared/data/pbmc_small --vaexprs .build/release/vaexprs \
         [--fit "--epochs 300 --validation-split 0.1 --patience 20"] [--generate ""] \
-        [--transform lognorm|none|log1p-lognorm-input] [--seeds 1,2,3] [--json]
+        [--transform lognorm|log1p|none] [--seeds 1,2,3] [--json]
 
 For each seed: the cells are split in two halves, stratified by label; `vaexprs fit` on the
 first half with its labels (plus --fit), `vaexprs generate --num-samples <second half>`
@@ -51,6 +51,8 @@ def transform(x, how):
         totals = x.sum(1, keepdims=True)
         totals[totals == 0] = 1
         return np.log1p(x / totals * 1e4)
+    if how == "log1p":  # FPKM / TPM: already scaled per cell, judged on log(1 + value)
+        return np.log1p(np.maximum(x, 0))
     return x
 
 
@@ -154,7 +156,7 @@ def main():
     ap.add_argument("--vaexprs", default=".build/release/vaexprs")
     ap.add_argument("--fit", default="--epochs 300 --validation-split 0.1 --patience 20")
     ap.add_argument("--generate", default="")
-    ap.add_argument("--transform", default="lognorm", choices=["lognorm", "none"])
+    ap.add_argument("--transform", default="lognorm", choices=["lognorm", "log1p", "none"])
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
