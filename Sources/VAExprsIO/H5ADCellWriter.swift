@@ -39,7 +39,9 @@ final class H5ADCellWriter: CellWriter {
                 pointers = try .init(file, "/X/indptr", kind: .int64, columns: 1)
                 try pointers!.append([Int64(0)])
             } else {
-                dense = try .init(file, "/X", kind: .float32, columns: max(1, layout.geneNames.count), matrix: true)
+                dense = try .init(
+                    file, "/X", kind: .float32, columns: max(1, layout.geneNames.count), matrix: true,
+                    deflateOnAllCores: true)
             }
             try dataframe("/obs", columns: layout.labelColumns)
             cellIndex = try .init(file, "/obs/_index", kind: .string, columns: 1, chunkRows: 16_384)
@@ -126,6 +128,7 @@ final class H5ADCellWriter: CellWriter {
     func finish() throws -> [StagedFile] {
         do {
             try stringArrayAttributes("/obs/_index")
+            try dense?.finish()
             if layout.integerCounts {
                 try file.setAttribute("/X", "shape", integers: [Int64(cells), Int64(layout.geneNames.count)])
             } else {

@@ -174,13 +174,17 @@ package final class HDF5Writer {
         private let dataset: hid_t
         private let fileType: hid_t
         private(set) var rows = 0
+        /// Float rows compressed on all cores and stored a chunk at a time (`deflateOnAllCores`).
+        private var deflated: DeflatedFloatChunks?
 
         /// Creates the dataset `name` with `columns` columns (1: one-dimensional unless
-        /// `matrix`), chunked by `chunkRows` rows and deflate-compressed when `compress` is true.
+        /// `matrix`), chunked by `chunkRows` rows and deflate-compressed when `compress` is true;
+        /// with `deflateOnAllCores` (a float32 matrix) its chunks are compressed on all cores
+        /// (`DeflatedFloatChunks`; call `finish` before `close`).
         package init(
             _ writer: HDF5Writer, _ name: String, kind: Kind, columns: Int, matrix: Bool = false,
             chunkRows: Int = 65_536,
-            compress: Bool = true
+            compress: Bool = true, deflateOnAllCores: Bool = false
         ) throws {
             self.writer = writer
             self.isMatrix = matrix || columns > 1
@@ -217,7 +221,15 @@ package final class HDF5Writer {
                 H5Tclose(fileType)
                 throw writer.failure(name, "dataset cannot be created")
             }
+            if deflateOnAllCores && compress && kind == .float32 && isMatrix {
+                deflated = DeflatedFloatChunks(
+                    dataset: dataset, rowsPerChunk: rowsPerChunk, columns: columns,
+                    fail: { [path = writer.path] in VAExprsError(.cannotWrite, "\(path): \(name): \($0)") })
+            }
         }
+
+        /// Stores rows still held back (the last chunk of a `deflateOnAllCores` dataset).
+        package func finish() throws { try deflated?.finish() }
 
         deinit { close() }
 
@@ -251,6 +263,16 @@ package final class HDF5Writer {
         /// Appends floats (row-major when 2-D).
         package func append(_ values: [Float]) throws {
             precondition(kind == .float32 && values.count % columns == 0)
+            if let deflated {
+                let count = values.count / columns
+                var newDims: [hsize_t] = [hsize_t(rows + count), hsize_t(columns)]
+                guard H5Dset_extent(dataset, &newDims) >= 0 else {
+                    throw writer.failure(name, "cannot grow (disk full?)")
+                }
+                try values.withUnsafeBufferPointer { try deflated.append($0) }
+                rows += count
+                return
+            }
             try values.withUnsafeBytes {
                 try append(
                     count: values.count / columns, memoryType: vaexprs_h5t_native_float(),

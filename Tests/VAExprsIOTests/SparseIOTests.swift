@@ -70,6 +70,32 @@ private func sampleBlocks() -> (genes: [String], blocks: [CellBlock], dense: Mat
         }
     }
 
+    @Test func denseFloatsCompressedOnAllCoresReadBackExactly() throws {
+        // 300 genes: chunks of 873 rows (2¹⁸ values). Blocks of uneven sizes cross chunk
+        // boundaries, several chunks arrive at once, and the last chunk is partial.
+        let genes = (0..<300).map { "g\($0)" }
+        let layout = CellOutputLayout(geneNames: genes, integerCounts: false)
+        let path = dir + "/dense_chunks.h5ad"
+        let writer = try CellWriters.open(path, format: .h5ad, layout: layout)
+        var rng = SeededGenerator(seed: 9)
+        var all: [Float] = []
+        var ids: [String] = []
+        for size in [37, 900, 1_063, 2_000, 1] {
+            var values = Matrix(rows: size, columns: 300)
+            for i in values.storage.indices where rng.nextUniform() < 0.5 {
+                values.storage[i] = Float(rng.nextNormal())
+            }
+            let blockIDs = (0..<size).map { "c\(ids.count + $0)" }
+            try writer.append(CellBlock(cellIDs: blockIDs, values: values))
+            all += values.storage
+            ids += blockIDs
+        }
+        try writer.commit()
+        let read = try ExpressionReader.read(path)
+        #expect(read.cellIDs == ids && read.dense().rows == 4_001)
+        #expect(read.dense().storage == all)
+    }
+
     @Test func anUnfinishedWriteLeavesTheOldFileAlone() throws {
         let path = TestPaths.write("precious", "kept.h5ad", in: dir)
         let writer = try CellWriters.open(
