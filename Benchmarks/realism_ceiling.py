@@ -76,6 +76,18 @@ def seedsim(a):
     report("seedsim", results)
 
 
+def write_data(out, values, types):
+    """Writes a simulated data set as heldout_realism.py reads it (counts.csv.gz, labels.csv
+    with labels type0, type1, ...) and returns its labels."""
+    os.makedirs(out, exist_ok=True)
+    cells = pd.Index([f"cell{i}" for i in range(len(types))], name="cell")
+    pd.DataFrame(values, index=cells, columns=[f"gene{j}" for j in range(values.shape[1])]).to_csv(
+        os.path.join(out, "counts.csv.gz"))
+    labels = pd.Series([f"type{k}" for k in types], index=cells, name="label")
+    labels.to_frame().to_csv(os.path.join(out, "labels.csv"))
+    return labels
+
+
 def nb(a):
     rng = np.random.default_rng(a.data_seed)
     base = rng.lognormal(-1.0, 1.8, a.genes)
@@ -96,13 +108,7 @@ def nb(a):
 
     types = rng.integers(0, a.types, a.cells)
     x = draw(types, rng)
-    names = [f"type{k}" for k in types]
-    os.makedirs(a.out, exist_ok=True)
-    cells = [f"cell{i}" for i in range(a.cells)]
-    pd.DataFrame(x.astype(int), index=pd.Index(cells, name="cell"),
-                 columns=[f"gene{j}" for j in range(a.genes)]).to_csv(os.path.join(a.out, "counts.csv.gz"))
-    labels = pd.Series(names, index=pd.Index(cells, name="cell"), name="label")
-    labels.to_frame().to_csv(os.path.join(a.out, "labels.csv"))
+    labels = write_data(a.out, x.astype(int), types)
     results = {"oracle_known_theta": [], "oracle_gene_theta": [], "fresh_cells": []}
     for seed in a.seed_list:
         train, test = halves(labels, seed)
@@ -152,14 +158,8 @@ def fewcells(a):
 
     types = np.repeat(np.arange(a.types), a.cells // a.types)
     x = draw(types, rng)
-    names = [f"type{k}" for k in types]
-    os.makedirs(a.out, exist_ok=True)
-    cells = [f"cell{i}" for i in range(len(types))]
-    pd.DataFrame(np.round(x, 3), index=pd.Index(cells, name="cell"),
-                 columns=[f"gene{j}" for j in range(a.genes)]).to_csv(os.path.join(a.out, "counts.csv.gz"))
+    labels = write_data(a.out, np.round(x, 3), types)
     x = pd.read_csv(os.path.join(a.out, "counts.csv.gz"), index_col=0).to_numpy(float)  # as written (rounded)
-    labels = pd.Series(names, index=pd.Index(cells, name="cell"), name="label")
-    labels.to_frame().to_csv(os.path.join(a.out, "labels.csv"))
     results = {"oracle_known_model": [], "oracle_moments": [], "fresh_cells": []}
     for seed in a.seed_list:
         train, test = halves(labels, seed)
@@ -212,20 +212,17 @@ def main():
     sub = ap.add_subparsers(dest="design", required=True)
     s = sub.add_parser("seedsim")
     s.add_argument("--data", default="../shared/data/seedsim")
-    n = sub.add_parser("nb")
-    n.add_argument("--out", required=True)
-    n.add_argument("--cells", type=int, default=700)
-    n.add_argument("--genes", type=int, default=765)
-    n.add_argument("--types", type=int, default=10)
-    n.add_argument("--theta", type=float, default=2.0)
-    n.add_argument("--data-seed", type=int, default=7)
-    f = sub.add_parser("fewcells")
-    f.add_argument("--out", required=True)
-    f.add_argument("--cells", type=int, default=120)
-    f.add_argument("--genes", type=int, default=20000)
-    f.add_argument("--types", type=int, default=3)
-    f.add_argument("--data-seed", type=int, default=7)
-    for p in (s, n, f):
+    simulated = []
+    for design, (cells, genes, types) in (("nb", (700, 765, 10)), ("fewcells", (120, 20000, 3))):
+        p = sub.add_parser(design)
+        p.add_argument("--out", required=True)
+        p.add_argument("--cells", type=int, default=cells)
+        p.add_argument("--genes", type=int, default=genes)
+        p.add_argument("--types", type=int, default=types)
+        p.add_argument("--data-seed", type=int, default=7)
+        simulated.append(p)
+    simulated[0].add_argument("--theta", type=float, default=2.0)
+    for p in [s] + simulated:
         p.add_argument("--seeds", default="1,2,3")
     a = ap.parse_args()
     a.seed_list = [int(v) for v in a.seeds.split(",")]
