@@ -26,44 +26,50 @@ final class DeflatedFloatChunks {
         self.fail = fail
     }
 
-    /// Takes `values` (whole rows) and stores every chunk now complete. The caller has set the
-    /// dataset's extent to cover them.
+    /// Takes `values` (whole rows) and stores every chunk now complete: the held-back rows
+    /// completed first, then whole chunks straight from `values` (not copied); the rest is held
+    /// back. The caller has set the dataset's extent to cover them.
     func append(_ values: UnsafeBufferPointer<Float>) throws {
-        pending.append(contentsOf: values)
         let chunkValues = rowsPerChunk * columns
-        let whole = pending.count / chunkValues
-        guard whole > 0 else { return }
-        try store(chunks: whole)
-        pending.removeFirst(whole * chunkValues)
+        var rest = values[...]
+        if !pending.isEmpty {
+            let taken = min(chunkValues - pending.count, rest.count)
+            pending.append(contentsOf: rest.prefix(taken))
+            rest = rest.dropFirst(taken)
+            guard pending.count == chunkValues else { return }
+            try pending.withUnsafeBytes { try store(chunks: 1, from: $0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        let whole = rest.count / chunkValues
+        if whole > 0 { try store(chunks: whole, from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: rest))) }
+        pending.append(contentsOf: rest.dropFirst(whole * chunkValues))
     }
 
     /// Stores the last, partial chunk (padded with zeros).
     func finish() throws {
         guard !pending.isEmpty else { return }
         pending.append(contentsOf: repeatElement(0, count: rowsPerChunk * columns - pending.count))
-        try store(chunks: 1)
+        try pending.withUnsafeBytes { try store(chunks: 1, from: $0) }
         pending.removeAll()
     }
 
-    /// Compresses the first `chunks` chunks of `pending` on all cores, then writes them in order.
-    private func store(chunks: Int) throws {
+    /// Compresses the `chunks` whole chunks at `source` on all cores, then writes them in order.
+    private func store(chunks: Int, from source: UnsafeRawBufferPointer) throws {
         let chunkValues = rowsPerChunk * columns, chunkBytes = chunkValues * MemoryLayout<Float>.size
         let bound = Int(compressBound(uLong(chunkBytes)))
         var compressed = [UInt8](repeating: 0, count: chunks * bound)
         var sizes = [Int](repeating: -1, count: chunks)
-        pending.withUnsafeBytes { source in
-            compressed.withUnsafeMutableBytes { target in
-                sizes.withUnsafeMutableBufferPointer { sizes in
-                    let work = ChunkBuffers(source: source, target: target, sizes: sizes)
-                    DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                        var length = uLong(bound)
-                        let status = compress2(
-                            work.target.baseAddress!.advanced(by: k * bound).assumingMemoryBound(to: Bytef.self),
-                            &length,
-                            work.source.baseAddress!.advanced(by: k * chunkBytes).assumingMemoryBound(to: Bytef.self),
-                            uLong(chunkBytes), 1)
-                        work.sizes[k] = status == Z_OK ? Int(length) : -1
-                    }
+        compressed.withUnsafeMutableBytes { target in
+            sizes.withUnsafeMutableBufferPointer { sizes in
+                let work = ChunkBuffers(source: source, target: target, sizes: sizes)
+                DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                    var length = uLong(bound)
+                    let status = compress2(
+                        work.target.baseAddress!.advanced(by: k * bound).assumingMemoryBound(to: Bytef.self),
+                        &length,
+                        work.source.baseAddress!.advanced(by: k * chunkBytes).assumingMemoryBound(to: Bytef.self),
+                        uLong(chunkBytes), 1)
+                    work.sizes[k] = status == Z_OK ? Int(length) : -1
                 }
             }
         }
