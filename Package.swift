@@ -49,7 +49,8 @@ let package = Package(
         // the renderer-neutral figure model.
         .target(name: "VAExprsErrors"),
         .target(name: "VAExprsPlatform", dependencies: ["CBLAS", "CPlatform"]),
-        .target(name: "VAExprsNumerics", dependencies: ["VAExprsErrors", "VAExprsPlatform", "CBLAS", "CLAPACKE"]),
+        .target(
+            name: "VAExprsNumerics", dependencies: ["VAExprsErrors", "VAExprsPlatform", "CBLAS", "CLAPACKE", "CKernels"]),
         .target(name: "VAExprsFigure"),
 
         // MARK: Core: the component protocols, the registry, specs and facts; re-exports errors,

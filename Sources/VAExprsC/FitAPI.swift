@@ -49,6 +49,7 @@ enum FitOptions {
             monitor: try o.string("monitor"), patience: try o.int("patience") ?? (givenEpochs == nil ? 20 : nil),
             seed: try o.seed("seed") ?? 1)
         if let sparse = try o.choice("sparseInput", SparseInputUse.self) { training.sparseInput = sparse }
+        if let precision = try o.choice("precision", ProductPrecision.self) { training.precision = precision }
         var request = FitRequest(cells: cells, labels: labels?.values, training: training)
         request.labelColumns = labels?.columns
         request.validation = validation.map { .matrix($0.0, labels: $0.1) }

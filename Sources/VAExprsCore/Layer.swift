@@ -37,6 +37,13 @@ public protocol SparseInputLayer: Layer {
     func forward(sparse input: SparseMatrix, phase: Phase, rng: inout SeededGenerator) -> Matrix
 }
 
+/// A layer whose matrix products can take bfloat16 inputs (`ProductPrecision`); training sets
+/// the precision, inference leaves float32.
+package protocol PrecisionSelectableLayer: Layer {
+    /// The precision of the layer's products' inputs.
+    var productPrecision: ProductPrecision { get set }
+}
+
 extension Layer {
     /// No buffers by default.
     public var buffers: [Parameter] { [] }

@@ -53,6 +53,10 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64
     /// How the first layer reads sparse cells (`VAENetwork.sparseInputDensityLimit`).
     public var sparseInput: SparseInputUse = .auto
+    /// The precision of the dense layers' products in training (float32, or bf16 inputs with
+    /// float32 sums on CPUs with AVX512_BF16); the model's weights stay float32 either way and
+    /// encoding and generation run in float32.
+    public var precision: ProductPrecision = .float32
     /// The processes training together (data-parallel, e.g. MPI ranks); nil: this one alone.
     public var processGroup: (any ProcessGroup)? = nil
     /// What the processes of `processGroup` must agree on besides these options and the
@@ -82,6 +86,14 @@ public struct TrainingOptions: Sendable {
         }
         if let patience, patience < 0 {
             throw VAExprsError.usage("\(parameter: "patience") must be ≥ 0, got \(patience)")
+        }
+        guard precision.isSupported else {
+            throw VAExprsError.usage(
+                """
+                \(parameter: "precision") bf16 needs a processor with AVX512_BF16 (Intel Cooper Lake, Sapphire \
+                Rapids or later; AMD Zen 4 or later) and this one has none: use float32
+                """
+            )
         }
         if let monitor {
             guard monitor == "loss" || monitor == "val_loss" else {
@@ -132,6 +144,8 @@ package struct Trainer {
     ) throws -> TrainingHistory {
         try options.validate(hasValidation: validation != nil)
         network.sparseInputDensityLimit = options.sparseInput.densityLimit
+        network.productPrecision = options.precision
+        defer { network.productPrecision = .float32 }
         let optimizer = try registry.makeOptimizer(options.optimizer)
         var rng = seedRNG
         var shuffleRNG = rng.split(), noiseRNG = rng.split()
@@ -238,6 +252,7 @@ package struct Trainer {
         f.add("patience", "", options.patience.map(String.init) ?? "")
         f.add("seed", "", "\(options.seed)")
         f.add("sparseInput", "", options.sparseInput.rawValue)
+        f.add("precision", "", options.precision.rawValue)
         f.add("encoder", "", spec.encoder.map(\.description).joined(separator: ","))
         f.add("decoder", "", spec.decoder.map(\.description).joined(separator: ","))
         f.add("latentDimension", "", "\(spec.latentDimension)")

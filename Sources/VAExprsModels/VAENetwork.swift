@@ -127,6 +127,15 @@ package final class VAENetwork {
     /// Every non-trainable buffer (e.g. batch-norm statistics).
     package var buffers: [Parameter] { allLayers.flatMap(\.buffers) }
 
+    /// The precision of every built-in dense layer's products (plugin layers keep float32).
+    package var productPrecision: ProductPrecision = .float32 {
+        didSet {
+            for case let layer as any PrecisionSelectableLayer in allLayers {
+                layer.productPrecision = productPrecision
+            }
+        }
+    }
+
     /// Sparse batches with at most this fraction of entries stored go to a first layer that
     /// reads CSR (`SparseInputLayer`) as they are; denser ones are densified for one BLAS
     /// product, which is faster there (`Benchmarks/sparse_first_layer.sh`).

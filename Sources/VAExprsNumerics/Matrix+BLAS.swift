@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 import VAExprsPlatform
 
@@ -12,13 +13,13 @@ public enum BLAS {
     public static func gemm(
         _ a: Matrix, transposeA: Bool = false,
         _ b: Matrix, transposeB: Bool = false,
-        into c: inout Matrix, alpha: Float = 1, beta: Float = 0
+        into c: inout Matrix, alpha: Float = 1, beta: Float = 0, precision: ProductPrecision = .float32
     ) {
         let rows = c.rows, columns = c.columns
         c.storage.withUnsafeMutableBufferPointer { dst in
             gemm(
                 a, transposeA: transposeA, b, transposeB: transposeB, into: dst, rows: rows, columns: columns,
-                alpha: alpha, beta: beta)
+                alpha: alpha, beta: beta, precision: precision)
         }
     }
 
@@ -29,11 +30,14 @@ public enum BLAS {
     /// columns, whichever dimension is larger), each a single-threaded `cblas_sgemm` over the
     /// full inner dimension. The split depends only on the shapes and the thread count, so a
     /// run is repeatable bit for bit for a given `--threads`; different thread counts agree
-    /// to rounding (OpenBLAS may round edge tiles of a block differently).
+    /// to rounding (OpenBLAS may round edge tiles of a block differently). In `.bf16` the
+    /// operands are rounded to bfloat16 and summed in float32 (`vaexprs_bf16_gemm`, whose sums
+    /// do not depend on the split: every thread count gives the same bits); the caller checks
+    /// `precision.isSupported`.
     public static func gemm(
         _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
         into dst: UnsafeMutableBufferPointer<Float>, rows m: Int, columns n: Int,
-        alpha: Float = 1, beta: Float = 0
+        alpha: Float = 1, beta: Float = 0, precision: ProductPrecision = .float32
     ) {
         let k = transposeA ? a.rows : a.columns
         precondition(
@@ -50,7 +54,7 @@ public enum BLAS {
                 gemm(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                     a: pa.baseAddress!, lda: Int(lda), b: pb.baseAddress!, ldb: Int(ldb), beta: beta,
-                    c: dst.baseAddress!, ldc: Int(ldc))
+                    c: dst.baseAddress!, ldc: Int(ldc), precision: precision)
             }
         }
     }
@@ -60,35 +64,37 @@ public enum BLAS {
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a pA: UnsafePointer<Float>, lda: Int, b pB: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c pC: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c pC: UnsafeMutablePointer<Float>, ldc: Int, precision: ProductPrecision = .float32
     ) {
         if m == 0 || n == 0 { return }
         BLASKernel.prepare()
-        let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
-        let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
-        if threads <= 1 {
-            cblas_sgemm(
-                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, pA, Int32(lda), pB, Int32(ldb), beta, pC,
-                Int32(ldc))
-            return
-        }
-        if m >= n {
-            let blocks = WorkerPool.blocks(m, parts: threads)
-            WorkerPool.shared.run(parts: blocks.count) { part in
-                let r = blocks[part]
-                let aBlock = transposeA ? pA + r.lowerBound : pA + r.lowerBound * lda
-                cblas_sgemm(
-                    CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha,
-                    aBlock, Int32(lda), pB, Int32(ldb), beta, pC + r.lowerBound * ldc, Int32(ldc))
+        /// One part's product: the block `rows` × `columns` of the result.
+        func product(rows: Range<Int>, columns: Range<Int>) {
+            let aBlock = transposeA ? pA + rows.lowerBound : pA + rows.lowerBound * lda
+            let bBlock = transposeB ? pB + columns.lowerBound * ldb : pB + columns.lowerBound
+            let cBlock = pC + rows.lowerBound * ldc + columns.lowerBound
+            // The bf16 kernel returns non-zero only when its packing buffers (under 1 MB)
+            // cannot be allocated; that block is then computed in float32.
+            if precision == .bf16
+                && vaexprs_bf16_gemm(
+                    transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(rows.count), Int64(columns.count), Int64(k), alpha,
+                    aBlock, Int64(lda), bBlock, Int64(ldb), beta, cBlock, Int64(ldc)) == 0
+            {
+                return
             }
-        } else {
-            let blocks = WorkerPool.blocks(n, parts: threads)
-            WorkerPool.shared.run(parts: blocks.count) { part in
-                let r = blocks[part]
-                let bBlock = transposeB ? pB + r.lowerBound * ldb : pB + r.lowerBound
-                cblas_sgemm(
-                    CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha,
-                    pA, Int32(lda), bBlock, Int32(ldb), beta, pC + r.lowerBound, Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb),
+                beta, cBlock, Int32(ldc))
+        }
+        let threads = m * n * k >= parallelThreshold ? WorkerPool.shared.threads : 1
+        if threads <= 1 { return product(rows: 0..<m, columns: 0..<n) }
+        let blocks = WorkerPool.blocks(max(m, n), parts: threads)
+        WorkerPool.shared.run(parts: blocks.count) { part in
+            if m >= n {
+                product(rows: blocks[part], columns: 0..<n)
+            } else {
+                product(rows: 0..<m, columns: blocks[part])
             }
         }
     }
@@ -96,10 +102,10 @@ public enum BLAS {
     /// `op(a) * op(b)` as a new matrix.
     public static func product(
         _ a: Matrix, transposeA: Bool = false,
-        _ b: Matrix, transposeB: Bool = false
+        _ b: Matrix, transposeB: Bool = false, precision: ProductPrecision = .float32
     ) -> Matrix {
         var c = Matrix(uninitializedRows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
-        gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
+        gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, precision: precision)
         return c
     }
 

@@ -146,6 +146,14 @@ struct FitModelOptions: ParsableArguments {
             """
     )
     var sparseInput = "auto"
+    @Option(
+        help:
+            """
+            The precision of the dense layers' products in training: float32, or bf16 (bfloat16 inputs with float32 \
+            sums, about 1.4x faster at batch 128; CPUs with AVX512_BF16 only). Weights stay float32.
+            """
+    )
+    var precision = "float32"
 
     /// The library's request for `counts` from these options (`epochs` as given, or `defaultEpochs`).
     func request(counts: String, defaultEpochs: Int? = nil) throws -> FitRequest {
@@ -199,6 +207,10 @@ struct FitModelOptions: ParsableArguments {
             throw VAExprsError.usage("--sparse-input must be auto, always or never, got '\(sparseInput)'")
         }
         training.sparseInput = sparseUse
+        guard let productPrecision = ProductPrecision(rawValue: precision) else {
+            throw VAExprsError.usage("--precision must be float32 or bf16, got '\(precision)'")
+        }
+        training.precision = productPrecision
         var request = FitRequest(counts: counts, training: training)
         request.choices = choices
         request.validationSplit = validationSplit

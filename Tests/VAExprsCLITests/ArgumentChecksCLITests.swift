@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VAExprs
 import VAExprsTestSupport
 
 /// Arguments checked before any work: numbers from the user are bounded (threads at most 4 ×
@@ -13,6 +14,20 @@ import VAExprsTestSupport
         var text = "cell,g1,g2,g3\n"
         for i in 1...30 { text += "c\(i),\(i % 5),\(i % 3),\(i % 7)\n" }
         return TestPaths.write(text, "counts.csv", in: dir)
+    }
+
+    /// Issue 32: `--precision bf16` trains (bfloat16 products) and the model generates as usual.
+    @Test(.enabled(if: ProductPrecision.bf16.isSupported, "this CPU has no AVX512_BF16"))
+    func bf16PrecisionFitsFromTheCommandLine() throws {
+        let counts = smallCounts(), model = dir + "/bf16.vaexprs"
+        let fit = try CLIRunner.run([
+            "fit", "--counts", counts, "--epochs", "2", "--precision", "bf16", "--encoder", "dense:8:relu",
+            "--decoder", "dense:8:relu", "--output", model
+        ])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let generated = try CLIRunner.run(["generate", model, "--num-samples", "5", "--output", dir + "/g.csv"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(try String(contentsOfFile: dir + "/g.csv", encoding: .utf8).split(separator: "\n").count == 6)
     }
 
     @Test func outOfRangeNumbersNameTheirOption() throws {
@@ -44,6 +59,10 @@ import VAExprsTestSupport
             (
                 ["fit", "--counts", counts, "--epochs", "1", "--output", dir + "/m.vaexprs.gz"],
                 ["--output", "uncompressed"]
+            ),
+            (
+                ["fit", "--counts", counts, "--epochs", "1", "--precision", "fp8", "--output", dir + "/m.vaexprs"],
+                ["--precision", "float32 or bf16"]
             )
         ]
         for (arguments, mentions) in cases {

@@ -18,12 +18,13 @@ enum Fixtures {
     static func fit(
         _ data: ExpressionMatrix, labels: [[String]]?, likelihood: String = "gaussian", epochs: Int = 30,
         hidden: Int = 64, validation: Double? = nil, patience: Int? = nil,
-        normalization: Normalization = .none, seed: UInt64 = 1, threads: Int = 1
+        normalization: Normalization = .none, seed: UInt64 = 1, threads: Int = 1,
+        precision: ProductPrecision = .float32
     ) throws -> TrainedModel {
         let layer = ComponentSpec(name: "dense", positional: ["\(hidden)", "relu"])
-        var request = FitRequest(
-            cells: data, labels: labels,
-            training: TrainingOptions(epochs: epochs, batchSize: 32, patience: patience, seed: seed))
+        var training = TrainingOptions(epochs: epochs, batchSize: 32, patience: patience, seed: seed)
+        training.precision = precision
+        var request = FitRequest(cells: data, labels: labels, training: training)
         request.validationSplit = validation
         request.choices.normalization = normalization
         request.choices.wholeSpec = (

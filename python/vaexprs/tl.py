@@ -79,8 +79,8 @@ def fit(adata: Any, layer: Optional[str] = None, labels_key: Union[None, str, Se
         gene_selection: Optional[str] = None, latent_dim: Optional[int] = None, regularization: Optional[float] = None,
         encoder: Union[None, str, Sequence[str]] = None, decoder: Union[None, str, Sequence[str]] = None,
         optimizer: Optional[str] = None, learning_rate: Optional[float] = None, prior: Optional[str] = None,
-        sparse_input: Optional[str] = None, threads: Optional[int] = None, progress: bool = True,
-        key_added: str = "X_vaexprs") -> VAEModel:
+        sparse_input: Optional[str] = None, precision: Optional[str] = None, threads: Optional[int] = None,
+        progress: bool = True, key_added: str = "X_vaexprs") -> VAEModel:
     """Fits a VAE (a conditional VAE with ``labels_key``) to the cells of ``adata``, as
     ``vaexprs fit`` does, and puts the training cells' latent means in ``adata.obsm[key_added]``
     (NaN for the cells held out for validation).
@@ -111,6 +111,8 @@ def fit(adata: Any, layer: Optional[str] = None, labels_key: Union[None, str, Se
         learning_rate: The optimizer's learning rate.
         prior: The latent prior ("standard_normal" or a plugin's).
         sparse_input: How the first layer reads sparse cells: "auto", "always", "never".
+        precision: The training products' precision: "float32" (default) or "bf16" (bfloat16 inputs
+            with float32 sums; CPUs with AVX512_BF16 only). The weights stay float32.
         threads: Threads for this call (restored after).
         progress: Show a progress bar (tqdm, when installed).
         key_added: The ``obsm`` key of the latent means.
@@ -133,7 +135,7 @@ def fit(adata: Any, layer: Optional[str] = None, labels_key: Union[None, str, Se
         "encoder": encoder if isinstance(encoder, (str, type(None))) else list(encoder),
         "decoder": decoder if isinstance(decoder, (str, type(None))) else list(decoder),
         "optimizer": optimizer, "learningRate": learning_rate, "prior": prior, "sparseInput": sparse_input,
-        "threads": threads})
+        "precision": precision, "threads": threads})
     handle = ctypes.c_void_p()
     error = ctypes.c_void_p()
     with _Progress(progress) as watcher:

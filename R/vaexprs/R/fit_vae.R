@@ -31,7 +31,8 @@
 #' @param ... \code{callbacks = callback_early_stopping(...)}, and the engine's options with the
 #'   command line's meanings: \code{seed}, \code{likelihood}, \code{top_genes},
 #'   \code{gene_selection}, \code{normalization}, \code{preset}, \code{learning_rate},
-#'   \code{prior}, \code{threads}, \code{sparse_input} ("auto", "always", "never"), \code{verbose}
+#'   \code{prior}, \code{threads}, \code{sparse_input} ("auto", "always", "never"), \code{precision}
+#'   ("float32", or "bf16": bfloat16 products with float32 sums, on CPUs with AVX512_BF16), \code{verbose}
 #'   (print each epoch's losses, as keras does; default: in interactive sessions).
 #' @return A \code{vaexprs_vae}: a list with \code{model} (the engine's model), \code{encoder},
 #'   \code{decoder} (their layers), \code{preprocessing}, the training data and labels.
@@ -43,7 +44,7 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
                     use_generator = FALSE, optimizer = "adam", validation_split = 0, ...) {
   extra <- list(...)
   known <- c("callbacks", "seed", "likelihood", "top_genes", "gene_selection", "normalization", "preset",
-             "learning_rate", "prior", "threads", "sparse_input", "verbose")
+             "learning_rate", "prior", "threads", "sparse_input", "precision", "verbose")
   unknown <- setdiff(names(extra), known)
   if (length(unknown) > 0 || (length(extra) > 0 && is.null(names(extra)))) {
     stop("fit_vae: unknown argument ", paste0("'", unknown, "'", collapse = ", "),
@@ -115,7 +116,7 @@ fit_vae <- function(object = NULL, x_train = NULL, x_val = NULL, y_train = NULL,
     optimizer = optimizer, learningRate = extra$learning_rate, monitor = monitor, patience = patience,
     seed = .vx_seed(extra$seed), likelihood = likelihood, normalization = normalization, preset = preset,
     topGenes = extra$top_genes, geneSelection = extra$gene_selection, prior = extra$prior, threads = extra$threads,
-    sparseInput = extra$sparse_input,
+    sparseInput = extra$sparse_input, precision = extra$precision,
     validationSplit = if (is.null(x_val) && validation_split > 0) validation_split else NULL,
     encoder = if (length(encoder) > 0) paste(.vx_layer_specs(encoder, "encoder_layers"), collapse = ",") else NULL,
     decoder = if (length(decoder) > 0) paste(.vx_layer_specs(decoder, "decoder_layers"), collapse = ",") else NULL

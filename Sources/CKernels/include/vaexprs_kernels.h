@@ -40,6 +40,15 @@ void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const i
                                     int64_t units, float *restrict dw);
 
 
+/// c = alpha · op(a) · op(b) + beta · c (row-major; op transposes when trans_* is non-zero) with
+/// the operands rounded to bfloat16 and every sum in float32: AVX512_BF16's VDPBF16PS, so only
+/// for CPUs with avx512_bf16 (the caller checks). The order of the sums depends only on k, not
+/// on how a caller splits rows or columns. Returns 0, or -1 when its packing buffers (at most
+/// about 0.7 MB) cannot be allocated (c untouched).
+int32_t vaexprs_bf16_gemm(int32_t trans_a, int32_t trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                          int64_t ldc);
+
 /// The non-zero entries of a rows × cols row-major matrix as CSR pieces: with indices NULL
 /// only counts them (lengths[i] per row when lengths is not NULL); otherwise writes their
 /// columns and values, which need room for one entry more than the non-zeros (every value is

@@ -5,13 +5,15 @@ import VAExprsCore
 /// bias and activation are applied in one fused pass after the `sgemm`.
 ///
 /// Spec: `dense:UNITS[:ACTIVATION]` or `{"type": "dense", "units": 512, "activation": "relu"}`.
-package final class Dense: SparseInputLayer {
+package final class Dense: SparseInputLayer, PrecisionSelectableLayer {
     package let spec: ComponentSpec
     package var computesInputGradient = true
     /// Output width.
     package let units: Int
     /// The fused activation (linear when none is given).
     package let activation: any Activation
+    /// The precision of the dense products' inputs (training sets it; sparse inputs keep float32).
+    package var productPrecision = ProductPrecision.float32
     private var weight: Parameter!
     private var bias: Parameter!
     private var inputWidth = 0
@@ -71,7 +73,7 @@ package final class Dense: SparseInputLayer {
                 vaexprs_broadcast_rows(o.baseAddress, b.baseAddress, Int64(input.rows), Int64(units))
             }
         }
-        BLAS.gemm(input, w, into: &out, beta: 1)
+        BLAS.gemm(input, w, into: &out, beta: 1, precision: productPrecision)
         if phase == .training {
             cachedInput = input
             cachedSparseInput = nil
@@ -132,7 +134,9 @@ package final class Dense: SparseInputLayer {
             weightGradient(byGene, delta.storage)
         } else {
             weight.gradient.withUnsafeMutableBufferPointer { dW in
-                BLAS.gemm(cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units)
+                BLAS.gemm(
+                    cachedInput, transposeA: true, delta, into: dW, rows: inputWidth, columns: units,
+                    precision: productPrecision)
             }
         }
         delta.storage.withUnsafeBufferPointer { d in
@@ -142,7 +146,7 @@ package final class Dense: SparseInputLayer {
         }
         guard computesInputGradient else { return Matrix(rows: 0, columns: 0) }
         let w = Matrix(rows: inputWidth, columns: units, storage: weight.value)
-        return BLAS.product(delta, w, transposeB: true)
+        return BLAS.product(delta, w, transposeB: true, precision: productPrecision)
     }
 
     /// dW = xᵀ·delta from the transposed batch, gene by gene (`vaexprs_sparse_weight_gradient`),
