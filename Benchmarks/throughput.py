@@ -12,7 +12,9 @@ process, so OpenBLAS and VAExprs choose their kernels as on a user's machine.
 
 1. Beside Keras (`fit --preset original`: dense:512:relu / latent 2 / Bernoulli, Adam; no
    validation, no early stopping, fixed epochs): seedsim (300 x 1000) for 30 epochs and a
-   10 000 x 2 000 matrix from shared/bench/make_synthetic.py for 3 epochs, batch 32 and 128.
+   10 000 x 2 000 matrix from shared/bench/make_synthetic.py for 3 epochs, batch 32 and 128;
+   on CPUs with AVX512_BF16 also `--precision bf16` (bfloat16 products), its ratio to Keras and
+   its share of the measured VDPBF16PS peak (`--skip-bf16` leaves it out).
 2. Count models, no Keras equivalent: a 10 000 x 2 000 negative-binomial UMI matrix from
    shared/bench/make_counts_h5ad.py (the non-zero share is measured and printed), the default count architecture,
    batch 128, 3 epochs, likelihood nb / zinb / poisson, first layer dense and sparse.
@@ -117,6 +119,7 @@ def main():
     ap.add_argument("--skip-counts", action="store_true")
     ap.add_argument("--repeats", type=int, default=1, help="alternate ours/Keras this many times; medians reported")
     ap.add_argument("--emulate-generic", action="store_true")
+    ap.add_argument("--skip-bf16", action="store_true", help="no --precision bf16 column even where the CPU has it")
     ap.add_argument("--json")
     a = ap.parse_args()
     if not os.path.exists(BINARY):
@@ -129,6 +132,10 @@ def main():
     text, _, _ = run([BINARY, "info"])
     print(text.rstrip())
     peak = info["peak"]["flopsAllThreads"]
+    # bf16 products (fit --precision bf16) where the CPU has AVX512_BF16, beside their own peak
+    bf16 = info["peak"].get("bf16FlopsAllThreads", 0) if not a.skip_bf16 else 0
+    if bf16:
+        print(f"measured BF16 dot-product peak on {a.threads} threads: {bf16 / 1e9:.1f} GFLOP/s")
     print(f"measured FP32 FMA peak on {a.threads} threads: {peak / 1e9:.1f} GFLOP/s "
           f"(clock {info['peak']['clockHz'] / 1e9:.2f} GHz, {info['peak']['flopsPerThread'] / info['peak']['clockHz']:.0f} FLOP/cycle per thread)")
     result = dict(system=info, keras=[], counts=[])
@@ -144,21 +151,24 @@ def main():
                  "--cells-per-group", "1000", "--genes", "2000", "--seed", "20240", "--out", large])
         workloads.append(("synthetic 10000x2000", os.path.join(large, "counts.csv.gz"), 3))
 
-    variants = [("ours", None)]
+    variants = [("ours", None, [])]
+    if bf16:
+        variants.append(("ours, --precision bf16", None, ["--precision", "bf16"]))
     if a.emulate_generic:
-        variants.append(("ours, emulated generic", clean_env(VAEXPRS_EMULATE_OPENBLAS_CORE="Prescott")))
+        variants.append(("ours, emulated generic", clean_env(VAEXPRS_EMULATE_OPENBLAS_CORE="Prescott"), []))
     print(f"\n1. Beside Keras (fit --preset original), {a.threads} threads")
     header = f"{'workload':22s} {'batch':>5s} " + " ".join(f"{v[0]:>22s}" for v in variants) + \
-             f" {'keras':>8s} {'ratio':>6s} {'ours MiB':>8s} {'keras MiB':>9s} {'GFLOP/s':>8s} {'of peak':>7s}"
+             f" {'keras':>8s} {'ratio':>6s} {'ours MiB':>8s} {'keras MiB':>9s} {'GFLOP/s':>8s} {'of peak':>7s}" + \
+             (f" {'bf16 ratio':>9s} {'of bf16 peak':>7s}" if bf16 else "")
     print(header)
     for name, counts, epochs in workloads:
         for batch in (32, 128):
             measured = {v[0]: [] for v in variants}
             k = []
             for _ in range(a.repeats):
-                for label, env in variants:
+                for label, env, extra in variants:
                     measured[label].append(ours(counts, ["--preset", "original", "--epochs", str(epochs),
-                                                         "--batch-size", str(batch)], a.threads, env))
+                                                         "--batch-size", str(batch), *extra], a.threads, env))
                 k.append(keras(a.keras_python, counts, epochs, batch, a.threads))
             rates = {label: statistics.median(x[0] for x in runs) for label, runs in measured.items()}
             rss = max(x[1] for x in measured["ours"])
@@ -169,10 +179,14 @@ def main():
             row = dict(workload=name, batch=batch, cells_per_s=rates, keras_cells_per_s=keras_rate,
                        ratio=rates["ours"] / keras_rate, ours_peak_rss_mib=rss, keras_peak_rss_mib=keras_rss,
                        gflops=achieved / 1e9, share_of_peak=achieved / peak, threads=a.threads)
+            if bf16:
+                row["ratio_bf16"] = rates["ours, --precision bf16"] / keras_rate
+                row["share_of_bf16_peak"] = rates["ours, --precision bf16"] * flops / bf16
+            ratios = f" {row['ratio_bf16']:9.2f} {100 * row['share_of_bf16_peak']:6.1f}%" if bf16 else ""
             result["keras"].append(row)
             print(f"{name:22s} {batch:5d} " + " ".join(f"{rates[v[0]]:22.0f}" for v in variants) +
                   f" {keras_rate:8.0f} {row['ratio']:6.2f} {rss:8.0f} {keras_rss:9.0f} {achieved / 1e9:8.1f} "
-                  f"{100 * achieved / peak:6.1f}%", flush=True)
+                  f"{100 * achieved / peak:6.1f}%" + ratios, flush=True)
 
     if not a.skip_counts:
         data_dir = os.path.join(tempfile.gettempdir(), "vaexprs-bench-nb-10000x2000")

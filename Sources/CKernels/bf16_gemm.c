@@ -11,6 +11,7 @@
 // depend on how callers split rows or columns between threads.
 #include "vaexprs_kernels.h"
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,8 @@
 
 enum { MR = 6, NR = 64, KC = 256, MC = 96, NC = 1024 };
 
-/// 16 float32 values as 16 bfloat16 in the low halves of 32-bit lanes ... combined in pairs:
-/// lane i = bf16(lo[i]) | bf16(hi[i]) << 16, i.e. the pair (lo[i], hi[i]) VDPBF16PS reads.
+/// Two rows of 16 float32 values as 16 bfloat16 pairs: lane i = bf16(lo[i]) | bf16(hi[i]) << 16,
+/// the pair (lo[i], hi[i]) that VDPBF16PS multiplies.
 BF16_TARGET static inline __m512i pair_lanes(__m512 lo, __m512 hi) {
     const __m512i l = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(lo));
     const __m512i h = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(hi));
@@ -171,6 +172,50 @@ BF16_TARGET static void micro_tile(int64_t pairs, const int32_t *restrict a, con
     }
 }
 
+/// Each thread's packing buffers, kept between calls (a training step makes a dozen products)
+/// and freed when the thread ends.
+typedef struct {
+    int32_t *a, *b;
+    size_t a_bytes, b_bytes;
+} packing_buffers;
+
+static pthread_key_t buffers_key;
+static pthread_once_t buffers_once = PTHREAD_ONCE_INIT;
+
+static void free_buffers(void *p) {
+    packing_buffers *buffers = p;
+    free(buffers->a);
+    free(buffers->b);
+    free(buffers);
+}
+
+static void make_buffers_key(void) { (void)pthread_key_create(&buffers_key, free_buffers); }
+
+/// Makes `*buffer` hold at least `bytes` (a multiple of 64); 0 on success.
+static int reserve(int32_t **buffer, size_t *capacity, size_t bytes) {
+    if (*capacity >= bytes) return 0;
+    free(*buffer);
+    *buffer = aligned_alloc(64, bytes);
+    *capacity = *buffer ? bytes : 0;
+    return *buffer ? 0 : -1;
+}
+
+/// This thread's buffers, grown to the sizes asked; NULL when memory runs out.
+static packing_buffers *thread_buffers(size_t a_bytes, size_t b_bytes) {
+    (void)pthread_once(&buffers_once, make_buffers_key);
+    packing_buffers *buffers = pthread_getspecific(buffers_key);
+    if (!buffers) {
+        buffers = calloc(1, sizeof *buffers);
+        if (!buffers || pthread_setspecific(buffers_key, buffers) != 0) {
+            free(buffers);
+            return NULL;
+        }
+    }
+    if (reserve(&buffers->a, &buffers->a_bytes, a_bytes) || reserve(&buffers->b, &buffers->b_bytes, b_bytes))
+        return NULL;
+    return buffers;
+}
+
 BF16_TARGET int32_t vaexprs_bf16_gemm(int32_t trans_a, int32_t trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                                       int64_t ldc) {
@@ -182,18 +227,16 @@ BF16_TARGET int32_t vaexprs_bf16_gemm(int32_t trans_a, int32_t trans_b, int64_t 
     }
     const int64_t kc_max = k < KC ? k : KC, pairs_max = (kc_max + 1) / 2;
     const int64_t nc_max = n < NC ? n : NC, mc_max = m < MC ? m : MC;
-    int32_t *packed_b = aligned_alloc(64, (size_t)(pairs_max * ((nc_max + NR - 1) / NR) * NR) * 4);
-    int32_t *packed_a = aligned_alloc(64, (size_t)(pairs_max * ((mc_max + MR - 1) / MR) * MR) * 4 + 64);
-    if (!packed_a || !packed_b) {
-        free(packed_a);
-        free(packed_b);
-        return -1;
-    }
+    // aligned_alloc wants a multiple of the alignment: NR lanes are 256 bytes; MR lanes are rounded up.
+    packing_buffers *buffers = thread_buffers(((size_t)(pairs_max * ((mc_max + MR - 1) / MR) * MR) * 4 + 63) / 64 * 64,
+                                              (size_t)(pairs_max * ((nc_max + NR - 1) / NR) * NR) * 4);
+    if (!buffers) return -1;
+    int32_t *packed_a = buffers->a, *packed_b = buffers->b;
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
         const int64_t nc = n - j0 < NC ? n - j0 : NC;
         for (int64_t k0 = 0; k0 < k; k0 += KC) {
             const int64_t kc = k - k0 < KC ? k - k0 : KC, pairs = (kc + 1) / 2;
-            const float block_beta = k0 == 0 ? beta : 1.0f, block_alpha = alpha;
+            const float block_beta = k0 == 0 ? beta : 1.0f;  // later blocks add onto the first
             pack_b(trans_b, b, ldb, k0, kc, j0, nc, packed_b);
             for (int64_t i0 = 0; i0 < m; i0 += MC) {
                 const int64_t mc = m - i0 < MC ? m - i0 : MC;
@@ -202,13 +245,11 @@ BF16_TARGET int32_t vaexprs_bf16_gemm(int32_t trans_a, int32_t trans_b, int64_t 
                     const int32_t *bp = packed_b + (jq / NR) * pairs * NR;
                     for (int64_t iq = 0; iq < mc; iq += MR) {
                         micro_tile(pairs, packed_a + (iq / MR) * pairs * MR, bp, c + (i0 + iq) * ldc + j0 + jq, ldc,
-                                   mc - iq, nc - jq, block_alpha, block_beta);
+                                   mc - iq, nc - jq, alpha, block_beta);
                     }
                 }
             }
         }
     }
-    free(packed_a);
-    free(packed_b);
     return 0;
 }

@@ -131,3 +131,13 @@ int64_t vaexprs_compress_rows(const float *restrict values, int64_t rows, int64_
     }
     return k;
 }
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void vaexprs_relu(float *restrict values, int64_t n) {
+    for (int64_t i = 0; i < n; i++) values[i] = 0.0f >= values[i] ? 0.0f : values[i];
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void vaexprs_relu_backward(float *restrict gradient, const float *restrict output, int64_t n) {
+    for (int64_t i = 0; i < n; i++) gradient[i] = output[i] > 0.0f ? gradient[i] : 0.0f;
+}

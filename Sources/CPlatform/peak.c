@@ -77,6 +77,38 @@ static double fma256(double seconds) {
     return (double)rounds * chunk * 12 * 8 * 2 / elapsed;
 }
 
+// The same with bfloat16 dot products (VDPBF16PS: 16 lanes × 2 multiply-adds = 64 FLOPs), the
+// instruction of training's `--precision bf16` products.
+__attribute__((target("avx512f,avx512bf16")))
+static double bf16dot512(double seconds) {
+    __m512 acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i * 1e-3f);
+    const __m512bh a = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-3f), _mm512_set1_ps(1e-3f));
+    const __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-4f), _mm512_set1_ps(1e-4f));
+    const long chunk = 100000;
+    long rounds = 0;
+    double start = now(), elapsed;
+    do {
+        for (long i = 0; i < chunk; i++) {
+            for (int k = 0; k < 12; k++) acc[k] = _mm512_dpbf16_ps(acc[k], a, b);
+            __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]),
+                             "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]));
+        }
+        rounds++;
+        elapsed = now() - start;
+    } while (elapsed < seconds);
+    volatile float sink = 0;
+    for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(acc[k]);
+    (void)sink;
+    return (double)rounds * chunk * 12 * 16 * 4 / elapsed;
+}
+
+double vaexprs_measure_bf16_dot_flops(double seconds) {
+    vaexprs_cpu_info info;
+    vaexprs_cpu_detect(&info);
+    return info.avx512f && info.avx512bf16 ? bf16dot512(seconds) : 0;
+}
+
 double vaexprs_measure_fma_flops(double seconds, int width) {
     vaexprs_cpu_info info;
     vaexprs_cpu_detect(&info);
@@ -87,4 +119,5 @@ double vaexprs_measure_fma_flops(double seconds, int width) {
 #else
 double vaexprs_measure_clock_hz(double seconds) { (void)seconds; return 0; }
 double vaexprs_measure_fma_flops(double seconds, int width) { (void)seconds; (void)width; return 0; }
+double vaexprs_measure_bf16_dot_flops(double seconds) { (void)seconds; return 0; }
 #endif

@@ -86,6 +86,12 @@ package struct SystemReport: Sendable, Codable {
                         """,
                     peak.clockHz / 1e9, peak.vectorBits, peak.flopsPerThread / 1e9, peak.flopsPerCycle,
                     peak.flopsAllThreads / 1e9, peak.threads))
+            if peak.bf16FlopsAllThreads > 0 {
+                lines.append(
+                    String(
+                        format: "             BF16 dot products (VDPBF16PS, --precision bf16) %.1f GFLOP/s together",
+                        peak.bf16FlopsAllThreads / 1e9))
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -73,7 +73,7 @@ public enum BLAS {
             let aBlock = transposeA ? pA + rows.lowerBound : pA + rows.lowerBound * lda
             let bBlock = transposeB ? pB + columns.lowerBound * ldb : pB + columns.lowerBound
             let cBlock = pC + rows.lowerBound * ldc + columns.lowerBound
-            // The bf16 kernel returns non-zero only when its packing buffers (under 1 MB)
+            // The bf16 kernel returns non-zero only when its packing buffers (under 0.6 MB)
             // cannot be allocated; that block is then computed in float32.
             if precision == .bf16
                 && vaexprs_bf16_gemm(

@@ -39,16 +39,21 @@ public struct Matrix: Equatable, Sendable {
         set { storage[row * columns + column] = newValue }
     }
 
-    /// The rows at `indices`, in that order, as a new matrix.
+    /// The rows at `indices`, in that order, as a new matrix (row copies split over the worker
+    /// pool for large batches).
     public func gatherRows<C: Collection>(_ indices: C) -> Matrix where C.Element == Int {
-        var out = Matrix(rows: indices.count, columns: columns)
+        let picked = Array(indices), width = columns
+        precondition(picked.allSatisfy { $0 >= 0 && $0 < rows }, "gatherRows: a row index is out of range")
+        var out = Matrix(uninitializedRows: picked.count, columns: width)
+        guard width > 0, !picked.isEmpty else { return out }
+        let blocks = WorkerPool.blocks(
+            picked.count, parts: picked.count * width >= 1 << 16 ? WorkerPool.shared.threads : 1)
         out.storage.withUnsafeMutableBufferPointer { dst in
             storage.withUnsafeBufferPointer { src in
-                var r = 0
-                for i in indices {
-                    let s = i * columns, d = r * columns
-                    for j in 0..<columns { dst[d + j] = src[s + j] }
-                    r += 1
+                WorkerPool.shared.run(parts: blocks.count) { part in
+                    for r in blocks[part] {
+                        (dst.baseAddress! + r * width).update(from: src.baseAddress! + picked[r] * width, count: width)
+                    }
                 }
             }
         }

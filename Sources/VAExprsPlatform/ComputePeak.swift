@@ -17,6 +17,9 @@ package struct ComputePeak: Sendable, Codable, Equatable {
     package var flopsAllThreads: Double
     /// Threads measured together.
     package var threads: Int
+    /// bfloat16 dot-product (VDPBF16PS) FLOP/s of `threads` threads together: the limit of
+    /// training's `--precision bf16` products; 0 without AVX512_BF16.
+    package var bf16FlopsAllThreads: Double = 0
 
     /// FLOPs per cycle of one thread at the measured clock (64 = two 512-bit FMA units).
     package var flopsPerCycle: Double { clockHz > 0 ? flopsPerThread / clockHz : 0 }
@@ -28,22 +31,27 @@ package struct ComputePeak: Sendable, Codable, Equatable {
         let clock = vaexprs_measure_clock_hz(seconds)
         let single = width > 0 ? vaexprs_measure_fma_flops(seconds, width) : 0
         let n = max(1, threads)
-        let results = Mutex<[Double]>([])
-        if width > 0 {
-            let group = DispatchGroup()
-            for _ in 0..<n {
-                let thread = Thread {
-                    let rate = vaexprs_measure_fma_flops(seconds, width)
-                    results.withLock { $0.append(rate) }
-                    group.leave()
-                }
-                group.enter()
-                thread.start()
-            }
-            group.wait()
-        }
-        let all = results.withLock { $0.reduce(0, +) }
+        let all = width > 0 ? onAllThreads(n) { vaexprs_measure_fma_flops(seconds, width) } : 0
+        let bf16 = cpu.has("avx512_bf16") ? onAllThreads(n) { vaexprs_measure_bf16_dot_flops(seconds) } : 0
         return ComputePeak(
-            clockHz: clock, vectorBits: Int(width), flopsPerThread: single, flopsAllThreads: all, threads: n)
+            clockHz: clock, vectorBits: Int(width), flopsPerThread: single, flopsAllThreads: all, threads: n,
+            bf16FlopsAllThreads: bf16)
+    }
+
+    /// The sum of `rate` measured on `threads` threads at once.
+    private static func onAllThreads(_ threads: Int, _ rate: @escaping @Sendable () -> Double) -> Double {
+        let results = Mutex<[Double]>([])
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            let thread = Thread {
+                let value = rate()
+                results.withLock { $0.append(value) }
+                group.leave()
+            }
+            group.enter()
+            thread.start()
+        }
+        group.wait()
+        return results.withLock { $0.reduce(0, +) }
     }
 }

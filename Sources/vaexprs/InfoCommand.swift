@@ -28,7 +28,7 @@ struct InfoCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(report.text)
+            print(ParameterText.render(report.text, naming: OptionNames.option))
         }
     }
 }

@@ -19,6 +19,8 @@ import VAExprsTestSupport
         for field in ["cpu:", "features:", "blas:", "kernel:", "threads:"] {
             #expect(run.stdout.contains(field), "\(field) missing:\n\(run.stdout)")
         }
+        // The thread option is named as this command line names it (it read ‹threads› before 0.11).
+        #expect(run.stdout.contains("--threads sets it") && !run.stdout.contains("\u{2039}"), "\(run.stdout)")
         let bad = try CLIRunner.run(["info", "--peak", "--peak-threads", "100000"])
         #expect(bad.status != 0 && bad.stderr.contains("--peak-threads"))
     }

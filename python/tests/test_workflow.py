@@ -79,6 +79,8 @@ def test_bad_input_raises_clear_exceptions(pbmc):
         vaexprs.tl.fit(pbmc, top_genes=-1, epochs=1, progress=False)
     with pytest.raises(ValueError, match="latent_dim"):
         vaexprs.tl.fit(pbmc, latent_dim=0, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="precision"):
+        vaexprs.tl.fit(pbmc, precision="fp8", epochs=1, progress=False)
     model = vaexprs.tl.fit(pbmc, epochs=1, progress=False)
     with pytest.raises(ValueError, match="per_label"):
         model.generate(per_label={"A": 1})

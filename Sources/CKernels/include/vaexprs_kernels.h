@@ -19,6 +19,12 @@ void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t 
 void vaexprs_bernoulli_logits(const float *restrict logits, const float *restrict x,
                               float *restrict loss, float *restrict grad, int64_t n, float scale);
 
+/// values[i] = 0 >= values[i] ? 0 : values[i]: Swift's max(values[i], 0), NaN kept, −0 made +0.
+void vaexprs_relu(float *restrict values, int64_t n);
+
+/// gradient[i] = 0 where output[i] ≤ 0 (ReLU's derivative from its output).
+void vaexprs_relu_backward(float *restrict gradient, const float *restrict output, int64_t n);
+
 /// dst[r, c] = bias[c] for a rows × cols row-major matrix (the start of a fused x·W + b).
 void vaexprs_broadcast_rows(float *restrict dst, const float *restrict bias, int64_t rows, int64_t cols);
 
@@ -43,8 +49,9 @@ void vaexprs_sparse_weight_gradient(const int64_t *restrict gene_starts, const i
 /// c = alpha · op(a) · op(b) + beta · c (row-major; op transposes when trans_* is non-zero) with
 /// the operands rounded to bfloat16 and every sum in float32: AVX512_BF16's VDPBF16PS, so only
 /// for CPUs with avx512_bf16 (the caller checks). The order of the sums depends only on k, not
-/// on how a caller splits rows or columns. Returns 0, or -1 when its packing buffers (at most
-/// about 0.7 MB) cannot be allocated (c untouched).
+/// on how a caller splits rows or columns. Each thread keeps its packing buffers (under 0.6 MB)
+/// between calls and frees them when it ends. Returns 0, or -1 when those buffers cannot be
+/// allocated (c untouched).
 int32_t vaexprs_bf16_gemm(int32_t trans_a, int32_t trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                           const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                           int64_t ldc);

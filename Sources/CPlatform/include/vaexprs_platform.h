@@ -53,6 +53,10 @@ double vaexprs_measure_clock_hz(double seconds);
 /// (2 per lane per FMA), using 512-bit vectors when `width` is 512 (needs AVX-512F), 256-bit
 /// when 256 (needs AVX2+FMA). Returns 0 when the width is not usable.
 double vaexprs_measure_fma_flops(double seconds, int width);
+
+/// bfloat16 dot-product throughput (AVX512_BF16's VDPBF16PS on 512-bit vectors, 64 FLOPs each)
+/// of the calling thread for about `seconds`, in FLOP/s; 0 when the CPU has no AVX512_BF16.
+double vaexprs_measure_bf16_dot_flops(double seconds);
 /// Writes into `path` (of `size` bytes) the file name of the loaded object that defines
 /// `address`, as the dynamic loader knows it; returns 1, or 0 when the address belongs to no
 /// loaded object or the name does not fit.

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import VAExprsCore
 
@@ -21,11 +22,12 @@ package struct ReLUActivation: Activation {
     /// The activation.
     package init() {}
     package func apply(_ values: inout [Float]) {
-        values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = max(v[i], 0) } }
+        values.withUnsafeMutableBufferPointer { v in vaexprs_relu(v.baseAddress, Int64(v.count)) }
     }
     package func backward(input x: [Float], output y: [Float], gradient: inout [Float]) {
+        precondition(y.count == gradient.count, "relu: \(y.count) outputs, \(gradient.count) gradients")
         gradient.withUnsafeMutableBufferPointer { g in
-            y.withUnsafeBufferPointer { y in for i in g.indices { g[i] = y[i] > 0 ? g[i] : 0 } }
+            y.withUnsafeBufferPointer { y in vaexprs_relu_backward(g.baseAddress, y.baseAddress, Int64(g.count)) }
         }
     }
 }

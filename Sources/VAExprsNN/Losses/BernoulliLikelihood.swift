@@ -20,31 +20,37 @@ package final class BernoulliLikelihood: Likelihood {
         -> LikelihoodEvaluation
     {
         var grad = gradient ? Matrix(uninitializedRows: output.rows, columns: output.columns) : nil
-        var elementLoss = [Float](repeating: 0, count: output.storage.count)
+        var elementLoss = [Float](unsafeUninitializedCapacity: output.storage.count) { _, count in
+            count = output.storage.count
+        }
+        var rowLoss = [Float](repeating: 0, count: output.rows)
         let g = output.columns
         let blocks = WorkerPool.blocks(
             output.rows, parts: output.storage.count >= 1 << 14 ? WorkerPool.shared.threads : 1)
         output.storage.withUnsafeBufferPointer { l in
             target.storage.withUnsafeBufferPointer { x in
                 elementLoss.withUnsafeMutableBufferPointer { loss in
-                    withOptionalPointer(&grad) { dl in
-                        WorkerPool.shared.run(parts: blocks.count) { part in
-                            let r = blocks[part], offset = r.lowerBound * g
-                            vaexprs_bernoulli_logits(
-                                l.baseAddress! + offset, x.baseAddress! + offset, loss.baseAddress! + offset,
-                                dl.map { $0 + offset }, Int64(r.count * g), scale)
+                    rowLoss.withUnsafeMutableBufferPointer { rows in
+                        withOptionalPointer(&grad) { dl in
+                            WorkerPool.shared.run(parts: blocks.count) { part in
+                                let r = blocks[part], offset = r.lowerBound * g
+                                vaexprs_bernoulli_logits(
+                                    l.baseAddress! + offset, x.baseAddress! + offset, loss.baseAddress! + offset,
+                                    dl.map { $0 + offset }, Int64(r.count * g), scale)
+                                // Each cell's loss summed in gene order, whichever thread has it.
+                                for row in r {
+                                    var sum: Float = 0
+                                    for j in 0..<g { sum += loss[row * g + j] }
+                                    rows[row] = sum
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        // Sum per cell, then over cells in order (independent of the thread split).
-        var total = 0.0
-        for r in 0..<output.rows {
-            var rowLoss: Float = 0
-            for j in 0..<g { rowLoss += elementLoss[r * g + j] }
-            total += Double(rowLoss)
-        }
+        // Then over cells in order (independent of the thread split).
+        let total = rowLoss.reduce(0.0) { $0 + Double($1) }
         return LikelihoodEvaluation(total: total, outputGradient: grad)
     }
 

@@ -3,6 +3,7 @@ test_that("bad arguments are errors that name them", {
   x <- matrix(rpois(40 * 6, 3), 40, 6, dimnames = list(paste0("c", 1:40), paste0("g", 1:6)))
   expect_error(fit_vae(x_train = x, epochs = 1, batch_size = 8, latent_dim = 0), "latent_dim")
   expect_error(fit_vae(x_train = x, epochs = 1, batch_size = 8, top_genes = -1), "top_genes")
+  expect_error(fit_vae(x_train = x, epochs = 1, batch_size = 8, precision = "fp8"), "precision")
   expect_error(fit_vae(x_train = x, epochs = 1, batch_size = 8, shuffle = FALSE), "'shuffle'")
   expect_error(fit_vae(x_train = x, epochs = 1, batch_size = 8, y_train = c("a", "b")), "y_train")
   expect_error(fit_vae(x_train = x, epochs = 1, batch_size = 8, validation_split = 1.5), "validation_split")
