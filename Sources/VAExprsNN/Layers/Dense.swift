@@ -78,7 +78,7 @@ package final class Dense: SparseInputLayer, PrecisionSelectableLayer {
             cachedInput = input
             cachedSparseInput = nil
         }
-        return activated(out, phase: phase)
+        return activated(&out, phase: phase)
     }
 
     /// x·W + b over the stored entries of a CSR batch, cell by cell (threads split the cells,
@@ -108,12 +108,12 @@ package final class Dense: SparseInputLayer, PrecisionSelectableLayer {
             cachedInput = Matrix(rows: 0, columns: 0)
             cachedSparseInput = input.transposed()
         }
-        return activated(out, phase: phase)
+        return activated(&out, phase: phase)
     }
 
     /// Applies the activation in place, keeping what `backward` needs in training.
-    private func activated(_ preActivation: Matrix, phase: Phase) -> Matrix {
-        var out = preActivation
+    /// (`out` is taken inout so that its storage is the only reference and is changed in place.)
+    private func activated(_ out: inout Matrix, phase: Phase) -> Matrix {
         let keepInput = activation.derivativeNeedsInput
         // copy only when the derivative needs it
         if phase == .training && keepInput { cachedPreActivation = out.storage }
