@@ -43,15 +43,17 @@ NOISE_SD = 5.0  # the simulation's noise (make_synthetic.py / the vignette: N(5,
 
 
 def run(*cmd):
+    """Runs a command; exits with its error output when it fails."""
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr[-2000:]}")
 
 
 def read(path):
+    """Generated cells (a data frame) and their labels (an array) from `generate`'s CSV output."""
     cells = pd.read_csv(path, index_col=0)
     labels = pd.read_csv(path.replace(".csv", "_labels.csv"), index_col=0)["label"].astype(str).reindex(cells.index)
-    return cells.to_numpy(float), labels.to_numpy()
+    return cells, labels.to_numpy()
 
 
 def main():
@@ -77,9 +79,9 @@ def main():
                 "--output", f"{w}/mu.csv")
             run(a.vaexprs, "generate", f"{w}/m.vaexprs", "--num-samples", "6000", "--seed", str(seed + 1000),
                 "--output", f"{w}/many.csv")
-            x, x_labels = read(f"{w}/g.csv")
-            mu, mu_labels = read(f"{w}/mu.csv")
-            many, many_labels = read(f"{w}/many.csv")
+            (x, x_labels), (mu, mu_labels), (many, many_labels) = (
+                (cells.to_numpy(float), cell_labels)
+                for cells, cell_labels in (read(f"{w}/{name}.csv") for name in ("g", "mu", "many")))
         if not (mu_labels == x_labels).all():
             sys.exit("the --decode mean cells do not pair with the samples (labels differ)")
         rng = np.random.default_rng(seed)

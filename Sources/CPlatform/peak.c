@@ -29,28 +29,40 @@ double vaexprs_measure_clock_hz(double seconds) {
     return elapsed > 0 ? (double)rounds * (double)chunk * 10.0 / elapsed : 0;
 }
 
+// Runs `update` (one step of each of the twelve accumulators acc[0..11], indexed by k) in
+// chunks of 100 000 until `seconds` have passed, keeping the accumulators in registers
+// (`constraint`: "+v" for 512-bit, "+x" for 256-bit vectors); sets `steps` (accumulator updates
+// done) and `elapsed`.
+#define TIMED_STEPS(seconds, acc, constraint, update, steps, elapsed)                                                  \
+    do {                                                                                                           \
+        const long chunk_ = 100000;                                                                                \
+        long rounds_ = 0;                                                                                          \
+        const double start_ = now();                                                                               \
+        do {                                                                                                       \
+            for (long i_ = 0; i_ < chunk_; i_++) {                                                                 \
+                for (int k = 0; k < 12; k++) update;                                                               \
+                __asm__ volatile("" : constraint(acc[0]), constraint(acc[1]), constraint(acc[2]), constraint(acc[3]), \
+                                 constraint(acc[4]), constraint(acc[5]), constraint(acc[6]), constraint(acc[7]),     \
+                                 constraint(acc[8]), constraint(acc[9]), constraint(acc[10]), constraint(acc[11])); \
+            }                                                                                                      \
+            rounds_++;                                                                                             \
+            elapsed = now() - start_;                                                                              \
+        } while (elapsed < (seconds));                                                                             \
+        steps = (double)rounds_ * chunk_ * 12;                                                                     \
+    } while (0)
+
 // Twelve independent accumulators cover FMA latency (4 cycles) × two FMA pipes with room.
 __attribute__((target("avx512f")))
 static double fma512(double seconds) {
     __m512 acc[12];
     for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i * 1e-3f);
     const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-    const long chunk = 100000;
-    long rounds = 0;
-    double start = now(), elapsed;
-    do {
-        for (long i = 0; i < chunk; i++) {
-            for (int k = 0; k < 12; k++) acc[k] = _mm512_fmadd_ps(acc[k], a, b);
-            __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]),
-                             "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]));
-        }
-        rounds++;
-        elapsed = now() - start;
-    } while (elapsed < seconds);
+    double steps, elapsed;
+    TIMED_STEPS(seconds, acc, "+v", acc[k] = _mm512_fmadd_ps(acc[k], a, b), steps, elapsed);
     volatile float sink = 0;
     for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(acc[k]);
     (void)sink;
-    return (double)rounds * chunk * 12 * 16 * 2 / elapsed;
+    return steps * 16 * 2 / elapsed;
 }
 
 __attribute__((target("avx2,fma")))
@@ -58,23 +70,13 @@ static double fma256(double seconds) {
     __m256 acc[12];
     for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i * 1e-3f);
     const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-    const long chunk = 100000;
-    long rounds = 0;
-    double start = now(), elapsed;
-    do {
-        for (long i = 0; i < chunk; i++) {
-            for (int k = 0; k < 12; k++) acc[k] = _mm256_fmadd_ps(acc[k], a, b);
-            __asm__ volatile("" : "+x"(acc[0]), "+x"(acc[1]), "+x"(acc[2]), "+x"(acc[3]), "+x"(acc[4]), "+x"(acc[5]),
-                             "+x"(acc[6]), "+x"(acc[7]), "+x"(acc[8]), "+x"(acc[9]), "+x"(acc[10]), "+x"(acc[11]));
-        }
-        rounds++;
-        elapsed = now() - start;
-    } while (elapsed < seconds);
+    double steps, elapsed;
+    TIMED_STEPS(seconds, acc, "+x", acc[k] = _mm256_fmadd_ps(acc[k], a, b), steps, elapsed);
     volatile float sink = 0;
     float lanes[8];
     for (int k = 0; k < 12; k++) { _mm256_storeu_ps(lanes, acc[k]); for (int j = 0; j < 8; j++) sink += lanes[j]; }
     (void)sink;
-    return (double)rounds * chunk * 12 * 8 * 2 / elapsed;
+    return steps * 8 * 2 / elapsed;
 }
 
 // The same with bfloat16 dot products (VDPBF16PS: 16 lanes × 2 multiply-adds = 64 FLOPs), the
@@ -85,22 +87,12 @@ static double bf16dot512(double seconds) {
     for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i * 1e-3f);
     const __m512bh a = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-3f), _mm512_set1_ps(1e-3f));
     const __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-4f), _mm512_set1_ps(1e-4f));
-    const long chunk = 100000;
-    long rounds = 0;
-    double start = now(), elapsed;
-    do {
-        for (long i = 0; i < chunk; i++) {
-            for (int k = 0; k < 12; k++) acc[k] = _mm512_dpbf16_ps(acc[k], a, b);
-            __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]),
-                             "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]));
-        }
-        rounds++;
-        elapsed = now() - start;
-    } while (elapsed < seconds);
+    double steps, elapsed;
+    TIMED_STEPS(seconds, acc, "+v", acc[k] = _mm512_dpbf16_ps(acc[k], a, b), steps, elapsed);
     volatile float sink = 0;
     for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(acc[k]);
     (void)sink;
-    return (double)rounds * chunk * 12 * 16 * 4 / elapsed;
+    return steps * 16 * 4 / elapsed;
 }
 
 double vaexprs_measure_bf16_dot_flops(double seconds) {
