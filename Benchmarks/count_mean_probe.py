@@ -24,7 +24,7 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from heldout_realism import halves, top_genes, transform  # noqa: E402
 from realism import auc_pair  # noqa: E402
-from seedsim_gap_probe import read, run  # noqa: E402
+from seedsim_gap_probe import pairs, read, run  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -69,9 +69,8 @@ def main():
         row = {"raw": auc_pair(view(x_test), view(x_gen), None, seed),
                "calibrated": auc_pair(view(x_test), view(calibrated), None, seed)}
         rows.append(row)
-        print(f"seed {seed}: " + "  ".join(f"{k} {v[0]:.3f}/{v[1]:.3f}" for k, v in row.items()), flush=True)
-    print("mean RF / LR:  " + "  ".join(
-        f"{k} {np.mean([r[k][0] for r in rows]):.3f}/{np.mean([r[k][1] for r in rows]):.3f}" for k in rows[0]))
+        print(f"seed {seed}: " + pairs(row), flush=True)
+    print("mean RF / LR:  " + pairs({k: np.mean([r[k] for r in rows], axis=0) for k in rows[0]}))
 
 
 if __name__ == "__main__":

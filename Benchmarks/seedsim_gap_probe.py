@@ -56,6 +56,11 @@ def read(path):
     return cells, labels.to_numpy()
 
 
+def pairs(row):
+    """'name RF/LR' for each (RF, LR) AUC pair of a row."""
+    return "  ".join(f"{k} {v[0]:.3f}/{v[1]:.3f}" for k, v in row.items())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vaexprs", default=os.path.join(ROOT, ".build/release/vaexprs"))
@@ -100,9 +105,8 @@ def main():
         row = {name: auc_pair(held_out, v, None, seed) for name, v in variants.items()}
         row["real vs real"] = auc_pair(held_out, train.to_numpy(float), None, seed)
         rows.append(row)
-        print(f"seed {seed}: " + "  ".join(f"{k} {v[0]:.3f}/{v[1]:.3f}" for k, v in row.items()), flush=True)
-    print("mean RF / LR:  " + "  ".join(
-        f"{k} {np.mean([r[k][0] for r in rows]):.3f}/{np.mean([r[k][1] for r in rows]):.3f}" for k in rows[0]))
+        print(f"seed {seed}: " + pairs(row), flush=True)
+    print("mean RF / LR:  " + pairs({k: np.mean([r[k] for r in rows], axis=0) for k in rows[0]}))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,14 @@ double vaexprs_measure_clock_hz(double seconds) {
         steps = (double)rounds_ * chunk_ * 12;                                                                     \
     } while (0)
 
+// Consumes the accumulators so that the compiler cannot drop the loop that made them.
+__attribute__((target("avx512f")))
+static void keep512(const __m512 acc[12]) {
+    volatile float sink = 0;
+    for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(acc[k]);
+    (void)sink;
+}
+
 // Twelve independent accumulators cover FMA latency (4 cycles) × two FMA pipes with room.
 __attribute__((target("avx512f")))
 static double fma512(double seconds) {
@@ -59,9 +67,7 @@ static double fma512(double seconds) {
     const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
     double steps, elapsed;
     TIMED_STEPS(seconds, acc, "+v", acc[k] = _mm512_fmadd_ps(acc[k], a, b), steps, elapsed);
-    volatile float sink = 0;
-    for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(acc[k]);
-    (void)sink;
+    keep512(acc);
     return steps * 16 * 2 / elapsed;
 }
 
@@ -89,9 +95,7 @@ static double bf16dot512(double seconds) {
     const __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-4f), _mm512_set1_ps(1e-4f));
     double steps, elapsed;
     TIMED_STEPS(seconds, acc, "+v", acc[k] = _mm512_dpbf16_ps(acc[k], a, b), steps, elapsed);
-    volatile float sink = 0;
-    for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(acc[k]);
-    (void)sink;
+    keep512(acc);
     return steps * 16 * 4 / elapsed;
 }
 
