@@ -295,6 +295,33 @@ public enum Fit {
         return setup
     }
 
+    /// Each label group's offsets on the decoder's outputs (`OutputOffsetEstimating`): cells of
+    /// the label drawn as `generate` draws them, brought to the mean of the label's cells in the
+    /// even sample of training cells; nil when the likelihood has none or no label has
+    /// `OutputOffsets.minimumCells` cells in the sample.
+    private static func outputOffsets(
+        _ model: TrainedModel, sample: LikelihoodSample, registry: Registry
+    ) throws -> StoredOutputOffsets? {
+        guard let estimating = model.network.likelihood as? any OutputOffsetEstimating else { return nil }
+        let draws = try Generator(model: model, registry: registry).calibrationDraws(
+            count: OutputOffsets.drawnCells, minimumCells: OutputOffsets.minimumCells, seed: model.seed)
+        var groups: [StoredOutputOffsets.Group] = []
+        for draw in draws {
+            // The sample cells of the draw's label group (all of them for a plain VAE).
+            var rows = Array(0..<sample.target.rows)
+            if model.conditions != nil, let index = draw.context.group?.first, let sampleGroups = sample.context.group {
+                rows = sampleGroups.indices.filter { sampleGroups[$0] == index }
+            }
+            guard rows.count >= OutputOffsets.minimumCells else { continue }
+            var targetMeans = [Double](repeating: 0, count: sample.target.columns)
+            for i in rows { for j in targetMeans.indices { targetMeans[j] += Double(sample.target[i, j]) } }
+            for j in targetMeans.indices { targetMeans[j] /= Double(rows.count) }
+            let offsets = estimating.outputOffsets(output: draw.output, context: draw.context, targetMeans: targetMeans)
+            groups.append(StoredOutputOffsets.Group(label: draw.key, offsets: offsets))
+        }
+        return groups.isEmpty ? nil : StoredOutputOffsets(groups: groups)
+    }
+
     /// The pipeline: validation cells held out, conditions encoded, genes selected, cells
     /// prepared, the network built on an even sample, trained, the training cells' latent
     /// means taken and the likelihood refitted at them.
@@ -393,6 +420,19 @@ public enum Fit {
                     """
                     latent mixtures searched once (\(groups) label group(s), \
                     \(String(format: "%.2f", Date().timeIntervalSince(searchStart))) s) and stored in the model
+                    """
+                ))
+        }
+        if (request.training.processGroup?.rank ?? 0) == 0 {
+            model.outputOffsets = try outputOffsets(model, sample: sample, registry: registry)
+        }
+        if let offsets = model.outputOffsets {
+            notes(
+                Notice(
+                    """
+                    per-label output offsets for \(offsets.groups.count) label group(s) (median |offset| \
+                    \(String(format: "%.3g", offsets.medianMagnitude))): each label's generated gene means follow its \
+                    training cells'\(sampled)
                     """
                 ))
         }

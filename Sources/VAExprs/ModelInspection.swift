@@ -22,6 +22,10 @@ extension TrainedModel {
             "latent_mixtures": latentMixtures.map { m in
                 ["sampler": m.sampler, "groups": m.groups.map(\.summary)] as [String: Any]
             } as Any,
+            // Per-label offsets on the decoder's outputs that generate adds (0.11; older models: none).
+            "output_offsets": outputOffsets.map { o in
+                ["groups": o.groups.map(\.label), "median_abs_offset": o.medianMagnitude] as [String: Any]
+            } as Any,
             "setup": setup?.choice as Any,
             "setup_notes": setup?.notes as Any,
             "training_processes": setup?.trainingProcesses ?? 1,

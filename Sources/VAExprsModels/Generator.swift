@@ -20,6 +20,9 @@ public struct GenerationOptions: Sendable {
     /// Counts even when the model was fitted on log-normalised counts (which it otherwise gives
     /// back on their scale).
     public var asCounts = false
+    /// Whether the model's per-label output offsets (`StoredOutputOffsets`) are added before
+    /// drawing (default); false draws from the decoder's means as they are.
+    package var offsetsOutputs = true
 
     /// Options.
     public init(
@@ -131,19 +134,9 @@ package struct Generator {
                 fitted.append(nil)
                 continue
             }
-            // The model's stored mixture when this is the sampler it was fitted with; else a fit now.
-            if let storable = sampler as? any StorableLatentSampler, let mixtures = model.latentMixtures,
-                mixtures.sampler == options.sampler.description,
-                let stored = mixtures.groups.first(where: { $0.label == group.key })
-            {
-                let distribution = try storable.restore(stored)
-                summaries.append(distribution.summary + " (stored in the model)")
-                fitted.append(distribution)
-                continue
-            }
-            let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
-            let distribution = try sampler.fit(points, label: group.key, rng: &rng)
-            summaries.append(distribution.summary)
+            let (distribution, summary) = try latentDistribution(
+                of: group, sampler: sampler, spec: options.sampler, rng: &rng)
+            summaries.append(summary)
             fitted.append(distribution)
         }
         let counts = model.preprocessing.modelsCounts
@@ -173,7 +166,14 @@ package struct Generator {
             let conditions = try labels.map { try model.conditions!.encode($0, source: "generate") }
             var context = CellContext(group: labels == nil ? nil : assignment.map(Int32.init))
             if let library { context.librarySize = assignment.map { library.draw(group: $0, rng: &rng) } }
-            let output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
+            var output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
+            if options.offsetsOutputs, let offsets = model.outputOffsets {
+                let perGroup = plan.groups.map { offsets.offsets(for: $0.key) }
+                for (i, g) in assignment.enumerated() {
+                    guard let shift = perGroup[g] else { continue }
+                    for j in shift.indices { output[i, j] += shift[j] }
+                }
+            }
             var values =
                 mode == .mean
                 ? likelihood.mean(output: output, context: context)
@@ -326,6 +326,24 @@ package struct Generator {
             }
             return out
         }
+    }
+
+    /// A label group's latent distribution: the model's stored mixture when `spec` is the
+    /// sampler it was fitted with, else a fit now to the group's training latent means; and its
+    /// summary line.
+    func latentDistribution(
+        of group: Group, sampler: any LatentSampler, spec: ComponentSpec, rng: inout SeededGenerator
+    ) throws -> (any FittedLatentDistribution, String) {
+        if let storable = sampler as? any StorableLatentSampler, let mixtures = model.latentMixtures,
+            mixtures.sampler == spec.description,
+            let stored = mixtures.groups.first(where: { $0.label == group.key })
+        {
+            let distribution = try storable.restore(stored)
+            return (distribution, distribution.summary + " (stored in the model)")
+        }
+        let points = DoubleMatrix(model.trainingLatentMeans.gatherRows(group.trainingRows))
+        let distribution = try sampler.fit(points, label: group.key, rng: &rng)
+        return (distribution, distribution.summary)
     }
 
     /// The training cells' label groups: one per label key, in training's order (label-group

@@ -42,6 +42,9 @@ package enum ModelFile {
         var setup: FitSetup?
         /// The latent mixtures searched at the end of the fit (absent in older files).
         var latentMixtures: StoredLatentMixtures?
+        /// Per-label offsets on the decoder's outputs (absent before 0.11 and for likelihoods
+        /// without them).
+        var outputOffsets: StoredOutputOffsets?
     }
 
     /// The model as bytes.
@@ -65,7 +68,7 @@ package enum ModelFile {
             trainingLabels: model.trainingLabels, history: model.history,
             seed: model.seed, weights: table,
             plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents,
-            setup: model.setup, latentMixtures: model.latentMixtures)
+            setup: model.setup, latentMixtures: model.latentMixtures, outputOffsets: model.outputOffsets)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -174,7 +177,7 @@ package enum ModelFile {
             trainingLatentMeans: Matrix(
                 rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
             trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
-            setup: header.setup, latentMixtures: header.latentMixtures)
+            setup: header.setup, latentMixtures: header.latentMixtures, outputOffsets: header.outputOffsets)
     }
 
     /// Checks every count, offset and shape of a decoded header against the file and against
@@ -231,6 +234,10 @@ package enum ModelFile {
                 throw damaged(
                     "the stored latent mixtures do not agree with the latent space (sizes, numbers or label groups)")
             }
+        }
+        if let offsets = header.outputOffsets, !offsets.isConsistent(features: header.featureCount) {
+            throw damaged(
+                "the stored output offsets do not agree with the genes (one finite offset per gene and label group)")
         }
         let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
         guard !overflow, header.trainingLatentMeans.count == latentValues else {

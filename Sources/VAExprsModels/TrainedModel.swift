@@ -26,13 +26,16 @@ public final class TrainedModel {
     /// The latent mixtures `fit` searched once per label group (nil in older model files, or
     /// when a group's fit could not be stored): `generate` with the same sampler uses them.
     package var latentMixtures: StoredLatentMixtures?
+    /// Per-label offsets on the decoder's outputs that `generate` adds (nil in older model files
+    /// and for likelihoods without them).
+    package var outputOffsets: StoredOutputOffsets?
 
     /// A model from its parts.
     package init(
         network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
         conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
         trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil,
-        latentMixtures: StoredLatentMixtures? = nil
+        latentMixtures: StoredLatentMixtures? = nil, outputOffsets: StoredOutputOffsets? = nil
     ) {
         self.network = network
         self.geneNames = geneNames
@@ -45,6 +48,7 @@ public final class TrainedModel {
         self.seed = seed
         self.setup = setup
         self.latentMixtures = latentMixtures
+        self.outputOffsets = outputOffsets
     }
 
     /// The decoder's outputs at the given latent points (inference mode, batches of 1 024).

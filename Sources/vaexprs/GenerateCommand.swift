@@ -53,6 +53,15 @@ struct GenerateCommand: ParsableCommand {
             """
     )
     var asCounts = false
+
+    @Flag(
+        help:
+            """
+            Draw from the decoder's means as they are, without the per-label offsets fit stored (they bring each \
+            label's generated gene means to its training cells'; models from before 0.11 have none).
+            """
+    )
+    var noOutputOffsets = false
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
     @Option(
@@ -140,6 +149,7 @@ struct GenerateCommand: ParsableCommand {
                 decode: mode, seed: seed, library: libraryModel),
             output: output, format: outputFormat)
         request.options.asCounts = asCounts
+        request.options.offsetsOutputs = !noOutputOffsets
         request.genesInRows = genesInRows
         request.labelsOutput = labelsOutput
         request.latentOutput = latentOutput

@@ -61,7 +61,7 @@ package final class GaussianLikelihood: Likelihood {
     }
 
     /// The effective per-gene log-variance (floored).
-    private func effectiveLogVariance() -> [Float] { logVariance.value.map { max($0, logVarianceFloor) } }
+    func effectiveLogVariance() -> [Float] { logVariance.value.map { max($0, logVarianceFloor) } }
 
     package func evaluate(output: Matrix, target: Matrix, context: CellContext, gradient: Bool, scale: Float)
         -> LikelihoodEvaluation
