@@ -22,7 +22,7 @@ public struct GenerationOptions: Sendable {
     public var asCounts = false
     /// Whether the model's per-label output offsets (`StoredOutputOffsets`) are added before
     /// drawing (default); false draws from the decoder's means as they are.
-    package var offsetsOutputs = true
+    package var addsOutputOffsets = true
 
     /// Options.
     public init(
@@ -167,7 +167,7 @@ package struct Generator {
             var context = CellContext(group: labels == nil ? nil : assignment.map(Int32.init))
             if let library { context.librarySize = assignment.map { library.draw(group: $0, rng: &rng) } }
             var output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
-            if options.offsetsOutputs, let offsets = model.outputOffsets {
+            if options.addsOutputOffsets, let offsets = model.outputOffsets {
                 let perGroup = plan.groups.map { offsets.offsets(for: $0.key) }
                 for (i, g) in assignment.enumerated() {
                     guard let shift = perGroup[g] else { continue }

@@ -149,7 +149,7 @@ struct GenerateCommand: ParsableCommand {
                 decode: mode, seed: seed, library: libraryModel),
             output: output, format: outputFormat)
         request.options.asCounts = asCounts
-        request.options.offsetsOutputs = !noOutputOffsets
+        request.options.addsOutputOffsets = !noOutputOffsets
         request.genesInRows = genesInRows
         request.labelsOutput = labelsOutput
         request.latentOutput = latentOutput

@@ -38,7 +38,7 @@ import VAExprsTestSupport
         #expect(offsets.groups.allSatisfy { $0.offsets.count == data.geneNames.count })
         var options = GenerationOptions(count: 15_000, seed: 2)
         let calibrated = try generateExpression(model, options: options, registry: Fixtures.registry)
-        options.offsetsOutputs = false
+        options.addsOutputOffsets = false
         let raw = try generateExpression(model, options: options, registry: Fixtures.registry)
         let before = Self.labelMeanError(raw, data, labels), after = Self.labelMeanError(calibrated, data, labels)
         #expect(after < 0.7 * before, "\(dataset) \(likelihood): label-mean error \(before) → \(after)")
