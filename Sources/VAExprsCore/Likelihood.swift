@@ -74,7 +74,8 @@ public protocol Likelihood: AnyObject {
 package protocol OutputOffsetEstimating: Likelihood {
     /// Per-gene offsets for the first `targetMeans.count` output columns such that the mean of
     /// the model's expected values over these cells (`output`: the decoder at their latent
-    /// points; `context`: their library sizes) is `targetMeans`, in the likelihood's data space.
+    /// points; `context`: their likelihood context) is `targetMeans`, in the likelihood's data
+    /// space.
     func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double]) -> [Float]
 }
 

@@ -150,6 +150,9 @@ package struct Generator {
         let logScale = options.asCounts ? nil : model.preprocessing.logInput
         // Its own stream, so that the counts are those of the same model fitted on counts.
         var targetRNG = SeededGenerator(seed: options.seed ^ 0x6c6f_676e_6f72_6d73)
+        // Each group's stored output offsets (looked up once, not per block).
+        let offsetsOfGroup =
+            options.addsOutputOffsets ? plan.groups.map { group in model.outputOffsets?.offsets(for: group.key) } : []
         var labelDraws = plan.drawer()
         var start = 0
         while start < total {
@@ -167,12 +170,8 @@ package struct Generator {
             var context = CellContext(group: labels == nil ? nil : assignment.map(Int32.init))
             if let library { context.librarySize = assignment.map { library.draw(group: $0, rng: &rng) } }
             var output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
-            if options.addsOutputOffsets, let offsets = model.outputOffsets {
-                let perGroup = plan.groups.map { offsets.offsets(for: $0.key) }
-                for (i, g) in assignment.enumerated() {
-                    guard let shift = perGroup[g] else { continue }
-                    for j in shift.indices { output[i, j] += shift[j] }
-                }
+            if offsetsOfGroup.contains(where: { $0 != nil }) {
+                Self.addOffsets(offsetsOfGroup, to: &output, assignment: assignment)
             }
             var values =
                 mode == .mean
@@ -325,6 +324,21 @@ package struct Generator {
                 out.append(plan.cumulative.firstIndex(where: { u < $0 }) ?? plan.groups.count - 1)
             }
             return out
+        }
+    }
+
+    /// Adds each cell's group offsets to the first outputs of its row (one pass per row over
+    /// contiguous storage: generation's hot path).
+    static func addOffsets(_ offsetsOfGroup: [[Float]?], to output: inout Matrix, assignment: [Int]) {
+        let width = output.columns
+        output.storage.withUnsafeMutableBufferPointer { values in
+            for (i, g) in assignment.enumerated() {
+                guard let shift = offsetsOfGroup[g] else { continue }
+                shift.withUnsafeBufferPointer { add in
+                    let row = values.baseAddress! + i * width
+                    for j in 0..<add.count { row[j] += add[j] }
+                }
+            }
         }
     }
 
