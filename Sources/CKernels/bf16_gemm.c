@@ -5,9 +5,11 @@
 //
 // GotoBLAS/BLIS layout: the inner dimension is cut into blocks of KC, the rows of op(A) into
 // blocks of MC, the columns of op(B) into blocks of NC; each block of op(B) is packed into
-// panels of NR columns and each block of op(A) into panels of MR rows, both as pairs of
-// consecutive inner-dimension values (VDPBF16PS multiplies pairs); a 6 × 64 register tile of C
-// accumulates over a block. The order of every sum depends only on k, so the result does not
+// panels of NR columns and each block of op(A) row by row, both as pairs of consecutive
+// inner-dimension values (VDPBF16PS multiplies pairs); a 6 × 64 register tile of C accumulates
+// over a block, broadcasting one pair of each of its 6 rows per step. Both packings read their
+// source row by row (whole rows of B or A, or 16 × 16 squares of Bᵀ and Aᵀ transposed in
+// registers). The order of every sum depends only on k, so the result does not
 // depend on how callers split rows or columns between threads.
 #include "vaexprs_kernels.h"
 #include <immintrin.h>
@@ -72,20 +74,27 @@ BF16_TARGET static inline void transpose16(__m512i r[16]) {
 BF16_TARGET static void pack_b(int trans, const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t j0,
                                int64_t nc, int32_t *out) {
     const int64_t pairs = (kc + 1) / 2, panels = (nc + NR - 1) / NR;
+    if (!trans) {
+        // op(B) = B (k × n): rows 2p and 2p + 1 give the pairs of every column; each pair of
+        // rows is read from start to end (sequential reads) and scattered over the panels.
+        const int64_t chunks = panels * (NR / 16);
+        for (int64_t p = 0; p < pairs; p++) {
+            const float *r0 = b + (k0 + 2 * p) * ldb + j0;
+            const int has_hi = 2 * p + 1 < kc;
+            for (int64_t t = 0; t < chunks; t++) {
+                const __mmask16 mask = first_lanes(nc - 16 * t);
+                const __m512 lo = _mm512_maskz_loadu_ps(mask, r0 + 16 * t);
+                const __m512 hi = has_hi ? _mm512_maskz_loadu_ps(mask, r0 + ldb + 16 * t) : _mm512_setzero_ps();
+                _mm512_storeu_si512(out + (t / 4) * pairs * NR + p * NR + (t % 4) * 16, pair_lanes(lo, hi));
+            }
+        }
+        return;
+    }
     for (int64_t q = 0; q < panels; q++) {
         int32_t *panel = out + q * pairs * NR;
         for (int64_t s = 0; s < NR / 16; s++) {
             const int64_t j = j0 + q * NR + s * 16, cols = nc - (q * NR + s * 16);
-            const __mmask16 mask = first_lanes(cols);
-            if (!trans) {
-                // op(B) = B (k × n): rows 2p and 2p + 1 give the pairs of 16 columns.
-                for (int64_t p = 0; p < pairs; p++) {
-                    const float *r0 = b + (k0 + 2 * p) * ldb + j;
-                    const __m512 lo = _mm512_maskz_loadu_ps(mask, r0);
-                    const __m512 hi = 2 * p + 1 < kc ? _mm512_maskz_loadu_ps(mask, r0 + ldb) : _mm512_setzero_ps();
-                    _mm512_storeu_si512(panel + p * NR + s * 16, pair_lanes(lo, hi));
-                }
-            } else {
+            {
                 // op(B) = Bᵀ (B is n × k): column j's pairs lie along row j of B; 16 rows × 16
                 // pairs at a time are converted and transposed in registers.
                 for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
@@ -103,55 +112,67 @@ BF16_TARGET static void pack_b(int trans, const float *b, int64_t ldb, int64_t k
     }
 }
 
-/// Packs op(A)[i0 ..< i0+mc, k0 ..< k0+kc] into panels of MR rows: panel holds, pair by pair, MR
-/// lanes (op(A)[i, 2p], op(A)[i, 2p+1]); rows past mc and the odd pair's missing value are zero.
+/// Packs op(A)[i0 ..< i0+mc, k0 ..< k0+kc] row by row: row i holds its `pairs` pairs
+/// (op(A)[i, 2p], op(A)[i, 2p+1]) consecutively, rows `pairs` apart; rows up to the next
+/// multiple of MR past mc and the odd pair's missing value are zero.
 BF16_TARGET static void pack_a(int trans, const float *a, int64_t lda, int64_t i0, int64_t mc, int64_t k0,
                                int64_t kc, int32_t *out) {
-    const int64_t pairs = (kc + 1) / 2, panels = (mc + MR - 1) / MR;
-    for (int64_t q = 0; q < panels; q++) {
-        int32_t *panel = out + q * pairs * MR;
-        const int64_t rows = mc - q * MR < MR ? mc - q * MR : MR;
-        if (!trans) {
-            // op(A) = A (m × k): row i's pairs are consecutive; 16 pairs of MR rows at a time.
+    const int64_t pairs = (kc + 1) / 2, padded = (mc + MR - 1) / MR * MR;
+    if (!trans) {
+        // op(A) = A (m × k): row i's pairs are consecutive values of A's row i.
+        for (int64_t i = 0; i < padded; i++)
             for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
-                int32_t tile[MR][16];
-                for (int64_t r = 0; r < MR; r++) {
-                    const __m512i v = r < rows ? consecutive_pairs(a + (i0 + q * MR + r) * lda + k0 + 2 * p0,
-                                                                   kc - 2 * p0)
-                                               : _mm512_setzero_si512();
-                    _mm512_storeu_si512(tile[r], v);
-                }
                 const int64_t n_pairs = pairs - p0 < 16 ? pairs - p0 : 16;
-                for (int64_t p = 0; p < n_pairs; p++)
-                    for (int64_t r = 0; r < MR; r++) panel[(p0 + p) * MR + r] = tile[r][p];
+                const __m512i v = i < mc ? consecutive_pairs(a + (i0 + i) * lda + k0 + 2 * p0, kc - 2 * p0)
+                                         : _mm512_setzero_si512();
+                _mm512_mask_storeu_epi32(out + i * pairs + p0, first_lanes(n_pairs), v);
             }
-        } else {
-            // op(A) = Aᵀ (A is k × m): rows 2p and 2p + 1 of A hold the pairs of MR rows of op(A).
-            const __mmask16 mask = first_lanes(rows);
-            for (int64_t p = 0; p < pairs; p++) {
-                const float *r0 = a + (k0 + 2 * p) * lda + i0 + q * MR;
+        return;
+    }
+    // op(A) = Aᵀ (A is k × m): rows 2p and 2p + 1 of A hold the pairs of 16 rows of op(A) at a
+    // time; 16 such pairs are transposed in registers into 16 rows' runs of 16 pairs.
+    for (int64_t c0 = 0; c0 < padded; c0 += 16) {
+        const __mmask16 mask = first_lanes(mc - c0);
+        const int64_t rows = padded - c0 < 16 ? padded - c0 : 16;
+        for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
+            const int64_t n_pairs = pairs - p0 < 16 ? pairs - p0 : 16;
+            __m512i r[16];
+            for (int64_t p = 0; p < 16; p++) {
+                if (p >= n_pairs) {
+                    r[p] = _mm512_setzero_si512();
+                    continue;
+                }
+                const float *r0 = a + (k0 + 2 * (p0 + p)) * lda + i0 + c0;
                 const __m512 lo = _mm512_maskz_loadu_ps(mask, r0);
-                const __m512 hi = 2 * p + 1 < kc ? _mm512_maskz_loadu_ps(mask, r0 + lda) : _mm512_setzero_ps();
-                _mm512_mask_storeu_epi32(panel + p * MR, (__mmask16)((1u << MR) - 1), pair_lanes(lo, hi));
+                const __m512 hi =
+                    2 * (p0 + p) + 1 < kc ? _mm512_maskz_loadu_ps(mask, r0 + lda) : _mm512_setzero_ps();
+                r[p] = pair_lanes(lo, hi);
             }
+            transpose16(r);
+            for (int64_t i = 0; i < rows; i++)
+                _mm512_mask_storeu_epi32(out + (c0 + i) * pairs + p0, first_lanes(n_pairs), r[i]);
         }
     }
 }
 
-/// C[0 ..< rows, 0 ..< cols] = alpha · (A panel · B panel) + beta · C over `pairs` pairs.
+/// C[0 ..< rows, 0 ..< cols] = alpha · (A rows · B panel) + beta · C over `pairs` pairs; the MR
+/// rows of packed A lie `pairs` apart.
 BF16_TARGET static void micro_tile(int64_t pairs, const int32_t *restrict a, const int32_t *restrict b,
                                    float *c, int64_t ldc, int64_t rows, int64_t cols, float alpha, float beta) {
     __m512 acc[MR][4];
     for (int r = 0; r < MR; r++)
         for (int s = 0; s < 4; s++) acc[r][s] = _mm512_setzero_ps();
+    const int32_t *a0 = a, *a1 = a + pairs, *a2 = a + 2 * pairs, *a3 = a + 3 * pairs, *a4 = a + 4 * pairs,
+                  *a5 = a + 5 * pairs;
     for (int64_t p = 0; p < pairs; p++) {
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b + p * NR);
         const __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + p * NR + 16);
         const __m512bh b2 = (__m512bh)_mm512_loadu_si512(b + p * NR + 32);
         const __m512bh b3 = (__m512bh)_mm512_loadu_si512(b + p * NR + 48);
+        const int32_t lanes[MR] = {a0[p], a1[p], a2[p], a3[p], a4[p], a5[p]};
 #pragma clang loop unroll(full)
         for (int r = 0; r < MR; r++) {
-            const __m512bh x = (__m512bh)_mm512_set1_epi32(a[p * MR + r]);
+            const __m512bh x = (__m512bh)_mm512_set1_epi32(lanes[r]);
             acc[r][0] = _mm512_dpbf16_ps(acc[r][0], x, b0);
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], x, b1);
             acc[r][2] = _mm512_dpbf16_ps(acc[r][2], x, b2);
@@ -244,7 +265,7 @@ BF16_TARGET int32_t vaexprs_bf16_gemm(int32_t trans_a, int32_t trans_b, int64_t 
                 for (int64_t jq = 0; jq < nc; jq += NR) {
                     const int32_t *bp = packed_b + (jq / NR) * pairs * NR;
                     for (int64_t iq = 0; iq < mc; iq += MR) {
-                        micro_tile(pairs, packed_a + (iq / MR) * pairs * MR, bp, c + (i0 + iq) * ldc + j0 + jq, ldc,
+                        micro_tile(pairs, packed_a + iq * pairs, bp, c + (i0 + iq) * ldc + j0 + jq, ldc,
                                    mc - iq, nc - jq, alpha, block_beta);
                     }
                 }

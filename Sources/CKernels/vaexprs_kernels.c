@@ -24,18 +24,41 @@ void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t 
     }
 }
 
+void vaexprs_row_sums_in_order(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols) {
+    enum { ROWS = 8 };
+    int64_t r = 0;
+    for (; r + ROWS <= rows; r += ROWS) {
+        // Eight independent chains of additions, each in its own row's column order: a float
+        // addition waits for the previous one, so one row alone runs at the adder's latency.
+        float acc[ROWS] = {0};
+        const float *restrict base = x + r * cols;
+        for (int64_t c = 0; c < cols; c++)
+            for (int i = 0; i < ROWS; i++) acc[i] += base[i * cols + c];
+        for (int i = 0; i < ROWS; i++) sums[r + i] = acc[i];
+    }
+    for (; r < rows; r++) {
+        float sum = 0;
+        for (int64_t c = 0; c < cols; c++) sum += x[r * cols + c];
+        sums[r] = sum;
+    }
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void vaexprs_bernoulli_logits(const float *restrict logits, const float *restrict x,
                               float *restrict loss, float *restrict grad, int64_t n, float scale) {
+    if (!grad) {
+        for (int64_t i = 0; i < n; i++) {
+            const float v = logits[i];
+            const float e = expf(-fabsf(v));
+            loss[i] = fmaxf(v, 0.0f) - x[i] * v + logf(1.0f + e);
+        }
+        return;
+    }
+    // One exponential per value serves both the loss and the gradient.
     for (int64_t i = 0; i < n; i++) {
         const float v = logits[i];
         const float e = expf(-fabsf(v));
         loss[i] = fmaxf(v, 0.0f) - x[i] * v + logf(1.0f + e);
-    }
-    if (!grad) return;
-    for (int64_t i = 0; i < n; i++) {
-        const float v = logits[i];
-        const float e = expf(-fabsf(v));
         const float inv = 1.0f / (1.0f + e);
         grad[i] = scale * ((v >= 0.0f ? inv : e * inv) - x[i]);
     }

@@ -13,6 +13,10 @@ void vaexprs_adam_update(float *restrict w, float *restrict m, float *restrict v
 /// sums[c] = Σ_r x[r, c] for a rows × cols row-major matrix.
 void vaexprs_column_sums(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols);
 
+/// sums[r] = x[r, 0] + x[r, 1] + … + x[r, cols − 1], each row added in column order in float32
+/// (the same bits as a plain loop), eight rows at a time so that their additions overlap.
+void vaexprs_row_sums_in_order(const float *restrict x, float *restrict sums, int64_t rows, int64_t cols);
+
 /// Binary cross-entropy from logits, element-wise over n values:
 /// loss[i] = max(l, 0) − x·l + log(1 + e^−|l|); grad[i] = scale · (sigmoid(l) − x) when grad
 /// is not NULL. On AVX2 machines exp and log run through glibc's vector math library.

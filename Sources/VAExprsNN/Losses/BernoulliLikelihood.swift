@@ -38,11 +38,9 @@ package final class BernoulliLikelihood: Likelihood {
                                     l.baseAddress! + offset, x.baseAddress! + offset, loss.baseAddress! + offset,
                                     dl.map { $0 + offset }, Int64(r.count * g), scale)
                                 // Each cell's loss summed in gene order, whichever thread has it.
-                                for row in r {
-                                    var sum: Float = 0
-                                    for j in 0..<g { sum += loss[row * g + j] }
-                                    rows[row] = sum
-                                }
+                                vaexprs_row_sums_in_order(
+                                    loss.baseAddress! + offset, rows.baseAddress! + r.lowerBound, Int64(r.count),
+                                    Int64(g))
                             }
                         }
                     }
