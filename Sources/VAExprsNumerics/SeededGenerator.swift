@@ -59,6 +59,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// Runs `body` on the four xoshiro256** words (a C loop drawing from this stream advances
+    /// them), then goes on from the words it leaves.
+    package mutating func withStateWords<R>(_ body: (UnsafeMutablePointer<UInt64>) throws -> R) rethrows -> R {
+        var words = (s0, s1, s2, s3)
+        defer { (s0, s1, s2, s3) = words }
+        return try withUnsafeMutablePointer(to: &words) {
+            try $0.withMemoryRebound(to: UInt64.self, capacity: 4, body)
+        }
+    }
+
     /// A new generator derived from this one's stream, for an independent sub-task.
     public mutating func split() -> SeededGenerator { SeededGenerator(seed: next()) }
 

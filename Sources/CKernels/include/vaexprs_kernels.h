@@ -101,6 +101,19 @@ void vaexprs_count_sampling_row(int64_t g, const float *restrict logits, double 
                                 double *restrict mu, double *restrict count_zero, double *restrict dropout,
                                 double *restrict zero);
 
+/// One cell's counts from one uniform each, drawn as `CountLikelihood.sample` draws them, for
+/// genes start, start + 1, … while their means are at most `limit`: the uniform from the
+/// xoshiro256** stream `state` (SeededGenerator's words, advanced in place), 0 below the whole
+/// probability of zero (zero_j for ZINB, zero NULL; else count_zero_j), otherwise inversion
+/// from count_zero_j (negative binomial with theta_j; Poisson where theta is NULL), written to
+/// out_j as float. Stops at the first gene whose mean is above `limit`, returning its index with
+/// its uniform in *uniform (the caller draws that count and goes on from the next gene);
+/// returns g when the row is done.
+int64_t vaexprs_count_draws(int64_t start, int64_t g, const double *restrict mean,
+                            const double *restrict count_zero, const double *restrict zero,
+                            const double *restrict theta, double limit, uint64_t state[4],
+                            float *restrict out, double *uniform);
+
 /// Σᵢ log NB(xᵢ; μᵢ, θ) over the n cells of one gene with θ = exp(log_theta), without the
 /// log xᵢ! terms; zero-inflated with dropout probabilities πᵢ when dropout is not NULL. In
 /// double precision, vectorised over cells; scratch holds n doubles. (The objective of the

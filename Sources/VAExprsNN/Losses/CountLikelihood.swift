@@ -336,23 +336,32 @@ package final class CountLikelihood: Likelihood {
                     }
                     // One uniform per count. Means up to the limit: inversion of the whole
                     // distribution (ZINB's zeros included), so most counts cost one comparison with
-                    // P(0). Larger means: ZINB's dropout by the same uniform, then a Gamma–Poisson
-                    // (NB) or PTRS (Poisson) draw.
-                    for j in 0..<g {
-                        let mu = mean[j], u = local.nextUniform()
-                        let draw: Double
-                        if mu <= limit {
-                            let below = zeroInflated ? zero[j] : countZero[j]
-                            if u < below {
-                                draw = 0
-                            } else if let theta {
-                                draw = SeededGenerator.negativeBinomialCount(
-                                    atUniform: u, mean: mu, inverseDispersion: theta[offset + j], zero: countZero[j],
-                                    below: below)
-                            } else {
-                                draw = SeededGenerator.poissonCount(atUniform: u, mean: mu, zero: countZero[j])
+                    // P(0) — a C loop over the genes. Larger means (the loop stops there with the
+                    // gene's uniform): ZINB's dropout by the same uniform, then a Gamma–Poisson (NB)
+                    // or PTRS (Poisson) draw, and the loop goes on from the next gene.
+                    var j = 0
+                    while j < g {
+                        var u = 0.0
+                        let stop = local.withStateWords { state in
+                            mean.withUnsafeBufferPointer { mu in
+                                countZero.withUnsafeBufferPointer { cz in
+                                    zero.withUnsafeBufferPointer { z in
+                                        thetaValues.withUnsafeBufferPointer { th in
+                                            vaexprs_count_draws(
+                                                Int64(j), Int64(g), mu.baseAddress, cz.baseAddress,
+                                                zeroInflated ? z.baseAddress : nil,
+                                                theta == nil ? nil : th.baseAddress! + offset, limit, state,
+                                                values.base.baseAddress! + r * g, &u)
+                                        }
+                                    }
+                                }
                             }
-                        } else if zeroInflated && u < dropout[j] {
+                        }
+                        j = Int(stop)
+                        guard j < g else { break }
+                        let mu = mean[j]
+                        let draw: Double
+                        if zeroInflated && u < dropout[j] {
                             draw = 0
                         } else if let theta {
                             draw = local.nextNegativeBinomial(mean: mu, inverseDispersion: theta[offset + j])
@@ -360,6 +369,7 @@ package final class CountLikelihood: Likelihood {
                             draw = local.nextPoisson(mean: mu)
                         }
                         values.base[r * g + j] = Float(draw)
+                        j += 1
                     }
                 }
             }
