@@ -90,23 +90,21 @@ BF16_TARGET static void pack_b(int trans, const float *b, int64_t ldb, int64_t k
         }
         return;
     }
+    // op(B) = Bᵀ (B is n × k): column j's pairs lie along row j of B; 16 rows × 16 pairs at a
+    // time are converted and transposed in registers.
     for (int64_t q = 0; q < panels; q++) {
         int32_t *panel = out + q * pairs * NR;
         for (int64_t s = 0; s < NR / 16; s++) {
             const int64_t j = j0 + q * NR + s * 16, cols = nc - (q * NR + s * 16);
-            {
-                // op(B) = Bᵀ (B is n × k): column j's pairs lie along row j of B; 16 rows × 16
-                // pairs at a time are converted and transposed in registers.
-                for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
-                    __m512i r[16];
-                    for (int i = 0; i < 16; i++) {
-                        r[i] = i < cols ? consecutive_pairs(b + (j + i) * ldb + k0 + 2 * p0, kc - 2 * p0)
-                                        : _mm512_setzero_si512();
-                    }
-                    transpose16(r);
-                    const int64_t n_pairs = pairs - p0 < 16 ? pairs - p0 : 16;
-                    for (int64_t i = 0; i < n_pairs; i++) _mm512_storeu_si512(panel + (p0 + i) * NR + s * 16, r[i]);
+            for (int64_t p0 = 0; p0 < pairs; p0 += 16) {
+                __m512i r[16];
+                for (int i = 0; i < 16; i++) {
+                    r[i] = i < cols ? consecutive_pairs(b + (j + i) * ldb + k0 + 2 * p0, kc - 2 * p0)
+                                    : _mm512_setzero_si512();
                 }
+                transpose16(r);
+                const int64_t n_pairs = pairs - p0 < 16 ? pairs - p0 : 16;
+                for (int64_t i = 0; i < n_pairs; i++) _mm512_storeu_si512(panel + (p0 + i) * NR + s * 16, r[i]);
             }
         }
     }

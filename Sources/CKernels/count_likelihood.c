@@ -4,6 +4,7 @@
 #include <float.h>
 #include <immintrin.h>
 #include <math.h>
+#include <stdatomic.h>
 
 double vaexprs_digamma(double x) {
     double result = 0;
@@ -173,14 +174,14 @@ void vaexprs_count_sampling_row(int64_t g, const float *restrict logits, double 
 
 /// The count at uniform u by inversion: from probability P(0) (count_zero) and the whole
 /// probability of zero `below`, P(k + 1) = P(k) · (k + θ) / (k + 1) · μ / (θ + μ) (negative
-/// binomial, theta ≥ 0) or P(k) · μ / (k + 1) (Poisson, theta < 0), until the cumulative sum
-/// passes u or the terms no longer change it (SeededGenerator.negativeBinomialCount and
-/// poissonCount: the same operations in the same order, so the same counts).
-static inline double inverted_count(double u, double mu, double count_zero, double below, double theta) {
+/// binomial, nb ≠ 0) or P(k) · μ / (k + 1) (Poisson), until the cumulative sum passes u or the
+/// terms no longer change it (SeededGenerator.negativeBinomialCount and poissonCount: the same
+/// operations in the same order, so the same counts).
+static inline double inverted_count(double u, double mu, double count_zero, double below, int nb, double theta) {
     double k = 0;
     if (u < below) return k;
     double probability = count_zero, cumulative = below;
-    if (theta >= 0) {
+    if (nb) {
         const double p = mu / (theta + mu);
         while (u >= cumulative && probability > 1e-17 * cumulative) {
             probability *= (k + theta) / (k + 1) * p;
@@ -265,19 +266,34 @@ static inline uint64_t next_bits(uint64_t s[4]) {
     return result;
 }
 
-/// Counts for genes j ..< j + n (n ≤ 16) with their uniforms u: in AVX-512 lanes where the CPU has it.
+/// Whether the searches run in AVX-512 lanes: -1 until decided (by the CPU, or by
+/// `vaexprs_count_draws_use_vectors`).
+static _Atomic int vector_lanes = -1;
+
+static int cpu_has_vector_lanes(void) {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+}
+
+void vaexprs_count_draws_use_vectors(int enabled) { atomic_store(&vector_lanes, enabled && cpu_has_vector_lanes()); }
+
+/// Counts for genes j ..< j + n (n ≤ 16) with their uniforms u: in AVX-512 lanes where the CPU
+/// has them, else one search at a time (the same counts either way).
 static void inverted_counts(int64_t j, int n, const double *u, const double *mean, const double *count_zero,
                             const double *zero, const double *theta, float *out) {
-    static int vector = -1;
-    if (vector < 0) vector = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                             __builtin_cpu_supports("avx512vl");
+    int vector = atomic_load_explicit(&vector_lanes, memory_order_relaxed);
+    if (vector < 0) {
+        vector = cpu_has_vector_lanes();
+        atomic_store(&vector_lanes, vector);
+    }
     const double *below = zero ? zero + j : count_zero + j;
     if (vector) {
         inverted_counts16(n, u, mean + j, count_zero + j, below, theta ? theta + j : NULL, out + j);
         return;
     }
     for (int i = 0; i < n; i++)
-        out[j + i] = (float)inverted_count(u[i], mean[j + i], count_zero[j + i], below[i], theta ? theta[j + i] : -1);
+        out[j + i] = (float)inverted_count(u[i], mean[j + i], count_zero[j + i], below[i], theta != NULL,
+                                           theta ? theta[j + i] : 0);
 }
 
 int64_t vaexprs_count_draws(int64_t start, int64_t g, const double *restrict mean,

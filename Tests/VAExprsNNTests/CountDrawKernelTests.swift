@@ -3,10 +3,11 @@ import Foundation
 import Testing
 import VAExprsCore
 
-/// `vaexprs_count_draws` (the C loop of `CountLikelihood.sample`, AVX-512 lanes where the CPU
-/// has them) must draw what `SeededGenerator`'s scalar inversion draws from the same uniforms,
-/// count for count, and stop at the first mean above the limit with that gene's uniform.
-@Suite struct CountDrawKernelTests {
+/// `vaexprs_count_draws` (the C loop of `CountLikelihood.sample`, in AVX-512 lanes where the CPU
+/// has them, else one search at a time) must draw what `SeededGenerator`'s scalar inversion
+/// draws from the same uniforms, count for count, and stop at the first mean above the limit
+/// with that gene's uniform.
+@Suite(.serialized) struct CountDrawKernelTests {
     /// A row of genes with means from 0 to the limit (and two above it), inverse dispersions
     /// from 0.05 to 50, and probabilities of zero as the sampler computes them.
     static func row(_ g: Int, zeroInflated: Bool, poisson: Bool) -> (
@@ -27,8 +28,13 @@ import VAExprsCore
         return (mean, theta, countZero, zero)
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true)])
-    func vectorDrawsEqualTheScalarInversion(zeroInflated: Bool, poisson: Bool) {
+    @Test(arguments: [
+        (false, false, true), (true, false, true), (false, true, true),
+        (false, false, false), (true, false, false), (false, true, false)
+    ])
+    func drawsEqualTheScalarInversion(zeroInflated: Bool, poisson: Bool, vectors: Bool) {
+        vaexprs_count_draws_use_vectors(vectors ? 1 : 0)
+        defer { vaexprs_count_draws_use_vectors(1) }
         let g = 203, limit = SeededGenerator.negativeBinomialInversionLimit
         let (mean, theta, countZero, zero) = Self.row(g, zeroInflated: zeroInflated, poisson: poisson)
         // The kernel, resumed after each gene above the limit as the sampler resumes it.

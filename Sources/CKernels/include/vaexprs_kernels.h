@@ -114,6 +114,10 @@ int64_t vaexprs_count_draws(int64_t start, int64_t g, const double *restrict mea
                             const double *restrict theta, double limit, uint64_t state[4],
                             float *restrict out, double *uniform);
 
+/// Makes `vaexprs_count_draws` search in AVX-512 lanes (enabled, where the CPU has them) or one
+/// count at a time (0): for tests, which check that both draw the same counts.
+void vaexprs_count_draws_use_vectors(int enabled);
+
 /// Σᵢ log NB(xᵢ; μᵢ, θ) over the n cells of one gene with θ = exp(log_theta), without the
 /// log xᵢ! terms; zero-inflated with dropout probabilities πᵢ when dropout is not NULL. In
 /// double precision, vectorised over cells; scratch holds n doubles. (The objective of the
