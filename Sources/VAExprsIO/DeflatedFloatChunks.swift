@@ -4,8 +4,8 @@ import Dispatch
 import VAExprsCore
 
 /// Rows of 32-bit floats stored in a chunked, deflate-filtered 2-D dataset a whole chunk at a
-/// time, the chunks compressed on all cores (zlib at level 1: the stream HDF5's deflate filter
-/// writes and reads) and stored with `H5Dwrite_chunk`. HDF5 itself compresses on the one thread
+/// time, the chunks compressed on all cores (zlib at level 1 with the run-length strategy,
+/// `vaexprs_compress_runs`: a stream HDF5's deflate filter reads) and stored with `H5Dwrite_chunk`. HDF5 itself compresses on the one thread
 /// that calls it, which bounded writing large dense matrices (generated continuous values: two
 /// thirds of `generate`'s time). The last, partial chunk is padded with zeros, as HDF5 stores
 /// edge chunks; the dataset's extent keeps only the rows appended.
@@ -64,11 +64,11 @@ final class DeflatedFloatChunks {
                 let work = ChunkBuffers(source: source, target: target, sizes: sizes)
                 DispatchQueue.concurrentPerform(iterations: chunks) { k in
                     var length = uLong(bound)
-                    let status = compress2(
+                    let status = vaexprs_compress_runs(
                         work.target.baseAddress!.advanced(by: k * bound).assumingMemoryBound(to: Bytef.self),
                         &length,
                         work.source.baseAddress!.advanced(by: k * chunkBytes).assumingMemoryBound(to: Bytef.self),
-                        uLong(chunkBytes), 1)
+                        uLong(chunkBytes))
                     work.sizes[k] = status == Z_OK ? Int(length) : -1
                 }
             }
