@@ -5,7 +5,8 @@ import VAExprsCore
 
 /// Rows of 32-bit floats stored in a chunked, deflate-filtered 2-D dataset a whole chunk at a
 /// time, the chunks compressed on all cores (zlib at level 1 with the run-length strategy,
-/// `vaexprs_compress_runs`: a stream HDF5's deflate filter reads) and stored with `H5Dwrite_chunk`. HDF5 itself compresses on the one thread
+/// `vaexprs_compress_runs`: a stream HDF5's deflate filter reads) and stored with
+/// `H5Dwrite_chunk`. HDF5 itself compresses on the one thread
 /// that calls it, which bounded writing large dense matrices (generated continuous values: two
 /// thirds of `generate`'s time). The last, partial chunk is padded with zeros, as HDF5 stores
 /// edge chunks; the dataset's extent keeps only the rows appended.
