@@ -153,6 +153,7 @@ package struct Generator {
         // Each group's stored output offsets (looked up once, not per block).
         let offsetsOfGroup =
             options.addsOutputOffsets ? plan.groups.map { group in model.outputOffsets?.offsets(for: group.key) } : []
+        let addsOffsets = offsetsOfGroup.contains { $0 != nil }
         var labelDraws = plan.drawer()
         var start = 0
         while start < total {
@@ -170,7 +171,7 @@ package struct Generator {
             var context = CellContext(group: labels == nil ? nil : assignment.map(Int32.init))
             if let library { context.librarySize = assignment.map { library.draw(group: $0, rng: &rng) } }
             var output = model.network.decode(z, conditions: conditions, phase: .inference, rng: &rng)
-            if offsetsOfGroup.contains(where: { $0 != nil }) {
+            if addsOffsets {
                 Self.addOffsets(offsetsOfGroup, to: &output, assignment: assignment)
             }
             var values =

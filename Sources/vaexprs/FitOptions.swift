@@ -150,7 +150,7 @@ struct FitModelOptions: ParsableArguments {
         help:
             """
             The precision of the dense layers' products in training: float32, or bf16 (bfloat16 inputs with float32 \
-            sums, 1.4-1.6x faster at batch 128; CPUs with AVX512_BF16 only). Weights stay float32.
+            sums, 1.5-1.7x faster at batch 128; CPUs with AVX512_BF16 only). Weights stay float32.
             """
     )
     var precision = "float32"

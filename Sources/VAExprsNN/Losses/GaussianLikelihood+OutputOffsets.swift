@@ -15,11 +15,10 @@ extension GaussianLikelihood: OutputOffsetEstimating {
             let blocks = WorkerPool.blocks(g, parts: WorkerPool.shared.threads)
             WorkerPool.shared.run(parts: blocks.count) { part in
                 for j in blocks[part] {
-                    var meanOutput = 0.0
-                    for i in 0..<n { meanOutput += Double(output[i, j]) }
-                    meanOutput /= Double(n)
                     if !censored {
-                        out[j] = Float(targetMeans[j] - meanOutput)
+                        var meanOutput = 0.0
+                        for i in 0..<n { meanOutput += Double(output[i, j]) }
+                        out[j] = Float(targetMeans[j] - meanOutput / Double(n))
                         continue
                     }
                     // Newton's method: the average's derivative in the shift is the mean of Φ(m/σ).
