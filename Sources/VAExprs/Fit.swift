@@ -299,7 +299,7 @@ public enum Fit {
     /// the label drawn as `generate` draws them, brought to the mean of the label's cells in the
     /// even sample of training cells; nil when the likelihood has none or no label has
     /// `OutputOffsets.minimumCells` cells in the sample.
-    private static func outputOffsets(
+    static func outputOffsets(
         _ model: TrainedModel, sample: LikelihoodSample, registry: Registry
     ) throws -> StoredOutputOffsets? {
         guard let estimating = model.network.likelihood as? any OutputOffsetEstimating else { return nil }
@@ -424,6 +424,16 @@ public enum Fit {
                 ))
         }
         if (request.training.processGroup?.rank ?? 0) == 0 {
+            // Continuous likelihoods only: on NB counts without structure inside a type, the
+            // factor the validation cells chose made held-out cells easier to tell apart
+            // (docs/realism.md), so count models draw their latent points unshrunk.
+            if let validation, model.latentMixtures != nil, network.likelihood.data == .scaled {
+                notes(
+                    Notice(
+                        try chooseLatentShrinkage(
+                            model, validation: validation, sample: sample, samplePositions: plan.samplePositions,
+                            registry: registry)))
+            }
             model.outputOffsets = try outputOffsets(model, sample: sample, registry: registry)
         }
         if let offsets = model.outputOffsets {

@@ -26,6 +26,13 @@ extension TrainedModel {
             "output_offsets": outputOffsets.map { o in
                 ["groups": o.groups.map(\.label), "median_abs_offset": o.medianMagnitude] as [String: Any]
             } as Any,
+            // How far latent draws stay from each label's centre, chosen on validation cells (0.13).
+            "latent_shrinkage": latentShrinkage.map { l in
+                [
+                    "factor": l.factor,
+                    "validation_log_likelihood": l.scores.map { ["factor": $0.factor, "mean": $0.logLikelihood] }
+                ] as [String: Any]
+            } as Any,
             "setup": setup?.choice as Any,
             "setup_notes": setup?.notes as Any,
             "training_processes": setup?.trainingProcesses ?? 1,

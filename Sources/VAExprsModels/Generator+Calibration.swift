@@ -2,9 +2,9 @@ import VAExprsCore
 
 extension Generator {
     /// `count` cells of each label group with at least `minimumCells` training cells, drawn as
-    /// `generate` draws them by default (latent points from the model's mixtures) up to the
-    /// decoder: its outputs and the cells' likelihood context (their group), before any output
-    /// offsets. What `fit` estimates the per-label offsets on; only continuous models have
+    /// `generate` draws them by default (latent points from the model's mixtures, shrunk as the
+    /// model says) up to the decoder: its outputs and the cells' likelihood context (their
+    /// group), before any output offsets. What `fit` estimates the per-label offsets on; only continuous models have
     /// them, so no library sizes are drawn.
     package func calibrationDraws(count: Int, minimumCells: Int, seed: UInt64) throws -> [(
         key: String, output: Matrix, context: CellContext
@@ -15,7 +15,8 @@ extension Generator {
         var draws: [(key: String, output: Matrix, context: CellContext)] = []
         for (g, group) in labelGroups().enumerated() where group.trainingRows.count >= minimumCells {
             let (distribution, _) = try latentDistribution(of: group, sampler: sampler, spec: spec, rng: &rng)
-            let points = distribution.sample(count: count, rng: &rng)
+            var points = distribution.sample(count: count, rng: &rng)
+            if let shrinkage = model.latentShrinkage { points = shrinkage.apply(to: points, label: group.key) }
             var z = Matrix(rows: count, columns: model.network.spec.latentDimension)
             for i in 0..<count { for j in 0..<z.columns { z[i, j] = Float(points[i, j]) } }
             let conditions = try model.conditions.map {

@@ -23,6 +23,10 @@ public struct GenerationOptions: Sendable {
     /// Whether the model's per-label output offsets (`StoredOutputOffsets`) are added before
     /// drawing (default); false draws from the decoder's means as they are.
     package var addsOutputOffsets = true
+    /// Whether latent draws are pulled towards their label's centre by the factor `fit` chose
+    /// on its validation cells (`LatentShrinkage`; default); false draws them as the latent
+    /// mixture gives them.
+    package var shrinksLatent = true
 
     /// Options.
     public init(
@@ -127,6 +131,14 @@ package struct Generator {
         let latent = model.network.spec.latentDimension
         let plan = try labelPlan(options, rng: &rng)
         let total = plan.total
+        let shrinkage = options.shrinksLatent ? model.latentShrinkage : nil
+        func shrunk(_ points: DoubleMatrix, group: String) -> DoubleMatrix {
+            shrinkage?.apply(to: points, label: group) ?? points
+        }
+        func shrinkageSummary(group: String) -> String {
+            guard let shrinkage, shrinkage.factor != 1, shrinkage.centre(for: group) != nil else { return "" }
+            return "; draws pulled towards the label's centre (factor \(shrinkage.factor), chosen on validation cells)"
+        }
         var summaries: [String] = []
         var fitted: [(any FittedLatentDistribution)?] = []
         for (g, group) in plan.groups.enumerated() {
@@ -136,7 +148,7 @@ package struct Generator {
             }
             let (distribution, summary) = try latentDistribution(
                 of: group, sampler: sampler, spec: options.sampler, rng: &rng)
-            summaries.append(summary)
+            summaries.append(summary + shrinkageSummary(group: group.key))
             fitted.append(distribution)
         }
         let counts = model.preprocessing.modelsCounts
@@ -163,7 +175,7 @@ package struct Generator {
             var z = Matrix(rows: rows.count, columns: latent)
             for g in Set(assignment).sorted() {
                 let positions = assignment.indices.filter { assignment[$0] == g }
-                let draws = fitted[g]!.sample(count: positions.count, rng: &rng)
+                let draws = shrunk(fitted[g]!.sample(count: positions.count, rng: &rng), group: plan.groups[g].key)
                 for (k, p) in positions.enumerated() { for j in 0..<latent { z[p, j] = Float(draws[k, j]) } }
             }
             let labels: [[String]]? = model.conditions == nil ? nil : assignment.map { plan.groups[$0].labels }
@@ -269,10 +281,14 @@ package struct Generator {
             groupRows: plan.groups.map(\.trainingRows), notes: notes)
     }
 
-    struct Group {
-        var key: String
-        var labels: [String]
-        var trainingRows: [Int]
+    /// One label group of the training cells.
+    package struct Group {
+        /// The label group's key (`all` for a plain VAE).
+        package var key: String
+        /// The group's labels, one per condition column (empty for a plain VAE).
+        package var labels: [String]
+        /// The group's training cells (rows of the model's training latent means).
+        package var trainingRows: [Int]
     }
 
     /// The most cells one run generates: output formats count cells in 32-bit integers (the
@@ -330,7 +346,7 @@ package struct Generator {
 
     /// Adds each cell's group offsets to the first outputs of its row (one pass per row over
     /// contiguous storage: generation's hot path).
-    static func addOffsets(_ offsetsOfGroup: [[Float]?], to output: inout Matrix, assignment: [Int]) {
+    package static func addOffsets(_ offsetsOfGroup: [[Float]?], to output: inout Matrix, assignment: [Int]) {
         let width = output.columns
         output.storage.withUnsafeMutableBufferPointer { values in
             for (i, g) in assignment.enumerated() {
@@ -363,7 +379,7 @@ package struct Generator {
 
     /// The training cells' label groups: one per label key, in training's order (label-group
     /// dispersions use them), or one group `all` for a plain VAE.
-    func labelGroups() -> [Group] {
+    package func labelGroups() -> [Group] {
         guard let encoding = model.conditions, let trainingLabels = model.trainingLabels else {
             return [Group(key: "all", labels: [], trainingRows: Array(0..<model.trainingCellIDs.count))]
         }

@@ -45,6 +45,9 @@ package enum ModelFile {
         /// Per-label offsets on the decoder's outputs (absent before 0.11 and for likelihoods
         /// without them).
         var outputOffsets: StoredOutputOffsets?
+        /// How far latent draws stay from each label's centre (absent before 0.13 and in fits
+        /// without validation cells).
+        var latentShrinkage: LatentShrinkage?
     }
 
     /// The model as bytes.
@@ -68,7 +71,8 @@ package enum ModelFile {
             trainingLabels: model.trainingLabels, history: model.history,
             seed: model.seed, weights: table,
             plugins: model.network.pluginComponents.isEmpty ? nil : model.network.pluginComponents,
-            setup: model.setup, latentMixtures: model.latentMixtures, outputOffsets: model.outputOffsets)
+            setup: model.setup, latentMixtures: model.latentMixtures, outputOffsets: model.outputOffsets,
+            latentShrinkage: model.latentShrinkage)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -177,7 +181,8 @@ package enum ModelFile {
             trainingLatentMeans: Matrix(
                 rows: header.trainingCellIDs.count, columns: latent, storage: header.trainingLatentMeans),
             trainingLabels: header.trainingLabels, history: header.history, seed: header.seed,
-            setup: header.setup, latentMixtures: header.latentMixtures, outputOffsets: header.outputOffsets)
+            setup: header.setup, latentMixtures: header.latentMixtures, outputOffsets: header.outputOffsets,
+            latentShrinkage: header.latentShrinkage)
     }
 
     /// Checks every count, offset and shape of a decoded header against the file and against
@@ -238,6 +243,14 @@ package enum ModelFile {
         if let offsets = header.outputOffsets, !offsets.isConsistent(features: header.featureCount) {
             throw damaged(
                 "the stored output offsets do not agree with the genes (one finite offset per gene and label group)")
+        }
+        if let shrinkage = header.latentShrinkage, !shrinkage.isConsistent(dimension: latent) {
+            throw damaged(
+                """
+                the stored latent shrinkage does not agree with the latent space (a factor in [0, 1], one centre \
+                per label)
+                """
+            )
         }
         let (latentValues, overflow) = header.trainingCellIDs.count.multipliedReportingOverflow(by: latent)
         guard !overflow, header.trainingLatentMeans.count == latentValues else {

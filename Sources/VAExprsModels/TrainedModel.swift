@@ -29,13 +29,17 @@ public final class TrainedModel {
     /// Per-label offsets on the decoder's outputs that `generate` adds (nil in older model files
     /// and for likelihoods without them).
     package var outputOffsets: StoredOutputOffsets?
+    /// How far `generate` keeps latent draws from each label's centre, chosen on the validation
+    /// cells (nil in older model files and in fits without validation cells: no shrinkage).
+    package var latentShrinkage: LatentShrinkage?
 
     /// A model from its parts.
     package init(
         network: VAENetwork, geneNames: [String], preprocessing: Preprocessing,
         conditions: ConditionEncoding?, trainingCellIDs: [String], trainingLatentMeans: Matrix,
         trainingLabels: [[String]]?, history: TrainingHistory, seed: UInt64, setup: FitSetup? = nil,
-        latentMixtures: StoredLatentMixtures? = nil, outputOffsets: StoredOutputOffsets? = nil
+        latentMixtures: StoredLatentMixtures? = nil, outputOffsets: StoredOutputOffsets? = nil,
+        latentShrinkage: LatentShrinkage? = nil
     ) {
         self.network = network
         self.geneNames = geneNames
@@ -49,6 +53,7 @@ public final class TrainedModel {
         self.setup = setup
         self.latentMixtures = latentMixtures
         self.outputOffsets = outputOffsets
+        self.latentShrinkage = latentShrinkage
     }
 
     /// The decoder's outputs at the given latent points (inference mode, batches of 1 024).

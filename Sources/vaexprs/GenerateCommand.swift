@@ -62,6 +62,15 @@ struct GenerateCommand: ParsableCommand {
             """
     )
     var noOutputOffsets = false
+    @Flag(
+        help:
+            """
+            Draw latent points as the label's mixture gives them, without pulling them towards the label's centre \
+            by the factor fit chose on its validation cells (continuous likelihoods; models from before 0.13 have \
+            none).
+            """
+    )
+    var noLatentShrinkage = false
     @Option(help: "Seed of every draw.")
     var seed: UInt64 = 1
     @Option(
@@ -150,6 +159,7 @@ struct GenerateCommand: ParsableCommand {
             output: output, format: outputFormat)
         request.options.asCounts = asCounts
         request.options.addsOutputOffsets = !noOutputOffsets
+        request.options.shrinksLatent = !noLatentShrinkage
         request.genesInRows = genesInRows
         request.labelsOutput = labelsOutput
         request.latentOutput = latentOutput
