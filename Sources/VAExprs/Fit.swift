@@ -313,8 +313,13 @@ public enum Fit {
                 rows = sampleGroups.indices.filter { sampleGroups[$0] == index }
             }
             guard rows.count >= OutputOffsets.minimumCells else { continue }
+            // Counts: each cell's proportions (counts over its library size), as the draws carry
+            // no library sizes and as normalised data show the cells.
             var targetMeans = [Double](repeating: 0, count: sample.target.columns)
-            for i in rows { for j in targetMeans.indices { targetMeans[j] += Double(sample.target[i, j]) } }
+            for i in rows {
+                let scale = sample.context.librarySize.map { 1 / max(Double($0[i]), 1) } ?? 1
+                for j in targetMeans.indices { targetMeans[j] += scale * Double(sample.target[i, j]) }
+            }
             for j in targetMeans.indices { targetMeans[j] /= Double(rows.count) }
             let offsets = estimating.outputOffsets(output: draw.output, context: draw.context, targetMeans: targetMeans)
             groups.append(StoredOutputOffsets.Group(label: draw.key, offsets: offsets))
@@ -424,10 +429,7 @@ public enum Fit {
                 ))
         }
         if (request.training.processGroup?.rank ?? 0) == 0 {
-            // Continuous likelihoods only: on NB counts without structure inside a type, the
-            // factor the validation cells chose made held-out cells easier to tell apart
-            // (docs/realism.md), so count models draw their latent points unshrunk.
-            if let validation, model.latentMixtures != nil, network.likelihood.data == .scaled {
+            if let validation, model.latentMixtures != nil {
                 notes(
                     Notice(
                         try chooseLatentShrinkage(

@@ -20,11 +20,11 @@ import VAExprsSamplers
 /// likelihood exact.
 enum LatentShrinkageSelection {
     /// Most validation cells scored (the first ones, in order).
-    static let maximumCells = 512
+    static let maximumCells = 256
     /// Fewest validation cells for a choice; with fewer, no shrinkage.
     static let minimumCells = 10
     /// Latent draws per validation cell from each half of the proposal.
-    static let drawsPerHalf = 64
+    static let drawsPerHalf = 32
 
     /// What the scores read: the validation cells, their posteriors, and each label group's
     /// latent mixture (to draw from, and its density).

@@ -70,12 +70,14 @@ public protocol Likelihood: AnyObject {
 /// means by offsets on the decoder's outputs (the decoder alone shrinks a label's marker genes
 /// towards the overall mean; issue 31, `docs/realism.md`). `fit` draws cells of each label as
 /// `generate` draws them and asks for the offsets; `generate` adds them. The Gaussian
-/// likelihoods have them; the count likelihoods do not (measured: no gain on pbmc68k).
+/// likelihoods have them on their means, the count likelihoods (0.13) on their logits, towards
+/// each label's mean proportions.
 package protocol OutputOffsetEstimating: Likelihood {
     /// Per-gene offsets for the first `targetMeans.count` output columns such that the mean of
     /// the model's expected values over these cells (`output`: the decoder at their latent
-    /// points; `context`: their likelihood context) is `targetMeans`, in the likelihood's data
-    /// space.
+    /// points; `context`: their likelihood context, without library sizes) is `targetMeans`, in
+    /// the likelihood's data space (for counts: the mean of each cell's counts over its library
+    /// size).
     func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double]) -> [Float]
 }
 

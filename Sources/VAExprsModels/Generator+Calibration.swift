@@ -4,8 +4,8 @@ extension Generator {
     /// `count` cells of each label group with at least `minimumCells` training cells, drawn as
     /// `generate` draws them by default (latent points from the model's mixtures, shrunk as the
     /// model says) up to the decoder: its outputs and the cells' likelihood context (their
-    /// group), before any output offsets. What `fit` estimates the per-label offsets on; only continuous models have
-    /// them, so no library sizes are drawn.
+    /// group), before any output offsets. What `fit` estimates the per-label offsets on; no
+    /// library sizes are drawn (count models' offsets are on proportions).
     package func calibrationDraws(count: Int, minimumCells: Int, seed: UInt64) throws -> [(
         key: String, output: Matrix, context: CellContext
     )] {

@@ -4,7 +4,7 @@ import VAExprsCore
 /// held (`OutputOffsetEstimating`) and added by `generate` before it draws, so that each label's
 /// generated gene means are the training cells' (the decoder alone shrinks a label's marker
 /// genes towards the overall mean). Absent in model files before 0.11 and for likelihoods
-/// without offsets (the count likelihoods, `bernoulli`).
+/// without offsets (`bernoulli`; the count likelihoods before 0.13).
 package struct StoredOutputOffsets: Codable, Sendable, Equatable {
     /// One label group's offsets: `label` is the group's key (`all` for a plain VAE), as in
     /// the stored latent mixtures.

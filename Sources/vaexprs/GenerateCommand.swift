@@ -66,8 +66,8 @@ struct GenerateCommand: ParsableCommand {
         help:
             """
             Draw latent points as the label's mixture gives them, without pulling them towards the label's centre \
-            by the factor fit chose on its validation cells (continuous likelihoods; models from before 0.13 have \
-            none).
+            by the factor fit chose on its validation cells (models fitted without validation cells, or before 0.13, \
+            have none).
             """
     )
     var noLatentShrinkage = false

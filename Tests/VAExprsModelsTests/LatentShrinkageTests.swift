@@ -45,6 +45,18 @@ import VAExprsTestSupport
         #expect(kept.factor >= 0.7, "two states within each label: \(kept.scores)")
     }
 
+    /// Count models choose too (0.13, with their offsets on the logits).
+    @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present"))
+    func countModelsChooseToo() throws {
+        let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
+        let labels = try LabelTable.read(TestPaths.dataset("pbmc_small", "labels.csv")).values(
+            columns: ["label"], for: data.cellIDs)
+        let model = try Fixtures.fit(data, labels: labels, likelihood: "nb", epochs: 20, validation: 0.3)
+        let shrinkage = try #require(model.latentShrinkage)
+        #expect(LatentShrinkage.candidates.contains(shrinkage.factor))
+        #expect(shrinkage.scores.allSatisfy { $0.logLikelihood.isFinite && $0.logLikelihood < 0 })
+    }
+
     @Test func withoutValidationCellsNothingIsShrunk() throws {
         let (data, labels) = Self.simulation(substates: false)
         #expect(try Fixtures.fit(data, labels: labels, epochs: 3).latentShrinkage == nil)

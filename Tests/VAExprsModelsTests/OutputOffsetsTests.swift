@@ -44,14 +44,50 @@ import VAExprsTestSupport
         #expect(after < 0.7 * before, "\(dataset) \(likelihood): label-mean error \(before) → \(after)")
     }
 
-    /// Count models keep the decoder's means: per-label factors on them did not help held-out
-    /// realism on pbmc68k (docs/realism.md).
+    /// Mean over labels and genes of |generated − training| mean proportion (counts over the
+    /// cell's total), relative to the training mean proportion of the gene and label.
+    static func labelProportionError(
+        _ generated: GeneratedCells, _ data: ExpressionMatrix, _ labels: [[String]]
+    ) -> Double {
+        func proportions(_ m: Matrix) -> Matrix {
+            var out = m
+            for i in 0..<m.rows {
+                let total = max((0..<m.columns).reduce(0.0) { $0 + Double(m[i, $1]) }, 1)
+                for j in 0..<m.columns { out[i, j] = Float(Double(m[i, j]) / total) }
+            }
+            return out
+        }
+        let real = proportions(data.dense()), fake = proportions(generated.data.dense())
+        var total = 0.0, terms = 0
+        for label in Set(labels.map { $0[0] }) {
+            let r = labels.indices.filter { labels[$0][0] == label }
+            let f = generated.labels!.indices.filter { generated.labels![$0][0] == label }
+            let realMeans = Fixtures.geneMeans(real, rows: r), fakeMeans = Fixtures.geneMeans(fake, rows: f)
+            for j in realMeans.indices where realMeans[j] > 0 {
+                total += abs(realMeans[j] - fakeMeans[j]) / realMeans[j]
+                terms += 1
+            }
+        }
+        return total / Double(terms)
+    }
+
+    /// Count models have offsets on the logits: each label's generated mean proportions come
+    /// closer to its training cells'.
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present"))
-    func countModelsHaveNone() throws {
+    func countOffsetsBringEachLabelsProportionsToItsTrainingCells() throws {
         let data = try ExpressionCSV.read(TestPaths.dataset("pbmc_small", "counts.csv.gz"))
         let labels = try LabelTable.read(TestPaths.dataset("pbmc_small", "labels.csv")).values(
             columns: ["label"], for: data.cellIDs)
-        #expect(try Fixtures.fit(data, labels: labels, likelihood: "nb", epochs: 2).outputOffsets == nil)
+        let model = try Fixtures.fit(data, labels: labels, likelihood: "nb", epochs: 30)
+        let offsets = try #require(model.outputOffsets)
+        #expect(offsets.groups.allSatisfy { $0.offsets.count == data.geneNames.count })
+        var options = GenerationOptions(count: 15_000, seed: 2)
+        let calibrated = try generateExpression(model, options: options, registry: Fixtures.registry)
+        options.addsOutputOffsets = false
+        let raw = try generateExpression(model, options: options, registry: Fixtures.registry)
+        let before = Self.labelProportionError(raw, data, labels)
+        let after = Self.labelProportionError(calibrated, data, labels)
+        #expect(after < 0.8 * before, "label-proportion error \(before) → \(after)")
     }
 
     @Test(.enabled(if: TestPaths.hasSharedData, "../shared/data is not present"))
