@@ -18,7 +18,7 @@ extension Fit {
         guard let inputs = found else { return "latent draws not shrunk: \(reason ?? "no validation cells")" }
         let centres = LatentShrinkageSelection.centres(of: model, groups: inputs.groups)
         let network = model.network
-        func apply(_ factor: Double, scores: [LatentShrinkage.Score]) throws -> String? {
+        func apply(_ factor: Double, scores: [LatentShrinkage.Score], drawnCells: Int) throws -> String? {
             let shrinkage = LatentShrinkage(factor: factor, centres: centres, scores: scores)
             model.latentShrinkage = shrinkage
             let means = LatentShrinkageSelection.shrunkMeans(of: model, groups: inputs.groups, shrinkage: shrinkage)
@@ -26,19 +26,19 @@ extension Fit {
                 output: TrainedModel.decodedMeans(
                     network, means: means.gatherRows(samplePositions), conditions: sample.conditions),
                 target: sample.target, context: sample.context)
-            model.outputOffsets = try outputOffsets(model, sample: sample, registry: registry)
+            model.outputOffsets = try outputOffsets(model, sample: sample, registry: registry, drawnCells: drawnCells)
             return refit
         }
         var perCell: [[Double]] = []
         for factor in LatentShrinkage.candidates {
-            _ = try apply(factor, scores: [])
+            _ = try apply(factor, scores: [], drawnCells: OutputOffsets.candidateDrawnCells)
             perCell.append(try LatentShrinkageSelection.logLikelihoods(model, inputs))
         }
         let scores = zip(LatentShrinkage.candidates, perCell).map {
             LatentShrinkage.Score(factor: $0, logLikelihood: $1.reduce(0, +) / Double($1.count))
         }
         let best = scores[LatentShrinkageSelection.choice(factors: LatentShrinkage.candidates, logLikelihoods: perCell)]
-        let refit = try apply(best.factor, scores: scores)
+        let refit = try apply(best.factor, scores: scores, drawnCells: OutputOffsets.drawnCells)
         let table = scores.map { String(format: "%g: %.2f", $0.factor, $0.logLikelihood) }.joined(separator: ", ")
         let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
         return """

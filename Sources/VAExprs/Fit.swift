@@ -300,11 +300,11 @@ public enum Fit {
     /// even sample of training cells; nil when the likelihood has none or no label has
     /// `OutputOffsets.minimumCells` cells in the sample.
     static func outputOffsets(
-        _ model: TrainedModel, sample: LikelihoodSample, registry: Registry
+        _ model: TrainedModel, sample: LikelihoodSample, registry: Registry, drawnCells: Int = OutputOffsets.drawnCells
     ) throws -> StoredOutputOffsets? {
         guard let estimating = model.network.likelihood as? any OutputOffsetEstimating else { return nil }
         let draws = try Generator(model: model, registry: registry).calibrationDraws(
-            count: OutputOffsets.drawnCells, minimumCells: OutputOffsets.minimumCells, seed: model.seed)
+            count: drawnCells, minimumCells: OutputOffsets.minimumCells, seed: model.seed)
         var groups: [StoredOutputOffsets.Group] = []
         for draw in draws {
             // The sample cells of the draw's label group (all of them for a plain VAE).

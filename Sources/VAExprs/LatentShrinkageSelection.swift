@@ -53,7 +53,9 @@ enum LatentShrinkageSelection {
                 throw Enough()
             }
         } catch is Enough {}
-        guard let cells = first else { return (nil, "no validation cells could be read") }
+        guard var cells = first else { return (nil, "no validation cells could be read") }
+        // Each cell's parameter-free terms once, not again for each of its draws.
+        cells.context.constant = model.network.likelihood.constantTerms(target: cells.target)
         let groups = Generator(model: model, registry: registry).labelGroups()
         let latent = model.network.spec.latentDimension
         guard let stored = model.latentMixtures,

@@ -87,6 +87,9 @@ package enum OutputOffsets {
     package static let minimumCells = 5
     /// Cells of each label drawn to estimate them.
     package static let drawnCells = 2_000
+    /// Cells of each label drawn for the offsets of a candidate latent shrinkage while `fit`
+    /// compares them (the chosen one gets `drawnCells`).
+    package static let candidateDrawnCells = 500
     /// Most Newton steps of a censored Gaussian's shift.
     package static let newtonSteps = 12
 }

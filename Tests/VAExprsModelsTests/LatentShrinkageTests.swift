@@ -66,6 +66,7 @@ import VAExprsTestSupport
         let (data, labels) = Self.simulation(substates: false)
         let model = try Fixtures.fit(data, labels: labels, epochs: 60, validation: 0.15)
         let shrinkage = try #require(model.latentShrinkage)
+        #expect(shrinkage.factor < 1, "independent noise: \(shrinkage.scores)")
         let folder = TestPaths.scratch("latent-shrinkage")
         try model.save(to: folder + "/m.vaexprs")
         let loaded = try TrainedModel.load(folder + "/m.vaexprs", registry: Fixtures.registry)

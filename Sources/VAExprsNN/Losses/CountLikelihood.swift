@@ -276,7 +276,7 @@ package final class CountLikelihood: Likelihood {
 
     /// Per-cell expected counts ℓ · softmax(output) (times 1 − π for ZINB), and the dropout
     /// probabilities for ZINB.
-    private func parameters(output: Matrix, context: CellContext) -> (mean: Matrix, dropout: Matrix?) {
+    func parameters(output: Matrix, context: CellContext) -> (mean: Matrix, dropout: Matrix?) {
         let g = genes
         var mean = Matrix(rows: output.rows, columns: g)
         var dropout = family == .zeroInflatedNegativeBinomial ? Matrix(rows: output.rows, columns: g) : nil
