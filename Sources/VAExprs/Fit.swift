@@ -321,7 +321,10 @@ public enum Fit {
                 for j in targetMeans.indices { targetMeans[j] += scale * Double(sample.target[i, j]) }
             }
             for j in targetMeans.indices { targetMeans[j] /= Double(rows.count) }
-            let offsets = estimating.outputOffsets(output: draw.output, context: draw.context, targetMeans: targetMeans)
+            let evidence = sample.context.librarySize.map { l in rows.reduce(0.0) { $0 + Double(l[$1]) } }
+            let offsets = estimating.outputOffsets(
+                output: draw.output, context: draw.context, targetMeans: targetMeans,
+                evidence: evidence ?? Double(rows.count))
             groups.append(StoredOutputOffsets.Group(label: draw.key, offsets: offsets))
         }
         return groups.isEmpty ? nil : StoredOutputOffsets(groups: groups)

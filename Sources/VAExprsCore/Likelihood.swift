@@ -77,8 +77,9 @@ package protocol OutputOffsetEstimating: Likelihood {
     /// the model's expected values over these cells (`output`: the decoder at their latent
     /// points; `context`: their likelihood context, without library sizes) is `targetMeans`, in
     /// the likelihood's data space (for counts: the mean of each cell's counts over its library
-    /// size).
-    func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double]) -> [Float]
+    /// size). `evidence` is what the means rest on: the number of cells, or for counts their
+    /// total count (a count likelihood trusts a gene's target as far as its counts go).
+    func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double], evidence: Double) -> [Float]
 }
 
 /// Settings of the per-label output offsets (`OutputOffsetEstimating`).

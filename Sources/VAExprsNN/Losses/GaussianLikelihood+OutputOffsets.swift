@@ -6,7 +6,8 @@ extension GaussianLikelihood: OutputOffsetEstimating {
     /// `censored_gaussian` the shift whose censored means, E max(μ + shift + σε, 0) = m Φ(m/σ) +
     /// σ φ(m/σ) with m = μ + shift, average to the target (Newton's method from 0, within ±1 of
     /// the scaled range; the average grows with the shift, its slope the mean of Φ(m/σ)).
-    package func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double]) -> [Float] {
+    package func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double], evidence: Double) -> [Float]
+    {
         let g = targetMeans.count, n = output.rows
         let logVariances = effectiveLogVariance()
         var offsets = [Float](repeating: 0, count: g)
