@@ -303,16 +303,16 @@ public enum Fit {
         _ model: TrainedModel, sample: LikelihoodSample, registry: Registry, drawnCells: Int = OutputOffsets.drawnCells
     ) throws -> StoredOutputOffsets? {
         guard let estimating = model.network.likelihood as? any OutputOffsetEstimating else { return nil }
-        let draws = try Generator(model: model, registry: registry).calibrationDraws(
-            count: drawnCells, minimumCells: OutputOffsets.minimumCells, seed: model.seed)
         var groups: [StoredOutputOffsets.Group] = []
-        for draw in draws {
+        try Generator(model: model, registry: registry).forEachCalibrationDraw(
+            count: drawnCells, minimumCells: OutputOffsets.minimumCells, seed: model.seed
+        ) { key, output, context in
             // The sample cells of the draw's label group (all of them for a plain VAE).
             var rows = Array(0..<sample.target.rows)
-            if model.conditions != nil, let index = draw.context.group?.first, let sampleGroups = sample.context.group {
+            if model.conditions != nil, let index = context.group?.first, let sampleGroups = sample.context.group {
                 rows = sampleGroups.indices.filter { sampleGroups[$0] == index }
             }
-            guard rows.count >= OutputOffsets.minimumCells else { continue }
+            guard rows.count >= OutputOffsets.minimumCells else { return }
             // Counts: each cell's proportions (counts over its library size), as the draws carry
             // no library sizes and as normalised data show the cells.
             var targetMeans = [Double](repeating: 0, count: sample.target.columns)
@@ -323,9 +323,8 @@ public enum Fit {
             for j in targetMeans.indices { targetMeans[j] /= Double(rows.count) }
             let evidence = sample.context.librarySize.map { l in rows.reduce(0.0) { $0 + Double(l[$1]) } }
             let offsets = estimating.outputOffsets(
-                output: draw.output, context: draw.context, targetMeans: targetMeans,
-                evidence: evidence ?? Double(rows.count))
-            groups.append(StoredOutputOffsets.Group(label: draw.key, offsets: offsets))
+                output: output, context: context, targetMeans: targetMeans, evidence: evidence ?? Double(rows.count))
+            groups.append(StoredOutputOffsets.Group(label: key, offsets: offsets))
         }
         return groups.isEmpty ? nil : StoredOutputOffsets(groups: groups)
     }
