@@ -25,6 +25,8 @@ enum LatentShrinkageSelection {
     static let minimumCells = 10
     /// Latent draws per validation cell from each half of the proposal.
     static let drawsPerHalf = 32
+    /// Mean log-likelihood differences (nats per cell) that count as ties.
+    static let tie = 1e-3
 
     /// What the scores read: the validation cells, their posteriors, and each label group's
     /// latent mixture (to draw from, and its density).
@@ -166,7 +168,9 @@ enum LatentShrinkageSelection {
     /// The chosen factor: the largest candidate whose validation log-likelihood is within one
     /// standard error of the best one's (the paired per-cell differences' standard error), so
     /// that a latent space is only shrunk when the validation cells clearly ask for it (the
-    /// one-standard-error rule of cross-validated model selection).
+    /// one-standard-error rule of cross-validated model selection). Differences below `tie`
+    /// nats per cell count as none (a latent space that carries nothing scores every factor
+    /// alike, and is then left unshrunk).
     static func choice(factors: [Double], logLikelihoods: [[Double]]) -> Int {
         let means = logLikelihoods.map { $0.reduce(0, +) / Double(max($0.count, 1)) }
         let best = means.indices.max { means[$0] < means[$1] }!
@@ -176,7 +180,7 @@ enum LatentShrinkageSelection {
             let n = Double(differences.count)
             let mean = differences.reduce(0, +) / n
             let variance = differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(n - 1, 1)
-            if mean <= (variance / n).squareRoot() { chosen = k }
+            if mean <= max((variance / n).squareRoot(), tie) { chosen = k }
         }
         return chosen
     }

@@ -11,14 +11,13 @@ extension CountLikelihood: OutputOffsetEstimating {
 
     /// Per-gene offsets on the logits such that each gene's share of the draws' average
     /// expected proportions (softmax × (1 − π) for ZINB; `context` holds no library sizes)
-    /// follows its share of `targetMeans` (the label's training cells' mean proportions), as far
-    /// as the label's `evidence` (its total count) supports it: the target share is the
+    /// follows its share of `targetMeans` (the label's training cells' mean proportions) as far
+    /// as the label's `evidence` (its total count) supports it. The target share is the
     /// decoder's times the posterior mean of the gene's observed / expected counts under a Gamma
-    /// prior of κ = `priorCounts` pseudo-counts ((observed + κ) / (expected + κ): fold changes of
-    /// rare genes shrunk), reached by fixed-point rounds o ← o + log(target / average) as the
-    /// softmax couples the genes; the offsets centred on their target-weighted mean (the
-    /// softmax ignores a common shift) and
-    /// held within ± log 8 (a gene the label's training cells never show cannot take −∞).
+    /// prior of κ = `priorCounts` pseudo-counts, (observed + κ) / (expected + κ), so that fold
+    /// changes of rare genes are shrunk; fixed-point rounds o ← o + log(target / average) reach
+    /// it through the softmax, which couples the genes. The offsets are centred on their
+    /// target-weighted mean (the softmax ignores a common shift) and held within ± log 8.
     /// ZINB's dropout is left as it is.
     package func outputOffsets(output: Matrix, context: CellContext, targetMeans: [Double], evidence: Double) -> [Float]
     {
